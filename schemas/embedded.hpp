@@ -1,0 +1,19 @@
+#pragma once
+// Files from schemas/ compiled into the binary (see schemas/CMakeLists.txt).
+#include <span>
+#include <string_view>
+
+namespace petitiond::schemas {
+
+struct EmbeddedFile {
+  std::string_view name;     // path relative to schemas/, e.g. "migrations/0001_foundation.sql"
+  std::string_view content;
+};
+
+// The SQL migrations, sorted by name.
+std::span<const EmbeddedFile> migrations();
+
+// The demo data set (loaded only with --demo), sorted by name; each file is idempotent.
+std::span<const EmbeddedFile> demo();
+
+}  // namespace petitiond::schemas

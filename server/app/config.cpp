@@ -1,0 +1,171 @@
+#include "server/app/config.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace petitiond::app {
+namespace po = boost::program_options;
+namespace {
+
+constexpr const char* usage =
+    "petitiond: hotline and petition (信访) case-handling server\n\n"
+    "Usage: petitiond [serve] [options]     run the server (default)\n"
+    "       petitiond migrate [options]     apply database migrations and exit\n\n"
+    "Every option can also be set as an environment variable PETITIOND_<NAME> (upper case, '-' as '_'),\n"
+    "or as 'name = value' in the file given by --config. Flags win over the environment, which wins\n"
+    "over the file.\n\nOptions";
+
+po::options_description describe() {
+  po::options_description d(usage);
+  // clang-format off
+  d.add_options()
+    ("help,h", "print this help and exit")
+    ("version", "print the version and exit")
+    ("config", po::value<std::string>(), "read further options from this file (name = value lines)")
+    ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"), "HOST:PORT to serve HTTP on (port 0 picks a free one)")
+    ("data-dir", po::value<std::string>()->default_value("./var"), "directory for the embedded database and files")
+    ("database-url", po::value<std::string>(), "postgres://… URL of an existing database; without it petitiond runs its own PostgreSQL under --data-dir")
+    ("pg-bin", po::value<std::string>(), "directory of the PostgreSQL server programs (default: newest /usr/lib/postgresql/*/bin)")
+    ("demo", po::value<bool>()->default_value(false)->implicit_value(true)->zero_tokens(), "load the demo data set")
+    ("log-format", po::value<std::string>()->default_value("text"), "text or json (one JSON object per line)")
+    ("log-level", po::value<std::string>()->default_value("info"), "trace, debug, info, warn, error, critical or off")
+    ("threads", po::value<unsigned>()->default_value(1), "threads serving requests")
+    ("body-limit", po::value<std::size_t>()->default_value(1024 * 1024), "largest request body in bytes (larger: 413)")
+    ("header-limit", po::value<std::size_t>()->default_value(16 * 1024), "largest request header block in bytes (larger: 431)")
+    ("read-timeout", po::value<double>()->default_value(10), "seconds a client may take to send one request")
+    ("idle-timeout", po::value<double>()->default_value(60), "seconds a kept-alive connection may sit idle")
+    ("write-timeout", po::value<double>()->default_value(10), "seconds a client may take to receive one response")
+    ("shutdown-timeout", po::value<double>()->default_value(10), "seconds requests in flight get to finish on SIGTERM/SIGINT")
+    ("db-pool-size", po::value<std::size_t>()->default_value(16), "most database connections held open")
+    ("db-acquire-timeout", po::value<double>()->default_value(2), "seconds a request waits for a free database connection (then 503)")
+    ("db-statement-timeout", po::value<double>()->default_value(5), "seconds one database round trip may take (then 503)")
+    ("db-connect-timeout", po::value<double>()->default_value(5), "seconds to wait when opening a database connection")
+    ("command", po::value<std::string>(), "")
+    ("arguments", po::value<std::vector<std::string>>(), "");
+  // clang-format on
+  return d;
+}
+
+std::chrono::milliseconds seconds_option(const po::variables_map& vm, const char* name) {
+  double seconds = vm[name].as<double>();
+  if (!(seconds > 0) || seconds > 86400)
+    throw ConfigError(std::string("--") + name + ": must be more than 0 and at most 86400 seconds");
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+void parse_listen(const std::string& value, Config& config) {
+  auto colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == value.size())
+    throw ConfigError("--listen: expected HOST:PORT, got '" + value + "'");
+  std::string host = value.substr(0, colon);
+  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host, ec);
+  if (ec && host != "localhost") throw ConfigError("--listen: '" + host + "' is not an IP address");
+  unsigned port = 0;
+  auto port_text = value.substr(colon + 1);
+  auto [end, err] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (err != std::errc{} || end != port_text.data() + port_text.size() || port > 65535)
+    throw ConfigError("--listen: '" + port_text + "' is not a port number");
+  config.listen_host = host == "localhost" ? "127.0.0.1" : host;
+  config.listen_port = static_cast<unsigned short>(port);
+}
+
+std::string environment_name(const std::string& option) {
+  std::string name = "PETITIOND_";
+  for (char c : option) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+}  // namespace
+
+ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<std::string, std::string>& environment) {
+  auto description = describe();
+  po::positional_options_description positional;
+  positional.add("command", 1).add("arguments", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(description).positional(positional).run(), vm);
+
+    po::parsed_options from_environment(&description);
+    for (const auto& option : description.options()) {
+      const auto& name = option->long_name();
+      if (name == "command" || name == "arguments" || name == "help" || name == "version") continue;
+      if (auto it = environment.find(environment_name(name)); it != environment.end())
+        from_environment.options.emplace_back(name, std::vector<std::string>{it->second});
+    }
+    po::store(from_environment, vm);
+
+    if (vm.count("config")) {
+      const auto path = vm["config"].as<std::string>();
+      std::ifstream file(path);
+      if (!file) throw ConfigError("--config: cannot read " + path);
+      po::store(po::parse_config_file(file, description, false), vm);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw ConfigError(e.what());
+  }
+
+  if (vm.count("help")) {
+    std::ostringstream out;
+    out << description;
+    std::string text = out.str();
+    // The positional placeholders are documented in the usage lines, not as options.
+    for (const char* hidden : {"  --command arg", "  --arguments arg"}) {
+      auto at = text.find(hidden);
+      if (at != std::string::npos) text.erase(at, text.find('\n', at) - at + 1);
+    }
+    return {std::nullopt, text};
+  }
+  if (vm.count("version")) return {std::nullopt, "petitiond " PETITIOND_VERSION "\n"};
+
+  Config config;
+  if (vm.count("command")) config.command = vm["command"].as<std::string>();
+  if (config.command != "serve" && config.command != "migrate")
+    throw ConfigError("unknown command '" + config.command + "' (expected serve or migrate)");
+  if (vm.count("arguments")) config.arguments = vm["arguments"].as<std::vector<std::string>>();
+  if (!config.arguments.empty()) throw ConfigError("unexpected argument '" + config.arguments.front() + "'");
+
+  parse_listen(vm["listen"].as<std::string>(), config);
+  config.data_dir = vm["data-dir"].as<std::string>();
+  if (config.data_dir.empty()) throw ConfigError("--data-dir: must not be empty");
+  if (vm.count("database-url")) {
+    config.database_url = vm["database-url"].as<std::string>();
+    if (!config.database_url.starts_with("postgres://") && !config.database_url.starts_with("postgresql://"))
+      throw ConfigError("--database-url: expected a postgres:// or postgresql:// URL");
+  }
+  if (vm.count("pg-bin")) config.pg_bin = vm["pg-bin"].as<std::string>();
+  config.demo = vm["demo"].as<bool>();
+
+  const auto format = vm["log-format"].as<std::string>();
+  if (format == "json") config.log_format = log::Format::json;
+  else if (format != "text") throw ConfigError("--log-format: expected text or json, got '" + format + "'");
+  config.log_level = vm["log-level"].as<std::string>();
+  static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (std::find(levels.begin(), levels.end(), config.log_level) == levels.end())
+    throw ConfigError("--log-level: expected one of trace, debug, info, warn, error, critical, off");
+
+  config.threads = vm["threads"].as<unsigned>();
+  if (config.threads < 1 || config.threads > 256) throw ConfigError("--threads: must be between 1 and 256");
+  config.http.body_limit = vm["body-limit"].as<std::size_t>();
+  if (config.http.body_limit < 1024) throw ConfigError("--body-limit: must be at least 1024 bytes");
+  config.http.header_limit = vm["header-limit"].as<std::size_t>();
+  if (config.http.header_limit < 1024 || config.http.header_limit > (1u << 20))
+    throw ConfigError("--header-limit: must be between 1024 and 1048576 bytes");
+  config.http.read_timeout = seconds_option(vm, "read-timeout");
+  config.http.idle_timeout = seconds_option(vm, "idle-timeout");
+  config.http.write_timeout = seconds_option(vm, "write-timeout");
+  config.shutdown_timeout = seconds_option(vm, "shutdown-timeout");
+  config.db_pool_size = vm["db-pool-size"].as<std::size_t>();
+  if (config.db_pool_size < 1 || config.db_pool_size > 1000) throw ConfigError("--db-pool-size: must be between 1 and 1000");
+  config.db_acquire_timeout = seconds_option(vm, "db-acquire-timeout");
+  config.db_statement_timeout = seconds_option(vm, "db-statement-timeout");
+  config.db_connect_timeout = seconds_option(vm, "db-connect-timeout");
+  return {config, {}};
+}
+
+}  // namespace petitiond::app

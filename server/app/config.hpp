@@ -1,0 +1,49 @@
+#pragma once
+// petitiond's configuration: command-line flags, then PETITIOND_* environment variables, then an
+// optional config file (key = value lines), in that order of precedence.
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "server/http/http_server.hpp"
+#include "server/logging/log.hpp"
+
+namespace petitiond::app {
+
+struct Config {
+  std::string command = "serve";      // serve | migrate
+  std::vector<std::string> arguments;  // after the command
+  std::string listen_host = "127.0.0.1";
+  unsigned short listen_port = 8080;
+  std::filesystem::path data_dir = "var";
+  std::string database_url;           // empty: the embedded cluster under data_dir
+  std::filesystem::path pg_bin;
+  bool demo = false;
+  log::Format log_format = log::Format::text;
+  std::string log_level = "info";
+  unsigned threads = 1;
+  http::HttpOptions http;
+  std::chrono::milliseconds shutdown_timeout{10'000};
+  std::size_t db_pool_size = 16;
+  std::chrono::milliseconds db_acquire_timeout{2'000};
+  std::chrono::milliseconds db_statement_timeout{5'000};
+  std::chrono::milliseconds db_connect_timeout{5'000};
+};
+
+// A configuration mistake; the message names the option.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ParsedConfig {
+  std::optional<Config> config;  // empty when help or the version was asked for
+  std::string message;           // help or version text to print
+};
+
+ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<std::string, std::string>& environment);
+
+}  // namespace petitiond::app

@@ -1,0 +1,70 @@
+// Routing one request to its handler, and what every response carries: request id, metrics, access log.
+#include <boost/url/parse.hpp>
+
+#include "server/http/error_mapping.hpp"
+#include "server/http/http_server.hpp"
+#include "server/logging/log.hpp"
+
+namespace petitiond::http {
+
+namespace bhttp = beast::http;
+
+namespace {
+
+std::string allowed_list(const std::vector<Verb>& verbs) {
+  std::string out;
+  for (auto verb : verbs) {
+    if (!out.empty()) out += ", ";
+    out += std::string_view(bhttp::to_string(verb));
+    if (verb == Verb::get) out += ", HEAD";
+  }
+  return out;
+}
+
+}  // namespace
+
+asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::string request_id) {
+  const auto started = std::chrono::steady_clock::now();
+  std::string_view route = "unmatched";
+  Response response;
+
+  auto target = boost::urls::parse_origin_form(request.target());
+  if (!target) {
+    response = error_response(Error(Errc::bad_request, "the request target is not a valid path and query"));
+  } else {
+    std::vector<std::string> segments;
+    for (auto segment : target->segments()) segments.push_back(segment);
+    auto match = router_.match(request.method(), segments);
+    if (match.route) {
+      route = match.route->pattern;
+      RequestContext context{request, request_id, *target, route, std::move(match.params)};
+      try {
+        response = co_await match.route->handler(context);
+      } catch (...) {
+        response = error_response(std::current_exception(), request_id);
+      }
+    } else if (!match.allowed.empty()) {
+      auto allowed = allowed_list(match.allowed);
+      response = error_response(Error(Errc::method_not_allowed, std::string(request.method_string()) +
+                                                                    " is not allowed here; use " + allowed));
+      response.set(bhttp::field::allow, allowed);
+    } else {
+      response = error_response(Error(Errc::not_found, "no such resource"));
+    }
+  }
+
+  response.set(bhttp::field::server, "petitiond");
+  response.set("X-Request-Id", request_id);
+  response.prepare_payload();
+  if (request.method() == Verb::head) response.body().clear();  // Content-Length stays that of GET
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const unsigned status = response.result_int();
+  metrics_.observe(route, request.method(), status, seconds);
+  // The route pattern, never the raw path: paths can hold phone or ID numbers.
+  log::info(request_id, "{} {} {} {:.2f}ms", std::string_view(request.method_string()), route, status,
+            seconds * 1000);
+  co_return response;
+}
+
+}  // namespace petitiond::http

@@ -1,0 +1,63 @@
+#include "server/http/error_mapping.hpp"
+
+#include <boost/json/object.hpp>
+
+#include "server/http/response.hpp"
+#include "server/logging/log.hpp"
+
+namespace petitiond::http {
+
+Status status_for(Errc code) noexcept {
+  switch (code) {
+    case Errc::bad_request: return Status::bad_request;
+    case Errc::invalid_field: return Status::unprocessable_entity;
+    case Errc::not_found: return Status::not_found;
+    case Errc::method_not_allowed: return Status::method_not_allowed;
+    case Errc::conflict: return Status::conflict;
+    case Errc::payload_too_large: return Status::payload_too_large;
+    case Errc::headers_too_large: return Status::request_header_fields_too_large;
+    case Errc::unsupported_media_type: return Status::unsupported_media_type;
+    case Errc::unauthorized: return Status::unauthorized;
+    case Errc::forbidden: return Status::forbidden;
+    case Errc::rate_limited: return Status::too_many_requests;
+    case Errc::unavailable: return Status::service_unavailable;
+    case Errc::timeout: return Status::service_unavailable;
+    case Errc::internal: return Status::internal_server_error;
+  }
+  return Status::internal_server_error;
+}
+
+Response error_response(const Error& error) {
+  boost::json::object inner;
+  inner["code"] = code_name(error.errc());
+  inner["message"] = error.message();
+  if (error.field().empty()) inner["field"] = nullptr;
+  else inner["field"] = error.field();
+  boost::json::object body;
+  body["error"] = std::move(inner);
+  auto response = json_response(status_for(error.errc()), body);
+  if (error.errc() == Errc::unavailable || error.errc() == Errc::timeout)
+    response.set(beast::http::field::retry_after, "1");
+  return response;
+}
+
+Response error_response(std::exception_ptr failure, std::string_view request_id) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Error& error) {
+    if (error.errc() == Errc::internal) {
+      log::error(request_id, "internal error: {}", error.message());
+      return error_response(Error(Errc::internal, "internal error; the request id identifies it in the server log"));
+    }
+    if (error.errc() == Errc::unavailable || error.errc() == Errc::timeout)
+      log::warn(request_id, "{}: {}", code_name(error.errc()), error.message());
+    return error_response(error);
+  } catch (const std::exception& e) {
+    log::error(request_id, "unhandled exception: {}", e.what());
+  } catch (...) {
+    log::error(request_id, "unhandled non-standard exception");
+  }
+  return error_response(Error(Errc::internal, "internal error; the request id identifies it in the server log"));
+}
+
+}  // namespace petitiond::http

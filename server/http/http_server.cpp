@@ -1,0 +1,167 @@
+#include "server/http/http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "server/http/error_mapping.hpp"
+#include "server/http/request_id.hpp"
+#include "server/logging/log.hpp"
+
+namespace petitiond::http {
+
+using asio::awaitable;
+using asio::ip::tcp;
+namespace bhttp = beast::http;
+constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
+
+// What shutdown() needs to know about a live connection. Touched only on the connection's strand,
+// except for the list membership, which the server's mutex guards.
+struct HttpServer::Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool idle = true;  // waiting for the first byte of a request
+};
+
+HttpServer::HttpServer(asio::io_context& io, HttpOptions options, const Router& router, Metrics& metrics)
+    : io_(io), options_(options), router_(router), metrics_(metrics) {
+  metrics_.add_gauge("petitiond_http_open_connections", "Client connections currently open.",
+                     [this] { return static_cast<double>(open_connections()); });
+}
+
+HttpServer::~HttpServer() = default;
+
+tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) {
+  acceptor_.emplace(asio::make_strand(io_));
+  acceptor_->open(endpoint.protocol());
+  acceptor_->set_option(asio::socket_base::reuse_address(true));
+  acceptor_->bind(endpoint);
+  acceptor_->listen(asio::socket_base::max_listen_connections);
+  return acceptor_->local_endpoint();
+}
+
+void HttpServer::start() { asio::co_spawn(acceptor_->get_executor(), accept_loop(), asio::detached); }
+
+std::size_t HttpServer::open_connections() const {
+  std::lock_guard lock(mutex_);
+  return connections_.size();
+}
+
+void HttpServer::shutdown() {
+  if (stopping_.exchange(true)) return;
+  asio::post(acceptor_->get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_->close(ignored);
+  });
+  std::lock_guard lock(mutex_);
+  for (const auto& connection : connections_) {
+    asio::post(connection->stream.get_executor(), [connection] {
+      if (connection->idle) connection->stream.cancel();
+    });
+  }
+}
+
+awaitable<void> HttpServer::accept_loop() {
+  while (!stopping_) {
+    auto [ec, socket] = co_await acceptor_->async_accept(asio::make_strand(io_), as_tuple);
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) break;
+      spdlog::warn("accept failed: {}", ec.message());  // e.g. out of file descriptors: go on
+      continue;
+    }
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, run_connection(std::move(socket)), asio::detached);
+  }
+}
+
+awaitable<void> HttpServer::run_connection(tcp::socket socket) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  auto connection = std::make_shared<Connection>(std::move(socket));
+  std::list<std::shared_ptr<Connection>>::iterator position;
+  {
+    std::lock_guard lock(mutex_);
+    position = connections_.insert(connections_.end(), connection);
+  }
+  try {
+    co_await serve(connection);
+  } catch (const std::exception& e) {
+    spdlog::error("connection ended by an unexpected error: {}", e.what());
+  }
+  connection->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  connection->stream.close();
+  std::lock_guard lock(mutex_);
+  connections_.erase(position);
+}
+
+awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
+  auto& stream = connection->stream;
+  beast::flat_buffer buffer;
+  for (;;) {
+    connection->idle = true;
+    if (stopping_) co_return;
+    if (buffer.size() == 0) {
+      stream.expires_after(options_.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), as_tuple);
+      if (ec) co_return;  // closed by the client, idle timeout, or shutdown
+      buffer.commit(n);
+    }
+    connection->idle = false;
+
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
+    parser.body_limit(options_.body_limit);
+    stream.expires_after(options_.read_timeout);
+    auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple);
+    boost::system::error_code ec = header_ec;
+    if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
+      bhttp::response<bhttp::empty_body> go_on(Status::continue_, 11);
+      auto [write_ec, written] = co_await bhttp::async_write(stream, go_on, as_tuple);
+      if (write_ec) co_return;
+    }
+    if (!ec) {
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, as_tuple);
+      ec = body_ec;
+    }
+
+    Response response;
+    bool keep_alive = false;
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset) {
+      co_return;  // nothing useful can be said to this client
+    } else if (ec == bhttp::error::body_limit) {
+      response = error_response(Error(Errc::payload_too_large,
+                                      "request body exceeds " + std::to_string(options_.body_limit) + " bytes"));
+    } else if (ec == bhttp::error::header_limit) {
+      response = error_response(Error(Errc::headers_too_large,
+                                      "request headers exceed " + std::to_string(options_.header_limit) + " bytes"));
+    } else if (ec) {
+      response = error_response(Error(Errc::bad_request, "malformed HTTP request: " + ec.message()));
+    } else {
+      const auto& request = parser.get();
+      std::string request_id(request["X-Request-Id"]);
+      if (!acceptable_request_id(request_id)) request_id = next_request_id();
+      response = co_await dispatch(request, std::move(request_id));
+      keep_alive = request.keep_alive() && !stopping_;
+    }
+    if (!keep_alive && response["X-Request-Id"].empty()) {
+      response.set("X-Request-Id", next_request_id());
+      response.prepare_payload();
+    }
+    response.keep_alive(keep_alive);
+    stream.expires_after(options_.write_timeout);
+    auto [write_ec, written] = co_await bhttp::async_write(stream, response, as_tuple);
+    if (write_ec || !keep_alive) co_return;
+  }
+}
+
+}  // namespace petitiond::http

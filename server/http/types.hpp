@@ -1,0 +1,39 @@
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/url/url_view.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace petitiond::http {
+
+namespace beast = boost::beast;
+namespace asio = boost::asio;
+using Request = beast::http::request<beast::http::string_body>;
+using Response = beast::http::response<beast::http::string_body>;
+using Status = beast::http::status;
+using Verb = beast::http::verb;
+
+// What a handler gets: the request, its id, the parsed target and the route's path parameters.
+struct RequestContext {
+  const Request& request;
+  std::string_view request_id;
+  boost::urls::url_view url;
+  std::string_view route;  // the matched pattern, e.g. "/api/v1/petitions/{id}"
+  std::vector<std::pair<std::string, std::string>> params;
+
+  // A path parameter by name; empty when absent.
+  std::string_view param(std::string_view name) const {
+    for (const auto& [key, value] : params)
+      if (key == name) return value;
+    return {};
+  }
+};
+
+using Handler = std::function<asio::awaitable<Response>(RequestContext&)>;
+
+}  // namespace petitiond::http

@@ -1,0 +1,192 @@
+#include "server/pg/connection.hpp"
+
+#include <poll.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "server/pg/error.hpp"
+
+namespace petitiond::pg {
+
+using asio::awaitable;
+using asio::use_awaitable;
+using WaitType = asio::posix::stream_descriptor::wait_type;
+
+// Arms a timer on the caller's executor that cancels the socket's waits when it fires. The shared flag
+// keeps a handler that was already queued from touching a connection that has moved on.
+class Connection::Deadline {
+ public:
+  Deadline(Connection& connection, asio::any_io_executor executor, Millis timeout)
+      : timer_(std::move(executor)), active_(std::make_shared<bool>(true)) {
+    connection.timed_out_ = false;
+    timer_.expires_after(timeout);
+    timer_.async_wait([&connection, active = active_](boost::system::error_code ec) {
+      if (ec || !*active) return;
+      connection.timed_out_ = true;
+      boost::system::error_code ignored;
+      connection.socket_.cancel(ignored);
+    });
+  }
+  ~Deadline() {
+    *active_ = false;
+    timer_.cancel();
+  }
+
+ private:
+  asio::steady_timer timer_;
+  std::shared_ptr<bool> active_;
+};
+
+Connection::Connection(asio::any_io_executor executor, PGconn* conn)
+    : conn_(conn), socket_(std::move(executor)), created_at_(std::chrono::steady_clock::now()) {}
+
+Connection::~Connection() {
+  if (socket_.is_open()) socket_.release();  // libpq closes its own socket
+  PQfinish(conn_);
+}
+
+awaitable<std::unique_ptr<Connection>> Connection::open(asio::any_io_executor executor, const ConnectOptions& options) {
+  const std::string server_options = "-c statement_timeout=" + std::to_string(options.statement_timeout.count());
+  // "dbname" is expanded as a URL or conninfo string; the keywords after it override what it says.
+  const char* keywords[] = {"dbname", "options", "application_name", "client_encoding", nullptr};
+  const char* values[] = {options.url.c_str(), server_options.c_str(), options.application_name.c_str(), "UTF8",
+                          nullptr};
+  PGconn* raw = PQconnectStartParams(keywords, values, 1);
+  if (!raw) throw std::bad_alloc();
+  std::unique_ptr<Connection> connection(new Connection(executor, raw));
+  co_await connection->connect(options.connect_timeout);
+  co_return connection;
+}
+
+awaitable<void> Connection::connect(Millis timeout) {
+  if (PQstatus(conn_) == CONNECTION_BAD) fail("cannot connect to the database: " + std::string(PQerrorMessage(conn_)));
+  if (PQsetnonblocking(conn_, 1) != 0) fail("cannot make the database connection non-blocking");
+  Deadline deadline(*this, co_await asio::this_coro::executor, timeout);
+  PostgresPollingStatusType status = PGRES_POLLING_WRITING;
+  for (;;) {
+    adopt_socket();  // libpq may switch sockets while it tries addresses
+    if (status == PGRES_POLLING_READING) co_await wait(WaitType::wait_read);
+    else if (status == PGRES_POLLING_WRITING) co_await wait(WaitType::wait_write);
+    status = PQconnectPoll(conn_);
+    if (status == PGRES_POLLING_OK) break;
+    if (status == PGRES_POLLING_FAILED)
+      fail("cannot connect to the database: " + std::string(PQerrorMessage(conn_)));
+  }
+  adopt_socket();
+  if (PQenterPipelineMode(conn_) != 1) fail("cannot enter pipeline mode");
+}
+
+void Connection::adopt_socket() {
+  int fd = PQsocket(conn_);
+  if (socket_.is_open() && socket_.native_handle() == fd) return;
+  if (socket_.is_open()) socket_.release();
+  if (fd < 0) fail("the database connection has no socket");
+  boost::system::error_code ec;
+  socket_.assign(fd, ec);
+  if (ec) fail("cannot watch the database socket: " + ec.message());
+}
+
+void Connection::fail(const std::string& what) {
+  broken_ = true;
+  if (timed_out_) throw Error(Errc::timeout, "the database did not answer in time");
+  throw Error(Errc::unavailable, what);
+}
+
+awaitable<void> Connection::wait(WaitType type) {
+  if (timed_out_) fail("timed out");
+  auto [ec] = co_await socket_.async_wait(type, asio::as_tuple(use_awaitable));
+  if (timed_out_ || ec) fail("database socket wait failed: " + ec.message());
+}
+
+awaitable<bool> Connection::wait_read_or_write() {
+  using namespace asio::experimental::awaitable_operators;
+  if (timed_out_) fail("timed out");
+  auto which = co_await (socket_.async_wait(WaitType::wait_read, asio::as_tuple(use_awaitable)) ||
+                         socket_.async_wait(WaitType::wait_write, asio::as_tuple(use_awaitable)));
+  auto [ec] = which.index() == 0 ? std::get<0>(which) : std::get<1>(which);
+  if (timed_out_ || ec) fail("database socket wait failed: " + ec.message());
+  co_return which.index() == 0;
+}
+
+awaitable<void> Connection::flush() {
+  for (;;) {
+    int pending = PQflush(conn_);
+    if (pending == 0) co_return;
+    if (pending < 0) fail("cannot send to the database: " + std::string(PQerrorMessage(conn_)));
+    // The server may be blocked writing results to us while we write: read whatever it sends meanwhile.
+    if (co_await wait_read_or_write() && PQconsumeInput(conn_) == 0)
+      fail("lost the database connection: " + std::string(PQerrorMessage(conn_)));
+  }
+}
+
+awaitable<PGresult*> Connection::next_result() {
+  while (PQisBusy(conn_)) {
+    co_await wait(WaitType::wait_read);
+    if (PQconsumeInput(conn_) == 0) fail("lost the database connection: " + std::string(PQerrorMessage(conn_)));
+  }
+  co_return PQgetResult(conn_);
+}
+
+awaitable<std::vector<Result>> Connection::run(std::span<const Statement> statements, Millis timeout) {
+  if (broken_) throw Error(Errc::unavailable, "the database connection is broken");
+  Deadline deadline(*this, co_await asio::this_coro::executor, timeout);
+
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  for (const auto& statement : statements) {
+    values.clear();
+    lengths.clear();
+    for (const auto& param : statement.params) {
+      values.push_back(param ? param->c_str() : nullptr);
+      lengths.push_back(param ? static_cast<int>(param->size()) : 0);
+    }
+    if (!PQsendQueryParams(conn_, statement.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                           lengths.data(), nullptr, 0))
+      fail("cannot queue a statement: " + std::string(PQerrorMessage(conn_)));
+  }
+  if (!PQpipelineSync(conn_)) fail("cannot end the pipeline: " + std::string(PQerrorMessage(conn_)));
+  co_await flush();
+
+  std::vector<Result> results;
+  results.reserve(statements.size());
+  std::optional<QueryError> first_error;
+  for (size_t i = 0; i < statements.size(); ++i) {
+    Result result(co_await next_result());
+    if (!result.raw()) fail("the database sent no result for a statement");
+    Result terminator(co_await next_result());
+    if (terminator.raw()) fail("the database sent more results than statements");
+    switch (PQresultStatus(result.raw())) {
+      case PGRES_TUPLES_OK:
+      case PGRES_COMMAND_OK:
+      case PGRES_PIPELINE_ABORTED:
+        break;
+      case PGRES_FATAL_ERROR:
+        if (!first_error) first_error = query_error(result.raw());
+        break;
+      default:
+        fail("unsupported result status " + std::string(PQresStatus(PQresultStatus(result.raw()))));
+    }
+    results.push_back(std::move(result));
+  }
+  Result sync(co_await next_result());
+  if (!sync.raw() || PQresultStatus(sync.raw()) != PGRES_PIPELINE_SYNC) fail("the pipeline did not end in a sync");
+  if (first_error) throw *first_error;
+  co_return results;
+}
+
+bool Connection::usable() {
+  if (broken_ || PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
+  // A server that shut down or dropped us has left the socket readable (an error and EOF).
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  if (::poll(&fd, 1, 0) > 0) {
+    if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) return false;
+    if ((fd.revents & (POLLHUP | POLLERR)) != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace petitiond::pg

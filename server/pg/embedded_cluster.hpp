@@ -1,0 +1,54 @@
+#pragma once
+// A private PostgreSQL cluster under petitiond's data directory: created on first run (or reused),
+// listening only on a Unix socket inside that directory, stopped on shutdown.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "server/pg/process.hpp"
+
+namespace petitiond::pg {
+
+struct ClusterOptions {
+  std::filesystem::path data_dir;  // the cluster lives in data_dir/postgres
+  std::filesystem::path bin_dir;   // PostgreSQL programs; empty: the newest /usr/lib/postgresql/*/bin
+  std::string database = "petitiond";
+  bool durable = true;             // false (tests only): no fsync, for speed
+};
+
+class EmbeddedCluster {
+ public:
+  explicit EmbeddedCluster(ClusterOptions options);
+  ~EmbeddedCluster();
+  EmbeddedCluster(const EmbeddedCluster&) = delete;
+  EmbeddedCluster& operator=(const EmbeddedCluster&) = delete;
+
+  // Initialises if needed, recovers from a stale postmaster.pid, starts (or adopts a server already
+  // running on this directory) and creates the database. Throws Error with PostgreSQL's own words.
+  void start();
+  // Fast shutdown; waits for the server to exit. Idempotent.
+  void stop();
+
+  bool running() const { return started_; }
+  // libpq URL for the database over the private socket.
+  std::string url() const;
+  std::string url_for(const std::string& database) const;
+  const std::filesystem::path& socket_dir() const { return socket_dir_; }
+
+ private:
+  int pg_ctl(const std::vector<std::string>& args);
+  void initialise();
+  void remove_stale_pid_file();
+  void create_database();
+  std::string log_tail() const;
+
+  ClusterOptions options_;
+  std::filesystem::path root_, pgdata_, socket_dir_, log_file_;
+  std::optional<Account> account_;
+  bool started_ = false;
+};
+
+// The directory holding pg_ctl and initdb: `preferred` if given, else the newest Debian installation.
+std::filesystem::path find_postgres_bin_dir(const std::filesystem::path& preferred);
+
+}  // namespace petitiond::pg

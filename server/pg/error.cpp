@@ -1,0 +1,21 @@
+#include "server/pg/error.hpp"
+
+namespace petitiond::pg {
+
+Errc errc_for_sqlstate(const std::string& sqlstate) {
+  if (sqlstate.size() != 5) return Errc::internal;
+  auto klass = sqlstate.substr(0, 2);
+  if (sqlstate == "23505" || klass == "40") return Errc::conflict;  // unique, serialization, deadlock
+  if (sqlstate == "57014") return Errc::timeout;                    // statement_timeout / cancel
+  if (klass == "08" || klass == "53" || klass == "57") return Errc::unavailable;
+  return Errc::internal;
+}
+
+QueryError query_error(const PGresult* result) {
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+  std::string sqlstate = state ? state : "";
+  return QueryError(errc_for_sqlstate(sqlstate), primary ? primary : "statement failed", sqlstate);
+}
+
+}  // namespace petitiond::pg

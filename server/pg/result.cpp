@@ -1,0 +1,28 @@
+#include "server/pg/result.hpp"
+
+#include <charconv>
+
+#include "workflow/error.hpp"
+
+namespace petitiond::pg {
+
+std::optional<std::string> Result::optional_text(int row, int column) const {
+  if (is_null(row, column)) return std::nullopt;
+  return std::string(text(row, column));
+}
+
+std::int64_t Result::integer(int row, int column) const {
+  auto value = text(row, column);
+  std::int64_t out = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (ec != std::errc{} || end != value.data() + value.size())
+    throw Error(Errc::internal, "database returned a non-integer where an integer was expected");
+  return out;
+}
+
+std::int64_t Result::affected() const {
+  const char* tuples = PQcmdTuples(raw_.get());
+  return tuples && *tuples ? std::stoll(tuples) : 0;
+}
+
+}  // namespace petitiond::pg
