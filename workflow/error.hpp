@@ -36,6 +36,7 @@ class Error : public std::system_error {
       : std::system_error(make_error_code(code), message), message_(std::move(message)), field_(std::move(field)) {}
 
   Errc errc() const noexcept { return static_cast<Errc>(code().value()); }
+  const char* what() const noexcept override { return message_.c_str(); }
   const std::string& message() const noexcept { return message_; }
   const std::string& field() const noexcept { return field_; }
 

@@ -59,10 +59,11 @@ RequestScope::RequestScope(std::string_view request_id) : previous_(current_requ
 }
 RequestScope::~RequestScope() { current_request_id = previous_; }
 
-void setup(Format format, const std::string& level) {
+void setup(Format format, const std::string& level, spdlog::sink_ptr sink) {
   auto parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") throw std::invalid_argument(level);
-  auto logger = std::make_shared<spdlog::logger>("petitiond", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>(
+      "petitiond", sink ? std::move(sink) : std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (format == Format::json) {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else {

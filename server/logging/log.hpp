@@ -11,8 +11,9 @@ namespace petitiond::log {
 
 enum class Format { text, json };
 
-// Replaces the default logger (stderr). Throws std::invalid_argument for an unknown level name.
-void setup(Format format, const std::string& level);
+// Replaces the default logger, writing to `sink` (default: stderr). Throws std::invalid_argument for an
+// unknown level name.
+void setup(Format format, const std::string& level, spdlog::sink_ptr sink = nullptr);
 
 // Sets the request id that lines logged on this thread carry until destroyed. Logging is synchronous,
 // so the scope only needs to span the log call itself.

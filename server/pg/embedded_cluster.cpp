@@ -28,15 +28,22 @@ void chown_tree(const fs::path& path, const Account& account) {
       fail("cannot hand " + entry.path().string() + " to postgres");
 }
 
-// A libpq keyword=value needs quotes around values with spaces or quotes.
-std::string quote_conninfo(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
+std::string percent_encode(const std::string& value) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
   }
-  return out + "'";
+  return out;
 }
+
+fs::path cluster_root(const fs::path& data_dir) { return fs::absolute(data_dir).lexically_normal() / "postgres"; }
 
 }  // namespace
 
@@ -60,7 +67,7 @@ fs::path find_postgres_bin_dir(const fs::path& preferred) {
 }
 
 EmbeddedCluster::EmbeddedCluster(ClusterOptions options) : options_(std::move(options)) {
-  root_ = fs::absolute(options_.data_dir).lexically_normal() / "postgres";
+  root_ = cluster_root(options_.data_dir);
   pgdata_ = root_ / "data";
   socket_dir_ = root_ / "run";
   log_file_ = root_ / "postgres.log";
@@ -78,9 +85,13 @@ EmbeddedCluster::~EmbeddedCluster() {
   }
 }
 
+std::string embedded_url(const fs::path& data_dir, const std::string& database) {
+  return "postgresql://" + std::string(superuser) + "@/" + percent_encode(database) +
+         "?host=" + percent_encode((cluster_root(data_dir) / "run").string()) + "&port=" + std::to_string(port);
+}
+
 std::string EmbeddedCluster::url_for(const std::string& database) const {
-  return "host=" + quote_conninfo(socket_dir_.string()) + " port=" + std::to_string(port) +
-         " user=" + superuser + " dbname=" + quote_conninfo(database);
+  return embedded_url(options_.data_dir, database);
 }
 
 std::string EmbeddedCluster::url() const { return url_for(options_.database); }

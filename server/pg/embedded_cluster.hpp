@@ -29,6 +29,9 @@ class EmbeddedCluster {
   // Fast shutdown; waits for the server to exit. Idempotent.
   void stop();
 
+  // Leaves the server running when this object goes away (test fixtures hand it to later processes).
+  void release() { started_ = false; }
+
   bool running() const { return started_; }
   // libpq URL for the database over the private socket.
   std::string url() const;
@@ -47,6 +50,9 @@ class EmbeddedCluster {
   std::optional<Account> account_;
   bool started_ = false;
 };
+
+// The libpq URL of `database` on the embedded cluster under `data_dir` (whether or not it runs).
+std::string embedded_url(const std::filesystem::path& data_dir, const std::string& database);
 
 // The directory holding pg_ctl and initdb: `preferred` if given, else the newest Debian installation.
 std::filesystem::path find_postgres_bin_dir(const std::filesystem::path& preferred);
