@@ -135,30 +135,61 @@ awaitable<std::vector<Result>> Connection::run(std::span<const Statement> statem
   if (broken_) throw Error(Errc::unavailable, "the database connection is broken");
   Deadline deadline(*this, co_await asio::this_coro::executor, timeout);
 
+  // Statements seen for the first time are prepared in this pipeline; their names become usable only
+  // if the Prepare succeeds (a failure earlier in the pipeline skips it).
+  constexpr size_t max_prepared = 1000;
+  std::vector<std::string> preparing(statements.size());  // name, where statement i is prepared here
+  std::unordered_map<std::string_view, std::string> preparing_now;
   std::vector<const char*> values;
   std::vector<int> lengths;
-  for (const auto& statement : statements) {
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const auto& statement = statements[i];
     values.clear();
     lengths.clear();
     for (const auto& param : statement.params) {
       values.push_back(param ? param->c_str() : nullptr);
       lengths.push_back(param ? static_cast<int>(param->size()) : 0);
     }
-    if (!PQsendQueryParams(conn_, statement.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                           lengths.data(), nullptr, 0))
-      fail("cannot queue a statement: " + std::string(PQerrorMessage(conn_)));
+    const int count = static_cast<int>(values.size());
+    std::string name;
+    if (auto known = prepared_.find(statement.sql); known != prepared_.end()) name = known->second;
+    else if (auto pending = preparing_now.find(statement.sql); pending != preparing_now.end()) name = pending->second;
+    if (name.empty() && prepared_.size() < max_prepared) {
+      name = "p" + std::to_string(next_statement_id_++);
+      if (!PQsendPrepare(conn_, name.c_str(), statement.sql.c_str(), count, nullptr))
+        fail("cannot queue a statement: " + std::string(PQerrorMessage(conn_)));
+      preparing[i] = name;
+      preparing_now.emplace(statement.sql, name);
+    }
+    int sent = name.empty()
+                   ? PQsendQueryParams(conn_, statement.sql.c_str(), count, nullptr, values.data(), lengths.data(),
+                                       nullptr, 0)
+                   : PQsendQueryPrepared(conn_, name.c_str(), count, values.data(), lengths.data(), nullptr, 0);
+    if (!sent) fail("cannot queue a statement: " + std::string(PQerrorMessage(conn_)));
   }
   if (!PQpipelineSync(conn_)) fail("cannot end the pipeline: " + std::string(PQerrorMessage(conn_)));
   co_await flush();
+
+  // Reads one statement's result and the NULL that ends it.
+  auto read_one = [this]() -> awaitable<Result> {
+    Result result(co_await next_result());
+    if (!result.raw()) fail("the database sent no result for a statement");
+    Result terminator(co_await next_result());
+    if (terminator.raw()) fail("the database sent more results than statements");
+    co_return result;
+  };
 
   std::vector<Result> results;
   results.reserve(statements.size());
   std::optional<QueryError> first_error;
   for (size_t i = 0; i < statements.size(); ++i) {
-    Result result(co_await next_result());
-    if (!result.raw()) fail("the database sent no result for a statement");
-    Result terminator(co_await next_result());
-    if (terminator.raw()) fail("the database sent more results than statements");
+    if (!preparing[i].empty()) {
+      auto prepared = co_await read_one();
+      auto status = PQresultStatus(prepared.raw());
+      if (status == PGRES_COMMAND_OK) prepared_.emplace(statements[i].sql, preparing[i]);
+      else if (status == PGRES_FATAL_ERROR && !first_error) first_error = query_error(prepared.raw());
+    }
+    auto result = co_await read_one();
     switch (PQresultStatus(result.raw())) {
       case PGRES_TUPLES_OK:
       case PGRES_COMMAND_OK:

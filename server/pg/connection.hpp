@@ -12,6 +12,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "server/pg/result.hpp"
@@ -63,6 +64,10 @@ class Connection {
 
   PGconn* conn_;
   asio::posix::stream_descriptor socket_;
+  // Statements this connection has prepared, by SQL text. Each is prepared in the same pipeline as its
+  // first use, so caching costs no extra round trip.
+  std::unordered_map<std::string, std::string> prepared_;
+  std::uint64_t next_statement_id_ = 0;
   bool broken_ = false;
   bool timed_out_ = false;
   std::chrono::steady_clock::time_point created_at_;

@@ -165,3 +165,40 @@ TEST_CASE("an unreachable database is reported as unavailable") {
     CHECK_THAT(e.message(), Catch::Matchers::Contains("cannot connect"));
   }
 }
+
+TEST_CASE("statements are prepared once per connection, also when a pipeline fails around them") {
+  test::TestDatabase db;
+  run_async([&]() -> asio::awaitable<void> {
+    auto conn = co_await open(db.url());
+    std::vector<pg::Statement> same_twice{{"SELECT $1::int", 1}, {"SELECT $1::int", 2}};
+    auto results = co_await conn->run(same_twice, 5000ms);
+    CHECK(results[1].integer(0, 0) == 2);
+
+    // A failure before a new statement skips its Prepare; the statement must still work later.
+    std::vector<pg::Statement> failing{{"SELECT 1/0"}, {"SELECT $1::text || 'x'", std::string("a")}};
+    try {
+      co_await conn->run(failing, 5000ms);
+      FAIL("expected division by zero");
+    } catch (const pg::QueryError& e) {
+      CHECK(e.sqlstate() == "22012");
+    }
+    std::vector<pg::Statement> again{{"SELECT $1::text || 'x'", std::string("b")}, {"SELECT $1::int", 3},
+                                     {"SELECT 'new'"}};
+    auto later = co_await conn->run(again, 5000ms);
+    CHECK(later[0].text(0, 0) == "bx");
+    CHECK(later[1].integer(0, 0) == 3);
+    CHECK(later[2].text(0, 0) == "new");
+
+    std::vector<pg::Statement> count{{"SELECT count(*) FROM pg_prepared_statements"}};
+    CHECK((co_await conn->run(count, 5000ms)).front().integer(0, 0) == 5);
+
+    std::vector<pg::Statement> bad_sql{{"SELEC nonsense"}};
+    try {
+      co_await conn->run(bad_sql, 5000ms);
+      FAIL("expected a syntax error");
+    } catch (const pg::QueryError& e) {
+      CHECK(e.sqlstate() == "42601");
+    }
+    CHECK(conn->usable());
+  }());
+}
