@@ -12,7 +12,7 @@ data_dir=$(mktemp -d /tmp/petitiond-bench-XXXXXX)
 chmod 755 "$data_dir"
 log=$data_dir/petitiond.log
 build/server/petitiond --data-dir "$data_dir" --listen 127.0.0.1:$port --log-level "${LOG_LEVEL:-info}" \
-  --db-pool-size 16 >"$log" 2>&1 &
+  ${POOL:+--db-pool-size $POOL} >"$log" 2>&1 &
 pid=$!
 cleanup() { kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$data_dir"; }
 trap cleanup EXIT
@@ -26,7 +26,7 @@ field() { sed -E "s/.*$2=([0-9.]+).*/\1/" <<<"$1"; }
 
 echo "# HTTP benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "- command: \`bench/http_bench.sh\` (DURATION=${duration}s per run, wrk -t1, petitiond --threads 1 --db-pool-size 16, log level ${LOG_LEVEL:-info} to a file)"
+echo "- command: \`bench/http_bench.sh\` (DURATION=${duration}s per run, wrk -t1, petitiond --threads 1, --db-pool-size ${POOL:-default ($(build/server/petitiond --help | grep -o 'db-pool-size arg (=[0-9]*)' | grep -o '[0-9]*'))}, log level ${LOG_LEVEL:-info} to a file)"
 echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; wrk and PostgreSQL on the same machine"
 echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build"
 echo
@@ -46,6 +46,7 @@ echo "Peak RSS of petitiond over the whole run (VmHWM): $peak."
 
 # Baseline: the same query straight to PostgreSQL over its Unix socket, 16 clients.
 sql=$(mktemp)
+chmod 644 "$sql"  # read by pgbench as the postgres account
 echo "SELECT coalesce(max(version), 0) FROM schema_migrations;" >"$sql"
 pgbench=$(ls -d /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -1)
 as=()

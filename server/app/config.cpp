@@ -5,6 +5,7 @@
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace petitiond::app {
 namespace po = boost::program_options;
@@ -18,8 +19,11 @@ constexpr const char* usage =
     "or as 'name = value' in the file given by --config. Flags win over the environment, which wins\n"
     "over the file.\n\nOptions";
 
+// Twice the cores: more connections than the database can run at once only queue inside PostgreSQL.
+std::size_t default_pool_size() { return std::max<std::size_t>(4, 2 * std::max(1u, std::thread::hardware_concurrency())); }
+
 po::options_description describe() {
-  po::options_description d(usage);
+  po::options_description d(usage, 110, 44);
   // clang-format off
   d.add_options()
     ("help,h", "print this help and exit")
@@ -39,7 +43,7 @@ po::options_description describe() {
     ("idle-timeout", po::value<double>()->default_value(60), "seconds a kept-alive connection may sit idle")
     ("write-timeout", po::value<double>()->default_value(10), "seconds a client may take to receive one response")
     ("shutdown-timeout", po::value<double>()->default_value(10), "seconds requests in flight get to finish on SIGTERM/SIGINT")
-    ("db-pool-size", po::value<std::size_t>()->default_value(16), "most database connections held open")
+    ("db-pool-size", po::value<std::size_t>()->default_value(default_pool_size()), "most database connections held open (default: twice the cores, at least 4; raise it for a database on its own larger machine)")
     ("db-acquire-timeout", po::value<double>()->default_value(2), "seconds a request waits for a free database connection (then 503)")
     ("db-statement-timeout", po::value<double>()->default_value(5), "seconds one database round trip may take (then 503)")
     ("db-connect-timeout", po::value<double>()->default_value(5), "seconds to wait when opening a database connection")

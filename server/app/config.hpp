@@ -28,7 +28,7 @@ struct Config {
   unsigned threads = 1;
   http::HttpOptions http;
   std::chrono::milliseconds shutdown_timeout{10'000};
-  std::size_t db_pool_size = 16;
+  std::size_t db_pool_size = 4;
   std::chrono::milliseconds db_acquire_timeout{2'000};
   std::chrono::milliseconds db_statement_timeout{5'000};
   std::chrono::milliseconds db_connect_timeout{5'000};
