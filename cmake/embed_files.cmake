@@ -1,5 +1,6 @@
-# cmake -DOUTPUT=file.cpp -DNAMESPACE=ns -DFUNCTION=fn -DBASE=dir -DFILES="a;b" -P embed_files.cmake
+# cmake -DOUTPUT=file.cpp -DNAMESPACE=ns -DFUNCTION=fn -DBASE=dir -DFILES="a|b" -P embed_files.cmake
 # Writes a C++ source whose function returns the files' names (relative to BASE) and bytes, sorted by name.
+string(REPLACE "|" ";" FILES "${FILES}")
 list(SORT FILES)
 set(body "")
 set(entries "")

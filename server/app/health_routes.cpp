@@ -12,11 +12,11 @@ using http::Response;
 using http::Status;
 
 void add_health_routes(http::Router& router, pg::Pool& pool, http::Metrics& metrics, int schema_version) {
-  router.add(http::Verb::get, "/healthz", [](RequestContext&) -> boost::asio::awaitable<Response> {
+  router.add(http::Verb::get, "/healthz", http::Access::anyone(), [](RequestContext&) -> boost::asio::awaitable<Response> {
     co_return http::json_response(Status::ok, {{"status", "ok"}});
   });
 
-  router.add(http::Verb::get, "/readyz", [&pool, schema_version](RequestContext&) -> boost::asio::awaitable<Response> {
+  router.add(http::Verb::get, "/readyz", http::Access::anyone(), [&pool, schema_version](RequestContext&) -> boost::asio::awaitable<Response> {
     std::int64_t version = 0;
     try {
       auto result = co_await pool.run_one("SELECT coalesce(max(version), 0) FROM schema_migrations");
@@ -30,7 +30,7 @@ void add_health_routes(http::Router& router, pg::Pool& pool, http::Metrics& metr
     co_return http::json_response(Status::ok, {{"status", "ready"}, {"schema_version", version}});
   });
 
-  router.add(http::Verb::get, "/metrics", [&metrics](RequestContext&) -> boost::asio::awaitable<Response> {
+  router.add(http::Verb::get, "/metrics", http::Access::anyone(), [&metrics](RequestContext&) -> boost::asio::awaitable<Response> {
     co_return http::text_response(Status::ok, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
   });
 }

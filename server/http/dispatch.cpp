@@ -23,7 +23,18 @@ std::string allowed_list(const std::vector<Verb>& verbs) {
 
 }  // namespace
 
-asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::string request_id) {
+asio::awaitable<void> HttpServer::check_access(const Route& route, RequestContext& context) {
+  if (!route.access.authenticated) co_return;
+  if (authenticator_) context.actor = co_await authenticator_->authenticate(context.request);
+  if (!context.actor) throw Error(Errc::unauthorized, "log in first: no valid session or API token");
+  auto denial = access_denial(route, context.request, *context.actor);
+  if (denial.empty()) co_return;
+  co_await authenticator_->record_denial(context, denial);
+  throw Error(Errc::forbidden, denial);
+}
+
+asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::string request_id,
+                                               std::string remote_address) {
   const auto started = std::chrono::steady_clock::now();
   std::string_view route = "unmatched";
   Response response;
@@ -37,8 +48,10 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::stri
     auto match = router_.match(request.method(), segments);
     if (match.route) {
       route = match.route->pattern;
-      RequestContext context{request, request_id, *target, route, std::move(match.params)};
+      RequestContext context{request, request_id, *target, route, std::move(match.params), std::move(remote_address),
+                             false, std::nullopt};
       try {
+        co_await check_access(*match.route, context);
         response = co_await match.route->handler(context);
       } catch (...) {
         response = error_response(std::current_exception(), request_id);

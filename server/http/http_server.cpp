@@ -32,8 +32,9 @@ struct HttpServer::Connection {
   bool idle = true;  // waiting for the first byte of a request
 };
 
-HttpServer::HttpServer(asio::io_context& io, HttpOptions options, const Router& router, Metrics& metrics)
-    : io_(io), options_(options), router_(router), metrics_(metrics) {
+HttpServer::HttpServer(asio::io_context& io, HttpOptions options, const Router& router, Metrics& metrics,
+                       Authenticator* authenticator)
+    : io_(io), options_(options), router_(router), metrics_(metrics), authenticator_(authenticator) {
   metrics_.add_gauge("petitiond_http_open_connections", "Client connections currently open.",
                      [this] { return static_cast<double>(open_connections()); });
 }
@@ -105,6 +106,9 @@ awaitable<void> HttpServer::run_connection(tcp::socket socket) {
 
 awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
   auto& stream = connection->stream;
+  boost::system::error_code address_ec;
+  const auto remote = stream.socket().remote_endpoint(address_ec);
+  const std::string remote_address = address_ec ? std::string() : remote.address().to_string();
   beast::flat_buffer buffer;
   for (;;) {
     connection->idle = true;
@@ -150,7 +154,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
       const auto& request = parser.get();
       std::string request_id(request["X-Request-Id"]);
       if (!acceptable_request_id(request_id)) request_id = next_request_id();
-      response = co_await dispatch(request, std::move(request_id));
+      response = co_await dispatch(request, std::move(request_id), remote_address);
       keep_alive = request.keep_alive() && !stopping_;
     }
     if (!keep_alive && response["X-Request-Id"].empty()) {

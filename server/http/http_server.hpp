@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 
+#include "server/http/access.hpp"
 #include "server/http/metrics.hpp"
 #include "server/http/router.hpp"
 
@@ -28,7 +29,9 @@ struct HttpOptions {
 
 class HttpServer {
  public:
-  HttpServer(asio::io_context& io, HttpOptions options, const Router& router, Metrics& metrics);
+  // `authenticator` may be null when no route needs authentication.
+  HttpServer(asio::io_context& io, HttpOptions options, const Router& router, Metrics& metrics,
+             Authenticator* authenticator = nullptr);
   ~HttpServer();
 
   // Binds and listens; returns the bound endpoint (port 0 picks a free port). Throws on failure.
@@ -40,18 +43,20 @@ class HttpServer {
   bool stopping() const { return stopping_; }
 
   // Runs one request through routing and its handler; never throws.
-  asio::awaitable<Response> dispatch(const Request& request, std::string request_id);
+  asio::awaitable<Response> dispatch(const Request& request, std::string request_id, std::string remote_address);
 
  private:
   struct Connection;
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> run_connection(asio::ip::tcp::socket socket);
   asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+  asio::awaitable<void> check_access(const Route& route, RequestContext& context);
 
   asio::io_context& io_;
   HttpOptions options_;
   const Router& router_;
   Metrics& metrics_;
+  Authenticator* authenticator_;
   std::optional<asio::ip::tcp::acceptor> acceptor_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;

@@ -11,6 +11,7 @@ namespace petitiond::http {
 struct Route {
   Verb method;
   std::string pattern;
+  Access access;
   Handler handler;
   std::vector<std::string> segments;  // pattern split on '/'; "{name}" segments capture
 };
@@ -18,7 +19,7 @@ struct Route {
 class Router {
  public:
   // Throws std::invalid_argument for a malformed pattern or a duplicate (method, pattern).
-  void add(Verb method, std::string pattern, Handler handler);
+  void add(Verb method, std::string pattern, Access access, Handler handler);
 
   struct Match {
     const Route* route = nullptr;                          // set when found

@@ -4,10 +4,13 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/url/url_view.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "workflow/roles.hpp"
 
 namespace petitiond::http {
 
@@ -25,6 +28,9 @@ struct RequestContext {
   boost::urls::url_view url;
   std::string_view route;  // the matched pattern, e.g. "/api/v1/petitions/{id}"
   std::vector<std::pair<std::string, std::string>> params;
+  std::string remote_address;   // the client's IP address
+  bool secure = false;          // arrived over TLS
+  std::optional<Actor> actor;   // set on routes that require authentication
 
   // A path parameter by name; empty when absent.
   std::string_view param(std::string_view name) const {
@@ -35,5 +41,17 @@ struct RequestContext {
 };
 
 using Handler = std::function<asio::awaitable<Response>(RequestContext&)>;
+
+// Who may call a route. Checked before the handler runs; jurisdiction (which records) is the store's job.
+struct Access {
+  bool authenticated = true;
+  RoleSet roles;               // empty: any authenticated user
+  std::optional<Scope> scope;  // what an API token needs; default: read for GET/HEAD, write otherwise
+
+  static Access anyone() { return {false, {}, {}}; }
+  static Access users() { return {true, {}, {}}; }
+  static Access only(RoleSet roles) { return {true, roles, {}}; }
+  static Access token_scope(Scope scope) { return {true, {}, scope}; }
+};
 
 }  // namespace petitiond::http

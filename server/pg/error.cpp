@@ -7,6 +7,7 @@ Errc errc_for_sqlstate(const std::string& sqlstate) {
   auto klass = sqlstate.substr(0, 2);
   if (sqlstate == "23505" || klass == "40") return Errc::conflict;  // unique, serialization, deadlock
   if (sqlstate == "57014") return Errc::timeout;                    // statement_timeout / cancel
+  if (sqlstate == "P0002") return Errc::not_found;                  // expect_row(): nothing to change
   if (klass == "08" || klass == "53" || klass == "57") return Errc::unavailable;
   return Errc::internal;
 }

@@ -17,8 +17,8 @@ std::vector<std::string> split(std::initializer_list<const char*> parts) { retur
 
 TEST_CASE("router matches literal paths and captures parameters") {
   Router router;
-  router.add(Verb::get, "/api/v1/petitions/{id}", respond(Status::ok));
-  router.add(Verb::get, "/api/v1/petitions/{id}/events", respond(Status::ok));
+  router.add(Verb::get, "/api/v1/petitions/{id}", Access::anyone(), respond(Status::ok));
+  router.add(Verb::get, "/api/v1/petitions/{id}/events", Access::anyone(), respond(Status::ok));
 
   auto match = router.match(Verb::get, split({"api", "v1", "petitions", "P-42", "events"}));
   REQUIRE(match.route != nullptr);
@@ -33,8 +33,8 @@ TEST_CASE("router matches literal paths and captures parameters") {
 
 TEST_CASE("router prefers the most specific route whatever the registration order") {
   Router router;
-  router.add(Verb::get, "/petitions/{id}", respond(Status::ok));
-  router.add(Verb::get, "/petitions/search", respond(Status::accepted));
+  router.add(Verb::get, "/petitions/{id}", Access::anyone(), respond(Status::ok));
+  router.add(Verb::get, "/petitions/search", Access::anyone(), respond(Status::accepted));
   auto match = router.match(Verb::get, split({"petitions", "search"}));
   REQUIRE(match.route != nullptr);
   CHECK(match.route->pattern == "/petitions/search");
@@ -44,8 +44,8 @@ TEST_CASE("router prefers the most specific route whatever the registration orde
 
 TEST_CASE("router reports the allowed methods when only the method is wrong") {
   Router router;
-  router.add(Verb::get, "/items", respond(Status::ok));
-  router.add(Verb::post, "/items", respond(Status::created));
+  router.add(Verb::get, "/items", Access::anyone(), respond(Status::ok));
+  router.add(Verb::post, "/items", Access::anyone(), respond(Status::created));
   auto match = router.match(Verb::delete_, split({"items"}));
   CHECK(match.route == nullptr);
   CHECK(match.allowed == std::vector<Verb>{Verb::get, Verb::post});
@@ -57,7 +57,7 @@ TEST_CASE("router reports the allowed methods when only the method is wrong") {
 
 TEST_CASE("HEAD is served by the GET route") {
   Router router;
-  router.add(Verb::get, "/healthz", respond(Status::ok));
+  router.add(Verb::get, "/healthz", Access::anyone(), respond(Status::ok));
   auto match = router.match(Verb::head, split({"healthz"}));
   REQUIRE(match.route != nullptr);
   CHECK(match.route->method == Verb::get);
@@ -65,18 +65,18 @@ TEST_CASE("HEAD is served by the GET route") {
 
 TEST_CASE("the root path has no segments") {
   Router router;
-  router.add(Verb::get, "/", respond(Status::ok));
+  router.add(Verb::get, "/", Access::anyone(), respond(Status::ok));
   CHECK(router.match(Verb::get, {}).route != nullptr);
   CHECK(router.match(Verb::get, split({"x"})).route == nullptr);
 }
 
 TEST_CASE("router rejects malformed and duplicate patterns") {
   Router router;
-  CHECK_THROWS_AS(router.add(Verb::get, "no-slash", respond(Status::ok)), std::invalid_argument);
-  CHECK_THROWS_AS(router.add(Verb::get, "/a//b", respond(Status::ok)), std::invalid_argument);
-  CHECK_THROWS_AS(router.add(Verb::get, "/a/{x", respond(Status::ok)), std::invalid_argument);
-  CHECK_THROWS_AS(router.add(Verb::get, "/a/{}", respond(Status::ok)), std::invalid_argument);
-  router.add(Verb::get, "/a", respond(Status::ok));
-  CHECK_THROWS_AS(router.add(Verb::get, "/a", respond(Status::ok)), std::invalid_argument);
-  CHECK_NOTHROW(router.add(Verb::post, "/a", respond(Status::ok)));
+  CHECK_THROWS_AS(router.add(Verb::get, "no-slash", Access::anyone(), respond(Status::ok)), std::invalid_argument);
+  CHECK_THROWS_AS(router.add(Verb::get, "/a//b", Access::anyone(), respond(Status::ok)), std::invalid_argument);
+  CHECK_THROWS_AS(router.add(Verb::get, "/a/{x", Access::anyone(), respond(Status::ok)), std::invalid_argument);
+  CHECK_THROWS_AS(router.add(Verb::get, "/a/{}", Access::anyone(), respond(Status::ok)), std::invalid_argument);
+  router.add(Verb::get, "/a", Access::anyone(), respond(Status::ok));
+  CHECK_THROWS_AS(router.add(Verb::get, "/a", Access::anyone(), respond(Status::ok)), std::invalid_argument);
+  CHECK_NOTHROW(router.add(Verb::post, "/a", Access::anyone(), respond(Status::ok)));
 }

@@ -1,0 +1,22 @@
+#pragma once
+#include "server/api/services.hpp"
+#include "server/http/router.hpp"
+
+namespace petitiond::api {
+
+// Every /api/v1 route of this module.
+void add_auth_routes(http::Router& router, Services& services);
+void add_unit_routes(http::Router& router, Services& services);
+void add_user_routes(http::Router& router, Services& services);
+void add_token_routes(http::Router& router, Services& services);
+void add_audit_routes(http::Router& router, Services& services);
+
+inline void add_api_routes(http::Router& router, Services& services) {
+  add_auth_routes(router, services);
+  add_unit_routes(router, services);
+  add_user_routes(router, services);
+  add_token_routes(router, services);
+  add_audit_routes(router, services);
+}
+
+}  // namespace petitiond::api

@@ -1,0 +1,32 @@
+#pragma once
+// What the API handlers work with, and small helpers they share.
+#include <boost/asio/thread_pool.hpp>
+
+#include "server/http/types.hpp"
+#include "server/pg/pool.hpp"
+#include "server/store/audit.hpp"
+#include "server/store/auth.hpp"
+#include "server/store/units.hpp"
+#include "server/store/users.hpp"
+#include "workflow/error.hpp"
+
+namespace petitiond::api {
+
+struct Services {
+  pg::Pool& pool;
+  store::UnitStore& units;
+  store::UserStore& users;
+  store::AuthStore& auth;
+  boost::asio::thread_pool& workers;  // for password hashing
+};
+
+// An audit event about this request, by its actor (if any).
+store::AuditEvent audit_event(const http::RequestContext& context, std::string action, std::string target_type = {},
+                              std::string target_id = {});
+
+// The authenticated actor; routes that call this declare Access requiring authentication.
+const Actor& actor_of(const http::RequestContext& context);
+
+http::Response no_content();
+
+}  // namespace petitiond::api

@@ -1,0 +1,130 @@
+// The organisation tree: anyone logged in reads it; admins change it.
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "server/api/routes.hpp"
+#include "server/api/views.hpp"
+#include "server/http/json_input.hpp"
+#include "server/http/response.hpp"
+
+namespace petitiond::api {
+namespace json = boost::json;
+using boost::asio::awaitable;
+using http::RequestContext;
+using http::Response;
+
+namespace {
+
+const std::set<std::string> unit_kinds{"area", "department"};
+
+std::optional<std::string> unit_phone(http::Fields& fields) {
+  auto phone = fields.optional_text("phone", 40);
+  return phone && phone->empty() ? std::nullopt : phone;
+}
+
+awaitable<Response> list_units(Services& services, RequestContext& context) {
+  auto root = http::query_param(context, "root");
+  bool include_inactive = http::query_param(context, "include_inactive") == "true";
+  auto units = co_await services.units.list(root, include_inactive);
+  if (root && units.empty()) throw Error(Errc::invalid_field, "no unit has this code", "root");
+  json::array items;
+  for (const auto& unit : units) items.push_back(unit_view(unit));
+  co_return http::json_response(http::Status::ok, {{"units", std::move(items)}});
+}
+
+awaitable<Response> get_unit(Services& services, RequestContext& context) {
+  auto unit = co_await services.units.find(std::string(context.param("unit_code")));
+  if (!unit) throw Error(Errc::not_found, "no such unit");
+  co_return http::json_response(http::Status::ok, unit_view(*unit));
+}
+
+awaitable<Response> create_unit(Services& services, RequestContext& context) {
+  auto body = http::json_object_body(context.request);
+  http::Fields fields(body);
+  store::UnitInput input;
+  input.code = fields.text("code", 32);
+  input.name = fields.text("name", 100);
+  auto kind = fields.optional_text("kind", 20).value_or("area");
+  if (!unit_kinds.count(kind)) throw Error(Errc::invalid_field, "must be area or department", "kind");
+  input.kind = kind;
+  input.parent_code = fields.text("parent", 32);
+  input.phone = unit_phone(fields);
+  input.calendar = fields.optional_text("calendar", 64);
+  fields.reject_unknown();
+  auto event = audit_event(context, "unit.created", "unit", input.code);
+  event.details["parent"] = *input.parent_code;
+  auto unit = co_await services.units.create(std::move(input), std::move(event));
+  co_return http::json_response(http::Status::created, unit_view(unit));
+}
+
+awaitable<Response> update_unit(Services& services, RequestContext& context) {
+  auto body = http::json_object_body(context.request);
+  http::Fields fields(body);
+  store::UnitChange change;
+  change.name = fields.optional_text("name", 100);
+  if (change.name && change.name->empty()) throw Error(Errc::invalid_field, "must not be empty", "name");
+  change.parent_code = fields.optional_text("parent", 32);
+  change.phone = fields.nullable_text("phone", 40);
+  change.calendar = fields.nullable_text("calendar", 64);
+  change.active = fields.optional_bool("active");
+  fields.reject_unknown();
+
+  std::string code(context.param("unit_code"));
+  const char* action = change.parent_code ? "unit.moved" : change.active == false ? "unit.deactivated" : "unit.updated";
+  auto event = audit_event(context, action, "unit", code);
+  for (const auto& field : body) event.details[field.key()] = field.value();
+  auto unit = co_await services.units.update(code, std::move(change), std::move(event));
+  co_return http::json_response(http::Status::ok, unit_view(unit));
+}
+
+awaitable<Response> get_levels(Services& services, RequestContext&) {
+  auto result = co_await services.pool.run_one("SELECT value::text FROM settings WHERE key = 'units.level_names'");
+  json::value levels = result.rows() ? json::parse(result.text(0, 0)) : json::array();
+  co_return http::json_response(http::Status::ok, {{"levels", levels}});
+}
+
+awaitable<Response> put_levels(Services& services, RequestContext& context) {
+  auto body = http::json_object_body(context.request);
+  auto it = body.find("levels");
+  if (it == body.end() || !it->value().is_array() || it->value().as_array().empty())
+    throw Error(Errc::invalid_field, "must be a non-empty list of {\"zh\": …, \"en\": …}", "levels");
+  for (const auto& field : body)
+    if (field.key() != "levels") throw Error(Errc::invalid_field, "unknown field", std::string(field.key()));
+  json::array levels;
+  for (const auto& item : it->value().as_array()) {
+    if (!item.is_object()) throw Error(Errc::invalid_field, "each level must be an object", "levels");
+    http::Fields level(item.as_object());
+    levels.push_back(json::object{{"zh", level.text("zh", 20)}, {"en", level.text("en", 40)}});
+    level.reject_unknown();
+  }
+  auto event = audit_event(context, "settings.changed", "setting", "units.level_names");
+  event.details["levels"] = levels;
+  std::vector<pg::Statement> statements;
+  statements.emplace_back(
+      "INSERT INTO settings (key, value) VALUES ('units.level_names', $1::jsonb)"
+      " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+      json::serialize(levels));
+  statements.push_back(store::audit_insert(event));
+  co_await services.pool.run(std::move(statements));
+  co_return http::json_response(http::Status::ok, {{"levels", levels}});
+}
+
+}  // namespace
+
+void add_unit_routes(http::Router& router, Services& services) {
+  using http::Access;
+  using http::Verb;
+  const auto admin = Access::only({Role::admin});
+  router.add(Verb::get, "/api/v1/units", Access::users(), [&services](RequestContext& c) { return list_units(services, c); });
+  router.add(Verb::post, "/api/v1/units", admin, [&services](RequestContext& c) { return create_unit(services, c); });
+  router.add(Verb::get, "/api/v1/units/{unit_code}", Access::users(),
+             [&services](RequestContext& c) { return get_unit(services, c); });
+  router.add(Verb::patch, "/api/v1/units/{unit_code}", admin,
+             [&services](RequestContext& c) { return update_unit(services, c); });
+  router.add(Verb::get, "/api/v1/unit-levels", Access::users(),
+             [&services](RequestContext& c) { return get_levels(services, c); });
+  router.add(Verb::put, "/api/v1/unit-levels", admin, [&services](RequestContext& c) { return put_levels(services, c); });
+}
+
+}  // namespace petitiond::api

@@ -1,0 +1,69 @@
+#include "server/auth/secrets.hpp"
+
+#include <sodium.h>
+
+#include <stdexcept>
+
+namespace petitiond::auth {
+namespace {
+
+void ensure_sodium() {
+  static const bool ready = sodium_init() >= 0;
+  if (!ready) throw std::runtime_error("libsodium failed to initialise");
+}
+
+}  // namespace
+
+std::string hash_password(std::string_view password) {
+  ensure_sodium();
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    throw std::runtime_error("out of memory while hashing a password");
+  return out;
+}
+
+bool verify_password(std::string_view encoded_hash, std::string_view password) {
+  ensure_sodium();
+  std::string hash(encoded_hash);  // must be NUL-terminated
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+const std::string& decoy_hash() {
+  static const std::string hash = hash_password(random_token());
+  return hash;
+}
+
+std::string random_token() {
+  ensure_sodium();
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof out, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return out;
+}
+
+std::string random_password() {
+  ensure_sodium();
+  static constexpr std::string_view alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+  std::string out;
+  for (int i = 0; i < 16; ++i) out += alphabet[randombytes_uniform(static_cast<uint32_t>(alphabet.size()))];
+  return out;
+}
+
+std::string token_digest(std::string_view token) {
+  ensure_sodium();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return std::string("\\x") + hex;
+}
+
+std::string password_problem(std::string_view password) {
+  if (password.size() < 10) return "must be at least 10 characters";
+  if (password.size() > 256) return "must be at most 256 characters";
+  return {};
+}
+
+}  // namespace petitiond::auth

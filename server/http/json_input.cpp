@@ -1,0 +1,164 @@
+#include "server/http/json_input.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/url/params_view.hpp>
+#include <algorithm>
+#include <charconv>
+
+#include "workflow/error.hpp"
+
+namespace petitiond::http {
+namespace {
+
+std::string trim(std::string_view text) {
+  const char* space = " \t\r\n";
+  auto begin = text.find_first_not_of(space);
+  if (begin == std::string_view::npos) return {};
+  auto end = text.find_last_not_of(space);
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::size_t utf8_length(std::string_view text) {
+  std::size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+boost::json::object json_object_body(const Request& request) {
+  auto type = request[beast::http::field::content_type];
+  if (!type.starts_with("application/json"))
+    throw Error(Errc::unsupported_media_type, "send the body as application/json");
+  boost::system::error_code ec;
+  auto value = boost::json::parse(request.body(), ec);
+  if (ec) throw Error(Errc::bad_request, "the body is not valid JSON: " + ec.message());
+  if (!value.is_object()) throw Error(Errc::bad_request, "the body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+const boost::json::value* Fields::find(const std::string& name) {
+  known_.insert(name);
+  auto it = object_.find(name);
+  if (it == object_.end() || it->value().is_null()) return nullptr;
+  return &it->value();
+}
+
+std::optional<std::string> Fields::optional_text(const std::string& name, std::size_t max_chars) {
+  auto value = find(name);
+  if (!value) return std::nullopt;
+  if (!value->is_string()) throw Error(Errc::invalid_field, "must be text", name);
+  auto text = trim(value->as_string());
+  if (utf8_length(text) > max_chars)
+    throw Error(Errc::invalid_field, "must be at most " + std::to_string(max_chars) + " characters", name);
+  for (unsigned char c : text)
+    if (c < 0x20 && c != '\n' && c != '\t') throw Error(Errc::invalid_field, "must not contain control characters", name);
+  return text;
+}
+
+std::string Fields::text(const std::string& name, std::size_t max_chars) {
+  auto text = optional_text(name, max_chars);
+  if (!text || text->empty()) throw Error(Errc::invalid_field, "is required", name);
+  return *text;
+}
+
+std::optional<std::optional<std::string>> Fields::nullable_text(const std::string& name, std::size_t max_chars) {
+  known_.insert(name);
+  if (!object_.contains(name)) return std::nullopt;
+  auto text = optional_text(name, max_chars);
+  if (!text || text->empty()) return std::optional<std::string>();
+  return text;
+}
+
+std::optional<std::string> Fields::secret(const std::string& name, std::size_t max_bytes, bool required) {
+  auto value = find(name);
+  if (!value) {
+    if (required) throw Error(Errc::invalid_field, "is required", name);
+    return std::nullopt;
+  }
+  if (!value->is_string()) throw Error(Errc::invalid_field, "must be text", name);
+  if (value->as_string().size() > max_bytes)
+    throw Error(Errc::invalid_field, "must be at most " + std::to_string(max_bytes) + " bytes", name);
+  if (required && value->as_string().empty()) throw Error(Errc::invalid_field, "is required", name);
+  return std::string(value->as_string());
+}
+
+std::optional<bool> Fields::optional_bool(const std::string& name) {
+  auto value = find(name);
+  if (!value) return std::nullopt;
+  if (!value->is_bool()) throw Error(Errc::invalid_field, "must be true or false", name);
+  return value->as_bool();
+}
+
+std::optional<std::int64_t> Fields::optional_integer(const std::string& name, std::int64_t min, std::int64_t max) {
+  auto value = find(name);
+  if (!value) return std::nullopt;
+  if (!value->is_int64() && !value->is_uint64())
+    throw Error(Errc::invalid_field, "must be a whole number", name);
+  if (value->is_uint64() && value->as_uint64() > static_cast<std::uint64_t>(max))
+    throw Error(Errc::invalid_field, "must be at most " + std::to_string(max), name);
+  auto number = value->to_number<std::int64_t>();
+  if (number < min || number > max)
+    throw Error(Errc::invalid_field, "must be between " + std::to_string(min) + " and " + std::to_string(max), name);
+  return number;
+}
+
+std::optional<std::vector<std::string>> Fields::optional_choices(const std::string& name,
+                                                                 const std::set<std::string>& allowed) {
+  auto value = find(name);
+  if (!value) return std::nullopt;
+  std::string choices;
+  for (const auto& a : allowed) choices += (choices.empty() ? "" : ", ") + a;
+  if (!value->is_array() || value->as_array().empty())
+    throw Error(Errc::invalid_field, "must be a non-empty list of: " + choices, name);
+  std::vector<std::string> out;
+  for (const auto& item : value->as_array()) {
+    if (!item.is_string() || !allowed.count(std::string(item.as_string())))
+      throw Error(Errc::invalid_field, "each entry must be one of: " + choices, name);
+    std::string entry(item.as_string());
+    if (std::find(out.begin(), out.end(), entry) == out.end()) out.push_back(entry);
+  }
+  return out;
+}
+
+void Fields::reject_unknown() const {
+  for (const auto& field : object_)
+    if (!known_.count(std::string(field.key()))) throw Error(Errc::invalid_field, "unknown field", std::string(field.key()));
+}
+
+std::optional<std::string> query_param(const RequestContext& context, std::string_view name) {
+  for (auto param : context.url.params()) {
+    if (param.key == name) {
+      if (!param.has_value || param.value.empty()) return std::nullopt;
+      return std::string(param.value);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> query_integer(const RequestContext& context, std::string_view name, std::int64_t min,
+                                          std::int64_t max) {
+  auto text = query_param(context, name);
+  if (!text) return std::nullopt;
+  auto value = parse_integer(*text);
+  if (!value || *value < min || *value > max)
+    throw Error(Errc::invalid_field,
+                "must be a whole number between " + std::to_string(min) + " and " + std::to_string(max),
+                std::string(name));
+  return value;
+}
+
+std::int64_t path_id(const RequestContext& context, std::string_view name) {
+  auto value = parse_integer(context.param(name));
+  if (!value || *value <= 0) throw Error(Errc::not_found, "no such resource");
+  return *value;
+}
+
+}  // namespace petitiond::http

@@ -1,0 +1,187 @@
+#include "server/store/auth.hpp"
+
+#include "server/auth/secrets.hpp"
+#include "server/store/constraint_errors.hpp"
+
+namespace petitiond::store {
+namespace {
+
+std::vector<std::string> split_array(std::string_view array) {
+  std::vector<std::string> out;
+  if (array.size() < 2) return out;
+  array = array.substr(1, array.size() - 2);
+  while (!array.empty()) {
+    auto comma = array.find(',');
+    out.emplace_back(array.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    array.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+constexpr const char* actor_columns =
+    "u.id, u.login, u.display_name, u.unit_id, un.path::text, u.roles::text[]";
+
+Actor actor_from(const pg::Result& r, int row) {
+  Actor actor;
+  actor.user_id = r.integer(row, 0);
+  actor.login = r.text(row, 1);
+  actor.display_name = r.text(row, 2);
+  actor.unit_id = r.integer(row, 3);
+  actor.unit_path = r.text(row, 4);
+  for (const auto& name : split_array(r.text(row, 5)))
+    if (auto role = parse_role(name)) actor.roles.insert(*role);
+  return actor;
+}
+
+std::string scopes_array(const std::vector<Scope>& scopes) {
+  std::string out = "{";
+  for (auto scope : scopes) out += (out.size() > 1 ? "," : "") + std::string(scope_name(scope));
+  return out + "}";
+}
+
+constexpr const char* token_select =
+    "SELECT t.id, t.name, t.user_id, u.login, t.scopes::text[],"
+    " to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " to_char(t.last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " to_char(t.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " FROM api_tokens t JOIN users u ON u.id = t.user_id";
+
+ApiToken token_from(const pg::Result& r, int row) {
+  ApiToken token{r.integer(row, 0), std::string(r.text(row, 1)), r.integer(row, 2), std::string(r.text(row, 3)),
+                 {}, std::string(r.text(row, 5)), r.optional_text(row, 6), r.optional_text(row, 7)};
+  for (const auto& name : split_array(r.text(row, 4)))
+    if (auto scope = parse_scope(name)) token.scopes.push_back(*scope);
+  return token;
+}
+
+}  // namespace
+
+boost::asio::awaitable<std::optional<Actor>> AuthStore::session_actor(std::string token) {
+  const auto digest = auth::token_digest(token);
+  const double idle = static_cast<double>(sessions_.idle_timeout.count());
+  // last_seen_at is refreshed at most every idle/4 (and at least once a minute), not on every request.
+  const double touch_after = std::min(60.0, idle / 4);
+  std::vector<pg::Statement> statements;
+  statements.emplace_back(
+      std::string("SELECT ") + actor_columns + ", s.csrf_token FROM sessions s"
+      " JOIN users u ON u.id = s.user_id JOIN units un ON un.id = u.unit_id"
+      " WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $2)"
+      "   AND u.active",
+      digest, idle);
+  statements.emplace_back(
+      "UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1::bytea AND expires_at > now()"
+      " AND last_seen_at > now() - make_interval(secs => $2) AND last_seen_at < now() - make_interval(secs => $3)",
+      digest, idle, touch_after);
+  auto results = co_await pool_.run(std::move(statements));
+  if (results[0].rows() == 0) co_return std::nullopt;
+  auto actor = actor_from(results[0], 0);
+  actor.csrf_token = results[0].text(0, 6);
+  co_return actor;
+}
+
+boost::asio::awaitable<std::optional<Actor>> AuthStore::token_actor(std::string token) {
+  const auto digest = auth::token_digest(token);
+  std::vector<pg::Statement> statements;
+  statements.emplace_back(
+      std::string("SELECT ") + actor_columns + ", t.id, t.scopes::text[] FROM api_tokens t"
+      " JOIN users u ON u.id = t.user_id JOIN units un ON un.id = u.unit_id"
+      " WHERE t.token_hash = $1::bytea AND t.revoked_at IS NULL AND u.active",
+      digest);
+  statements.emplace_back(
+      "UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1::bytea AND revoked_at IS NULL"
+      " AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+      digest);
+  auto results = co_await pool_.run(std::move(statements));
+  if (results[0].rows() == 0) co_return std::nullopt;
+  auto actor = actor_from(results[0], 0);
+  actor.token_id = results[0].integer(0, 6);
+  for (const auto& name : split_array(results[0].text(0, 7)))
+    if (auto scope = parse_scope(name)) actor.scopes.push_back(*scope);
+  co_return actor;
+}
+
+boost::asio::awaitable<void> AuthStore::open_session(std::int64_t user_id, std::string token, std::string csrf_token,
+                                                     std::string address, AuditEvent audit) {
+  std::vector<pg::Statement> statements;
+  statements.emplace_back(
+      "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, address)"
+      " VALUES ($1::bytea, $2, $3, now() + make_interval(secs => $4), $5::inet)",
+      auth::token_digest(token), user_id, csrf_token, static_cast<double>(sessions_.lifetime.count()),
+      address.empty() ? std::nullopt : std::optional<std::string>(address));
+  statements.emplace_back("DELETE FROM login_failures WHERE key = 'login:' || $1", audit.actor_login);
+  statements.emplace_back("DELETE FROM sessions WHERE expires_at < now() - interval '1 day'");
+  statements.push_back(audit_insert(audit));
+  co_await pool_.run(std::move(statements));
+}
+
+boost::asio::awaitable<void> AuthStore::close_session(std::string token, AuditEvent audit) {
+  std::vector<pg::Statement> statements;
+  statements.emplace_back("DELETE FROM sessions WHERE token_hash = $1::bytea", auth::token_digest(token));
+  statements.push_back(audit_insert(audit));
+  co_await pool_.run(std::move(statements));
+}
+
+boost::asio::awaitable<bool> AuthStore::throttled(std::string login, std::string address) {
+  auto result = co_await pool_.run_one(pg::Statement(
+      "SELECT count(*) FROM login_failures WHERE window_start > now() - make_interval(secs => $3)"
+      " AND ((key = 'login:' || $1 AND failures >= $4) OR (key = 'address:' || $2 AND failures >= $5))",
+      login, address, static_cast<double>(throttle_.window.count()), throttle_.account_failures,
+      throttle_.address_failures));
+  co_return result.integer(0, 0) > 0;
+}
+
+boost::asio::awaitable<void> AuthStore::record_failure(std::string login, std::string address, AuditEvent audit) {
+  std::vector<pg::Statement> statements;
+  statements.emplace_back(
+      "INSERT INTO login_failures AS f (key, failures, window_start)"
+      " SELECT k, 1, now() FROM unnest(ARRAY['login:' || $1, 'address:' || $2]) AS k"
+      " ON CONFLICT (key) DO UPDATE SET"
+      "  failures = CASE WHEN f.window_start > now() - make_interval(secs => $3) THEN f.failures + 1 ELSE 1 END,"
+      "  window_start = CASE WHEN f.window_start > now() - make_interval(secs => $3) THEN f.window_start ELSE now() END",
+      login, address, static_cast<double>(throttle_.window.count()));
+  statements.push_back(audit_insert(audit));
+  co_await pool_.run(std::move(statements));
+}
+
+boost::asio::awaitable<ApiToken> AuthStore::create_token(std::int64_t user_id, std::string name,
+                                                         std::vector<Scope> scopes, std::string token,
+                                                         AuditEvent audit) {
+  std::vector<pg::Statement> statements;
+  statements.push_back(require_change(
+      {"INSERT INTO api_tokens (token_hash, name, user_id, scopes, created_by)"
+       " SELECT $1::bytea, $2, u.id, $4::text[], $5 FROM users u WHERE u.id = $3 AND u.active RETURNING id",
+       auth::token_digest(token), name, user_id, scopes_array(scopes), audit.actor_id},
+      "no active user has this id"));
+  statements.push_back(audit_insert(audit));
+  statements.emplace_back(std::string(token_select) + " WHERE t.token_hash = $1::bytea", auth::token_digest(token));
+  std::vector<pg::Result> results;
+  try {
+    results = co_await pool_.run(std::move(statements));
+  } catch (const pg::QueryError& e) {
+    if (e.errc() == Errc::not_found) throw Error(Errc::invalid_field, e.message(), "user_id");
+    rethrow_constraint(e, "name");
+  }
+  co_return token_from(results[2], 0);
+}
+
+boost::asio::awaitable<std::vector<ApiToken>> AuthStore::list_tokens(const Actor& actor) {
+  auto result = co_await pool_.run_one(pg::Statement(
+      std::string(token_select) + " WHERE $1 OR t.user_id = $2 ORDER BY t.id", actor.has(Role::admin), actor.user_id));
+  std::vector<ApiToken> tokens;
+  for (int row = 0; row < result.rows(); ++row) tokens.push_back(token_from(result, row));
+  co_return tokens;
+}
+
+boost::asio::awaitable<void> AuthStore::revoke_token(const Actor& actor, std::int64_t id, AuditEvent audit) {
+  std::vector<pg::Statement> statements;
+  statements.push_back(require_change(
+      {"UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL AND ($2 OR user_id = $3)"
+       " RETURNING 1",
+       id, actor.has(Role::admin), actor.user_id},
+      "no such token"));
+  statements.push_back(audit_insert(audit));
+  co_await pool_.run(std::move(statements));
+}
+
+}  // namespace petitiond::store

@@ -1,0 +1,18 @@
+#pragma once
+// Masking of personal data for responses (domain.md §5). Masking counts characters, not bytes.
+#include <string>
+#include <string_view>
+
+namespace petitiond {
+
+// "13812341234" -> "138****1234"; shorter numbers keep only their last four; four or fewer: all masked.
+std::string mask_phone(std::string_view phone);
+
+// Resident ID number: first four and last four kept, "500101199001011234" -> "5001**********1234".
+std::string mask_id_number(std::string_view id_number);
+
+// Disability certificate number (ID number + type digit + grade digit): masked like the ID number part,
+// and the type and grade digits are masked too, since they reveal the disability.
+std::string mask_certificate(std::string_view certificate);
+
+}  // namespace petitiond
