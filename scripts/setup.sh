@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libpq-dev postgresql-15 postgresql-contrib
-  libspdlog-dev libfmt-dev catch2 libsodium-dev libyaml-cpp-dev
+  libspdlog-dev libfmt-dev catch2 libsodium-dev libyaml-cpp-dev libssl-dev openssl
   wrk curl
 )
 

@@ -3,9 +3,9 @@ CREATE EXTENSION IF NOT EXISTS ltree;
 
 -- Fails the transaction when a change found nothing to change, so that nothing else in it (its audit
 -- row, say) is kept. Used as: WITH changed AS (UPDATE … RETURNING 1) SELECT expect_row(count(*) > 0, '…') FROM changed.
-CREATE FUNCTION expect_row(found boolean, what text) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION expect_row(present boolean, what text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  IF NOT found THEN
+  IF NOT present THEN
     RAISE EXCEPTION '%', what USING ERRCODE = 'no_data_found';
   END IF;
 END $$;

@@ -10,6 +10,7 @@
 #include "server/auth/secrets.hpp"
 #include "server/http/json_input.hpp"
 #include "server/http/response.hpp"
+#include "workflow/identity.hpp"
 
 namespace petitiond::api {
 namespace json = boost::json;
@@ -31,25 +32,10 @@ RoleSet roles_from(const std::vector<std::string>& names) {
   return roles;
 }
 
-// Phone numbers as people write them: digits with optional +, spaces, dashes, parentheses.
 std::optional<std::string> checked_phone(std::optional<std::string> phone) {
   if (!phone || phone->empty()) return std::nullopt;
-  int digits = 0;
-  for (char c : *phone) {
-    if (std::isdigit(static_cast<unsigned char>(c))) ++digits;
-    else if (!std::strchr("+- ()", c)) throw Error(Errc::invalid_field, "may hold only digits, +, -, spaces and parentheses", "phone");
-  }
-  if (digits < 5 || digits > 20) throw Error(Errc::invalid_field, "must have 5 to 20 digits", "phone");
+  if (auto problem = phone_problem(*phone); !problem.empty()) throw Error(Errc::invalid_field, problem, "phone");
   return phone;
-}
-
-bool valid_login(const std::string& login) {
-  if (login.size() < 2 || login.size() > 64 || !std::isalnum(static_cast<unsigned char>(login[0]))) return false;
-  for (char c : login)
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
-          c == '.' || c == '-'))
-      return false;
-  return true;
 }
 
 awaitable<Response> list_users(Services& services, RequestContext& context) {
@@ -77,8 +63,7 @@ awaitable<Response> create_user(Services& services, RequestContext& context) {
   http::Fields fields(body);
   store::NewUser user;
   user.login = fields.text("login", 64);
-  if (!valid_login(user.login))
-    throw Error(Errc::invalid_field, "must be 2 to 64 lower-case letters, digits, '.', '_' or '-'", "login");
+  if (auto problem = login_problem(user.login); !problem.empty()) throw Error(Errc::invalid_field, problem, "login");
   user.display_name = fields.text("display_name", 100);
   user.phone = checked_phone(fields.optional_text("phone", 40));
   user.unit_code = fields.text("unit", 32);

@@ -14,7 +14,14 @@ namespace {
 constexpr const char* usage =
     "petitiond: hotline and petition (信访) case-handling server\n\n"
     "Usage: petitiond [serve] [options]     run the server (default)\n"
-    "       petitiond migrate [options]     apply database migrations and exit\n\n"
+    "       petitiond migrate [options]     apply database migrations and exit\n"
+    "       petitiond user add LOGIN --name NAME --unit CODE --role ROLE [--role ROLE] [--phone PHONE]\n"
+    "       petitiond user disable LOGIN\n"
+    "       petitiond user reset-password LOGIN\n"
+    "                                       (add and reset-password print a new password, or read it\n"
+    "                                       from standard input with --password-stdin)\n"
+    "       petitiond units import FILE     create or update units from a .yaml or .csv file\n"
+    "       petitiond units export [--format yaml|csv]   write the whole tree to standard output\n\n"
     "Every option can also be set as an environment variable PETITIOND_<NAME> (upper case, '-' as '_'),\n"
     "or as 'name = value' in the file given by --config. Flags win over the environment, which wins\n"
     "over the file.\n\nOptions";
@@ -47,6 +54,16 @@ po::options_description describe() {
     ("db-acquire-timeout", po::value<double>()->default_value(2), "seconds a request waits for a free database connection (then 503)")
     ("db-statement-timeout", po::value<double>()->default_value(5), "seconds one database round trip may take (then 503)")
     ("db-connect-timeout", po::value<double>()->default_value(5), "seconds to wait when opening a database connection")
+    ("session-idle-timeout", po::value<double>()->default_value(1800), "seconds of inactivity after which a log-in session ends")
+    ("session-lifetime", po::value<double>()->default_value(43200), "seconds after which a log-in session ends however active")
+    ("tls-cert", po::value<std::string>(), "PEM certificate chain: with --tls-key, serve HTTPS")
+    ("tls-key", po::value<std::string>(), "PEM private key for --tls-cert")
+    ("name", po::value<std::string>(), "user add: display name")
+    ("unit", po::value<std::string>(), "user add: code of the user's unit")
+    ("role", po::value<std::vector<std::string>>()->composing(), "user add: operator, proxy, handler, manager or admin (repeatable)")
+    ("phone", po::value<std::string>(), "user add: phone number")
+    ("format", po::value<std::string>(), "units import/export: yaml or csv (default: from the file name; export: yaml)")
+    ("password-stdin", po::bool_switch(), "user add / reset-password: read the password from standard input")
     ("command", po::value<std::string>(), "")
     ("arguments", po::value<std::vector<std::string>>(), "");
   // clang-format on
@@ -58,6 +75,32 @@ std::chrono::milliseconds seconds_option(const po::variables_map& vm, const char
   if (!(seconds > 0) || seconds > 86400)
     throw ConfigError(std::string("--") + name + ": must be more than 0 and at most 86400 seconds");
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+std::chrono::seconds whole_seconds(const po::variables_map& vm, const char* name) {
+  auto ms = seconds_option(vm, name);
+  if (ms < std::chrono::seconds(1)) throw ConfigError(std::string("--") + name + ": must be at least 1 second");
+  return std::chrono::duration_cast<std::chrono::seconds>(ms);
+}
+
+// Each command takes a fixed shape of arguments.
+void check_command(const std::string& command, const std::vector<std::string>& args) {
+  auto expect = [&](size_t count, const char* shape) {
+    if (args.size() != count) throw ConfigError("usage: petitiond " + command + " " + shape);
+  };
+  if (command == "serve" || command == "migrate") {
+    if (!args.empty()) throw ConfigError("unexpected argument '" + args.front() + "'");
+  } else if (command == "user") {
+    if (args.empty() || (args[0] != "add" && args[0] != "disable" && args[0] != "reset-password"))
+      throw ConfigError("usage: petitiond user add|disable|reset-password LOGIN …");
+    expect(2, "add|disable|reset-password LOGIN");
+  } else if (command == "units") {
+    if (args.empty() || (args[0] != "import" && args[0] != "export"))
+      throw ConfigError("usage: petitiond units import FILE | units export");
+    expect(args[0] == "import" ? 2 : 1, args[0] == "import" ? "import FILE" : "export [--format yaml|csv]");
+  } else {
+    throw ConfigError("unknown command '" + command + "' (expected serve, migrate, user or units)");
+  }
 }
 
 void parse_listen(const std::string& value, Config& config) {
@@ -129,10 +172,19 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
 
   Config config;
   if (vm.count("command")) config.command = vm["command"].as<std::string>();
-  if (config.command != "serve" && config.command != "migrate")
-    throw ConfigError("unknown command '" + config.command + "' (expected serve or migrate)");
   if (vm.count("arguments")) config.arguments = vm["arguments"].as<std::vector<std::string>>();
-  if (!config.arguments.empty()) throw ConfigError("unexpected argument '" + config.arguments.front() + "'");
+  check_command(config.command, config.arguments);
+  auto& command_options = config.command_options;
+  if (vm.count("name")) command_options.name = vm["name"].as<std::string>();
+  if (vm.count("unit")) command_options.unit = vm["unit"].as<std::string>();
+  if (vm.count("phone")) command_options.phone = vm["phone"].as<std::string>();
+  if (vm.count("role")) command_options.roles = vm["role"].as<std::vector<std::string>>();
+  if (vm.count("format")) {
+    command_options.format = vm["format"].as<std::string>();
+    if (command_options.format != "yaml" && command_options.format != "csv")
+      throw ConfigError("--format: expected yaml or csv, got '" + command_options.format + "'");
+  }
+  command_options.password_stdin = vm["password-stdin"].as<bool>();
 
   parse_listen(vm["listen"].as<std::string>(), config);
   config.data_dir = vm["data-dir"].as<std::string>();
@@ -169,6 +221,15 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
   config.db_acquire_timeout = seconds_option(vm, "db-acquire-timeout");
   config.db_statement_timeout = seconds_option(vm, "db-statement-timeout");
   config.db_connect_timeout = seconds_option(vm, "db-connect-timeout");
+  config.session_idle_timeout = whole_seconds(vm, "session-idle-timeout");
+  config.session_lifetime = whole_seconds(vm, "session-lifetime");
+  if (vm.count("tls-cert") != vm.count("tls-key")) throw ConfigError("--tls-cert and --tls-key go together");
+  if (vm.count("tls-cert")) {
+    config.tls_cert = vm["tls-cert"].as<std::string>();
+    config.tls_key = vm["tls-key"].as<std::string>();
+    for (const auto& [option, path] : {std::pair{"--tls-cert", config.tls_cert}, std::pair{"--tls-key", config.tls_key}})
+      if (!std::ifstream(path)) throw ConfigError(std::string(option) + ": cannot read " + path.string());
+  }
   return {config, {}};
 }
 

@@ -15,8 +15,8 @@
 namespace petitiond::app {
 
 struct Config {
-  std::string command = "serve";      // serve | migrate
-  std::vector<std::string> arguments;  // after the command
+  std::string command = "serve";      // serve | migrate | user | units
+  std::vector<std::string> arguments;  // after the command, e.g. {"add", "wang.fang"}
   std::string listen_host = "127.0.0.1";
   unsigned short listen_port = 8080;
   std::filesystem::path data_dir = "var";
@@ -32,6 +32,16 @@ struct Config {
   std::chrono::milliseconds db_acquire_timeout{2'000};
   std::chrono::milliseconds db_statement_timeout{5'000};
   std::chrono::milliseconds db_connect_timeout{5'000};
+  std::chrono::seconds session_idle_timeout{30 * 60};
+  std::chrono::seconds session_lifetime{12 * 60 * 60};
+  std::filesystem::path tls_cert, tls_key;  // both set: serve HTTPS
+
+  // Options of the user and units commands.
+  struct CommandOptions {
+    std::string name, unit, phone, format;
+    std::vector<std::string> roles;
+    bool password_stdin = false;
+  } command_options;
 };
 
 // A configuration mistake; the message names the option.

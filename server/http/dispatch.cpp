@@ -34,7 +34,7 @@ asio::awaitable<void> HttpServer::check_access(const Route& route, RequestContex
 }
 
 asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::string request_id,
-                                               std::string remote_address) {
+                                               std::string remote_address, bool secure) {
   const auto started = std::chrono::steady_clock::now();
   std::string_view route = "unmatched";
   Response response;
@@ -49,7 +49,7 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::stri
     if (match.route) {
       route = match.route->pattern;
       RequestContext context{request, request_id, *target, route, std::move(match.params), std::move(remote_address),
-                             false, std::nullopt};
+                             secure, std::nullopt};
       try {
         co_await check_access(*match.route, context);
         response = co_await match.route->handler(context);

@@ -12,6 +12,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "server/http/error_mapping.hpp"
 #include "server/http/request_id.hpp"
@@ -27,14 +28,20 @@ constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
 // What shutdown() needs to know about a live connection. Touched only on the connection's strand,
 // except for the list membership, which the server's mutex guards.
 struct HttpServer::Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
-  bool idle = true;  // waiting for the first byte of a request
+  explicit Connection(tcp::socket socket) : transport(std::move(socket)) {}
+  beast::tcp_stream transport;  // the TCP layer, under TLS when it is on
+  bool idle = true;       // waiting for the first byte of a request
 };
 
+
 HttpServer::HttpServer(asio::io_context& io, HttpOptions options, const Router& router, Metrics& metrics,
-                       Authenticator* authenticator)
-    : io_(io), options_(options), router_(router), metrics_(metrics), authenticator_(authenticator) {
+                       Authenticator* authenticator, std::shared_ptr<asio::ssl::context> tls)
+    : io_(io),
+      options_(options),
+      router_(router),
+      metrics_(metrics),
+      authenticator_(authenticator),
+      tls_(std::move(tls)) {
   metrics_.add_gauge("petitiond_http_open_connections", "Client connections currently open.",
                      [this] { return static_cast<double>(open_connections()); });
 }
@@ -65,8 +72,8 @@ void HttpServer::shutdown() {
   });
   std::lock_guard lock(mutex_);
   for (const auto& connection : connections_) {
-    asio::post(connection->stream.get_executor(), [connection] {
-      if (connection->idle) connection->stream.cancel();
+    asio::post(connection->transport.get_executor(), [connection] {
+      if (connection->idle) connection->transport.cancel();
     });
   }
 }
@@ -94,37 +101,49 @@ awaitable<void> HttpServer::run_connection(tcp::socket socket) {
     position = connections_.insert(connections_.end(), connection);
   }
   try {
-    co_await serve(connection);
+    if (tls_) {
+      beast::ssl_stream<beast::tcp_stream&> stream(connection->transport, *tls_);
+      connection->transport.expires_after(options_.read_timeout);
+      auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, as_tuple);
+      if (!ec) {
+        co_await serve(*connection, stream);
+        connection->transport.expires_after(std::chrono::seconds(1));
+        co_await stream.async_shutdown(as_tuple);  // close_notify; a client that vanished is not waited for
+      }
+    } else {
+      co_await serve(*connection, connection->transport);
+    }
   } catch (const std::exception& e) {
     spdlog::error("connection ended by an unexpected error: {}", e.what());
   }
-  connection->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  connection->stream.close();
+  connection->transport.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  connection->transport.close();
   std::lock_guard lock(mutex_);
   connections_.erase(position);
 }
 
-awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
-  auto& stream = connection->stream;
+template <typename Stream>
+awaitable<void> HttpServer::serve(Connection& connection, Stream& stream) {
+  auto& tcp_stream = connection.transport;
   boost::system::error_code address_ec;
-  const auto remote = stream.socket().remote_endpoint(address_ec);
+  const auto remote = tcp_stream.socket().remote_endpoint(address_ec);
   const std::string remote_address = address_ec ? std::string() : remote.address().to_string();
   beast::flat_buffer buffer;
   for (;;) {
-    connection->idle = true;
+    connection.idle = true;
     if (stopping_) co_return;
     if (buffer.size() == 0) {
-      stream.expires_after(options_.idle_timeout);
+      tcp_stream.expires_after(options_.idle_timeout);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), as_tuple);
       if (ec) co_return;  // closed by the client, idle timeout, or shutdown
       buffer.commit(n);
     }
-    connection->idle = false;
+    connection.idle = false;
 
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
     parser.body_limit(options_.body_limit);
-    stream.expires_after(options_.read_timeout);
+    tcp_stream.expires_after(options_.read_timeout);
     auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple);
     boost::system::error_code ec = header_ec;
     if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
@@ -154,7 +173,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
       const auto& request = parser.get();
       std::string request_id(request["X-Request-Id"]);
       if (!acceptable_request_id(request_id)) request_id = next_request_id();
-      response = co_await dispatch(request, std::move(request_id), remote_address);
+      response = co_await dispatch(request, std::move(request_id), remote_address, tls_ != nullptr);
       keep_alive = request.keep_alive() && !stopping_;
     }
     if (!keep_alive && response["X-Request-Id"].empty()) {
@@ -162,7 +181,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
       response.prepare_payload();
     }
     response.keep_alive(keep_alive);
-    stream.expires_after(options_.write_timeout);
+    tcp_stream.expires_after(options_.write_timeout);
     auto [write_ec, written] = co_await bhttp::async_write(stream, response, as_tuple);
     if (write_ec || !keep_alive) co_return;
   }

@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <list>
 #include <memory>
@@ -29,9 +30,9 @@ struct HttpOptions {
 
 class HttpServer {
  public:
-  // `authenticator` may be null when no route needs authentication.
+  // `authenticator` may be null when no route needs authentication; `tls` set serves HTTPS.
   HttpServer(asio::io_context& io, HttpOptions options, const Router& router, Metrics& metrics,
-             Authenticator* authenticator = nullptr);
+             Authenticator* authenticator = nullptr, std::shared_ptr<asio::ssl::context> tls = nullptr);
   ~HttpServer();
 
   // Binds and listens; returns the bound endpoint (port 0 picks a free port). Throws on failure.
@@ -43,13 +44,15 @@ class HttpServer {
   bool stopping() const { return stopping_; }
 
   // Runs one request through routing and its handler; never throws.
-  asio::awaitable<Response> dispatch(const Request& request, std::string request_id, std::string remote_address);
+  asio::awaitable<Response> dispatch(const Request& request, std::string request_id, std::string remote_address,
+                                    bool secure);
 
  private:
   struct Connection;
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> run_connection(asio::ip::tcp::socket socket);
-  asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+  template <typename Stream>
+  asio::awaitable<void> serve(Connection& connection, Stream& stream);
   asio::awaitable<void> check_access(const Route& route, RequestContext& context);
 
   asio::io_context& io_;
@@ -57,6 +60,7 @@ class HttpServer {
   const Router& router_;
   Metrics& metrics_;
   Authenticator* authenticator_;
+  std::shared_ptr<asio::ssl::context> tls_;
   std::optional<asio::ip::tcp::acceptor> acceptor_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;

@@ -1,7 +1,10 @@
 #include "server/pg/embedded_cluster.hpp"
 
 #include <libpq-fe.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <fstream>
@@ -71,6 +74,7 @@ EmbeddedCluster::EmbeddedCluster(ClusterOptions options) : options_(std::move(op
   pgdata_ = root_ / "data";
   socket_dir_ = root_ / "run";
   log_file_ = root_ / "postgres.log";
+  owner_file_ = root_ / "owner.pid";
   options_.bin_dir = find_postgres_bin_dir(options_.bin_dir);
   account_ = postgres_account_if_root();
   // The socket path must fit in sockaddr_un (107 bytes) with the ".s.PGSQL.5432" file name.
@@ -154,16 +158,31 @@ void EmbeddedCluster::start() {
   if (!fs::exists(pgdata_ / "PG_VERSION")) initialise();
   remove_stale_pid_file();
 
-  if (PQping(url_for("postgres").c_str()) != PQPING_OK) {
+  const bool already_running = PQping(url_for("postgres").c_str()) == PQPING_OK;
+  if (already_running && !claim_ownership()) {
+    create_database();
+    return;  // a guest: the owner stops it
+  }
+  if (!already_running) {
     std::string server_options = "-c listen_addresses='' -c port=" + std::to_string(port) +
                                  " -c unix_socket_directories='" + socket_dir_.string() + "'" +
                                  " -c unix_socket_permissions=0700";
     if (!options_.durable) server_options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
     if (pg_ctl({"start", "-D", pgdata_.string(), "-w", "-t", "120", "-l", log_file_.string(), "-o", server_options}) != 0)
       fail("the embedded PostgreSQL in " + pgdata_.string() + " did not start:" + log_tail());
+    std::ofstream(owner_file_) << ::getpid() << "\n";
   }
   started_ = true;
   create_database();
+}
+
+bool EmbeddedCluster::claim_ownership() {
+  std::ifstream in(owner_file_);
+  long owner = 0;
+  if (in >> owner && owner > 0 && owner != ::getpid() && (::kill(static_cast<pid_t>(owner), 0) == 0 || errno == EPERM))
+    return false;
+  std::ofstream(owner_file_) << ::getpid() << "\n";  // the owner died: this process adopts the server
+  return true;
 }
 
 void EmbeddedCluster::create_database() {
@@ -175,6 +194,8 @@ void EmbeddedCluster::create_database() {
 void EmbeddedCluster::stop() {
   if (!started_) return;
   started_ = false;
+  std::error_code ignored;
+  fs::remove(owner_file_, ignored);
   if (pg_ctl({"stop", "-D", pgdata_.string(), "-m", "fast", "-w", "-t", "60"}) != 0)
     fail("the embedded PostgreSQL did not stop:" + log_tail());
 }

@@ -25,8 +25,10 @@ class EmbeddedCluster {
 
   // Initialises if needed, recovers from a stale postmaster.pid, starts (or adopts a server already
   // running on this directory) and creates the database. Throws Error with PostgreSQL's own words.
+  // A server that another live process started (a petitiond serving while `petitiond user …` runs)
+  // is used as a guest: stop() leaves it running.
   void start();
-  // Fast shutdown; waits for the server to exit. Idempotent.
+  // Fast shutdown of a server this object owns; waits for it to exit. Idempotent.
   void stop();
 
   // Leaves the server running when this object goes away (test fixtures hand it to later processes).
@@ -43,12 +45,13 @@ class EmbeddedCluster {
   void initialise();
   void remove_stale_pid_file();
   void create_database();
+  bool claim_ownership();  // false when a live process other than this one owns the server
   std::string log_tail() const;
 
   ClusterOptions options_;
-  std::filesystem::path root_, pgdata_, socket_dir_, log_file_;
+  std::filesystem::path root_, pgdata_, socket_dir_, log_file_, owner_file_;
   std::optional<Account> account_;
-  bool started_ = false;
+  bool started_ = false;  // owned: stop() stops the server
 };
 
 // The libpq URL of `database` on the embedded cluster under `data_dir` (whether or not it runs).

@@ -1,10 +1,18 @@
 #include "server/pg/result.hpp"
 
+#include "server/pg/statement.hpp"
+
 #include <charconv>
 
 #include "workflow/error.hpp"
 
 namespace petitiond::pg {
+
+std::string fmt_double(double value) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, end);
+}
 
 std::optional<std::string> Result::optional_text(int row, int column) const {
   if (is_null(row, column)) return std::nullopt;

@@ -9,6 +9,9 @@
 
 namespace petitiond::pg {
 
+// Shortest text that reads back as the same double.
+std::string fmt_double(double value);
+
 struct Statement {
   std::string sql;
   std::vector<std::optional<std::string>> params;  // text format; nullopt is SQL NULL
@@ -29,6 +32,8 @@ struct Statement {
   Statement& bind(bool value) { params.emplace_back(value ? "t" : "f"); return *this; }
   template <std::integral T>
   Statement& bind(T value) { params.emplace_back(std::to_string(value)); return *this; }
+  template <std::floating_point T>
+  Statement& bind(T value) { params.emplace_back(fmt_double(value)); return *this; }
   template <typename T>
   Statement& bind(const std::optional<T>& value) {
     if (value) return bind(*value);

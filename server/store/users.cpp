@@ -78,7 +78,7 @@ boost::asio::awaitable<User> UserStore::create(NewUser user, std::optional<std::
   std::vector<pg::Statement> statements;
   statements.push_back(require_change(
       {"INSERT INTO users (login, display_name, phone, unit_id, roles, password_hash, password_changed_at)"
-       " SELECT $1, $2, $3, un.id, $5::text[], $6, CASE WHEN $6 IS NULL THEN NULL ELSE now() END"
+       " SELECT $1, $2, $3, un.id, $5::text[], $6::text, CASE WHEN $6::text IS NULL THEN NULL ELSE now() END"
        " FROM units un WHERE un.code = $4 AND un.active RETURNING id",
        user.login, user.display_name, user.phone, user.unit_code, roles_array(user.roles), password_hash},
       "no active unit has this code"));

@@ -1,0 +1,143 @@
+#include "server/app/admin_commands.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "server/app/unit_files.hpp"
+#include "server/auth/secrets.hpp"
+#include "server/store/units.hpp"
+#include "server/store/users.hpp"
+#include "workflow/error.hpp"
+#include "workflow/identity.hpp"
+
+namespace petitiond::app {
+namespace asio = boost::asio;
+namespace {
+
+struct Cli {
+  pg::Pool& pool;
+  store::UnitStore units;
+  store::UserStore users;
+  Actor actor;  // an admin: the command line belongs to whoever runs the server
+};
+
+store::AuditEvent cli_audit(const Cli& cli, std::string action, std::string target_type, std::string target_id) {
+  store::AuditEvent event;
+  event.action = std::move(action);
+  event.actor_login = cli.actor.login;
+  event.target_type = std::move(target_type);
+  event.target_id = std::move(target_id);
+  event.details["via"] = "command line";
+  return event;
+}
+
+std::string read_password(const Config::CommandOptions& options) {
+  if (!options.password_stdin) return auth::random_password();
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (auto problem = auth::password_problem(password); !problem.empty())
+    throw Error(Errc::invalid_field, "the password " + problem, "password");
+  return password;
+}
+
+asio::awaitable<int> user_command(Cli& cli, const Config& config) {
+  const auto& verb = config.arguments[0];
+  const auto& login = config.arguments[1];
+  const auto& options = config.command_options;
+  if (verb == "add") {
+    if (auto problem = login_problem(login); !problem.empty()) throw Error(Errc::invalid_field, "LOGIN " + problem, "login");
+    if (options.name.empty()) throw Error(Errc::invalid_field, "--name is required", "name");
+    if (options.unit.empty()) throw Error(Errc::invalid_field, "--unit is required", "unit");
+    if (options.roles.empty()) throw Error(Errc::invalid_field, "at least one --role is required", "role");
+    store::NewUser user{login, options.name, std::nullopt, options.unit, {}};
+    if (!options.phone.empty()) {
+      if (auto problem = phone_problem(options.phone); !problem.empty())
+        throw Error(Errc::invalid_field, "--phone " + problem, "phone");
+      user.phone = options.phone;
+    }
+    for (const auto& name : options.roles) {
+      auto role = parse_role(name);
+      if (!role) throw Error(Errc::invalid_field, "--role: unknown role '" + name + "'", "role");
+      user.roles.insert(*role);
+    }
+    auto password = read_password(options);
+    auto created = co_await cli.users.create(user, auth::hash_password(password),
+                                             cli_audit(cli, "user.created", "user", login));
+    std::cout << "created user " << created.login << " (id " << created.id << ") in unit " << created.unit_code << "\n";
+    if (!options.password_stdin) std::cout << "password: " << password << "\n";
+    co_return 0;
+  }
+  auto record = co_await cli.users.login_record(login);
+  if (!record) throw Error(Errc::not_found, "no user has the login " + login);
+  if (verb == "disable") {
+    store::UserChange change;
+    change.active = false;
+    co_await cli.users.update(cli.actor, record->id, change, cli_audit(cli, "user.disabled", "user", std::to_string(record->id)));
+    std::cout << "disabled user " << login << "; their sessions have ended\n";
+    co_return 0;
+  }
+  auto password = read_password(options);
+  co_await cli.users.set_password(login, auth::hash_password(password),
+                                  cli_audit(cli, "user.password_reset", "user", std::to_string(record->id)));
+  std::cout << "reset the password of " << login << "; their sessions have ended\n";
+  if (!options.password_stdin) std::cout << "password: " << password << "\n";
+  co_return 0;
+}
+
+asio::awaitable<int> units_command(Cli& cli, const Config& config) {
+  auto format = config.command_options.format;
+  if (config.arguments[0] == "export") {
+    auto units = co_await cli.units.list(std::nullopt, true);
+    std::cout << (format == "csv" ? units_to_csv(units) : units_to_yaml(units));
+    co_return 0;
+  }
+  const auto& path = config.arguments[1];
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw Error(Errc::invalid_field, "cannot read " + path, "file");
+  std::stringstream text;
+  text << file.rdbuf();
+  if (format.empty()) format = path.ends_with(".csv") ? "csv" : "yaml";
+  auto units = format == "csv" ? parse_units_csv(text.str()) : parse_units_yaml(text.str());
+  const auto count = units.size();
+  auto written = co_await cli.units.import(std::move(units), cli_audit(cli, "units.imported", "file", path));
+  std::cout << "imported " << count << " units from " << path << " (" << written << " created or changed)\n";
+  co_return 0;
+}
+
+std::string account_name() {
+  if (passwd* pw = getpwuid(geteuid())) return pw->pw_name;
+  return std::to_string(geteuid());
+}
+
+}  // namespace
+
+int run_admin_command(const Config& config, const std::string& database_url) {
+  asio::io_context io;
+  pg::PoolOptions options;
+  options.connect = {database_url, config.db_connect_timeout, std::chrono::minutes(5), "petitiond-cli"};
+  options.max_size = 1;
+  options.query_timeout = std::chrono::minutes(5);
+  pg::Pool pool(options);
+  Cli cli{pool, store::UnitStore(pool), store::UserStore(pool), {}};
+  cli.actor.login = "cli:" + account_name();
+  cli.actor.roles.insert(Role::admin);
+  auto work = config.command == "user" ? user_command(cli, config) : units_command(cli, config);
+  auto result = asio::co_spawn(io, std::move(work), asio::use_future);
+  io.run();
+  try {
+    return result.get();
+  } catch (const Error& e) {
+    std::cerr << "petitiond " << config.command << ": " << e.message() << "\n";
+    return e.errc() == Errc::not_found ? 3 : 2;
+  }
+}
+
+}  // namespace petitiond::app

@@ -1,0 +1,124 @@
+#include "server/app/application.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <thread>
+
+#include "server/api/routes.hpp"
+#include "server/app/health_routes.hpp"
+
+namespace petitiond::app {
+namespace asio = boost::asio;
+namespace {
+
+pg::PoolOptions pool_options(const Config& config, const std::string& url) {
+  pg::PoolOptions options;
+  options.connect = {url, config.db_connect_timeout, config.db_statement_timeout, "petitiond"};
+  options.max_size = config.db_pool_size;
+  options.acquire_timeout = config.db_acquire_timeout;
+  // The client gives the server's statement_timeout a moment to fire first.
+  options.query_timeout = config.db_statement_timeout + std::chrono::seconds(1);
+  return options;
+}
+
+std::shared_ptr<asio::ssl::context> tls_context(const Config& config) {
+  if (config.tls_cert.empty()) return nullptr;
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                       asio::ssl::context::single_dh_use);
+  try {
+    context->use_certificate_chain_file(config.tls_cert.string());
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("--tls-cert: cannot use " + config.tls_cert.string() + ": " + e.code().message());
+  }
+  try {
+    context->use_private_key_file(config.tls_key.string(), asio::ssl::context::pem);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("--tls-key: cannot use " + config.tls_key.string() + ": " + e.code().message());
+  }
+  return context;
+}
+
+}  // namespace
+
+Application::Application(const Config& config, const std::string& database_url, int schema_version)
+    : config_(config),
+      io_(static_cast<int>(config.threads)),
+      pool_(pool_options(config, database_url)),
+      units_(pool_),
+      users_(pool_),
+      auth_(pool_, {config.session_idle_timeout, config.session_lifetime}, {}),
+      services_{pool_, units_, users_, auth_, workers_},
+      authenticator_(services_),
+      signals_(io_) {
+  metrics_.add_gauge("petitiond_db_pool_open", "Database connections open or opening.",
+                     [this] { return static_cast<double>(pool_.stats().open); });
+  metrics_.add_gauge("petitiond_db_pool_in_use", "Database connections lent to requests.",
+                     [this] { return static_cast<double>(pool_.stats().in_use); });
+  metrics_.add_gauge("petitiond_db_pool_waiting", "Requests waiting for a database connection.",
+                     [this] { return static_cast<double>(pool_.stats().waiting); });
+  add_health_routes(router_, pool_, metrics_, schema_version);
+  api::add_api_routes(router_, services_);
+  server_ = std::make_unique<http::HttpServer>(io_, config.http, router_, metrics_, &authenticator_, tls_context(config));
+}
+
+Application::~Application() { workers_.join(); }
+
+asio::ip::tcp::endpoint Application::listen() {
+  try {
+    auto endpoint = server_->listen({asio::ip::make_address(config_.listen_host), config_.listen_port});
+    spdlog::info("listening on {}://{}:{}", config_.tls_cert.empty() ? "http" : "https", endpoint.address().to_string(),
+                 endpoint.port());
+    return endpoint;
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("--listen: cannot listen on " + config_.listen_host + ":" +
+                             std::to_string(config_.listen_port) + ": " + e.code().message());
+  }
+}
+
+void Application::request_shutdown() {
+  asio::post(io_, [this] {
+    if (server_->stopping()) return;
+    spdlog::info("shutting down: no new connections; finishing requests in flight");
+    server_->shutdown();
+    asio::co_spawn(io_, drain(), asio::detached);
+  });
+}
+
+// Waits for open connections to finish (bounded by the shutdown timeout), then stops everything.
+asio::awaitable<void> Application::drain() {
+  asio::steady_timer timer(io_);
+  const auto give_up_at = std::chrono::steady_clock::now() + config_.shutdown_timeout;
+  while (server_->open_connections() > 0 && std::chrono::steady_clock::now() < give_up_at) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  if (auto left = server_->open_connections())
+    spdlog::warn("{} connection(s) still busy after the shutdown timeout; closing them", left);
+  pool_.close();
+  io_.stop();
+}
+
+void Application::run(bool handle_signals) {
+  server_->start();
+  if (handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.async_wait([this](boost::system::error_code ec, int signal) {
+      if (ec) return;
+      spdlog::info("received {}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      request_shutdown();
+    });
+  }
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < config_.threads; ++i) threads.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (auto& thread : threads) thread.join();
+}
+
+}  // namespace petitiond::app

@@ -1,0 +1,47 @@
+#pragma once
+// One running petitiond: database pool, stores, routes and the HTTP server, wired together.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+
+#include "server/api/authenticator.hpp"
+#include "server/api/services.hpp"
+#include "server/app/config.hpp"
+#include "server/http/http_server.hpp"
+
+namespace petitiond::app {
+
+class Application {
+ public:
+  Application(const Config& config, const std::string& database_url, int schema_version);
+  ~Application();
+
+  // Binds the configured address; throws with a message naming --listen.
+  boost::asio::ip::tcp::endpoint listen();
+  // Serves until a shutdown (SIGTERM/SIGINT, or request_shutdown) has drained; returns then.
+  void run(bool handle_signals = true);
+  // Starts a graceful shutdown; callable from any thread.
+  void request_shutdown();
+
+  const http::Router& router() const { return router_; }
+
+ private:
+  boost::asio::awaitable<void> drain();
+
+  Config config_;
+  boost::asio::io_context io_;
+  boost::asio::thread_pool workers_{2};
+  pg::Pool pool_;
+  store::UnitStore units_;
+  store::UserStore users_;
+  store::AuthStore auth_;
+  api::Services services_;
+  api::StoreAuthenticator authenticator_;
+  http::Metrics metrics_;
+  http::Router router_;
+  std::unique_ptr<http::HttpServer> server_;
+  boost::asio::signal_set signals_;
+};
+
+}  // namespace petitiond::app
