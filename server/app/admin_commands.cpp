@@ -3,13 +3,11 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "server/app/offline.hpp"
 #include "server/app/unit_files.hpp"
 #include "server/auth/secrets.hpp"
 #include "server/store/units.hpp"
@@ -120,20 +118,13 @@ std::string account_name() {
 }  // namespace
 
 int run_admin_command(const Config& config, const std::string& database_url) {
-  asio::io_context io;
-  pg::PoolOptions options;
-  options.connect = {database_url, config.db_connect_timeout, std::chrono::minutes(5), "petitiond-cli"};
-  options.max_size = 1;
-  options.query_timeout = std::chrono::minutes(5);
-  pg::Pool pool(options);
-  Cli cli{pool, store::UnitStore(pool), store::UserStore(pool), {}};
-  cli.actor.login = "cli:" + account_name();
-  cli.actor.roles.insert(Role::admin);
-  auto work = config.command == "user" ? user_command(cli, config) : units_command(cli, config);
-  auto result = asio::co_spawn(io, std::move(work), asio::use_future);
-  io.run();
   try {
-    return result.get();
+    return run_offline<int>(database_url, [&config](pg::Pool& pool) -> asio::awaitable<int> {
+      Cli cli{pool, store::UnitStore(pool), store::UserStore(pool), {}};
+      cli.actor.login = "cli:" + account_name();
+      cli.actor.roles.insert(Role::admin);
+      co_return co_await (config.command == "user" ? user_command(cli, config) : units_command(cli, config));
+    });
   } catch (const Error& e) {
     std::cerr << "petitiond " << config.command << ": " << e.message() << "\n";
     return e.errc() == Errc::not_found ? 3 : 2;

@@ -33,6 +33,7 @@ int run(const Config& config) {
     if (config.demo) load_demo_data(url);
     Application application(config, url, report.version);
     application.listen();
+    if (config.demo) spdlog::info("{}", demo_login_help());
     application.run();
   } else if (config.command == "user" || config.command == "units") {
     exit_code = run_admin_command(config, url);

@@ -153,7 +153,8 @@ boost::asio::awaitable<bool> UserStore::set_password(std::string login, std::str
 }
 
 boost::asio::awaitable<std::optional<LoginRecord>> UserStore::login_record(std::string login) {
-  auto result = co_await pool_.run_one({"SELECT id, login, password_hash, active FROM users WHERE login = $1", login});
+  pg::Statement statement("SELECT id, login, password_hash, active FROM users WHERE login = $1", login);
+  auto result = co_await pool_.run_one(std::move(statement));
   if (result.rows() == 0) co_return std::nullopt;
   co_return LoginRecord{result.integer(0, 0), std::string(result.text(0, 1)), result.optional_text(0, 2),
                         result.boolean(0, 3)};

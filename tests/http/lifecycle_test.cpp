@@ -114,14 +114,22 @@ TEST_CASE("the demo data loads only with --demo, and loading it twice changes no
   {
     PetitiondProcess server({"--database-url", plain.url()});
   }
-  CHECK(pg::BlockingConnection(plain.url()).exec("SELECT count(*) FROM settings").integer(0, 0) == 0);
+  CHECK(pg::BlockingConnection(plain.url()).exec("SELECT count(*) FROM units").integer(0, 0) == 0);
+  CHECK(pg::BlockingConnection(plain.url()).exec("SELECT count(*) FROM users").integer(0, 0) == 0);
   {
     PetitiondProcess server({"--database-url", demo.url(), "--demo"});
   }
   {
     PetitiondProcess twice({"--database-url", demo.url(), "--demo"});  // idempotent
   }
-  CHECK(pg::BlockingConnection(demo.url()).exec("SELECT count(*) FROM settings WHERE key = 'cti.token'").integer(0, 0) == 1);
+  pg::BlockingConnection conn(demo.url());
+  CHECK(conn.exec("SELECT count(*) FROM settings WHERE key = 'cti.token'").integer(0, 0) == 1);
+  CHECK(conn.exec("SELECT count(*) FROM units WHERE nlevel(path) = 2 AND kind = 'area'").integer(0, 0) >= 30);
+  CHECK(conn.exec("SELECT count(*) FROM units WHERE nlevel(path) = 3 AND kind = 'area'").integer(0, 0) >= 300);
+  CHECK(conn.exec("SELECT count(*) FROM units WHERE kind = 'department'").integer(0, 0) >= 8);
+  CHECK(conn.exec("SELECT count(DISTINCT r) FROM users, unnest(roles) r").integer(0, 0) == 5);  // every role
+  CHECK(conn.exec("SELECT count(*) FROM users").integer(0, 0) == 10);
+  CHECK(conn.exec("SELECT count(*) FROM audit_log WHERE action = 'user.created'").integer(0, 0) == 10);
 }
 
 TEST_CASE("bad configuration fails at start with a message naming the option") {

@@ -143,7 +143,8 @@ TEST_CASE("a pool shared by several threads stays consistent") {
   std::atomic<int> done{0};
   for (int i = 0; i < 200; ++i) {
     asio::co_spawn(asio::make_strand(io), [&, i]() -> asio::awaitable<void> {
-      auto result = co_await pool.run_one({"SELECT $1::int * 2", i});
+      pg::Statement statement("SELECT $1::int * 2", i);
+      auto result = co_await pool.run_one(std::move(statement));
       if (result.integer(0, 0) == i * 2) ++done;
     }, asio::detached);
   }
