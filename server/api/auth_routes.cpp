@@ -43,7 +43,7 @@ awaitable<Response> login(Services& services, RequestContext& context) {
   // An unknown login costs the same hash verification as a known one, and gets the same answer.
   auto record = co_await services.users.login_record(login);
   std::string hash = record && record->password_hash ? *record->password_hash : auth::decoy_hash();
-  bool verified = co_await auth::offload(services.workers, [hash, password] { return auth::verify_password(hash, password); });
+  bool verified = co_await auth::verify_password_on(services.workers, hash, password);
   if (!verified || !record || !record->active || !record->password_hash) {
     auto event = audit_event(context, "login.failed");
     event.actor_login = login;
@@ -99,10 +99,10 @@ awaitable<Response> change_password(Services& services, RequestContext& context)
 
   auto record = co_await services.users.login_record(actor.login);
   std::string hash = record && record->password_hash ? *record->password_hash : auth::decoy_hash();
-  bool verified = co_await auth::offload(services.workers, [hash, current] { return auth::verify_password(hash, current); });
+  bool verified = co_await auth::verify_password_on(services.workers, hash, current);
   if (!verified || !record || !record->password_hash)
     throw Error(Errc::invalid_field, "is not your current password", "current_password");
-  auto new_hash = co_await auth::offload(services.workers, [wanted] { return auth::hash_password(wanted); });
+  auto new_hash = co_await auth::hash_password_on(services.workers, wanted);
   co_await services.users.set_password(actor.login, new_hash,
                                        audit_event(context, "user.password_changed", "user", std::to_string(actor.user_id)));
   // Every session of the account has ended, this one too: log in again.

@@ -77,7 +77,7 @@ awaitable<Response> create_user(Services& services, RequestContext& context) {
   if (auto problem = auth::password_problem(*password); !problem.empty())
     throw Error(Errc::invalid_field, problem, "password");
 
-  auto hash = co_await auth::offload(services.workers, [p = *password] { return auth::hash_password(p); });
+  auto hash = co_await auth::hash_password_on(services.workers, *password);
   auto event = audit_event(context, "user.created");
   event.details["roles"] = json::value_from(*roles);
   event.details["unit"] = user.unit_code;
@@ -123,7 +123,7 @@ awaitable<Response> reset_password(Services& services, RequestContext& context) 
   if (generated) password = auth::random_password();
   if (auto problem = auth::password_problem(*password); !problem.empty())
     throw Error(Errc::invalid_field, problem, "password");
-  auto hash = co_await auth::offload(services.workers, [p = *password] { return auth::hash_password(p); });
+  auto hash = co_await auth::hash_password_on(services.workers, *password);
   co_await services.users.set_password(user->login, hash,
                                        audit_event(context, "user.password_reset", "user", std::to_string(id)));
   json::object response{{"login", user->login}};

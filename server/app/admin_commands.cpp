@@ -123,7 +123,8 @@ int run_admin_command(const Config& config, const std::string& database_url) {
       Cli cli{pool, store::UnitStore(pool), store::UserStore(pool), {}};
       cli.actor.login = "cli:" + account_name();
       cli.actor.roles.insert(Role::admin);
-      co_return co_await (config.command == "user" ? user_command(cli, config) : units_command(cli, config));
+      if (config.command == "user") co_return co_await user_command(cli, config);
+      co_return co_await units_command(cli, config);
     });
   } catch (const Error& e) {
     std::cerr << "petitiond " << config.command << ": " << e.message() << "\n";

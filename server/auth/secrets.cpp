@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <stdexcept>
 
 namespace petitiond::auth {
@@ -12,7 +14,23 @@ void ensure_sodium() {
   if (!ready) throw std::runtime_error("libsodium failed to initialise");
 }
 
+template <typename F>
+boost::asio::awaitable<std::invoke_result_t<F>> call(F f) {
+  co_return f();
+}
+
 }  // namespace
+
+boost::asio::awaitable<std::string> hash_password_on(boost::asio::thread_pool& workers, std::string password) {
+  auto work = [password = std::move(password)] { return hash_password(password); };
+  return boost::asio::co_spawn(workers, call(std::move(work)), boost::asio::use_awaitable);
+}
+
+boost::asio::awaitable<bool> verify_password_on(boost::asio::thread_pool& workers, std::string encoded_hash,
+                                                std::string password) {
+  auto work = [hash = std::move(encoded_hash), password = std::move(password)] { return verify_password(hash, password); };
+  return boost::asio::co_spawn(workers, call(std::move(work)), boost::asio::use_awaitable);
+}
 
 std::string hash_password(std::string_view password) {
   ensure_sodium();

@@ -1,10 +1,8 @@
 #pragma once
-// Password hashing (Argon2id, libsodium) and random secrets. Hashing is deliberately slow: call it
-// through `offload` so it runs on the worker pool, never on a thread serving requests.
+// Password hashing (Argon2id, libsodium) and random secrets. Hashing is deliberately slow: request
+// handlers use the *_on variants, which run it on the worker pool, never on a thread serving requests.
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <string>
 #include <string_view>
 
@@ -28,15 +26,11 @@ std::string token_digest(std::string_view token);
 // A password policy failure names the problem, or empty when acceptable.
 std::string password_problem(std::string_view password);
 
-template <typename F>
-boost::asio::awaitable<std::invoke_result_t<F>> run_function(F f) {
-  co_return f();
-}
-
-// Runs `f` on `pool` and resumes the caller on its own executor with the result.
-template <typename F>
-boost::asio::awaitable<std::invoke_result_t<F>> offload(boost::asio::thread_pool& pool, F f) {
-  co_return co_await boost::asio::co_spawn(pool, run_function(std::move(f)), boost::asio::use_awaitable);
-}
+// The slow calls above, run on `workers` so the request threads stay free. Plain functions, not
+// coroutines taking lambdas: GCC 12 frees a capturing lambda twice when it is built in a co_await
+// expression, so the lambdas are made here, outside any.
+boost::asio::awaitable<std::string> hash_password_on(boost::asio::thread_pool& workers, std::string password);
+boost::asio::awaitable<bool> verify_password_on(boost::asio::thread_pool& workers, std::string encoded_hash,
+                                                std::string password);
 
 }  // namespace petitiond::auth

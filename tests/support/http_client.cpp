@@ -13,7 +13,10 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <stdexcept>
 
 namespace petitiond::test {
@@ -29,22 +32,22 @@ std::string HttpReply::header(const std::string& name) const {
 
 boost::json::value HttpReply::json() const { return boost::json::parse(body); }
 
-HttpReply http_request(unsigned short port, const std::string& method, const std::string& target,
-                       const std::string& body, const std::map<std::string, std::string>& headers) {
-  boost::asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+namespace {
+
+template <typename Stream>
+HttpReply exchange(Stream& stream, const std::string& method, const std::string& target, const std::string& body,
+                   const std::map<std::string, std::string>& headers) {
   bhttp::request<bhttp::string_body> request(bhttp::string_to_verb(method), target, 11);
   request.set(bhttp::field::host, "127.0.0.1");
   for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = body;
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") request.prepare_payload();
-  bhttp::write(socket, request);
+  bhttp::write(stream, request);
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
   if (method == "HEAD") parser.skip(true);
-  bhttp::read(socket, buffer, parser);
+  bhttp::read(stream, buffer, parser);
   HttpReply reply;
   reply.status = parser.get().result_int();
   for (const auto& field : parser.get()) {
@@ -53,9 +56,59 @@ HttpReply http_request(unsigned short port, const std::string& method, const std
     reply.headers[name] = std::string(field.value());
   }
   reply.body = parser.get().body();
+  return reply;
+}
+
+}  // namespace
+
+HttpReply http_request(unsigned short port, const std::string& method, const std::string& target,
+                       const std::string& body, const std::map<std::string, std::string>& headers) {
+  boost::asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  auto reply = exchange(socket, method, target, body, headers);
   boost::system::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);
   return reply;
+}
+
+HttpReply https_request(unsigned short port, const std::string& method, const std::string& target,
+                        const std::string& body, const std::map<std::string, std::string>& headers) {
+  boost::asio::io_context io;
+  boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
+  tls.set_verify_mode(boost::asio::ssl::verify_none);
+  beast::ssl_stream<tcp::socket> stream(io, tls);
+  stream.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  stream.handshake(boost::asio::ssl::stream_base::client);
+  auto reply = exchange(stream, method, target, body, headers);
+  boost::system::error_code ignored;
+  stream.shutdown(ignored);
+  return reply;
+}
+
+HttpReply login(unsigned short port, const std::string& login, const std::string& password) {
+  boost::json::object body{{"login", login}, {"password", password}};
+  return http_request(port, "POST", "/api/v1/auth/login", boost::json::serialize(body),
+                      {{"Content-Type", "application/json"}});
+}
+
+Session::Session(unsigned short port, const std::string& name, const std::string& password) : port_(port) {
+  auto reply = login(port, name, password);
+  if (reply.status != 200) throw std::runtime_error("log-in of " + name + " failed: " + reply.body);
+  auto set_cookie = reply.header("set-cookie");
+  cookie_ = set_cookie.substr(0, set_cookie.find(';'));
+  auto json = reply.json();
+  csrf_ = std::string(json.at("csrf_token").as_string());
+  user_id_ = json.at("user").at("id").as_int64();
+}
+
+HttpReply Session::get(const std::string& target) const { return http_request(port_, "GET", target, "", {{"Cookie", cookie_}}); }
+
+HttpReply Session::send(const std::string& method, const std::string& target, const std::string& json_body,
+                        bool with_csrf) const {
+  std::map<std::string, std::string> headers{{"Cookie", cookie_}, {"Content-Type", "application/json"}};
+  if (with_csrf) headers["X-CSRF-Token"] = csrf_;
+  return http_request(port_, method, target, method == "GET" || method == "DELETE" ? "" : json_body, headers);
 }
 
 RawConnection::RawConnection(unsigned short port) {

@@ -19,6 +19,31 @@ struct HttpReply {
 
 HttpReply http_request(unsigned short port, const std::string& method, const std::string& target,
                        const std::string& body = {}, const std::map<std::string, std::string>& headers = {});
+// The same over TLS, without verifying the server's certificate.
+HttpReply https_request(unsigned short port, const std::string& method, const std::string& target,
+                        const std::string& body = {}, const std::map<std::string, std::string>& headers = {});
+
+// A logged-in browser-like client: keeps the session cookie and sends the CSRF token on writes.
+class Session {
+ public:
+  // Logs in; throws when the log-in fails.
+  Session(unsigned short port, const std::string& login, const std::string& password);
+  HttpReply get(const std::string& target) const;
+  // Any method; JSON body; the CSRF token is sent unless `with_csrf` is false.
+  HttpReply send(const std::string& method, const std::string& target, const std::string& json_body = "{}",
+                 bool with_csrf = true) const;
+  const std::string& cookie() const { return cookie_; }
+  const std::string& csrf() const { return csrf_; }
+  std::int64_t user_id() const { return user_id_; }
+
+ private:
+  unsigned short port_;
+  std::string cookie_, csrf_;
+  std::int64_t user_id_ = 0;
+};
+
+// POST /api/v1/auth/login; the raw reply.
+HttpReply login(unsigned short port, const std::string& login, const std::string& password);
 
 // A raw TCP connection to 127.0.0.1:port.
 class RawConnection {
