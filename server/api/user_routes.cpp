@@ -132,7 +132,10 @@ awaitable<Response> reset_password(Services& services, RequestContext& context) 
 }
 
 awaitable<Response> unmask_user(Services& services, RequestContext& context) {
+  // Jurisdiction first: a user outside it is not found, whatever the body says.
   auto id = http::path_id(context, "user_id");
+  auto user = co_await services.users.find(actor_of(context), id);
+  if (!user) throw Error(Errc::not_found, "no such user");
   auto body = http::json_object_body(context.request);
   http::Fields fields(body);
   auto field = fields.text("field", 20);
@@ -140,8 +143,6 @@ awaitable<Response> unmask_user(Services& services, RequestContext& context) {
   auto reason = fields.text("reason", 200);
   if (http::utf8_length(reason) < 4) throw Error(Errc::invalid_field, "say why you need the full value", "reason");
   fields.reject_unknown();
-  auto user = co_await services.users.find(actor_of(context), id);
-  if (!user) throw Error(Errc::not_found, "no such user");
   auto event = audit_event(context, "personal_data.unmasked", "user", std::to_string(id));
   event.details["field"] = field;
   event.details["reason"] = reason;

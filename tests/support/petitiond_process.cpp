@@ -20,7 +20,7 @@ namespace petitiond::test {
 namespace {
 
 pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-            const std::filesystem::path& log) {
+            const std::filesystem::path& log, const std::filesystem::path& input = "/dev/null") {
   std::vector<std::string> argv{PETITIOND_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> environment;
@@ -38,7 +38,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
   if (out < 0) throw std::runtime_error("cannot open " + log.string());
   pid_t pid = ::fork();
   if (pid == 0) {
-    int in = ::open("/dev/null", O_RDONLY);
+    int in = ::open(input.c_str(), O_RDONLY);
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(out, 2);
@@ -92,9 +92,11 @@ unsigned short free_port() {
 }
 
 CommandResult run_petitiond(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                            std::chrono::seconds timeout) {
+                            std::chrono::seconds timeout, const std::string& input) {
   auto log = temp_log();
-  pid_t pid = spawn(args, env, log);
+  auto input_file = temp_log();
+  std::ofstream(input_file) << input;
+  pid_t pid = spawn(args, env, log, input_file);
   int code = wait_for(pid, timeout);
   if (code < 0) {
     ::kill(pid, SIGKILL);
@@ -102,6 +104,7 @@ CommandResult run_petitiond(const std::vector<std::string>& args, const std::map
   }
   CommandResult result{code, read_file(log)};
   std::filesystem::remove(log);
+  std::filesystem::remove(input_file);
   return result;
 }
 

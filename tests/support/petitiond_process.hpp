@@ -18,9 +18,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr
 };
 
-// Runs petitiond with `args` to completion (bounded by `timeout`).
+// Runs petitiond with `args` to completion (bounded by `timeout`), with `input` on its standard input.
 CommandResult run_petitiond(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
-                            std::chrono::seconds timeout = std::chrono::seconds(60));
+                            std::chrono::seconds timeout = std::chrono::seconds(60), const std::string& input = {});
 
 class PetitiondProcess {
  public:

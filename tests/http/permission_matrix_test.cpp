@@ -1,0 +1,176 @@
+// Walks every route the application registers, as anonymous and as every fixture user, on resources
+// inside and outside each user's jurisdiction, and checks the status and that nothing foreign leaks.
+// A new route is covered by being registered; a new path parameter needs a fixture below, or this fails.
+#include <catch2/catch.hpp>
+#include <set>
+#include <thread>
+
+#include "schemas/embedded.hpp"
+#include "server/app/application.hpp"
+#include "server/auth/secrets.hpp"
+#include "server/pg/blocking_connection.hpp"
+#include "server/pg/migrations.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/org_fixture.hpp"
+
+using namespace petitiond;
+using namespace petitiond::test;
+
+namespace {
+
+const std::set<std::string> public_routes{"/healthz", "/readyz", "/metrics", "/api/v1/auth/login"};
+
+// Users each actor may see, as the organisation fixture is laid out.
+std::set<std::string> visible_to(const std::string& login, const OrgFixture& org) {
+  std::set<std::string> all;
+  for (const auto& [name, id] : org.user_ids) all.insert(name);
+  if (login == "admin" || login == "district.manager") return all;
+  if (login == "t1.manager") return {"t1.manager", "t1.handler", "v1.handler", "proxy"};
+  if (login == "t2.manager") return {"t2.manager", "v2.handler"};
+  return {login};
+}
+
+struct Probe {
+  std::string path;
+  bool foreign;  // the resource lies outside the actor's jurisdiction
+};
+
+class Matrix {
+ public:
+  Matrix(const OrgFixture& org, unsigned short port) : org_(org), port_(port) {
+    pg::BlockingConnection conn(org.db.url());
+    for (const auto& [login, id] : org.user_ids) {
+      auto result = conn.exec(
+          "INSERT INTO api_tokens (token_hash, name, user_id, scopes, created_by) VALUES ($1::bytea, 'matrix', $2, "
+          "'{read,write}', $2) RETURNING id",
+          {auth::token_digest("token-" + login), std::to_string(id)});
+      token_ids_[login] = result.integer(0, 0);
+    }
+  }
+
+  // The paths to try for `route` as `login`: own resources, and foreign ones where such exist.
+  std::vector<Probe> probes(const http::Route& route, const std::string& login) {
+    std::vector<Probe> out;
+    for (bool foreign : {true, false}) {
+      std::string path;
+      bool has_foreign_param = false, possible = true;
+      for (const auto& segment : route.segments) {
+        path += "/";
+        if (segment.front() != '{') {
+          path += segment;
+          continue;
+        }
+        auto value = param(segment, login, foreign, has_foreign_param);
+        if (!value) possible = false;
+        else path += *value;
+      }
+      if (foreign && !has_foreign_param) continue;  // nothing foreign to try on this route
+      if (possible) out.push_back({path, foreign});
+    }
+    return out;
+  }
+
+  std::vector<std::string> foreign_markers(const std::string& login) {
+    std::vector<std::string> markers;
+    auto visible = visible_to(login, org_);
+    for (const auto& [name, id] : org_.user_ids)
+      if (!visible.count(name)) markers.push_back("\"" + name + "\"");
+    for (int i = 1; i <= 10; ++i) markers.push_back(fmt_phone(i));  // full phones: masked everywhere
+    return markers;
+  }
+
+ private:
+  static std::string fmt_phone(int i) { return "139000000" + std::string(i < 10 ? "0" : "") + std::to_string(i); }
+
+  std::optional<std::string> param(const std::string& segment, const std::string& login, bool foreign, bool& is_foreign) {
+    auto visible = visible_to(login, org_);
+    auto someone_foreign = [&]() -> std::optional<std::string> {
+      for (const auto& [name, id] : org_.user_ids)
+        if (!visible.count(name)) return name;
+      return std::nullopt;
+    };
+    if (segment == "{user_id}") {
+      if (!foreign) return std::to_string(org_.user_ids.at(login == "anonymous" ? "admin" : login));
+      is_foreign = true;
+      auto other = login == "anonymous" ? std::optional<std::string>("admin") : someone_foreign();
+      if (!other) return std::nullopt;
+      return std::to_string(org_.user_ids.at(*other));
+    }
+    if (segment == "{token_id}") {
+      if (!foreign) return std::to_string(token_ids_.at(login == "anonymous" ? "admin" : login));
+      is_foreign = true;
+      if (login == "admin" || login == "anonymous") return std::nullopt;  // an admin's view has no foreign token
+      return std::to_string(token_ids_.at(login == "operator" ? "proxy" : "operator"));
+    }
+    if (segment == "{unit_code}") return std::string("T1");  // the tree is readable by everyone
+    FAIL("no permission-matrix fixture for path parameter " + segment + ": add one in permission_matrix_test.cpp");
+    return std::nullopt;
+  }
+
+  const OrgFixture& org_;
+  unsigned short port_;
+  std::map<std::string, std::int64_t> token_ids_;
+};
+
+}  // namespace
+
+TEST_CASE("every route answers every role and jurisdiction as its rules say, and leaks nothing foreign") {
+  spdlog::set_level(spdlog::level::warn);
+  OrgFixture org;
+  auto parsed = app::parse_config({"--listen", "127.0.0.1:0", "--log-level", "warn"}, {});
+  const int schema_version = pg::load_migrations(schemas::migrations()).back().version;
+  app::Application application(*parsed.config, org.db.url(), schema_version);
+  const auto port = application.listen().port();
+  std::thread server([&] { application.run(false); });
+
+  Matrix matrix(org, port);
+  std::vector<std::string> actors{"anonymous"};
+  for (const auto& [login, id] : org.user_ids) actors.push_back(login);
+  std::map<std::string, Session> sessions;
+  for (const auto& [login, id] : org.user_ids) sessions.emplace(login, Session(port, login, fixture_password));
+  int checked = 0;
+
+  for (const auto& route : application.router().routes()) {
+    if (!route.access.authenticated) {
+      CHECK(public_routes.count(route.pattern));  // a new public route must be added here deliberately
+      continue;
+    }
+    const std::string method(boost::beast::http::to_string(route.method));
+    for (const auto& login : actors) {
+      const bool anonymous = login == "anonymous";
+      const auto roles = anonymous ? RoleSet{} : org.actor(login).roles;
+      for (const auto& probe : matrix.probes(route, login)) {
+        CAPTURE(method, route.pattern, probe.path, login, probe.foreign);
+        // A body no handler accepts, so that writes are refused by validation, not carried out.
+        const std::string body = R"({"__permission_matrix_probe": true})";
+        auto reply = anonymous ? http_request(port, method, probe.path, method == "GET" ? "" : body,
+                                              {{"Content-Type", "application/json"}})
+                               : sessions.at(login).send(method, probe.path, body);
+        ++checked;
+        if (anonymous) {
+          CHECK(reply.status == 401);
+        } else if (!route.access.roles.empty() && !roles.intersects(route.access.roles)) {
+          CHECK(reply.status == 403);
+        } else if (probe.foreign) {
+          CHECK(reply.status == 404);
+        } else {
+          CAPTURE(reply.body);
+          CHECK(reply.status != 401);
+          CHECK(reply.status != 403);
+          CHECK(reply.status != 404);
+          CHECK(reply.status < 500);
+        }
+        for (const auto& marker : matrix.foreign_markers(anonymous ? "admin" : login)) {
+          CAPTURE(marker);
+          CHECK(reply.body.find(marker) == std::string::npos);
+        }
+        // A write may have ended the session (log-out): log in again when it did.
+        if (!anonymous && method != "GET" && sessions.at(login).get("/api/v1/auth/session").status == 401)
+          sessions.insert_or_assign(login, Session(port, login, fixture_password));
+      }
+    }
+  }
+  CHECK(checked > 100);
+  application.request_shutdown();
+  server.join();
+}
