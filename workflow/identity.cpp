@@ -15,6 +15,16 @@ std::string login_problem(std::string_view login) {
   return {};
 }
 
+std::string unit_code_problem(std::string_view code) {
+  const std::string rule = "must be 1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit";
+  if (code.empty() || code.size() > 32 || !std::isalnum(static_cast<unsigned char>(code[0]))) return rule;
+  for (char c : code) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || !(std::isalnum(u) || c == '_' || c == '.' || c == '-')) return rule;
+  }
+  return {};
+}
+
 std::string phone_problem(std::string_view phone) {
   int digits = 0;
   for (char c : phone) {

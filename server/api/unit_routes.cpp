@@ -7,6 +7,7 @@
 #include "server/api/views.hpp"
 #include "server/http/json_input.hpp"
 #include "server/http/response.hpp"
+#include "workflow/identity.hpp"
 
 namespace petitiond::api {
 namespace json = boost::json;
@@ -44,6 +45,7 @@ awaitable<Response> create_unit(Services& services, RequestContext& context) {
   http::Fields fields(body);
   store::UnitInput input;
   input.code = fields.text("code", 32);
+  if (auto problem = unit_code_problem(input.code); !problem.empty()) throw Error(Errc::invalid_field, problem, "code");
   input.name = fields.text("name", 100);
   auto kind = fields.optional_text("kind", 20).value_or("area");
   if (!unit_kinds.count(kind)) throw Error(Errc::invalid_field, "must be area or department", "kind");

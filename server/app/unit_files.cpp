@@ -5,6 +5,7 @@
 #include <map>
 
 #include "workflow/error.hpp"
+#include "workflow/identity.hpp"
 
 namespace petitiond::app {
 namespace {
@@ -25,7 +26,8 @@ store::UnitInput unit_from(const std::map<std::string, std::string>& values, con
   store::UnitInput unit;
   unit.code = get("code");
   unit.name = get("name");
-  if (unit.code.empty()) throw Error(Errc::invalid_field, where + ": code is required", "code");
+  if (auto problem = unit_code_problem(unit.code); !problem.empty())
+    throw Error(Errc::invalid_field, where + ": code " + problem, "code");
   if (unit.name.empty()) throw Error(Errc::invalid_field, where + ": name is required", "name");
   unit.kind = get("kind").empty() ? "area" : get("kind");
   if (unit.kind != "area" && unit.kind != "department")

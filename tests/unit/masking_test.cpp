@@ -38,6 +38,11 @@ TEST_CASE("log-in names and phone numbers are checked") {
   CHECK_FALSE(login_problem(".dot").empty());
   CHECK_FALSE(login_problem("王芳").empty());
   CHECK_FALSE(login_problem(std::string(65, 'a')).empty());
+  CHECK(unit_code_problem("QS-T01-V01").empty());
+  CHECK_FALSE(unit_code_problem("").empty());
+  CHECK_FALSE(unit_code_problem("-x").empty());
+  CHECK_FALSE(unit_code_problem("有空格").empty());
+  CHECK_FALSE(unit_code_problem(std::string(33, 'a')).empty());
   CHECK(phone_problem("138 1234 1234").empty());
   CHECK(phone_problem("+86 (28) 6200-0000").empty());
   CHECK_FALSE(phone_problem("1234").empty());
