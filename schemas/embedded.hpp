@@ -16,4 +16,8 @@ std::span<const EmbeddedFile> migrations();
 // The demo data set (loaded only with --demo), sorted by name; each file is idempotent.
 std::span<const EmbeddedFile> demo();
 
+// The shipped working calendars (calendars/*.yaml): the national rest and make-up days by year, and
+// working hours.
+std::span<const EmbeddedFile> calendars();
+
 }  // namespace petitiond::schemas

@@ -1,0 +1,192 @@
+#include <catch2/catch.hpp>
+#include <random>
+
+#include "schemas/embedded.hpp"
+#include "workflow/calendar.hpp"
+#include "workflow/clock.hpp"
+
+using namespace petitiond::workflow;
+using namespace std::chrono;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const Calendar& cn() {
+  static const Calendar calendar = [] {
+    std::vector<CalendarFile> files;
+    for (const auto& file : petitiond::schemas::calendars()) files.push_back({std::string(file.name), file.content});
+    return load_calendar(files);
+  }();
+  return calendar;
+}
+
+Date date(const char* text) { return *parse_date(text); }
+Instant at(const char* day, int hour, int minute = 0) { return at_local(date(day), hours(hour) + minutes(minute)); }
+std::string end_of(const char* day) { return format_local(start_of(date(day) + days(1))); }
+
+// The official 2025 and 2026 arrangements, typed in again here from domain.md §3 as an independent oracle.
+bool oracle_working_day(Date d) {
+  static const std::vector<std::pair<const char*, const char*>> rest{
+      {"2025-01-01", "2025-01-01"}, {"2025-01-28", "2025-02-04"}, {"2025-04-04", "2025-04-06"},
+      {"2025-05-01", "2025-05-05"}, {"2025-05-31", "2025-06-02"}, {"2025-10-01", "2025-10-08"},
+      {"2026-01-01", "2026-01-03"}, {"2026-02-15", "2026-02-23"}, {"2026-04-04", "2026-04-06"},
+      {"2026-05-01", "2026-05-05"}, {"2026-06-19", "2026-06-21"}, {"2026-09-25", "2026-09-27"},
+      {"2026-10-01", "2026-10-07"}};
+  static const std::vector<const char*> makeup{"2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11",
+                                               "2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20",
+                                               "2026-10-10"};
+  for (auto m : makeup)
+    if (d == date(m)) return true;
+  for (auto [a, b] : rest)
+    if (d >= date(a) && d <= date(b)) return false;
+  weekday w{d};
+  return w != Saturday && w != Sunday;
+}
+
+}  // namespace
+
+TEST_CASE("every day of 2025 and 2026 is a working day exactly when the official arrangement says") {
+  int working = 0;
+  for (Date d = date("2025-01-01"); d <= date("2026-12-31"); d += days(1)) {
+    CAPTURE(format_local(start_of(d)));
+    CHECK(cn().is_working_day(d) == oracle_working_day(d));
+    working += cn().is_working_day(d);
+  }
+  // 261 weekdays a year, less 18 weekday rest days, plus 5 make-up weekend days: 248 (counted by hand too).
+  CHECK(working == 248 + 248);
+  CHECK(cn().is_working_day(date("2027-03-01")));   // beyond the published years: weekdays
+  CHECK_FALSE(cn().is_working_day(date("2027-03-06")));
+}
+
+TEST_CASE("working-day deadlines at the 2025-2026 holiday boundaries and make-up days") {
+  auto [start, n, end] = GENERATE(table<const char*, int, const char*>({
+      {"2024-12-31", 1, "2025-01-02"},   // New Year's Day 2025 is a rest day
+      {"2025-01-24", 1, "2025-01-26"},   // Friday -> make-up Sunday
+      {"2025-01-27", 1, "2025-02-05"},   // across the Spring Festival
+      {"2025-02-07", 1, "2025-02-08"},   // make-up Saturday
+      {"2025-04-03", 1, "2025-04-07"},   // Qingming
+      {"2025-04-25", 1, "2025-04-27"},   // make-up Sunday
+      {"2025-04-30", 1, "2025-05-06"},   // Labour Day
+      {"2025-05-30", 1, "2025-06-03"},   // Dragon Boat
+      {"2025-09-26", 1, "2025-09-28"},   // make-up Sunday before National Day
+      {"2025-09-30", 1, "2025-10-09"},   // National Day and Mid-Autumn
+      {"2025-10-10", 1, "2025-10-11"},   // make-up Saturday
+      {"2025-12-31", 1, "2026-01-04"},   // New Year 2026, then a make-up Sunday
+      {"2026-02-13", 1, "2026-02-14"},   // make-up Saturday before the Spring Festival
+      {"2026-02-14", 1, "2026-02-24"},   // across the Spring Festival
+      {"2026-02-27", 1, "2026-02-28"},   // make-up Saturday after it
+      {"2026-04-03", 1, "2026-04-07"},   // Qingming
+      {"2026-04-30", 1, "2026-05-06"},   // Labour Day
+      {"2026-05-08", 1, "2026-05-09"},   // make-up Saturday
+      {"2026-06-18", 1, "2026-06-22"},   // Dragon Boat
+      {"2026-09-18", 1, "2026-09-20"},   // make-up Sunday
+      {"2026-09-24", 1, "2026-09-28"},   // Mid-Autumn
+      {"2026-09-30", 1, "2026-10-08"},   // National Day
+      {"2026-10-09", 1, "2026-10-10"},   // make-up Saturday
+      {"2026-02-10", 3, "2026-02-13"},   // consultation: 3 working days
+      {"2026-02-11", 3, "2026-02-14"},   // … ending on the make-up Saturday
+      {"2026-02-12", 3, "2026-02-24"},   // … across the festival
+      {"2026-02-09", 7, "2026-02-25"},   // help: 7 working days
+      {"2026-09-18", 15, "2026-10-15"},  // complaint: 15 working days across two holidays and two make-up days
+      {"2026-11-27", 0, "2026-11-27"},   // zero: the end of the starting day
+  }));
+  CAPTURE(start, n);
+  CHECK(format_local(cn().add_working_days(at(start, 15, 20), n)) == end_of(end));
+}
+
+TEST_CASE("calendar-day deadlines end at 24:00 and roll off rest days to the next working day") {
+  CHECK(format_local(cn().add_calendar_days(at("2026-11-02", 9), 15)) == end_of("2026-11-17"));
+  CHECK(format_local(cn().add_calendar_days(at("2026-09-16", 9), 15)) == end_of("2026-10-08"));  // Oct 1 rests
+  CHECK(format_local(cn().add_calendar_days(at("2026-02-06", 9), 8)) == end_of("2026-02-14"));   // make-up Saturday
+  CHECK(format_local(cn().add_calendar_days(at("2026-11-20", 9), 8)) == end_of("2026-11-30"));   // Saturday -> Monday
+  CHECK(format_local(cn().add_calendar_days(at("2026-08-01", 9), 60)) == end_of("2026-09-30"));
+  // The triggering day is not counted, and times near midnight use the local date.
+  CHECK(format_local(cn().add_calendar_days(Instant(sys_days(year{2026} / 3 / 1)) + hours(16) + minutes(30), 1))
+        == end_of("2026-03-03"));  // 2026-03-02 00:30 local
+}
+
+TEST_CASE("working-hour deadlines skip the lunch gap, evenings and rest days") {
+  auto [start_day, h, m, minutes_to_add, expected] = GENERATE(table<const char*, int, int, long, const char*>({
+      {"2026-03-02", 9, 0, 120, "2026-03-02T11:00:00+08:00"},
+      {"2026-03-02", 11, 30, 60, "2026-03-02T14:30:00+08:00"},   // lunch gap
+      {"2026-03-02", 12, 30, 60, "2026-03-02T15:00:00+08:00"},   // received at lunch
+      {"2026-03-02", 16, 30, 120, "2026-03-03T09:30:00+08:00"},  // overnight
+      {"2026-03-02", 20, 0, 120, "2026-03-03T10:30:00+08:00"},   // received in the evening
+      {"2026-02-13", 16, 30, 120, "2026-02-14T09:30:00+08:00"},  // make-up Saturday
+      {"2026-02-14", 17, 0, 120, "2026-02-24T10:00:00+08:00"},   // across the Spring Festival
+      {"2026-09-30", 17, 0, 30, "2026-09-30T17:30:00+08:00"},    // exactly at closing time
+      {"2026-09-30", 17, 0, 31, "2026-10-08T08:31:00+08:00"},    // … one minute more: after National Day
+      {"2026-03-02", 9, 0, 0, "2026-03-02T09:00:00+08:00"},
+  }));
+  CAPTURE(start_day, h, m, minutes_to_add);
+  CHECK(format_local(cn().add_working_minutes(at(start_day, h, m), minutes_to_add)) == expected);
+}
+
+TEST_CASE("adding and measuring working time agree, for thousands of random starts") {
+  std::mt19937 random(12385);
+  std::uniform_int_distribution<int> day(0, 700), minute(0, 24 * 60 - 1), count(0, 40), working_minutes(0, 60 * 60);
+  for (int i = 0; i < 3000; ++i) {
+    Instant start = at_local(date("2025-01-01") + days(day(random)), minutes(minute(random)));
+    int n = count(random);
+    Instant end = cn().add_working_days(start, n);
+    CHECK(cn().working_days_between(local_date(start), local_date(end - seconds(1))) == n);
+    CHECK(cn().is_working_day(local_date(end - seconds(1))) == (n > 0 || cn().is_working_day(local_date(start))));
+    long m = working_minutes(random);
+    Instant finish = cn().add_working_minutes(start, m);
+    CHECK(cn().working_minutes_between(start - seconds(start.time_since_epoch().count() % 60), finish) == m);
+  }
+}
+
+TEST_CASE("a clock's deadline moves by exactly the time spent paused, in the clock's unit") {
+  const Instant start = at("2026-03-02", 10);  // a Monday
+  const ClockDuration fifteen_days{DurationUnit::working_days, 15};
+  auto plain = clock_state(cn(), fifteen_days, start, {}, at("2026-03-03", 10));
+  REQUIRE(plain.deadline);
+  CHECK(format_local(*plain.deadline) == end_of("2026-03-23"));
+  CHECK(plain.used == 1);
+
+  // Paused Wednesday 10:00 to the next Monday 09:00: Thursday, Friday and Monday are 3 working days.
+  std::vector<Pause> pauses{{at("2026-03-04", 10), at("2026-03-09", 9)}};
+  auto resumed = clock_state(cn(), fifteen_days, start, pauses, at("2026-03-10", 10));
+  CHECK(format_local(*resumed.deadline) == end_of("2026-03-26"));
+  CHECK(resumed.used == 6 - 3);  // Mar 3, 4, 5, 6, 9, 10 less the paused 5, 6, 9
+
+  std::vector<Pause> open{{at("2026-03-04", 10), std::nullopt}};
+  auto paused = clock_state(cn(), fifteen_days, start, open, at("2026-03-20", 10));
+  CHECK(paused.paused);
+  CHECK_FALSE(paused.deadline);
+  CHECK(paused.used == 2);  // frozen at the pause
+
+  std::vector<Pause> same_day{{at("2026-03-04", 10), at("2026-03-04", 16)}};
+  CHECK(clock_state(cn(), fifteen_days, start, same_day, at("2026-03-05", 9)).deadline == plain.deadline);
+
+  // Two working hours, paused 09:30-14:30 (three working hours): due at 16:00.
+  std::vector<Pause> morning{{at("2026-03-02", 9, 30), at("2026-03-02", 14, 30)}};
+  auto urgent = clock_state(cn(), {DurationUnit::working_hours, 2}, at("2026-03-02", 9), morning, at("2026-03-02", 15));
+  CHECK(format_local(*urgent.deadline) == "2026-03-02T16:00:00+08:00");
+  CHECK(urgent.used == 60);
+
+  // Sixty calendar days, paused over ten calendar days.
+  std::vector<Pause> ten_days{{at("2026-04-10", 9), at("2026-04-20", 9)}};
+  auto formal = clock_state(cn(), {DurationUnit::calendar_days, 60}, at("2026-04-01", 9), ten_days, at("2026-04-21", 9));
+  CHECK(format_local(*formal.deadline) == end_of("2026-06-10"));
+
+  CHECK(format_local(*clock_point(cn(), fifteen_days, start, pauses, 80)) == end_of("2026-03-23"));  // 12 + 3 days
+  std::vector<Pause> overlapping{{at("2026-03-04", 10), at("2026-03-06", 9)}, {at("2026-03-05", 10), at("2026-03-07", 9)}};
+  CHECK_THROWS(clock_state(cn(), fifteen_days, start, overlapping, at("2026-03-10", 9)));
+}
+
+TEST_CASE("calendar files with mistakes are refused, naming the file and the line") {
+  auto load = [](std::string text) {
+    std::vector<CalendarFile> files{{"calendars/test.yaml", text}};
+    return load_calendar(files);
+  };
+  CHECK_THROWS_WITH(load("calendar: cn\nyear: 2026\nrest_days:\n  - 2026-02-30\n"), Contains("calendars/test.yaml") && Contains("line 4"));
+  CHECK_THROWS_WITH(load("calendar: cn\nyear: 2026\nrest_days:\n  - 2025-12-31\n"), Contains("not in 2026"));
+  CHECK_THROWS_WITH(load("calendar: cn\nrest_days:\n  - 2026-02-23..2026-02-15\n"), Contains("range"));
+  CHECK_THROWS_WITH(load("calendar: cn\nworking_hours: [\"14:00-17:30\", \"08:30-12:00\"]\n"), Contains("working hours"));
+  CHECK_THROWS_WITH(load("calendar: cn\nrest_days: [2026-03-02]\nworking_days: [2026-03-02]\n"), Contains("both"));
+  CHECK_THROWS_WITH(load("year: 2026\n"), Contains("names no calendar"));
+  std::vector<CalendarFile> mixed{{"a.yaml", "calendar: cn\n"}, {"b.yaml", "calendar: other\n"}};
+  CHECK_THROWS_WITH(load_calendar(mixed), Contains("b.yaml"));
+}

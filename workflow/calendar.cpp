@@ -1,0 +1,180 @@
+#include "workflow/calendar.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <stdexcept>
+
+namespace petitiond::workflow {
+
+using namespace std::chrono;
+
+namespace {
+
+// A deadline further away than this means a calendar without working days: refuse, do not loop.
+constexpr int max_days_searched = 3 * 366;
+
+bool is_weekend(Date date) {
+  weekday day{date};
+  return day == Saturday || day == Sunday;
+}
+
+int parse_number(std::string_view text) {
+  int value = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size()) return -1;
+  return value;
+}
+
+std::optional<minutes> parse_time(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':') return std::nullopt;
+  int h = parse_number(text.substr(0, 2)), m = parse_number(text.substr(3, 2));
+  if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0)) return std::nullopt;
+  return hours(h) + minutes(m);
+}
+
+}  // namespace
+
+Date local_date(Instant instant) { return floor<days>(instant + shanghai_offset); }
+Instant start_of(Date date) { return Instant(date) - shanghai_offset; }
+Instant at_local(Date date, minutes time_of_day) { return start_of(date) + time_of_day; }
+
+std::string format_local(Instant instant) {
+  auto local = instant + shanghai_offset;
+  Date date = floor<days>(local);
+  year_month_day ymd{date};
+  hh_mm_ss time{local - date};
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02ld:%02ld:%02ld+08:00", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<long>(time.hours().count()), static_cast<long>(time.minutes().count()),
+                static_cast<long>(time.seconds().count()));
+  return buffer;
+}
+
+std::optional<Date> parse_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  int y = parse_number(text.substr(0, 4)), m = parse_number(text.substr(5, 2)), d = parse_number(text.substr(8, 2));
+  if (y < 1900 || m < 1 || d < 1) return std::nullopt;
+  year_month_day ymd{year(y), month(static_cast<unsigned>(m)), day(static_cast<unsigned>(d))};
+  if (!ymd.ok()) return std::nullopt;
+  return Date(ymd);
+}
+
+Calendar::Calendar(std::string name, std::set<Date> rest_days, std::set<Date> working_days,
+                   std::vector<WorkingSlot> slots)
+    : name_(std::move(name)), rest_days_(std::move(rest_days)), working_days_(std::move(working_days)), slots_(std::move(slots)) {}
+
+bool Calendar::is_working_day(Date date) const {
+  if (working_days_.count(date)) return true;
+  return !is_weekend(date) && !rest_days_.count(date);
+}
+
+Instant Calendar::add_calendar_days(Instant start, int count) const {
+  Date date = local_date(start) + days(count);
+  for (int i = 0; !is_working_day(date); ++i, date += days(1))
+    if (i > max_days_searched) throw std::runtime_error("calendar " + name_ + " has no working day to end a deadline on");
+  return start_of(date + days(1));
+}
+
+Instant Calendar::add_working_days(Instant start, int count) const {
+  Date date = local_date(start);
+  for (int found = 0, i = 0; found < count; ++i) {
+    if (i > max_days_searched * (count / 200 + 1))
+      throw std::runtime_error("calendar " + name_ + " has too few working days for this deadline");
+    date += days(1);
+    if (is_working_day(date)) ++found;
+  }
+  return start_of(date + days(1));
+}
+
+Instant Calendar::add_working_minutes(Instant start, long count) const {
+  if (slots_.empty()) throw std::runtime_error("calendar " + name_ + " has no working hours");
+  Date date = local_date(start);
+  auto now = duration_cast<minutes>(ceil<minutes>(start - start_of(date)));
+  minutes left(count);
+  for (int i = 0; i <= max_days_searched * (count / (60 * 24 * 100) + 1); ++i, date += days(1), now = minutes(0)) {
+    if (!is_working_day(date)) continue;
+    for (const auto& slot : slots_) {
+      auto from = std::max(slot.start, now);
+      if (from >= slot.end) continue;
+      if (left <= slot.end - from) return at_local(date, from + left);
+      left -= slot.end - from;
+    }
+  }
+  throw std::runtime_error("calendar " + name_ + " has too few working hours for this deadline");
+}
+
+int Calendar::working_days_between(Date from, Date to) const {
+  int count = 0;
+  for (Date date = from + days(1); date <= to; date += days(1)) count += is_working_day(date);
+  return count;
+}
+
+long Calendar::working_minutes_between(Instant from, Instant to) const {
+  long total = 0;
+  for (Date date = local_date(from); start_of(date) < to; date += days(1)) {
+    if (!is_working_day(date)) continue;
+    for (const auto& slot : slots_) {
+      auto begin = std::max(at_local(date, slot.start), from), end = std::min(at_local(date, slot.end), to);
+      if (end > begin) total += duration_cast<minutes>(end - begin).count();
+    }
+  }
+  return total;
+}
+
+Calendar load_calendar(std::span<const CalendarFile> files) {
+  std::string name;
+  std::set<Date> rest, working;
+  std::vector<WorkingSlot> slots;
+  for (const auto& file : files) {
+    auto fail = [&](const std::string& what) { throw std::invalid_argument(file.name + ": " + what); };
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(file.text));
+    } catch (const YAML::Exception& e) {
+      fail("not valid YAML (line " + std::to_string(e.mark.line + 1) + "): " + e.msg);
+    }
+    if (!root.IsMap() || !root["calendar"]) fail("names no calendar");
+    auto this_name = root["calendar"].as<std::string>();
+    if (!name.empty() && this_name != name) fail("belongs to calendar " + this_name + ", not " + name);
+    name = this_name;
+    std::optional<int> file_year;
+    if (root["year"]) file_year = root["year"].as<int>();
+    auto read_dates = [&](const char* key, std::set<Date>& into) {
+      if (!root[key]) return;
+      for (const auto& item : root[key]) {
+        auto text = item.as<std::string>();
+        auto line = std::to_string(item.Mark().line + 1);
+        auto dots = text.find("..");
+        auto first = parse_date(text.substr(0, dots));
+        auto last = dots == std::string::npos ? first : parse_date(text.substr(dots + 2));
+        if (!first || !last || *last < *first) fail("line " + line + ": '" + text + "' is not a date or a date range");
+        for (Date d = *first; d <= *last; d += days(1)) {
+          if (file_year && year_month_day(d).year() != year(*file_year))
+            fail("line " + line + ": " + text + " is not in " + std::to_string(*file_year));
+          into.insert(d);
+        }
+      }
+    };
+    read_dates("rest_days", rest);
+    read_dates("working_days", working);
+    if (root["working_hours"]) {
+      if (!slots.empty()) fail("gives working hours a second time");
+      for (const auto& item : root["working_hours"]) {
+        auto text = item.as<std::string>();
+        auto dash = text.find('-');
+        auto start = parse_time(text.substr(0, dash)), end = dash == std::string::npos ? std::nullopt : parse_time(text.substr(dash + 1));
+        if (!start || !end || *end <= *start || (!slots.empty() && *start < slots.back().end))
+          fail("working hours '" + text + "' must be HH:MM-HH:MM, in order, not overlapping");
+        slots.push_back({*start, *end});
+      }
+    }
+  }
+  for (auto d : working)
+    if (rest.count(d)) throw std::invalid_argument("calendar " + name + ": a day is both a rest day and a working day");
+  if (name.empty()) throw std::invalid_argument("no calendar files");
+  return Calendar(name, std::move(rest), std::move(working), std::move(slots));
+}
+
+}  // namespace petitiond::workflow

@@ -1,0 +1,72 @@
+#pragma once
+// Working-day calendars and deadline arithmetic, in Asia/Shanghai time (UTC+8 all year: China has had
+// no daylight saving time since 1991, so a fixed offset is exact for every date this product handles).
+//
+// A day is a working day when it is a make-up working day (调休上班), or a Monday to Friday that is not
+// an official rest day. Deadlines counted in days end at 24:00 local time of their last day.
+#include <chrono>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace petitiond::workflow {
+
+using Instant = std::chrono::sys_seconds;  // a moment, UTC
+using Date = std::chrono::sys_days;        // a local (Asia/Shanghai) calendar date
+
+inline constexpr std::chrono::hours shanghai_offset{8};
+
+Date local_date(Instant instant);
+// 00:00 local time of `date`, as an instant; the end of `date` is start_of(date + days{1}).
+Instant start_of(Date date);
+Instant at_local(Date date, std::chrono::minutes time_of_day);
+std::string format_local(Instant instant);  // "2026-02-24T17:30:00+08:00"
+std::optional<Date> parse_date(std::string_view text);  // "2026-02-24"
+
+struct WorkingSlot {
+  std::chrono::minutes start;  // since local midnight
+  std::chrono::minutes end;
+};
+
+class Calendar {
+ public:
+  Calendar() = default;
+  Calendar(std::string name, std::set<Date> rest_days, std::set<Date> working_days, std::vector<WorkingSlot> slots);
+
+  const std::string& name() const { return name_; }
+  const std::vector<WorkingSlot>& slots() const { return slots_; }
+  bool is_working_day(Date date) const;
+
+  // The end of the day `days` calendar days after `start`'s date (the starting day is not counted),
+  // moved to the end of the next working day when it falls on a rest day.
+  Instant add_calendar_days(Instant start, int days) const;
+  // The end of the `days`-th working day after `start`'s date (the starting day is not counted).
+  Instant add_working_days(Instant start, int days) const;
+  // The moment `minutes` of working time (inside the working slots of working days) after `start`.
+  Instant add_working_minutes(Instant start, long minutes) const;
+
+  // Working days in (from, to]: how far apart two dates are in working days.
+  int working_days_between(Date from, Date to) const;
+  // Working minutes inside [from, to).
+  long working_minutes_between(Instant from, Instant to) const;
+
+ private:
+  std::string name_;
+  std::set<Date> rest_days_;
+  std::set<Date> working_days_;
+  std::vector<WorkingSlot> slots_;
+};
+
+// Builds a calendar from its YAML files (any order): each names the calendar, and gives a year's
+// `rest_days` and `working_days` (dates or "first..last" ranges) and/or the `working_hours` slots
+// ("08:30-12:00"). Throws std::invalid_argument naming the file and the problem.
+struct CalendarFile {
+  std::string name;  // for messages, e.g. "calendars/cn-2026.yaml"
+  std::string_view text;
+};
+Calendar load_calendar(std::span<const CalendarFile> files);
+
+}  // namespace petitiond::workflow
