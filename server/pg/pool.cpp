@@ -58,12 +58,7 @@ awaitable<std::unique_ptr<Connection>> Pool::acquire() {
         ++open_;
         ++in_use_;
         lock.unlock();
-        try {
-          co_return co_await Connection::open(executor, options_.connect);
-        } catch (...) {
-          release(nullptr);
-          throw;
-        }
+        co_return co_await open_in_slot(executor);
       }
       waiter = std::make_shared<Waiter>(executor);
       waiter->timer.expires_at(give_up_at);
@@ -74,17 +69,22 @@ awaitable<std::unique_ptr<Connection>> Pool::acquire() {
     if (waiter->connection) co_return std::move(waiter->connection);  // in_use_ already counted
     if (waiter->may_open) {
       lock.unlock();
-      try {
-        co_return co_await Connection::open(executor, options_.connect);
-      } catch (...) {
-        release(nullptr);
-        throw;
-      }
+      co_return co_await open_in_slot(executor);
     }
     std::erase(waiters_, waiter);
     if (closed_) throw Error(Errc::unavailable, "the server is shutting down");
     if (std::chrono::steady_clock::now() >= give_up_at)
       throw Error(Errc::unavailable, "no database connection became free in time");
+  }
+}
+
+// Opens a connection for a slot already counted in open_ and in_use_; a failure frees the slot.
+awaitable<std::unique_ptr<Connection>> Pool::open_in_slot(asio::any_io_executor executor) {
+  try {
+    co_return co_await Connection::open(executor, options_.connect);
+  } catch (...) {
+    release(nullptr);
+    throw;
   }
 }
 

@@ -48,6 +48,7 @@ class Pool {
   class Lease;
 
   asio::awaitable<std::unique_ptr<Connection>> acquire();
+  asio::awaitable<std::unique_ptr<Connection>> open_in_slot(asio::any_io_executor executor);
   void release(std::unique_ptr<Connection> connection);
 
   PoolOptions options_;

@@ -14,6 +14,26 @@ std::string fmt_double(double value) {
   return std::string(buffer, end);
 }
 
+std::string words_literal(const std::vector<std::string>& words) {
+  std::string out = "{";
+  for (const auto& word : words) out += (out.size() > 1 ? "," : "") + word;
+  return out + "}";
+}
+
+std::vector<std::string> Result::words(int row, int column) const {
+  std::vector<std::string> out;
+  auto array = text(row, column);
+  if (array.size() < 2) return out;
+  array = array.substr(1, array.size() - 2);
+  while (!array.empty()) {
+    auto comma = array.find(',');
+    out.emplace_back(array.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    array.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 std::optional<std::string> Result::optional_text(int row, int column) const {
   if (is_null(row, column)) return std::nullopt;
   return std::string(text(row, column));

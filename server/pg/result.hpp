@@ -7,8 +7,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace petitiond::pg {
+
+// A text[] literal of simple words, {a,b,c}, for a parameter.
+std::string words_literal(const std::vector<std::string>& words);
 
 class Result {
  public:
@@ -26,6 +30,8 @@ class Result {
   std::optional<std::string> optional_text(int row, int column) const;
   std::int64_t integer(int row, int column) const;
   bool boolean(int row, int column) const { return text(row, column) == "t"; }
+  // A text[] cell of simple words ({a,b,c}: no quoting, as roles and scopes are).
+  std::vector<std::string> words(int row, int column) const;
 
   // Rows changed by INSERT/UPDATE/DELETE.
   std::int64_t affected() const;

@@ -6,19 +6,6 @@
 namespace petitiond::store {
 namespace {
 
-std::vector<std::string> split_array(std::string_view array) {
-  std::vector<std::string> out;
-  if (array.size() < 2) return out;
-  array = array.substr(1, array.size() - 2);
-  while (!array.empty()) {
-    auto comma = array.find(',');
-    out.emplace_back(array.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    array.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 constexpr const char* actor_columns =
     "u.id, u.login, u.display_name, u.unit_id, un.path::text, u.roles::text[]";
 
@@ -29,15 +16,15 @@ Actor actor_from(const pg::Result& r, int row) {
   actor.display_name = r.text(row, 2);
   actor.unit_id = r.integer(row, 3);
   actor.unit_path = r.text(row, 4);
-  for (const auto& name : split_array(r.text(row, 5)))
+  for (const auto& name : r.words(row, 5))
     if (auto role = parse_role(name)) actor.roles.insert(*role);
   return actor;
 }
 
-std::string scopes_array(const std::vector<Scope>& scopes) {
-  std::string out = "{";
-  for (auto scope : scopes) out += (out.size() > 1 ? "," : "") + std::string(scope_name(scope));
-  return out + "}";
+std::string scopes_literal(const std::vector<Scope>& scopes) {
+  std::vector<std::string> names;
+  for (auto scope : scopes) names.emplace_back(scope_name(scope));
+  return pg::words_literal(names);
 }
 
 constexpr const char* token_select =
@@ -50,7 +37,7 @@ constexpr const char* token_select =
 ApiToken token_from(const pg::Result& r, int row) {
   ApiToken token{r.integer(row, 0), std::string(r.text(row, 1)), r.integer(row, 2), std::string(r.text(row, 3)),
                  {}, std::string(r.text(row, 5)), r.optional_text(row, 6), r.optional_text(row, 7)};
-  for (const auto& name : split_array(r.text(row, 4)))
+  for (const auto& name : r.words(row, 4))
     if (auto scope = parse_scope(name)) token.scopes.push_back(*scope);
   return token;
 }
@@ -96,7 +83,7 @@ boost::asio::awaitable<std::optional<Actor>> AuthStore::token_actor(std::string 
   if (results[0].rows() == 0) co_return std::nullopt;
   auto actor = actor_from(results[0], 0);
   actor.token_id = results[0].integer(0, 6);
-  for (const auto& name : split_array(results[0].text(0, 7)))
+  for (const auto& name : results[0].words(0, 7))
     if (auto scope = parse_scope(name)) actor.scopes.push_back(*scope);
   co_return actor;
 }
@@ -151,7 +138,7 @@ boost::asio::awaitable<ApiToken> AuthStore::create_token(std::int64_t user_id, s
   statements.push_back(require_change(
       {"INSERT INTO api_tokens (token_hash, name, user_id, scopes, created_by)"
        " SELECT $1::bytea, $2, u.id, $4::text[], $5 FROM users u WHERE u.id = $3 AND u.active RETURNING id",
-       auth::token_digest(token), name, user_id, scopes_array(scopes), audit.actor_id},
+       auth::token_digest(token), name, user_id, scopes_literal(scopes), audit.actor_id},
       "no active user has this id"));
   statements.push_back(audit_insert(audit));
   statements.emplace_back(std::string(token_select) + " WHERE t.token_hash = $1::bytea", auth::token_digest(token));

@@ -9,24 +9,11 @@ constexpr const char* user_select =
     "SELECT u.id, u.login, u.display_name, u.phone, u.unit_id, un.code, un.name, u.roles::text[], u.active"
     " FROM users u JOIN units un ON un.id = u.unit_id";
 
-// PostgreSQL text[] in text form: {a,b,c} (role names never need quoting).
-RoleSet roles_from(std::string_view array) {
+RoleSet roles_from(const std::vector<std::string>& names) {
   RoleSet roles;
-  if (array.size() < 2) return roles;
-  array = array.substr(1, array.size() - 2);
-  while (!array.empty()) {
-    auto comma = array.find(',');
-    if (auto role = parse_role(array.substr(0, comma))) roles.insert(*role);
-    if (comma == std::string_view::npos) break;
-    array.remove_prefix(comma + 1);
-  }
+  for (const auto& name : names)
+    if (auto role = parse_role(name)) roles.insert(*role);
   return roles;
-}
-
-std::string roles_array(const RoleSet& roles) {
-  std::string out = "{";
-  for (const auto& name : roles.names()) out += (out.size() > 1 ? "," : "") + name;
-  return out + "}";
 }
 
 User user_from(const pg::Result& r, int row) {
@@ -38,7 +25,7 @@ User user_from(const pg::Result& r, int row) {
   user.unit_id = r.integer(row, 4);
   user.unit_code = r.text(row, 5);
   user.unit_name = r.text(row, 6);
-  user.roles = roles_from(r.text(row, 7));
+  user.roles = roles_from(r.words(row, 7));
   user.active = r.boolean(row, 8);
   return user;
 }
@@ -80,7 +67,7 @@ boost::asio::awaitable<User> UserStore::create(NewUser user, std::optional<std::
       {"INSERT INTO users (login, display_name, phone, unit_id, roles, password_hash, password_changed_at)"
        " SELECT $1, $2, $3, un.id, $5::text[], $6::text, CASE WHEN $6::text IS NULL THEN NULL ELSE now() END"
        " FROM units un WHERE un.code = $4 AND un.active RETURNING id",
-       user.login, user.display_name, user.phone, user.unit_code, roles_array(user.roles), password_hash},
+       user.login, user.display_name, user.phone, user.unit_code, pg::words_literal(user.roles.names()), password_hash},
       "no active unit has this code"));
   audit.target_type = "user";
   audit.target_id = user.login;
@@ -99,7 +86,7 @@ boost::asio::awaitable<User> UserStore::create(NewUser user, std::optional<std::
 boost::asio::awaitable<User> UserStore::update(const Actor& actor, std::int64_t id, UserChange change,
                                                AuditEvent audit) {
   std::optional<std::string> roles;
-  if (change.roles) roles = roles_array(*change.roles);
+  if (change.roles) roles = pg::words_literal(change.roles->names());
   const bool phone_set = change.phone.has_value();
   pg::Statement statement("", id, change.display_name, phone_set, phone_set ? *change.phone : std::nullopt,
                           change.unit_code, roles, change.active);
