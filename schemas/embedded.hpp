@@ -20,4 +20,7 @@ std::span<const EmbeddedFile> demo();
 // working hours.
 std::span<const EmbeddedFile> calendars();
 
+// The shipped workflow definitions (workflows/*.yaml), one file per version.
+std::span<const EmbeddedFile> workflows();
+
 }  // namespace petitiond::schemas

@@ -21,7 +21,8 @@ constexpr const char* usage =
     "                                       (add and reset-password print a new password, or read it\n"
     "                                       from standard input with --password-stdin)\n"
     "       petitiond units import FILE     create or update units from a .yaml or .csv file\n"
-    "       petitiond units export [--format yaml|csv]   write the whole tree to standard output\n\n"
+    "       petitiond units export [--format yaml|csv]   write the whole tree to standard output\n"
+    "       petitiond workflow check FILE   validate a workflow definition (no database needed)\n\n"
     "Every option can also be set as an environment variable PETITIOND_<NAME> (upper case, '-' as '_'),\n"
     "or as 'name = value' in the file given by --config. Flags win over the environment, which wins\n"
     "over the file.\n\nOptions";
@@ -98,8 +99,11 @@ void check_command(const std::string& command, const std::vector<std::string>& a
     if (args.empty() || (args[0] != "import" && args[0] != "export"))
       throw ConfigError("usage: petitiond units import FILE | units export");
     expect(args[0] == "import" ? 2 : 1, args[0] == "import" ? "import FILE" : "export [--format yaml|csv]");
+  } else if (command == "workflow") {
+    if (args.empty() || args[0] != "check") throw ConfigError("usage: petitiond workflow check FILE");
+    expect(2, "check FILE");
   } else {
-    throw ConfigError("unknown command '" + command + "' (expected serve, migrate, user or units)");
+    throw ConfigError("unknown command '" + command + "' (expected serve, migrate, user, units or workflow)");
   }
 }
 

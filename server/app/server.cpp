@@ -7,6 +7,7 @@
 #include "server/app/admin_commands.hpp"
 #include "server/app/application.hpp"
 #include "server/app/demo.hpp"
+#include "server/app/workflow_command.hpp"
 #include "server/pg/embedded_cluster.hpp"
 #include "server/pg/migrations.hpp"
 
@@ -14,6 +15,11 @@ namespace petitiond::app {
 
 int run(const Config& config) {
   std::signal(SIGPIPE, SIG_IGN);
+  if (config.command == "workflow") return check_workflow_file(config.arguments[1]);
+  auto workflows = load_shipped_workflows();
+  for (const auto& definition : workflows)
+    spdlog::info("workflow {} version {}: {} states, {} transitions, {} clocks", definition.workflow,
+                 definition.version, definition.states.size(), definition.transitions.size(), definition.clocks.size());
   int exit_code = 0;
   std::optional<pg::EmbeddedCluster> cluster;
   std::string url = config.database_url;

@@ -106,3 +106,18 @@ TEST_CASE("user add, disable and reset-password manage accounts from the command
       "SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE actor_login LIKE 'cli:%' AND action LIKE 'user.%'");
   CHECK(actions.text(0, 0) == "user.created,user.created,user.password_reset,user.disabled");
 }
+
+TEST_CASE("workflow check validates a definition file without a database") {
+  ScratchDir dir;
+  auto good = run_petitiond({"workflow", "check", std::string(PETITIOND_SOURCE_DIR) + "/schemas/workflows/petition-v1.yaml"});
+  CHECK(good.exit_code == 0);
+  CHECK_THAT(good.output, Contains("ok: workflow petition version 1"));
+  auto file = dir.path() / "broken.yaml";
+  std::ofstream(file) << "workflow: x\nversion: 1\nstates:\n  - name: a\n    initial: true\ntransitions:\n"
+                         "  - name: go\n    from: [a]\n    to: b\n    roles: [handler]\n";
+  auto bad = run_petitiond({"workflow", "check", file.string()});
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.output, Contains(file.string() + ":7: transition 'go' goes to unknown state 'b'"));
+  CHECK_THAT(bad.output, !Contains("ok:"));
+  CHECK(run_petitiond({"workflow", "check", "/nonexistent.yaml"}).exit_code == 2);
+}

@@ -1,0 +1,336 @@
+#include "workflow/definition.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+
+namespace petitiond::workflow {
+
+const std::set<std::string>& known_roles() {
+  static const std::set<std::string> roles{"operator", "proxy", "handler", "manager", "admin", "system", "petitioner"};
+  return roles;
+}
+const std::set<std::string>& known_fields() {
+  static const std::set<std::string> fields{"reason", "comment", "outcome", "unit", "satisfaction", "days", "reply", "parent"};
+  return fields;
+}
+const std::set<std::string>& known_guards() {
+  static const std::set<std::string> guards{"type_is", "before_deadline"};
+  return guards;
+}
+
+std::string Problem::to_string() const { return file + ":" + std::to_string(line) + ": " + message; }
+
+const State* Definition::state(std::string_view name) const {
+  for (const auto& s : states)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+const Transition* Definition::transition(std::string_view name) const {
+  for (const auto& t : transitions)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+const ClockSpec* Definition::clock(std::string_view name) const {
+  for (const auto& c : clocks)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+const State& Definition::initial_state() const {
+  for (const auto& s : states)
+    if (s.initial) return s;
+  return states.front();
+}
+
+std::optional<ClockDuration> ClockSpec::duration_for(const std::string& type, const std::string& urgency) const {
+  if (auto it = by_urgency.find(urgency); it != by_urgency.end()) return it->second;
+  if (auto it = by_type.find(type); it != by_type.end()) return it->second;
+  return default_duration;
+}
+
+namespace {
+
+// Reads YAML nodes into the model, noting every problem with its line rather than stopping at the first.
+class Reader {
+ public:
+  Reader(std::string file, std::vector<Problem>& problems) : file_(std::move(file)), problems_(problems) {}
+
+  void problem(const YAML::Node& node, const std::string& message) { problems_.push_back({file_, line(node), message}); }
+  static int line(const YAML::Node& node) { return node.Mark().line + 1; }
+
+  // Refuses keys outside `allowed`, so that a misspelt key is an error, not silently ignored.
+  void only(const YAML::Node& map, std::initializer_list<const char*> allowed, const std::string& what) {
+    if (!map.IsMap()) {
+      problem(map, what + " must be a mapping");
+      return;
+    }
+    for (const auto& entry : map) {
+      auto key = entry.first.as<std::string>();
+      bool ok = false;
+      for (auto a : allowed) ok |= key == a;
+      if (!ok) problem(entry.first, "unknown key '" + key + "' in " + what);
+    }
+  }
+
+  std::string text(const YAML::Node& map, const char* key, const std::string& what, bool required = true) {
+    auto node = map[key];
+    if (!node) {
+      if (required) problem(map, what + " needs '" + key + "'");
+      return {};
+    }
+    if (!node.IsScalar()) {
+      problem(node, "'" + std::string(key) + "' must be a single value");
+      return {};
+    }
+    return node.as<std::string>();
+  }
+
+  std::vector<std::string> list(const YAML::Node& map, const char* key) {
+    std::vector<std::string> out;
+    auto node = map[key];
+    if (!node) return out;
+    if (node.IsScalar()) return {node.as<std::string>()};
+    if (!node.IsSequence()) {
+      problem(node, "'" + std::string(key) + "' must be a list");
+      return out;
+    }
+    for (const auto& item : node) out.push_back(item.as<std::string>());
+    return out;
+  }
+
+  Label label(const YAML::Node& map) {
+    Label out;
+    auto node = map["label"];
+    if (!node) return out;
+    only(node, {"zh", "en"}, "a label");
+    if (node.IsMap()) {
+      out.zh = text(node, "zh", "a label");
+      out.en = text(node, "en", "a label");
+    }
+    return out;
+  }
+
+  std::optional<ClockDuration> duration(const YAML::Node& node) {
+    if (!node.IsMap() || node.size() != 1) {
+      problem(node, "a duration is one of {calendar_days: N}, {working_days: N}, {working_hours: N}");
+      return std::nullopt;
+    }
+    auto unit = node.begin()->first.as<std::string>();
+    int amount = 0;
+    try {
+      amount = node.begin()->second.as<int>();
+    } catch (const YAML::Exception&) {
+      amount = -1;
+    }
+    ClockDuration out;
+    if (unit == "calendar_days") out.unit = DurationUnit::calendar_days;
+    else if (unit == "working_days") out.unit = DurationUnit::working_days;
+    else if (unit == "working_hours") out.unit = DurationUnit::working_hours;
+    else {
+      problem(node, "unknown duration unit '" + unit + "'");
+      return std::nullopt;
+    }
+    if (amount <= 0 || amount > 3660) {
+      problem(node, "a duration must be a whole number from 1 to 3660");
+      return std::nullopt;
+    }
+    out.amount = amount;
+    return out;
+  }
+
+ private:
+  std::string file_;
+  std::vector<Problem>& problems_;
+};
+
+void read(const YAML::Node& root, Definition& def, Reader& r) {
+  r.only(root, {"workflow", "version", "types", "urgencies", "states", "transitions", "clocks"}, "the definition");
+  def.workflow = r.text(root, "workflow", "the definition");
+  try {
+    def.version = root["version"] ? root["version"].as<int>() : 0;
+  } catch (const YAML::Exception&) {
+    def.version = 0;
+  }
+  if (def.version <= 0) r.problem(root, "the definition needs a positive whole 'version'");
+  def.types = r.list(root, "types");
+  def.urgencies = r.list(root, "urgencies");
+
+  for (const auto& node : root["states"]) {
+    r.only(node, {"name", "label", "initial", "terminal"}, "a state");
+    State s{r.text(node, "name", "a state"), r.label(node), node["initial"] && node["initial"].as<bool>(),
+            node["terminal"] && node["terminal"].as<bool>(), Reader::line(node)};
+    def.states.push_back(s);
+  }
+  for (const auto& node : root["transitions"]) {
+    r.only(node, {"name", "label", "from", "to", "roles", "requires", "guards", "notify"}, "a transition");
+    Transition t;
+    t.name = r.text(node, "name", "a transition");
+    t.label = r.label(node);
+    t.from = r.list(node, "from");
+    t.to = r.text(node, "to", "transition " + t.name);
+    t.roles = r.list(node, "roles");
+    t.required_fields = r.list(node, "requires");
+    t.notify = r.list(node, "notify");
+    t.line = Reader::line(node);
+    for (const auto& guard : node["guards"]) {
+      if (!guard.IsMap() || guard.size() != 1) {
+        r.problem(guard, "a guard is one mapping such as {before_deadline: CLOCK}");
+        continue;
+      }
+      Guard g{guard.begin()->first.as<std::string>(), {}, Reader::line(guard)};
+      const auto& value = guard.begin()->second;
+      if (value.IsSequence())
+        for (const auto& v : value) g.values.push_back(v.as<std::string>());
+      else g.values.push_back(value.as<std::string>());
+      t.guards.push_back(g);
+    }
+    def.transitions.push_back(t);
+  }
+  for (const auto& node : root["clocks"]) {
+    r.only(node, {"name", "label", "start_on", "stop_on", "pause_in", "duration", "warn_at"}, "a clock");
+    ClockSpec c;
+    c.name = r.text(node, "name", "a clock");
+    c.label = r.label(node);
+    c.start_on = r.list(node, "start_on");
+    c.stop_on = r.list(node, "stop_on");
+    c.pause_in = r.list(node, "pause_in");
+    c.line = Reader::line(node);
+    for (const auto& percent : node["warn_at"]) c.warn_at.push_back(percent.as<int>());
+    if (auto duration = node["duration"]) {
+      r.only(duration, {"default", "by_type", "by_urgency"}, "clock " + c.name + "'s duration");
+      if (duration["default"]) c.default_duration = r.duration(duration["default"]);
+      for (const auto& entry : duration["by_type"])
+        if (auto d = r.duration(entry.second)) c.by_type[entry.first.as<std::string>()] = *d;
+      for (const auto& entry : duration["by_urgency"])
+        if (auto d = r.duration(entry.second)) c.by_urgency[entry.first.as<std::string>()] = *d;
+    }
+    def.clocks.push_back(c);
+  }
+}
+
+// The meaning: names resolve, every state is reachable and has a way out, every clock can stop.
+void check(const Definition& def, std::vector<Problem>& problems) {
+  auto add = [&](int line, std::string message) { problems.push_back({def.file, line, std::move(message)}); };
+  std::set<std::string> names;
+  int initial = 0;
+  for (const auto& s : def.states) {
+    if (!names.insert(s.name).second) add(s.line, "state '" + s.name + "' is defined twice");
+    initial += s.initial;
+  }
+  if (initial != 1) add(1, "exactly one state must be initial (found " + std::to_string(initial) + ")");
+
+  std::set<std::string> transition_names;
+  std::map<std::string, std::vector<std::string>> edges;
+  for (const auto& t : def.transitions) {
+    if (!transition_names.insert(t.name).second) add(t.line, "transition '" + t.name + "' is defined twice");
+    if (t.from.empty()) add(t.line, "transition '" + t.name + "' has no 'from' state");
+    if (!def.state(t.to)) add(t.line, "transition '" + t.name + "' goes to unknown state '" + t.to + "'");
+    for (const auto& from : t.from) {
+      const auto* s = def.state(from);
+      if (!s) add(t.line, "transition '" + t.name + "' starts from unknown state '" + from + "'");
+      else if (s->terminal) add(t.line, "transition '" + t.name + "' leaves terminal state '" + from + "'");
+      edges[from].push_back(t.to);
+    }
+    if (t.roles.empty()) add(t.line, "transition '" + t.name + "' names no roles that may take it");
+    for (const auto& role : t.roles)
+      if (!known_roles().count(role)) add(t.line, "transition '" + t.name + "' names unknown role '" + role + "'");
+    for (const auto& field : t.required_fields)
+      if (!known_fields().count(field)) add(t.line, "transition '" + t.name + "' requires unknown field '" + field + "'");
+    for (const auto& guard : t.guards) {
+      if (!known_guards().count(guard.kind)) add(guard.line, "unknown guard '" + guard.kind + "'");
+      if (guard.kind == "before_deadline" && (guard.values.size() != 1 || !def.clock(guard.values[0])))
+        add(guard.line, "guard before_deadline names no known clock");
+      if (guard.kind == "type_is")
+        for (const auto& type : guard.values)
+          if (std::find(def.types.begin(), def.types.end(), type) == def.types.end())
+            add(guard.line, "guard type_is names unknown type '" + type + "'");
+    }
+  }
+
+  if (initial == 1) {
+    std::set<std::string> reached{def.initial_state().name};
+    std::deque<std::string> queue{def.initial_state().name};
+    while (!queue.empty()) {
+      auto at = queue.front();
+      queue.pop_front();
+      for (const auto& next : edges[at])
+        if (reached.insert(next).second) queue.push_back(next);
+    }
+    for (const auto& s : def.states)
+      if (!reached.count(s.name)) add(s.line, "state '" + s.name + "' cannot be reached from '" + def.initial_state().name + "'");
+  }
+  for (const auto& s : def.states)
+    if (!s.terminal && edges[s.name].empty()) add(s.line, "state '" + s.name + "' is not terminal but has no way out");
+
+  // A state reachable from `from` (itself included)?
+  auto reachable = [&](const std::string& from, const std::set<std::string>& targets) {
+    std::set<std::string> seen{from};
+    std::deque<std::string> queue{from};
+    while (!queue.empty()) {
+      auto at = queue.front();
+      queue.pop_front();
+      if (targets.count(at)) return true;
+      for (const auto& next : edges[at])
+        if (seen.insert(next).second) queue.push_back(next);
+    }
+    return false;
+  };
+  std::set<std::string> clock_names;
+  for (const auto& c : def.clocks) {
+    if (!clock_names.insert(c.name).second) add(c.line, "clock '" + c.name + "' is defined twice");
+    for (const auto* list : {&c.start_on, &c.stop_on, &c.pause_in})
+      for (const auto& state : *list)
+        if (!def.state(state)) add(c.line, "clock '" + c.name + "' names unknown state '" + state + "'");
+    if (c.start_on.empty()) add(c.line, "clock '" + c.name + "' never starts: give it 'start_on'");
+    std::set<std::string> stops(c.stop_on.begin(), c.stop_on.end());
+    for (const auto& start : c.start_on)
+      if (def.state(start) && !reachable(start, stops))
+        add(c.line, "clock '" + c.name + "' never stops: no 'stop_on' state can follow '" + start + "'");
+    if (!c.default_duration) {
+      std::vector<std::string> missing;
+      for (const auto& type : def.types)
+        if (!c.by_type.count(type)) missing.push_back(type);
+      if (def.types.empty() || !missing.empty()) {
+        std::string list;
+        for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+        add(c.line, "clock '" + c.name + "' has no default duration" + (list.empty() ? "" : " and none for: " + list));
+      }
+    }
+    for (const auto& [type, d] : c.by_type)
+      if (std::find(def.types.begin(), def.types.end(), type) == def.types.end())
+        add(c.line, "clock '" + c.name + "' gives a duration for unknown type '" + type + "'");
+    for (const auto& [urgency, d] : c.by_urgency)
+      if (std::find(def.urgencies.begin(), def.urgencies.end(), urgency) == def.urgencies.end())
+        add(c.line, "clock '" + c.name + "' gives a duration for unknown urgency '" + urgency + "'");
+    for (int percent : c.warn_at)
+      if (percent <= 0 || percent >= 100) add(c.line, "clock '" + c.name + "' warns at " + std::to_string(percent) + "%: give 1 to 99");
+  }
+}
+
+}  // namespace
+
+LoadResult load_definition(std::string_view yaml, const std::string& file_name) {
+  LoadResult result;
+  result.definition.file = file_name;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    result.problems.push_back({file_name, e.mark.line + 1, "not valid YAML: " + e.msg});
+    return result;
+  }
+  Reader reader(file_name, result.problems);
+  try {
+    read(root, result.definition, reader);
+  } catch (const YAML::Exception& e) {
+    result.problems.push_back({file_name, e.mark.line + 1, "unexpected value: " + e.msg});
+    return result;
+  }
+  check(result.definition, result.problems);
+  std::stable_sort(result.problems.begin(), result.problems.end(), [](const Problem& a, const Problem& b) { return a.line < b.line; });
+  return result;
+}
+
+}  // namespace petitiond::workflow
