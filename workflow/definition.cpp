@@ -164,7 +164,7 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     def.states.push_back(s);
   }
   for (const auto& node : root["transitions"]) {
-    r.only(node, {"name", "label", "from", "to", "roles", "requires", "guards", "notify"}, "a transition");
+    r.only(node, {"name", "label", "from", "to", "roles", "requires", "guards", "notify", "extends"}, "a transition");
     Transition t;
     t.name = r.text(node, "name", "a transition");
     t.label = r.label(node);
@@ -173,6 +173,7 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     t.roles = r.list(node, "roles");
     t.required_fields = r.list(node, "requires");
     t.notify = r.list(node, "notify");
+    t.extends = r.text(node, "extends", "transition " + t.name, false);
     t.line = Reader::line(node);
     for (const auto& guard : node["guards"]) {
       if (!guard.IsMap() || guard.size() != 1) {
@@ -189,7 +190,7 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     def.transitions.push_back(t);
   }
   for (const auto& node : root["clocks"]) {
-    r.only(node, {"name", "label", "start_on", "stop_on", "pause_in", "duration", "warn_at"}, "a clock");
+    r.only(node, {"name", "label", "start_on", "stop_on", "pause_in", "duration", "warn_at", "max_extension"}, "a clock");
     ClockSpec c;
     c.name = r.text(node, "name", "a clock");
     c.label = r.label(node);
@@ -198,6 +199,7 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     c.pause_in = r.list(node, "pause_in");
     c.line = Reader::line(node);
     for (const auto& percent : node["warn_at"]) c.warn_at.push_back(percent.as<int>());
+    if (node["max_extension"]) c.max_extension = node["max_extension"].as<int>();
     if (auto duration = node["duration"]) {
       r.only(duration, {"default", "by_type", "by_urgency"}, "clock " + c.name + "'s duration");
       if (duration["default"]) c.default_duration = r.duration(duration["default"]);
@@ -234,6 +236,8 @@ void check(const Definition& def, std::vector<Problem>& problems) {
       edges[from].push_back(t.to);
     }
     if (t.roles.empty()) add(t.line, "transition '" + t.name + "' names no roles that may take it");
+    if (!t.extends.empty() && !def.clock(t.extends))
+      add(t.line, "transition '" + t.name + "' extends unknown clock '" + t.extends + "'");
     for (const auto& role : t.roles)
       if (!known_roles().count(role)) add(t.line, "transition '" + t.name + "' names unknown role '" + role + "'");
     for (const auto& field : t.required_fields)

@@ -40,6 +40,7 @@ struct Transition {
   std::vector<std::string> required_fields;  // fields the command must carry: reason, comment, outcome, unit, ...
   std::vector<Guard> guards;
   std::vector<std::string> notify;    // who hears of it: petitioner, handlers, managers, district_managers, …
+  std::string extends;                // a clock this transition extends by the days requested before (approval)
   int line = 0;
 };
 
@@ -53,6 +54,7 @@ struct ClockSpec {
   std::map<std::string, ClockDuration> by_type;     // petition type -> duration
   std::map<std::string, ClockDuration> by_urgency;  // urgency -> duration (wins over type)
   std::vector<int> warn_at;                         // percent of the duration
+  std::optional<int> max_extension;                 // extensions may add at most this much, in the clock's unit
   int line = 0;
 
   // The duration for a petition of this type and urgency, if the definition gives one.

@@ -1,0 +1,293 @@
+#include <catch2/catch.hpp>
+#include <deque>
+#include <random>
+
+#include "schemas/embedded.hpp"
+#include "workflow/engine.hpp"
+#include "workflow/error.hpp"
+
+using namespace petitiond;
+using namespace petitiond::workflow;
+using namespace std::chrono;
+
+namespace {
+
+const Definition& petition_v1() {
+  static const Definition definition = [] {
+    for (const auto& file : schemas::workflows())
+      if (file.name.ends_with("petition-v1.yaml")) return load_definition(file.content, std::string(file.name)).definition;
+    throw std::runtime_error("no petition-v1.yaml");
+  }();
+  return definition;
+}
+
+const Calendar& cn() {
+  static const Calendar calendar = [] {
+    std::vector<CalendarFile> files;
+    for (const auto& file : schemas::calendars()) files.push_back({std::string(file.name), file.content});
+    return load_calendar(files);
+  }();
+  return calendar;
+}
+
+const std::set<std::string> all_roles{"operator", "proxy", "handler", "manager", "admin", "system", "petitioner"};
+
+Instant at(const char* day, int hour, int minute = 0) {
+  return at_local(*parse_date(day), hours(hour) + minutes(minute));
+}
+
+// Fields that satisfy every transition's requirements.
+Command full_command(const std::string& transition) {
+  return {transition, {{"reason", "理由"}, {"comment", "备注"}, {"outcome", "support"}, {"unit", "QS-T01"},
+                       {"satisfaction", "satisfied"}, {"days", "5"}, {"reply", "答复意见"}, {"parent", "P-1"}}};
+}
+
+// The default workflow as the domain brief describes it, typed in independently of the YAML:
+// transition -> (from states, to, roles).
+struct Expected {
+  std::vector<std::string> from;
+  std::string to;
+  std::set<std::string> roles;
+};
+const std::map<std::string, Expected> expected_transitions{
+    {"accept", {{"registered"}, "accepted", {"operator", "manager", "admin"}}},
+    {"not_accept", {{"registered"}, "not_accepted", {"operator", "manager", "admin"}}},
+    {"answer_on_call", {{"registered"}, "closed", {"operator"}}},
+    {"fast_track", {{"registered"}, "dispatched", {"operator", "manager"}}},
+    {"dispatch", {{"accepted"}, "dispatched", {"operator", "manager", "admin"}}},
+    {"sign_for", {{"dispatched"}, "handling", {"handler"}}},
+    {"return", {{"dispatched"}, "return_requested", {"handler"}}},
+    {"accept_return", {{"return_requested"}, "accepted", {"operator", "manager"}}},
+    {"reject_return", {{"return_requested"}, "dispatched", {"operator", "manager"}}},
+    {"request_documents", {{"handling"}, "awaiting_documents", {"handler"}}},
+    {"documents_received", {{"awaiting_documents"}, "handling", {"handler", "operator"}}},
+    {"request_extension", {{"handling"}, "extension_requested", {"handler"}}},
+    {"approve_extension", {{"extension_requested"}, "handling", {"manager"}}},
+    {"reject_extension", {{"extension_requested"}, "handling", {"manager"}}},
+    {"reply", {{"handling"}, "replied", {"handler"}}},
+    {"callback", {{"replied"}, "closed", {"operator"}}},
+    {"redo", {{"replied", "closed"}, "handling", {"operator", "manager"}}},
+    {"request_review", {{"closed"}, "reviewing", {"operator", "proxy", "petitioner"}}},
+    {"decide_review", {{"reviewing"}, "review_decided", {"manager"}}},
+    {"request_re_review", {{"review_decided"}, "re_reviewing", {"operator", "proxy", "petitioner"}}},
+    {"decide_re_review", {{"re_reviewing"}, "concluded", {"manager"}}},
+    {"merge", {{"registered", "accepted", "dispatched"}, "merged", {"operator", "manager"}}},
+};
+
+// A petition brought to `target` by the shortest series of transitions, taken by roles that may.
+PetitionState reach(const std::string& target, const std::string& type = "consultation", const std::string& urgency = "normal",
+                    Instant start = at("2026-03-02", 9)) {
+  const auto& def = petition_v1();
+  std::map<std::string, std::pair<std::string, std::string>> came_from;  // state -> (previous, transition)
+  std::deque<std::string> queue{def.initial_state().name};
+  came_from[def.initial_state().name] = {"", ""};
+  while (!queue.empty()) {
+    auto state = queue.front();
+    queue.pop_front();
+    for (const auto& t : def.transitions)
+      if (std::find(t.from.begin(), t.from.end(), state) != t.from.end() && !came_from.count(t.to)) {
+        came_from[t.to] = {state, t.name};
+        queue.push_back(t.to);
+      }
+  }
+  std::vector<std::string> path;
+  for (auto s = target; !came_from.at(s).second.empty(); s = came_from.at(s).first) path.insert(path.begin(), came_from.at(s).second);
+  auto state = initial_state(def, cn(), type, urgency, start);
+  auto now = start;
+  for (const auto& name : path) {
+    now += minutes(10);
+    state = apply(state, decide(state, full_command(name), all_roles, now, def, cn()), cn());
+  }
+  REQUIRE(state.state == target);
+  return state;
+}
+
+std::optional<Errc> error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.errc();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("the default definition has exactly the transitions the domain brief describes") {
+  CHECK(petition_v1().transitions.size() == expected_transitions.size());
+  for (const auto& t : petition_v1().transitions) {
+    CAPTURE(t.name);
+    REQUIRE(expected_transitions.count(t.name));
+    const auto& e = expected_transitions.at(t.name);
+    CHECK(t.from == e.from);
+    CHECK(t.to == e.to);
+    CHECK(std::set<std::string>(t.roles.begin(), t.roles.end()) == e.roles);
+  }
+}
+
+TEST_CASE("every (state, transition, role) answers as the table says") {
+  const auto& def = petition_v1();
+  int decided = 0;
+  for (const auto& state_def : def.states) {
+    auto state = reach(state_def.name);
+    for (const auto& [name, expected] : expected_transitions) {
+      for (const auto& role : all_roles) {
+        CAPTURE(state_def.name, name, role);
+        const bool from_here = std::find(expected.from.begin(), expected.from.end(), state_def.name) != expected.from.end();
+        auto outcome = error_of([&] { decide(state, full_command(name), {role}, at("2026-03-02", 11), def, cn()); });
+        if (!from_here) CHECK(outcome == Errc::conflict);
+        else if (!expected.roles.count(role)) CHECK(outcome == Errc::forbidden);
+        else {
+          CHECK_FALSE(outcome.has_value());
+          auto decision = decide(state, full_command(name), {role}, at("2026-03-02", 11), def, cn());
+          CHECK(decision.to == expected.to);
+          ++decided;
+        }
+      }
+    }
+  }
+  CHECK(decided >= 40);
+  CHECK(error_of([&] { decide(reach("registered"), full_command("teleport"), all_roles, at("2026-03-02", 11), def, cn()); }) ==
+        Errc::not_found);
+}
+
+TEST_CASE("required fields are named when missing or malformed") {
+  const auto& def = petition_v1();
+  auto handling = reach("handling");
+  auto field_of = [&](const std::string& transition, std::map<std::string, std::string> fields) -> std::string {
+    try {
+      decide(handling, {transition, fields}, all_roles, at("2026-03-02", 11), def, cn());
+    } catch (const Error& e) {
+      CHECK(e.errc() == Errc::invalid_field);
+      return e.field();
+    }
+    return "(accepted)";
+  };
+  CHECK(field_of("reply", {{"reply", "答复"}}) == "outcome");
+  CHECK(field_of("reply", {{"outcome", "maybe"}, {"reply", "答复"}}) == "outcome");
+  CHECK(field_of("reply", {{"outcome", "explain"}}) == "reply");
+  CHECK(field_of("request_extension", {{"reason", "复杂"}}) == "days");
+  CHECK(field_of("request_extension", {{"reason", "复杂"}, {"days", "-3"}}) == "days");
+  CHECK(field_of("request_extension", {{"reason", "复杂"}, {"days", "31"}}) == "days");
+  CHECK(field_of("reply", {{"outcome", "not_supported"}, {"reply", "答复"}}) == "(accepted)");
+  auto replied = reach("replied");
+  CHECK_THROWS_AS(decide(replied, {"callback", {{"satisfaction", "meh"}}}, all_roles, at("2026-03-02", 11), def, cn()), Error);
+}
+
+TEST_CASE("guards: consultation-only answers on the call, returns within the objection window") {
+  const auto& def = petition_v1();
+  auto complaint = reach("registered", "complaint");
+  CHECK(error_of([&] { decide(complaint, full_command("answer_on_call"), {"operator"}, at("2026-03-02", 10), def, cn()); }) ==
+        Errc::conflict);
+  auto dispatched = reach("dispatched", "complaint", "normal", at("2026-03-02", 9));  // Monday
+  CHECK_FALSE(error_of([&] { decide(dispatched, full_command("return"), {"handler"}, at("2026-03-09", 17), def, cn()); }));
+  CHECK(error_of([&] { decide(dispatched, full_command("return"), {"handler"}, at("2026-03-10", 0, 1), def, cn()); }) ==
+        Errc::conflict);  // 5 working days ended at 24:00 on Monday the 9th
+}
+
+TEST_CASE("clocks start, pause, resume, extend and stop as the petition moves") {
+  const auto& def = petition_v1();
+  auto state = initial_state(def, cn(), "complaint", "normal", at("2026-09-16", 10));
+  REQUIRE(state.running_clock("acceptance_notice"));
+  auto step = [&](const std::string& name, Instant when, std::map<std::string, std::string> fields = {}) {
+    auto command = full_command(name);
+    for (auto& [k, v] : fields) command.fields[k] = v;
+    auto decision = decide(state, command, all_roles, when, def, cn());
+    state = apply(state, decision, cn());
+    return decision;
+  };
+  auto deadline_of = [](const Decision& d, const std::string& clock) -> std::string {
+    for (const auto& c : d.clocks)
+      if (c.clock == clock && c.deadline) return format_local(*c.deadline);
+    return "none";
+  };
+  step("accept", at("2026-09-16", 11));
+  CHECK_FALSE(state.running_clock("acceptance_notice"));
+  auto dispatched = step("dispatch", at("2026-09-16", 14));
+  CHECK(deadline_of(dispatched, "sign_for") == "2026-09-18T00:00:00+08:00");           // 1 working day
+  CHECK(deadline_of(dispatched, "objection_window") == "2026-09-23T00:00:00+08:00");   // 5: 17, 18, 20 (make-up), 21, 22
+  auto signed_for = step("sign_for", at("2026-09-17", 9));
+  CHECK_FALSE(state.running_clock("sign_for"));
+  // Complaint, 15 working days: 18, 20 (make-up), 21-24, 28-30, Oct 8, 9, 10 (make-up), 12, 13, 14.
+  CHECK(deadline_of(signed_for, "handling") == "2026-10-15T00:00:00+08:00");
+
+  auto paused = step("request_documents", at("2026-09-21", 10));
+  CHECK(state.running_clock("handling")->paused());
+  CHECK(deadline_of(paused, "handling") == "none");
+  auto resumed = step("documents_received", at("2026-09-24", 16));  // Tue 22, Wed 23, Thu 24: 3 working days
+  CHECK(deadline_of(resumed, "handling") == "2026-10-20T00:00:00+08:00");  // + Oct 15, 16, 19
+
+  step("request_extension", at("2026-09-29", 10), {{"days", "10"}});
+  auto approved = step("approve_extension", at("2026-09-29", 15));
+  CHECK(deadline_of(approved, "handling") == "2026-11-03T00:00:00+08:00");  // + 10 working days: Oct 20 … Nov 2
+  CHECK(state.running_clock("handling")->extension == 10);
+  CHECK(error_of([&] { step("request_extension", at("2026-09-30", 10), {{"days", "25"}}); }) == Errc::invalid_field);
+  step("request_extension", at("2026-09-30", 10), {{"days", "20"}});
+  step("reject_extension", at("2026-09-30", 11));
+  CHECK(state.running_clock("handling")->extension == 10);  // refused: nothing added
+
+  auto replied = step("reply", at("2026-10-09", 10));
+  CHECK_FALSE(state.running_clock("handling"));
+  CHECK(deadline_of(replied, "callback") == "2026-10-11T00:00:00+08:00");  // the make-up Saturday the 10th
+  step("callback", at("2026-10-10", 9));
+  CHECK(state.state == "closed");
+  CHECK(state.running_clock("review_window"));
+  auto redone = step("redo", at("2026-10-12", 9));
+  CHECK(deadline_of(redone, "handling") != "none");  // a new handling clock for the redo
+  CHECK(std::count_if(state.clocks.begin(), state.clocks.end(), [](auto& c) { return c.name == "handling"; }) == 2);
+}
+
+TEST_CASE("urgent petitions get hour limits") {
+  auto urgent = reach("dispatched", "complaint", "urgent", at("2026-03-02", 9));
+  const auto* sign_for = urgent.running_clock("sign_for");
+  REQUIRE(sign_for);
+  CHECK(sign_for->duration.unit == DurationUnit::working_hours);
+  CHECK(sign_for->duration.amount == 2);
+}
+
+TEST_CASE("thousands of random command sequences never reach an invalid state or lose a running clock") {
+  const auto& def = petition_v1();
+  std::mt19937 random(20261128);
+  std::vector<std::string> names;
+  for (const auto& t : def.transitions) names.push_back(t.name);
+  names.push_back("no_such_action");
+  std::vector<std::string> roles(all_roles.begin(), all_roles.end());
+  std::uniform_int_distribution<size_t> pick_name(0, names.size() - 1), pick_role(0, roles.size() - 1);
+  std::uniform_int_distribution<int> pick_minutes(1, 3 * 24 * 60), coin(0, 3);
+  int accepted = 0, refused = 0;
+  for (int walk = 0; walk < 2000; ++walk) {
+    auto type = def.types[walk % def.types.size()];
+    auto urgency = def.urgencies[walk % def.urgencies.size()];
+    Instant now = at("2025-12-20", 9) + minutes(walk * 37);
+    auto state = initial_state(def, cn(), type, urgency, now);
+    for (int step = 0; step < 25; ++step) {
+      now += minutes(pick_minutes(random));
+      auto command = full_command(names[pick_name(random)]);
+      if (coin(random) == 0) command.fields.erase(command.fields.begin());  // sometimes a field is missing
+      try {
+        auto decision = decide(state, command, {roles[pick_role(random)]}, now, def, cn());
+        state = apply(state, decision, cn());
+        ++accepted;
+      } catch (const Error& e) {
+        ++refused;
+        CHECK((e.errc() == Errc::conflict || e.errc() == Errc::forbidden || e.errc() == Errc::invalid_field ||
+               e.errc() == Errc::not_found));
+      }
+      REQUIRE(def.state(state.state));
+      for (const auto& spec : def.clocks) {
+        int running = 0;
+        for (const auto& clock : state.clocks) running += clock.name == spec.name && clock.running();
+        CAPTURE(walk, step, state.state, spec.name);
+        REQUIRE(running <= 1);
+        const bool in_start = std::find(spec.start_on.begin(), spec.start_on.end(), state.state) != spec.start_on.end();
+        const bool in_stop = std::find(spec.stop_on.begin(), spec.stop_on.end(), state.state) != spec.stop_on.end();
+        const bool in_pause = std::find(spec.pause_in.begin(), spec.pause_in.end(), state.state) != spec.pause_in.end();
+        if (in_start && !in_stop) REQUIRE(running == 1);  // never lost
+        if (in_stop) REQUIRE(running == 0);
+        if (const auto* clock = state.running_clock(spec.name)) REQUIRE(clock->paused() == in_pause);
+      }
+    }
+  }
+  CHECK(accepted > 1000);
+  CHECK(refused > 10000);
+}

@@ -1,0 +1,80 @@
+#pragma once
+// The pure workflow engine: decide(state, command, actor, now, definition) -> decision, or a domain
+// error (petitiond::Error) naming what is wrong. apply() folds a decision into the state, so a petition's
+// state and clocks can always be recomputed from its history of decisions.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "workflow/calendar.hpp"
+#include "workflow/definition.hpp"
+
+namespace petitiond::workflow {
+
+struct ClockRecord {
+  std::string name;
+  Instant started;
+  ClockDuration duration;
+  std::vector<Pause> pauses;
+  int extension = 0;                // added by approved extensions, in the clock's unit
+  std::optional<Instant> stopped;   // set once stopped; a stopped record is kept for history
+
+  bool running() const { return !stopped; }
+  bool paused() const { return !pauses.empty() && !pauses.back().until; }
+};
+
+struct PetitionState {
+  std::string state;
+  std::string type;     // one of the definition's types
+  std::string urgency;  // one of its urgencies
+  std::vector<ClockRecord> clocks;
+  int requested_extension = 0;  // days asked for by a pending extension request
+
+  const ClockRecord* running_clock(const std::string& name) const;
+};
+
+// A new petition in the definition's initial state, its clocks started at `now`.
+PetitionState initial_state(const Definition& definition, const Calendar& calendar, std::string type,
+                            std::string urgency, Instant now);
+
+struct Command {
+  std::string transition;
+  std::map<std::string, std::string> fields;  // reason, outcome, unit, satisfaction, days, reply, …
+};
+
+struct ClockChange {
+  enum class Kind { start, stop, pause, resume, extend } kind;
+  std::string clock;
+  std::optional<ClockDuration> duration;  // start
+  int extension = 0;                      // extend, in the clock's unit
+  std::optional<Instant> deadline;        // the deadline after the change (none while paused or stopped)
+};
+
+struct Decision {
+  std::string transition;
+  std::string from, to;
+  Instant at;
+  std::map<std::string, std::string> fields;  // the command's fields, for the timeline
+  std::vector<ClockChange> clocks;
+  std::vector<std::string> notify;
+};
+
+// Throws Error: not_found (no such transition), conflict (not from this state, or a guard fails),
+// forbidden (none of `roles` may take it), invalid_field (a required field missing or malformed).
+Decision decide(const PetitionState& state, const Command& command, const std::set<std::string>& roles, Instant now,
+                const Definition& definition, const Calendar& calendar);
+
+// The state after a decision.
+PetitionState apply(PetitionState state, const Decision& decision, const Calendar& calendar);
+
+// The transitions `roles` could take from this state (guards and fields aside): what a UI offers.
+std::vector<const Transition*> available_transitions(const PetitionState& state, const std::set<std::string>& roles,
+                                                     const Definition& definition);
+
+// Reply outcomes and the national five-level satisfaction scale, as command fields spell them.
+const std::vector<std::string>& reply_outcomes();        // support, explain, not_supported
+const std::vector<std::string>& satisfaction_levels();   // very_satisfied … very_dissatisfied
+
+}  // namespace petitiond::workflow
