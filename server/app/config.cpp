@@ -22,7 +22,8 @@ constexpr const char* usage =
     "                                       from standard input with --password-stdin)\n"
     "       petitiond units import FILE     create or update units from a .yaml or .csv file\n"
     "       petitiond units export [--format yaml|csv]   write the whole tree to standard output\n"
-    "       petitiond workflow check FILE   validate a workflow definition (no database needed)\n\n"
+    "       petitiond workflow check FILE   validate a workflow definition (no database needed)\n"
+    "       petitiond workflow graph FILE   print its state graph as Graphviz DOT\n\n"
     "Every option can also be set as an environment variable PETITIOND_<NAME> (upper case, '-' as '_'),\n"
     "or as 'name = value' in the file given by --config. Flags win over the environment, which wins\n"
     "over the file.\n\nOptions";
@@ -100,8 +101,9 @@ void check_command(const std::string& command, const std::vector<std::string>& a
       throw ConfigError("usage: petitiond units import FILE | units export");
     expect(args[0] == "import" ? 2 : 1, args[0] == "import" ? "import FILE" : "export [--format yaml|csv]");
   } else if (command == "workflow") {
-    if (args.empty() || args[0] != "check") throw ConfigError("usage: petitiond workflow check FILE");
-    expect(2, "check FILE");
+    if (args.empty() || (args[0] != "check" && args[0] != "graph"))
+      throw ConfigError("usage: petitiond workflow check|graph FILE");
+    expect(2, "check|graph FILE");
   } else {
     throw ConfigError("unknown command '" + command + "' (expected serve, migrate, user, units or workflow)");
   }

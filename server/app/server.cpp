@@ -15,7 +15,8 @@ namespace petitiond::app {
 
 int run(const Config& config) {
   std::signal(SIGPIPE, SIG_IGN);
-  if (config.command == "workflow") return check_workflow_file(config.arguments[1]);
+  if (config.command == "workflow")
+    return config.arguments[0] == "graph" ? graph_workflow_file(config.arguments[1]) : check_workflow_file(config.arguments[1]);
   auto workflows = load_shipped_workflows();
   for (const auto& definition : workflows)
     spdlog::info("workflow {} version {}: {} states, {} transitions, {} clocks", definition.workflow,

@@ -6,18 +6,38 @@
 #include <stdexcept>
 
 #include "schemas/embedded.hpp"
+#include "workflow/graph.hpp"
 
 namespace petitiond::app {
 
-int check_workflow_file(const std::string& path) {
+namespace {
+
+std::optional<workflow::LoadResult> load_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     std::cerr << "petitiond workflow: cannot read " << path << "\n";
-    return 2;
+    return std::nullopt;
   }
   std::stringstream text;
   text << file.rdbuf();
-  auto result = workflow::load_definition(text.str(), path);
+  return workflow::load_definition(text.str(), path);
+}
+
+}  // namespace
+
+int graph_workflow_file(const std::string& path) {
+  auto result = load_file(path);
+  if (!result) return 2;
+  for (const auto& problem : result->problems) std::cerr << problem.to_string() << "\n";
+  if (!result->problems.empty()) return 1;
+  std::cout << workflow::to_dot(result->definition);
+  return 0;
+}
+
+int check_workflow_file(const std::string& path) {
+  auto loaded = load_file(path);
+  if (!loaded) return 2;
+  auto& result = *loaded;
   for (const auto& problem : result.problems) std::cout << problem.to_string() << "\n";
   if (!result.problems.empty()) return 1;
   const auto& d = result.definition;

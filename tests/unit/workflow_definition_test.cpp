@@ -2,6 +2,10 @@
 
 #include "schemas/embedded.hpp"
 #include "workflow/definition.hpp"
+#include "workflow/graph.hpp"
+
+#include <fstream>
+#include <sstream>
 
 using namespace petitiond::workflow;
 using Catch::Matchers::Contains;
@@ -125,4 +129,20 @@ TEST_CASE("problems are collected, not just the first") {
   auto broken = replace(replace(valid, "    to: working\n", "    to: nowhere\n"), "    roles: [handler]\n    requires",
                         "    roles: [janitor]\n    requires");
   CHECK(problems_of(broken).size() >= 3);  // unknown state, unknown role, and the unreachable states that follow
+}
+
+TEST_CASE("the state graph in docs/ is in step with the shipped definition") {
+  for (const auto& file : petitiond::schemas::workflows()) {
+    auto name = std::string(file.name);
+    name = name.substr(name.rfind('/') + 1);
+    name = name.substr(0, name.size() - 5);  // without .yaml
+    std::ifstream committed(std::string(PETITIOND_SOURCE_DIR) + "/docs/workflow-" + name + ".dot");
+    REQUIRE(committed.good());
+    std::stringstream text;
+    text << committed.rdbuf();
+    auto dot = to_dot(load_definition(file.content, std::string(file.name)).definition);
+    INFO("run scripts/render_workflow_graph.sh after changing " << file.name);
+    CHECK(text.str() == dot);
+    CHECK_THAT(dot, Contains("registered -> accepted") && Contains("peripheries=2"));
+  }
 }
