@@ -21,6 +21,20 @@ const std::set<std::string>& known_guards() {
   return guards;
 }
 
+const std::map<std::string, std::set<std::string>>& known_escalation_actions() {
+  // remind: chase; supervise: formal 督办; add_co_responsible / move_up: share or hand over responsibility;
+  // list_for_criticism: 通报; notify: tell a group of people.
+  static const std::map<std::string, std::set<std::string>> actions{
+      {"remind", {"responsible", "parent"}},
+      {"supervise", {"parent", "district"}},
+      {"add_co_responsible", {"parent"}},
+      {"move_up", {"parent"}},
+      {"list_for_criticism", {"responsible"}},
+      {"notify", {"handlers", "managers", "parent_managers", "district_managers", "petitioner"}},
+  };
+  return actions;
+}
+
 std::string Problem::to_string() const { return file + ":" + std::to_string(line) + ": " + message; }
 
 const State* Definition::state(std::string_view name) const {
@@ -146,7 +160,8 @@ class Reader {
 };
 
 void read(const YAML::Node& root, Definition& def, Reader& r) {
-  r.only(root, {"workflow", "version", "types", "urgencies", "states", "transitions", "clocks"}, "the definition");
+  r.only(root, {"workflow", "version", "types", "urgencies", "states", "transitions", "clocks", "escalations"},
+         "the definition");
   def.workflow = r.text(root, "workflow", "the definition");
   try {
     def.version = root["version"] ? root["version"].as<int>() : 0;
@@ -209,6 +224,42 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
         if (auto d = r.duration(entry.second)) c.by_urgency[entry.first.as<std::string>()] = *d;
     }
     def.clocks.push_back(c);
+  }
+  for (const auto& node : root["escalations"]) {
+    r.only(node, {"clock", "when", "levels", "actions"}, "an escalation");
+    EscalationRule e;
+    e.clock = r.text(node, "clock", "an escalation");
+    e.line = Reader::line(node);
+    auto when = node["when"];
+    if (!when) {
+      r.problem(node, "an escalation needs 'when': breach, {warning: PERCENT} or {after_breach: DURATION}");
+    } else if (when.IsScalar() && when.as<std::string>() == "breach") {
+      e.when = EscalationRule::When::breach;
+    } else if (when.IsMap() && when["warning"]) {
+      e.when = EscalationRule::When::warning;
+      e.percent = when["warning"].as<int>();
+    } else if (when.IsMap() && when["after_breach"]) {
+      e.when = EscalationRule::When::after_breach;
+      e.after = r.duration(when["after_breach"]);
+    } else {
+      r.problem(when, "'when' must be breach, {warning: PERCENT} or {after_breach: DURATION}");
+    }
+    for (const auto& level : node["levels"]) e.levels.push_back(level.as<int>());
+    for (const auto& action : node["actions"]) {
+      if (action.IsScalar()) {
+        // A bare action takes its usual target.
+        static const std::map<std::string, std::string> usual{{"remind", "responsible"}, {"supervise", "parent"},
+                                                              {"add_co_responsible", "parent"}, {"move_up", "parent"},
+                                                              {"list_for_criticism", "responsible"}};
+        auto name = action.as<std::string>();
+        auto it = usual.find(name);
+        e.actions.emplace_back(name, it == usual.end() ? "" : it->second);
+      }
+      else if (action.IsMap() && action.size() == 1)
+        e.actions.emplace_back(action.begin()->first.as<std::string>(), action.begin()->second.as<std::string>());
+      else r.problem(action, "an action is a name or {name: target}");
+    }
+    def.escalations.push_back(e);
   }
 }
 
@@ -310,6 +361,21 @@ void check(const Definition& def, std::vector<Problem>& problems) {
         add(c.line, "clock '" + c.name + "' gives a duration for unknown urgency '" + urgency + "'");
     for (int percent : c.warn_at)
       if (percent <= 0 || percent >= 100) add(c.line, "clock '" + c.name + "' warns at " + std::to_string(percent) + "%: give 1 to 99");
+  }
+
+  for (const auto& e : def.escalations) {
+    if (!def.clock(e.clock)) add(e.line, "escalation names unknown clock '" + e.clock + "'");
+    if (e.when == EscalationRule::When::warning && (e.percent <= 0 || e.percent >= 100))
+      add(e.line, "an escalation warning must be at 1 to 99 percent");
+    if (e.actions.empty()) add(e.line, "an escalation needs at least one action");
+    for (int level : e.levels)
+      if (level < 1 || level > 10) add(e.line, "levels count from 1 (the district) down; " + std::to_string(level) + " is not one");
+    for (const auto& [action, target] : e.actions) {
+      auto known = known_escalation_actions().find(action);
+      if (known == known_escalation_actions().end()) add(e.line, "unknown escalation action '" + action + "'");
+      else if (!known->second.count(target))
+        add(e.line, "escalation action '" + action + "' cannot target '" + target + "'");
+    }
   }
 }
 

@@ -61,6 +61,18 @@ struct ClockSpec {
   std::optional<ClockDuration> duration_for(const std::string& type, const std::string& urgency) const;
 };
 
+// What happens when a clock reaches a point: at a warning percentage, at its deadline, or some time
+// after it, for petitions whose responsible unit sits at one of `levels` (1 = district; empty: any).
+struct EscalationRule {
+  std::string clock;
+  enum class When { warning, breach, after_breach } when = When::breach;
+  int percent = 0;                             // warning
+  std::optional<ClockDuration> after;          // after_breach
+  std::vector<int> levels;
+  std::vector<std::pair<std::string, std::string>> actions;  // (action, target), e.g. ("supervise", "parent")
+  int line = 0;
+};
+
 struct Definition {
   std::string workflow;
   int version = 0;
@@ -70,6 +82,7 @@ struct Definition {
   std::vector<State> states;
   std::vector<Transition> transitions;
   std::vector<ClockSpec> clocks;
+  std::vector<EscalationRule> escalations;
 
   const State* state(std::string_view name) const;
   const Transition* transition(std::string_view name) const;
@@ -97,5 +110,7 @@ LoadResult load_definition(std::string_view yaml, const std::string& file_name);
 const std::set<std::string>& known_roles();
 const std::set<std::string>& known_fields();
 const std::set<std::string>& known_guards();
+// Escalation actions, and the targets each may name.
+const std::map<std::string, std::set<std::string>>& known_escalation_actions();
 
 }  // namespace petitiond::workflow

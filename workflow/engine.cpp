@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+using namespace std::chrono;
+
 #include "workflow/clock.hpp"
 #include "workflow/error.hpp"
 
@@ -11,6 +13,10 @@ namespace {
 
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+bool contains_level(const std::vector<int>& levels, int level) {
+  return std::find(levels.begin(), levels.end(), level) != levels.end();
 }
 
 std::optional<Instant> deadline_of(const ClockRecord& clock, const Calendar& calendar) {
@@ -175,6 +181,40 @@ PetitionState apply(PetitionState state, const Decision& decision, const Calenda
   if (auto days = decision.fields.find("days"); days != decision.fields.end()) state.requested_extension = std::stoi(days->second);
   else if (decision.from != decision.to) state.requested_extension = 0;
   return state;
+}
+
+std::vector<EscalationPoint> escalation_points(const Definition& definition, const Calendar& calendar,
+                                               const ClockRecord& clock, int level) {
+  std::vector<EscalationPoint> points;
+  if (!clock.running() || clock.paused()) return points;
+  auto duration = clock.duration;
+  duration.amount += clock.extension;
+  const auto deadline = deadline_of(clock, calendar);
+  if (!deadline) return points;
+  for (const auto& rule : definition.escalations) {
+    if (rule.clock != clock.name) continue;
+    if (!rule.levels.empty() && !contains_level(rule.levels, level)) continue;
+    std::optional<Instant> due;
+    switch (rule.when) {
+      case EscalationRule::When::warning:
+        due = clock_point(calendar, duration, clock.started, clock.pauses, rule.percent);
+        break;
+      case EscalationRule::When::breach:
+        due = deadline;
+        break;
+      case EscalationRule::When::after_breach:
+        if (rule.after->unit == DurationUnit::working_hours)
+          due = calendar.add_working_minutes(*deadline, rule.after->amount * 60L);
+        else if (rule.after->unit == DurationUnit::working_days)
+          due = calendar.add_working_days(*deadline - seconds(1), rule.after->amount);
+        else
+          due = calendar.add_calendar_days(*deadline - seconds(1), rule.after->amount);
+        break;
+    }
+    if (due) points.push_back({&rule, *due});
+  }
+  std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.due < b.due; });
+  return points;
 }
 
 std::vector<const Transition*> available_transitions(const PetitionState& state, const std::set<std::string>& roles,

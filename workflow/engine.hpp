@@ -73,6 +73,15 @@ PetitionState apply(PetitionState state, const Decision& decision, const Calenda
 std::vector<const Transition*> available_transitions(const PetitionState& state, const std::set<std::string>& roles,
                                                      const Definition& definition);
 
+// When each escalation rule of a running clock falls due, for a petition whose responsible unit sits at
+// `level` (1 = district). Empty while the clock is paused. The scheduler fires each point once.
+struct EscalationPoint {
+  const EscalationRule* rule;
+  Instant due;
+};
+std::vector<EscalationPoint> escalation_points(const Definition& definition, const Calendar& calendar,
+                                               const ClockRecord& clock, int level);
+
 // Reply outcomes and the national five-level satisfaction scale, as command fields spell them.
 const std::vector<std::string>& reply_outcomes();        // support, explain, not_supported
 const std::vector<std::string>& satisfaction_levels();   // very_satisfied … very_dissatisfied

@@ -42,7 +42,8 @@ int check_workflow_file(const std::string& path) {
   if (!result.problems.empty()) return 1;
   const auto& d = result.definition;
   std::cout << path << ": ok: workflow " << d.workflow << " version " << d.version << ", " << d.states.size()
-            << " states, " << d.transitions.size() << " transitions, " << d.clocks.size() << " clocks\n";
+            << " states, " << d.transitions.size() << " transitions, " << d.clocks.size() << " clocks, "
+            << d.escalations.size() << " escalation rules\n";
   return 0;
 }
 

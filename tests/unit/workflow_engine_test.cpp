@@ -84,11 +84,15 @@ PetitionState reach(const std::string& target, const std::string& type = "consul
   while (!queue.empty()) {
     auto state = queue.front();
     queue.pop_front();
-    for (const auto& t : def.transitions)
-      if (std::find(t.from.begin(), t.from.end(), state) != t.from.end() && !came_from.count(t.to)) {
+    for (const auto& t : def.transitions) {
+      bool type_fits = true;  // a path only through transitions open to this type
+      for (const auto& g : t.guards)
+        if (g.kind == "type_is") type_fits = std::find(g.values.begin(), g.values.end(), type) != g.values.end();
+      if (type_fits && std::find(t.from.begin(), t.from.end(), state) != t.from.end() && !came_from.count(t.to)) {
         came_from[t.to] = {state, t.name};
         queue.push_back(t.to);
       }
+    }
   }
   std::vector<std::string> path;
   for (auto s = target; !came_from.at(s).second.empty(); s = came_from.at(s).first) path.insert(path.begin(), came_from.at(s).second);
@@ -290,4 +294,53 @@ TEST_CASE("thousands of random command sequences never reach an invalid state or
   }
   CHECK(accepted > 1000);
   CHECK(refused > 10000);
+}
+
+TEST_CASE("escalations: a late village has its town remind and supervise, the district supervises a late town, "
+          "and five working days late means public criticism") {
+  const auto& def = petition_v1();
+  auto state = reach("handling", "complaint", "normal", at("2026-03-02", 9));  // handling from Monday 09:xx
+  const auto* clock = state.running_clock("handling");
+  REQUIRE(clock);
+  auto describe = [](const std::vector<EscalationPoint>& points) {
+    std::vector<std::string> out;
+    for (const auto& p : points) {
+      std::string actions;
+      for (const auto& [action, target] : p.rule->actions) actions += (actions.empty() ? "" : " ") + action + ":" + target;
+      out.push_back(format_local(p.due) + " " + actions);
+    }
+    return out;
+  };
+  // 15 working days after Monday 2 March end with Monday 23 March; 80 % (12 days) with Wednesday 18 March;
+  // five working days past the deadline is the end of Monday 30 March.
+  auto village = describe(escalation_points(def, cn(), *clock, 3));
+  CHECK(village == std::vector<std::string>{
+                       "2026-03-19T00:00:00+08:00 remind:responsible",
+                       "2026-03-24T00:00:00+08:00 remind:parent supervise:parent notify:parent_managers",
+                       "2026-03-31T00:00:00+08:00 list_for_criticism:responsible notify:district_managers"});
+  auto town = describe(escalation_points(def, cn(), *clock, 2));
+  CHECK(town.at(1) == "2026-03-24T00:00:00+08:00 supervise:district notify:district_managers");
+
+  auto paused = apply(state, decide(state, full_command("request_documents"), all_roles, at("2026-03-03", 9), def, cn()), cn());
+  CHECK(escalation_points(def, cn(), *paused.running_clock("handling"), 3).empty());
+}
+
+TEST_CASE("escalation rules with mistakes are reported") {
+  auto with = [](const std::string& escalations) {
+    std::string text = "workflow: t\nversion: 1\ntypes: [a]\nurgencies: [normal]\nstates:\n  - name: s\n    initial: true\n"
+                       "  - name: e\n    terminal: true\ntransitions:\n  - name: go\n    from: [s]\n    to: e\n"
+                       "    roles: [handler]\nclocks:\n  - name: c\n    start_on: [s]\n    stop_on: [e]\n"
+                       "    duration:\n      default: {working_days: 1}\nescalations:\n" + escalations;
+    std::string all;
+    for (const auto& p : load_definition(text, "t.yaml").problems) all += p.to_string() + "\n";
+    return all;
+  };
+  CHECK(with("  - clock: c\n    when: breach\n    actions: [remind]\n").empty());
+  CHECK_THAT(with("  - clock: nope\n    when: breach\n    actions: [remind]\n"), Catch::Matchers::Contains("unknown clock 'nope'"));
+  CHECK_THAT(with("  - clock: c\n    when: soon\n    actions: [remind]\n"), Catch::Matchers::Contains("'when' must be"));
+  CHECK_THAT(with("  - clock: c\n    when: breach\n    actions: [scold]\n"), Catch::Matchers::Contains("unknown escalation action 'scold'"));
+  CHECK_THAT(with("  - clock: c\n    when: breach\n    actions: [{supervise: mayor}]\n"), Catch::Matchers::Contains("cannot target 'mayor'"));
+  CHECK_THAT(with("  - clock: c\n    when: {warning: 150}\n    actions: [remind]\n"), Catch::Matchers::Contains("1 to 99 percent"));
+  CHECK_THAT(with("  - clock: c\n    when: breach\n    levels: [0]\n    actions: [remind]\n"), Catch::Matchers::Contains("levels count"));
+  CHECK_THAT(with("  - clock: c\n    when: breach\n"), Catch::Matchers::Contains("at least one action"));
 }
