@@ -58,6 +58,7 @@ po::options_description describe() {
     ("db-connect-timeout", po::value<double>()->default_value(5), "seconds to wait when opening a database connection")
     ("session-idle-timeout", po::value<double>()->default_value(1800), "seconds of inactivity after which a log-in session ends")
     ("session-lifetime", po::value<double>()->default_value(43200), "seconds after which a log-in session ends however active")
+    ("calendar-dir", po::value<std::string>(), "more working-calendar files (*.yaml), e.g. next year's official dates (default: DATA_DIR/calendars)")
     ("tls-cert", po::value<std::string>(), "PEM certificate chain: with --tls-key, serve HTTPS")
     ("tls-key", po::value<std::string>(), "PEM private key for --tls-cert")
     ("name", po::value<std::string>(), "user add: display name")
@@ -201,6 +202,8 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
       throw ConfigError("--database-url: expected a postgres:// or postgresql:// URL");
   }
   if (vm.count("pg-bin")) config.pg_bin = vm["pg-bin"].as<std::string>();
+  config.calendar_dir = vm.count("calendar-dir") ? std::filesystem::path(vm["calendar-dir"].as<std::string>())
+                                                 : config.data_dir / "calendars";
   config.demo = vm["demo"].as<bool>();
 
   const auto format = vm["log-format"].as<std::string>();

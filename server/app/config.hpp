@@ -35,6 +35,7 @@ struct Config {
   std::chrono::seconds session_idle_timeout{30 * 60};
   std::chrono::seconds session_lifetime{12 * 60 * 60};
   std::filesystem::path tls_cert, tls_key;  // both set: serve HTTPS
+  std::filesystem::path calendar_dir;        // extra calendar files; default DATA_DIR/calendars
 
   // Options of the user and units commands.
   struct CommandOptions {

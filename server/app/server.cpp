@@ -6,6 +6,7 @@
 #include "schemas/embedded.hpp"
 #include "server/app/admin_commands.hpp"
 #include "server/app/application.hpp"
+#include "server/app/calendars.hpp"
 #include "server/app/demo.hpp"
 #include "server/app/workflow_command.hpp"
 #include "server/pg/embedded_cluster.hpp"
@@ -17,10 +18,15 @@ int run(const Config& config) {
   std::signal(SIGPIPE, SIG_IGN);
   if (config.command == "workflow")
     return config.arguments[0] == "graph" ? graph_workflow_file(config.arguments[1]) : check_workflow_file(config.arguments[1]);
-  auto workflows = load_shipped_workflows();
-  for (const auto& definition : workflows)
-    spdlog::info("workflow {} version {}: {} states, {} transitions, {} clocks", definition.workflow,
-                 definition.version, definition.states.size(), definition.transitions.size(), definition.clocks.size());
+  workflow::WorkflowSet workflows;
+  for (auto& definition : load_shipped_workflows()) {
+    spdlog::info("workflow {} version {}: {} states, {} transitions, {} clocks, {} escalation rules",
+                 definition.workflow, definition.version, definition.states.size(), definition.transitions.size(),
+                 definition.clocks.size(), definition.escalations.size());
+    workflows.add(std::move(definition));
+  }
+  auto calendars = load_calendars(config.calendar_dir);
+  for (const auto& name : calendars.names()) spdlog::info("working calendar {} loaded", name);
   int exit_code = 0;
   std::optional<pg::EmbeddedCluster> cluster;
   std::string url = config.database_url;

@@ -1,0 +1,50 @@
+#include "workflow/registry.hpp"
+
+#include <stdexcept>
+
+#include "workflow/error.hpp"
+
+namespace petitiond::workflow {
+
+void WorkflowSet::add(Definition definition) {
+  auto key = std::make_pair(definition.workflow, definition.version);
+  if (definitions_.count(key))
+    throw std::invalid_argument("workflow " + key.first + " version " + std::to_string(key.second) + " is defined twice");
+  definitions_.emplace(std::move(key), std::move(definition));
+}
+
+const Definition& WorkflowSet::newest(const std::string& workflow) const {
+  const Definition* newest = nullptr;
+  for (const auto& [key, definition] : definitions_)
+    if (key.first == workflow) newest = &definition;  // the map orders versions ascending
+  if (!newest) throw Error(Errc::not_found, "no workflow named " + workflow);
+  return *newest;
+}
+
+const Definition& WorkflowSet::version(const std::string& workflow, int version) const {
+  auto it = definitions_.find({workflow, version});
+  if (it == definitions_.end())
+    throw Error(Errc::not_found, "no version " + std::to_string(version) + " of workflow " + workflow);
+  return it->second;
+}
+
+void CalendarSet::add(Calendar calendar) {
+  auto name = calendar.name();
+  calendars_.insert_or_assign(std::move(name), std::move(calendar));
+}
+
+std::vector<std::string> CalendarSet::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, calendar] : calendars_) out.push_back(name);
+  return out;
+}
+
+const Calendar& CalendarSet::resolve(std::span<const std::string> names_from_unit_up) const {
+  for (const auto& name : names_from_unit_up)
+    if (auto it = calendars_.find(name); it != calendars_.end()) return it->second;
+  auto fallback = calendars_.find(default_name_);
+  if (fallback == calendars_.end()) throw std::invalid_argument("the default calendar " + default_name_ + " is missing");
+  return fallback->second;
+}
+
+}  // namespace petitiond::workflow
