@@ -104,7 +104,7 @@ PetitionState initial_state(const Definition& definition, const Calendar& calend
   state.state = definition.initial_state().name;
   state.type = std::move(type);
   state.urgency = std::move(urgency);
-  Decision entry{"", "", state.state, now, {}, {}, {}};
+  Decision entry{"", "", state.state, now, {}, {}, {}, {}};
   for (const auto& spec : definition.clocks)
     if (contains(spec.start_on, state.state))
       entry.clocks.push_back({ClockChange::Kind::start, spec.name, spec.duration_for(state.type, state.urgency), 0, {}});
@@ -112,7 +112,7 @@ PetitionState initial_state(const Definition& definition, const Calendar& calend
 }
 
 Decision decide(const PetitionState& state, const Command& command, const std::set<std::string>& roles, Instant now,
-                const Definition& definition, const Calendar& calendar) {
+                const Definition& definition, const Calendar& calendar, const UnitLookup& units) {
   const auto* transition = definition.transition(command.transition);
   if (!transition) throw Error(Errc::not_found, "no action '" + command.transition + "' in this workflow");
   if (!contains(transition->from, state.state)) {
@@ -127,7 +127,18 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
   check_fields(*transition, command, state, definition);
   check_guards(*transition, state, now, calendar);
 
-  Decision decision{transition->name, state.state, transition->to, now, command.fields, {}, transition->notify};
+  Decision decision{transition->name, state.state, transition->to, now, command.fields, {}, transition->notify, {}};
+  if (auto unit = command.fields.find("unit"); unit != command.fields.end() && contains(transition->required_fields, "unit")) {
+    // Accusation material never goes to the accused (信访工作条例 Art 30): nor to anything under them.
+    for (const auto& object : state.complained_about) {
+      bool under = unit->second == object;
+      for (auto u = units ? units(unit->second) : std::nullopt; u && !under; u = u->parent ? units(*u->parent) : std::nullopt)
+        under = u->code == object;
+      if (under)
+        throw Error(Errc::invalid_field, "the petition complains about " + object + ": it cannot be handled there", "unit");
+    }
+    decision.responsible_unit = unit->second;
+  }
   const auto& to = transition->to;
   for (const auto& spec : definition.clocks) {
     const auto* running = state.running_clock(spec.name);
@@ -154,6 +165,7 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
 PetitionState apply(PetitionState state, const Decision& decision, const Calendar& calendar) {
   (void)calendar;
   state.state = decision.to;
+  if (decision.responsible_unit) state.responsible_unit = decision.responsible_unit;
   for (const auto& change : decision.clocks) {
     auto running = std::find_if(state.clocks.begin(), state.clocks.end(),
                                 [&](const ClockRecord& c) { return c.name == change.clock && c.running(); });

@@ -10,6 +10,7 @@
 
 #include "workflow/calendar.hpp"
 #include "workflow/definition.hpp"
+#include "workflow/routing.hpp"
 
 namespace petitiond::workflow {
 
@@ -31,6 +32,8 @@ struct PetitionState {
   std::string urgency;  // one of its urgencies
   std::vector<ClockRecord> clocks;
   int requested_extension = 0;  // days asked for by a pending extension request
+  std::optional<std::string> responsible_unit;
+  std::vector<std::string> complained_about;  // units the petition complains about: never responsible for it
 
   const ClockRecord* running_clock(const std::string& name) const;
 };
@@ -59,12 +62,14 @@ struct Decision {
   std::map<std::string, std::string> fields;  // the command's fields, for the timeline
   std::vector<ClockChange> clocks;
   std::vector<std::string> notify;
+  std::optional<std::string> responsible_unit;  // set when the transition hands the petition to a unit
 };
 
 // Throws Error: not_found (no such transition), conflict (not from this state, or a guard fails),
-// forbidden (none of `roles` may take it), invalid_field (a required field missing or malformed).
+// forbidden (none of `roles` may take it), invalid_field (a required field missing or malformed, or a
+// `unit` that is, or lies under, a unit the petition complains about — checked with `units`).
 Decision decide(const PetitionState& state, const Command& command, const std::set<std::string>& roles, Instant now,
-                const Definition& definition, const Calendar& calendar);
+                const Definition& definition, const Calendar& calendar, const UnitLookup& units = {});
 
 // The state after a decision.
 PetitionState apply(PetitionState state, const Decision& decision, const Calendar& calendar);

@@ -344,3 +344,33 @@ TEST_CASE("escalation rules with mistakes are reported") {
   CHECK_THAT(with("  - clock: c\n    when: breach\n    levels: [0]\n    actions: [remind]\n"), Catch::Matchers::Contains("levels count"));
   CHECK_THAT(with("  - clock: c\n    when: breach\n"), Catch::Matchers::Contains("at least one action"));
 }
+
+TEST_CASE("a petition is never dispatched to the unit it complains about, nor to one under it") {
+  const auto& def = petition_v1();
+  const std::map<std::string, UnitInfo> tree{{"D", {"D", "area", 1, std::nullopt}},
+                                             {"T1", {"T1", "area", 2, "D"}},
+                                             {"V1", {"V1", "area", 3, "T1"}},
+                                             {"T2", {"T2", "area", 2, "D"}}};
+  UnitLookup units = [&](const std::string& code) -> std::optional<UnitInfo> {
+    auto it = tree.find(code);
+    return it == tree.end() ? std::nullopt : std::optional<UnitInfo>(it->second);
+  };
+  auto state = reach("accepted", "complaint");
+  state.complained_about = {"T1"};
+  for (const char* unit : {"T1", "V1"}) {
+    auto command = full_command("dispatch");
+    command.fields["unit"] = unit;
+    try {
+      decide(state, command, all_roles, at("2026-03-02", 11), def, cn(), units);
+      FAIL("dispatched to " << unit);
+    } catch (const Error& e) {
+      CHECK(e.errc() == Errc::invalid_field);
+      CHECK(e.field() == "unit");
+    }
+  }
+  auto command = full_command("dispatch");
+  command.fields["unit"] = "T2";
+  auto decision = decide(state, command, all_roles, at("2026-03-02", 11), def, cn(), units);
+  CHECK(decision.responsible_unit == "T2");
+  CHECK(apply(state, decision, cn()).responsible_unit == "T2");
+}
