@@ -127,7 +127,11 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
   check_fields(*transition, command, state, definition);
   check_guards(*transition, state, now, calendar);
 
-  Decision decision{transition->name, state.state, transition->to, now, command.fields, {}, transition->notify, {}};
+  // The timeline keeps the fields this transition asks for, and a comment if one was given.
+  std::map<std::string, std::string> fields;
+  for (const auto& [name, value] : command.fields)
+    if (contains(transition->required_fields, name) || name == "comment") fields.emplace(name, value);
+  Decision decision{transition->name, state.state, transition->to, now, std::move(fields), {}, transition->notify, {}};
   if (auto unit = command.fields.find("unit"); unit != command.fields.end() && contains(transition->required_fields, "unit")) {
     // Accusation material never goes to the accused (信访工作条例 Art 30): nor to anything under them.
     for (const auto& object : state.complained_about) {

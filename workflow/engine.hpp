@@ -59,7 +59,7 @@ struct Decision {
   std::string transition;
   std::string from, to;
   Instant at;
-  std::map<std::string, std::string> fields;  // the command's fields, for the timeline
+  std::map<std::string, std::string> fields;  // the fields the transition asks for (and a comment), for the timeline
   std::vector<ClockChange> clocks;
   std::vector<std::string> notify;
   std::optional<std::string> responsible_unit;  // set when the transition hands the petition to a unit
