@@ -35,4 +35,64 @@ std::string phone_problem(std::string_view phone) {
   return {};
 }
 
+char id_check_character(std::string_view first_17_digits) {
+  static constexpr int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  static constexpr char checks[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
+  int sum = 0;
+  for (size_t i = 0; i < 17; ++i) sum += (first_17_digits[i] - '0') * weights[i];
+  return checks[sum % 11];
+}
+
+std::string id_number_problem(std::string_view id) {
+  if (id.size() != 18) return "must be 18 characters";
+  for (size_t i = 0; i < 17; ++i)
+    if (!std::isdigit(static_cast<unsigned char>(id[i]))) return "must be 17 digits followed by a digit or X";
+  char last = static_cast<char>(std::toupper(static_cast<unsigned char>(id[17])));
+  if (!std::isdigit(static_cast<unsigned char>(last)) && last != 'X') return "must end in a digit or X";
+  auto number = [&](size_t from, size_t length) {
+    int value = 0;
+    for (size_t i = from; i < from + length; ++i) value = value * 10 + (id[i] - '0');
+    return value;
+  };
+  int year = number(6, 4), month = number(10, 2), day = number(12, 2);
+  static constexpr int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1 || day > month_days[month - 1] ||
+      (month == 2 && day == 29 && !leap))
+    return "has no valid birth date";
+  if (id_check_character(id.substr(0, 17)) != last) return "has a wrong check digit";
+  return {};
+}
+
+std::string certificate_problem(std::string_view certificate) {
+  if (certificate.size() != 20) return "must be the 18-character ID number followed by two digits";
+  if (auto problem = id_number_problem(certificate.substr(0, 18)); !problem.empty()) return "ID part " + problem;
+  char type = certificate[18], grade = certificate[19];
+  if (type < '1' || type > '7') return "disability type (19th character) must be 1 to 7";
+  if (grade < '1' || grade > '4') return "disability grade (20th character) must be 1 to 4";
+  return {};
+}
+
+std::optional<Disability> certificate_disability(std::string_view certificate) {
+  if (!certificate_problem(certificate).empty()) return std::nullopt;
+  return Disability{certificate[18] - '0', certificate[19] - '0'};
+}
+
+std::string normalise_phone(std::string_view phone) {
+  std::string lower;
+  for (char c : phone) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view marker : {"ext", "x", "#", ",", ";"})
+    if (auto at = lower.find(marker); at != std::string::npos) lower.resize(at);
+  std::string digits;
+  for (char c : lower)
+    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+  bool international = lower.find('+') != std::string::npos || digits.starts_with("0086");
+  if (digits.starts_with("0086")) digits.erase(0, 4);
+  else if (international && digits.starts_with("86")) digits.erase(0, 2);
+  else if (digits.size() == 13 && digits.starts_with("86") && digits[2] == '1') digits.erase(0, 2);  // 86 + mobile
+  if (international && !digits.empty() && digits[0] != '1') digits = "0" + digits;  // +86 28 … is 028 …
+  if (digits.size() < 5) return {};
+  return digits;
+}
+
 }  // namespace petitiond

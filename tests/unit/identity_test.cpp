@@ -1,0 +1,48 @@
+#include <catch2/catch.hpp>
+
+#include "workflow/identity.hpp"
+
+using namespace petitiond;
+
+TEST_CASE("resident ID numbers are checked per GB 11643") {
+  // The standard's own example and a few computed by hand.
+  CHECK(id_check_character("11010519491231002") == 'X');
+  CHECK(id_number_problem("11010519491231002X").empty());
+  CHECK(id_number_problem("11010519491231002x").empty());
+  CHECK(id_number_problem("110105194912310021") == "has a wrong check digit");
+  CHECK(id_number_problem("510104200002290015").empty() == (id_check_character("51010420000229001") == '5'));
+  CHECK(id_number_problem("51010419990229001X") == "has no valid birth date");  // 1999 was not a leap year
+  CHECK(id_number_problem("110105194913310021") == "has no valid birth date");
+  CHECK(id_number_problem("1101051949123100") == "must be 18 characters");
+  CHECK(id_number_problem("11010519491231A02X") == "must be 17 digits followed by a digit or X");
+}
+
+TEST_CASE("disability certificate numbers carry a valid ID, a type and a grade") {
+  std::string id = "11010519491231002X";
+  CHECK(certificate_problem(id + "42").empty());
+  auto disability = certificate_disability(id + "42");
+  REQUIRE(disability);
+  CHECK(disability->type == 4);   // physical
+  CHECK(disability->grade == 2);
+  CHECK(certificate_problem(id + "82") == "disability type (19th character) must be 1 to 7");
+  CHECK(certificate_problem(id + "45") == "disability grade (20th character) must be 1 to 4");
+  CHECK(certificate_problem("110105194912310021" "42") == "ID part has a wrong check digit");
+  CHECK(certificate_problem(id) == "must be the 18-character ID number followed by two digits");
+  CHECK_FALSE(certificate_disability(id + "92"));
+}
+
+TEST_CASE("phone numbers normalise so that the same caller matches however the number is written") {
+  CHECK(normalise_phone("13812341234") == "13812341234");
+  CHECK(normalise_phone("+86 138-1234-1234") == "13812341234");
+  CHECK(normalise_phone("0086 13812341234") == "13812341234");
+  CHECK(normalise_phone("8613812341234") == "13812341234");
+  CHECK(normalise_phone("138 1234 1234") == "13812341234");
+  CHECK(normalise_phone("028-6200 0000") == "02862000000");
+  CHECK(normalise_phone("+86 28 6200 0000") == "02862000000");
+  CHECK(normalise_phone("(028) 62000000 ext 123") == "02862000000");
+  CHECK(normalise_phone("028-62000000#8") == "02862000000");
+  CHECK(normalise_phone("028/62000000") == "02862000000");  // Zammad issue #5128: "/" separates, like a dash
+  CHECK(normalise_phone("12385") == "12385");
+  CHECK(normalise_phone("anonymous").empty());
+  CHECK(normalise_phone("110").empty());
+}
