@@ -118,6 +118,8 @@ TEST_CASE("the demo data loads only with --demo, and loading it twice changes no
   CHECK(pg::BlockingConnection(plain.url()).exec("SELECT count(*) FROM users").integer(0, 0) == 0);
   {
     PetitiondProcess server({"--database-url", demo.url(), "--demo"});
+    CHECK_THAT(server.output(), Contains("demo log-ins (password 12385-demo)") && Contains("hotline1") &&
+                                    Contains("proxy1"));
   }
   {
     PetitiondProcess twice({"--database-url", demo.url(), "--demo"});  // idempotent

@@ -87,6 +87,17 @@ TEST_CASE("moving a unit carries its subtree, and a unit cannot move under itsel
   CHECK(count(org.db.url(), "SELECT count(*) FROM audit_log WHERE action = 'unit.moved'") == 1);  // failures leave none
 }
 
+TEST_CASE("subtree queries use the path index") {
+  test::OrgFixture org;
+  pg::BlockingConnection conn(org.db.url());
+  conn.exec("SET enable_seqscan = off");  // a handful of rows would not need an index; a district does
+  auto plan = conn.exec("EXPLAIN SELECT code FROM units WHERE path <@ (SELECT path FROM units WHERE code = 'T1')");
+  std::string text;
+  for (int row = 0; row < plan.rows(); ++row) text += std::string(plan.text(row, 0)) + "\n";
+  CAPTURE(text);
+  CHECK(text.find("units_path") != std::string::npos);
+}
+
 TEST_CASE("a unit with active sub-units or users cannot be deactivated") {
   test::OrgFixture org;
   pg::Pool pool(options(org.db.url()));

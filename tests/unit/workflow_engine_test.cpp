@@ -241,6 +241,18 @@ TEST_CASE("clocks start, pause, resume, extend and stop as the petition moves") 
   CHECK(std::count_if(state.clocks.begin(), state.clocks.end(), [](auto& c) { return c.name == "handling"; }) == 2);
 }
 
+TEST_CASE("decisions say whom to notify; the emergency fast track reaches the district managers at once") {
+  const auto& def = petition_v1();
+  auto fast = decide(reach("registered", "complaint", "emergency"), full_command("fast_track"), {"operator"},
+                     at("2026-03-02", 10), def, cn());
+  CHECK(fast.to == "dispatched");
+  CHECK(std::find(fast.notify.begin(), fast.notify.end(), "district_managers") != fast.notify.end());
+  auto dispatched = decide(reach("accepted"), full_command("dispatch"), {"operator"}, at("2026-03-02", 10), def, cn());
+  CHECK(dispatched.notify == std::vector<std::string>{"handlers", "petitioner"});
+  auto signed_for = decide(reach("dispatched"), full_command("sign_for"), {"handler"}, at("2026-03-02", 10), def, cn());
+  CHECK(signed_for.notify.empty());
+}
+
 TEST_CASE("urgent petitions get hour limits") {
   auto urgent = reach("dispatched", "complaint", "urgent", at("2026-03-02", 9));
   const auto* sign_for = urgent.running_clock("sign_for");
