@@ -47,6 +47,15 @@ TEST_CASE("health, readiness and metrics answer") {
   CHECK_THAT(metrics.body, Contains("petitiond_db_pool_open 1"));
 }
 
+TEST_CASE("with --database-url petitiond starts no PostgreSQL of its own") {
+  TestDatabase db;
+  ScratchDir dir;
+  PetitiondProcess server({"--database-url", db.url(), "--data-dir", dir.path().string()});
+  CHECK(http_request(server.port(), "GET", "/readyz").status == 200);
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "postgres"));
+  CHECK_THAT(server.output(), !Contains("embedded PostgreSQL"));
+}
+
 TEST_CASE("unknown paths are 404 and wrong methods 405, both with the JSON error shape") {
   TestDatabase db;
   PetitiondProcess server({"--database-url", db.url()});
