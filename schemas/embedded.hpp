@@ -23,4 +23,7 @@ std::span<const EmbeddedFile> calendars();
 // The shipped workflow definitions (workflows/*.yaml), one file per version.
 std::span<const EmbeddedFile> workflows();
 
+// openapi.yaml: the API description, served at /api/openapi.yaml.
+std::span<const EmbeddedFile> api_documents();
+
 }  // namespace petitiond::schemas

@@ -2,6 +2,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "schemas/embedded.hpp"
 #include "server/http/response.hpp"
 #include "server/pg/error.hpp"
 
@@ -32,6 +33,11 @@ void add_health_routes(http::Router& router, pg::Pool& pool, http::Metrics& metr
 
   router.add(http::Verb::get, "/metrics", http::Access::anyone(), [&metrics](RequestContext&) -> boost::asio::awaitable<Response> {
     co_return http::text_response(Status::ok, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  router.add(http::Verb::get, "/api/openapi.yaml", http::Access::anyone(), [](RequestContext&) -> boost::asio::awaitable<Response> {
+    co_return http::text_response(Status::ok, std::string(schemas::api_documents().front().content),
+                                  "application/yaml; charset=utf-8");
   });
 }
 

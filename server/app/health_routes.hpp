@@ -1,5 +1,6 @@
 #pragma once
-// GET /healthz (the process is up), GET /readyz (the database answers and is migrated), GET /metrics.
+// GET /healthz (the process is up), GET /readyz (the database answers and is migrated), GET /metrics,
+// GET /api/openapi.yaml.
 #include "server/http/metrics.hpp"
 #include "server/http/router.hpp"
 #include "server/pg/pool.hpp"

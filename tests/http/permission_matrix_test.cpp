@@ -1,6 +1,8 @@
 // Walks every route the application registers, as anonymous and as every fixture user, on resources
 // inside and outside each user's jurisdiction, and checks the status and that nothing foreign leaks.
 // A new route is covered by being registered; a new path parameter needs a fixture below, or this fails.
+#include <yaml-cpp/yaml.h>
+
 #include <catch2/catch.hpp>
 #include <set>
 #include <thread>
@@ -18,7 +20,7 @@ using namespace petitiond::test;
 
 namespace {
 
-const std::set<std::string> public_routes{"/healthz", "/readyz", "/metrics", "/api/v1/auth/login"};
+const std::set<std::string> public_routes{"/healthz", "/readyz", "/metrics", "/api/openapi.yaml", "/api/v1/auth/login"};
 
 // Users each actor may see, as the organisation fixture is laid out.
 std::set<std::string> visible_to(const std::string& login, const OrgFixture& org) {
@@ -171,6 +173,28 @@ TEST_CASE("every route answers every role and jurisdiction as its rules say, and
     }
   }
   CHECK(checked > 100);
+
+  // Every registered route is documented in the OpenAPI document the server serves, and nothing more.
+  auto document = YAML::Load(http_request(port, "GET", "/api/openapi.yaml").body);
+  std::set<std::pair<std::string, std::string>> documented, registered;
+  for (const auto& path : document["paths"])
+    for (const auto& operation : path.second)
+      if (auto method = operation.first.as<std::string>(); method != "parameters")
+        documented.emplace(path.first.as<std::string>(), method);
+  for (const auto& route : application.router().routes()) {
+    std::string method(boost::beast::http::to_string(route.method));
+    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    registered.emplace(route.pattern, method);
+  }
+  for (const auto& [path, method] : registered) {
+    CAPTURE(path, method);
+    CHECK(documented.count({path, method}));  // add it to schemas/openapi.yaml
+  }
+  for (const auto& [path, method] : documented) {
+    CAPTURE(path, method);
+    CHECK(registered.count({path, method}));  // documented but not served
+  }
+
   application.request_shutdown();
   server.join();
 }
