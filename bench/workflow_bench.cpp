@@ -34,10 +34,10 @@ int main(int argc, char** argv) {
     if (f.name.ends_with("petition-v1.yaml")) definition = load_definition(f.content, std::string(f.name)).definition;
 
   const Instant start = at_local(*parse_date("2026-09-16"), hours(14));
-  auto state = initial_state(definition, calendar, "complaint", "normal", start);
+  auto state = initial_state(definition, "complaint", "normal", start);
   const std::set<std::string> roles{"operator", "manager", "handler"};
   for (const char* step : {"accept", "dispatch"})
-    state = apply(state, decide(state, {step, {{"unit", "QS-T01"}}}, roles, start, definition, calendar), calendar);
+    state = apply(state, decide(state, {step, {{"unit", "QS-T01"}}}, roles, start, definition, calendar));
 
   std::mt19937 random(1);
   std::vector<Instant> starts(4096);

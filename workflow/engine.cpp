@@ -95,8 +95,7 @@ const ClockRecord* PetitionState::running_clock(const std::string& name) const {
   return nullptr;
 }
 
-PetitionState initial_state(const Definition& definition, const Calendar& calendar, std::string type,
-                            std::string urgency, Instant now) {
+PetitionState initial_state(const Definition& definition, std::string type, std::string urgency, Instant now) {
   if (!contains(definition.types, type)) throw Error(Errc::invalid_field, "unknown petition type '" + type + "'", "type");
   if (!contains(definition.urgencies, urgency))
     throw Error(Errc::invalid_field, "unknown urgency '" + urgency + "'", "urgency");
@@ -108,7 +107,7 @@ PetitionState initial_state(const Definition& definition, const Calendar& calend
   for (const auto& spec : definition.clocks)
     if (contains(spec.start_on, state.state))
       entry.clocks.push_back({ClockChange::Kind::start, spec.name, spec.duration_for(state.type, state.urgency), 0, {}});
-  return apply(std::move(state), entry, calendar);
+  return apply(std::move(state), entry);
 }
 
 Decision decide(const PetitionState& state, const Command& command, const std::set<std::string>& roles, Instant now,
@@ -160,14 +159,13 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
   if (!transition->extends.empty() && state.requested_extension > 0 && state.running_clock(transition->extends))
     decision.clocks.push_back({ClockChange::Kind::extend, transition->extends, {}, state.requested_extension, {}});
   // Deadlines after the change, for the timeline and the scheduler.
-  auto after = apply(state, decision, calendar);
+  auto after = apply(state, decision);
   for (auto& change : decision.clocks)
     if (const auto* clock = after.running_clock(change.clock)) change.deadline = deadline_of(*clock, calendar);
   return decision;
 }
 
-PetitionState apply(PetitionState state, const Decision& decision, const Calendar& calendar) {
-  (void)calendar;
+PetitionState apply(PetitionState state, const Decision& decision) {
   state.state = decision.to;
   if (decision.responsible_unit) state.responsible_unit = decision.responsible_unit;
   for (const auto& change : decision.clocks) {

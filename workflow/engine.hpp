@@ -39,8 +39,7 @@ struct PetitionState {
 };
 
 // A new petition in the definition's initial state, its clocks started at `now`.
-PetitionState initial_state(const Definition& definition, const Calendar& calendar, std::string type,
-                            std::string urgency, Instant now);
+PetitionState initial_state(const Definition& definition, std::string type, std::string urgency, Instant now);
 
 struct Command {
   std::string transition;
@@ -72,7 +71,7 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
                 const Definition& definition, const Calendar& calendar, const UnitLookup& units = {});
 
 // The state after a decision.
-PetitionState apply(PetitionState state, const Decision& decision, const Calendar& calendar);
+PetitionState apply(PetitionState state, const Decision& decision);
 
 // The transitions `roles` could take from this state (guards and fields aside): what a UI offers.
 std::vector<const Transition*> available_transitions(const PetitionState& state, const std::set<std::string>& roles,

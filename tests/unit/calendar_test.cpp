@@ -2,6 +2,7 @@
 #include <random>
 
 #include "schemas/embedded.hpp"
+#include "server/app/calendars.hpp"
 #include "workflow/calendar.hpp"
 #include "workflow/clock.hpp"
 
@@ -12,12 +13,9 @@ using Catch::Matchers::Contains;
 namespace {
 
 const Calendar& cn() {
-  static const Calendar calendar = [] {
-    std::vector<CalendarFile> files;
-    for (const auto& file : petitiond::schemas::calendars()) files.push_back({std::string(file.name), file.content});
-    return load_calendar(files);
-  }();
-  return calendar;
+  static const auto calendars = petitiond::app::load_calendars({});  // the shipped calendars
+  static const std::vector<std::string> national{"cn"};
+  return calendars.resolve(national);
 }
 
 Date date(const char* text) { return *parse_date(text); }

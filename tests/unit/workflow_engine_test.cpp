@@ -3,6 +3,7 @@
 #include <random>
 
 #include "schemas/embedded.hpp"
+#include "server/app/calendars.hpp"
 #include "workflow/engine.hpp"
 #include "workflow/error.hpp"
 
@@ -22,12 +23,9 @@ const Definition& petition_v1() {
 }
 
 const Calendar& cn() {
-  static const Calendar calendar = [] {
-    std::vector<CalendarFile> files;
-    for (const auto& file : schemas::calendars()) files.push_back({std::string(file.name), file.content});
-    return load_calendar(files);
-  }();
-  return calendar;
+  static const auto calendars = petitiond::app::load_calendars({});  // the shipped calendars
+  static const std::vector<std::string> national{"cn"};
+  return calendars.resolve(national);
 }
 
 const std::set<std::string> all_roles{"operator", "proxy", "handler", "manager", "admin", "system", "petitioner"};
@@ -96,11 +94,11 @@ PetitionState reach(const std::string& target, const std::string& type = "consul
   }
   std::vector<std::string> path;
   for (auto s = target; !came_from.at(s).second.empty(); s = came_from.at(s).first) path.insert(path.begin(), came_from.at(s).second);
-  auto state = initial_state(def, cn(), type, urgency, start);
+  auto state = initial_state(def, type, urgency, start);
   auto now = start;
   for (const auto& name : path) {
     now += minutes(10);
-    state = apply(state, decide(state, full_command(name), all_roles, now, def, cn()), cn());
+    state = apply(state, decide(state, full_command(name), all_roles, now, def, cn()));
   }
   REQUIRE(state.state == target);
   return state;
@@ -191,13 +189,13 @@ TEST_CASE("guards: consultation-only answers on the call, returns within the obj
 
 TEST_CASE("clocks start, pause, resume, extend and stop as the petition moves") {
   const auto& def = petition_v1();
-  auto state = initial_state(def, cn(), "complaint", "normal", at("2026-09-16", 10));
+  auto state = initial_state(def, "complaint", "normal", at("2026-09-16", 10));
   REQUIRE(state.running_clock("acceptance_notice"));
   auto step = [&](const std::string& name, Instant when, std::map<std::string, std::string> fields = {}) {
     auto command = full_command(name);
     for (auto& [k, v] : fields) command.fields[k] = v;
     auto decision = decide(state, command, all_roles, when, def, cn());
-    state = apply(state, decision, cn());
+    state = apply(state, decision);
     return decision;
   };
   auto deadline_of = [](const Decision& d, const std::string& clock) -> std::string {
@@ -275,14 +273,14 @@ TEST_CASE("thousands of random command sequences never reach an invalid state or
     auto type = def.types[walk % def.types.size()];
     auto urgency = def.urgencies[walk % def.urgencies.size()];
     Instant now = at("2025-12-20", 9) + minutes(walk * 37);
-    auto state = initial_state(def, cn(), type, urgency, now);
+    auto state = initial_state(def, type, urgency, now);
     for (int step = 0; step < 25; ++step) {
       now += minutes(pick_minutes(random));
       auto command = full_command(names[pick_name(random)]);
       if (coin(random) == 0) command.fields.erase(command.fields.begin());  // sometimes a field is missing
       try {
         auto decision = decide(state, command, {roles[pick_role(random)]}, now, def, cn());
-        state = apply(state, decision, cn());
+        state = apply(state, decision);
         ++accepted;
       } catch (const Error& e) {
         ++refused;
@@ -333,7 +331,7 @@ TEST_CASE("escalations: a late village has its town remind and supervise, the di
   auto town = describe(escalation_points(def, cn(), *clock, 2));
   CHECK(town.at(1) == "2026-03-24T00:00:00+08:00 supervise:district notify:district_managers");
 
-  auto paused = apply(state, decide(state, full_command("request_documents"), all_roles, at("2026-03-03", 9), def, cn()), cn());
+  auto paused = apply(state, decide(state, full_command("request_documents"), all_roles, at("2026-03-03", 9), def, cn()));
   CHECK(escalation_points(def, cn(), *paused.running_clock("handling"), 3).empty());
 }
 
@@ -384,5 +382,5 @@ TEST_CASE("a petition is never dispatched to the unit it complains about, nor to
   command.fields["unit"] = "T2";
   auto decision = decide(state, command, all_roles, at("2026-03-02", 11), def, cn(), units);
   CHECK(decision.responsible_unit == "T2");
-  CHECK(apply(state, decision, cn()).responsible_unit == "T2");
+  CHECK(apply(state, decision).responsible_unit == "T2");
 }
