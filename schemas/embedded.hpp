@@ -23,6 +23,9 @@ std::span<const EmbeddedFile> calendars();
 // The shipped workflow definitions (workflows/*.yaml), one file per version.
 std::span<const EmbeddedFile> workflows();
 
+// The shipped routing tables (routing/*.yaml); default.yaml is used unless --routing names another.
+std::span<const EmbeddedFile> routing();
+
 // openapi.yaml: the API description, served at /api/openapi.yaml.
 std::span<const EmbeddedFile> api_documents();
 

@@ -205,7 +205,7 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     def.transitions.push_back(t);
   }
   for (const auto& node : root["clocks"]) {
-    r.only(node, {"name", "label", "start_on", "stop_on", "pause_in", "duration", "warn_at", "max_extension"}, "a clock");
+    r.only(node, {"name", "label", "start_on", "stop_on", "pause_in", "duration", "warn_at", "max_extension", "window"}, "a clock");
     ClockSpec c;
     c.name = r.text(node, "name", "a clock");
     c.label = r.label(node);
@@ -215,6 +215,7 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     c.line = Reader::line(node);
     for (const auto& percent : node["warn_at"]) c.warn_at.push_back(percent.as<int>());
     if (node["max_extension"]) c.max_extension = node["max_extension"].as<int>();
+    if (node["window"]) c.window = node["window"].as<bool>();
     if (auto duration = node["duration"]) {
       r.only(duration, {"default", "by_type", "by_urgency"}, "clock " + c.name + "'s duration");
       if (duration["default"]) c.default_duration = r.duration(duration["default"]);

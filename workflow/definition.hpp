@@ -55,6 +55,7 @@ struct ClockSpec {
   std::map<std::string, ClockDuration> by_urgency;  // urgency -> duration (wins over type)
   std::vector<int> warn_at;                         // percent of the duration
   std::optional<int> max_extension;                 // extensions may add at most this much, in the clock's unit
+  bool window = false;  // a window the petitioner (or a unit) may act within, not an obligation: never overdue
   int line = 0;
 
   // The duration for a petition of this type and urgency, if the definition gives one.

@@ -19,13 +19,6 @@ bool contains_level(const std::vector<int>& levels, int level) {
   return std::find(levels.begin(), levels.end(), level) != levels.end();
 }
 
-std::optional<Instant> deadline_of(const ClockRecord& clock, const Calendar& calendar) {
-  if (clock.stopped) return std::nullopt;
-  auto duration = clock.duration;
-  duration.amount += clock.extension;
-  return clock_state(calendar, duration, clock.started, clock.pauses, clock.started).deadline;
-}
-
 std::string label_or_name(const Label& label, const std::string& name) { return label.zh.empty() ? name : label.zh; }
 
 void check_fields(const Transition& transition, const Command& command, const PetitionState& state,
@@ -77,6 +70,37 @@ void check_guards(const Transition& transition, const PetitionState& state, Inst
 }
 
 }  // namespace
+
+std::optional<Instant> deadline_of(const ClockRecord& clock, const Calendar& calendar) {
+  if (clock.stopped) return std::nullopt;
+  auto duration = clock.duration;
+  duration.amount += clock.extension;
+  return clock_state(calendar, duration, clock.started, clock.pauses, clock.started).deadline;
+}
+
+std::optional<Instant> first_warning(const ClockRecord& clock, const ClockSpec& spec, const Calendar& calendar) {
+  if (clock.stopped || clock.paused() || spec.warn_at.empty()) return std::nullopt;
+  auto duration = clock.duration;
+  duration.amount += clock.extension;
+  return clock_point(calendar, duration, clock.started, clock.pauses,
+                     *std::min_element(spec.warn_at.begin(), spec.warn_at.end()));
+}
+
+Obligation next_obligation(const PetitionState& state, const Definition& definition, const Calendar& calendar) {
+  Obligation next;
+  for (const auto& clock : state.clocks) {
+    const auto* spec = definition.clock(clock.name);
+    if (!clock.running() || !spec || spec->window) continue;
+    auto deadline = deadline_of(clock, calendar);
+    if (!deadline) continue;
+    if (!next.due || *deadline < *next.due) {
+      next.due = deadline;
+      next.clock = clock.name;
+      next.warn = first_warning(clock, *spec, calendar);
+    }
+  }
+  return next;
+}
 
 const std::vector<std::string>& reply_outcomes() {
   static const std::vector<std::string> outcomes{"support", "explain", "not_supported"};

@@ -86,6 +86,19 @@ struct EscalationPoint {
 std::vector<EscalationPoint> escalation_points(const Definition& definition, const Calendar& calendar,
                                                const ClockRecord& clock, int level);
 
+// A running clock's deadline (none while paused or once stopped), and its first warning point.
+std::optional<Instant> deadline_of(const ClockRecord& clock, const Calendar& calendar);
+std::optional<Instant> first_warning(const ClockRecord& clock, const ClockSpec& spec, const Calendar& calendar);
+
+// What a petition must be done by next: the earliest deadline among its running clocks that are
+// obligations (not windows), with that clock's warning point. Empty when nothing runs.
+struct Obligation {
+  std::optional<Instant> due;
+  std::optional<Instant> warn;
+  std::string clock;
+};
+Obligation next_obligation(const PetitionState& state, const Definition& definition, const Calendar& calendar);
+
 // Reply outcomes and the national five-level satisfaction scale, as command fields spell them.
 const std::vector<std::string>& reply_outcomes();        // support, explain, not_supported
 const std::vector<std::string>& satisfaction_levels();   // very_satisfied … very_dissatisfied

@@ -10,6 +10,10 @@ void add_unit_routes(http::Router& router, Services& services);
 void add_user_routes(http::Router& router, Services& services);
 void add_token_routes(http::Router& router, Services& services);
 void add_audit_routes(http::Router& router, Services& services);
+void add_petition_routes(http::Router& router, Services& services);
+void add_attachment_routes(http::Router& router, Services& services);
+void add_portal_routes(http::Router& router, Services& services);
+void add_cti_routes(http::Router& router, Services& services);
 
 inline void add_api_routes(http::Router& router, Services& services) {
   add_auth_routes(router, services);
@@ -17,6 +21,10 @@ inline void add_api_routes(http::Router& router, Services& services) {
   add_user_routes(router, services);
   add_token_routes(router, services);
   add_audit_routes(router, services);
+  add_petition_routes(router, services);
+  add_attachment_routes(router, services);
+  add_portal_routes(router, services);
+  add_cti_routes(router, services);
 }
 
 }  // namespace petitiond::api

@@ -2,10 +2,14 @@
 // What the API handlers work with, and small helpers they share.
 #include <boost/asio/thread_pool.hpp>
 
+#include <filesystem>
+
+#include "server/http/event_hub.hpp"
 #include "server/http/types.hpp"
 #include "server/pg/pool.hpp"
 #include "server/store/audit.hpp"
 #include "server/store/auth.hpp"
+#include "server/store/petitions.hpp"
 #include "server/store/units.hpp"
 #include "server/store/users.hpp"
 #include "workflow/error.hpp"
@@ -17,7 +21,12 @@ struct Services {
   store::UnitStore& units;
   store::UserStore& users;
   store::AuthStore& auth;
-  boost::asio::thread_pool& workers;  // for password hashing
+  boost::asio::thread_pool& workers;  // for password hashing and file writes
+  store::PetitionStore& petitions;
+  const workflow::CalendarSet& calendars;
+  http::EventHub& events;
+  std::filesystem::path attachment_dir;
+  std::size_t attachment_limit;       // bytes per file
 };
 
 // An audit event about this request, by its actor (if any).

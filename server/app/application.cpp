@@ -44,16 +44,24 @@ std::shared_ptr<asio::ssl::context> tls_context(const Config& config) {
   return context;
 }
 
+store::Clock system_clock() {
+  return [] { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); };
+}
+
 }  // namespace
 
-Application::Application(const Config& config, const std::string& database_url, int schema_version)
+Application::Application(const Config& config, const std::string& database_url, int schema_version,
+                         const workflow::WorkflowSet& workflows, const workflow::CalendarSet& calendars,
+                         const workflow::RoutingTable& routing, store::Clock clock)
     : config_(config),
       io_(static_cast<int>(config.threads)),
       pool_(pool_options(config, database_url)),
       units_(pool_),
       users_(pool_),
       auth_(pool_, {config.session_idle_timeout, config.session_lifetime}, {}),
-      services_{pool_, units_, users_, auth_, workers_},
+      petitions_(pool_, workflows, calendars, routing, clock ? std::move(clock) : system_clock()),
+      services_{pool_,     units_,     users_,  auth_, workers_, petitions_, calendars, events_, config.attachment_dir,
+                config.attachment_limit},
       authenticator_(services_),
       signals_(io_) {
   metrics_.add_gauge("petitiond_db_pool_open", "Database connections open or opening.",
@@ -86,6 +94,7 @@ void Application::request_shutdown() {
     if (server_->stopping()) return;
     spdlog::info("shutting down: no new connections; finishing requests in flight");
     server_->shutdown();
+    events_.close();
     asio::co_spawn(io_, drain(), asio::detached);
   });
 }

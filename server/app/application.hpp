@@ -14,7 +14,10 @@ namespace petitiond::app {
 
 class Application {
  public:
-  Application(const Config& config, const std::string& database_url, int schema_version);
+  // The workflows, calendars and routing table must outlive the application.
+  Application(const Config& config, const std::string& database_url, int schema_version,
+              const workflow::WorkflowSet& workflows, const workflow::CalendarSet& calendars,
+              const workflow::RoutingTable& routing, store::Clock clock = nullptr);
   ~Application();
 
   // Binds the configured address; throws with a message naming --listen.
@@ -36,6 +39,8 @@ class Application {
   store::UnitStore units_;
   store::UserStore users_;
   store::AuthStore auth_;
+  store::PetitionStore petitions_;
+  http::EventHub events_;
   api::Services services_;
   api::StoreAuthenticator authenticator_;
   http::Metrics metrics_;

@@ -58,6 +58,9 @@ po::options_description describe() {
     ("db-connect-timeout", po::value<double>()->default_value(5), "seconds to wait when opening a database connection")
     ("session-idle-timeout", po::value<double>()->default_value(1800), "seconds of inactivity after which a log-in session ends")
     ("session-lifetime", po::value<double>()->default_value(43200), "seconds after which a log-in session ends however active")
+    ("attachment-dir", po::value<std::string>(), "where attachments are stored (default: DATA_DIR/attachments)")
+    ("attachment-limit", po::value<std::size_t>()->default_value(10 * 1024 * 1024), "largest attachment in bytes (larger: 413)")
+    ("routing", po::value<std::string>(), "routing table (YAML) to use instead of the shipped default")
     ("calendar-dir", po::value<std::string>(), "more working-calendar files (*.yaml), e.g. next year's official dates (default: DATA_DIR/calendars)")
     ("tls-cert", po::value<std::string>(), "PEM certificate chain: with --tls-key, serve HTTPS")
     ("tls-key", po::value<std::string>(), "PEM private key for --tls-cert")
@@ -204,6 +207,11 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
   if (vm.count("pg-bin")) config.pg_bin = vm["pg-bin"].as<std::string>();
   config.calendar_dir = vm.count("calendar-dir") ? std::filesystem::path(vm["calendar-dir"].as<std::string>())
                                                  : config.data_dir / "calendars";
+  config.attachment_dir = vm.count("attachment-dir") ? std::filesystem::path(vm["attachment-dir"].as<std::string>())
+                                                     : config.data_dir / "attachments";
+  config.attachment_limit = vm["attachment-limit"].as<std::size_t>();
+  if (config.attachment_limit < 1024) throw ConfigError("--attachment-limit: must be at least 1024 bytes");
+  if (vm.count("routing")) config.routing_file = vm["routing"].as<std::string>();
   config.demo = vm["demo"].as<bool>();
 
   const auto format = vm["log-format"].as<std::string>();

@@ -36,6 +36,9 @@ struct Config {
   std::chrono::seconds session_lifetime{12 * 60 * 60};
   std::filesystem::path tls_cert, tls_key;  // both set: serve HTTPS
   std::filesystem::path calendar_dir;        // extra calendar files; default DATA_DIR/calendars
+  std::filesystem::path attachment_dir;      // default DATA_DIR/attachments
+  std::size_t attachment_limit = 10 * 1024 * 1024;
+  std::filesystem::path routing_file;        // empty: the shipped schemas/routing/default.yaml
 
   // Options of the user and units commands.
   struct CommandOptions {

@@ -8,6 +8,7 @@
 #include "server/app/application.hpp"
 #include "server/app/calendars.hpp"
 #include "server/app/demo.hpp"
+#include "server/app/routing_table.hpp"
 #include "server/app/workflow_command.hpp"
 #include "server/pg/embedded_cluster.hpp"
 #include "server/pg/migrations.hpp"
@@ -26,6 +27,8 @@ int run(const Config& config) {
     workflows.add(std::move(definition));
   }
   auto calendars = load_calendars(config.calendar_dir);
+  auto routing = load_routing_table(config.routing_file);
+  spdlog::info("routing table with {} categories", routing.categories().size());
   for (const auto& name : calendars.names()) spdlog::info("working calendar {} loaded", name);
   int exit_code = 0;
   std::optional<pg::EmbeddedCluster> cluster;
@@ -44,7 +47,7 @@ int run(const Config& config) {
 
   if (config.command == "serve") {
     if (config.demo) load_demo_data(url);
-    Application application(config, url, report.version);
+    Application application(config, url, report.version, workflows, calendars, routing);
     application.listen();
     if (config.demo) spdlog::info("{}", demo_login_help());
     application.run();

@@ -69,13 +69,21 @@ std::string random_password() {
   return out;
 }
 
-std::string token_digest(std::string_view token) {
+std::string sha256_hex(std::string_view data) {
   ensure_sodium();
   unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
   char hex[crypto_hash_sha256_BYTES * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return std::string("\\x") + hex;
+  return hex;
+}
+
+std::string token_digest(std::string_view token) { return "\\x" + sha256_hex(token); }
+
+bool equal_secrets(std::string_view a, std::string_view b) {
+  ensure_sodium();
+  if (a.size() != b.size()) return false;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string password_problem(std::string_view password) {

@@ -20,6 +20,10 @@ const std::string& decoy_hash();
 std::string random_token();
 // A random password people can type: 16 characters from an unambiguous alphabet.
 std::string random_password();
+// SHA-256 as 64 lower-case hex digits.
+std::string sha256_hex(std::string_view data);
+// Compares secrets in time independent of where they differ.
+bool equal_secrets(std::string_view a, std::string_view b);
 // SHA-256 of a token, as a PostgreSQL bytea literal ("\x…") for parameters.
 std::string token_digest(std::string_view token);
 

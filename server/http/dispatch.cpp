@@ -23,6 +23,15 @@ std::string allowed_list(const std::vector<Verb>& verbs) {
 
 }  // namespace
 
+std::size_t HttpServer::body_limit_for(const Request& request) const {
+  auto target = boost::urls::parse_origin_form(request.target());
+  if (!target) return options_.body_limit;
+  std::vector<std::string> segments;
+  for (auto segment : target->segments()) segments.push_back(segment);
+  auto match = router_.match(request.method(), segments);
+  return match.route && match.route->body_limit ? match.route->body_limit : options_.body_limit;
+}
+
 asio::awaitable<void> HttpServer::check_access(const Route& route, RequestContext& context) {
   if (!route.access.authenticated) co_return;
   if (authenticator_) context.actor = co_await authenticator_->authenticate(context.request);
@@ -34,7 +43,7 @@ asio::awaitable<void> HttpServer::check_access(const Route& route, RequestContex
 }
 
 asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::string request_id,
-                                               std::string remote_address, bool secure) {
+                                               std::string remote_address, bool secure, EventStream* stream) {
   const auto started = std::chrono::steady_clock::now();
   std::string_view route = "unmatched";
   Response response;
@@ -49,10 +58,11 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::stri
     if (match.route) {
       route = match.route->pattern;
       RequestContext context{request, request_id, *target, route, std::move(match.params), std::move(remote_address),
-                             secure, std::nullopt};
+                             secure, std::nullopt, {}};
       try {
         co_await check_access(*match.route, context);
         response = co_await match.route->handler(context);
+        if (context.stream && stream) *stream = std::move(context.stream);
       } catch (...) {
         response = error_response(std::current_exception(), request_id);
       }

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -146,6 +147,11 @@ awaitable<void> HttpServer::serve(Connection& connection, Stream& stream) {
     tcp_stream.expires_after(options_.read_timeout);
     auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple);
     boost::system::error_code ec = header_ec;
+    std::size_t body_limit = options_.body_limit;
+    if (!ec) {
+      body_limit = body_limit_for(parser.get());
+      parser.body_limit(body_limit);
+    }
     if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
       bhttp::response<bhttp::empty_body> go_on(Status::continue_, 11);
       auto [write_ec, written] = co_await bhttp::async_write(stream, go_on, as_tuple);
@@ -157,13 +163,14 @@ awaitable<void> HttpServer::serve(Connection& connection, Stream& stream) {
     }
 
     Response response;
+    EventStream events;
     bool keep_alive = false;
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset) {
       co_return;  // nothing useful can be said to this client
     } else if (ec == bhttp::error::body_limit) {
       response = error_response(Error(Errc::payload_too_large,
-                                      "request body exceeds " + std::to_string(options_.body_limit) + " bytes"));
+                                      "request body exceeds " + std::to_string(body_limit) + " bytes"));
     } else if (ec == bhttp::error::header_limit) {
       response = error_response(Error(Errc::headers_too_large,
                                       "request headers exceed " + std::to_string(options_.header_limit) + " bytes"));
@@ -173,8 +180,12 @@ awaitable<void> HttpServer::serve(Connection& connection, Stream& stream) {
       const auto& request = parser.get();
       std::string request_id(request["X-Request-Id"]);
       if (!acceptable_request_id(request_id)) request_id = next_request_id();
-      response = co_await dispatch(request, std::move(request_id), remote_address, tls_ != nullptr);
+      response = co_await dispatch(request, std::move(request_id), remote_address, tls_ != nullptr, &events);
       keep_alive = request.keep_alive() && !stopping_;
+    }
+    if (events && response.result() == Status::ok) {
+      co_await run_event_stream(connection, stream, response, std::move(events));
+      co_return;
     }
     if (!keep_alive && response["X-Request-Id"].empty()) {
       response.set("X-Request-Id", next_request_id());
@@ -184,6 +195,55 @@ awaitable<void> HttpServer::serve(Connection& connection, Stream& stream) {
     tcp_stream.expires_after(options_.write_timeout);
     auto [write_ec, written] = co_await bhttp::async_write(stream, response, as_tuple);
     if (write_ec || !keep_alive) co_return;
+  }
+}
+
+namespace {
+
+template <typename Stream>
+class StreamSink final : public EventSink {
+ public:
+  StreamSink(Stream& stream, beast::tcp_stream& transport, std::chrono::milliseconds write_timeout,
+             const std::atomic<bool>& stopping)
+      : stream_(stream), transport_(transport), write_timeout_(write_timeout), stopping_(stopping) {}
+
+  awaitable<bool> send(std::string_view chunk) override {
+    transport_.expires_after(write_timeout_);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(chunk.data(), chunk.size()), as_tuple);
+    transport_.expires_never();
+    co_return !ec;
+  }
+  bool stopping() const override { return stopping_; }
+
+ private:
+  Stream& stream_;
+  beast::tcp_stream& transport_;
+  std::chrono::milliseconds write_timeout_;
+  const std::atomic<bool>& stopping_;
+};
+
+}  // namespace
+
+// The header of an event stream goes out without a length: the body is the events, until either side
+// closes the connection.
+template <typename Stream>
+awaitable<void> HttpServer::run_event_stream(Connection& connection, Stream& stream, Response& response,
+                                             EventStream events) {
+  bhttp::response<bhttp::empty_body> head(response.result(), 11);
+  for (const auto& field : response.base())
+    if (field.name() != bhttp::field::content_length) head.set(field.name_string(), field.value());
+  head.set(bhttp::field::cache_control, "no-cache");
+  head.set(bhttp::field::connection, "close");
+  bhttp::response_serializer<bhttp::empty_body> serializer(head);
+  connection.transport.expires_after(options_.write_timeout);
+  auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, as_tuple);
+  connection.transport.expires_never();
+  if (ec) co_return;
+  StreamSink<Stream> sink(stream, connection.transport, options_.write_timeout, stopping_);
+  try {
+    co_await events(sink);
+  } catch (const std::exception& e) {
+    spdlog::warn("event stream ended by an error: {}", e.what());
   }
 }
 

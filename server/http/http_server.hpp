@@ -43,9 +43,10 @@ class HttpServer {
   std::size_t open_connections() const;
   bool stopping() const { return stopping_; }
 
-  // Runs one request through routing and its handler; never throws.
+  // Runs one request through routing and its handler; never throws. A handler that answers with an
+  // event stream hands it over through `stream`.
   asio::awaitable<Response> dispatch(const Request& request, std::string request_id, std::string remote_address,
-                                    bool secure);
+                                    bool secure, EventStream* stream = nullptr);
 
  private:
   struct Connection;
@@ -54,6 +55,9 @@ class HttpServer {
   template <typename Stream>
   asio::awaitable<void> serve(Connection& connection, Stream& stream);
   asio::awaitable<void> check_access(const Route& route, RequestContext& context);
+  std::size_t body_limit_for(const Request& request) const;
+  template <typename Stream>
+  asio::awaitable<void> run_event_stream(Connection& connection, Stream& stream, Response& head, EventStream events);
 
   asio::io_context& io_;
   HttpOptions options_;

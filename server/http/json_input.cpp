@@ -27,6 +27,25 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
 
 }  // namespace
 
+bool valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    char32_t value = length == 1 ? lead : lead & (0xFF >> (length + 1));
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      value = (value << 6) | (next & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    const char32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (value < smallest[length] || (value >= 0xD800 && value <= 0xDFFF) || value > 0x10FFFF) return false;
+    i += length;
+  }
+  return true;
+}
+
 std::size_t utf8_length(std::string_view text) {
   std::size_t n = 0;
   for (unsigned char c : text) n += (c & 0xC0) != 0x80;
@@ -38,7 +57,10 @@ boost::json::object json_object_body(const Request& request) {
   if (!type.starts_with("application/json"))
     throw Error(Errc::unsupported_media_type, "send the body as application/json");
   boost::system::error_code ec;
-  auto value = boost::json::parse(request.body(), ec);
+  // Invalid UTF-8 inside a string is let through the parser so that the field holding it can be named.
+  boost::json::parse_options options;
+  options.allow_invalid_utf8 = true;
+  auto value = boost::json::parse(request.body(), ec, {}, options);
   if (ec) throw Error(Errc::bad_request, "the body is not valid JSON: " + ec.message());
   if (!value.is_object()) throw Error(Errc::bad_request, "the body must be a JSON object");
   return std::move(value.as_object());
@@ -55,6 +77,7 @@ std::optional<std::string> Fields::optional_text(const std::string& name, std::s
   auto value = find(name);
   if (!value) return std::nullopt;
   if (!value->is_string()) throw Error(Errc::invalid_field, "must be text", name);
+  if (!valid_utf8(value->as_string())) throw Error(Errc::invalid_field, "is not valid UTF-8", name);
   auto text = trim(value->as_string());
   if (utf8_length(text) > max_chars)
     throw Error(Errc::invalid_field, "must be at most " + std::to_string(max_chars) + " characters", name);
@@ -84,6 +107,7 @@ std::optional<std::string> Fields::secret(const std::string& name, std::size_t m
     return std::nullopt;
   }
   if (!value->is_string()) throw Error(Errc::invalid_field, "must be text", name);
+  if (!valid_utf8(value->as_string())) throw Error(Errc::invalid_field, "is not valid UTF-8", name);
   if (value->as_string().size() > max_bytes)
     throw Error(Errc::invalid_field, "must be at most " + std::to_string(max_bytes) + " bytes", name);
   if (required && value->as_string().empty()) throw Error(Errc::invalid_field, "is required", name);
@@ -120,7 +144,7 @@ std::optional<std::vector<std::string>> Fields::optional_choices(const std::stri
     throw Error(Errc::invalid_field, "must be a non-empty list of: " + choices, name);
   std::vector<std::string> out;
   for (const auto& item : value->as_array()) {
-    if (!item.is_string() || !allowed.count(std::string(item.as_string())))
+    if (!item.is_string() || !valid_utf8(item.as_string()) || !allowed.count(std::string(item.as_string())))
       throw Error(Errc::invalid_field, "each entry must be one of: " + choices, name);
     std::string entry(item.as_string());
     if (std::find(out.begin(), out.end(), entry) == out.end()) out.push_back(entry);
@@ -129,14 +153,17 @@ std::optional<std::vector<std::string>> Fields::optional_choices(const std::stri
 }
 
 void Fields::reject_unknown() const {
-  for (const auto& field : object_)
+  for (const auto& field : object_) {
+    if (!valid_utf8(field.key())) throw Error(Errc::invalid_field, "a field name is not valid UTF-8", "(field name)");
     if (!known_.count(std::string(field.key()))) throw Error(Errc::invalid_field, "unknown field", std::string(field.key()));
+  }
 }
 
 std::optional<std::string> query_param(const RequestContext& context, std::string_view name) {
   for (auto param : context.url.params()) {
     if (param.key == name) {
       if (!param.has_value || param.value.empty()) return std::nullopt;
+      if (!valid_utf8(param.value)) throw Error(Errc::invalid_field, "is not valid UTF-8", std::string(name));
       return std::string(param.value);
     }
   }

@@ -11,8 +11,8 @@
 
 namespace petitiond::http {
 
-// The body as a JSON object: 415 unless the content type is JSON, 400 for malformed JSON or invalid
-// UTF-8, 400 when it is not an object.
+// The body as a JSON object: 415 unless the content type is JSON, 400 for malformed JSON, 400 when it
+// is not an object. Invalid UTF-8 in a string is refused by the accessor that reads it (422 naming it).
 boost::json::object json_object_body(const Request& request);
 
 // Typed access to an object's fields. Each accessor marks the field as known; `reject_unknown()` then
@@ -33,6 +33,8 @@ class Fields {
   // A list of distinct strings from `allowed`; required lists must not be empty.
   std::optional<std::vector<std::string>> optional_choices(const std::string& name, const std::set<std::string>& allowed);
 
+  // Marks a field read by other means (a nested object) as known.
+  void known(const std::string& name) { known_.insert(name); }
   void reject_unknown() const;
 
  private:
@@ -49,5 +51,6 @@ std::optional<std::int64_t> query_integer(const RequestContext& context, std::st
 std::int64_t path_id(const RequestContext& context, std::string_view name);
 
 std::size_t utf8_length(std::string_view text);
+bool valid_utf8(std::string_view text);
 
 }  // namespace petitiond::http

@@ -43,12 +43,13 @@ bool matches(const Route& route, const std::vector<std::string>& segments,
 
 }  // namespace
 
-void Router::add(Verb method, std::string pattern, Access access, Handler handler) {
+void Router::add(Verb method, std::string pattern, Access access, Handler handler, std::size_t body_limit) {
   auto segments = split_pattern(pattern);
   for (const auto& route : routes_)
     if (route.method == method && route.pattern == pattern)
       throw std::invalid_argument("route registered twice: " + pattern);
-  routes_.push_back({method, std::move(pattern), std::move(access), std::move(handler), std::move(segments)});
+  routes_.push_back(
+      {method, std::move(pattern), std::move(access), std::move(handler), std::move(segments), body_limit});
 }
 
 Router::Match Router::match(Verb method, const std::vector<std::string>& segments) const {

@@ -14,12 +14,13 @@ struct Route {
   Access access;
   Handler handler;
   std::vector<std::string> segments;  // pattern split on '/'; "{name}" segments capture
+  std::size_t body_limit = 0;         // bytes; 0: the server's default
 };
 
 class Router {
  public:
   // Throws std::invalid_argument for a malformed pattern or a duplicate (method, pattern).
-  void add(Verb method, std::string pattern, Access access, Handler handler);
+  void add(Verb method, std::string pattern, Access access, Handler handler, std::size_t body_limit = 0);
 
   struct Match {
     const Route* route = nullptr;                          // set when found

@@ -21,6 +21,17 @@ using Response = beast::http::response<beast::http::string_body>;
 using Status = beast::http::status;
 using Verb = beast::http::verb;
 
+// Where a streaming response (server-sent events) writes after its header has gone out.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Writes `chunk` to the client; false once the client is gone or the write timed out.
+  virtual asio::awaitable<bool> send(std::string_view chunk) = 0;
+  // True once the server is shutting down: the stream should end.
+  virtual bool stopping() const = 0;
+};
+using EventStream = std::function<asio::awaitable<void>(EventSink&)>;
+
 // What a handler gets: the request, its id, the parsed target and the route's path parameters.
 struct RequestContext {
   const Request& request;
@@ -31,6 +42,7 @@ struct RequestContext {
   std::string remote_address;   // the client's IP address
   bool secure = false;          // arrived over TLS
   std::optional<Actor> actor;   // set on routes that require authentication
+  EventStream stream;           // set by a handler whose response is an event stream
 
   // A path parameter by name; empty when absent.
   std::string_view param(std::string_view name) const {
@@ -41,6 +53,7 @@ struct RequestContext {
 };
 
 using Handler = std::function<asio::awaitable<Response>(RequestContext&)>;
+
 
 // Who may call a route. Checked before the handler runs; jurisdiction (which records) is the store's job.
 struct Access {

@@ -16,7 +16,15 @@ std::string fmt_double(double value) {
 
 std::string words_literal(const std::vector<std::string>& words) {
   std::string out = "{";
-  for (const auto& word : words) out += (out.size() > 1 ? "," : "") + word;
+  for (const auto& word : words) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : word) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
   return out + "}";
 }
 
@@ -46,6 +54,12 @@ std::int64_t Result::integer(int row, int column) const {
   if (ec != std::errc{} || end != value.data() + value.size())
     throw Error(Errc::internal, "database returned a non-integer where an integer was expected");
   return out;
+}
+
+int Result::column(const char* name) const {
+  int number = raw_ ? PQfnumber(raw_.get(), name) : -1;
+  if (number < 0) throw Error(Errc::internal, std::string("query result has no column ") + name);
+  return number;
 }
 
 std::int64_t Result::affected() const {

@@ -11,7 +11,7 @@
 
 namespace petitiond::pg {
 
-// A text[] literal of simple words, {a,b,c}, for a parameter.
+// A text[] literal for a parameter: {"a","b"}, each element quoted.
 std::string words_literal(const std::vector<std::string>& words);
 
 class Result {
@@ -32,6 +32,9 @@ class Result {
   bool boolean(int row, int column) const { return text(row, column) == "t"; }
   // A text[] cell of simple words ({a,b,c}: no quoting, as roles and scopes are).
   std::vector<std::string> words(int row, int column) const;
+
+  // A column's number by its name; throws Error(internal) when the result has no such column.
+  int column(const char* name) const;
 
   // Rows changed by INSERT/UPDATE/DELETE.
   std::int64_t affected() const;

@@ -111,6 +111,14 @@ HttpReply Session::send(const std::string& method, const std::string& target, co
   return http_request(port_, method, target, method == "GET" || method == "DELETE" ? "" : json_body, headers);
 }
 
+HttpReply Session::request(const std::string& method, const std::string& target, const std::string& body,
+                           std::map<std::string, std::string> headers) const {
+  headers["Cookie"] = cookie_;
+  headers["X-CSRF-Token"] = csrf_;
+  if (!headers.count("Content-Type")) headers["Content-Type"] = "application/json";
+  return http_request(port_, method, target, body, headers);
+}
+
 RawConnection::RawConnection(unsigned short port) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};

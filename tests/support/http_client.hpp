@@ -32,6 +32,9 @@ class Session {
   // Any method; JSON body; the CSRF token is sent unless `with_csrf` is false.
   HttpReply send(const std::string& method, const std::string& target, const std::string& json_body = "{}",
                  bool with_csrf = true) const;
+  // Any method, body and extra headers (Content-Type defaults to JSON); cookie and CSRF token added.
+  HttpReply request(const std::string& method, const std::string& target, const std::string& body,
+                    std::map<std::string, std::string> headers) const;
   const std::string& cookie() const { return cookie_; }
   const std::string& csrf() const { return csrf_; }
   std::int64_t user_id() const { return user_id_; }

@@ -1,0 +1,187 @@
+// Attachments: the request body is the file. It is checked against its declared type, written under its
+// SHA-256 (temporary file, fsync, rename) on the worker pool, and only then recorded, so an acknowledged
+// attachment is on disk.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "server/api/routes.hpp"
+#include "server/auth/secrets.hpp"
+#include "server/http/json_input.hpp"
+#include "server/http/response.hpp"
+
+namespace petitiond::api {
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using boost::asio::awaitable;
+using http::RequestContext;
+using http::Response;
+
+namespace {
+
+struct FileType {
+  const char* content_type;
+  std::string_view magic;  // the first bytes every such file starts with; empty: checked otherwise
+};
+
+// What petitioners and handlers attach: scans, photos, call recordings, documents.
+constexpr FileType allowed_types[] = {
+    {"application/pdf", "%PDF-"},
+    {"image/jpeg", "\xFF\xD8\xFF"},
+    {"image/png", "\x89PNG\r\n\x1A\n"},
+    {"audio/mpeg", ""},
+    {"audio/wav", "RIFF"},
+    {"audio/amr", "#!AMR"},
+    {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "PK\x03\x04"},
+    {"text/plain", ""},
+};
+
+std::string checked_content_type(const http::Request& request) {
+  std::string type(request[http::beast::http::field::content_type]);
+  auto semicolon = type.find(';');
+  if (semicolon != std::string::npos) type.resize(semicolon);
+  const auto& body = request.body();
+  for (const auto& allowed : allowed_types) {
+    if (type != allowed.content_type) continue;
+    bool fits = body.compare(0, allowed.magic.size(), allowed.magic) == 0;
+    if (type == "audio/mpeg")
+      fits = body.starts_with("ID3") || (body.size() > 1 && static_cast<unsigned char>(body[0]) == 0xFF &&
+                                         (static_cast<unsigned char>(body[1]) & 0xE0) == 0xE0);
+    if (type == "audio/wav") fits = body.size() > 12 && body.compare(8, 4, "WAVE") == 0 && fits;
+    if (type == "text/plain") fits = http::valid_utf8(body);
+    if (!fits) throw Error(Errc::invalid_field, "the file's content is not " + type, "Content-Type");
+    return type;
+  }
+  throw Error(Errc::unsupported_media_type,
+              "attach PDF, JPEG, PNG, MP3, WAV, AMR, DOCX or plain text (Content-Type " + type + " is not accepted)");
+}
+
+std::string checked_file_name(const RequestContext& context) {
+  auto name = http::query_param(context, "name");
+  if (!name) throw Error(Errc::invalid_field, "is required: the file's name", "name");
+  if (http::utf8_length(*name) > 200) throw Error(Errc::invalid_field, "must be at most 200 characters", "name");
+  for (unsigned char c : *name)
+    if (c < 0x20 || c == '/' || c == '\\') throw Error(Errc::invalid_field, "must be a plain file name", "name");
+  return *name;
+}
+
+fs::path stored_path(const fs::path& dir, const std::string& sha256) { return dir / sha256.substr(0, 2) / sha256; }
+
+// Writes `data` at `target` durably, unless a file with that content (name = checksum) is there already.
+void write_durably(const fs::path& target, const std::string& data) {
+  if (fs::exists(target)) return;
+  fs::create_directories(target.parent_path());
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  auto temporary = target;
+  temporary += ".tmp" + std::to_string(random());
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) throw Error(Errc::internal, "cannot store the attachment");
+  std::size_t written = 0;
+  while (written < data.size()) {
+    auto n = ::write(fd, data.data() + written, data.size() - written);
+    if (n <= 0) {
+      ::close(fd);
+      fs::remove(temporary);
+      throw Error(Errc::internal, "cannot store the attachment");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) {
+    fs::remove(temporary);
+    throw Error(Errc::internal, "cannot store the attachment");
+  }
+  fs::rename(temporary, target);
+  int dir = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+awaitable<void> store_file(fs::path target, std::string data) {
+  write_durably(target, data);
+  co_return;
+}
+
+json::value attachment_view(std::int64_t petition_id, const store::Attachment& a) {
+  return json::object{{"id", a.id},
+                      {"file_name", a.file_name},
+                      {"content_type", a.content_type},
+                      {"size", a.size},
+                      {"sha256", a.sha256},
+                      {"uploaded_at", a.uploaded_at},
+                      {"uploaded_by", a.uploaded_by ? json::value(*a.uploaded_by) : json::value(nullptr)},
+                      {"url", "/api/v1/petitions/" + std::to_string(petition_id) + "/attachments/" + std::to_string(a.id)}};
+}
+
+awaitable<Response> upload(Services& services, RequestContext& context) {
+  const auto id = http::path_id(context, "petition_id");
+  // Jurisdiction first: nothing is checked or written for a petition the user cannot see.
+  if (!co_await services.petitions.find(actor_of(context), id)) throw Error(Errc::not_found, "no such petition");
+  const auto& body = context.request.body();
+  if (body.empty()) throw Error(Errc::invalid_field, "the request body is the file, and it is empty", "body");
+  store::Attachment attachment;
+  attachment.file_name = checked_file_name(context);
+  attachment.content_type = checked_content_type(context.request);
+  attachment.size = static_cast<std::int64_t>(body.size());
+  attachment.sha256 = auth::sha256_hex(body);
+  auto task = store_file(stored_path(services.attachment_dir, attachment.sha256), body);
+  co_await boost::asio::co_spawn(services.workers, std::move(task), boost::asio::use_awaitable);
+  auto stored = co_await services.petitions.add_attachment(actor_of(context), id, std::move(attachment));
+  co_return http::json_response(http::Status::created, attachment_view(id, stored));
+}
+
+awaitable<Response> list(Services& services, RequestContext& context) {
+  const auto id = http::path_id(context, "petition_id");
+  auto attachments = co_await services.petitions.attachments(actor_of(context), id);
+  json::array items;
+  for (const auto& a : attachments) items.push_back(attachment_view(id, a));
+  co_return http::json_response(http::Status::ok, {{"attachments", std::move(items)}});
+}
+
+awaitable<Response> download(Services& services, RequestContext& context) {
+  const auto id = http::path_id(context, "petition_id");
+  auto attachment = co_await services.petitions.attachment(actor_of(context), id, http::path_id(context, "attachment_id"));
+  if (!attachment) throw Error(Errc::not_found, "no such attachment");
+  std::ifstream file(stored_path(services.attachment_dir, attachment->sha256), std::ios::binary);
+  if (!file) throw Error(Errc::internal, "the attachment's file is missing from the attachment directory");
+  std::ostringstream content;
+  content << file.rdbuf();
+  auto response = http::text_response(http::Status::ok, content.str(), attachment->content_type);
+  std::string encoded;
+  for (unsigned char c : attachment->file_name) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') encoded += static_cast<char>(c);
+    else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      encoded += hex;
+    }
+  }
+  response.set(http::beast::http::field::content_disposition, "attachment; filename*=UTF-8''" + encoded);
+  response.set("X-Content-Type-Options", "nosniff");
+  co_return response;
+}
+
+}  // namespace
+
+void add_attachment_routes(http::Router& router, Services& services) {
+  using http::Access;
+  using http::Verb;
+  router.add(Verb::post, "/api/v1/petitions/{petition_id}/attachments", Access::users(),
+             [&services](RequestContext& c) { return upload(services, c); }, services.attachment_limit);
+  router.add(Verb::get, "/api/v1/petitions/{petition_id}/attachments", Access::users(),
+             [&services](RequestContext& c) { return list(services, c); });
+  router.add(Verb::get, "/api/v1/petitions/{petition_id}/attachments/{attachment_id}", Access::users(),
+             [&services](RequestContext& c) { return download(services, c); });
+}
+
+}  // namespace petitiond::api

@@ -1,0 +1,209 @@
+// The telephone system's endpoint, compatible with Zammad's Generic CTI (docs interfaces.md §1), and the
+// server-sent event stream that brings a ringing caller's history to the operators' screens.
+#include <boost/asio/this_coro.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include "server/api/petition_views.hpp"
+#include "server/api/routes.hpp"
+#include "server/auth/secrets.hpp"
+#include "server/http/json_input.hpp"
+#include "server/http/response.hpp"
+#include "server/logging/log.hpp"
+#include "workflow/identity.hpp"
+#include "workflow/masking.hpp"
+
+namespace petitiond::api {
+namespace json = boost::json;
+using boost::asio::awaitable;
+using http::RequestContext;
+using http::Response;
+
+namespace {
+
+// Zammad answers the telephone system with its own small bodies, not the API's error shape.
+Response cti_reply(http::Status status, const json::object& body) { return http::json_response(status, body); }
+Response cti_error(http::Status status, const char* message) { return cti_reply(status, {{"error", message}}); }
+
+using CtiFields = std::map<std::string, std::vector<std::string>>;
+
+// JSON, or form data where users repeat as user[]=…
+std::optional<CtiFields> cti_fields(const http::Request& request) {
+  CtiFields fields;
+  auto type = request[http::beast::http::field::content_type];
+  if (type.starts_with("application/json")) {
+    auto body = http::json_object_body(request);
+    for (const auto& [key, value] : body) {
+      auto& out = fields[std::string(key)];
+      if (value.is_string()) out.emplace_back(value.as_string());
+      else if (value.is_array())
+        for (const auto& item : value.as_array()) {
+          if (item.is_string()) out.emplace_back(item.as_string());
+        }
+      else if (value.is_number()) out.push_back(json::serialize(value));
+    }
+  } else if (type.starts_with("application/x-www-form-urlencoded")) {
+    if (!boost::urls::parse_query(request.body())) return std::nullopt;
+    boost::urls::encoding_opts form;
+    form.space_as_plus = true;
+    for (auto param : boost::urls::params_view(request.body(), form)) {
+      std::string key = param.key;
+      if (key.ends_with("[]")) key.resize(key.size() - 2);
+      if (param.has_value) fields[key].push_back(param.value);
+    }
+  } else {
+    return std::nullopt;
+  }
+  for (const auto& [key, values] : fields)
+    for (const auto& value : values)
+      if (!http::valid_utf8(value) || value.size() > 200) fields[key].clear();  // unusable: treated as absent
+  return fields;
+}
+
+std::optional<std::string> first(const CtiFields& fields, const char* name) {
+  auto it = fields.find(name);
+  if (it == fields.end() || it->second.empty() || it->second.front().empty()) return std::nullopt;
+  return it->second.front();
+}
+
+std::string words(const CtiFields& fields, const char* name) {
+  std::vector<std::string> values;
+  if (auto it = fields.find(name); it != fields.end()) values = it->second;
+  return pg::words_literal(values);
+}
+
+std::optional<std::string> key_of(const std::optional<std::string>& number) {
+  if (!number) return std::nullopt;
+  auto key = normalise_phone(*number);
+  if (key.empty()) return std::nullopt;
+  return key;
+}
+
+awaitable<Response> cti_event(Services& services, RequestContext& context) {
+  const std::string token(context.param("token"));
+  pg::Statement token_query("SELECT value #>> '{}' FROM settings WHERE key = 'cti.token' AND jsonb_typeof(value) = 'string'");
+  auto configured = co_await services.pool.run_one(std::move(token_query));
+  if (configured.rows() == 0 || configured.text(0, 0).empty())
+    co_return cti_error(http::Status::unprocessable_entity, "Feature is disable, please contact your admin to enable it!");
+  if (!auth::equal_secrets(configured.text(0, 0), token))
+    co_return cti_error(http::Status::unauthorized, "Invalid token, please contact your admin!");
+
+  auto fields = cti_fields(context.request);
+  if (!fields) co_return cti_error(http::Status::unprocessable_entity, "Send JSON or form data!");
+  auto event = first(*fields, "event");
+  auto direction = first(*fields, "direction");
+  auto call_id = first(*fields, "callId");
+  if (direction != "in" && direction != "out") co_return cti_error(http::Status::unprocessable_entity, "Invalid direction!");
+  if (!call_id) co_return cti_error(http::Status::unprocessable_entity, "Invalid callId!");
+  auto from = first(*fields, "from").value_or("anonymous");
+  auto to = first(*fields, "to").value_or("");
+  // The other party: the caller on an inbound call, the callee on an outbound one.
+  const auto caller = key_of(*direction == "in" ? std::optional(from) : std::optional(to));
+
+  if (event == "newCall") {
+    pg::Statement blocked_query("SELECT 1 FROM blocked_callers WHERE phone_key = $1 AND $2", caller, *direction == "in");
+    auto blocked = co_await services.pool.run_one(std::move(blocked_query));
+    const bool reject = blocked.rows() > 0;
+    pg::Statement insert(
+        "INSERT INTO calls (call_id, direction, from_number, from_key, to_number, to_key, queue, users, rejected)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9) ON CONFLICT (call_id) DO NOTHING",
+        *call_id, *direction, from, key_of(from), to, key_of(to), first(*fields, "queue"), words(*fields, "user"),
+        reject);
+    co_await services.pool.run_one(std::move(insert));
+    if (reject) co_return cti_reply(http::Status::ok, {{"action", "reject"}, {"reason", "busy"}});
+    if (*direction == "in") {
+      json::object data{{"call_id", *call_id}, {"direction", *direction}, {"to", to},
+                        {"from", caller ? json::value(mask_phone(*caller)) : json::value("anonymous")}};
+      if (caller) {
+        auto history = co_await services.petitions.caller_history(*caller, std::optional<std::string>());
+        data["history"] = caller_history_view(history);
+      }
+      services.events.publish({"call", json::serialize(data), RoleSet{Role::operator_}, std::nullopt});
+    }
+  } else if (event == "answer") {
+    auto answering = first(*fields, "answeringNumber");
+    pg::Statement update(
+        "UPDATE calls SET answered_at = coalesce(answered_at, now()), answering_number = $2,"
+        " users = CASE WHEN cardinality($3::text[]) > 0 THEN $3::text[] ELSE users END,"
+        " answered_by = (SELECT id FROM users WHERE phone = $2 OR login = $2 OR id::text = $2"
+        "   ORDER BY (phone = $2) DESC, (login = $2) DESC LIMIT 1)"
+        " WHERE call_id = $1",
+        *call_id, answering, words(*fields, "user"));
+    co_await services.pool.run_one(std::move(update));
+    services.events.publish({"call_answered", json::serialize(json::object{{"call_id", *call_id}}),
+                             RoleSet{Role::operator_}, std::nullopt});
+  } else if (event == "hangup") {
+    auto cause = first(*fields, "cause");
+    static const std::set<std::string> causes{"normalClearing", "busy", "cancel", "noAnswer", "congestion", "notFound",
+                                              "forwarded"};
+    if (cause && !causes.count(*cause)) co_return cti_error(http::Status::unprocessable_entity, "Invalid cause!");
+    pg::Statement update(
+        "UPDATE calls SET ended_at = coalesce(ended_at, now()), cause = $2,"
+        " answering_number = coalesce($3, answering_number) WHERE call_id = $1",
+        *call_id, cause, first(*fields, "answeringNumber"));
+    co_await services.pool.run_one(std::move(update));
+    services.events.publish({"call_ended", json::serialize(json::object{{"call_id", *call_id}, {"cause", cause ? json::value(*cause) : json::value(nullptr)}}),
+                             RoleSet{Role::operator_}, std::nullopt});
+  } else {
+    co_return cti_error(http::Status::unprocessable_entity, "Invalid event!");
+  }
+  co_return cti_reply(http::Status::ok, {});
+}
+
+awaitable<Response> event_stream(Services& services, RequestContext& context) {
+  auto executor = co_await boost::asio::this_coro::executor;
+  auto subscription = services.events.subscribe(executor, actor_of(context));
+  auto& hub = services.events;
+  http::EventStream stream = [&hub, subscription](http::EventSink& sink) { return hub.stream(subscription, sink); };
+  context.stream = std::move(stream);
+  auto response = http::text_response(http::Status::ok, "", "text/event-stream; charset=utf-8");
+  response.set("X-Accel-Buffering", "no");
+  co_return response;
+}
+
+awaitable<Response> list_calls(Services& services, RequestContext& context) {
+  auto limit = http::query_integer(context, "limit", 1, 200).value_or(50);
+  pg::Statement query(
+      "SELECT c.call_id, c.direction, c.from_key, c.to_number, iso_local(c.started_at), iso_local(c.answered_at),"
+      " iso_local(c.ended_at), c.cause, c.rejected, c.petition_id, u.display_name,"
+      " c.answered_at IS NULL AND c.ended_at IS NOT NULL AND c.direction = 'in' AS missed"
+      " FROM calls c LEFT JOIN users u ON u.id = c.answered_by ORDER BY c.started_at DESC LIMIT $1",
+      limit);
+  auto result = co_await services.pool.run_one(std::move(query));
+  json::array calls;
+  auto text = [&result](int row, int column) {
+    return result.is_null(row, column) ? json::value(nullptr) : json::value(std::string(result.text(row, column)));
+  };
+  for (int row = 0; row < result.rows(); ++row)
+    calls.push_back(json::object{
+        {"call_id", text(row, 0)},
+        {"direction", text(row, 1)},
+        {"from", result.is_null(row, 2) ? json::value("anonymous") : json::value(mask_phone(result.text(row, 2)))},
+        {"to", text(row, 3)},
+        {"started_at", text(row, 4)},
+        {"answered_at", text(row, 5)},
+        {"ended_at", text(row, 6)},
+        {"cause", text(row, 7)},
+        {"rejected", result.boolean(row, 8)},
+        {"petition_id", result.is_null(row, 9) ? json::value(nullptr) : json::value(result.integer(row, 9))},
+        {"answered_by", text(row, 10)},
+        {"missed", result.boolean(row, 11)}});
+  co_return http::json_response(http::Status::ok, {{"calls", std::move(calls)}});
+}
+
+}  // namespace
+
+void add_cti_routes(http::Router& router, Services& services) {
+  using http::Access;
+  using http::Verb;
+  router.add(Verb::post, "/api/v1/cti/{token}", Access::anyone(),
+             [&services](RequestContext& c) { return cti_event(services, c); });
+  router.add(Verb::get, "/api/v1/calls", Access::only({Role::operator_}),
+             [&services](RequestContext& c) { return list_calls(services, c); });
+  router.add(Verb::get, "/api/v1/events", Access::users(),
+             [&services](RequestContext& c) { return event_stream(services, c); });
+}
+
+}  // namespace petitiond::api

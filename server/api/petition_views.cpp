@@ -1,0 +1,203 @@
+#include "server/api/petition_views.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value_from.hpp>
+
+#include "workflow/masking.hpp"
+
+namespace petitiond::api {
+namespace json = boost::json;
+
+namespace {
+
+json::value text_or_null(const std::optional<std::string>& value) {
+  if (!value) return nullptr;
+  return json::string(*value);
+}
+
+json::value masked(const std::optional<std::string>& value, std::string (*mask)(std::string_view)) {
+  if (!value) return nullptr;
+  return json::string(mask(*value));
+}
+
+json::value unit_ref(const std::optional<store::UnitRef>& unit) {
+  if (!unit) return nullptr;
+  return json::object{{"code", unit->code}, {"name", unit->name}, {"level", unit->depth}};
+}
+
+json::value time_or_null(const std::optional<workflow::Instant>& instant) {
+  if (!instant) return nullptr;
+  return json::string(workflow::format_local(*instant));
+}
+
+}  // namespace
+
+bool sees_anonymous_identity(const std::set<std::string>& roles) {
+  return roles.count("operator") > 0 || roles.count("proxy") > 0;
+}
+
+json::value label_view(const workflow::Label& label) { return json::object{{"zh", label.zh}, {"en", label.en}}; }
+
+json::value petition_view(const store::Petition& p, const std::set<std::string>& roles,
+                          const workflow::Definition& definition, const workflow::Calendar& calendar) {
+  const bool hidden = p.anonymous && !sees_anonymous_identity(roles);
+  const auto& person = p.petitioner;
+  json::object petitioner{
+      {"name", hidden ? json::value(nullptr) : text_or_null(person.name)},
+      {"gender", text_or_null(person.gender)},
+      {"id_number", hidden ? json::value(nullptr) : masked(person.id_number, &mask_id_number)},
+      {"phone", hidden ? json::value(nullptr) : masked(person.phone, &mask_phone)},
+      {"certificate_number", hidden ? json::value(nullptr) : masked(person.certificate_number, &mask_certificate)},
+      {"has_disability_record", person.disability_type.has_value()},
+      {"address", hidden ? json::value(nullptr) : text_or_null(person.address)},
+      {"unit", unit_ref(person.unit)},
+      {"self_reported", person.self_reported}};
+
+  json::value proxy = nullptr;
+  if (p.proxy_user_id || p.proxy_name) {
+    json::object out{{"name", text_or_null(p.proxy_name)},
+                     {"relation", text_or_null(p.proxy_relation)},
+                     {"phone", masked(p.proxy_phone, &mask_phone)},
+                     {"consent", json::object{{"method", text_or_null(p.consent_method)}, {"at", text_or_null(p.consent_at)}}}};
+    out["user"] = p.proxy_user_id ? json::value(json::object{{"id", *p.proxy_user_id}, {"name", text_or_null(p.proxy_user_name)}})
+                                  : json::value(nullptr);
+    proxy = std::move(out);
+  }
+
+  json::array representatives;
+  const auto stored = json::parse(p.representatives_json);
+  for (const auto& rep : stored.as_array()) {
+    const auto& r = rep.as_object();
+    json::object out{{"name", r.at("name")}};
+    out["phone"] = r.contains("phone") ? json::value(mask_phone(r.at("phone").as_string())) : json::value(nullptr);
+    out["id_number"] = r.contains("id_number") ? json::value(mask_id_number(r.at("id_number").as_string())) : json::value(nullptr);
+    representatives.push_back(std::move(out));
+  }
+
+  json::array clocks;
+  for (const auto& clock : p.workflow_state.clocks) {
+    if (!clock.running()) continue;
+    const auto* spec = definition.clock(clock.name);
+    json::object out{{"name", clock.name},
+                     {"label", spec ? label_view(spec->label) : json::value(nullptr)},
+                     {"started_at", workflow::format_local(clock.started)},
+                     {"deadline", time_or_null(workflow::deadline_of(clock, calendar))},
+                     {"paused", clock.paused()},
+                     {"extension", clock.extension},
+                     {"window", spec && spec->window}};
+    clocks.push_back(std::move(out));
+  }
+
+  json::array actions;
+  for (const auto* transition : workflow::available_transitions(p.workflow_state, roles, definition)) {
+    json::array requires_fields;
+    for (const auto& field : transition->required_fields) requires_fields.emplace_back(field);
+    actions.push_back(json::object{{"name", transition->name},
+                                   {"label", label_view(transition->label)},
+                                   {"requires", std::move(requires_fields)}});
+  }
+
+  const auto* state = definition.state(p.state);
+  json::object out{
+      {"id", p.id},
+      {"tracking_code", p.tracking_code},
+      {"channel", p.channel},
+      {"type", p.type},
+      {"category", p.category},
+      {"urgency", p.urgency},
+      {"subject", p.subject},
+      {"content", p.content},
+      {"state", p.state},
+      {"state_label", state ? label_view(state->label) : json::value(nullptr)},
+      {"version", p.version},
+      {"workflow", json::object{{"name", p.workflow}, {"version", p.workflow_version}}},
+      {"anonymous", p.anonymous},
+      {"petitioner", std::move(petitioner)},
+      {"filed_by", p.filed_by ? json::value(json::object{{"id", *p.filed_by}, {"name", text_or_null(p.filed_by_name)}})
+                              : json::value(nullptr)},
+      {"intake_unit", unit_ref(p.intake_unit)},
+      {"responsible_unit", unit_ref(p.responsible_unit)},
+      {"co_units", json::value_from(p.co_units)},
+      {"complaint", p.complaint_object || !p.complained_units.empty()
+                        ? json::value(json::object{{"object", text_or_null(p.complaint_object)},
+                                                   {"units", json::value_from(p.complained_units)}})
+                        : json::value(nullptr)},
+      {"proxy", std::move(proxy)},
+      {"group", json::object{{"size", p.group_size}, {"representatives", std::move(representatives)}}},
+      {"parent_id", p.parent_id ? json::value(*p.parent_id) : json::value(nullptr)},
+      {"repeat_of", p.repeat_of ? json::value(*p.repeat_of) : json::value(nullptr)},
+      {"repeat_count", p.repeat_count},
+      {"chase_count", p.chase_count},
+      {"deadline", json::object{{"due_at", text_or_null(p.due_at)},
+                                {"warn_at", text_or_null(p.warn_at)},
+                                {"status", text_or_null(p.deadline_status)}}},
+      {"clocks", std::move(clocks)},
+      {"reply_outcome", text_or_null(p.reply_outcome)},
+      {"satisfaction", text_or_null(p.satisfaction)},
+      {"received_at", p.received_at},
+      {"accepted_at", text_or_null(p.accepted_at)},
+      {"dispatched_at", text_or_null(p.dispatched_at)},
+      {"replied_at", text_or_null(p.replied_at)},
+      {"closed_at", text_or_null(p.closed_at)},
+      {"updated_at", p.updated_at},
+      {"actions", std::move(actions)}};
+  return out;
+}
+
+json::value summary_view(const store::PetitionSummary& s) {
+  return json::object{{"id", s.id},
+                      {"tracking_code", s.tracking_code},
+                      {"channel", s.channel},
+                      {"type", s.type},
+                      {"category", s.category},
+                      {"urgency", s.urgency},
+                      {"subject", s.subject},
+                      {"state", s.state},
+                      {"received_at", s.received_at},
+                      {"responsible_unit", s.responsible_unit ? json::value(json::object{{"code", *s.responsible_unit},
+                                                                                         {"name", text_or_null(s.responsible_unit_name)}})
+                                                              : json::value(nullptr)},
+                      {"due_at", text_or_null(s.due_at)},
+                      {"deadline_status", text_or_null(s.deadline_status)},
+                      {"repeat_of", s.repeat_of ? json::value(*s.repeat_of) : json::value(nullptr)},
+                      {"anonymous", s.anonymous},
+                      {"petitioner_name", s.anonymous ? json::value(nullptr) : text_or_null(s.petitioner_name)}};
+}
+
+json::value event_view(const store::TimelineEvent& e) {
+  return json::object{{"id", e.id},
+                      {"at", e.at},
+                      {"actor", json::object{{"id", e.actor_id ? json::value(*e.actor_id) : json::value(nullptr)},
+                                             {"name", e.actor_name}}},
+                      {"action", e.action},
+                      {"from_state", text_or_null(e.from_state)},
+                      {"to_state", text_or_null(e.to_state)},
+                      {"fields", json::parse(e.fields_json)}};
+}
+
+json::value caller_history_view(const store::CallerHistory& history) {
+  json::array petitioners, petitions, calls;
+  for (const auto& person : history.petitioners)
+    petitioners.push_back(json::object{{"id", person.id},
+                                       {"name", text_or_null(person.name)},
+                                       {"phone", masked(person.phone, &mask_phone)},
+                                       {"id_number", masked(person.id_number, &mask_id_number)},
+                                       {"unit", unit_ref(person.unit)}});
+  for (const auto& item : history.petitions) petitions.push_back(summary_view(item));
+  for (const auto& call : history.calls)
+    calls.push_back(json::object{{"call_id", call.call_id},
+                                 {"direction", call.direction},
+                                 {"started_at", call.started_at},
+                                 {"answered_at", text_or_null(call.answered_at)},
+                                 {"ended_at", text_or_null(call.ended_at)},
+                                 {"cause", text_or_null(call.cause)},
+                                 {"petition_id", call.petition_id ? json::value(*call.petition_id) : json::value(nullptr)}});
+  return json::object{{"phone", mask_phone(history.phone_key)},
+                      {"petitioners", std::move(petitioners)},
+                      {"petitions", std::move(petitions)},
+                      {"calls", std::move(calls)}};
+}
+
+}  // namespace petitiond::api

@@ -1,0 +1,98 @@
+// The public portal: submission without an account (rate-limited per address) and the status look-up
+// by tracking code plus the last four digits of the phone left with the petition. The answers carry no
+// handler notes and no personal data.
+#include <boost/json/array.hpp>
+#include <boost/json/value_from.hpp>
+
+#include "server/api/petition_input.hpp"
+#include "server/api/petition_views.hpp"
+#include "server/api/routes.hpp"
+#include "server/auth/secrets.hpp"
+#include "server/http/json_input.hpp"
+#include "server/http/response.hpp"
+
+namespace petitiond::api {
+namespace json = boost::json;
+using boost::asio::awaitable;
+using http::RequestContext;
+using http::Response;
+
+namespace {
+
+json::value state_label(const store::PetitionStore& petitions, const std::string& state) {
+  const auto* found = petitions.newest().state(state);
+  return found ? label_view(found->label) : json::value(nullptr);
+}
+
+awaitable<Response> categories(Services& services, RequestContext&) {
+  json::array categories;
+  for (const auto& rule : services.petitions.routing().rules) {
+    bool seen = false;
+    for (const auto& c : categories) seen |= c.as_object().at("code").as_string() == rule.category;
+    if (!seen) categories.push_back(json::object{{"code", rule.category}, {"label", label_view(rule.label)}});
+  }
+  const auto& definition = services.petitions.newest();
+  co_return http::json_response(http::Status::ok, {{"categories", std::move(categories)},
+                                                   {"types", json::value_from(definition.types)},
+                                                   {"urgencies", json::value_from(definition.urgencies)}});
+}
+
+awaitable<Response> submit(Services& services, RequestContext& context) {
+  auto body = http::json_object_body(context.request);
+  auto input = petition_input(body, IntakeKind::portal, services.petitions.now());
+  std::optional<std::string> key;
+  if (auto header = context.request["Idempotency-Key"]; !header.empty()) {
+    if (header.size() > 100) throw Error(Errc::invalid_field, "must be at most 100 characters", "Idempotency-Key");
+    key = std::string(header);
+  }
+  store::Intake intake{std::nullopt, context.remote_address, key, auth::sha256_hex(context.request.body())};
+  auto [petition, created] = co_await services.petitions.create(std::move(input), std::move(intake));
+  json::object out{{"tracking_code", petition.tracking_code},
+                   {"received_at", petition.received_at},
+                   {"state", petition.state},
+                   {"state_label", state_label(services.petitions, petition.state)},
+                   {"repeat", petition.repeat_of.has_value()}};
+  auto response = http::json_response(created ? http::Status::created : http::Status::ok, out);
+  if (!created) response.set("Idempotent-Replayed", "true");
+  co_return response;
+}
+
+awaitable<Response> status(Services& services, RequestContext& context) {
+  auto body = http::json_object_body(context.request);
+  http::Fields fields(body);
+  auto code = fields.text("tracking_code", 20);
+  auto last_four = fields.text("phone_last4", 4);
+  fields.reject_unknown();
+  for (auto& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (last_four.size() != 4 || last_four.find_first_not_of("0123456789") != std::string::npos)
+    throw Error(Errc::invalid_field, "must be the last four digits of the phone number you left", "phone_last4");
+  auto found = co_await services.petitions.public_status(code, last_four, context.remote_address);
+  if (!found) throw Error(Errc::not_found, "no petition matches this tracking code and phone number");
+  auto text = [](const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); };
+  co_return http::json_response(http::Status::ok,
+                                {{"tracking_code", found->tracking_code},
+                                 {"state", found->state},
+                                 {"state_label", state_label(services.petitions, found->state)},
+                                 {"level", found->level ? json::value(*found->level) : json::value(nullptr)},
+                                 {"received_at", found->received_at},
+                                 {"accepted_at", text(found->accepted_at)},
+                                 {"dispatched_at", text(found->dispatched_at)},
+                                 {"due_at", text(found->due_at)},
+                                 {"replied_at", text(found->replied_at)},
+                                 {"closed_at", text(found->closed_at)}});
+}
+
+}  // namespace
+
+void add_portal_routes(http::Router& router, Services& services) {
+  using http::Access;
+  using http::Verb;
+  router.add(Verb::get, "/api/v1/portal/categories", Access::anyone(),
+             [&services](RequestContext& c) { return categories(services, c); });
+  router.add(Verb::post, "/api/v1/portal/petitions", Access::anyone(),
+             [&services](RequestContext& c) { return submit(services, c); });
+  router.add(Verb::post, "/api/v1/portal/status", Access::anyone(),
+             [&services](RequestContext& c) { return status(services, c); });
+}
+
+}  // namespace petitiond::api

@@ -1,0 +1,225 @@
+#include "server/store/petition_rows.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace petitiond::store {
+namespace json = boost::json;
+using workflow::ClockRecord;
+using workflow::DurationUnit;
+using workflow::Instant;
+
+namespace {
+
+const char* unit_name(DurationUnit unit) {
+  switch (unit) {
+    case DurationUnit::calendar_days: return "calendar_days";
+    case DurationUnit::working_days: return "working_days";
+    case DurationUnit::working_hours: return "working_hours";
+  }
+  return "working_days";
+}
+
+DurationUnit unit_from(std::string_view name) {
+  if (name == "calendar_days") return DurationUnit::calendar_days;
+  if (name == "working_hours") return DurationUnit::working_hours;
+  return DurationUnit::working_days;
+}
+
+json::value epoch_or_null(const std::optional<Instant>& instant) {
+  if (!instant) return nullptr;
+  return epoch(*instant);
+}
+
+Instant instant_of(const json::value& value) { return Instant(std::chrono::seconds(value.to_number<std::int64_t>())); }
+
+std::optional<int> optional_int(const pg::Result& r, int row, const char* name) {
+  int column = r.column(name);
+  if (r.is_null(row, column)) return std::nullopt;
+  return static_cast<int>(r.integer(row, column));
+}
+
+std::optional<std::int64_t> optional_id(const pg::Result& r, int row, const char* name) {
+  int column = r.column(name);
+  if (r.is_null(row, column)) return std::nullopt;
+  return r.integer(row, column);
+}
+
+std::optional<std::string> optional_text(const pg::Result& r, int row, const char* name) {
+  return r.optional_text(row, r.column(name));
+}
+
+std::string text(const pg::Result& r, int row, const char* name) { return std::string(r.text(row, r.column(name))); }
+
+}  // namespace
+
+std::int64_t epoch(Instant instant) { return instant.time_since_epoch().count(); }
+
+std::string petition_select(const std::string& now) {
+  return "SELECT p.id, p.tracking_code, p.channel, p.workflow, p.workflow_version, p.type, p.category, p.urgency,"
+         " p.subject, p.content, p.state, p.version, p.anonymous, p.requested_extension,"
+         " pr.id AS petitioner_id, pr.name AS petitioner_name, pr.gender, pr.id_number, pr.phone, pr.certificate_number,"
+         " pr.disability_type, pr.disability_grade, pr.address, pr.self_reported,"
+         " pu.id AS petitioner_unit_id, pu.code AS petitioner_unit, pu.name AS petitioner_unit_name, nlevel(pu.path) AS petitioner_unit_depth,"
+         " p.filed_by, fb.display_name AS filed_by_name,"
+         " iu.id AS intake_unit_id, iu.code AS intake_unit, iu.name AS intake_unit_name, nlevel(iu.path) AS intake_unit_depth,"
+         " ru.id AS responsible_unit_id, ru.code AS responsible_unit, ru.name AS responsible_unit_name, nlevel(ru.path) AS responsible_unit_depth,"
+         " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.co_unit_ids)) AS co_units,"
+         " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.complained_unit_ids))"
+         "   AS complained_units,"
+         " p.complaint_object, p.proxy_user_id, px.display_name AS proxy_user_name, p.proxy_name, p.proxy_relation,"
+         " p.proxy_phone, p.consent_method, iso_local(p.consent_at) AS consent_at, p.group_size,"
+         " p.representatives::text AS representatives, p.parent_id, p.repeat_of, p.repeat_count, p.chase_count,"
+         " iso_local(p.due_at) AS due_at, iso_local(p.warn_at) AS warn_at,"
+         " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " + now + " THEN 'overdue'"
+         "      WHEN p.warn_at <= " + now + " THEN 'warning' ELSE 'ok' END AS deadline_status,"
+         " p.reply_outcome, p.satisfaction, iso_local(p.received_at) AS received_at,"
+         " iso_local(p.accepted_at) AS accepted_at, iso_local(p.dispatched_at) AS dispatched_at,"
+         " iso_local(p.replied_at) AS replied_at, iso_local(p.closed_at) AS closed_at,"
+         " iso_local(p.updated_at) AS updated_at,"
+         " (SELECT coalesce(json_agg(json_build_object('seq', c.seq, 'name', c.name,"
+         "     'started', extract(epoch FROM c.started_at)::bigint, 'unit', c.unit, 'amount', c.amount,"
+         "     'extension', c.extension, 'pauses', c.pauses,"
+         "     'stopped', extract(epoch FROM c.stopped_at)::bigint) ORDER BY c.seq), '[]')"
+         "   FROM petition_clocks c WHERE c.petition_id = p.id)::text AS clocks,"
+         " (SELECT coalesce(array_agg(a.calendar ORDER BY nlevel(a.path) DESC), '{}') FROM units a"
+         "   WHERE a.path @> coalesce(ru.path, iu.path) AND a.calendar IS NOT NULL) AS calendar_chain"
+         " FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id"
+         " LEFT JOIN units pu ON pu.id = pr.unit_id"
+         " LEFT JOIN users fb ON fb.id = p.filed_by"
+         " JOIN units iu ON iu.id = p.intake_unit_id"
+         " LEFT JOIN units ru ON ru.id = p.responsible_unit_id"
+         " LEFT JOIN users px ON px.id = p.proxy_user_id";
+}
+
+Petition petition_from(const pg::Result& r, int row) {
+  Petition p;
+  p.id = r.integer(row, r.column("id"));
+  p.tracking_code = text(r, row, "tracking_code");
+  p.channel = text(r, row, "channel");
+  p.workflow = text(r, row, "workflow");
+  p.workflow_version = static_cast<int>(r.integer(row, r.column("workflow_version")));
+  p.type = text(r, row, "type");
+  p.category = text(r, row, "category");
+  p.urgency = text(r, row, "urgency");
+  p.subject = text(r, row, "subject");
+  p.content = text(r, row, "content");
+  p.state = text(r, row, "state");
+  p.version = static_cast<int>(r.integer(row, r.column("version")));
+  p.anonymous = r.boolean(row, r.column("anonymous"));
+
+  auto& person = p.petitioner;
+  person.id = r.integer(row, r.column("petitioner_id"));
+  person.name = optional_text(r, row, "petitioner_name");
+  person.gender = optional_text(r, row, "gender");
+  person.id_number = optional_text(r, row, "id_number");
+  person.phone = optional_text(r, row, "phone");
+  person.certificate_number = optional_text(r, row, "certificate_number");
+  person.disability_type = optional_int(r, row, "disability_type");
+  person.disability_grade = optional_int(r, row, "disability_grade");
+  person.address = optional_text(r, row, "address");
+  person.self_reported = r.boolean(row, r.column("self_reported"));
+  if (auto code = optional_text(r, row, "petitioner_unit"))
+    person.unit = UnitRef{*optional_id(r, row, "petitioner_unit_id"), *code, text(r, row, "petitioner_unit_name"), *optional_int(r, row, "petitioner_unit_depth")};
+
+  p.filed_by = optional_id(r, row, "filed_by");
+  p.filed_by_name = optional_text(r, row, "filed_by_name");
+  p.intake_unit = {*optional_id(r, row, "intake_unit_id"), text(r, row, "intake_unit"), text(r, row, "intake_unit_name"),
+                   *optional_int(r, row, "intake_unit_depth")};
+  if (auto code = optional_text(r, row, "responsible_unit"))
+    p.responsible_unit = UnitRef{*optional_id(r, row, "responsible_unit_id"), *code, text(r, row, "responsible_unit_name"),
+                                 *optional_int(r, row, "responsible_unit_depth")};
+  p.co_units = r.words(row, r.column("co_units"));
+  p.complained_units = r.words(row, r.column("complained_units"));
+  p.complaint_object = optional_text(r, row, "complaint_object");
+  p.proxy_user_id = optional_id(r, row, "proxy_user_id");
+  p.proxy_user_name = optional_text(r, row, "proxy_user_name");
+  p.proxy_name = optional_text(r, row, "proxy_name");
+  p.proxy_relation = optional_text(r, row, "proxy_relation");
+  p.proxy_phone = optional_text(r, row, "proxy_phone");
+  p.consent_method = optional_text(r, row, "consent_method");
+  p.consent_at = optional_text(r, row, "consent_at");
+  p.group_size = *optional_int(r, row, "group_size");
+  p.representatives_json = text(r, row, "representatives");
+  p.parent_id = optional_id(r, row, "parent_id");
+  p.repeat_of = optional_id(r, row, "repeat_of");
+  p.repeat_count = *optional_int(r, row, "repeat_count");
+  p.chase_count = *optional_int(r, row, "chase_count");
+  p.due_at = optional_text(r, row, "due_at");
+  p.warn_at = optional_text(r, row, "warn_at");
+  p.deadline_status = optional_text(r, row, "deadline_status");
+  p.reply_outcome = optional_text(r, row, "reply_outcome");
+  p.satisfaction = optional_text(r, row, "satisfaction");
+  p.received_at = text(r, row, "received_at");
+  p.accepted_at = optional_text(r, row, "accepted_at");
+  p.dispatched_at = optional_text(r, row, "dispatched_at");
+  p.replied_at = optional_text(r, row, "replied_at");
+  p.closed_at = optional_text(r, row, "closed_at");
+  p.updated_at = text(r, row, "updated_at");
+
+  auto& state = p.workflow_state;
+  state.state = p.state;
+  state.type = p.type;
+  state.urgency = p.urgency;
+  state.clocks = clocks_from_json(r.text(row, r.column("clocks")));
+  state.requested_extension = *optional_int(r, row, "requested_extension");
+  if (p.responsible_unit) state.responsible_unit = p.responsible_unit->code;
+  state.complained_about = p.complained_units;
+  p.calendar_chain = r.words(row, r.column("calendar_chain"));
+  return p;
+}
+
+std::string clocks_json(const workflow::PetitionState& state, const workflow::Definition& definition,
+                        const workflow::Calendar& calendar) {
+  json::array rows;
+  int seq = 0;
+  for (const auto& clock : state.clocks) {
+    json::array pauses;
+    for (const auto& pause : clock.pauses) {
+      json::object p;
+      p["from"] = epoch(pause.from);
+      p["until"] = epoch_or_null(pause.until);
+      pauses.push_back(std::move(p));
+    }
+    const auto* spec = definition.clock(clock.name);
+    json::object row;
+    row["seq"] = seq++;
+    row["name"] = clock.name;
+    row["started"] = epoch(clock.started);
+    row["unit"] = unit_name(clock.duration.unit);
+    row["amount"] = clock.duration.amount;
+    row["extension"] = clock.extension;
+    row["pauses"] = std::move(pauses);
+    row["stopped"] = epoch_or_null(clock.stopped);
+    row["deadline"] = epoch_or_null(workflow::deadline_of(clock, calendar));
+    row["warn"] = epoch_or_null(spec ? workflow::first_warning(clock, *spec, calendar) : std::nullopt);
+    row["window"] = spec && spec->window;
+    rows.push_back(std::move(row));
+  }
+  return json::serialize(rows);
+}
+
+std::vector<ClockRecord> clocks_from_json(std::string_view text) {
+  std::vector<ClockRecord> clocks;
+  const auto parsed = json::parse(text);
+  for (const auto& value : parsed.as_array()) {
+    const auto& row = value.as_object();
+    ClockRecord clock;
+    clock.name = row.at("name").as_string().c_str();
+    clock.started = instant_of(row.at("started"));
+    clock.duration = {unit_from(row.at("unit").as_string()), static_cast<int>(row.at("amount").to_number<std::int64_t>())};
+    clock.extension = static_cast<int>(row.at("extension").to_number<std::int64_t>());
+    for (const auto& pause : row.at("pauses").as_array()) {
+      const auto& p = pause.as_object();
+      workflow::Pause out{instant_of(p.at("from")), std::nullopt};
+      if (!p.at("until").is_null()) out.until = instant_of(p.at("until"));
+      clock.pauses.push_back(out);
+    }
+    if (!row.at("stopped").is_null()) clock.stopped = instant_of(row.at("stopped"));
+    clocks.push_back(std::move(clock));
+  }
+  return clocks;
+}
+
+}  // namespace petitiond::store

@@ -1,0 +1,35 @@
+#pragma once
+// The SQL shared by the petition store's reads and writes: the full petition select, and reading its
+// rows back into Petition values.
+#include <string>
+
+#include "server/pg/result.hpp"
+#include "server/pg/statement.hpp"
+#include "server/store/petitions.hpp"
+
+namespace petitiond::store {
+
+// Binds `value` as the statement's next parameter and returns its placeholder ("$3").
+template <typename T>
+std::string param(pg::Statement& statement, T&& value) {
+  statement.bind(std::forward<T>(value));
+  return "$" + std::to_string(statement.params.size());
+}
+
+// SELECT … FROM petitions p JOIN … (aliases p, pr, iu, ru) with every column petition_from() reads;
+// `now` is a placeholder for the current time (deadline status).
+std::string petition_select(const std::string& now);
+
+Petition petition_from(const pg::Result& result, int row);
+
+// The workflow clocks of a petition as the JSON rows petition_clocks is written from, and read back.
+std::string clocks_json(const workflow::PetitionState& state, const workflow::Definition& definition,
+                        const workflow::Calendar& calendar);
+std::vector<workflow::ClockRecord> clocks_from_json(std::string_view json);
+
+std::int64_t epoch(workflow::Instant instant);
+
+// The concluded state of the default workflow: a matter concluded after re-review is not accepted again.
+inline constexpr const char* concluded_state = "concluded";
+
+}  // namespace petitiond::store

@@ -1,0 +1,219 @@
+#pragma once
+// Petitions: intake, lifecycle actions through the workflow engine, the timeline and queries. Every
+// change is one transaction (petition row, timeline event, clocks, outbox rows) and every read carries
+// the actor's jurisdiction in its SQL: a petition outside it reads as "not found".
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/pg/pool.hpp"
+#include "workflow/engine.hpp"
+#include "workflow/registry.hpp"
+#include "workflow/roles.hpp"
+#include "workflow/routing.hpp"
+
+namespace petitiond::store {
+
+using Clock = std::function<workflow::Instant()>;
+
+struct PetitionerInput {
+  std::optional<std::string> name, gender, id_number, phone, certificate_number, address, unit_code;
+  std::optional<int> disability_type, disability_grade;
+};
+
+struct ProxyInput {
+  bool filer_is_proxy = false;                     // the filing user is the proxy (a proxy account)
+  std::optional<std::string> name, relation, phone;  // or a person accompanying the petitioner
+  std::string consent_method;                      // written | verbal | recorded_call | electronic
+  std::int64_t consent_at = 0;                     // epoch seconds
+};
+
+struct Representative {
+  std::string name;
+  std::optional<std::string> phone;
+  std::optional<std::string> id_number;
+};
+
+struct NewPetition {
+  std::string channel, type, category, urgency = "normal", subject, content;
+  PetitionerInput petitioner;
+  bool anonymous = false;
+  std::optional<std::string> complaint_object;
+  std::vector<std::string> complained_unit_codes;
+  std::optional<ProxyInput> proxy;
+  int group_size = 1;
+  std::vector<Representative> representatives;
+  std::optional<std::string> call_id;         // hotline: the call it came from
+  std::optional<std::string> answer_on_call;  // a consultation answered on the call: the reply given
+};
+
+// Who registers a petition: a signed-in user, or the public portal from an address.
+struct Intake {
+  std::optional<Actor> actor;
+  std::string address;
+  std::optional<std::string> idempotency_key;
+  std::string request_hash;  // of the request body, to refuse a key reused for another request
+};
+
+struct UnitRef {
+  std::int64_t id = 0;
+  std::string code;
+  std::string name;
+  int depth = 0;
+};
+
+struct Petition {
+  std::int64_t id = 0;
+  std::string tracking_code, channel, workflow;
+  int workflow_version = 0;
+  std::string type, category, urgency, subject, content, state;
+  int version = 0;
+  struct Person {
+    std::int64_t id = 0;
+    std::optional<std::string> name, gender, id_number, phone, certificate_number, address;
+    std::optional<int> disability_type, disability_grade;
+    std::optional<UnitRef> unit;
+    bool self_reported = false;
+  } petitioner;
+  bool anonymous = false;
+  std::optional<std::int64_t> filed_by;
+  std::optional<std::string> filed_by_name;
+  UnitRef intake_unit;
+  std::optional<UnitRef> responsible_unit;
+  std::vector<std::string> co_units, complained_units;
+  std::optional<std::string> complaint_object;
+  std::optional<std::int64_t> proxy_user_id;
+  std::optional<std::string> proxy_user_name, proxy_name, proxy_relation, proxy_phone, consent_method, consent_at;
+  int group_size = 1;
+  std::string representatives_json = "[]";
+  std::optional<std::int64_t> parent_id, repeat_of;
+  int repeat_count = 0, chase_count = 0;
+  std::optional<std::string> due_at, warn_at, deadline_status;  // deadline_status: ok | warning | overdue
+  std::optional<std::string> reply_outcome, satisfaction;
+  std::string received_at, updated_at;
+  std::optional<std::string> accepted_at, dispatched_at, replied_at, closed_at;
+  workflow::PetitionState workflow_state;
+  std::vector<std::string> calendar_chain;  // calendar names from the deciding unit up
+};
+
+struct TimelineEvent {
+  std::int64_t id = 0;
+  std::string at, actor_name, action;
+  std::optional<std::int64_t> actor_id;
+  std::optional<std::string> from_state, to_state;
+  std::string fields_json = "{}";
+};
+
+struct ActionRequest {
+  std::string transition;
+  std::map<std::string, std::string> fields;
+  int expected_version = 0;
+};
+
+struct PetitionFilter {
+  std::vector<std::string> states, categories, channels, urgencies;
+  std::optional<std::string> unit_code;        // responsible unit within this subtree
+  std::optional<std::string> deadline_status;  // ok | warning | overdue
+  std::optional<std::string> received_from, received_to;  // dates, inclusive (YYYY-MM-DD, local)
+  std::optional<std::int64_t> proxy_user_id;
+  std::optional<std::string> text;
+  bool mine = false;  // filed by me, or my proxy cases
+  enum class Sort { received, deadline } sort = Sort::received;
+  std::optional<std::string> after;  // keyset cursor from a previous page
+  int limit = 50;
+};
+
+struct PetitionSummary {
+  std::int64_t id = 0;
+  std::string tracking_code, channel, type, category, urgency, subject, state, received_at;
+  std::optional<std::string> responsible_unit, responsible_unit_name, due_at, deadline_status;
+  std::optional<std::int64_t> repeat_of;
+  bool anonymous = false;
+  std::optional<std::string> petitioner_name;
+};
+
+struct PetitionPage {
+  std::vector<PetitionSummary> items;
+  std::int64_t total = 0;
+  bool total_exact = true;  // false when more than the count limit matched
+  std::optional<std::string> next;
+};
+
+struct CallerHistory {
+  std::string phone_key;
+  std::vector<Petition::Person> petitioners;
+  std::vector<PetitionSummary> petitions;
+  struct Call {
+    std::string call_id, direction, started_at;
+    std::optional<std::string> answered_at, ended_at, cause;
+    std::optional<std::int64_t> petition_id;
+  };
+  std::vector<Call> calls;
+};
+
+// What the public status look-up shows: state, level and dates, nothing else.
+struct PublicStatus {
+  std::string tracking_code, state, received_at;
+  std::optional<int> level;
+  std::optional<std::string> accepted_at, dispatched_at, due_at, replied_at, closed_at;
+};
+
+struct Attachment {
+  std::int64_t id = 0;
+  std::string file_name, content_type, sha256, uploaded_at;
+  std::int64_t size = 0;
+  std::optional<std::string> uploaded_by;
+};
+
+class PetitionStore {
+ public:
+  PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows, const workflow::CalendarSet& calendars,
+                const workflow::RoutingTable& routing, Clock clock);
+
+  // Registers a petition; returns it and whether it was created now (false: an Idempotency-Key replay).
+  boost::asio::awaitable<std::pair<Petition, bool>> create(NewPetition petition, Intake intake);
+  boost::asio::awaitable<std::optional<Petition>> find(const Actor& actor, std::int64_t id);
+  boost::asio::awaitable<Petition> act(const Actor& actor, std::int64_t id, ActionRequest action);
+  boost::asio::awaitable<std::vector<TimelineEvent>> events(const Actor& actor, std::int64_t id);
+  boost::asio::awaitable<PetitionPage> list(const Actor& actor, PetitionFilter filter);
+  // Every petition of a number (a caller look-up), except accusations against the unit at `viewer_path`
+  // or above it; with no viewer (a push to every operator), except every accusation.
+  boost::asio::awaitable<CallerHistory> caller_history(std::string phone_key, std::optional<std::string> viewer_path);
+  // A follow-up call attached to a petition: the caller chasing it.
+  boost::asio::awaitable<Petition> attach_call(const Actor& actor, std::int64_t id, std::string call_id);
+  // Gives a proxy user access to a petition, with the petitioner's consent.
+  boost::asio::awaitable<Petition> grant_proxy(const Actor& actor, std::int64_t id, std::int64_t proxy_user_id,
+                                               std::string consent_method, std::int64_t consent_at);
+  // Records a file already stored durably under its checksum, with a timeline event.
+  boost::asio::awaitable<Attachment> add_attachment(const Actor& actor, std::int64_t id, Attachment attachment);
+  boost::asio::awaitable<std::vector<Attachment>> attachments(const Actor& actor, std::int64_t id);
+  boost::asio::awaitable<std::optional<Attachment>> attachment(const Actor& actor, std::int64_t id,
+                                                               std::int64_t attachment_id);
+  // Empty unless the code exists and the phone's last four digits match.
+  boost::asio::awaitable<std::optional<PublicStatus>> public_status(std::string tracking_code, std::string last_four,
+                                                                     std::string address);
+  // The roles the actor holds toward this petition, as the workflow spells them (a handler only for
+  // the responsible unit, a proxy only for their own cases).
+  std::set<std::string> roles_toward(const Actor& actor, const Petition& petition) const;
+  const workflow::Definition& definition_of(const Petition& petition) const;
+  const workflow::RoutingTable& routing() const { return routing_; }
+  const workflow::Definition& newest() const { return workflows_.newest("petition"); }
+  workflow::Instant now() const { return clock_(); }
+
+ private:
+  pg::Pool& pool_;
+  const workflow::WorkflowSet& workflows_;
+  const workflow::CalendarSet& calendars_;
+  const workflow::RoutingTable& routing_;
+  Clock clock_;
+};
+
+// The SQL condition (over petitions `p`, intake unit `iu`, responsible unit `ru`) limiting rows to what
+// `actor` may see, its parameters appended to `statement`.
+std::string visible_petitions_condition(const Actor& actor, pg::Statement& statement);
+
+}  // namespace petitiond::store

@@ -1,0 +1,352 @@
+// Reading petitions: one, a filtered page, the timeline, a caller's history, the public status.
+#include <boost/json/serialize.hpp>
+
+#include "server/store/petition_rows.hpp"
+#include "workflow/error.hpp"
+#include "workflow/text_search.hpp"
+
+namespace petitiond::store {
+namespace {
+
+constexpr int count_limit = 10'000;
+
+std::string summary_select(const std::string& now) {
+  return "SELECT p.id, p.tracking_code, p.channel, p.type, p.category, p.urgency, p.subject, p.state,"
+         " iso_local(p.received_at), ru.code, ru.name, iso_local(p.due_at),"
+         " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " + now + " THEN 'overdue'"
+         "      WHEN p.warn_at <= " + now + " THEN 'warning' ELSE 'ok' END,"
+         " p.repeat_of, p.anonymous, pr.name, p.received_at::text, p.due_at::text"
+         " FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id"
+         " JOIN units iu ON iu.id = p.intake_unit_id LEFT JOIN units ru ON ru.id = p.responsible_unit_id";
+}
+
+PetitionSummary summary_from(const pg::Result& r, int row) {
+  PetitionSummary s;
+  s.id = r.integer(row, 0);
+  s.tracking_code = r.text(row, 1);
+  s.channel = r.text(row, 2);
+  s.type = r.text(row, 3);
+  s.category = r.text(row, 4);
+  s.urgency = r.text(row, 5);
+  s.subject = r.text(row, 6);
+  s.state = r.text(row, 7);
+  s.received_at = r.text(row, 8);
+  s.responsible_unit = r.optional_text(row, 9);
+  s.responsible_unit_name = r.optional_text(row, 10);
+  s.due_at = r.optional_text(row, 11);
+  s.deadline_status = r.optional_text(row, 12);
+  if (!r.is_null(row, 13)) s.repeat_of = r.integer(row, 13);
+  s.anonymous = r.boolean(row, 14);
+  s.petitioner_name = r.optional_text(row, 15);
+  return s;
+}
+
+// Keyset cursors: "<sort key>|<id>", the sort key being PostgreSQL's own timestamptz text (or empty
+// for a petition without a deadline).
+std::pair<std::optional<std::string>, std::int64_t> parse_cursor(const std::string& cursor) {
+  auto bar = cursor.rfind('|');
+  std::int64_t id = 0;
+  try {
+    if (bar == std::string::npos) throw std::invalid_argument("no id");
+    std::size_t used = 0;
+    id = std::stoll(cursor.substr(bar + 1), &used);
+    if (used != cursor.size() - bar - 1 || id <= 0) throw std::invalid_argument("bad id");
+  } catch (const std::exception&) {
+    throw Error(Errc::invalid_field, "is not a cursor this list returned", "after");
+  }
+  auto key = cursor.substr(0, bar);
+  if (key.size() > 40) throw Error(Errc::invalid_field, "is not a cursor this list returned", "after");
+  if (key.empty()) return {std::nullopt, id};
+  return {key, id};
+}
+
+std::string in_list(pg::Statement& statement, const char* column, const std::vector<std::string>& values) {
+  if (values.empty()) return "";
+  return std::string(" AND ") + column + " = ANY (" + param(statement, pg::words_literal(values)) + "::text[])";
+}
+
+// The current time as a parameter, bound only when a condition uses it (PostgreSQL refuses a
+// parameter that no part of the statement gives a type).
+class NowParam {
+ public:
+  NowParam(pg::Statement& statement, std::int64_t now) : statement_(statement), now_(now) {}
+  const std::string& operator()() {
+    if (sql_.empty()) sql_ = "to_timestamp(" + param(statement_, now_) + "::double precision)";
+    return sql_;
+  }
+
+ private:
+  pg::Statement& statement_;
+  std::int64_t now_;
+  std::string sql_;
+};
+
+// The WHERE clause of a list, its parameters bound to `statement`.
+std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Statement& statement, NowParam& now,
+                            bool with_cursor) {
+  std::string sql = " WHERE " + visible_petitions_condition(actor, statement);
+  sql += in_list(statement, "p.state", f.states);
+  sql += in_list(statement, "p.category", f.categories);
+  sql += in_list(statement, "p.channel", f.channels);
+  sql += in_list(statement, "p.urgency", f.urgencies);
+  if (f.unit_code)
+    sql += " AND ru.path <@ (SELECT path FROM units WHERE code = " + param(statement, *f.unit_code) + ")";
+  if (f.deadline_status == "overdue") sql += " AND p.due_at <= " + now();
+  if (f.deadline_status == "warning") sql += " AND p.due_at > " + now() + " AND p.warn_at <= " + now();
+  if (f.deadline_status == "ok") sql += " AND p.due_at > " + now() + " AND (p.warn_at IS NULL OR p.warn_at > " + now() + ")";
+  if (f.received_from)
+    sql += " AND p.received_at >= (" + param(statement, *f.received_from) + "::date - interval '8 hours') AT TIME ZONE 'UTC'";
+  if (f.received_to)
+    sql += " AND p.received_at < (" + param(statement, *f.received_to) + "::date + interval '16 hours') AT TIME ZONE 'UTC'";
+  if (f.proxy_user_id) sql += " AND p.proxy_user_id = " + param(statement, *f.proxy_user_id);
+  if (f.mine) {
+    auto me = param(statement, actor.user_id);
+    sql += " AND (p.filed_by = " + me + " OR p.proxy_user_id = " + me + ")";
+  }
+  if (f.text) {
+    sql += " AND p.search_bigrams @> " + param(statement, pg::words_literal(workflow::search_bigrams(*f.text))) +
+           "::text[] AND NOT EXISTS (SELECT 1 FROM unnest(" +
+           param(statement, pg::words_literal(workflow::search_words(*f.text))) +
+           "::text[]) w WHERE strpos(lower(p.subject || ' ' || p.content), lower(w)) = 0)";
+  }
+  if (with_cursor && f.after) {
+    auto [key, id] = parse_cursor(*f.after);
+    if (f.sort == PetitionFilter::Sort::received) {
+      if (!key) throw Error(Errc::invalid_field, "is not a cursor this list returned", "after");
+      auto k = param(statement, *key);
+      auto i = param(statement, id);
+      sql += " AND (p.received_at, p.id) < (" + k + "::timestamptz, " + i + ")";
+    } else if (key) {
+      auto k = param(statement, *key);
+      auto i = param(statement, id);
+      sql += " AND (p.due_at > " + k + "::timestamptz OR (p.due_at = " + k + "::timestamptz AND p.id > " + i +
+             ") OR p.due_at IS NULL)";
+    } else {
+      sql += " AND p.due_at IS NULL AND p.id > " + param(statement, id);
+    }
+  }
+  return sql;
+}
+
+}  // namespace
+
+PetitionStore::PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows,
+                             const workflow::CalendarSet& calendars, const workflow::RoutingTable& routing, Clock clock)
+    : pool_(pool), workflows_(workflows), calendars_(calendars), routing_(routing), clock_(std::move(clock)) {}
+
+std::string visible_petitions_condition(const Actor& actor, pg::Statement& statement) {
+  auto path = param(statement, actor.unit_path);
+  auto user = param(statement, actor.user_id);
+  auto unit = param(statement, actor.unit_id);
+  auto is_operator = param(statement, actor.has(Role::operator_));
+  auto is_handler = param(statement, actor.has(Role::handler));
+  auto is_manager = param(statement, actor.has(Role::manager));
+  auto is_proxy = param(statement, actor.has(Role::proxy));
+  // Accusation material never reaches the unit complained about, nor anyone under it.
+  return "(NOT EXISTS (SELECT 1 FROM units c WHERE c.id = ANY (p.complained_unit_ids) AND " + path +
+         "::ltree <@ c.path) AND ("
+         "(" + is_operator + " AND (p.filed_by = " + user + " OR iu.path <@ " + path + "::ltree))"
+         " OR (" + is_handler + " AND (p.responsible_unit_id = " + unit + " OR " + unit + " = ANY (p.co_unit_ids)))"
+         " OR (" + is_manager + " AND (ru.path <@ " + path + "::ltree OR iu.path <@ " + path + "::ltree))"
+         " OR (" + is_proxy + " AND p.proxy_user_id = " + user + ")))";
+}
+
+const workflow::Definition& PetitionStore::definition_of(const Petition& petition) const {
+  return workflows_.version(petition.workflow, petition.workflow_version);
+}
+
+std::set<std::string> PetitionStore::roles_toward(const Actor& actor, const Petition& petition) const {
+  std::set<std::string> roles;
+  if (actor.has(Role::operator_)) roles.insert("operator");
+  if (actor.has(Role::manager)) roles.insert("manager");
+  if (actor.has(Role::admin)) roles.insert("admin");
+  if (actor.has(Role::handler) && petition.responsible_unit && petition.responsible_unit->id == actor.unit_id)
+    roles.insert("handler");
+  if (actor.has(Role::proxy) && petition.proxy_user_id == actor.user_id) roles.insert("proxy");
+  return roles;
+}
+
+boost::asio::awaitable<std::optional<Petition>> PetitionStore::find(const Actor& actor, std::int64_t id) {
+  pg::Statement statement("", epoch(clock_()), id);
+  statement.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2 AND " +
+                  visible_petitions_condition(actor, statement);
+  auto result = co_await pool_.run_one(std::move(statement));
+  if (result.rows() == 0) co_return std::nullopt;
+  co_return petition_from(result, 0);
+}
+
+boost::asio::awaitable<std::vector<TimelineEvent>> PetitionStore::events(const Actor& actor, std::int64_t id) {
+  pg::Statement statement("", id);
+  statement.sql =
+      "SELECT e.id, iso_local(e.at), e.actor_id, e.actor_name, e.action, e.from_state, e.to_state, e.fields::text,"
+      " (SELECT 1 FROM petitions p JOIN units iu ON iu.id = p.intake_unit_id"
+      "  LEFT JOIN units ru ON ru.id = p.responsible_unit_id WHERE p.id = $1 AND " +
+      visible_petitions_condition(actor, statement) + ") AS visible"
+      " FROM (SELECT 1) one LEFT JOIN petition_events e ON e.petition_id = $1 ORDER BY e.id";
+  auto result = co_await pool_.run_one(std::move(statement));
+  if (result.rows() == 0 || result.is_null(0, 8)) throw Error(Errc::not_found, "no such petition");
+  std::vector<TimelineEvent> events;
+  for (int row = 0; row < result.rows(); ++row) {
+    if (result.is_null(row, 0)) continue;
+    TimelineEvent e;
+    e.id = result.integer(row, 0);
+    e.at = result.text(row, 1);
+    if (!result.is_null(row, 2)) e.actor_id = result.integer(row, 2);
+    e.actor_name = result.text(row, 3);
+    e.action = result.text(row, 4);
+    e.from_state = result.optional_text(row, 5);
+    e.to_state = result.optional_text(row, 6);
+    e.fields_json = result.text(row, 7);
+    events.push_back(std::move(e));
+  }
+  co_return events;
+}
+
+boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, PetitionFilter filter) {
+  if (filter.text && workflow::searchable_characters(*filter.text) < 2)
+    throw Error(Errc::invalid_field, "search needs at least two letters or digits", "text");
+  const auto now = epoch(clock_());
+  pg::Statement page("");
+  NowParam page_now(page, now);
+  const bool by_deadline = filter.sort == PetitionFilter::Sort::deadline;
+  const auto select = summary_select(page_now());
+  page.sql = select + list_conditions(actor, filter, page, page_now, true) +
+             (by_deadline ? " ORDER BY p.due_at ASC NULLS LAST, p.id ASC" : " ORDER BY p.received_at DESC, p.id DESC") +
+             " LIMIT " + param(page, filter.limit + 1);
+
+  pg::Statement count("");
+  NowParam count_now(count, now);
+  count.sql = "SELECT count(*) FROM (SELECT 1 FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id"
+              " JOIN units iu ON iu.id = p.intake_unit_id LEFT JOIN units ru ON ru.id = p.responsible_unit_id" +
+              list_conditions(actor, filter, count, count_now, false) + " LIMIT " +
+              param(count, count_limit + 1) + ") matching";
+
+  std::vector<pg::Statement> statements;
+  statements.push_back(std::move(page));
+  statements.push_back(std::move(count));
+  auto results = co_await pool_.run(std::move(statements));
+  PetitionPage out;
+  const auto& rows = results[0];
+  for (int row = 0; row < rows.rows() && row < filter.limit; ++row) out.items.push_back(summary_from(rows, row));
+  if (rows.rows() > filter.limit) {
+    const int last = filter.limit - 1;
+    out.next = std::string(rows.text(last, by_deadline ? 17 : 16)) + "|" + std::to_string(rows.integer(last, 0));
+  }
+  out.total = results[1].integer(0, 0);
+  out.total_exact = out.total <= count_limit;
+  if (!out.total_exact) out.total = count_limit;
+  co_return out;
+}
+
+boost::asio::awaitable<CallerHistory> PetitionStore::caller_history(std::string phone_key,
+                                                                   std::optional<std::string> viewer_path) {
+  CallerHistory history;
+  history.phone_key = phone_key;
+  std::vector<pg::Statement> statements;
+  statements.emplace_back(
+      "SELECT pr.id, pr.name, pr.gender, pr.id_number, pr.phone, pr.certificate_number, pr.address, pu.code, pu.name,"
+      " nlevel(pu.path), pu.id FROM petitioners pr LEFT JOIN units pu ON pu.id = pr.unit_id"
+      " WHERE pr.phone_key = $1 ORDER BY pr.self_reported, pr.updated_at DESC LIMIT 5",
+      phone_key);
+  // A caller look-up shows every petition of the number, except accusations against the caller's own unit.
+  pg::Statement petitions("", epoch(clock_()), phone_key, viewer_path);
+  petitions.sql = summary_select("to_timestamp($1)") +
+                  " WHERE pr.phone_key = $2 AND NOT EXISTS (SELECT 1 FROM units c WHERE c.id = ANY (p.complained_unit_ids)"
+                  " AND ($3::ltree IS NULL OR $3::ltree <@ c.path)) ORDER BY p.received_at DESC, p.id DESC LIMIT 20";
+  statements.push_back(std::move(petitions));
+  statements.emplace_back(
+      "SELECT call_id, direction, iso_local(started_at), iso_local(answered_at), iso_local(ended_at), cause, petition_id"
+      " FROM calls WHERE from_key = $1 ORDER BY started_at DESC LIMIT 20",
+      phone_key);
+  auto results = co_await pool_.run(std::move(statements));
+  const auto& people = results[0];
+  for (int row = 0; row < people.rows(); ++row) {
+    Petition::Person person;
+    person.id = people.integer(row, 0);
+    person.name = people.optional_text(row, 1);
+    person.gender = people.optional_text(row, 2);
+    person.id_number = people.optional_text(row, 3);
+    person.phone = people.optional_text(row, 4);
+    person.certificate_number = people.optional_text(row, 5);
+    person.address = people.optional_text(row, 6);
+    if (!people.is_null(row, 7))
+      person.unit = UnitRef{people.integer(row, 10), std::string(people.text(row, 7)), std::string(people.text(row, 8)),
+                            static_cast<int>(people.integer(row, 9))};
+    history.petitioners.push_back(std::move(person));
+  }
+  for (int row = 0; row < results[1].rows(); ++row) history.petitions.push_back(summary_from(results[1], row));
+  const auto& calls = results[2];
+  for (int row = 0; row < calls.rows(); ++row) {
+    CallerHistory::Call call;
+    call.call_id = calls.text(row, 0);
+    call.direction = calls.text(row, 1);
+    call.started_at = calls.text(row, 2);
+    call.answered_at = calls.optional_text(row, 3);
+    call.ended_at = calls.optional_text(row, 4);
+    call.cause = calls.optional_text(row, 5);
+    if (!calls.is_null(row, 6)) call.petition_id = calls.integer(row, 6);
+    history.calls.push_back(std::move(call));
+  }
+  co_return history;
+}
+
+namespace {
+constexpr const char* attachment_select =
+    "SELECT a.id, a.file_name, a.content_type, a.size_bytes, a.sha256, iso_local(a.uploaded_at), u.display_name"
+    " FROM attachments a LEFT JOIN users u ON u.id = a.uploaded_by";
+
+Attachment attachment_from(const pg::Result& r, int row) {
+  return {r.integer(row, 0), std::string(r.text(row, 1)), std::string(r.text(row, 2)), std::string(r.text(row, 4)),
+          std::string(r.text(row, 5)), r.integer(row, 3), r.optional_text(row, 6)};
+}
+}  // namespace
+
+boost::asio::awaitable<std::vector<Attachment>> PetitionStore::attachments(const Actor& actor, std::int64_t id) {
+  if (!co_await find(actor, id)) throw Error(Errc::not_found, "no such petition");
+  pg::Statement statement(std::string(attachment_select) + " WHERE a.petition_id = $1 ORDER BY a.id", id);
+  auto result = co_await pool_.run_one(std::move(statement));
+  std::vector<Attachment> out;
+  for (int row = 0; row < result.rows(); ++row) out.push_back(attachment_from(result, row));
+  co_return out;
+}
+
+boost::asio::awaitable<std::optional<Attachment>> PetitionStore::attachment(const Actor& actor, std::int64_t id,
+                                                                           std::int64_t attachment_id) {
+  if (!co_await find(actor, id)) co_return std::nullopt;
+  pg::Statement statement(std::string(attachment_select) + " WHERE a.petition_id = $1 AND a.id = $2", id, attachment_id);
+  auto result = co_await pool_.run_one(std::move(statement));
+  if (result.rows() == 0) co_return std::nullopt;
+  co_return attachment_from(result, 0);
+}
+
+boost::asio::awaitable<std::optional<PublicStatus>> PetitionStore::public_status(std::string tracking_code,
+                                                                                 std::string last_four,
+                                                                                 std::string address) {
+  std::vector<pg::Statement> statements;
+  statements.emplace_back("SELECT take_rate_token($1, coalesce((SELECT (value->>'lookups')::int FROM settings"
+                          " WHERE key = 'portal.rate_limit'), 30), make_interval(mins => coalesce((SELECT"
+                          " (value->>'per_minutes')::int FROM settings WHERE key = 'portal.rate_limit'), 60)))",
+                          "lookup:" + address);
+  statements.emplace_back(
+      "SELECT p.tracking_code, p.state, iso_local(p.received_at), nlevel(ru.path), iso_local(p.accepted_at),"
+      " iso_local(p.dispatched_at), iso_local(p.due_at), iso_local(p.replied_at), iso_local(p.closed_at)"
+      " FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id LEFT JOIN units ru ON ru.id = p.responsible_unit_id"
+      " WHERE p.tracking_code = $1 AND (right(pr.phone_key, 4) = $2 OR right(regexp_replace(p.proxy_phone, '[^0-9]', '', 'g'), 4) = $2)",
+      tracking_code, last_four);
+  auto results = co_await pool_.run(std::move(statements));
+  const auto& r = results[1];
+  if (r.rows() == 0) co_return std::nullopt;
+  PublicStatus status;
+  status.tracking_code = r.text(0, 0);
+  status.state = r.text(0, 1);
+  status.received_at = r.text(0, 2);
+  if (!r.is_null(0, 3)) status.level = static_cast<int>(r.integer(0, 3));
+  status.accepted_at = r.optional_text(0, 4);
+  status.dispatched_at = r.optional_text(0, 5);
+  status.due_at = r.optional_text(0, 6);
+  status.replied_at = r.optional_text(0, 7);
+  status.closed_at = r.optional_text(0, 8);
+  co_return status;
+}
+
+}  // namespace petitiond::store

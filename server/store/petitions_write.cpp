@@ -1,0 +1,523 @@
+// Changing petitions: intake, workflow actions, follow-up calls and proxy grants. Each change reads what
+// it needs in one round trip, decides in the pure workflow engine, then writes everything it caused in
+// one transaction (one more round trip) and reads the result back in the same pipeline.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <random>
+
+#include "server/pg/error.hpp"
+#include "server/store/audit.hpp"
+#include "server/store/petition_rows.hpp"
+#include "workflow/error.hpp"
+#include "workflow/identity.hpp"
+#include "workflow/text_search.hpp"
+
+namespace petitiond::store {
+namespace json = boost::json;
+using boost::asio::awaitable;
+using workflow::Decision;
+using workflow::Instant;
+
+namespace {
+
+constexpr const char* system_name = "系统";
+constexpr const char* portal_name = "网上信访";
+
+std::string tracking_code(Instant now) {
+  // Crockford's base32 (no I, L, O, U): read out over the telephone without confusion.
+  static constexpr char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::uniform_int_distribution<int> pick(0, 31);
+  const std::chrono::year_month_day day{workflow::local_date(now)};
+  char date[16];
+  std::snprintf(date, sizeof date, "%04d%02u%02u", static_cast<int>(day.year()), static_cast<unsigned>(day.month()),
+                static_cast<unsigned>(day.day()));
+  std::string code = std::string(date) + "-";
+  for (int i = 0; i < 6; ++i) code += alphabet[pick(random)];
+  return code;
+}
+
+// Timestamps a state change sets on the petition row.
+struct Milestones {
+  bool accepted = false, dispatched = false, replied = false, closed = false, reopened = false;
+};
+
+Milestones milestones(const Decision& decision, const workflow::Definition& definition) {
+  Milestones m;
+  const auto* to = definition.state(decision.to);
+  m.accepted = decision.to == "accepted";
+  m.dispatched = decision.to == "dispatched";
+  m.replied = decision.to == "replied";
+  m.closed = decision.to == "closed" || (to && to->terminal);
+  m.reopened = !m.closed && decision.from == "closed";
+  return m;
+}
+
+std::optional<std::string> field(const Decision& decision, const char* name) {
+  auto it = decision.fields.find(name);
+  if (it == decision.fields.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string fields_json(const std::map<std::string, std::string>& fields) {
+  json::object out;
+  for (const auto& [name, value] : fields) out[name] = value;
+  return json::serialize(out);
+}
+
+std::optional<std::int64_t> optional_epoch(const std::optional<Instant>& i) {
+  if (!i) return std::nullopt;
+  return epoch(*i);
+}
+
+struct Author {
+  std::optional<std::int64_t> id;
+  std::string name;
+};
+
+pg::Statement event_insert(std::int64_t petition_id, const Author& author, Instant at, std::string action,
+                           std::optional<std::string> from, std::optional<std::string> to, std::string fields) {
+  return pg::Statement(
+      "INSERT INTO petition_events (petition_id, at, actor_id, actor_name, action, from_state, to_state, fields)"
+      " VALUES ($1, to_timestamp($2), $3, $4, $5, $6, $7, $8::jsonb)",
+      petition_id, epoch(at), author.id, author.name, std::move(action), std::move(from), std::move(to),
+      std::move(fields));
+}
+
+pg::Statement clocks_upsert(std::int64_t petition_id, std::string clocks) {
+  return pg::Statement(
+      "INSERT INTO petition_clocks AS c (petition_id, seq, name, started_at, unit, amount, extension, pauses,"
+      " stopped_at, deadline, warn_at, is_window)"
+      " SELECT $1, r.seq, r.name, to_timestamp(r.started), r.unit, r.amount, r.extension, r.pauses,"
+      "  to_timestamp(r.stopped), to_timestamp(r.deadline), to_timestamp(r.warn), r.\"window\""
+      " FROM jsonb_to_recordset($2::jsonb) AS r(seq int, name text, started bigint, unit text, amount int,"
+      "  extension int, pauses jsonb, stopped bigint, deadline bigint, warn bigint, \"window\" boolean)"
+      " ON CONFLICT (petition_id, seq) DO UPDATE SET extension = excluded.extension, pauses = excluded.pauses,"
+      "  stopped_at = excluded.stopped_at, deadline = excluded.deadline, warn_at = excluded.warn_at",
+      petition_id, std::move(clocks));
+}
+
+// One outbox row per audience the decision notifies.
+pg::Statement outbox_insert(std::int64_t petition_id, const std::vector<std::string>& audiences, const std::string& topic,
+                            const std::string& tracking, const std::string& to_state) {
+  json::object payload{{"tracking_code", tracking}, {"state", to_state}};
+  return pg::Statement(
+      "INSERT INTO outbox (petition_id, audience, topic, payload)"
+      " SELECT $1, a, $3, $4::jsonb FROM unnest($2::text[]) a",
+      petition_id, pg::words_literal(audiences), topic, json::serialize(payload));
+}
+
+bool is_repeat_key_conflict(const pg::QueryError& e) {
+  return e.sqlstate() == "23505" && e.message().find("idempotency_keys") != std::string::npos;
+}
+bool is_tracking_code_conflict(const pg::QueryError& e) {
+  return e.sqlstate() == "23505" && e.message().find("tracking_code") != std::string::npos;
+}
+
+}  // namespace
+
+awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intake intake) {
+  const auto& definition = workflows_.newest("petition");
+  const auto now = clock_();
+  auto categories = routing_.categories();
+  if (std::find(categories.begin(), categories.end(), in.category) == categories.end())
+    throw Error(Errc::invalid_field, "unknown category '" + in.category + "'", "category");
+  auto state = workflow::initial_state(definition, in.type, in.urgency, now);
+  const std::string scope = intake.actor ? "user:" + std::to_string(intake.actor->user_id) : "portal";
+  std::optional<std::string> phone_key;
+  if (in.petitioner.phone) {
+    auto key = normalise_phone(*in.petitioner.phone);
+    if (!key.empty()) phone_key = key;
+  }
+  const bool staff = intake.actor.has_value();
+
+  // Round trip 1: everything the decision needs.
+  std::vector<pg::Statement> reads;
+  if (staff) reads.emplace_back("SELECT 1");
+  else
+    reads.emplace_back("SELECT take_rate_token($1, coalesce((SELECT (value->>'submissions')::int FROM settings"
+                       " WHERE key = 'portal.rate_limit'), 5), make_interval(mins => coalesce((SELECT"
+                       " (value->>'per_minutes')::int FROM settings WHERE key = 'portal.rate_limit'), 60)))",
+                       "submit:" + intake.address);
+  reads.emplace_back("SELECT petition_id, request_hash FROM idempotency_keys WHERE scope = $1 AND key = $2", scope,
+                     intake.idempotency_key);
+  std::optional<std::int64_t> actor_unit;
+  if (intake.actor) actor_unit = intake.actor->unit_id;
+  reads.emplace_back(
+      "SELECT u.id, (SELECT coalesce(array_agg(a.calendar ORDER BY nlevel(a.path) DESC), '{}') FROM units a"
+      "  WHERE a.path @> u.path AND a.calendar IS NOT NULL)"
+      " FROM units u WHERE u.id = coalesce($1,"
+      "  (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = 'portal.intake_unit')),"
+      "  (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1))",
+      actor_unit);
+  reads.emplace_back("SELECT id FROM units WHERE code = $1 AND active", in.petitioner.unit_code);
+  reads.emplace_back("SELECT code, id FROM units WHERE code = ANY ($1::text[])", pg::words_literal(in.complained_unit_codes));
+  std::optional<std::string> known_id_number;
+  if (staff) known_id_number = in.petitioner.id_number;
+  reads.emplace_back("SELECT id FROM petitioners WHERE id_number = $1 AND NOT self_reported ORDER BY id LIMIT 1",
+                     known_id_number);
+  reads.emplace_back(
+      "SELECT p.id, p.state, p.due_at IS NOT NULL FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id"
+      " WHERE p.category = $1 AND p.parent_id IS NULL"
+      "   AND (pr.id_number = $2 OR pr.phone_key = coalesce($3, (SELECT from_key FROM calls WHERE call_id = $6)))"
+      "   AND (p.state = $4 OR p.received_at > to_timestamp($5) - make_interval(days => coalesce((SELECT"
+      "        (value #>> '{}')::int FROM settings WHERE key = 'petitions.repeat_window_days'), 90)))"
+      " ORDER BY p.received_at DESC LIMIT 20",
+      in.category, in.petitioner.id_number, phone_key, concluded_state, epoch(now), in.call_id);
+  reads.emplace_back(
+      "SELECT nextval(pg_get_serial_sequence('petitions', 'id')), nextval(pg_get_serial_sequence('petitioners', 'id'))");
+  reads.emplace_back("SELECT id, from_number, from_key FROM calls WHERE call_id = $1", in.call_id);
+  auto found = co_await pool_.run(std::move(reads));
+
+  if (found[1].rows() > 0) {
+    if (found[1].text(0, 1) != intake.request_hash)
+      throw Error(Errc::invalid_field, "was already used for a different request", "Idempotency-Key");
+    pg::Statement again("", epoch(now), found[1].integer(0, 0));
+    again.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
+    auto result = co_await pool_.run_one(std::move(again));
+    co_return std::make_pair(petition_from(result, 0), false);
+  }
+  const std::int64_t intake_unit_id = found[2].integer(0, 0);
+  const auto calendar_chain = found[2].words(0, 1);
+  std::optional<std::int64_t> petitioner_unit_id;
+  if (in.petitioner.unit_code) {
+    if (found[3].rows() == 0) throw Error(Errc::invalid_field, "no active unit has this code", "petitioner.unit");
+    petitioner_unit_id = found[3].integer(0, 0);
+  }
+  std::vector<std::string> complained_ids;
+  for (const auto& code : in.complained_unit_codes) {
+    bool known = false;
+    for (int row = 0; row < found[4].rows(); ++row)
+      if (found[4].text(row, 0) == code) {
+        complained_ids.emplace_back(found[4].text(row, 1));
+        known = true;
+      }
+    if (!known) throw Error(Errc::invalid_field, "no unit has the code " + code, "complaint.units");
+  }
+  std::optional<std::int64_t> existing_petitioner;
+  if (found[5].rows() > 0) existing_petitioner = found[5].integer(0, 0);
+  std::optional<std::int64_t> repeat_of, concluded_match;
+  for (int row = 0; row < found[6].rows(); ++row) {
+    if (found[6].text(row, 1) == concluded_state && !concluded_match) concluded_match = found[6].integer(row, 0);
+    if (found[6].boolean(row, 2) && !repeat_of) repeat_of = found[6].integer(row, 0);
+  }
+  const std::int64_t id = found[7].integer(0, 0);
+  const std::int64_t petitioner_id = existing_petitioner ? *existing_petitioner : found[7].integer(0, 1);
+  if (in.call_id && found[8].rows() == 0) throw Error(Errc::invalid_field, "no call has this callId", "call_id");
+  if (in.call_id && !in.petitioner.phone && !found[8].is_null(0, 2)) {
+    in.petitioner.phone = std::string(found[8].text(0, 1));  // the caller's number, as the telephone system gave it
+    phone_key = std::string(found[8].text(0, 2));
+  }
+
+  const auto& calendar = calendars_.resolve(calendar_chain);
+  const Author author = intake.actor ? Author{intake.actor->user_id, intake.actor->display_name.empty()
+                                                                          ? intake.actor->login
+                                                                          : intake.actor->display_name}
+                                     : Author{std::nullopt, portal_name};
+
+  // Decisions taken at intake: a matter concluded after re-review is not accepted again (信访工作条例
+  // Art 35); a consultation answered on the call is closed at once.
+  std::vector<std::pair<Decision, Author>> decisions;
+  if (concluded_match) {
+    workflow::Command refuse{"not_accept",
+                             {{"reason", "同一事项已于复核后终结（信访事项 " + std::to_string(*concluded_match) +
+                                             "），依《信访工作条例》不再受理。"}}};
+    auto decision = workflow::decide(state, refuse, {"operator"}, now, definition, calendar);
+    state = workflow::apply(state, decision);
+    decisions.emplace_back(std::move(decision), Author{std::nullopt, system_name});
+  } else if (in.answer_on_call) {
+    std::set<std::string> roles;
+    if (intake.actor && intake.actor->has(Role::operator_)) roles.insert("operator");
+    workflow::Command answer{"answer_on_call", {{"reply", *in.answer_on_call}}};
+    auto decision = workflow::decide(state, answer, roles, now, definition, calendar);
+    state = workflow::apply(state, decision);
+    decisions.emplace_back(std::move(decision), author);
+  }
+  Milestones reached;
+  for (const auto& [decision, by] : decisions) {
+    auto m = milestones(decision, definition);
+    reached.closed |= m.closed;
+    reached.replied |= m.replied;
+  }
+  const auto obligation = workflow::next_obligation(state, definition, calendar);
+  auto bigrams = workflow::search_bigrams(in.subject + "\n" + in.content);
+
+  json::array representatives;
+  for (const auto& r : in.representatives) {
+    json::object person{{"name", r.name}};
+    if (r.phone) person["phone"] = *r.phone;
+    if (r.id_number) person["id_number"] = *r.id_number;
+    representatives.push_back(std::move(person));
+  }
+  std::optional<std::int64_t> proxy_user;
+  std::optional<std::string> proxy_name, proxy_relation, proxy_phone, consent_method;
+  std::optional<std::int64_t> consent_at;
+  if (in.proxy) {
+    if (in.proxy->filer_is_proxy && intake.actor) proxy_user = intake.actor->user_id;
+    proxy_name = in.proxy->name;
+    proxy_relation = in.proxy->relation;
+    proxy_phone = in.proxy->phone;
+    consent_method = in.proxy->consent_method;
+    consent_at = in.proxy->consent_at;
+  }
+  std::optional<std::int64_t> filed_by;
+  if (intake.actor) filed_by = intake.actor->user_id;
+
+  for (int attempt = 0;; ++attempt) {
+    const auto code = tracking_code(now);
+    std::vector<pg::Statement> writes;
+    const auto& p = in.petitioner;
+    if (existing_petitioner) {
+      // A known person: fill in what was missing, never overwrite what staff recorded before.
+      writes.emplace_back(
+          "UPDATE petitioners SET name = coalesce(name, $2), gender = coalesce(gender, $3), phone = coalesce(phone, $4),"
+          " phone_key = coalesce(phone_key, $5), certificate_number = coalesce(certificate_number, $6),"
+          " disability_type = coalesce(disability_type, $7), disability_grade = coalesce(disability_grade, $8),"
+          " address = coalesce(address, $9), unit_id = coalesce(unit_id, $10), updated_at = now() WHERE id = $1",
+          petitioner_id, p.name, p.gender, p.phone, phone_key, p.certificate_number, p.disability_type,
+          p.disability_grade, p.address, petitioner_unit_id);
+    } else {
+      writes.emplace_back(
+          "INSERT INTO petitioners (id, name, gender, id_number, phone, phone_key, certificate_number, disability_type,"
+          " disability_grade, address, unit_id, self_reported) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+          petitioner_id, p.name, p.gender, p.id_number, p.phone, phone_key, p.certificate_number, p.disability_type,
+          p.disability_grade, p.address, petitioner_unit_id, !staff);
+    }
+    pg::Statement insert(
+        "INSERT INTO petitions (id, tracking_code, channel, workflow, workflow_version, type, category, urgency,"
+        " subject, content, state, petitioner_id, anonymous, filed_by, intake_unit_id, complaint_object,"
+        " complained_unit_ids, proxy_user_id, proxy_name, proxy_relation, proxy_phone, consent_method, consent_at,"
+        " group_size, representatives, repeat_of, due_at, warn_at, received_at, replied_at, closed_at, updated_at,"
+        " search_bigrams)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::bigint[], $18, $19,"
+        " $20, $21, $22, to_timestamp($23), $24, $25::jsonb, $26, to_timestamp($27), to_timestamp($28),"
+        " to_timestamp($29), to_timestamp($30), to_timestamp($31), to_timestamp($29), $32::text[])",
+        id, code, in.channel, definition.workflow, definition.version, in.type, in.category, in.urgency, in.subject,
+        in.content, state.state, petitioner_id, in.anonymous, filed_by, intake_unit_id, in.complaint_object,
+        pg::words_literal(complained_ids), proxy_user, proxy_name, proxy_relation, proxy_phone, consent_method,
+        consent_at, in.group_size, json::serialize(representatives), repeat_of, optional_epoch(obligation.due),
+        optional_epoch(obligation.warn), epoch(now), reached.replied ? std::optional(epoch(now)) : std::nullopt,
+        reached.closed ? std::optional(epoch(now)) : std::nullopt, pg::words_literal(bigrams));
+    writes.push_back(std::move(insert));
+    if (intake.idempotency_key)
+      writes.emplace_back("INSERT INTO idempotency_keys (scope, key, request_hash, petition_id) VALUES ($1, $2, $3, $4)",
+                          scope, *intake.idempotency_key, intake.request_hash, id);
+    json::object registered{{"channel", in.channel}};
+    if (repeat_of) registered["repeat_of"] = *repeat_of;
+    if (in.call_id) registered["call_id"] = *in.call_id;
+    writes.push_back(event_insert(id, author, now, "registered", std::nullopt, definition.initial_state().name,
+                                  json::serialize(registered)));
+    for (const auto& [decision, by] : decisions)
+      writes.push_back(event_insert(id, by, now, decision.transition, decision.from, decision.to,
+                                    fields_json(decision.fields)));
+    writes.push_back(clocks_upsert(id, clocks_json(state, definition, calendar)));
+    writes.push_back(outbox_insert(id, {"petitioner"}, "registered", code, definition.initial_state().name));
+    for (const auto& [decision, by] : decisions)
+      if (!decision.notify.empty())
+        writes.push_back(outbox_insert(id, decision.notify, decision.transition, code, decision.to));
+    if (in.call_id) writes.emplace_back("UPDATE calls SET petition_id = $2 WHERE call_id = $1", *in.call_id, id);
+    pg::Statement read_back("", epoch(now), id);
+    read_back.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
+    writes.push_back(std::move(read_back));
+    try {
+      auto results = co_await pool_.run(std::move(writes));
+      co_return std::make_pair(petition_from(results.back(), 0), true);
+    } catch (const pg::QueryError& e) {
+      if (is_tracking_code_conflict(e) && attempt < 3) continue;
+      if (!is_repeat_key_conflict(e)) throw;
+    }
+    // The same key committed by a concurrent request in the meantime: answer with its petition.
+    pg::Statement again("", epoch(now), scope, *intake.idempotency_key, intake.request_hash);
+    again.sql = petition_select("to_timestamp($1)") +
+                " WHERE p.id = (SELECT petition_id FROM idempotency_keys WHERE scope = $2 AND key = $3"
+                " AND request_hash = $4)";
+    auto result = co_await pool_.run_one(std::move(again));
+    if (result.rows() == 0) throw Error(Errc::invalid_field, "was already used for a different request", "Idempotency-Key");
+    co_return std::make_pair(petition_from(result, 0), false);
+  }
+}
+
+awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, ActionRequest action) {
+  const auto now = clock_();
+  std::vector<pg::Statement> reads;
+  pg::Statement load("", epoch(now), id);
+  load.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2 AND " + visible_petitions_condition(actor, load);
+  reads.push_back(std::move(load));
+  std::optional<std::string> unit_code;
+  if (auto it = action.fields.find("unit"); it != action.fields.end()) unit_code = it->second;
+  reads.emplace_back(
+      "SELECT u.id, u.code, u.kind, nlevel(u.path), parent.code FROM units u LEFT JOIN units parent ON parent.id = u.parent_id"
+      " WHERE u.path @> (SELECT path FROM units WHERE code = $1 AND active) ORDER BY nlevel(u.path) DESC",
+      unit_code);
+  std::optional<std::int64_t> parent_id;
+  if (auto it = action.fields.find("parent"); it != action.fields.end()) {
+    try {
+      std::size_t used = 0;
+      parent_id = std::stoll(it->second, &used);
+      if (used != it->second.size() || *parent_id <= 0) throw std::invalid_argument("parent");
+    } catch (const std::exception&) {
+      throw Error(Errc::invalid_field, "must be the id of the petition to merge into", "parent");
+    }
+  }
+  pg::Statement parent_check("", parent_id);
+  parent_check.sql = "SELECT p.id, p.parent_id, p.state FROM petitions p JOIN units iu ON iu.id = p.intake_unit_id"
+                     " LEFT JOIN units ru ON ru.id = p.responsible_unit_id WHERE p.id = $1 AND " +
+                     visible_petitions_condition(actor, parent_check);
+  reads.push_back(std::move(parent_check));
+  auto found = co_await pool_.run(std::move(reads));
+  if (found[0].rows() == 0) throw Error(Errc::not_found, "no such petition");
+  auto petition = petition_from(found[0], 0);
+  if (action.expected_version != petition.version)
+    throw Error(Errc::conflict, "the petition was changed by someone else (now version " +
+                                    std::to_string(petition.version) + "); reload it and try again");
+
+  std::map<std::string, workflow::UnitInfo> chain;
+  std::optional<std::int64_t> unit_id;
+  const auto& units = found[1];
+  for (int row = 0; row < units.rows(); ++row) {
+    workflow::UnitInfo info{std::string(units.text(row, 1)), std::string(units.text(row, 2)),
+                            static_cast<int>(units.integer(row, 3)), units.optional_text(row, 4)};
+    chain[info.code] = info;
+    if (row == 0) unit_id = units.integer(row, 0);
+  }
+  if (unit_code && !unit_id) throw Error(Errc::invalid_field, "no active unit has this code", "unit");
+  if (parent_id) {
+    if (found[2].rows() == 0 || *parent_id == id)
+      throw Error(Errc::invalid_field, "no other petition with this id can be merged into", "parent");
+    if (!found[2].is_null(0, 1)) throw Error(Errc::invalid_field, "that petition was itself merged into another", "parent");
+  }
+
+  const auto& definition = definition_of(petition);
+  const auto& calendar = calendars_.resolve(petition.calendar_chain);
+  workflow::UnitLookup lookup = [&chain](const std::string& code) -> std::optional<workflow::UnitInfo> {
+    auto it = chain.find(code);
+    if (it == chain.end()) return std::nullopt;
+    return it->second;
+  };
+  workflow::Command command{action.transition, action.fields};
+  auto decision = workflow::decide(petition.workflow_state, command, roles_toward(actor, petition), now, definition,
+                                   calendar, lookup);
+  auto state = workflow::apply(petition.workflow_state, decision);
+  // A new responsible unit decides on its own calendar.
+  const auto& after_calendar = calendar;
+  const auto obligation = workflow::next_obligation(state, definition, after_calendar);
+  const auto m = milestones(decision, definition);
+  const Author author{actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
+
+  std::vector<pg::Statement> writes;
+  writes.push_back(require_change(
+      {"UPDATE petitions SET state = $3, version = version + 1, responsible_unit_id = coalesce($4, responsible_unit_id),"
+       " requested_extension = $5, due_at = to_timestamp($6), warn_at = to_timestamp($7), updated_at = to_timestamp($8),"
+       " accepted_at = CASE WHEN $9 THEN coalesce(accepted_at, to_timestamp($8)) ELSE accepted_at END,"
+       " dispatched_at = CASE WHEN $10 THEN to_timestamp($8) ELSE dispatched_at END,"
+       " replied_at = CASE WHEN $11 THEN to_timestamp($8) ELSE replied_at END,"
+       " closed_at = CASE WHEN $12 THEN to_timestamp($8) WHEN $13 THEN NULL ELSE closed_at END,"
+       " reply_outcome = coalesce($14, reply_outcome), satisfaction = coalesce($15, satisfaction),"
+       " parent_id = coalesce($16, parent_id)"
+       " WHERE id = $1 AND version = $2 RETURNING 1",
+       id, action.expected_version, state.state, decision.responsible_unit ? unit_id : std::nullopt,
+       state.requested_extension, optional_epoch(obligation.due), optional_epoch(obligation.warn), epoch(now),
+       m.accepted, m.dispatched, m.replied, m.closed, m.reopened,
+       decision.to == "replied" ? field(decision, "outcome") : std::nullopt, field(decision, "satisfaction"),
+       parent_id},
+      "the petition was changed by someone else"));
+  writes.push_back(clocks_upsert(id, clocks_json(state, definition, after_calendar)));
+  writes.push_back(event_insert(id, author, now, decision.transition, decision.from, decision.to,
+                                fields_json(decision.fields)));
+  if (!decision.notify.empty())
+    writes.push_back(outbox_insert(id, decision.notify, decision.transition, petition.tracking_code, decision.to));
+  if (parent_id) {
+    writes.emplace_back("UPDATE petitions SET repeat_count = repeat_count + 1, updated_at = to_timestamp($2) WHERE id = $1",
+                        *parent_id, epoch(now));
+    writes.push_back(event_insert(*parent_id, author, now, "repeat_merged", std::nullopt, std::nullopt,
+                                  json::serialize(json::object{{"child", id}, {"tracking_code", petition.tracking_code}})));
+  }
+  pg::Statement read_back("", epoch(now), id);
+  read_back.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
+  writes.push_back(std::move(read_back));
+  std::vector<pg::Result> results;
+  try {
+    results = co_await pool_.run(std::move(writes));
+  } catch (const pg::QueryError& e) {
+    if (e.errc() == Errc::not_found)
+      throw Error(Errc::conflict, "the petition was changed by someone else; reload it and try again");
+    throw;
+  }
+  co_return petition_from(results.back(), 0);
+}
+
+awaitable<Petition> PetitionStore::attach_call(const Actor& actor, std::int64_t id, std::string call_id) {
+  auto petition = co_await find(actor, id);
+  if (!petition) throw Error(Errc::not_found, "no such petition");
+  const auto now = clock_();
+  const Author author{actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
+  std::vector<pg::Statement> writes;
+  writes.push_back(require_change(
+      {"UPDATE calls SET petition_id = $2 WHERE call_id = $1 AND petition_id IS NULL RETURNING 1", call_id, id},
+      "no unattached call has this callId"));
+  writes.emplace_back("UPDATE petitions SET chase_count = chase_count + 1, updated_at = to_timestamp($2) WHERE id = $1",
+                      id, epoch(now));
+  writes.push_back(event_insert(id, author, now, "call_attached", std::nullopt, std::nullopt,
+                                json::serialize(json::object{{"call_id", call_id}})));
+  pg::Statement read_back("", epoch(now), id);
+  read_back.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
+  writes.push_back(std::move(read_back));
+  try {
+    auto results = co_await pool_.run(std::move(writes));
+    co_return petition_from(results.back(), 0);
+  } catch (const pg::QueryError& e) {
+    if (e.errc() == Errc::not_found) throw Error(Errc::invalid_field, e.message(), "call_id");
+    throw;
+  }
+}
+
+awaitable<Petition> PetitionStore::grant_proxy(const Actor& actor, std::int64_t id, std::int64_t proxy_user_id,
+                                               std::string consent_method, std::int64_t consent_at) {
+  auto petition = co_await find(actor, id);
+  if (!petition) throw Error(Errc::not_found, "no such petition");
+  const auto now = clock_();
+  const Author author{actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
+  std::vector<pg::Statement> writes;
+  writes.push_back(require_change(
+      {"UPDATE petitions SET proxy_user_id = $2, consent_method = $3, consent_at = to_timestamp($4), version = version + 1,"
+       " updated_at = to_timestamp($5) WHERE id = $1"
+       "   AND EXISTS (SELECT 1 FROM users WHERE id = $2 AND active AND 'proxy' = ANY (roles)) RETURNING 1",
+       id, proxy_user_id, consent_method, consent_at, epoch(now)},
+      "no active proxy has this id"));
+  writes.push_back(event_insert(id, author, now, "proxy_granted", std::nullopt, std::nullopt,
+                                json::serialize(json::object{{"proxy_user", proxy_user_id},
+                                                             {"consent_method", consent_method}})));
+  pg::Statement read_back("", epoch(now), id);
+  read_back.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
+  writes.push_back(std::move(read_back));
+  try {
+    auto results = co_await pool_.run(std::move(writes));
+    co_return petition_from(results.back(), 0);
+  } catch (const pg::QueryError& e) {
+    if (e.errc() == Errc::not_found) throw Error(Errc::invalid_field, e.message(), "proxy_user");
+    throw;
+  }
+}
+
+awaitable<Attachment> PetitionStore::add_attachment(const Actor& actor, std::int64_t id, Attachment attachment) {
+  if (!co_await find(actor, id)) throw Error(Errc::not_found, "no such petition");
+  const auto now = clock_();
+  const Author author{actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
+  std::vector<pg::Statement> writes;
+  writes.emplace_back(
+      "INSERT INTO attachments (petition_id, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at)"
+      " VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7)) RETURNING id, iso_local(uploaded_at)",
+      id, attachment.file_name, attachment.content_type, attachment.size, attachment.sha256, actor.user_id, epoch(now));
+  writes.push_back(event_insert(id, author, now, "attachment_added", std::nullopt, std::nullopt,
+                                json::serialize(json::object{{"file_name", attachment.file_name},
+                                                             {"content_type", attachment.content_type},
+                                                             {"size", attachment.size}})));
+  auto results = co_await pool_.run(std::move(writes));
+  attachment.id = results[0].integer(0, 0);
+  attachment.uploaded_at = results[0].text(0, 1);
+  attachment.uploaded_by = author.name;
+  co_return attachment;
+}
+
+}  // namespace petitiond::store
