@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value_from.hpp>
 
+#include "workflow/identity.hpp"
 #include "workflow/masking.hpp"
 
 namespace petitiond::api {
@@ -20,6 +21,12 @@ json::value text_or_null(const std::optional<std::string>& value) {
 json::value masked(const std::optional<std::string>& value, std::string (*mask)(std::string_view)) {
   if (!value) return nullptr;
   return json::string(mask(*value));
+}
+
+// Phones are masked in their normalised form, whatever punctuation they were typed with.
+std::string mask_any_phone(std::string_view phone) {
+  auto key = normalise_phone(phone);
+  return mask_phone(key.empty() ? phone : std::string_view(key));
 }
 
 json::value unit_ref(const std::optional<store::UnitRef>& unit) {
@@ -48,7 +55,7 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
       {"name", hidden ? json::value(nullptr) : text_or_null(person.name)},
       {"gender", text_or_null(person.gender)},
       {"id_number", hidden ? json::value(nullptr) : masked(person.id_number, &mask_id_number)},
-      {"phone", hidden ? json::value(nullptr) : masked(person.phone, &mask_phone)},
+      {"phone", hidden ? json::value(nullptr) : masked(person.phone, &mask_any_phone)},
       {"certificate_number", hidden ? json::value(nullptr) : masked(person.certificate_number, &mask_certificate)},
       {"has_disability_record", person.disability_type.has_value()},
       {"address", hidden ? json::value(nullptr) : text_or_null(person.address)},
@@ -59,7 +66,7 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
   if (p.proxy_user_id || p.proxy_name) {
     json::object out{{"name", text_or_null(p.proxy_name)},
                      {"relation", text_or_null(p.proxy_relation)},
-                     {"phone", masked(p.proxy_phone, &mask_phone)},
+                     {"phone", masked(p.proxy_phone, &mask_any_phone)},
                      {"consent", json::object{{"method", text_or_null(p.consent_method)}, {"at", text_or_null(p.consent_at)}}}};
     out["user"] = p.proxy_user_id ? json::value(json::object{{"id", *p.proxy_user_id}, {"name", text_or_null(p.proxy_user_name)}})
                                   : json::value(nullptr);
@@ -71,7 +78,7 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
   for (const auto& rep : stored.as_array()) {
     const auto& r = rep.as_object();
     json::object out{{"name", r.at("name")}};
-    out["phone"] = r.contains("phone") ? json::value(mask_phone(r.at("phone").as_string())) : json::value(nullptr);
+    out["phone"] = r.contains("phone") ? json::value(mask_any_phone(r.at("phone").as_string())) : json::value(nullptr);
     out["id_number"] = r.contains("id_number") ? json::value(mask_id_number(r.at("id_number").as_string())) : json::value(nullptr);
     representatives.push_back(std::move(out));
   }
@@ -182,7 +189,7 @@ json::value caller_history_view(const store::CallerHistory& history) {
   for (const auto& person : history.petitioners)
     petitioners.push_back(json::object{{"id", person.id},
                                        {"name", text_or_null(person.name)},
-                                       {"phone", masked(person.phone, &mask_phone)},
+                                       {"phone", masked(person.phone, &mask_any_phone)},
                                        {"id_number", masked(person.id_number, &mask_id_number)},
                                        {"unit", unit_ref(person.unit)}});
   for (const auto& item : history.petitions) petitions.push_back(summary_view(item));

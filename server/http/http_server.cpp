@@ -1,5 +1,7 @@
 #include "server/http/http_server.hpp"
 
+#include <limits>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -143,7 +145,9 @@ awaitable<void> HttpServer::serve(Connection& connection, Stream& stream) {
 
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
-    parser.body_limit(options_.body_limit);
+    // The body limit depends on the route (attachments take more), known once the header is in; Beast
+    // checks a declared Content-Length against it only while parsing the header, so that is redone here.
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     tcp_stream.expires_after(options_.read_timeout);
     auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple);
     boost::system::error_code ec = header_ec;
@@ -151,6 +155,7 @@ awaitable<void> HttpServer::serve(Connection& connection, Stream& stream) {
     if (!ec) {
       body_limit = body_limit_for(parser.get());
       parser.body_limit(body_limit);
+      if (parser.content_length() && *parser.content_length() > body_limit) ec = bhttp::error::body_limit;
     }
     if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
       bhttp::response<bhttp::empty_body> go_on(Status::continue_, 11);

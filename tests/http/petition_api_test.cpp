@@ -1,0 +1,545 @@
+// Petitions over HTTP, end to end against real PostgreSQL: intake from every channel, the lifecycle
+// through the workflow engine, concurrency, the timeline, queries, repeats, proxies and bad input.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
+
+#include "server/pg/blocking_connection.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/org_fixture.hpp"
+#include "tests/support/test_server.hpp"
+#include "workflow/identity.hpp"
+
+using namespace petitiond;
+using namespace petitiond::test;
+namespace json = boost::json;
+
+namespace {
+
+// A valid resident ID number from 17 digits (GB 11643 check character appended).
+std::string id_number(const std::string& first17) { return first17 + id_check_character(first17); }
+
+std::string petition_body(const std::string& extra = "", const std::string& petitioner = "") {
+  std::string who = petitioner.empty() ? R"({"name":"张三","phone":"138-1234-5678","id_number":")" +
+                                             id_number("11010519491231002") + R"(","unit":"V1"})"
+                                       : petitioner;
+  return R"({"channel":"hotline","type":"help","category":"subsidies","subject":"护理补贴未到账",)"
+         R"("content":"本月重度残疾人护理补贴没有到账，请帮忙查询。","petitioner":)" +
+         who + extra + "}";
+}
+
+// petition_body() with fields set (a JSON value each), or removed when the value is "-".
+std::string body_with(std::initializer_list<std::pair<const char*, const char*>> changes,
+                      const std::string& base = petition_body()) {
+  auto object = json::parse(base).as_object();
+  for (const auto& [key, value] : changes) {
+    if (std::string(value) == "-") object.erase(key);
+    else object[key] = json::parse(value);
+  }
+  return json::serialize(object);
+}
+
+std::string text(const json::value& v, const char* key) { return std::string(v.at(key).as_string()); }
+std::int64_t number(const json::value& v, const char* key) { return v.at(key).to_number<std::int64_t>(); }
+
+struct Fixture {
+  OrgFixture org;
+  TestServer server{org};
+  std::map<std::string, Session> sessions;
+
+  Session& as(const std::string& login) {
+    auto it = sessions.find(login);
+    if (it == sessions.end()) it = sessions.emplace(login, Session(server.port(), login, fixture_password)).first;
+    return it->second;
+  }
+  json::value file(const std::string& body = petition_body(), const std::string& login = "operator") {
+    auto reply = as(login).send("POST", "/api/v1/petitions", body);
+    INFO(reply.body);
+    REQUIRE(reply.status == 201);
+    return reply.json();
+  }
+  HttpReply act(const std::string& login, std::int64_t id, const std::string& transition, int version,
+                const std::string& fields = "") {
+    return as(login).send("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/" + transition,
+                          R"({"version":)" + std::to_string(version) + fields + "}");
+  }
+  json::value get(const std::string& login, std::int64_t id) {
+    auto reply = as(login).get("/api/v1/petitions/" + std::to_string(id));
+    REQUIRE(reply.status == 200);
+    return reply.json();
+  }
+};
+
+std::string field_of(const HttpReply& reply) {
+  auto error = reply.json().at("error");
+  return error.at("field").is_null() ? std::string() : std::string(error.at("field").as_string());
+}
+
+}  // namespace
+
+TEST_CASE("a hotline petition goes from registration to callback, each step one timeline event") {
+  Fixture f;
+  auto p = f.file();
+  const auto id = number(p, "id");
+  CHECK(text(p, "state") == "registered");
+  CHECK(text(p, "channel") == "hotline");
+  CHECK(text(p.at("petitioner"), "phone") == "138****5678");  // masked
+  CHECK(text(p.at("petitioner"), "id_number").find("**********") != std::string::npos);
+  CHECK(text(p.at("deadline"), "status") == "ok");  // the 15-day acceptance notice runs
+
+  CHECK(f.act("operator", id, "accept", 1).status == 200);
+  auto stale = f.act("operator", id, "accept", 1);
+  CHECK(stale.status == 409);  // decided on an old version
+  auto to_complained = f.act("operator", id, "dispatch", 2, R"(,"unit":"NOPE")");
+  CHECK(to_complained.status == 422);
+  CHECK(field_of(to_complained) == "unit");
+  auto dispatched = f.act("operator", id, "dispatch", 2, R"(,"unit":"V1")");
+  REQUIRE(dispatched.status == 200);
+  CHECK(text(dispatched.json().at("responsible_unit"), "code") == "V1");
+
+  // Only the responsible unit's handler may sign for it; another unit does not even see it.
+  CHECK(f.act("v2.handler", id, "sign_for", 3).status == 404);
+  CHECK(f.act("t1.handler", id, "sign_for", 3).status == 404);
+  auto signed_for = f.act("v1.handler", id, "sign_for", 3);
+  REQUIRE(signed_for.status == 200);
+  CHECK(text(signed_for.json(), "state") == "handling");
+  CHECK(signed_for.header("etag") == "\"4\"");
+
+  // Two handlers acting on the same version: the second gets 409, nothing is overwritten.
+  auto first = f.as("v1.handler").request("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/reply",
+                                          R"({"outcome":"support","reply":"已补发"})", {{"If-Match", "\"4\""}});
+  auto second = f.as("v1.handler").request("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/reply",
+                                           R"({"outcome":"explain","reply":"另一答复"})", {{"If-Match", "\"4\""}});
+  CHECK(first.status == 200);
+  CHECK(second.status == 409);
+  CHECK(text(f.get("operator", id), "reply_outcome") == "support");
+
+  auto wrong = f.act("operator", id, "callback", 5, R"(,"satisfaction":"pleased")");
+  CHECK(wrong.status == 422);
+  CHECK(field_of(wrong) == "satisfaction");
+  auto closed = f.act("operator", id, "callback", 5, R"(,"satisfaction":"satisfied")");
+  REQUIRE(closed.status == 200);
+  CHECK(text(closed.json(), "state") == "closed");
+  CHECK(text(closed.json(), "satisfaction") == "satisfied");
+
+  auto events = f.as("operator").get("/api/v1/petitions/" + std::to_string(id) + "/events").json().at("events").as_array();
+  std::vector<std::string> actions;
+  for (const auto& e : events) actions.push_back(text(e, "action"));
+  CHECK(actions == std::vector<std::string>{"registered", "accept", "dispatch", "sign_for", "reply", "callback"});
+  CHECK(text(events[4].at("fields"), "reply") == "已补发");
+  CHECK(text(events[3].at("actor"), "name") == "User v1.handler");
+
+  // One outbox row per audience each step notified, written in the step's transaction.
+  pg::BlockingConnection db(f.org.db.url());
+  auto outbox = db.exec("SELECT topic || ':' || audience FROM outbox WHERE petition_id = $1 ORDER BY id", {std::to_string(id)});
+  std::vector<std::string> messages;
+  for (int row = 0; row < outbox.rows(); ++row) messages.emplace_back(outbox.text(row, 0));
+  CHECK(messages == std::vector<std::string>{"registered:petitioner", "accept:petitioner", "dispatch:handlers",
+                                             "dispatch:petitioner", "reply:petitioner", "reply:operators"});
+  // The timeline cannot be rewritten.
+  CHECK_THROWS(db.exec("UPDATE petition_events SET action = 'x'"));
+}
+
+TEST_CASE("every transition of the definition is reachable over the API with its required fields") {
+  Fixture f;
+  const auto id = number(f.file(), "id");
+  auto missing = f.act("operator", id, "not_accept", 1);
+  CHECK(missing.status == 422);
+  CHECK(field_of(missing) == "reason");
+  CHECK(f.act("operator", id, "no_such_action", 1).status == 404);
+  CHECK(f.act("operator", id, "sign_for", 1).status == 409);  // not from this state
+  // The return window, extensions with their limit, documents pausing the clock, redo and the reviews.
+  REQUIRE(f.act("operator", id, "accept", 1).status == 200);
+  REQUIRE(f.act("operator", id, "dispatch", 2, R"(,"unit":"T1")").status == 200);
+  REQUIRE(f.act("t1.handler", id, "return", 3, R"(,"reason":"不属本单位")").status == 200);
+  REQUIRE(f.act("district.manager", id, "reject_return", 4, R"(,"reason":"属于本镇")").status == 200);
+  REQUIRE(f.act("t1.handler", id, "sign_for", 5).status == 200);
+  REQUIRE(f.act("t1.handler", id, "request_documents", 6, R"(,"reason":"请补充残疾证")").status == 200);
+  auto paused = f.get("t1.handler", id);
+  CHECK(paused.at("deadline").at("due_at").is_null());  // the handling clock is paused
+  REQUIRE(f.act("t1.handler", id, "documents_received", 7).status == 200);
+  auto too_long = f.act("t1.handler", id, "request_extension", 8, R"(,"reason":"需要核实","days":40)");
+  CHECK(too_long.status == 422);
+  CHECK(field_of(too_long) == "days");
+  REQUIRE(f.act("t1.handler", id, "request_extension", 8, R"(,"reason":"需要核实","days":5)").status == 200);
+  CHECK(f.act("t1.handler", id, "approve_extension", 9).status == 403);  // a manager's decision
+  REQUIRE(f.act("t1.manager", id, "approve_extension", 9).status == 200);
+  REQUIRE(f.act("t1.handler", id, "reply", 10, R"(,"outcome":"explain","reply":"政策解释")").status == 200);
+  REQUIRE(f.act("operator", id, "redo", 11, R"(,"reason":"信访人不满意")").status == 200);
+  REQUIRE(f.act("t1.handler", id, "reply", 12, R"(,"outcome":"support","reply":"已解决")").status == 200);
+  REQUIRE(f.act("operator", id, "callback", 13, R"(,"satisfaction":"dissatisfied")").status == 200);
+  REQUIRE(f.act("operator", id, "request_review", 14, R"(,"reason":"不服答复")").status == 200);
+  REQUIRE(f.act("district.manager", id, "decide_review", 15, R"(,"outcome":"support","reply":"维持")").status == 200);
+  REQUIRE(f.act("operator", id, "request_re_review", 16, R"(,"reason":"仍不服")").status == 200);
+  auto concluded = f.act("district.manager", id, "decide_re_review", 17, R"(,"outcome":"not_supported","reply":"终结")");
+  REQUIRE(concluded.status == 200);
+  CHECK(text(concluded.json(), "state") == "concluded");
+  CHECK_FALSE(concluded.json().at("closed_at").is_null());
+
+  // The same matter again after re-review: registered (every matter is) and refused with the reason.
+  auto again = f.file();
+  CHECK(text(again, "state") == "not_accepted");
+  auto events = f.as("operator").get("/api/v1/petitions/" + std::to_string(number(again, "id")) + "/events").json();
+  CHECK(text(events.at("events").as_array().back(), "action") == "not_accept");
+  CHECK(text(events.at("events").as_array().back().at("fields"), "reason").find("终结") != std::string::npos);
+}
+
+TEST_CASE("the emergency fast track, answers on the call, and a consultation only") {
+  Fixture f;
+  auto urgent = f.file(body_with({{"urgency", R"("emergency")"}}));
+  auto fast = f.act("operator", number(urgent, "id"), "fast_track", 1, R"(,"unit":"T1","reason":"扬言轻生")");
+  REQUIRE(fast.status == 200);
+  CHECK(text(fast.json(), "state") == "dispatched");
+
+  auto answered = f.file(R"({"channel":"hotline","type":"consultation","category":"subsidies","subject":"补贴标准",)"
+                         R"("content":"咨询护理补贴标准","answer_on_call":"每月按一级、二级标准发放"})");
+  CHECK(text(answered, "state") == "closed");
+  auto help = f.as("operator").send("POST", "/api/v1/petitions", body_with({{"answer_on_call", R"("不是咨询")"}}));
+  CHECK(help.status == 409);  // answer_on_call is only for consultations
+  auto count = pg::BlockingConnection(f.org.db.url()).exec("SELECT count(*) FROM petitions");
+  CHECK(count.text(0, 0) == "2");  // the refused one left nothing behind
+}
+
+TEST_CASE("accusation material never reaches the unit complained about") {
+  Fixture f;
+  auto p = f.file(body_with({{"type", R"("complaint")"}, {"complaint", R"({"object":"一镇工作人员","units":["T1"]})"}}));
+  const auto id = number(p, "id");
+  REQUIRE(f.act("operator", id, "accept", 1).status == 200);
+  auto to_accused = f.act("operator", id, "dispatch", 2, R"(,"unit":"V1")");  // under T1
+  CHECK(to_accused.status == 422);
+  CHECK(field_of(to_accused) == "unit");
+  REQUIRE(f.act("operator", id, "dispatch", 2, R"(,"unit":"D-MZ")").status == 200);
+  CHECK(f.as("t1.manager").get("/api/v1/petitions/" + std::to_string(id)).status == 404);
+  CHECK(f.as("district.manager").get("/api/v1/petitions/" + std::to_string(id)).status == 200);
+  auto list = f.as("t1.manager").get("/api/v1/petitions").json();
+  CHECK(list.at("items").as_array().empty());
+}
+
+TEST_CASE("walk-ins: the ID check digit, group visits and the printable acknowledgement") {
+  Fixture f;
+  auto bad_id = f.as("operator").send(
+      "POST", "/api/v1/petitions",
+      body_with({{"channel", R"("walk_in")"}, {"petitioner", R"({"name":"李四","id_number":"110105194912310021"})"}}));
+  CHECK(bad_id.status == 422);
+  CHECK(field_of(bad_id) == "petitioner.id_number");
+  auto no_id = f.as("operator").send("POST", "/api/v1/petitions",
+                                     body_with({{"channel", R"("walk_in")"}, {"petitioner", R"({"name":"李四"})"}}));
+  CHECK(no_id.status == 422);
+  CHECK(field_of(no_id) == "petitioner.id_number");
+  std::string six;
+  for (int i = 0; i < 6; ++i) six += std::string(i ? "," : "") + R"({"name":"代表)" + std::to_string(i) + "\"}";
+  const std::string group_of_six = R"({"size":30,"representatives":[)" + six + "]}";
+  auto too_many = f.as("operator").send(
+      "POST", "/api/v1/petitions", body_with({{"channel", R"("walk_in")"}, {"group", group_of_six.c_str()}}));
+  CHECK(too_many.status == 422);
+  CHECK(field_of(too_many) == "group.representatives");
+  auto group = f.file(body_with({{"channel", R"("walk_in")"},
+                                 {"group", R"({"size":30,"representatives":[{"name":"王五","phone":"13912345678"}]})"},
+                                 {"proxy", R"({"name":"李监护","relation":"监护人","phone":"13800001111"})"},
+                                 {"consent", R"({"method":"written","at":"2026-11-28T09:30:00+08:00"})"}}));
+  CHECK(number(group.at("group"), "size") == 30);
+  CHECK(text(group.at("group").at("representatives").as_array()[0], "phone") == "139****5678");
+  CHECK(text(group.at("proxy").at("consent"), "method") == "written");
+  auto receipt = f.as("operator").get("/api/v1/petitions/" + std::to_string(number(group, "id")) + "/receipt");
+  REQUIRE(receipt.status == 200);
+  CHECK(receipt.header("content-type").starts_with("text/html"));
+  CHECK(receipt.body.find(text(group, "tracking_code")) != std::string::npos);
+  CHECK(receipt.body.find("受理回执") != std::string::npos);
+  CHECK(receipt.body.find("30 人") != std::string::npos);
+  CHECK(receipt.body.find("13912345678") == std::string::npos);
+}
+
+TEST_CASE("proxies file with consent, see their own cases and request review for the petitioner") {
+  Fixture f;
+  auto without = f.as("proxy").send("POST", "/api/v1/petitions", petition_body());
+  CHECK(without.status == 422);
+  CHECK(field_of(without) == "consent");
+  auto p = f.file(body_with({{"consent", R"({"method":"verbal"})"}}), "proxy");
+  const auto id = number(p, "id");
+  CHECK(number(p.at("proxy").at("user"), "id") == f.as("proxy").user_id());
+  auto mine = f.as("proxy").get("/api/v1/petitions?mine=true").json();
+  REQUIRE(mine.at("items").as_array().size() == 1);
+  // Another operator's petition stays out of the proxy's sight until a grant with consent.
+  auto other = f.file();
+  CHECK(f.as("proxy").get("/api/v1/petitions/" + std::to_string(number(other, "id"))).status == 404);
+  auto grant = f.as("operator").send("POST", "/api/v1/petitions/" + std::to_string(number(other, "id")) + "/proxy",
+                                     R"({"user":)" + std::to_string(f.as("proxy").user_id()) +
+                                         R"(,"consent":{"method":"recorded_call"}})");
+  REQUIRE(grant.status == 200);
+  CHECK(f.as("proxy").get("/api/v1/petitions/" + std::to_string(number(other, "id"))).status == 200);
+  auto not_a_proxy = f.as("operator").send("POST", "/api/v1/petitions/" + std::to_string(number(other, "id")) + "/proxy",
+                                           R"({"user":)" + std::to_string(f.org.user_ids.at("t1.handler")) +
+                                               R"(,"consent":{"method":"written"}})");
+  CHECK(not_a_proxy.status == 422);
+
+  REQUIRE(f.act("operator", id, "accept", 1).status == 200);
+  REQUIRE(f.act("operator", id, "dispatch", 2, R"(,"unit":"V1")").status == 200);
+  REQUIRE(f.act("v1.handler", id, "sign_for", 3).status == 200);
+  REQUIRE(f.act("v1.handler", id, "reply", 4, R"(,"outcome":"not_supported","reply":"不符合条件")").status == 200);
+  REQUIRE(f.act("operator", id, "callback", 5, R"(,"satisfaction":"very_dissatisfied")").status == 200);
+  auto review = f.act("proxy", id, "request_review", 6, R"(,"reason":"代信访人申请复查")");
+  REQUIRE(review.status == 200);
+  CHECK(text(review.json(), "state") == "reviewing");
+}
+
+TEST_CASE("a retried create with the same Idempotency-Key never makes a second petition") {
+  Fixture f;
+  auto& operator_ = f.as("operator");
+  auto first = operator_.request("POST", "/api/v1/petitions", petition_body(), {{"Idempotency-Key", "retry-1"}});
+  auto again = operator_.request("POST", "/api/v1/petitions", petition_body(), {{"Idempotency-Key", "retry-1"}});
+  REQUIRE(first.status == 201);
+  CHECK(again.status == 200);
+  CHECK(again.header("idempotent-replayed") == "true");
+  CHECK(number(again.json(), "id") == number(first.json(), "id"));
+  auto different = operator_.request("POST", "/api/v1/petitions", body_with({{"urgency", R"("urgent")"}}),
+                                     {{"Idempotency-Key", "retry-1"}});
+  CHECK(different.status == 422);
+  CHECK(field_of(different) == "Idempotency-Key");
+  CHECK(pg::BlockingConnection(f.org.db.url()).exec("SELECT count(*) FROM petitions").text(0, 0) == "1");
+}
+
+TEST_CASE("repeats are flagged at intake and merged as children, counted once") {
+  Fixture f;
+  auto parent = f.file();
+  CHECK(parent.at("repeat_of").is_null());
+  // Same person (by phone this time), same category, while the first is open.
+  auto repeat = f.file(petition_body("", R"({"name":"张三","phone":"+86 138 1234 5678"})"));
+  CHECK(number(repeat, "repeat_of") == number(parent, "id"));
+  auto other_category = f.file(body_with({{"category", R"("education")"}, {"petitioner", R"({"phone":"13812345678"})"}}));
+  CHECK(other_category.at("repeat_of").is_null());
+  auto self = f.act("operator", number(repeat, "id"), "merge", 1, R"(,"parent":)" + std::to_string(number(repeat, "id")));
+  CHECK(self.status == 422);
+  auto merged = f.act("operator", number(repeat, "id"), "merge", 1, R"(,"parent":)" + std::to_string(number(parent, "id")));
+  REQUIRE(merged.status == 200);
+  CHECK(text(merged.json(), "state") == "merged");
+  CHECK(number(merged.json(), "parent_id") == number(parent, "id"));
+  CHECK(number(f.get("operator", number(parent, "id")), "repeat_count") == 1);
+}
+
+TEST_CASE("lists filter, page by keyset, count, and search Chinese by two-character words") {
+  Fixture f;
+  for (int i = 0; i < 7; ++i)
+    f.file(petition_body("", R"({"name":"用户)" + std::to_string(i) + R"(","phone":"1390000111)" + std::to_string(i) + "\"}"));
+  auto accessible = f.file(R"({"channel":"letter","type":"suggestion","category":"accessibility","subject":"盲道被占用",)"
+                           R"("content":"小区门口的盲道被车辆长期占用，视力残疾人出行困难。","urgency":"urgent"})");
+  auto& op = f.as("operator");
+  auto all = op.get("/api/v1/petitions?limit=3").json();
+  CHECK(number(all, "total") == 8);
+  CHECK(all.at("total_exact").as_bool());
+  std::set<std::int64_t> seen;
+  std::string next = std::string(all.at("next").as_string());
+  for (const auto& item : all.at("items").as_array()) seen.insert(number(item, "id"));
+  while (!next.empty()) {
+    std::string encoded;
+    for (char c : next) encoded += c == '+' ? "%2B" : c == ' ' ? "%20" : c == '|' ? "%7C" : std::string(1, c);
+    auto page = op.get("/api/v1/petitions?limit=3&after=" + encoded).json();
+    for (const auto& item : page.at("items").as_array()) CHECK(seen.insert(number(item, "id")).second);
+    next = page.at("next").is_null() ? "" : std::string(page.at("next").as_string());
+  }
+  CHECK(seen.size() == 8);
+
+  auto search = op.get("/api/v1/petitions?q=%E7%9B%B2%E9%81%93").json();  // 盲道
+  REQUIRE(search.at("items").as_array().size() == 1);
+  CHECK(number(search.at("items").as_array()[0], "id") == number(accessible, "id"));
+  CHECK(op.get("/api/v1/petitions?q=%E9%81%93%E7%9B%B2").json().at("items").as_array().empty());  // 道盲: not a word here
+  CHECK(op.get("/api/v1/petitions?q=%E7%9B%B2").status == 422);  // one character
+  CHECK(number(op.get("/api/v1/petitions?urgency=urgent&channel=letter").json(), "total") == 1);
+  CHECK(number(op.get("/api/v1/petitions?category=subsidies&state=registered").json(), "total") == 7);
+  CHECK(op.get("/api/v1/petitions?deadline=late").status == 422);
+  CHECK(op.get("/api/v1/petitions?after=garbage").status == 422);
+  CHECK(number(op.get("/api/v1/petitions?deadline=overdue").json(), "total") == 0);
+  // Three weeks on, every acceptance notice (15 days, moved off a rest day) is overdue.
+  f.server.clock().advance(std::chrono::hours(24 * 21));
+  auto overdue_reply = op.get("/api/v1/petitions?deadline=overdue&sort=deadline");
+  INFO(overdue_reply.body);
+  auto overdue = overdue_reply.json();
+  CHECK(number(overdue, "total") == 8);
+  CHECK(text(overdue.at("items").as_array()[0], "deadline_status") == "overdue");
+  // A handler sees only what is routed to their unit.
+  CHECK(number(f.as("v1.handler").get("/api/v1/petitions").json(), "total") == 0);
+}
+
+TEST_CASE("the public portal takes petitions without an account and shows status only to the phone's owner") {
+  Fixture f;
+  const auto port = f.server.port();
+  const std::string body = R"({"type":"help","category":"certificate","subject":"办理残疾人证",)"
+                           R"("content":"想咨询如何办理第二代残疾人证。","petitioner":{"name":"赵六","phone":"13987654321"}})";
+  auto submitted = http_request(port, "POST", "/api/v1/portal/petitions", body, {{"Content-Type", "application/json"}});
+  REQUIRE(submitted.status == 201);
+  const auto code = text(submitted.json(), "tracking_code");
+  CHECK(submitted.body.find("13987654321") == std::string::npos);
+  auto staff_field = http_request(port, "POST", "/api/v1/portal/petitions",
+                                  body.substr(0, body.size() - 1) + R"(,"channel":"hotline"})", {{"Content-Type", "application/json"}});
+  CHECK(staff_field.status == 422);
+  CHECK(field_of(staff_field) == "channel");
+  auto no_phone = http_request(port, "POST", "/api/v1/portal/petitions",
+                               R"({"type":"help","category":"certificate","subject":"a","content":"b","petitioner":{"name":"x"}})",
+                               {{"Content-Type", "application/json"}});
+  CHECK(field_of(no_phone) == "petitioner.phone");
+
+  auto status = http_request(port, "POST", "/api/v1/portal/status",
+                             R"({"tracking_code":")" + code + R"(","phone_last4":"4321"})", {{"Content-Type", "application/json"}});
+  REQUIRE(status.status == 200);
+  CHECK(text(status.json(), "state") == "registered");
+  for (const char* secret : {"赵六", "13987654321", "办理残疾人证", "content"}) CHECK(status.body.find(secret) == std::string::npos);
+  auto wrong = http_request(port, "POST", "/api/v1/portal/status",
+                            R"({"tracking_code":")" + code + R"(","phone_last4":"1234"})", {{"Content-Type", "application/json"}});
+  CHECK(wrong.status == 404);
+  // The web intake unit (the root unless configured) sees it; it was registered by nobody.
+  auto list = f.as("operator").get("/api/v1/petitions?channel=web").json();
+  REQUIRE(list.at("items").as_array().size() == 1);
+
+  // Rate limits per address.
+  pg::BlockingConnection(f.org.db.url())
+      .exec(R"(UPDATE settings SET value = '{"submissions": 2, "lookups": 30, "per_minutes": 60}' WHERE key = 'portal.rate_limit')");
+  auto second = http_request(port, "POST", "/api/v1/portal/petitions", body, {{"Content-Type", "application/json"}});
+  CHECK(second.status == 201);
+  auto third = http_request(port, "POST", "/api/v1/portal/petitions", body, {{"Content-Type", "application/json"}});
+  CHECK(third.status == 429);
+}
+
+TEST_CASE("bad input is refused with the field named, never stored") {
+  Fixture f;
+  auto& op = f.as("operator");
+  struct Case {
+    std::string body;
+    std::string field;
+  };
+  std::string invalid_utf8 = body_with({{"content", R"("bad XX byte")"}});
+  invalid_utf8.replace(invalid_utf8.find("XX"), 2, "\xff\xfe");
+  const std::vector<Case> cases{
+      {body_with({{"type", R"("gossip")"}}), "type"},
+      {body_with({{"category", R"("weather")"}}), "category"},
+      {body_with({{"urgency", R"("asap")"}}), "urgency"},
+      {body_with({{"petitioner", R"({"phone":"12"})"}}), "petitioner.phone"},
+      {body_with({{"petitioner", R"({"gender":"x"})"}}), "petitioner.gender"},
+      {body_with({{"petitioner", R"({"certificate_number":"11010519491231002X93"})"}}), "petitioner.certificate_number"},
+      {body_with({{"petitioner", (R"({"certificate_number":")" + id_number("11010519491231002") +
+                                  R"(42","disability_type":1})").c_str()}}),
+       "petitioner.disability_type"},
+      {body_with({{"petitioner", R"({"unit":"NOWHERE"})"}}), "petitioner.unit"},
+      {body_with({{"subject", ("\"" + std::string(201, 'a') + "\"").c_str()}}), "subject"},
+      {body_with({{"subject", R"("")"}}), "subject"},
+      {body_with({{"content", "-"}}), "content"},
+      {body_with({{"colour", R"("red")"}}), "colour"},
+      {body_with({{"complaint", R"({"units":["NOWHERE"]})"}}), "complaint.units"},
+      {body_with({{"call_id", R"("no-such-call")"}}), "call_id"},
+      {invalid_utf8, "content"},
+      {body_with({{"channel", R"("fax")"}}), "channel"},
+  };
+  for (const auto& c : cases) {
+    auto reply = op.send("POST", "/api/v1/petitions", c.body);
+    CAPTURE(c.body, reply.body);
+    CHECK(reply.status == 422);
+    CHECK(field_of(reply) == c.field);
+  }
+  CHECK(op.send("POST", "/api/v1/petitions", "{not json").status == 400);
+  CHECK(pg::BlockingConnection(f.org.db.url()).exec("SELECT count(*) FROM petitions").text(0, 0) == "0");
+}
+
+TEST_CASE("attachments are stored under their checksum, checked against their type and size") {
+  Fixture f;
+  const auto id = number(f.file(), "id");
+  const auto base = "/api/v1/petitions/" + std::to_string(id) + "/attachments";
+  const std::string pdf = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+  auto stored = f.as("operator").request("POST", base + "?name=%E6%9D%90%E6%96%99.pdf", pdf, {{"Content-Type", "application/pdf"}});
+  REQUIRE(stored.status == 201);
+  CHECK(text(stored.json(), "file_name") == "材料.pdf");
+  auto back = f.as("operator").get(text(stored.json(), "url"));
+  CHECK(back.status == 200);
+  CHECK(back.body == pdf);
+  CHECK(back.header("content-type") == "application/pdf");
+  auto fake = f.as("operator").request("POST", base + "?name=x.png", pdf, {{"Content-Type", "image/png"}});
+  CHECK(fake.status == 422);
+  auto exe = f.as("operator").request("POST", base + "?name=x.exe", "MZ", {{"Content-Type", "application/x-msdownload"}});
+  CHECK(exe.status == 415);
+  CHECK(f.as("v2.handler").request("POST", base + "?name=a.pdf", pdf, {{"Content-Type", "application/pdf"}}).status == 404);
+  auto list = f.as("operator").get(base).json();
+  CHECK(list.at("attachments").as_array().size() == 1);
+}
+
+TEST_CASE("an attachment over the limit is refused with 413 and nothing is stored") {
+  OrgFixture org;
+  TestServer server(org, {"--attachment-limit", "2048"});
+  Session op(server.port(), "operator", fixture_password);
+  auto p = op.send("POST", "/api/v1/petitions", petition_body());
+  REQUIRE(p.status == 201);
+  auto big = op.request("POST", "/api/v1/petitions/" + std::to_string(number(p.json(), "id")) + "/attachments?name=a.txt",
+                        std::string(4096, 'a'), {{"Content-Type", "text/plain"}});
+  CHECK(big.status == 413);
+  CHECK(pg::BlockingConnection(org.db.url()).exec("SELECT count(*) FROM attachments").text(0, 0) == "0");
+}
+
+TEST_CASE("the telephone system reports calls as Zammad's generic CTI does; operators see the caller's history") {
+  Fixture f;
+  const auto port = f.server.port();
+  pg::BlockingConnection db(f.org.db.url());
+  auto cti = [port](const std::string& token, const std::string& body, const std::string& type = "application/json") {
+    return http_request(port, "POST", "/api/v1/cti/" + token, body, {{"Content-Type", type}});
+  };
+  auto disabled = cti("secret-token", R"({"event":"newCall","direction":"in","callId":"c0","from":"1","to":"2"})");
+  CHECK(disabled.status == 422);
+  db.exec(R"(INSERT INTO settings (key, value) VALUES ('cti.token', '"secret-token"'))");
+  auto bad_token = cti("wrong", R"({"event":"newCall","direction":"in","callId":"c0","from":"1","to":"2"})");
+  CHECK(bad_token.status == 401);
+  CHECK(text(bad_token.json(), "error") == "Invalid token, please contact your admin!");
+  auto bad_direction = cti("secret-token", R"({"event":"newCall","direction":"sideways","callId":"c0"})");
+  CHECK(bad_direction.status == 422);
+  CHECK(text(bad_direction.json(), "error") == "Invalid direction!");
+
+  // An earlier petition from this caller, so the ring brings history.
+  auto earlier = f.file();
+
+  // The operator's screen: an event stream, open before the phone rings.
+  RawConnection stream(port);
+  stream.send("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nCookie: " + f.as("operator").cookie() + "\r\n\r\n");
+  auto opened = stream.read_until(": connected", std::chrono::seconds(5));
+  REQUIRE(opened.find("text/event-stream") != std::string::npos);
+
+  auto ring = cti("secret-token", "event=newCall&from=%2B86%20138-1234-5678&to=12385&direction=in&callId=call-1"
+                                  "&user%5B%5D=%E7%8E%8B%E8%8A%B3&user%5B%5D=Li",
+                  "application/x-www-form-urlencoded");
+  CHECK(ring.status == 200);
+  CHECK(ring.body == "{}");
+  auto pushed = stream.read_until("\n\n", std::chrono::seconds(5));
+  pushed += stream.read_until(text(earlier, "tracking_code"), std::chrono::seconds(5));
+  CHECK(pushed.find("event: call") != std::string::npos);
+  CHECK(pushed.find(text(earlier, "tracking_code")) != std::string::npos);
+  CHECK(pushed.find("13812345678") == std::string::npos);  // masked even on the operator's screen
+  auto stored = db.exec("SELECT from_key, users::text FROM calls WHERE call_id = 'call-1'");
+  CHECK(stored.text(0, 0) == "13812345678");
+  CHECK(stored.text(0, 1) == "{王芳,Li}");
+
+  CHECK(cti("secret-token", R"({"event":"answer","direction":"in","callId":"call-1","user":["王芳"],)"
+                            R"("answeringNumber":"operator","from":"+8613812345678","to":"12385"})").status == 200);
+  CHECK(db.exec("SELECT answered_by FROM calls WHERE call_id = 'call-1'").text(0, 0) ==
+        std::to_string(f.org.user_ids.at("operator")));
+  CHECK(cti("secret-token", R"({"event":"hangup","direction":"in","callId":"call-1","cause":"normalClearing"})").status == 200);
+  CHECK(cti("secret-token", R"({"event":"hangup","direction":"in","callId":"call-1","cause":"eaten"})").status == 422);
+
+  // Filed from the call: the caller's number comes with it; it is a repeat of the open matter.
+  auto from_call = f.file(body_with({{"call_id", R"("call-1")"}, {"petitioner", R"({"name":"张三"})"}}));
+  CHECK(text(from_call.at("petitioner"), "phone") == "138****5678");
+  CHECK(number(from_call, "repeat_of") == number(earlier, "id"));
+  // A follow-up call attached to the earlier petition counts as the caller chasing it.
+  cti("secret-token", R"({"event":"newCall","direction":"in","callId":"call-2","from":"13812345678","to":"12385"})");
+  auto chased = f.as("operator").send("POST", "/api/v1/petitions/" + std::to_string(number(earlier, "id")) + "/calls",
+                                      R"({"call_id":"call-2"})");
+  REQUIRE(chased.status == 200);
+  CHECK(number(chased.json(), "chase_count") == 1);
+  CHECK(f.as("operator").send("POST", "/api/v1/petitions/" + std::to_string(number(earlier, "id")) + "/calls",
+                              R"({"call_id":"call-2"})").status == 422);  // already attached
+
+  auto history = f.as("operator").get("/api/v1/caller-history?phone=138%201234%205678").json();
+  CHECK(history.at("petitions").as_array().size() == 2);
+  CHECK(history.at("calls").as_array().size() == 2);
+  CHECK(f.as("v1.handler").get("/api/v1/caller-history?phone=13812345678").status == 403);
+  auto calls = f.as("operator").get("/api/v1/calls").json().at("calls").as_array();
+  CHECK(calls.size() == 2);
+
+  // A blocked caller is rejected; the call is still logged.
+  db.exec("INSERT INTO blocked_callers (phone_key, reason) VALUES ('13700000000', '骚扰电话')");
+  auto rejected = cti("secret-token", R"({"event":"newCall","direction":"in","callId":"call-3","from":"137-0000-0000","to":"12385"})");
+  CHECK(rejected.body == R"({"action":"reject","reason":"busy"})");
+  CHECK(db.exec("SELECT rejected FROM calls WHERE call_id = 'call-3'").text(0, 0) == "t");
+}
