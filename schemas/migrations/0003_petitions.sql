@@ -152,9 +152,9 @@ CREATE TABLE attachments (
   size_bytes    bigint NOT NULL CHECK (size_bytes > 0),
   sha256        text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
   uploaded_by   bigint REFERENCES users (id),
-  uploaded_at   timestamptz NOT NULL DEFAULT now()
+  uploaded_at   timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (petition_id, sha256)   -- the same file twice (a retried upload) is one attachment
 );
-CREATE INDEX attachments_petition ON attachments (petition_id, id);
 
 -- Telephone calls reported by the telephone system (Zammad-compatible generic CTI).
 CREATE TABLE calls (

@@ -136,8 +136,8 @@ awaitable<Response> upload(Services& services, RequestContext& context) {
   attachment.sha256 = auth::sha256_hex(body);
   auto task = store_file(stored_path(services.attachment_dir, attachment.sha256), body);
   co_await boost::asio::co_spawn(services.workers, std::move(task), boost::asio::use_awaitable);
-  auto stored = co_await services.petitions.add_attachment(actor_of(context), id, std::move(attachment));
-  co_return http::json_response(http::Status::created, attachment_view(id, stored));
+  auto [stored, created] = co_await services.petitions.add_attachment(actor_of(context), id, std::move(attachment));
+  co_return http::json_response(created ? http::Status::created : http::Status::ok, attachment_view(id, stored));
 }
 
 awaitable<Response> list(Services& services, RequestContext& context) {

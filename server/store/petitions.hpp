@@ -188,8 +188,10 @@ class PetitionStore {
   // Gives a proxy user access to a petition, with the petitioner's consent.
   boost::asio::awaitable<Petition> grant_proxy(const Actor& actor, std::int64_t id, std::int64_t proxy_user_id,
                                                std::string consent_method, std::int64_t consent_at);
-  // Records a file already stored durably under its checksum, with a timeline event.
-  boost::asio::awaitable<Attachment> add_attachment(const Actor& actor, std::int64_t id, Attachment attachment);
+  // Records a file already stored durably under its checksum, with a timeline event; the same file
+  // again (a retried upload) returns the attachment it already is, and false.
+  boost::asio::awaitable<std::pair<Attachment, bool>> add_attachment(const Actor& actor, std::int64_t id,
+                                                                     Attachment attachment);
   boost::asio::awaitable<std::vector<Attachment>> attachments(const Actor& actor, std::int64_t id);
   boost::asio::awaitable<std::optional<Attachment>> attachment(const Actor& actor, std::int64_t id,
                                                                std::int64_t attachment_id);

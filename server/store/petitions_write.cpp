@@ -500,8 +500,16 @@ awaitable<Petition> PetitionStore::grant_proxy(const Actor& actor, std::int64_t 
   }
 }
 
-awaitable<Attachment> PetitionStore::add_attachment(const Actor& actor, std::int64_t id, Attachment attachment) {
+awaitable<std::pair<Attachment, bool>> PetitionStore::add_attachment(const Actor& actor, std::int64_t id,
+                                                                     Attachment attachment) {
   if (!co_await find(actor, id)) throw Error(Errc::not_found, "no such petition");
+  auto existing = [&]() -> awaitable<std::optional<Attachment>> {
+    pg::Statement query("SELECT id FROM attachments WHERE petition_id = $1 AND sha256 = $2", id, attachment.sha256);
+    auto found = co_await pool_.run_one(std::move(query));
+    if (found.rows() == 0) co_return std::nullopt;
+    co_return co_await this->attachment(actor, id, found.integer(0, 0));
+  };
+  if (auto same = co_await existing()) co_return std::make_pair(*same, false);
   const auto now = clock_();
   const Author author{actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
   std::vector<pg::Statement> writes;
@@ -513,11 +521,23 @@ awaitable<Attachment> PetitionStore::add_attachment(const Actor& actor, std::int
                                 json::serialize(json::object{{"file_name", attachment.file_name},
                                                              {"content_type", attachment.content_type},
                                                              {"size", attachment.size}})));
-  auto results = co_await pool_.run(std::move(writes));
+  std::vector<pg::Result> results;
+  bool raced = false;
+  try {
+    results = co_await pool_.run(std::move(writes));
+  } catch (const pg::QueryError& e) {
+    if (e.sqlstate() != "23505") throw;
+    raced = true;  // the same upload, committed by a concurrent request
+  }
+  if (raced) {
+    auto same = co_await existing();
+    if (!same) throw Error(Errc::conflict, "the attachment changed while it was stored; try again");
+    co_return std::make_pair(*same, false);
+  }
   attachment.id = results[0].integer(0, 0);
   attachment.uploaded_at = results[0].text(0, 1);
   attachment.uploaded_by = author.name;
-  co_return attachment;
+  co_return std::make_pair(attachment, true);
 }
 
 }  // namespace petitiond::store

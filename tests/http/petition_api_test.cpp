@@ -445,6 +445,9 @@ TEST_CASE("attachments are stored under their checksum, checked against their ty
   auto stored = f.as("operator").request("POST", base + "?name=%E6%9D%90%E6%96%99.pdf", pdf, {{"Content-Type", "application/pdf"}});
   REQUIRE(stored.status == 201);
   CHECK(text(stored.json(), "file_name") == "材料.pdf");
+  auto retried = f.as("operator").request("POST", base + "?name=%E6%9D%90%E6%96%99.pdf", pdf, {{"Content-Type", "application/pdf"}});
+  CHECK(retried.status == 200);  // the same file again is the same attachment
+  CHECK(number(retried.json(), "id") == number(stored.json(), "id"));
   auto back = f.as("operator").get(text(stored.json(), "url"));
   CHECK(back.status == 200);
   CHECK(back.body == pdf);
