@@ -85,8 +85,16 @@ echo
 echo "- command: \`bench/petitions_bench.sh\` (DURATION=${duration}s per run, PETITIONS=$petitions, PETITIONERS=$petitioners, petitiond --threads $threads, wrk -t2, log level ${LOG_LEVEL:-warn})"
 echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; wrk, petitiond and PostgreSQL on the same machine"
 echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version'), synchronous_commit=$(psql -At -c 'SHOW synchronous_commit')"
-echo "- data set: $petitions petitions from $petitioners callers loaded with COPY in ${load_seconds}s (generation, load, search index, analyze); database $size"
+echo "- data set: $petitions petitions from $petitioners callers loaded with COPY in ${load_seconds}s (generation, load, search index, analyze); database $size; generated content is short (four stock phrases, ~60 characters), so text search over it is cheaper than over real 500-character petitions"
+echo "- PostgreSQL: shared_buffers $(psql -At -c 'SHOW shared_buffers') (the embedded default: an eighth of memory, at most 2 GB); reads measured after a warm-up run of each query"
 echo
+# Warm the caches as a server in service has them (a fresh start has empty shared buffers).
+for q in history list search; do
+  token=$operator_token
+  [ "$q" = history ] || token=$manager_token
+  run_wrk 4 bench/queries.lua TOKEN="$token" QUERY=$q PETITIONERS="$petitioners" >/dev/null
+done
+
 echo "## Reads at $petitions petitions"
 echo
 echo "| query | connections | requests/s | p50 ms | p99 ms | max ms | errors |"
@@ -94,11 +102,13 @@ echo "|---|---|---|---|---|---|---|"
 for q in history list search; do
   token=$operator_token
   [ "$q" = history ] || token=$manager_token
-  line=$(run_wrk 16 bench/queries.lua TOKEN="$token" QUERY=$q PETITIONERS="$petitioners")
-  echo "| $q | 16 | $(field "$line" rps) | $(field "$line" p50_ms) | $(field "$line" p99_ms) | $(field "$line" max_ms) | $(field "$line" errors) |"
+  for c in 4 16; do
+    line=$(run_wrk $c bench/queries.lua TOKEN="$token" QUERY=$q PETITIONERS="$petitioners")
+    echo "| $q | $c | $(field "$line" rps) | $(field "$line" p50_ms) | $(field "$line" p99_ms) | $(field "$line" max_ms) | $(field "$line" errors) |"
+  done
 done
 echo
-echo "history: \`GET /api/v1/caller-history?phone=…\` for a random existing caller (operator). list: \`GET /api/v1/petitions?unit=QS-Tnn&deadline=overdue&sort=deadline&limit=50\` for a random town (district manager, with the total). search: \`GET /api/v1/petitions?q=…\` for one of six two-character words (district manager, newest first, with the total up to 1,000)."
+echo "history: \`GET /api/v1/caller-history?phone=…\` for a random existing caller (operator). list: \`GET /api/v1/petitions?unit=QS-Tnn&deadline=overdue&sort=deadline&limit=50\` for a random town (district manager, with the total). search: \`GET /api/v1/petitions?q=…\` for one of six two-character words (district manager, newest first, with the total up to 200)."
 
 echo
 echo "## Intake over HTTP"

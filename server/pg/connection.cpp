@@ -50,7 +50,10 @@ Connection::~Connection() {
 }
 
 awaitable<std::unique_ptr<Connection>> Connection::open(asio::any_io_executor executor, const ConnectOptions& options) {
-  const std::string server_options = "-c statement_timeout=" + std::to_string(options.statement_timeout.count());
+  // Prepared statements keep one generic plan (planned once per connection, not per execution); the
+  // few queries whose plan must see their parameters are sent unprepared (Statement::prepare).
+  const std::string server_options = "-c statement_timeout=" + std::to_string(options.statement_timeout.count()) +
+                                     " -c plan_cache_mode=force_generic_plan";
   // "dbname" is expanded as a URL or conninfo string; the keywords after it override what it says.
   const char* keywords[] = {"dbname", "options", "application_name", "client_encoding", nullptr};
   const char* values[] = {options.url.c_str(), server_options.c_str(), options.application_name.c_str(), "UTF8",
@@ -154,7 +157,7 @@ awaitable<std::vector<Result>> Connection::run(std::span<const Statement> statem
     std::string name;
     if (auto known = prepared_.find(statement.sql); known != prepared_.end()) name = known->second;
     else if (auto pending = preparing_now.find(statement.sql); pending != preparing_now.end()) name = pending->second;
-    if (name.empty() && prepared_.size() < max_prepared) {
+    if (name.empty() && statement.prepare && prepared_.size() < max_prepared) {
       name = "p" + std::to_string(next_statement_id_++);
       if (!PQsendPrepare(conn_, name.c_str(), statement.sql.c_str(), count, nullptr))
         fail("cannot queue a statement: " + std::string(PQerrorMessage(conn_)));

@@ -46,6 +46,7 @@ class EmbeddedCluster {
   void remove_stale_pid_file();
   void create_database();
   bool claim_ownership();  // false when a live process other than this one owns the server
+  static std::string memory_options();  // server settings sized to this machine
   std::string log_tail() const;
 
   ClusterOptions options_;

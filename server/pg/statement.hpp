@@ -15,6 +15,9 @@ std::string fmt_double(double value);
 struct Statement {
   std::string sql;
   std::vector<std::optional<std::string>> params;  // text format; nullopt is SQL NULL
+  // Prepared once per connection and reused. A query whose best plan depends on its parameters (a
+  // list filtered by a popular or a rare word) is planned afresh each time instead: no generic plan.
+  bool prepare = true;
 
   Statement(std::string text) : sql(std::move(text)) {}
   Statement(const char* text) : sql(text) {}

@@ -56,6 +56,12 @@ std::string text(const pg::Result& r, int row, const char* name) { return std::s
 
 std::int64_t epoch(Instant instant) { return instant.time_since_epoch().count(); }
 
+std::string calendar_chain(const std::string& path) {
+  // The path holds the ids from the root down, so the ancestors are primary-key look-ups.
+  return "(SELECT coalesce(array_agg(a.calendar ORDER BY nlevel(a.path) DESC), '{}') FROM units a"
+         " WHERE a.id = ANY (string_to_array(ltree2text(" + path + "), '.')::bigint[]) AND a.calendar IS NOT NULL)";
+}
+
 std::string petition_select(const std::string& now) {
   return "SELECT p.id, p.tracking_code, p.channel, p.workflow, p.workflow_version, p.type, p.category, p.urgency,"
          " p.subject, p.content, p.state, p.version, p.anonymous, p.requested_extension,"
@@ -83,8 +89,7 @@ std::string petition_select(const std::string& now) {
          "     'extension', c.extension, 'pauses', c.pauses,"
          "     'stopped', extract(epoch FROM c.stopped_at)::bigint) ORDER BY c.seq), '[]')"
          "   FROM petition_clocks c WHERE c.petition_id = p.id)::text AS clocks,"
-         " (SELECT coalesce(array_agg(a.calendar ORDER BY nlevel(a.path) DESC), '{}') FROM units a"
-         "   WHERE a.path @> coalesce(ru.path, iu.path) AND a.calendar IS NOT NULL) AS calendar_chain"
+         " " + calendar_chain("coalesce(ru.path, iu.path)") + " AS calendar_chain"
          " FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id"
          " LEFT JOIN units pu ON pu.id = pr.unit_id"
          " LEFT JOIN users fb ON fb.id = p.filed_by"

@@ -22,6 +22,9 @@ std::string petition_select(const std::string& now);
 
 Petition petition_from(const pg::Result& result, int row);
 
+// The calendar names of the unit at `path` (an ltree SQL expression) and its ancestors, nearest first.
+std::string calendar_chain(const std::string& path);
+
 // The workflow clocks of a petition as the JSON rows petition_clocks is written from, and read back.
 std::string clocks_json(const workflow::PetitionState& state, const workflow::Definition& definition,
                         const workflow::Calendar& calendar);

@@ -214,8 +214,8 @@ class PetitionStore {
   Clock clock_;
 };
 
-// The SQL condition (over petitions `p`, intake unit `iu`, responsible unit `ru`) limiting rows to what
-// `actor` may see, its parameters appended to `statement`.
+// The SQL condition (over petitions `p`) limiting rows to what `actor` may see, its parameters appended
+// to `statement`.
 std::string visible_petitions_condition(const Actor& actor, pg::Statement& statement);
 
 }  // namespace petitiond::store

@@ -9,17 +9,21 @@ namespace petitiond::store {
 namespace {
 
 // Totals are exact up to this many; past it a list says "1,000 or more" (managers' exact figures come
-// from the reports), so that a broad filter never counts a million rows per page view.
+// from the reports), so that a broad filter never counts a million rows per page view. A text search
+// counts to 200: a common word is found on every page, but counting it costs a scan.
 constexpr int count_limit = 1'000;
+constexpr int text_count_limit = 200;
 
-std::string summary_select(const std::string& now) {
+// Summaries of the petitions `p` of `from`: a table, or a subquery that has already filtered, ordered
+// and limited them, so that petitioners and units are joined for one page only.
+std::string summary_select(const std::string& now, const std::string& from = "petitions") {
   return "SELECT p.id, p.tracking_code, p.channel, p.type, p.category, p.urgency, p.subject, p.state,"
          " iso_local(p.received_at), ru.code, ru.name, iso_local(p.due_at),"
          " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " + now + " THEN 'overdue'"
          "      WHEN p.warn_at <= " + now + " THEN 'warning' ELSE 'ok' END,"
          " p.repeat_of, p.anonymous, pr.name, p.received_at::text, p.due_at::text"
-         " FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id"
-         " JOIN units iu ON iu.id = p.intake_unit_id LEFT JOIN units ru ON ru.id = p.responsible_unit_id";
+         " FROM " + from + " p JOIN petitioners pr ON pr.id = p.petitioner_id"
+         " LEFT JOIN units ru ON ru.id = p.responsible_unit_id";
 }
 
 PetitionSummary summary_from(const pg::Result& r, int row) {
@@ -92,7 +96,8 @@ std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Sta
   sql += in_list(statement, "p.channel", f.channels);
   sql += in_list(statement, "p.urgency", f.urgencies);
   if (f.unit_code)
-    sql += " AND ru.path <@ (SELECT path FROM units WHERE code = " + param(statement, *f.unit_code) + ")";
+    sql += " AND p.responsible_unit_id IN (SELECT id FROM units WHERE path <@ (SELECT path FROM units WHERE code = " +
+           param(statement, *f.unit_code) + "))";
   if (f.deadline_status == "overdue") sql += " AND p.due_at <= " + now();
   if (f.deadline_status == "warning") sql += " AND p.due_at > " + now() + " AND p.warn_at <= " + now();
   if (f.deadline_status == "ok") sql += " AND p.due_at > " + now() + " AND (p.warn_at IS NULL OR p.warn_at > " + now() + ")";
@@ -140,15 +145,18 @@ std::string visible_petitions_condition(const Actor& actor, pg::Statement& state
   // Only the branches of the actor's roles are written out, so the planner sees a condition it can use.
   auto path = param(statement, actor.unit_path);
   std::vector<std::string> branches;
+  // Subtrees as sets of unit ids, so that the (unit, deadline) indexes serve them.
+  const auto subtree = "(SELECT id FROM units WHERE path <@ " + path + "::ltree)";
   if (actor.has(Role::operator_)) {
     auto user = param(statement, actor.user_id);
-    branches.push_back("p.filed_by = " + user + " OR iu.path <@ " + path + "::ltree");
+    branches.push_back("p.filed_by = " + user + " OR p.intake_unit_id IN " + subtree);
   }
   if (actor.has(Role::handler)) {
     auto unit = param(statement, actor.unit_id);
     branches.push_back("p.responsible_unit_id = " + unit + " OR " + unit + " = ANY (p.co_unit_ids)");
   }
-  if (actor.has(Role::manager)) branches.push_back("ru.path <@ " + path + "::ltree OR iu.path <@ " + path + "::ltree");
+  if (actor.has(Role::manager))
+    branches.push_back("p.responsible_unit_id IN " + subtree + " OR p.intake_unit_id IN " + subtree);
   if (actor.has(Role::proxy)) branches.push_back("p.proxy_user_id = " + param(statement, actor.user_id));
   std::string any = branches.empty() ? "false" : "";
   for (const auto& branch : branches) any += (any.empty() ? "(" : " OR (") + branch + ")";
@@ -185,8 +193,7 @@ boost::asio::awaitable<std::vector<TimelineEvent>> PetitionStore::events(const A
   pg::Statement statement("", id);
   statement.sql =
       "SELECT e.id, iso_local(e.at), e.actor_id, e.actor_name, e.action, e.from_state, e.to_state, e.fields::text,"
-      " (SELECT 1 FROM petitions p JOIN units iu ON iu.id = p.intake_unit_id"
-      "  LEFT JOIN units ru ON ru.id = p.responsible_unit_id WHERE p.id = $1 AND " +
+      " (SELECT 1 FROM petitions p WHERE p.id = $1 AND " +
       visible_petitions_condition(actor, statement) + ") AS visible"
       " FROM (SELECT 1) one LEFT JOIN petition_events e ON e.petition_id = $1 ORDER BY e.id";
   auto result = co_await pool_.run_one(std::move(statement));
@@ -210,25 +217,29 @@ boost::asio::awaitable<std::vector<TimelineEvent>> PetitionStore::events(const A
 
 boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, PetitionFilter filter) {
   if (filter.text && workflow::searchable_characters(*filter.text) < 2)
-    throw Error(Errc::invalid_field, "search needs at least two letters or digits", "text");
+    throw Error(Errc::invalid_field, "search needs at least two letters or digits", "q");
   const auto now = epoch(clock_());
   pg::Statement page("");
   NowParam page_now(page, now);
   const bool by_deadline = filter.sort == PetitionFilter::Sort::deadline;
-  const auto select = summary_select(page_now());
   const std::string order =
       by_deadline ? " ORDER BY p.due_at ASC NULLS LAST, p.id ASC" : " ORDER BY p.received_at DESC, p.id DESC";
-  page.sql = select + list_conditions(actor, filter, page, page_now, true) + order + " LIMIT " +
-             param(page, filter.limit + 1);
+  const auto now_sql = page_now();
+  auto conditions = list_conditions(actor, filter, page, page_now, true);
+  const auto page_rows = "(SELECT * FROM petitions p" + conditions + order + " LIMIT " +
+                         param(page, filter.limit + 1) + ")";
+  page.sql = summary_select(now_sql, page_rows) + order;
 
   // The count walks the same index in the same order as the page, and stops past the limit.
+  const int limit = filter.text ? text_count_limit : count_limit;
   pg::Statement count("");
   NowParam count_now(count, now);
-  count.sql = "SELECT count(*) FROM (SELECT 1 FROM petitions p JOIN units iu ON iu.id = p.intake_unit_id"
-              " LEFT JOIN units ru ON ru.id = p.responsible_unit_id" +
+  count.sql = "SELECT count(*) FROM (SELECT 1 FROM petitions p" +
               list_conditions(actor, filter, count, count_now, false) + order + " LIMIT " +
-              param(count, count_limit + 1) + ") matching";
+              param(count, limit + 1) + ") matching";
 
+  page.prepare = false;
+  count.prepare = false;
   std::vector<pg::Statement> statements;
   statements.push_back(std::move(page));
   statements.push_back(std::move(count));
@@ -241,8 +252,8 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
     out.next = std::string(rows.text(last, by_deadline ? 17 : 16)) + "|" + std::to_string(rows.integer(last, 0));
   }
   out.total = results[1].integer(0, 0);
-  out.total_exact = out.total <= count_limit;
-  if (!out.total_exact) out.total = count_limit;
+  out.total_exact = out.total <= limit;
+  if (!out.total_exact) out.total = limit;
   co_return out;
 }
 

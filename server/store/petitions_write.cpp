@@ -145,9 +145,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
   std::optional<std::int64_t> actor_unit;
   if (intake.actor) actor_unit = intake.actor->unit_id;
   reads.emplace_back(
-      "SELECT u.id, (SELECT coalesce(array_agg(a.calendar ORDER BY nlevel(a.path) DESC), '{}') FROM units a"
-      "  WHERE a.path @> u.path AND a.calendar IS NOT NULL)"
-      " FROM units u WHERE u.id = coalesce($1,"
+      "SELECT u.id, " + calendar_chain("u.path") + " FROM units u WHERE u.id = coalesce($1,"
       "  (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = 'portal.intake_unit')),"
       "  (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1))",
       actor_unit);
@@ -361,8 +359,7 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
     }
   }
   pg::Statement parent_check("", parent_id);
-  parent_check.sql = "SELECT p.id, p.parent_id, p.state FROM petitions p JOIN units iu ON iu.id = p.intake_unit_id"
-                     " LEFT JOIN units ru ON ru.id = p.responsible_unit_id WHERE p.id = $1 AND " +
+  parent_check.sql = "SELECT p.id, p.parent_id, p.state FROM petitions p WHERE p.id = $1 AND " +
                      visible_petitions_condition(actor, parent_check);
   reads.push_back(std::move(parent_check));
   auto found = co_await pool_.run(std::move(reads));
