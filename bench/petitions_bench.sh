@@ -53,7 +53,7 @@ psql -c "\\copy petitioners ($(python3 bench/generate_petitions.py columns petit
 psql -c "\\copy petitions ($(python3 bench/generate_petitions.py columns petitions)) FROM '$work/petitions.copy'"
 psql -c "CREATE INDEX petitions_search ON petitions USING gin (search_bigrams)"
 psql -c "SELECT setval(pg_get_serial_sequence('petitioners', 'id'), (SELECT max(id) FROM petitioners));
-         SELECT setval(pg_get_serial_sequence('petitions', 'id'), (SELECT max(id) FROM petitions)); ANALYZE"
+         SELECT setval(pg_get_serial_sequence('petitions', 'id'), (SELECT max(id) FROM petitions)); ANALYZE" >/dev/null
 load_seconds=$(elapsed "$load_started")
 rm -f "$work"/*.copy
 size=$(psql -At -c "SELECT pg_size_pretty(pg_database_size('petitiond'))")
@@ -74,9 +74,10 @@ operator_token=$(token_for hotline1 '["read","write"]')
 manager_token=$(token_for district.manager '["read"]')
 
 run_wrk() {  # connections script [env...]
-  local c=$1 script=$2
+  local c=$1 script=$2 threads=2
   shift 2
-  env "$@" wrk -t2 -c"$c" -d"${duration}s" --latency -s "$script" "http://127.0.0.1:$port" 2>&1 | grep '^RESULT'
+  [ "$c" -eq 1 ] && threads=1
+  env "$@" wrk -t$threads -c"$c" -d"${duration}s" --latency -s "$script" "http://127.0.0.1:$port" 2>&1 | grep '^RESULT'
 }
 field() { sed -E "s/.*$2=([0-9.]+).*/\1/" <<<"$1"; }
 
@@ -102,11 +103,13 @@ echo "|---|---|---|---|---|---|---|"
 for q in history list search; do
   token=$operator_token
   [ "$q" = history ] || token=$manager_token
-  for c in 4 16; do
+  for c in 1 16; do
     line=$(run_wrk $c bench/queries.lua TOKEN="$token" QUERY=$q PETITIONERS="$petitioners")
     echo "| $q | $c | $(field "$line" rps) | $(field "$line" p50_ms) | $(field "$line" p99_ms) | $(field "$line" max_ms) | $(field "$line" errors) |"
   done
 done
+echo
+echo "One connection measures each request's own latency; sixteen measure throughput on 2 cores shared by wrk, petitiond and PostgreSQL, where latency is mostly queueing."
 echo
 echo "history: \`GET /api/v1/caller-history?phone=…\` for a random existing caller (operator). list: \`GET /api/v1/petitions?unit=QS-Tnn&deadline=overdue&sort=deadline&limit=50\` for a random town (district manager, with the total). search: \`GET /api/v1/petitions?q=…\` for one of six two-character words (district manager, newest first, with the total up to 200)."
 

@@ -129,7 +129,19 @@ awaitable<Response> list_petitions(Services& services, RequestContext& context) 
 
 awaitable<Response> get_petition(Services& services, RequestContext& context) {
   auto petition = co_await visible_petition(services, context);
-  co_return petition_response(http::Status::ok, petition, view_for(services, actor_of(context), petition));
+  auto view = view_for(services, actor_of(context), petition);
+  // Whoever may dispatch it now sees where the routing table would send it.
+  bool dispatching = false;
+  for (const auto& action : view.at("actions").as_array())
+    for (const auto& field : action.at("requires").as_array()) dispatching |= field.as_string() == "unit";
+  if (dispatching) {
+    auto routed = co_await services.petitions.suggest_route(petition);
+    view.as_object()["suggested_unit"] =
+        routed ? json::value(json::object{{"code", routed->lead}, {"co", json::value_from(routed->co)},
+                                          {"diverted", routed->diverted}})
+               : json::value(nullptr);
+  }
+  co_return petition_response(http::Status::ok, petition, view);
 }
 
 awaitable<Response> petition_events(Services& services, RequestContext& context) {

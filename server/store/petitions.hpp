@@ -195,6 +195,9 @@ class PetitionStore {
   boost::asio::awaitable<std::vector<Attachment>> attachments(const Actor& actor, std::int64_t id);
   boost::asio::awaitable<std::optional<Attachment>> attachment(const Actor& actor, std::int64_t id,
                                                                std::int64_t attachment_id);
+  // Where the routing table sends this petition (its category, the petitioner's place, its urgency; the
+  // `routing.functions` setting names the units playing each department); empty when no rule resolves.
+  boost::asio::awaitable<std::optional<workflow::Routing>> suggest_route(const Petition& petition);
   // Empty unless the code exists and the phone's last four digits match.
   boost::asio::awaitable<std::optional<PublicStatus>> public_status(std::string tracking_code, std::string last_four,
                                                                      std::string address);

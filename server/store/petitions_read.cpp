@@ -13,6 +13,10 @@ namespace {
 // counts to 200: a common word is found on every page, but counting it costs a scan.
 constexpr int count_limit = 1'000;
 constexpr int text_count_limit = 200;
+// A text search whose terms occur in at most this many petitions reads them all through the bigram
+// index and sorts them; a commoner one walks the list order until a page is found. The planner cannot
+// tell the two apart from statistics of two-character terms, so the server asks the index first.
+constexpr int rare_text_matches = 2'000;
 
 // Summaries of the petitions `p` of `from`: a table, or a subquery that has already filtered, ordered
 // and limited them, so that petitioners and units are joined for one page only.
@@ -241,9 +245,23 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
   page.prepare = false;
   count.prepare = false;
   std::vector<pg::Statement> statements;
+  if (filter.text) {
+    pg::Statement probe("SELECT count(*) FROM (SELECT 1 FROM petitions WHERE search_bigrams @> $1::text[] LIMIT $2) m",
+                        pg::words_literal(workflow::search_bigrams(*filter.text)), rare_text_matches + 1);
+    probe.prepare = false;
+    std::vector<pg::Statement> probing;
+    probing.emplace_back("SET LOCAL enable_seqscan = off");
+    probing.push_back(std::move(probe));
+    auto probed = co_await pool_.run(std::move(probing));
+    const bool rare = probed[1].integer(0, 0) <= rare_text_matches;
+    // SET LOCAL lasts for this transaction: the pipeline below is one.
+    statements.emplace_back(rare ? "SET LOCAL enable_indexscan = off" : "SET LOCAL enable_bitmapscan = off");
+    statements.emplace_back("SET LOCAL max_parallel_workers_per_gather = 0");
+  }
   statements.push_back(std::move(page));
   statements.push_back(std::move(count));
   auto results = co_await pool_.run(std::move(statements));
+  if (filter.text) results.erase(results.begin(), results.begin() + 2);
   PetitionPage out;
   const auto& rows = results[0];
   for (int row = 0; row < rows.rows() && row < filter.limit; ++row) out.items.push_back(summary_from(rows, row));
@@ -336,6 +354,49 @@ boost::asio::awaitable<std::optional<Attachment>> PetitionStore::attachment(cons
   auto result = co_await pool_.run_one(std::move(statement));
   if (result.rows() == 0) co_return std::nullopt;
   co_return attachment_from(result, 0);
+}
+
+boost::asio::awaitable<std::optional<workflow::Routing>> PetitionStore::suggest_route(const Petition& petition) {
+  std::optional<std::int64_t> place;
+  if (petition.petitioner.unit) place = petition.petitioner.unit->id;
+  // Every unit the table could name: the function units, the petitioner's place and its ancestors, and
+  // the units complained about (a rule landing on one of them is diverted to its parent).
+  pg::Statement query(
+      "WITH functions AS (SELECT key, value FROM jsonb_each_text(coalesce((SELECT value FROM settings"
+      "   WHERE key = 'routing.functions' AND jsonb_typeof(value) = 'object'), '{}')))"
+      " SELECT 'unit', u.code, u.kind, nlevel(u.path), parent.code FROM units u"
+      " LEFT JOIN units parent ON parent.id = u.parent_id"
+      " WHERE u.active AND (u.code IN (SELECT value FROM functions) OR u.code = ANY ($2::text[])"
+      "   OR u.id = ANY (string_to_array(ltree2text((SELECT path FROM units WHERE id = $1)), '.')::bigint[]))"
+      " UNION ALL SELECT 'function', key, value, 0, NULL FROM functions",
+      place, pg::words_literal(petition.complained_units));
+  auto rows = co_await pool_.run_one(std::move(query));
+  auto table = routing_;
+  std::map<std::string, workflow::UnitInfo> units;
+  for (int row = 0; row < rows.rows(); ++row) {
+    if (rows.text(row, 0) == "function") {
+      table.functions[std::string(rows.text(row, 1))] = rows.text(row, 2);
+      continue;
+    }
+    workflow::UnitInfo info{std::string(rows.text(row, 1)), std::string(rows.text(row, 2)),
+                            static_cast<int>(rows.integer(row, 3)), rows.optional_text(row, 4)};
+    units[info.code] = info;
+  }
+  workflow::UnitLookup lookup = [&units](const std::string& code) -> std::optional<workflow::UnitInfo> {
+    auto it = units.find(code);
+    if (it == units.end()) return std::nullopt;
+    return it->second;
+  };
+  workflow::RoutingRequest request{petition.category, petition.urgency, std::nullopt, petition.complained_units};
+  if (petition.petitioner.unit) request.petitioner_unit = petition.petitioner.unit->code;
+  std::optional<workflow::Routing> routed;
+  try {
+    routed = workflow::route(table, lookup, request);
+  } catch (const Error&) {
+    co_return std::nullopt;  // the table cannot place this petition: the dispatcher chooses
+  }
+  routed->rule = routed->rule ? &routing_.rules[static_cast<std::size_t>(routed->rule - table.rules.data())] : nullptr;
+  co_return routed;
 }
 
 boost::asio::awaitable<std::optional<PublicStatus>> PetitionStore::public_status(std::string tracking_code,

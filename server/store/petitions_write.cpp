@@ -378,6 +378,29 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
     chain[info.code] = info;
     if (row == 0) unit_id = units.integer(row, 0);
   }
+  // A dispatch without a unit goes where the routing table says, with the rule's co-handlers.
+  const auto& definition = definition_of(petition);
+  const auto* transition = definition.transition(action.transition);
+  std::optional<std::vector<std::string>> co_units;
+  if (!unit_code && transition &&
+      std::count(transition->required_fields.begin(), transition->required_fields.end(), "unit") > 0) {
+    if (auto routed = co_await suggest_route(petition)) {
+      pg::Statement chain_query(
+          "SELECT u.id, u.code, u.kind, nlevel(u.path), parent.code FROM units u"
+          " LEFT JOIN units parent ON parent.id = u.parent_id"
+          " WHERE u.path @> (SELECT path FROM units WHERE code = $1 AND active) ORDER BY nlevel(u.path) DESC",
+          routed->lead);
+      auto suggested = co_await pool_.run_one(std::move(chain_query));
+      for (int row = 0; row < suggested.rows(); ++row) {
+        workflow::UnitInfo info{std::string(suggested.text(row, 1)), std::string(suggested.text(row, 2)),
+                                static_cast<int>(suggested.integer(row, 3)), suggested.optional_text(row, 4)};
+        chain[info.code] = info;
+        if (row == 0) unit_id = suggested.integer(row, 0);
+      }
+      action.fields["unit"] = routed->lead;
+      co_units = routed->co;
+    }
+  }
   if (unit_code && !unit_id) throw Error(Errc::invalid_field, "no active unit has this code", "unit");
   if (parent_id) {
     if (found[2].rows() == 0 || *parent_id == id)
@@ -385,7 +408,6 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
     if (!found[2].is_null(0, 1)) throw Error(Errc::invalid_field, "that petition was itself merged into another", "parent");
   }
 
-  const auto& definition = definition_of(petition);
   const auto& calendar = calendars_.resolve(petition.calendar_chain);
   workflow::UnitLookup lookup = [&chain](const std::string& code) -> std::optional<workflow::UnitInfo> {
     auto it = chain.find(code);
@@ -411,13 +433,15 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
        " replied_at = CASE WHEN $11 THEN to_timestamp($8) ELSE replied_at END,"
        " closed_at = CASE WHEN $12 THEN to_timestamp($8) WHEN $13 THEN NULL ELSE closed_at END,"
        " reply_outcome = coalesce($14, reply_outcome), satisfaction = coalesce($15, satisfaction),"
-       " parent_id = coalesce($16, parent_id)"
+       " parent_id = coalesce($16, parent_id),"
+       " co_unit_ids = CASE WHEN $17::text[] IS NULL THEN co_unit_ids"
+       "   ELSE (SELECT coalesce(array_agg(id), '{}') FROM units WHERE code = ANY ($17::text[])) END"
        " WHERE id = $1 AND version = $2 RETURNING 1",
        id, action.expected_version, state.state, decision.responsible_unit ? unit_id : std::nullopt,
        state.requested_extension, optional_epoch(obligation.due), optional_epoch(obligation.warn), epoch(now),
        m.accepted, m.dispatched, m.replied, m.closed, m.reopened,
        decision.to == "replied" ? field(decision, "outcome") : std::nullopt, field(decision, "satisfaction"),
-       parent_id},
+       parent_id, co_units ? std::optional(pg::words_literal(*co_units)) : std::nullopt},
       "the petition was changed by someone else"));
   writes.push_back(clocks_upsert(id, clocks_json(state, definition, after_calendar)));
   writes.push_back(event_insert(id, author, now, decision.transition, decision.from, decision.to,

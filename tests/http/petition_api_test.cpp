@@ -546,3 +546,40 @@ TEST_CASE("the telephone system reports calls as Zammad's generic CTI does; oper
   CHECK(rejected.body == R"({"action":"reject","reason":"busy"})");
   CHECK(db.exec("SELECT rejected FROM calls WHERE call_id = 'call-3'").text(0, 0) == "t");
 }
+
+TEST_CASE("a dispatch without a unit goes where the routing table says, never to the unit complained about") {
+  Fixture f;
+  pg::BlockingConnection(f.org.db.url())
+      .exec(R"(UPDATE settings SET value = '{"civil_affairs": "D-MZ", "federation": "D"}' WHERE key = 'routing.functions')");
+  auto subsidies = f.file();  // category subsidies: civil affairs leads, the federation co-handles
+  const auto id = number(subsidies, "id");
+  REQUIRE(f.act("operator", id, "accept", 1).status == 200);
+  auto shown = f.get("operator", id);
+  CHECK(text(shown.at("suggested_unit"), "code") == "D-MZ");
+  CHECK(shown.at("suggested_unit").at("co").as_array().size() == 1);
+  CHECK(text(f.get("district.manager", id).at("suggested_unit"), "code") == "D-MZ");  // managers dispatch too
+  auto dispatched = f.act("operator", id, "dispatch", 2);
+  REQUIRE(dispatched.status == 200);
+  CHECK(text(dispatched.json().at("responsible_unit"), "code") == "D-MZ");
+  CHECK(dispatched.json().at("co_units").as_array() == json::array{"D"});
+  CHECK(f.get("operator", id).as_object().count("suggested_unit") == 0);  // nothing left to dispatch
+
+  // Minimum living allowance: the petitioner's town takes it in.
+  auto living = f.file(body_with({{"category", R"("minimum_living")"}}));
+  REQUIRE(f.act("operator", number(living, "id"), "accept", 1).status == 200);
+  CHECK(text(f.get("operator", number(living, "id")).at("suggested_unit"), "code") == "T1");
+  // … unless the petition complains about that town: then its parent.
+  auto against_town = f.file(body_with({{"category", R"("minimum_living")"}, {"type", R"("complaint")"},
+                                        {"complaint", R"({"units":["T1"]})"}}));
+  REQUIRE(f.act("operator", number(against_town, "id"), "accept", 1).status == 200);
+  auto diverted = f.get("operator", number(against_town, "id")).at("suggested_unit");
+  CHECK(text(diverted, "code") == "D");
+  CHECK(diverted.at("diverted").as_bool());
+  // A category whose department no unit plays: no suggestion, and a dispatch must name the unit.
+  auto education = f.file(body_with({{"category", R"("education")"}}));
+  REQUIRE(f.act("operator", number(education, "id"), "accept", 1).status == 200);
+  CHECK(f.get("operator", number(education, "id")).at("suggested_unit").is_null());
+  auto unnamed = f.act("operator", number(education, "id"), "dispatch", 2);
+  CHECK(unnamed.status == 422);
+  CHECK(field_of(unnamed) == "unit");
+}
