@@ -76,6 +76,17 @@ struct Author {
   std::string name;
 };
 
+Author author_of(const Actor& actor) {
+  return {actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
+}
+
+// The petition as it is after the writes before it in the same pipeline.
+pg::Statement read_back(Instant now, std::int64_t id) {
+  pg::Statement statement("", epoch(now), id);
+  statement.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
+  return statement;
+}
+
 pg::Statement event_insert(std::int64_t petition_id, const Author& author, Instant at, std::string action,
                            std::optional<std::string> from, std::optional<std::string> to, std::string fields) {
   return pg::Statement(
@@ -171,8 +182,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
   if (found[1].rows() > 0) {
     if (found[1].text(0, 1) != intake.request_hash)
       throw Error(Errc::invalid_field, "was already used for a different request", "Idempotency-Key");
-    pg::Statement again("", epoch(now), found[1].integer(0, 0));
-    again.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
+    auto again = read_back(now, found[1].integer(0, 0));
     auto result = co_await pool_.run_one(std::move(again));
     co_return std::make_pair(petition_from(result, 0), false);
   }
@@ -209,10 +219,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
   }
 
   const auto& calendar = calendars_.resolve(calendar_chain);
-  const Author author = intake.actor ? Author{intake.actor->user_id, intake.actor->display_name.empty()
-                                                                          ? intake.actor->login
-                                                                          : intake.actor->display_name}
-                                     : Author{std::nullopt, portal_name};
+  const Author author = intake.actor ? author_of(*intake.actor) : Author{std::nullopt, portal_name};
 
   // Decisions taken at intake: a matter concluded after re-review is not accepted again (信访工作条例
   // Art 35); a consultation answered on the call is closed at once.
@@ -315,9 +322,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
       if (!decision.notify.empty())
         writes.push_back(outbox_insert(id, decision.notify, decision.transition, code, decision.to));
     if (in.call_id) writes.emplace_back("UPDATE calls SET petition_id = $2 WHERE call_id = $1", *in.call_id, id);
-    pg::Statement read_back("", epoch(now), id);
-    read_back.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
-    writes.push_back(std::move(read_back));
+    writes.push_back(read_back(now, id));
     try {
       auto results = co_await pool_.run(std::move(writes));
       co_return std::make_pair(petition_from(results.back(), 0), true);
@@ -422,7 +427,7 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
   const auto& after_calendar = calendar;
   const auto obligation = workflow::next_obligation(state, definition, after_calendar);
   const auto m = milestones(decision, definition);
-  const Author author{actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
+  const Author author = author_of(actor);
 
   std::vector<pg::Statement> writes;
   writes.push_back(require_change(
@@ -454,9 +459,7 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
     writes.push_back(event_insert(*parent_id, author, now, "repeat_merged", std::nullopt, std::nullopt,
                                   json::serialize(json::object{{"child", id}, {"tracking_code", petition.tracking_code}})));
   }
-  pg::Statement read_back("", epoch(now), id);
-  read_back.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
-  writes.push_back(std::move(read_back));
+  writes.push_back(read_back(now, id));
   std::vector<pg::Result> results;
   try {
     results = co_await pool_.run(std::move(writes));
@@ -472,7 +475,7 @@ awaitable<Petition> PetitionStore::attach_call(const Actor& actor, std::int64_t 
   auto petition = co_await find(actor, id);
   if (!petition) throw Error(Errc::not_found, "no such petition");
   const auto now = clock_();
-  const Author author{actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
+  const Author author = author_of(actor);
   std::vector<pg::Statement> writes;
   writes.push_back(require_change(
       {"UPDATE calls SET petition_id = $2 WHERE call_id = $1 AND petition_id IS NULL RETURNING 1", call_id, id},
@@ -481,9 +484,7 @@ awaitable<Petition> PetitionStore::attach_call(const Actor& actor, std::int64_t 
                       id, epoch(now));
   writes.push_back(event_insert(id, author, now, "call_attached", std::nullopt, std::nullopt,
                                 json::serialize(json::object{{"call_id", call_id}})));
-  pg::Statement read_back("", epoch(now), id);
-  read_back.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
-  writes.push_back(std::move(read_back));
+  writes.push_back(read_back(now, id));
   try {
     auto results = co_await pool_.run(std::move(writes));
     co_return petition_from(results.back(), 0);
@@ -498,7 +499,7 @@ awaitable<Petition> PetitionStore::grant_proxy(const Actor& actor, std::int64_t 
   auto petition = co_await find(actor, id);
   if (!petition) throw Error(Errc::not_found, "no such petition");
   const auto now = clock_();
-  const Author author{actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
+  const Author author = author_of(actor);
   std::vector<pg::Statement> writes;
   writes.push_back(require_change(
       {"UPDATE petitions SET proxy_user_id = $2, consent_method = $3, consent_at = to_timestamp($4), version = version + 1,"
@@ -509,9 +510,7 @@ awaitable<Petition> PetitionStore::grant_proxy(const Actor& actor, std::int64_t 
   writes.push_back(event_insert(id, author, now, "proxy_granted", std::nullopt, std::nullopt,
                                 json::serialize(json::object{{"proxy_user", proxy_user_id},
                                                              {"consent_method", consent_method}})));
-  pg::Statement read_back("", epoch(now), id);
-  read_back.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
-  writes.push_back(std::move(read_back));
+  writes.push_back(read_back(now, id));
   try {
     auto results = co_await pool_.run(std::move(writes));
     co_return petition_from(results.back(), 0);
@@ -532,7 +531,7 @@ awaitable<std::pair<Attachment, bool>> PetitionStore::add_attachment(const Actor
   };
   if (auto same = co_await existing()) co_return std::make_pair(*same, false);
   const auto now = clock_();
-  const Author author{actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
+  const Author author = author_of(actor);
   std::vector<pg::Statement> writes;
   writes.emplace_back(
       "INSERT INTO attachments (petition_id, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at)"
