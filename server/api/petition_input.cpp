@@ -94,6 +94,15 @@ store::PetitionerInput petitioner_input(const json::object& object, IntakeKind k
 
 }  // namespace
 
+std::optional<std::string> idempotency_key(const http::RequestContext& context) {
+  auto header = context.request["Idempotency-Key"];
+  if (header.empty()) return std::nullopt;
+  if (header.size() > 100) throw Error(Errc::invalid_field, "must be at most 100 characters", "Idempotency-Key");
+  for (char c : header)
+    if (c < 0x21 || c > 0x7E) throw Error(Errc::invalid_field, "must be printable ASCII", "Idempotency-Key");
+  return std::string(header);
+}
+
 std::optional<std::int64_t> parse_timestamp(std::string_view text) {
   int y, mo, d, h = 0, mi = 0, s = 0;
   char rest[16] = {0};

@@ -24,15 +24,6 @@ using http::Response;
 
 namespace {
 
-std::optional<std::string> idempotency_key(const RequestContext& context) {
-  auto header = context.request["Idempotency-Key"];
-  if (header.empty()) return std::nullopt;
-  if (header.size() > 100) throw Error(Errc::invalid_field, "must be at most 100 characters", "Idempotency-Key");
-  for (char c : header)
-    if (c < 0x21 || c > 0x7E) throw Error(Errc::invalid_field, "must be printable ASCII", "Idempotency-Key");
-  return std::string(header);
-}
-
 Response petition_response(http::Status status, const store::Petition& petition, const json::value& view) {
   auto response = http::json_response(status, view);
   response.set(http::beast::http::field::etag, "\"" + std::to_string(petition.version) + "\"");

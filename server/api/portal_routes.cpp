@@ -40,12 +40,8 @@ awaitable<Response> categories(Services& services, RequestContext&) {
 awaitable<Response> submit(Services& services, RequestContext& context) {
   auto body = http::json_object_body(context.request);
   auto input = petition_input(body, IntakeKind::portal, services.petitions.now());
-  std::optional<std::string> key;
-  if (auto header = context.request["Idempotency-Key"]; !header.empty()) {
-    if (header.size() > 100) throw Error(Errc::invalid_field, "must be at most 100 characters", "Idempotency-Key");
-    key = std::string(header);
-  }
-  store::Intake intake{std::nullopt, context.remote_address, key, auth::sha256_hex(context.request.body())};
+  store::Intake intake{std::nullopt, context.remote_address, idempotency_key(context),
+                       auth::sha256_hex(context.request.body())};
   auto [petition, created] = co_await services.petitions.create(std::move(input), std::move(intake));
   json::object out{{"tracking_code", petition.tracking_code},
                    {"received_at", petition.received_at},

@@ -210,6 +210,8 @@ class PetitionStore {
   workflow::Instant now() const { return clock_(); }
 
  private:
+  boost::asio::awaitable<Petition> write_and_read(std::vector<pg::Statement> writes, const char* field);
+
   pg::Pool& pool_;
   const workflow::WorkflowSet& workflows_;
   const workflow::CalendarSet& calendars_;

@@ -471,6 +471,18 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
   co_return petition_from(results.back(), 0);
 }
 
+// Runs writes that end with read_back(); a require_change() among them that found nothing is the
+// client's mistake in `field`.
+awaitable<Petition> PetitionStore::write_and_read(std::vector<pg::Statement> writes, const char* field) {
+  try {
+    auto results = co_await pool_.run(std::move(writes));
+    co_return petition_from(results.back(), 0);
+  } catch (const pg::QueryError& e) {
+    if (e.errc() == Errc::not_found) throw Error(Errc::invalid_field, e.message(), field);
+    throw;
+  }
+}
+
 awaitable<Petition> PetitionStore::attach_call(const Actor& actor, std::int64_t id, std::string call_id) {
   auto petition = co_await find(actor, id);
   if (!petition) throw Error(Errc::not_found, "no such petition");
@@ -485,13 +497,7 @@ awaitable<Petition> PetitionStore::attach_call(const Actor& actor, std::int64_t 
   writes.push_back(event_insert(id, author, now, "call_attached", std::nullopt, std::nullopt,
                                 json::serialize(json::object{{"call_id", call_id}})));
   writes.push_back(read_back(now, id));
-  try {
-    auto results = co_await pool_.run(std::move(writes));
-    co_return petition_from(results.back(), 0);
-  } catch (const pg::QueryError& e) {
-    if (e.errc() == Errc::not_found) throw Error(Errc::invalid_field, e.message(), "call_id");
-    throw;
-  }
+  co_return co_await write_and_read(std::move(writes), "call_id");
 }
 
 awaitable<Petition> PetitionStore::grant_proxy(const Actor& actor, std::int64_t id, std::int64_t proxy_user_id,
@@ -511,13 +517,7 @@ awaitable<Petition> PetitionStore::grant_proxy(const Actor& actor, std::int64_t 
                                 json::serialize(json::object{{"proxy_user", proxy_user_id},
                                                              {"consent_method", consent_method}})));
   writes.push_back(read_back(now, id));
-  try {
-    auto results = co_await pool_.run(std::move(writes));
-    co_return petition_from(results.back(), 0);
-  } catch (const pg::QueryError& e) {
-    if (e.errc() == Errc::not_found) throw Error(Errc::invalid_field, e.message(), "proxy_user");
-    throw;
-  }
+  co_return co_await write_and_read(std::move(writes), "user");
 }
 
 awaitable<std::pair<Attachment, bool>> PetitionStore::add_attachment(const Actor& actor, std::int64_t id,
