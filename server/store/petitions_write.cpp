@@ -119,6 +119,34 @@ pg::Statement outbox_insert(std::int64_t petition_id, const std::vector<std::str
       petition_id, pg::words_literal(audiences), topic, json::serialize(payload));
 }
 
+// A unit and its ancestors, nearest first: what the engine's complaint check and the new unit's working
+// calendar need.
+pg::Statement unit_chain_query(std::optional<std::string> code) {
+  return pg::Statement(
+      "SELECT u.id, u.code, u.kind, nlevel(u.path), parent.code, u.calendar FROM units u"
+      " LEFT JOIN units parent ON parent.id = u.parent_id"
+      " WHERE u.path @> (SELECT path FROM units WHERE code = $1 AND active) ORDER BY nlevel(u.path) DESC",
+      std::move(code));
+}
+
+struct UnitChain {
+  std::map<std::string, workflow::UnitInfo> units;
+  std::optional<std::int64_t> id;    // the unit itself
+  std::vector<std::string> calendars;  // calendar names from the unit up
+};
+
+UnitChain unit_chain_from(const pg::Result& rows) {
+  UnitChain chain;
+  for (int row = 0; row < rows.rows(); ++row) {
+    workflow::UnitInfo info{std::string(rows.text(row, 1)), std::string(rows.text(row, 2)),
+                            static_cast<int>(rows.integer(row, 3)), rows.optional_text(row, 4)};
+    chain.units[info.code] = info;
+    if (row == 0) chain.id = rows.integer(row, 0);
+    if (!rows.is_null(row, 5)) chain.calendars.emplace_back(rows.text(row, 5));
+  }
+  return chain;
+}
+
 bool is_repeat_key_conflict(const pg::QueryError& e) {
   return e.sqlstate() == "23505" && e.message().find("idempotency_keys") != std::string::npos;
 }
@@ -349,10 +377,7 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
   reads.push_back(std::move(load));
   std::optional<std::string> unit_code;
   if (auto it = action.fields.find("unit"); it != action.fields.end()) unit_code = it->second;
-  reads.emplace_back(
-      "SELECT u.id, u.code, u.kind, nlevel(u.path), parent.code FROM units u LEFT JOIN units parent ON parent.id = u.parent_id"
-      " WHERE u.path @> (SELECT path FROM units WHERE code = $1 AND active) ORDER BY nlevel(u.path) DESC",
-      unit_code);
+  reads.push_back(unit_chain_query(unit_code));
   std::optional<std::int64_t> parent_id;
   if (auto it = action.fields.find("parent"); it != action.fields.end()) {
     try {
@@ -374,15 +399,7 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
     throw Error(Errc::conflict, "the petition was changed by someone else (now version " +
                                     std::to_string(petition.version) + "); reload it and try again");
 
-  std::map<std::string, workflow::UnitInfo> chain;
-  std::optional<std::int64_t> unit_id;
-  const auto& units = found[1];
-  for (int row = 0; row < units.rows(); ++row) {
-    workflow::UnitInfo info{std::string(units.text(row, 1)), std::string(units.text(row, 2)),
-                            static_cast<int>(units.integer(row, 3)), units.optional_text(row, 4)};
-    chain[info.code] = info;
-    if (row == 0) unit_id = units.integer(row, 0);
-  }
+  auto chain = unit_chain_from(found[1]);
   // A dispatch without a unit goes where the routing table says, with the rule's co-handlers.
   const auto& definition = definition_of(petition);
   const auto* transition = definition.transition(action.transition);
@@ -390,22 +407,14 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
   if (!unit_code && transition &&
       std::count(transition->required_fields.begin(), transition->required_fields.end(), "unit") > 0) {
     if (auto routed = co_await suggest_route(petition)) {
-      pg::Statement chain_query(
-          "SELECT u.id, u.code, u.kind, nlevel(u.path), parent.code FROM units u"
-          " LEFT JOIN units parent ON parent.id = u.parent_id"
-          " WHERE u.path @> (SELECT path FROM units WHERE code = $1 AND active) ORDER BY nlevel(u.path) DESC",
-          routed->lead);
-      auto suggested = co_await pool_.run_one(std::move(chain_query));
-      for (int row = 0; row < suggested.rows(); ++row) {
-        workflow::UnitInfo info{std::string(suggested.text(row, 1)), std::string(suggested.text(row, 2)),
-                                static_cast<int>(suggested.integer(row, 3)), suggested.optional_text(row, 4)};
-        chain[info.code] = info;
-        if (row == 0) unit_id = suggested.integer(row, 0);
-      }
+      auto query = unit_chain_query(routed->lead);
+      auto suggested = co_await pool_.run_one(std::move(query));
+      chain = unit_chain_from(suggested);
       action.fields["unit"] = routed->lead;
       co_units = routed->co;
     }
   }
+  const auto unit_id = chain.id;
   if (unit_code && !unit_id) throw Error(Errc::invalid_field, "no active unit has this code", "unit");
   if (parent_id) {
     if (found[2].rows() == 0 || *parent_id == id)
@@ -415,16 +424,16 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
 
   const auto& calendar = calendars_.resolve(petition.calendar_chain);
   workflow::UnitLookup lookup = [&chain](const std::string& code) -> std::optional<workflow::UnitInfo> {
-    auto it = chain.find(code);
-    if (it == chain.end()) return std::nullopt;
+    auto it = chain.units.find(code);
+    if (it == chain.units.end()) return std::nullopt;
     return it->second;
   };
   workflow::Command command{action.transition, action.fields};
   auto decision = workflow::decide(petition.workflow_state, command, roles_toward(actor, petition), now, definition,
                                    calendar, lookup);
   auto state = workflow::apply(petition.workflow_state, decision);
-  // A new responsible unit decides on its own calendar.
-  const auto& after_calendar = calendar;
+  // Deadlines started by a hand-over count on the new responsible unit's working calendar.
+  const auto& after_calendar = decision.responsible_unit ? calendars_.resolve(chain.calendars) : calendar;
   const auto obligation = workflow::next_obligation(state, definition, after_calendar);
   const auto m = milestones(decision, definition);
   const Author author = author_of(actor);

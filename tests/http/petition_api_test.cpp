@@ -259,6 +259,8 @@ TEST_CASE("proxies file with consent, see their own cases and request review for
   CHECK(number(p.at("proxy").at("user"), "id") == f.as("proxy").user_id());
   auto mine = f.as("proxy").get("/api/v1/petitions?mine=true").json();
   REQUIRE(mine.at("items").as_array().size() == 1);
+  auto by_proxy = f.as("operator").get("/api/v1/petitions?proxy=" + std::to_string(f.as("proxy").user_id())).json();
+  CHECK(number(by_proxy, "total") == 1);
   // Another operator's petition stays out of the proxy's sight until a grant with consent.
   auto other = f.file();
   CHECK(f.as("proxy").get("/api/v1/petitions/" + std::to_string(number(other, "id"))).status == 404);
@@ -346,6 +348,12 @@ TEST_CASE("lists filter, page by keyset, count, and search Chinese by two-charac
   CHECK(number(op.get("/api/v1/petitions?urgency=urgent&channel=letter").json(), "total") == 1);
   CHECK(number(op.get("/api/v1/petitions?category=subsidies&state=registered").json(), "total") == 7);
   CHECK(op.get("/api/v1/petitions?deadline=late").status == 422);
+  // Dates are local (Asia/Shanghai) days, inclusive.
+  const auto today = text(accessible, "received_at").substr(0, 10);
+  CHECK(number(op.get("/api/v1/petitions?from=" + today + "&to=" + today).json(), "total") == 8);
+  CHECK(number(op.get("/api/v1/petitions?to=2020-01-01").json(), "total") == 0);
+  CHECK(op.get("/api/v1/petitions?from=2026-13-01").status == 422);
+  CHECK(number(op.get("/api/v1/petitions?proxy=" + std::to_string(f.org.user_ids.at("proxy"))).json(), "total") == 0);
   CHECK(op.get("/api/v1/petitions?after=garbage").status == 422);
   CHECK(number(op.get("/api/v1/petitions?deadline=overdue").json(), "total") == 0);
   // Three weeks on, every acceptance notice (15 days, moved off a rest day) is overdue.
@@ -582,4 +590,31 @@ TEST_CASE("a dispatch without a unit goes where the routing table says, never to
   auto unnamed = f.act("operator", number(education, "id"), "dispatch", 2);
   CHECK(unnamed.status == 422);
   CHECK(field_of(unnamed) == "unit");
+}
+
+TEST_CASE("an anonymous petitioner's identity is hidden from handling units, shown to the hotline") {
+  Fixture f;
+  auto p = f.file(body_with({{"anonymous", "true"}}));
+  const auto id = number(p, "id");
+  CHECK(text(p.at("petitioner"), "name") == "张三");  // the operator who took the call
+  REQUIRE(f.act("operator", id, "accept", 1).status == 200);
+  REQUIRE(f.act("operator", id, "dispatch", 2, R"(,"unit":"V1")").status == 200);
+  auto seen = f.get("v1.handler", id);
+  CHECK(seen.at("petitioner").at("name").is_null());
+  CHECK(seen.at("petitioner").at("phone").is_null());
+  CHECK(seen.at("petitioner").at("id_number").is_null());
+  auto unmask = f.as("v1.handler").send("POST", "/api/v1/petitions/" + std::to_string(id) + "/unmask",
+                                        R"({"reason":"需要联系信访人"})");
+  CHECK(unmask.status == 403);
+  auto list = f.as("v1.handler").get("/api/v1/petitions").json();
+  CHECK(list.at("items").as_array()[0].at("petitioner_name").is_null());
+  // The operator may see the full values, with a reason, and that is audited.
+  auto full = f.as("operator").send("POST", "/api/v1/petitions/" + std::to_string(id) + "/unmask",
+                                    R"({"reason":"回访核实身份"})");
+  REQUIRE(full.status == 200);
+  CHECK(text(full.json().at("petitioner"), "phone") == "138-1234-5678");
+  auto audit = pg::BlockingConnection(f.org.db.url())
+                   .exec("SELECT count(*) FROM audit_log WHERE action = 'personal_data.unmasked' AND target_id = $1",
+                         {std::to_string(id)});
+  CHECK(audit.text(0, 0) == "1");
 }
