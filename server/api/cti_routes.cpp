@@ -193,6 +193,52 @@ awaitable<Response> list_calls(Services& services, RequestContext& context) {
   co_return http::json_response(http::Status::ok, {{"calls", std::move(calls)}});
 }
 
+awaitable<Response> list_blocked(Services& services, RequestContext&) {
+  pg::Statement query("SELECT b.phone_key, b.reason, iso_local(b.created_at), u.display_name FROM blocked_callers b"
+                      " LEFT JOIN users u ON u.id = b.created_by ORDER BY b.created_at DESC");
+  auto result = co_await services.pool.run_one(std::move(query));
+  json::array callers;
+  for (int row = 0; row < result.rows(); ++row)
+    callers.push_back(json::object{
+        {"phone", mask_phone(result.text(row, 0))},
+        {"id", result.text(row, 0)},  // the key to remove it by: an admin blocked this number knowingly
+        {"reason", result.text(row, 1)},
+        {"created_at", result.text(row, 2)},
+        {"created_by", result.is_null(row, 3) ? json::value(nullptr) : json::value(std::string(result.text(row, 3)))}});
+  co_return http::json_response(http::Status::ok, {{"blocked_callers", std::move(callers)}});
+}
+
+awaitable<Response> block_caller(Services& services, RequestContext& context) {
+  auto body = http::json_object_body(context.request);
+  http::Fields fields(body);
+  auto phone = fields.text("phone", 40);
+  auto reason = fields.text("reason", 200);
+  fields.reject_unknown();
+  auto key = normalise_phone(phone);
+  if (key.empty()) throw Error(Errc::invalid_field, "is not a phone number", "phone");
+  auto event = audit_event(context, "cti.caller_blocked", "phone", mask_phone(key));
+  event.details["reason"] = reason;
+  std::vector<pg::Statement> statements;
+  statements.emplace_back(
+      "INSERT INTO blocked_callers (phone_key, reason, created_by) VALUES ($1, $2, $3)"
+      " ON CONFLICT (phone_key) DO UPDATE SET reason = excluded.reason",
+      key, reason, actor_of(context).user_id);
+  statements.push_back(store::audit_insert(event));
+  co_await services.pool.run(std::move(statements));
+  co_return http::json_response(http::Status::created, {{"id", key}, {"phone", mask_phone(key)}, {"reason", reason}});
+}
+
+awaitable<Response> unblock_caller(Services& services, RequestContext& context) {
+  const std::string key(context.param("phone_id"));
+  auto event = audit_event(context, "cti.caller_unblocked", "phone", mask_phone(key));
+  std::vector<pg::Statement> statements;
+  statements.push_back(store::require_change({"DELETE FROM blocked_callers WHERE phone_key = $1 RETURNING 1", key},
+                                             "no blocked caller has this number"));
+  statements.push_back(store::audit_insert(event));
+  co_await services.pool.run(std::move(statements));
+  co_return no_content();
+}
+
 }  // namespace
 
 void add_cti_routes(http::Router& router, Services& services) {
@@ -202,6 +248,12 @@ void add_cti_routes(http::Router& router, Services& services) {
              [&services](RequestContext& c) { return cti_event(services, c); });
   router.add(Verb::get, "/api/v1/calls", Access::only({Role::operator_}),
              [&services](RequestContext& c) { return list_calls(services, c); });
+  router.add(Verb::get, "/api/v1/blocked-callers", Access::only({Role::admin}),
+             [&services](RequestContext& c) { return list_blocked(services, c); });
+  router.add(Verb::post, "/api/v1/blocked-callers", Access::only({Role::admin}),
+             [&services](RequestContext& c) { return block_caller(services, c); });
+  router.add(Verb::delete_, "/api/v1/blocked-callers/{phone_id}", Access::only({Role::admin}),
+             [&services](RequestContext& c) { return unblock_caller(services, c); });
   router.add(Verb::get, "/api/v1/events", Access::users(),
              [&services](RequestContext& c) { return event_stream(services, c); });
 }

@@ -49,6 +49,7 @@ PetitionFixture add_petitions(const OrgFixture& org, const std::filesystem::path
   const auto sha = auth::sha256_hex(content);
   std::filesystem::create_directories(data_dir / "attachments" / sha.substr(0, 2));
   std::ofstream(data_dir / "attachments" / sha.substr(0, 2) / sha) << content;
+  conn.exec("INSERT INTO blocked_callers (phone_key, reason) VALUES ('13700000009', '骚扰')");
   PetitionFixture fixture;
   struct Row {
     const char* name;
@@ -178,6 +179,7 @@ class Matrix {
     }
     if (segment == "{unit_code}") return std::string("T1");  // the tree is readable by everyone
     if (segment == "{transition}") return std::string("accept");
+    if (segment == "{phone_id}") return std::string("13700000009");  // blocked in add_petitions(); admins see all
     if (segment == "{petition_id}" || segment == "{attachment_id}") {
       const auto& ids = segment == "{petition_id}" ? petitions_.petitions : petitions_.attachments;
       if (foreign) {

@@ -549,10 +549,17 @@ TEST_CASE("the telephone system reports calls as Zammad's generic CTI does; oper
   CHECK(calls.size() == 2);
 
   // A blocked caller is rejected; the call is still logged.
-  db.exec("INSERT INTO blocked_callers (phone_key, reason) VALUES ('13700000000', '骚扰电话')");
+  CHECK(f.as("operator").send("POST", "/api/v1/blocked-callers", R"({"phone":"137 0000 0000","reason":"骚扰电话"})").status == 403);
+  auto blocked = f.as("admin").send("POST", "/api/v1/blocked-callers", R"({"phone":"137 0000 0000","reason":"骚扰电话"})");
+  REQUIRE(blocked.status == 201);
+  CHECK(text(blocked.json(), "phone") == "137****0000");
   auto rejected = cti("secret-token", R"({"event":"newCall","direction":"in","callId":"call-3","from":"137-0000-0000","to":"12385"})");
   CHECK(rejected.body == R"({"action":"reject","reason":"busy"})");
   CHECK(db.exec("SELECT rejected FROM calls WHERE call_id = 'call-3'").text(0, 0) == "t");
+  CHECK(f.as("admin").send("DELETE", "/api/v1/blocked-callers/13700000000").status == 204);
+  CHECK(f.as("admin").send("DELETE", "/api/v1/blocked-callers/13700000000").status == 404);
+  auto again = cti("secret-token", R"({"event":"newCall","direction":"in","callId":"call-4","from":"13700000000","to":"12385"})");
+  CHECK(again.body == "{}");
 }
 
 TEST_CASE("a dispatch without a unit goes where the routing table says, never to the unit complained about") {
