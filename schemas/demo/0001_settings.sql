@@ -1,7 +1,8 @@
 -- Demo settings. Every demo file is idempotent: --demo applies them all at each start.
 -- The telephone system in the demo posts to /api/v1/cti/demo-cti-token.
 INSERT INTO settings (key, value) VALUES ('cti.token', '"demo-cti-token"') ON CONFLICT (key) DO NOTHING;
--- Web-portal petitions are registered by the 12385 hotline centre, which accepts and dispatches them.
+-- Web-portal petitions, and those proxies file, are registered by the 12385 hotline centre, which accepts
+-- and dispatches them.
 INSERT INTO settings (key, value) VALUES ('portal.intake_unit', '"QS-CL-RX"')
 ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value = 'null';
 -- Which demo unit plays each routing function (schemas/routing/default.yaml).

@@ -181,8 +181,10 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
                        "submit:" + intake.address);
   reads.emplace_back("SELECT petition_id, request_hash FROM idempotency_keys WHERE scope = $1 AND key = $2", scope,
                      intake.idempotency_key);
+  // An operator's own unit registers what it takes in; the portal's petitions and those proxies file go
+  // to the registration desk the `portal.intake_unit` setting names (the root unit when none is set).
   std::optional<std::int64_t> actor_unit;
-  if (intake.actor) actor_unit = intake.actor->unit_id;
+  if (intake.actor && intake.actor->has(Role::operator_)) actor_unit = intake.actor->unit_id;
   reads.emplace_back(
       "SELECT u.id, " + calendar_chain("u.path") + " FROM units u WHERE u.id = coalesce($1,"
       "  (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = 'portal.intake_unit')),"

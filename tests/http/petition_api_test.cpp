@@ -256,6 +256,8 @@ TEST_CASE("proxies file with consent, see their own cases and request review for
   CHECK(field_of(without) == "consent");
   auto p = f.file(body_with({{"consent", R"({"method":"verbal"})"}}), "proxy");
   const auto id = number(p, "id");
+  CHECK(text(p.at("intake_unit"), "code") == "D");  // the registration desk, so the hotline sees it
+  CHECK(f.as("operator").get("/api/v1/petitions/" + std::to_string(id)).status == 200);
   CHECK(number(p.at("proxy").at("user"), "id") == f.as("proxy").user_id());
   auto mine = f.as("proxy").get("/api/v1/petitions?mine=true").json();
   REQUIRE(mine.at("items").as_array().size() == 1);
