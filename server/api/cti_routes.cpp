@@ -2,6 +2,7 @@
 // server-sent event stream that brings a ringing caller's history to the operators' screens.
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse_query.hpp>
@@ -81,6 +82,13 @@ std::optional<std::string> key_of(const std::optional<std::string>& number) {
   return key;
 }
 
+// Every petitiond process LISTENs on call_channel (push_call_event below), so the operators connected to
+// any of them see the call, whichever process the telephone system reached.
+awaitable<void> notify_operators(Services& services, const json::object& notice) {
+  pg::Statement notify("SELECT pg_notify($1, $2)", std::string(call_channel), json::serialize(notice));
+  co_await services.pool.run_one(std::move(notify));
+}
+
 awaitable<Response> cti_event(Services& services, RequestContext& context) {
   const std::string token(context.param("token"));
   pg::Statement token_query("SELECT value #>> '{}' FROM settings WHERE key = 'cti.token' AND jsonb_typeof(value) = 'string'");
@@ -114,13 +122,9 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
     co_await services.pool.run_one(std::move(insert));
     if (reject) co_return cti_reply(http::Status::ok, {{"action", "reject"}, {"reason", "busy"}});
     if (*direction == "in") {
-      json::object data{{"call_id", *call_id}, {"direction", *direction}, {"to", to},
-                        {"from", caller ? json::value(mask_phone(*caller)) : json::value("anonymous")}};
-      if (caller) {
-        auto history = co_await services.petitions.caller_history(*caller, std::optional<std::string>());
-        data["history"] = caller_history_view(history);
-      }
-      services.events.publish({"call", json::serialize(data), RoleSet{Role::operator_}, std::nullopt});
+      json::object notice{{"event", "call"}, {"call_id", *call_id}, {"direction", *direction}, {"to", to}};
+      if (caller) notice["phone_key"] = *caller;
+      co_await notify_operators(services, notice);
     }
   } else if (event == "answer") {
     auto answering = first(*fields, "answeringNumber");
@@ -132,8 +136,8 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
         " WHERE call_id = $1",
         *call_id, answering, words(*fields, "user"));
     co_await services.pool.run_one(std::move(update));
-    services.events.publish({"call_answered", json::serialize(json::object{{"call_id", *call_id}}),
-                             RoleSet{Role::operator_}, std::nullopt});
+    const json::object notice{{"event", "call_answered"}, {"call_id", *call_id}};
+    co_await notify_operators(services, notice);
   } else if (event == "hangup") {
     auto cause = first(*fields, "cause");
     static const std::set<std::string> causes{"normalClearing", "busy", "cancel", "noAnswer", "congestion", "notFound",
@@ -144,8 +148,9 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
         " answering_number = coalesce($3, answering_number) WHERE call_id = $1",
         *call_id, cause, first(*fields, "answeringNumber"));
     co_await services.pool.run_one(std::move(update));
-    services.events.publish({"call_ended", json::serialize(json::object{{"call_id", *call_id}, {"cause", cause ? json::value(*cause) : json::value(nullptr)}}),
-                             RoleSet{Role::operator_}, std::nullopt});
+    json::object notice{{"event", "call_ended"}, {"call_id", *call_id}};
+    notice["cause"] = cause ? json::value(*cause) : json::value(nullptr);
+    co_await notify_operators(services, notice);
   } else {
     co_return cti_error(http::Status::unprocessable_entity, "Invalid event!");
   }
@@ -240,6 +245,27 @@ awaitable<Response> unblock_caller(Services& services, RequestContext& context) 
 }
 
 }  // namespace
+
+awaitable<void> push_call_event(Services& services, std::string payload) {
+  auto notice = json::parse(payload).as_object();
+  const std::string event(notice.at("event").as_string());
+  json::object data{{"call_id", notice.at("call_id")}};
+  if (event == "call") {
+    data["direction"] = notice.at("direction");
+    data["to"] = notice.at("to");
+    if (auto key = notice.if_contains("phone_key")) {
+      std::string phone_key(key->as_string());
+      data["from"] = mask_phone(phone_key);
+      auto history = co_await services.petitions.caller_history(phone_key, std::optional<std::string>());
+      data["history"] = caller_history_view(history);
+    } else {
+      data["from"] = "anonymous";
+    }
+  } else if (event == "call_ended") {
+    data["cause"] = notice.at("cause");
+  }
+  services.events.publish({event, json::serialize(data), RoleSet{Role::operator_}, std::nullopt});
+}
 
 void add_cti_routes(http::Router& router, Services& services) {
   using http::Access;

@@ -15,6 +15,11 @@ void add_attachment_routes(http::Router& router, Services& services);
 void add_portal_routes(http::Router& router, Services& services);
 void add_cti_routes(http::Router& router, Services& services);
 
+// Telephone events travel between petitiond processes on this NOTIFY channel; each process pushes them
+// to the operators connected to it (server-sent events).
+inline constexpr const char* call_channel = "petitiond_calls";
+boost::asio::awaitable<void> push_call_event(Services& services, std::string payload);
+
 inline void add_api_routes(http::Router& router, Services& services) {
   add_auth_routes(router, services);
   add_unit_routes(router, services);

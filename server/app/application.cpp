@@ -63,6 +63,8 @@ Application::Application(const Config& config, const std::string& database_url, 
       services_{pool_,     units_,     users_,  auth_, workers_, petitions_, calendars, events_, config.attachment_dir,
                 config.attachment_limit},
       authenticator_(services_),
+      call_listener_(io_, pool_.options().connect, api::call_channel,
+                     [this](std::string payload) { return api::push_call_event(services_, std::move(payload)); }),
       signals_(io_) {
   metrics_.add_gauge("petitiond_db_pool_open", "Database connections open or opening.",
                      [this] { return static_cast<double>(pool_.stats().open); });
@@ -94,6 +96,7 @@ void Application::request_shutdown() {
     if (server_->stopping()) return;
     spdlog::info("shutting down: no new connections; finishing requests in flight");
     server_->shutdown();
+    call_listener_.stop();
     events_.close();
     asio::co_spawn(io_, drain(), asio::detached);
   });
@@ -115,6 +118,7 @@ asio::awaitable<void> Application::drain() {
 
 void Application::run(bool handle_signals) {
   server_->start();
+  call_listener_.start();
   if (handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);

@@ -8,6 +8,7 @@
 #include "server/api/authenticator.hpp"
 #include "server/api/services.hpp"
 #include "server/app/config.hpp"
+#include "server/app/notification_listener.hpp"
 #include "server/http/http_server.hpp"
 
 namespace petitiond::app {
@@ -28,6 +29,8 @@ class Application {
   void request_shutdown();
 
   const http::Router& router() const { return router_; }
+  // True once this process receives telephone events from every process (LISTEN in effect).
+  bool hears_calls() const { return call_listener_.listening(); }
 
  private:
   boost::asio::awaitable<void> drain();
@@ -46,6 +49,7 @@ class Application {
   http::Metrics metrics_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
+  NotificationListener call_listener_;
   boost::asio::signal_set signals_;
 };
 

@@ -212,6 +212,33 @@ awaitable<std::vector<Result>> Connection::run(std::span<const Statement> statem
   co_return results;
 }
 
+awaitable<std::vector<Notification>> Connection::notifications(Millis timeout) {
+  using namespace asio::experimental::awaitable_operators;
+  if (broken_) throw Error(Errc::unavailable, "the database connection is broken");
+  std::vector<Notification> out;
+  auto collect = [this, &out] {
+    while (PGnotify* notice = PQnotifies(conn_)) {
+      out.push_back({notice->relname, notice->extra ? notice->extra : ""});
+      PQfreemem(notice);
+    }
+  };
+  collect();
+  if (!out.empty()) co_return out;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(timeout);
+  auto which = co_await (socket_.async_wait(WaitType::wait_read, asio::as_tuple(use_awaitable)) ||
+                         timer.async_wait(asio::as_tuple(use_awaitable)));
+  if (which.index() == 0) {
+    auto [ec] = std::get<0>(which);
+    if (ec) fail("database socket wait failed: " + ec.message());
+    if (PQconsumeInput(conn_) == 0) fail("lost the database connection: " + std::string(PQerrorMessage(conn_)));
+    collect();
+  } else if (PQstatus(conn_) != CONNECTION_OK) {
+    fail("lost the database connection");
+  }
+  co_return out;
+}
+
 bool Connection::usable() {
   if (broken_ || PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
   // A server that shut down or dropped us has left the socket readable (an error and EOF).

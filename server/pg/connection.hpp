@@ -30,6 +30,12 @@ struct ConnectOptions {
   std::string application_name{"petitiond"};
 };
 
+// A NOTIFY received on a channel the connection LISTENs to.
+struct Notification {
+  std::string channel;
+  std::string payload;
+};
+
 class Connection {
  public:
   static asio::awaitable<std::unique_ptr<Connection>> open(asio::any_io_executor executor, const ConnectOptions& options);
@@ -43,6 +49,11 @@ class Connection {
   // QueryError for the first failed statement; Error(unavailable|timeout) when the connection breaks,
   // after which the connection is unusable.
   asio::awaitable<std::vector<Result>> run(std::span<const Statement> statements, Millis timeout);
+
+  // Notifications for the channels this connection LISTENs to (run "LISTEN …" first): those that have
+  // arrived, else the first to arrive within `timeout`; empty when none did. Throws Error(unavailable)
+  // when the connection breaks. A connection used for this runs nothing else concurrently.
+  asio::awaitable<std::vector<Notification>> notifications(Millis timeout);
 
   // Healthy, idle and not closed by the server (checked without blocking).
   bool usable();

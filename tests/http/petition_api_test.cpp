@@ -627,3 +627,23 @@ TEST_CASE("an anonymous petitioner's identity is hidden from handling units, sho
                          {std::to_string(id)});
   CHECK(audit.text(0, 0) == "1");
 }
+
+TEST_CASE("a call reaching one petitiond process shows on the screens of operators connected to another") {
+  OrgFixture org;
+  TestServer first(org), second(org);
+  pg::BlockingConnection(org.db.url()).exec(R"(INSERT INTO settings (key, value) VALUES ('cti.token', '"t"'))");
+  Session operator_(second.port(), "operator", fixture_password);
+  RawConnection stream(second.port());
+  stream.send("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nCookie: " + operator_.cookie() + "\r\n\r\n");
+  REQUIRE(stream.read_until(": connected", std::chrono::seconds(5)).find(": connected") != std::string::npos);
+  auto ring = http_request(first.port(), "POST", "/api/v1/cti/t",
+                           R"({"event":"newCall","direction":"in","callId":"x-1","from":"13812345678","to":"12385"})",
+                           {{"Content-Type", "application/json"}});
+  REQUIRE(ring.status == 200);
+  auto pushed = stream.read_until("x-1", std::chrono::seconds(5));
+  CHECK(pushed.find("event: call") != std::string::npos);
+  CHECK(pushed.find("138****5678") != std::string::npos);
+  http_request(first.port(), "POST", "/api/v1/cti/t", R"({"event":"hangup","direction":"in","callId":"x-1","cause":"cancel"})",
+               {{"Content-Type", "application/json"}});
+  CHECK(stream.read_until("call_ended", std::chrono::seconds(5)).find("call_ended") != std::string::npos);
+}

@@ -22,6 +22,8 @@ TestServer::TestServer(const OrgFixture& org, std::vector<std::string> options)
                                                     routing_, [this] { return clock_.now(); });
   port_ = application_->listen().port();
   thread_ = std::thread([this] { application_->run(false); });
+  // Telephone events reach this server through LISTEN: wait until it is in effect.
+  for (int i = 0; i < 500 && !application_->hears_calls(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 TestServer::~TestServer() {
