@@ -253,8 +253,10 @@ store::NewPetition petition_input(const json::object& body, IntakeKind kind, wor
     if (p.call_id && p.channel != "hotline") throw Error(Errc::invalid_field, "only hotline petitions come from a call", "call_id");
   }
   fields.known("complaint");
-  fields.known("proxy");
-  fields.known("group");
+  if (kind == IntakeKind::staff) {
+    fields.known("proxy");
+    fields.known("group");
+  }
   fields.reject_unknown();
   return p;
 }
