@@ -215,6 +215,10 @@ BEGIN
     SET hits = CASE WHEN r.window_start < now() - per THEN 1 ELSE r.hits + 1 END,
         window_start = CASE WHEN r.window_start < now() - per THEN now() ELSE r.window_start END
   RETURNING hits INTO current_hits;
+  -- Now and then, forget addresses not seen for a day, so the table stays the size of recent traffic.
+  IF random() < 0.001 THEN
+    DELETE FROM rate_counters WHERE window_start < now() - interval '1 day';
+  END IF;
   IF current_hits > max_hits THEN
     RAISE EXCEPTION 'too many requests from this address; try again later' USING ERRCODE = 'PT429';
   END IF;
