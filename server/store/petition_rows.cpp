@@ -56,6 +56,14 @@ std::string text(const pg::Result& r, int row, const char* name) { return std::s
 
 std::int64_t epoch(Instant instant) { return instant.time_since_epoch().count(); }
 
+pg::Statement take_rate_token(const std::string& limit_field, int fallback, std::string counter_key) {
+  return pg::Statement(
+      "SELECT take_rate_token($1, coalesce((SELECT (value->>$2)::int FROM settings WHERE key = 'portal.rate_limit'), $3),"
+      " make_interval(mins => coalesce((SELECT (value->>'per_minutes')::int FROM settings"
+      "   WHERE key = 'portal.rate_limit'), 60)))",
+      std::move(counter_key), limit_field, fallback);
+}
+
 std::string calendar_chain(const std::string& path) {
   // The path holds the ids from the root down, so the ancestors are primary-key look-ups.
   return "(SELECT coalesce(array_agg(a.calendar ORDER BY nlevel(a.path) DESC), '{}') FROM units a"

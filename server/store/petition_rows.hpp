@@ -32,6 +32,10 @@ std::vector<workflow::ClockRecord> clocks_from_json(std::string_view json);
 
 std::int64_t epoch(workflow::Instant instant);
 
+// Counts a hit of a public endpoint against the `portal.rate_limit` setting's `limit_field` (submissions,
+// lookups; `fallback` when unset) per its `per_minutes`; fails the pipeline with rate_limited past it.
+pg::Statement take_rate_token(const std::string& limit_field, int fallback, std::string counter_key);
+
 // The concluded state of the default workflow: a matter concluded after re-review is not accepted again.
 inline constexpr const char* concluded_state = "concluded";
 

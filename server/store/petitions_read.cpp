@@ -403,10 +403,7 @@ boost::asio::awaitable<std::optional<PublicStatus>> PetitionStore::public_status
                                                                                  std::string last_four,
                                                                                  std::string address) {
   std::vector<pg::Statement> statements;
-  statements.emplace_back("SELECT take_rate_token($1, coalesce((SELECT (value->>'lookups')::int FROM settings"
-                          " WHERE key = 'portal.rate_limit'), 30), make_interval(mins => coalesce((SELECT"
-                          " (value->>'per_minutes')::int FROM settings WHERE key = 'portal.rate_limit'), 60)))",
-                          "lookup:" + address);
+  statements.push_back(take_rate_token("lookups", 30, "lookup:" + address));
   statements.emplace_back(
       "SELECT p.tracking_code, p.state, iso_local(p.received_at), nlevel(ru.path), iso_local(p.accepted_at),"
       " iso_local(p.dispatched_at), iso_local(p.due_at), iso_local(p.replied_at), iso_local(p.closed_at)"

@@ -173,12 +173,8 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
 
   // Round trip 1: everything the decision needs.
   std::vector<pg::Statement> reads;
-  if (staff) reads.emplace_back("SELECT 1");
-  else
-    reads.emplace_back("SELECT take_rate_token($1, coalesce((SELECT (value->>'submissions')::int FROM settings"
-                       " WHERE key = 'portal.rate_limit'), 5), make_interval(mins => coalesce((SELECT"
-                       " (value->>'per_minutes')::int FROM settings WHERE key = 'portal.rate_limit'), 60)))",
-                       "submit:" + intake.address);
+  if (staff) reads.emplace_back("SELECT 1");  // staff are not rate-limited; keeps the results' positions
+  else reads.push_back(take_rate_token("submissions", 5, "submit:" + intake.address));
   reads.emplace_back("SELECT petition_id, request_hash FROM idempotency_keys WHERE scope = $1 AND key = $2", scope,
                      intake.idempotency_key);
   // An operator's own unit registers what it takes in; the portal's petitions and those proxies file go
