@@ -65,6 +65,7 @@ Application::Application(const Config& config, const std::string& database_url, 
       authenticator_(services_),
       call_listener_(io_, pool_.options().connect, api::call_channel,
                      [this](std::string payload) { return api::push_call_event(services_, std::move(payload)); }),
+      scheduler_(io_, petitions_, config.scheduler_interval),
       signals_(io_) {
   metrics_.add_gauge("petitiond_db_pool_open", "Database connections open or opening.",
                      [this] { return static_cast<double>(pool_.stats().open); });
@@ -97,6 +98,7 @@ void Application::request_shutdown() {
     spdlog::info("shutting down: no new connections; finishing requests in flight");
     server_->shutdown();
     call_listener_.stop();
+    scheduler_.stop();
     events_.close();
     asio::co_spawn(io_, drain(), asio::detached);
   });
@@ -119,6 +121,7 @@ asio::awaitable<void> Application::drain() {
 void Application::run(bool handle_signals) {
   server_->start();
   call_listener_.start();
+  scheduler_.start();
   if (handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);

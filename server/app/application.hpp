@@ -8,6 +8,7 @@
 #include "server/api/authenticator.hpp"
 #include "server/api/services.hpp"
 #include "server/app/config.hpp"
+#include "server/app/deadline_scheduler.hpp"
 #include "server/app/notification_listener.hpp"
 #include "server/http/http_server.hpp"
 
@@ -50,6 +51,7 @@ class Application {
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
   NotificationListener call_listener_;
+  DeadlineScheduler scheduler_;
   boost::asio::signal_set signals_;
 };
 

@@ -60,6 +60,7 @@ po::options_description describe() {
     ("session-lifetime", po::value<double>()->default_value(43200), "seconds after which a log-in session ends however active")
     ("attachment-dir", po::value<std::string>(), "where attachments are stored (default: DATA_DIR/attachments)")
     ("attachment-limit", po::value<std::size_t>()->default_value(10 * 1024 * 1024), "largest attachment in bytes (larger: 413)")
+    ("scheduler-interval", po::value<long>()->default_value(1000), "milliseconds between passes of the deadline scheduler (0: this process fires no escalations)")
     ("routing", po::value<std::string>(), "routing table (YAML) to use instead of the shipped default")
     ("calendar-dir", po::value<std::string>(), "more working-calendar files (*.yaml), e.g. next year's official dates (default: DATA_DIR/calendars)")
     ("tls-cert", po::value<std::string>(), "PEM certificate chain: with --tls-key, serve HTTPS")
@@ -212,6 +213,8 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
   config.attachment_limit = vm["attachment-limit"].as<std::size_t>();
   if (config.attachment_limit < 1024) throw ConfigError("--attachment-limit: must be at least 1024 bytes");
   if (vm.count("routing")) config.routing_file = vm["routing"].as<std::string>();
+  if (vm["scheduler-interval"].as<long>() < 0) throw ConfigError("--scheduler-interval: must not be negative");
+  config.scheduler_interval = std::chrono::milliseconds(vm["scheduler-interval"].as<long>());
   config.demo = vm["demo"].as<bool>();
 
   const auto format = vm["log-format"].as<std::string>();

@@ -56,6 +56,36 @@ std::string text(const pg::Result& r, int row, const char* name) { return std::s
 
 std::int64_t epoch(Instant instant) { return instant.time_since_epoch().count(); }
 
+std::vector<pg::Statement> escalation_statements(std::int64_t petition_id, const workflow::PetitionState& state,
+                                                 const workflow::Definition& definition,
+                                                 const workflow::Calendar& calendar, int level) {
+  json::array points;
+  int seq = 0;
+  for (const auto& clock : state.clocks) {
+    for (const auto& point : workflow::escalation_points(definition, calendar, clock, level)) {
+      json::array actions;
+      for (const auto& [action, target] : point.rule->actions) actions.push_back(json::array{json::string(action), json::string(target)});
+      json::object row;
+      row["seq"] = seq;
+      row["rule"] = static_cast<std::int64_t>(point.rule - definition.escalations.data());
+      row["clock"] = clock.name;
+      row["due"] = epoch(point.due);
+      row["actions"] = std::move(actions);
+      points.push_back(std::move(row));
+    }
+    ++seq;
+  }
+  std::vector<pg::Statement> statements;
+  statements.emplace_back("DELETE FROM escalation_points WHERE petition_id = $1 AND fired_at IS NULL", petition_id);
+  statements.emplace_back(
+      "INSERT INTO escalation_points (petition_id, clock_seq, rule_index, clock, due_at, actions)"
+      " SELECT $1, r.seq, r.rule, r.clock, to_timestamp(r.due), r.actions"
+      " FROM jsonb_to_recordset($2::jsonb) AS r(seq int, rule int, clock text, due bigint, actions jsonb)"
+      " ON CONFLICT DO NOTHING",
+      petition_id, json::serialize(points));
+  return statements;
+}
+
 pg::Statement take_rate_token(const std::string& limit_field, int fallback, std::string counter_key) {
   return pg::Statement(
       "SELECT take_rate_token($1, coalesce((SELECT (value->>$2)::int FROM settings WHERE key = 'portal.rate_limit'), $3),"

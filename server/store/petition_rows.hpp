@@ -32,6 +32,12 @@ std::vector<workflow::ClockRecord> clocks_from_json(std::string_view json);
 
 std::int64_t epoch(workflow::Instant instant);
 
+// Replaces the petition's unfired escalation points with those of its running clocks now, for a
+// responsible unit at `level` (1 = district); points already fired stay fired.
+std::vector<pg::Statement> escalation_statements(std::int64_t petition_id, const workflow::PetitionState& state,
+                                                 const workflow::Definition& definition,
+                                                 const workflow::Calendar& calendar, int level);
+
 // Counts a hit of a public endpoint against the `portal.rate_limit` setting's `limit_field` (submissions,
 // lookups; `fallback` when unset) per its `per_minutes`; fails the pipeline with rate_limited past it.
 pg::Statement take_rate_token(const std::string& limit_field, int fallback, std::string counter_key);

@@ -195,6 +195,9 @@ class PetitionStore {
   boost::asio::awaitable<std::vector<Attachment>> attachments(const Actor& actor, std::int64_t id);
   boost::asio::awaitable<std::optional<Attachment>> attachment(const Actor& actor, std::int64_t id,
                                                                std::int64_t attachment_id);
+  // Fires escalation points due by now (each exactly once, whichever process gets it), at most `batch`;
+  // returns how many fired.
+  boost::asio::awaitable<int> fire_escalations(std::string process, int batch);
   // Where the routing table sends this petition (its category, the petitioner's place, its urgency; the
   // `routing.functions` setting names the units playing each department); empty when no rule resolves.
   boost::asio::awaitable<std::optional<workflow::Routing>> suggest_route(const Petition& petition);

@@ -182,7 +182,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
   std::optional<std::int64_t> actor_unit;
   if (intake.actor && intake.actor->has(Role::operator_)) actor_unit = intake.actor->unit_id;
   reads.emplace_back(
-      "SELECT u.id, " + calendar_chain("u.path") + " FROM units u WHERE u.id = coalesce($1,"
+      "SELECT u.id, " + calendar_chain("u.path") + ", nlevel(u.path) FROM units u WHERE u.id = coalesce($1,"
       "  (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = 'portal.intake_unit')),"
       "  (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1))",
       actor_unit);
@@ -213,6 +213,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
     co_return std::make_pair(petition_from(result, 0), false);
   }
   const std::int64_t intake_unit_id = found[2].integer(0, 0);
+  const int intake_unit_depth = static_cast<int>(found[2].integer(0, 2));
   const auto calendar_chain = found[2].words(0, 1);
   std::optional<std::int64_t> petitioner_unit_id;
   if (in.petitioner.unit_code) {
@@ -343,6 +344,8 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
       writes.push_back(event_insert(id, by, now, decision.transition, decision.from, decision.to,
                                     fields_json(decision.fields)));
     writes.push_back(clocks_upsert(id, clocks_json(state, definition, calendar)));
+    for (auto& statement : escalation_statements(id, state, definition, calendar, intake_unit_depth))
+      writes.push_back(std::move(statement));
     writes.push_back(outbox_insert(id, {"petitioner"}, "registered", code, definition.initial_state().name));
     for (const auto& [decision, by] : decisions)
       if (!decision.notify.empty())
@@ -456,6 +459,12 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
        parent_id, co_units ? std::optional(pg::words_literal(*co_units)) : std::nullopt},
       "the petition was changed by someone else"));
   writes.push_back(clocks_upsert(id, clocks_json(state, definition, after_calendar)));
+  // Escalation counts levels from the unit now responsible (the one registering it, before a dispatch).
+  int level = petition.responsible_unit ? petition.responsible_unit->depth : petition.intake_unit.depth;
+  if (decision.responsible_unit)
+    if (auto it = chain.units.find(*decision.responsible_unit); it != chain.units.end()) level = it->second.depth;
+  for (auto& statement : escalation_statements(id, state, definition, after_calendar, level))
+    writes.push_back(std::move(statement));
   writes.push_back(event_insert(id, author, now, decision.transition, decision.from, decision.to,
                                 fields_json(decision.fields)));
   if (!decision.notify.empty())
@@ -476,6 +485,12 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
     throw;
   }
   co_return petition_from(results.back(), 0);
+}
+
+awaitable<int> PetitionStore::fire_escalations(std::string process, int batch) {
+  pg::Statement fire("SELECT fire_escalations(to_timestamp($1), $2, $3)", epoch(clock_()), batch, std::move(process));
+  auto result = co_await pool_.run_one(std::move(fire));
+  co_return static_cast<int>(result.integer(0, 0));
 }
 
 // Runs writes that end with read_back(); a require_change() among them that found nothing is the

@@ -1,0 +1,108 @@
+// The deadline scheduler: escalation points written with every change fire once, whichever of several
+// petitiond processes gets them, including those that fell due while no process ran.
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "server/pg/blocking_connection.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/org_fixture.hpp"
+#include "tests/support/test_server.hpp"
+
+using namespace petitiond;
+using namespace petitiond::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string urgent_petition =
+    R"({"channel":"hotline","type":"help","category":"other","urgency":"urgent","subject":"轮椅损坏",)"
+    R"("content":"轮椅损坏无法出门，请尽快帮助。","petitioner":{"name":"钱七","phone":"13911112222","unit":"V1"}})";
+
+// Files `count` urgent petitions and dispatches them to village V1: each starts a sign-for clock of two
+// working hours whose breach reminds the village and tells the town's managers.
+std::vector<std::int64_t> dispatched_petitions(unsigned short port, int count) {
+  Session op(port, "operator", fixture_password);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < count; ++i) {
+    auto filed = op.send("POST", "/api/v1/petitions", urgent_petition);
+    REQUIRE(filed.status == 201);
+    auto id = filed.json().at("id").to_number<std::int64_t>();
+    const auto base = "/api/v1/petitions/" + std::to_string(id) + "/actions/";
+    REQUIRE(op.send("POST", base + "accept", R"({"version":1})").status == 200);
+    REQUIRE(op.send("POST", base + "dispatch", R"({"version":2,"unit":"V1"})").status == 200);
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+std::int64_t count(pg::BlockingConnection& db, const std::string& sql) { return db.exec(sql).integer(0, 0); }
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 15s) {
+  for (auto waited = 0ms; waited < limit; waited += 50ms) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return condition();
+}
+
+}  // namespace
+
+TEST_CASE("a breached sign-for limit reminds the unit and tells its parent's managers, once") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  auto ids = dispatched_petitions(server.port(), 1);
+  CHECK(count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'sign_for' AND fired_at IS NULL") == 1);
+  std::this_thread::sleep_for(1500ms);  // a scheduler pass or more before the deadline: nothing fires
+  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 0);
+
+  server.clock().advance(24h * 7);
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 1; }));
+  std::this_thread::sleep_for(1500ms);  // later passes find nothing more to fire
+  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 1);
+  CHECK(count(db, "SELECT reminders FROM petitions WHERE id = " + std::to_string(ids[0])) == 1);
+  auto outbox = db.exec("SELECT topic || ':' || audience FROM outbox WHERE topic IN ('reminder', 'escalation') ORDER BY id");
+  REQUIRE(outbox.rows() == 2);
+  CHECK(outbox.text(0, 0) == "reminder:handlers");
+  CHECK(outbox.text(1, 0) == "escalation:parent_managers");
+
+  // The handler signs for it: the clock stops, its unfired points go.
+  Session handler(server.port(), "v1.handler", fixture_password);
+  auto version = handler.get("/api/v1/petitions/" + std::to_string(ids[0])).json().at("version").to_number<int>();
+  REQUIRE(handler.send("POST", "/api/v1/petitions/" + std::to_string(ids[0]) + "/actions/sign_for",
+                       R"({"version":)" + std::to_string(version) + "}").status == 200);
+  CHECK(count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'sign_for' AND fired_at IS NULL") == 0);
+  CHECK(count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'handling' AND fired_at IS NULL") > 0);
+}
+
+TEST_CASE("three processes on one database fire every escalation exactly once") {
+  OrgFixture org;
+  TestServer a(org), b(org), c(org);
+  pg::BlockingConnection db(org.db.url());
+  dispatched_petitions(a.port(), 30);
+  const auto points = count(db, "SELECT count(*) FROM escalation_points WHERE fired_at IS NULL AND clock = 'sign_for'");
+  REQUIRE(points == 30);
+  for (auto* server : {&a, &b, &c}) server->clock().advance(24h * 7);
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM escalation_points WHERE fired_at IS NULL AND clock = 'sign_for'") == 0; }));
+  std::this_thread::sleep_for(1500ms);
+  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == points);
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'reminder'") == points);
+  CHECK(count(db, "SELECT sum(reminders) FROM petitions") == points);
+}
+
+TEST_CASE("escalations that fell due while no process ran fire once at the next start") {
+  OrgFixture org;
+  pg::BlockingConnection db(org.db.url());
+  {
+    TestServer idle(org, {"--scheduler-interval", "0"});  // registers and dispatches, never fires
+    dispatched_petitions(idle.port(), 3);
+    idle.clock().advance(24h * 7);
+    std::this_thread::sleep_for(500ms);
+    CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 0);
+  }
+  TestServer restarted(org);
+  restarted.clock().advance(24h * 7);
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 3; }));
+  std::this_thread::sleep_for(1500ms);
+  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 3);
+}
