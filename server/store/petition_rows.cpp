@@ -121,7 +121,9 @@ std::string petition_select(const std::string& now) {
          " p.reply_outcome, p.satisfaction, iso_local(p.received_at) AS received_at,"
          " iso_local(p.accepted_at) AS accepted_at, iso_local(p.dispatched_at) AS dispatched_at,"
          " iso_local(p.replied_at) AS replied_at, iso_local(p.closed_at) AS closed_at,"
-         " iso_local(p.updated_at) AS updated_at,"
+         " iso_local(p.updated_at) AS updated_at, p.reminders, p.supervisions,"
+         " (SELECT code FROM units WHERE id = p.supervised_by_unit_id) AS supervised_by,"
+         " iso_local(p.criticised_at) AS criticised_at,"
          " (SELECT coalesce(json_agg(json_build_object('seq', c.seq, 'name', c.name,"
          "     'started', extract(epoch FROM c.started_at)::bigint, 'unit', c.unit, 'amount', c.amount,"
          "     'extension', c.extension, 'pauses', c.pauses,"
@@ -200,6 +202,10 @@ Petition petition_from(const pg::Result& r, int row) {
   p.replied_at = optional_text(r, row, "replied_at");
   p.closed_at = optional_text(r, row, "closed_at");
   p.updated_at = text(r, row, "updated_at");
+  p.reminders = *optional_int(r, row, "reminders");
+  p.supervisions = *optional_int(r, row, "supervisions");
+  p.supervised_by = optional_text(r, row, "supervised_by");
+  p.criticised_at = optional_text(r, row, "criticised_at");
 
   auto& state = p.workflow_state;
   state.state = p.state;

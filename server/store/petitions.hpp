@@ -96,6 +96,8 @@ struct Petition {
   std::optional<std::string> reply_outcome, satisfaction;
   std::string received_at, updated_at;
   std::optional<std::string> accepted_at, dispatched_at, replied_at, closed_at;
+  int reminders = 0, supervisions = 0;                       // escalations fired (催办, 督办)
+  std::optional<std::string> supervised_by, criticised_at;  // the supervising unit; when listed (通报)
   workflow::PetitionState workflow_state;
   std::vector<std::string> calendar_chain;  // calendar names from the deciding unit up
 };

@@ -66,13 +66,27 @@ TEST_CASE("a breached sign-for limit reminds the unit and tells its parent's man
   CHECK(outbox.text(0, 0) == "reminder:handlers");
   CHECK(outbox.text(1, 0) == "escalation:parent_managers");
 
-  // The handler signs for it: the clock stops, its unfired points go.
   Session handler(server.port(), "v1.handler", fixture_password);
+  auto shown = handler.get("/api/v1/petitions/" + std::to_string(ids[0])).json();
+  CHECK(shown.at("escalation").at("reminders").to_number<int>() == 1);
+  // The handler signs for it: the clock stops, its unfired points go.
   auto version = handler.get("/api/v1/petitions/" + std::to_string(ids[0])).json().at("version").to_number<int>();
   REQUIRE(handler.send("POST", "/api/v1/petitions/" + std::to_string(ids[0]) + "/actions/sign_for",
                        R"({"version":)" + std::to_string(version) + "}").status == 200);
   CHECK(count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'sign_for' AND fired_at IS NULL") == 0);
   CHECK(count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'handling' AND fired_at IS NULL") > 0);
+
+  // A month on, the village is late: warned, then its town reminds and supervises it (督办) and its managers
+  // hear of it; five working days past the deadline it is listed for criticism (通报) before the district.
+  server.clock().advance(24h * 30);
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM escalation_points WHERE fired_at IS NULL") == 0; }));
+  auto late = handler.get("/api/v1/petitions/" + std::to_string(ids[0])).json().at("escalation");
+  CHECK(late.at("reminders").to_number<int>() == 3);  // sign-for breach, handling warning, handling breach
+  CHECK(late.at("supervisions").to_number<int>() == 1);
+  CHECK(late.at("supervised_by").as_string() == "T1");
+  CHECK_FALSE(late.at("criticised_at").is_null());
+  auto audiences = db.exec("SELECT string_agg(audience, ',' ORDER BY id) FROM outbox WHERE topic = 'escalation'");
+  CHECK(audiences.text(0, 0) == "parent_managers,parent_managers,district_managers");
 }
 
 TEST_CASE("three processes on one database fire every escalation exactly once") {
