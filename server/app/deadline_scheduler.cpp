@@ -15,6 +15,8 @@ namespace petitiond::app {
 namespace asio = boost::asio;
 
 constexpr int batch = 200;
+constexpr auto housekeeping_every = std::chrono::minutes(10);
+constexpr auto idempotency_keys_kept = std::chrono::hours(24 * 7);
 
 DeadlineScheduler::DeadlineScheduler(asio::io_context& io, store::PetitionStore& petitions,
                                      std::chrono::milliseconds interval)
@@ -30,7 +32,17 @@ void DeadlineScheduler::start() {
 
 asio::awaitable<void> DeadlineScheduler::run() {
   asio::steady_timer timer(co_await asio::this_coro::executor);
+  auto next_housekeeping = std::chrono::steady_clock::now();
   while (!stopping_) {
+    if (std::chrono::steady_clock::now() >= next_housekeeping) {
+      next_housekeeping += housekeeping_every;
+      try {
+        if (auto forgotten = co_await petitions_.forget_idempotency_keys(idempotency_keys_kept))
+          spdlog::info("forgot {} idempotency key(s) older than a week", forgotten);
+      } catch (const std::exception& e) {
+        spdlog::warn("housekeeping: {}", e.what());
+      }
+    }
     try {
       int fired = 0;
       do {

@@ -2,7 +2,8 @@
 // Fires the escalation points of running deadline clocks as they fall due. The database is the truth:
 // this only wakes up every `interval` and asks PostgreSQL to fire what is due (fire_escalations, SKIP
 // LOCKED), so any number of processes may run it, and points that fell due while every process was down
-// fire at the first pass after start-up. Nothing is kept per petition in memory.
+// fire at the first pass after start-up. Nothing is kept per petition in memory. Every ten minutes it
+// also forgets Idempotency-Keys older than a week.
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>

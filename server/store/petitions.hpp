@@ -200,6 +200,8 @@ class PetitionStore {
   // Fires escalation points due by now (each exactly once, whichever process gets it), at most `batch`;
   // returns how many fired.
   boost::asio::awaitable<int> fire_escalations(std::string process, int batch);
+  // Forgets Idempotency-Keys older than `keep`: a client retries within minutes, not weeks.
+  boost::asio::awaitable<std::int64_t> forget_idempotency_keys(std::chrono::hours keep);
   // Where the routing table sends this petition (its category, the petitioner's place, its urgency; the
   // `routing.functions` setting names the units playing each department); empty when no rule resolves.
   boost::asio::awaitable<std::optional<workflow::Routing>> suggest_route(const Petition& petition);

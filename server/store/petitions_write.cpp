@@ -493,6 +493,13 @@ awaitable<int> PetitionStore::fire_escalations(std::string process, int batch) {
   co_return static_cast<int>(result.integer(0, 0));
 }
 
+awaitable<std::int64_t> PetitionStore::forget_idempotency_keys(std::chrono::hours keep) {
+  pg::Statement forget("DELETE FROM idempotency_keys WHERE created_at < to_timestamp($1)",
+                       epoch(clock_() - std::chrono::duration_cast<std::chrono::seconds>(keep)));
+  auto result = co_await pool_.run_one(std::move(forget));
+  co_return result.affected();
+}
+
 // Runs writes that end with read_back(); a require_change() among them that found nothing is the
 // client's mistake in `field`.
 awaitable<Petition> PetitionStore::write_and_read(std::vector<pg::Statement> writes, const char* field) {

@@ -104,6 +104,19 @@ TEST_CASE("three processes on one database fire every escalation exactly once") 
   CHECK(count(db, "SELECT sum(reminders) FROM petitions") == points);
 }
 
+TEST_CASE("Idempotency-Keys are kept a week, then forgotten by the scheduler's housekeeping") {
+  OrgFixture org;
+  pg::BlockingConnection db(org.db.url());
+  {
+    TestServer server(org);
+    Session op(server.port(), "operator", fixture_password);
+    REQUIRE(op.request("POST", "/api/v1/petitions", urgent_petition, {{"Idempotency-Key", "k-1"}}).status == 201);
+    CHECK(count(db, "SELECT count(*) FROM idempotency_keys") == 1);
+  }
+  TestServer later(org, {}, 24h * 8);  // housekeeping runs at start: eight days on, the key is a week old
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM idempotency_keys") == 0; }));
+}
+
 TEST_CASE("escalations that fell due while no process ran fire once at the next start") {
   OrgFixture org;
   pg::BlockingConnection db(org.db.url());

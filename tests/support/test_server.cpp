@@ -11,8 +11,9 @@ namespace petitiond::test {
 TestClock::TestClock()
     : seconds_(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()) {}
 
-TestServer::TestServer(const OrgFixture& org, std::vector<std::string> options)
+TestServer::TestServer(const OrgFixture& org, std::vector<std::string> options, std::chrono::seconds clock_ahead)
     : calendars_(app::load_calendars({})), routing_(app::load_routing_table({})) {
+  clock_.advance(clock_ahead);
   for (auto& definition : app::load_shipped_workflows()) workflows_.add(std::move(definition));
   std::vector<std::string> args{"--listen", "127.0.0.1:0", "--log-level", "warn", "--data-dir", data_.path().string()};
   args.insert(args.end(), options.begin(), options.end());

@@ -23,8 +23,10 @@ class TestClock {
 
 class TestServer {
  public:
-  // Extra command-line options are appended to --listen and --data-dir.
-  explicit TestServer(const OrgFixture& org, std::vector<std::string> options = {});
+  // Extra command-line options are appended to --listen and --data-dir; the clock starts `clock_ahead`
+  // past the real time (a server started later, say).
+  explicit TestServer(const OrgFixture& org, std::vector<std::string> options = {},
+                      std::chrono::seconds clock_ahead = std::chrono::seconds(0));
   ~TestServer();
 
   unsigned short port() const { return port_; }
