@@ -440,6 +440,14 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
   const Author author = author_of(actor);
 
   std::vector<pg::Statement> writes;
+  // Escalation points first: the deadline scheduler locks a point, then its petition; taking them in the
+  // same order here means the two never deadlock.
+  // Escalation counts levels from the unit now responsible (the one registering it, before a dispatch).
+  int level = petition.responsible_unit ? petition.responsible_unit->depth : petition.intake_unit.depth;
+  if (decision.responsible_unit)
+    if (auto it = chain.units.find(*decision.responsible_unit); it != chain.units.end()) level = it->second.depth;
+  for (auto& statement : escalation_statements(id, state, definition, after_calendar, level))
+    writes.push_back(std::move(statement));
   writes.push_back(require_change(
       {"UPDATE petitions SET state = $3, version = version + 1, responsible_unit_id = coalesce($4, responsible_unit_id),"
        " requested_extension = $5, due_at = to_timestamp($6), warn_at = to_timestamp($7), updated_at = to_timestamp($8),"
@@ -459,12 +467,6 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
        parent_id, co_units ? std::optional(pg::words_literal(*co_units)) : std::nullopt},
       "the petition was changed by someone else"));
   writes.push_back(clocks_upsert(id, clocks_json(state, definition, after_calendar)));
-  // Escalation counts levels from the unit now responsible (the one registering it, before a dispatch).
-  int level = petition.responsible_unit ? petition.responsible_unit->depth : petition.intake_unit.depth;
-  if (decision.responsible_unit)
-    if (auto it = chain.units.find(*decision.responsible_unit); it != chain.units.end()) level = it->second.depth;
-  for (auto& statement : escalation_statements(id, state, definition, after_calendar, level))
-    writes.push_back(std::move(statement));
   writes.push_back(event_insert(id, author, now, decision.transition, decision.from, decision.to,
                                 fields_json(decision.fields)));
   if (!decision.notify.empty())
