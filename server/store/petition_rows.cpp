@@ -58,7 +58,7 @@ std::int64_t epoch(Instant instant) { return instant.time_since_epoch().count();
 
 std::vector<pg::Statement> escalation_statements(std::int64_t petition_id, const workflow::PetitionState& state,
                                                  const workflow::Definition& definition,
-                                                 const workflow::Calendar& calendar, int level) {
+                                                 const workflow::Calendar& calendar, int level, bool replace) {
   json::array points;
   int seq = 0;
   for (const auto& clock : state.clocks) {
@@ -76,7 +76,9 @@ std::vector<pg::Statement> escalation_statements(std::int64_t petition_id, const
     ++seq;
   }
   std::vector<pg::Statement> statements;
-  statements.emplace_back("DELETE FROM escalation_points WHERE petition_id = $1 AND fired_at IS NULL", petition_id);
+  if (replace)
+    statements.emplace_back("DELETE FROM escalation_points WHERE petition_id = $1 AND fired_at IS NULL", petition_id);
+  if (points.empty()) return statements;
   statements.emplace_back(
       "INSERT INTO escalation_points (petition_id, clock_seq, rule_index, clock, due_at, actions)"
       " SELECT $1, r.seq, r.rule, r.clock, to_timestamp(r.due), r.actions"

@@ -33,10 +33,11 @@ std::vector<workflow::ClockRecord> clocks_from_json(std::string_view json);
 std::int64_t epoch(workflow::Instant instant);
 
 // Replaces the petition's unfired escalation points with those of its running clocks now, for a
-// responsible unit at `level` (1 = district); points already fired stay fired.
+// responsible unit at `level` (1 = district); points already fired stay fired. A new petition has none
+// to replace (`replace` false).
 std::vector<pg::Statement> escalation_statements(std::int64_t petition_id, const workflow::PetitionState& state,
                                                  const workflow::Definition& definition,
-                                                 const workflow::Calendar& calendar, int level);
+                                                 const workflow::Calendar& calendar, int level, bool replace);
 
 // Counts a hit of a public endpoint against the `portal.rate_limit` setting's `limit_field` (submissions,
 // lookups; `fallback` when unset) per its `per_minutes`; fails the pipeline with rate_limited past it.

@@ -344,7 +344,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
       writes.push_back(event_insert(id, by, now, decision.transition, decision.from, decision.to,
                                     fields_json(decision.fields)));
     writes.push_back(clocks_upsert(id, clocks_json(state, definition, calendar)));
-    for (auto& statement : escalation_statements(id, state, definition, calendar, intake_unit_depth))
+    for (auto& statement : escalation_statements(id, state, definition, calendar, intake_unit_depth, false))
       writes.push_back(std::move(statement));
     writes.push_back(outbox_insert(id, {"petitioner"}, "registered", code, definition.initial_state().name));
     for (const auto& [decision, by] : decisions)
@@ -446,7 +446,7 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
   int level = petition.responsible_unit ? petition.responsible_unit->depth : petition.intake_unit.depth;
   if (decision.responsible_unit)
     if (auto it = chain.units.find(*decision.responsible_unit); it != chain.units.end()) level = it->second.depth;
-  for (auto& statement : escalation_statements(id, state, definition, after_calendar, level))
+  for (auto& statement : escalation_statements(id, state, definition, after_calendar, level, true))
     writes.push_back(std::move(statement));
   writes.push_back(require_change(
       {"UPDATE petitions SET state = $3, version = version + 1, responsible_unit_id = coalesce($4, responsible_unit_id),"
