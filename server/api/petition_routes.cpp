@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <charconv>
+#include <functional>
 #include <limits>
 #include <boost/json/value_from.hpp>
 
@@ -40,6 +41,22 @@ awaitable<store::Petition> visible_petition(Services& services, RequestContext& 
   auto petition = co_await services.petitions.find(actor_of(context), http::path_id(context, "petition_id"));
   if (!petition) throw Error(Errc::not_found, "no such petition");
   co_return std::move(*petition);
+}
+
+// Reads the request with `parse`. A malformed request about a petition outside the caller's jurisdiction
+// answers 404, as a well-formed one would, so that validation errors do not reveal that it exists. A
+// well-formed request goes on to the store, which loads the petition within the jurisdiction anyway: the
+// petition is read once, not twice.
+awaitable<void> parse_in_jurisdiction(Services& services, RequestContext& context, const std::function<void()>& parse) {
+  std::exception_ptr malformed;
+  try {
+    parse();
+  } catch (const Error&) {
+    malformed = std::current_exception();
+  }
+  if (!malformed) co_return;
+  co_await visible_petition(services, context);  // not_found outside the jurisdiction
+  std::rethrow_exception(malformed);
 }
 
 awaitable<Response> create_petition(Services& services, RequestContext& context) {
@@ -160,9 +177,7 @@ int expected_version(const RequestContext& context, std::optional<std::int64_t> 
   return static_cast<int>(*body_version);
 }
 
-awaitable<Response> take_action(Services& services, RequestContext& context) {
-  auto visible = co_await visible_petition(services, context);  // jurisdiction before validation
-  const auto id = visible.id;
+store::ActionRequest action_input(const RequestContext& context) {
   auto body = context.request.body().empty() ? json::object() : http::json_object_body(context.request);
   http::Fields fields(body);
   store::ActionRequest action;
@@ -176,6 +191,14 @@ awaitable<Response> take_action(Services& services, RequestContext& context) {
   if (auto parent = fields.optional_integer("parent", 1, std::numeric_limits<std::int64_t>::max()))
     action.fields["parent"] = std::to_string(*parent);
   fields.reject_unknown();
+  return action;
+}
+
+awaitable<Response> take_action(Services& services, RequestContext& context) {
+  const auto id = http::path_id(context, "petition_id");
+  store::ActionRequest action;
+  const std::function<void()> parse = [&] { action = action_input(context); };
+  co_await parse_in_jurisdiction(services, context, parse);
   auto petition = co_await services.petitions.act(actor_of(context), id, std::move(action));
   co_return petition_response(http::Status::ok, petition, view_for(services, actor_of(context), petition));
 }
@@ -214,28 +237,36 @@ awaitable<Response> unmask_petition(Services& services, RequestContext& context)
 }
 
 awaitable<Response> grant_proxy(Services& services, RequestContext& context) {
-  auto visible = co_await visible_petition(services, context);
-  const auto id = visible.id;
-  auto body = http::json_object_body(context.request);
-  http::Fields fields(body);
-  auto user = fields.optional_integer("user", 1, std::numeric_limits<std::int64_t>::max());
-  if (!user) throw Error(Errc::invalid_field, "is required: the proxy's user id", "user");
-  fields.known("consent");
-  auto consent_it = body.find("consent");
-  auto [method, at] = consent_input(consent_it == body.end() ? nullptr : &consent_it->value(), "consent",
-                                    services.petitions.now());
-  fields.reject_unknown();
-  auto petition = co_await services.petitions.grant_proxy(actor_of(context), id, *user, method, at);
+  const auto id = http::path_id(context, "petition_id");
+  std::int64_t user = 0;
+  std::pair<std::string, std::int64_t> consent;
+  const std::function<void()> parse = [&] {
+    auto body = http::json_object_body(context.request);
+    http::Fields fields(body);
+    auto given = fields.optional_integer("user", 1, std::numeric_limits<std::int64_t>::max());
+    if (!given) throw Error(Errc::invalid_field, "is required: the proxy's user id", "user");
+    user = *given;
+    fields.known("consent");
+    auto consent_it = body.find("consent");
+    consent = consent_input(consent_it == body.end() ? nullptr : &consent_it->value(), "consent",
+                            services.petitions.now());
+    fields.reject_unknown();
+  };
+  co_await parse_in_jurisdiction(services, context, parse);
+  auto petition = co_await services.petitions.grant_proxy(actor_of(context), id, user, consent.first, consent.second);
   co_return petition_response(http::Status::ok, petition, view_for(services, actor_of(context), petition));
 }
 
 awaitable<Response> attach_call(Services& services, RequestContext& context) {
-  auto visible = co_await visible_petition(services, context);
-  const auto id = visible.id;
-  auto body = http::json_object_body(context.request);
-  http::Fields fields(body);
-  auto call_id = fields.text("call_id", 200);
-  fields.reject_unknown();
+  const auto id = http::path_id(context, "petition_id");
+  std::string call_id;
+  const std::function<void()> parse = [&] {
+    auto body = http::json_object_body(context.request);
+    http::Fields fields(body);
+    call_id = fields.text("call_id", 200);
+    fields.reject_unknown();
+  };
+  co_await parse_in_jurisdiction(services, context, parse);
   auto petition = co_await services.petitions.attach_call(actor_of(context), id, call_id);
   co_return petition_response(http::Status::ok, petition, view_for(services, actor_of(context), petition));
 }

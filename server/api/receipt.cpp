@@ -3,6 +3,7 @@
 #include "workflow/masking.hpp"
 
 namespace petitiond::api {
+namespace {
 
 std::string html_escape(std::string_view text) {
   std::string out;
@@ -19,8 +20,6 @@ std::string html_escape(std::string_view text) {
   }
   return out;
 }
-
-namespace {
 
 const char* channel_label(const std::string& channel) {
   if (channel == "hotline") return "12385 热线来电";

@@ -10,6 +10,4 @@ namespace petitiond::api {
 std::string receipt_html(const store::Petition& petition, const workflow::Definition& definition,
                          const workflow::Calendar& calendar);
 
-std::string html_escape(std::string_view text);
-
 }  // namespace petitiond::api

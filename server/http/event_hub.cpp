@@ -75,13 +75,6 @@ void EventHub::close() {
     if (auto subscription = weak.lock()) subscription->end();
 }
 
-std::size_t EventHub::subscribers() const {
-  std::lock_guard lock(mutex_);
-  std::size_t n = 0;
-  for (const auto& weak : subscriptions_) n += !weak.expired();
-  return n;
-}
-
 void EventHub::remove(Subscription* subscription) {
   std::lock_guard lock(mutex_);
   subscriptions_.remove_if([subscription](const std::weak_ptr<Subscription>& weak) {

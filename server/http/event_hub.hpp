@@ -33,7 +33,6 @@ class EventHub {
   void publish(const ServerEvent& event);
   // Ends every stream (server shutdown).
   void close();
-  std::size_t subscribers() const;
 
   // Streams events to `sink` until the client leaves or the hub closes, with a comment line every
   // `heartbeat` so that proxies keep the connection open and a vanished client is noticed.

@@ -580,6 +580,10 @@ TEST_CASE("a dispatch without a unit goes where the routing table says, never to
   CHECK(text(dispatched.json().at("responsible_unit"), "code") == "D-MZ");
   CHECK(dispatched.json().at("co_units").as_array() == json::array{"D"});
   CHECK(f.get("operator", id).as_object().count("suggested_unit") == 0);  // nothing left to dispatch
+  // The unit filter takes the unit's subtree: the district's holds the bureau's petition, a town's does not.
+  CHECK(number(f.as("operator").get("/api/v1/petitions?unit=D-MZ").json(), "total") == 1);
+  CHECK(number(f.as("operator").get("/api/v1/petitions?unit=D").json(), "total") == 1);
+  CHECK(number(f.as("operator").get("/api/v1/petitions?unit=T1").json(), "total") == 0);
 
   // Minimum living allowance: the petitioner's town takes it in.
   auto living = f.file(body_with({{"category", R"("minimum_living")"}}));
