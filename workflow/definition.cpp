@@ -16,6 +16,11 @@ const std::set<std::string>& known_fields() {
   static const std::set<std::string> fields{"reason", "comment", "outcome", "unit", "satisfaction", "days", "reply", "parent"};
   return fields;
 }
+const std::set<std::string>& known_report_measures() {
+  static const std::set<std::string> measures{"accepted", "not_accepted", "dispatched", "signed_for", "returned",
+                                              "extended", "replied",  "satisfaction", "redone"};
+  return measures;
+}
 const std::set<std::string>& known_guards() {
   static const std::set<std::string> guards{"type_is", "before_deadline"};
   return guards;
@@ -179,7 +184,8 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     def.states.push_back(s);
   }
   for (const auto& node : root["transitions"]) {
-    r.only(node, {"name", "label", "from", "to", "roles", "requires", "guards", "notify", "extends"}, "a transition");
+    r.only(node, {"name", "label", "from", "to", "roles", "requires", "guards", "notify", "extends", "report"},
+           "a transition");
     Transition t;
     t.name = r.text(node, "name", "a transition");
     t.label = r.label(node);
@@ -189,6 +195,7 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     t.required_fields = r.list(node, "requires");
     t.notify = r.list(node, "notify");
     t.extends = r.text(node, "extends", "transition " + t.name, false);
+    t.report = r.list(node, "report");
     t.line = Reader::line(node);
     for (const auto& guard : node["guards"]) {
       if (!guard.IsMap() || guard.size() != 1) {
@@ -290,6 +297,9 @@ void check(const Definition& def, std::vector<Problem>& problems) {
     if (t.roles.empty()) add(t.line, "transition '" + t.name + "' names no roles that may take it");
     if (!t.extends.empty() && !def.clock(t.extends))
       add(t.line, "transition '" + t.name + "' extends unknown clock '" + t.extends + "'");
+    for (const auto& measure : t.report)
+      if (!known_report_measures().count(measure))
+        add(t.line, "transition '" + t.name + "' reports unknown measure '" + measure + "'");
     for (const auto& role : t.roles)
       if (!known_roles().count(role)) add(t.line, "transition '" + t.name + "' names unknown role '" + role + "'");
     for (const auto& field : t.required_fields)

@@ -41,6 +41,7 @@ struct Transition {
   std::vector<Guard> guards;
   std::vector<std::string> notify;    // who hears of it: petitioner, handlers, managers, district_managers, …
   std::string extends;                // a clock this transition extends by the days requested before (approval)
+  std::vector<std::string> report;    // what the managers' reports count it as: accepted, dispatched, replied, …
   int line = 0;
 };
 
@@ -110,6 +111,7 @@ LoadResult load_definition(std::string_view yaml, const std::string& file_name);
 // The roles, command fields, guards and notification targets a definition may name.
 const std::set<std::string>& known_roles();
 const std::set<std::string>& known_fields();
+const std::set<std::string>& known_report_measures();  // what a transition may count as
 const std::set<std::string>& known_guards();
 // Escalation actions, and the targets each may name.
 const std::map<std::string, std::set<std::string>>& known_escalation_actions();

@@ -14,6 +14,7 @@ void add_petition_routes(http::Router& router, Services& services);
 void add_attachment_routes(http::Router& router, Services& services);
 void add_portal_routes(http::Router& router, Services& services);
 void add_cti_routes(http::Router& router, Services& services);
+void add_report_routes(http::Router& router, Services& services);
 
 // Telephone events travel between petitiond processes on this NOTIFY channel; each process pushes them
 // to the operators connected to it (server-sent events).
@@ -30,6 +31,7 @@ inline void add_api_routes(http::Router& router, Services& services) {
   add_attachment_routes(router, services);
   add_portal_routes(router, services);
   add_cti_routes(router, services);
+  add_report_routes(router, services);
 }
 
 }  // namespace petitiond::api

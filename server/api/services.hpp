@@ -10,6 +10,7 @@
 #include "server/store/audit.hpp"
 #include "server/store/auth.hpp"
 #include "server/store/petitions.hpp"
+#include "server/store/reports.hpp"
 #include "server/store/units.hpp"
 #include "server/store/users.hpp"
 #include "workflow/error.hpp"
@@ -23,6 +24,7 @@ struct Services {
   store::AuthStore& auth;
   boost::asio::thread_pool& workers;  // for password hashing and file writes
   store::PetitionStore& petitions;
+  store::ReportStore& reports;
   const workflow::CalendarSet& calendars;
   http::EventHub& events;
   std::filesystem::path attachment_dir;

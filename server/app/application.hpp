@@ -44,6 +44,7 @@ class Application {
   store::UserStore users_;
   store::AuthStore auth_;
   store::PetitionStore petitions_;
+  store::ReportStore reports_;
   http::EventHub events_;
   api::Services services_;
   api::StoreAuthenticator authenticator_;

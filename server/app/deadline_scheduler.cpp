@@ -15,12 +15,13 @@ namespace petitiond::app {
 namespace asio = boost::asio;
 
 constexpr int batch = 200;
+constexpr int fact_batch = 5'000;
 constexpr auto housekeeping_every = std::chrono::minutes(10);
 constexpr auto idempotency_keys_kept = std::chrono::hours(24 * 7);
 
-DeadlineScheduler::DeadlineScheduler(asio::io_context& io, store::PetitionStore& petitions,
+DeadlineScheduler::DeadlineScheduler(asio::io_context& io, store::PetitionStore& petitions, store::ReportStore& reports,
                                      std::chrono::milliseconds interval)
-    : io_(io), petitions_(petitions), interval_(interval) {
+    : io_(io), petitions_(petitions), reports_(reports), interval_(interval) {
   char host[256] = {0};
   ::gethostname(host, sizeof host - 1);
   process_ = std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
@@ -49,6 +50,9 @@ asio::awaitable<void> DeadlineScheduler::run() {
         fired = co_await petitions_.fire_escalations(process_, batch);
         if (fired > 0) spdlog::info("deadline scheduler: {} escalation(s) fired", fired);
       } while (fired == batch && !stopping_);
+      int folded = 0;
+      do folded = co_await reports_.fold(fact_batch);
+      while (folded == fact_batch && !stopping_);
     } catch (const std::exception& e) {
       spdlog::warn("deadline scheduler: {}; trying again", e.what());
     }

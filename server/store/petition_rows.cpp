@@ -126,6 +126,7 @@ std::string petition_select(const std::string& now) {
          " iso_local(p.updated_at) AS updated_at, p.reminders, p.supervisions,"
          " (SELECT code FROM units WHERE id = p.supervised_by_unit_id) AS supervised_by,"
          " iso_local(p.criticised_at) AS criticised_at,"
+         " extract(epoch FROM coalesce(p.dispatched_at, p.received_at))::bigint AS handling_started,"
          " (SELECT coalesce(json_agg(json_build_object('seq', c.seq, 'name', c.name,"
          "     'started', extract(epoch FROM c.started_at)::bigint, 'unit', c.unit, 'amount', c.amount,"
          "     'extension', c.extension, 'pauses', c.pauses,"
@@ -208,6 +209,7 @@ Petition petition_from(const pg::Result& r, int row) {
   p.supervisions = *optional_int(r, row, "supervisions");
   p.supervised_by = optional_text(r, row, "supervised_by");
   p.criticised_at = optional_text(r, row, "criticised_at");
+  p.handling_started = workflow::Instant{std::chrono::seconds{r.integer(row, r.column("handling_started"))}};
 
   auto& state = p.workflow_state;
   state.state = p.state;

@@ -22,6 +22,13 @@ std::string petition_select(const std::string& now);
 
 Petition petition_from(const pg::Result& result, int row);
 
+// List summaries of the petitions `p` of `from`: a table, or a subquery that has already filtered,
+// ordered and limited them, so that petitioners and units are joined for one page only. Columns 0–17 are
+// summary_from()'s; `extra_columns` (", x, y") follow them.
+std::string summary_select(const std::string& now, const std::string& from = "petitions",
+                           const std::string& extra_columns = "");
+PetitionSummary summary_from(const pg::Result& result, int row);
+
 // The calendar names of the unit at `path` (an ltree SQL expression) and its ancestors, nearest first.
 std::string calendar_chain(const std::string& path);
 

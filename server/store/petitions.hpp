@@ -99,6 +99,7 @@ struct Petition {
   int reminders = 0, supervisions = 0;                       // escalations fired (催办, 督办)
   std::optional<std::string> supervised_by, criticised_at;  // the supervising unit; when listed (通报)
   workflow::PetitionState workflow_state;
+  workflow::Instant handling_started;       // its latest dispatch, or its registration
   std::vector<std::string> calendar_chain;  // calendar names from the deciding unit up
 };
 

@@ -18,39 +18,6 @@ constexpr int text_count_limit = 200;
 // tell the two apart from statistics of two-character terms, so the server asks the index first.
 constexpr int rare_text_matches = 2'000;
 
-// Summaries of the petitions `p` of `from`: a table, or a subquery that has already filtered, ordered
-// and limited them, so that petitioners and units are joined for one page only.
-std::string summary_select(const std::string& now, const std::string& from = "petitions") {
-  return "SELECT p.id, p.tracking_code, p.channel, p.type, p.category, p.urgency, p.subject, p.state,"
-         " iso_local(p.received_at), ru.code, ru.name, iso_local(p.due_at),"
-         " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " + now + " THEN 'overdue'"
-         "      WHEN p.warn_at <= " + now + " THEN 'warning' ELSE 'ok' END,"
-         " p.repeat_of, p.anonymous, pr.name, p.received_at::text, p.due_at::text"
-         " FROM " + from + " p JOIN petitioners pr ON pr.id = p.petitioner_id"
-         " LEFT JOIN units ru ON ru.id = p.responsible_unit_id";
-}
-
-PetitionSummary summary_from(const pg::Result& r, int row) {
-  PetitionSummary s;
-  s.id = r.integer(row, 0);
-  s.tracking_code = r.text(row, 1);
-  s.channel = r.text(row, 2);
-  s.type = r.text(row, 3);
-  s.category = r.text(row, 4);
-  s.urgency = r.text(row, 5);
-  s.subject = r.text(row, 6);
-  s.state = r.text(row, 7);
-  s.received_at = r.text(row, 8);
-  s.responsible_unit = r.optional_text(row, 9);
-  s.responsible_unit_name = r.optional_text(row, 10);
-  s.due_at = r.optional_text(row, 11);
-  s.deadline_status = r.optional_text(row, 12);
-  if (!r.is_null(row, 13)) s.repeat_of = r.integer(row, 13);
-  s.anonymous = r.boolean(row, 14);
-  s.petitioner_name = r.optional_text(row, 15);
-  return s;
-}
-
 // Keyset cursors: "<sort key>|<id>", the sort key being PostgreSQL's own timestamptz text (or empty
 // for a petition without a deadline).
 std::pair<std::optional<std::string>, std::int64_t> parse_cursor(const std::string& cursor) {
@@ -140,6 +107,37 @@ std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Sta
 }
 
 }  // namespace
+
+std::string summary_select(const std::string& now, const std::string& from, const std::string& extra_columns) {
+  return "SELECT p.id, p.tracking_code, p.channel, p.type, p.category, p.urgency, p.subject, p.state,"
+         " iso_local(p.received_at), ru.code, ru.name, iso_local(p.due_at),"
+         " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " + now + " THEN 'overdue'"
+         "      WHEN p.warn_at <= " + now + " THEN 'warning' ELSE 'ok' END,"
+         " p.repeat_of, p.anonymous, pr.name, p.received_at::text, p.due_at::text" + extra_columns +
+         " FROM " + from + " p JOIN petitioners pr ON pr.id = p.petitioner_id"
+         " LEFT JOIN units ru ON ru.id = p.responsible_unit_id";
+}
+
+PetitionSummary summary_from(const pg::Result& r, int row) {
+  PetitionSummary s;
+  s.id = r.integer(row, 0);
+  s.tracking_code = r.text(row, 1);
+  s.channel = r.text(row, 2);
+  s.type = r.text(row, 3);
+  s.category = r.text(row, 4);
+  s.urgency = r.text(row, 5);
+  s.subject = r.text(row, 6);
+  s.state = r.text(row, 7);
+  s.received_at = r.text(row, 8);
+  s.responsible_unit = r.optional_text(row, 9);
+  s.responsible_unit_name = r.optional_text(row, 10);
+  s.due_at = r.optional_text(row, 11);
+  s.deadline_status = r.optional_text(row, 12);
+  if (!r.is_null(row, 13)) s.repeat_of = r.integer(row, 13);
+  s.anonymous = r.boolean(row, 14);
+  s.petitioner_name = r.optional_text(row, 15);
+  return s;
+}
 
 PetitionStore::PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows,
                              const workflow::CalendarSet& calendars, const workflow::RoutingTable& routing, Clock clock)

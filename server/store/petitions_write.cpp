@@ -11,6 +11,7 @@
 #include "server/store/petition_rows.hpp"
 #include "workflow/error.hpp"
 #include "workflow/identity.hpp"
+#include "workflow/reporting.hpp"
 #include "workflow/text_search.hpp"
 
 namespace petitiond::store {
@@ -47,7 +48,7 @@ Milestones milestones(const Decision& decision, const workflow::Definition& defi
   Milestones m;
   const auto* to = definition.state(decision.to);
   m.accepted = decision.to == "accepted";
-  m.dispatched = decision.to == "dispatched";
+  m.dispatched = decision.responsible_unit.has_value();  // handed to a unit; a refused return is no new order
   m.replied = decision.to == "replied";
   m.closed = decision.to == "closed" || (to && to->terminal);
   m.reopened = !m.closed && decision.from == "closed";
@@ -69,6 +70,40 @@ std::string fields_json(const std::map<std::string, std::string>& fields) {
 std::optional<std::int64_t> optional_epoch(const std::optional<Instant>& i) {
   if (!i) return std::nullopt;
   return epoch(*i);
+}
+
+// Facts for the managers' reports, each counted for a unit (docs/reports.md).
+struct CountedFact {
+  workflow::ReportFact fact;
+  std::int64_t unit_id = 0;
+};
+
+void count_decision(std::vector<CountedFact>& out, const workflow::PetitionState& before, const Decision& decision,
+                    const workflow::Definition& definition, const workflow::Calendar& calendar, Instant handling_started,
+                    std::int64_t intake_unit, std::int64_t handling_unit) {
+  for (auto& fact : workflow::report_facts(before, decision, definition, calendar, handling_started)) {
+    const auto unit = fact.intake_unit ? intake_unit : handling_unit;
+    out.push_back({std::move(fact), unit});
+  }
+}
+
+pg::Statement report_facts_insert(std::int64_t petition_id, Instant at, const std::vector<CountedFact>& facts) {
+  json::array rows;
+  for (const auto& [fact, unit] : facts) {
+    json::object row{{"unit_id", unit}, {"measure", fact.measure}};
+    if (fact.on_time) row["on_time"] = *fact.on_time;
+    if (fact.value) row["value"] = *fact.value;
+    if (fact.measure == "replied" && fact.value) row["bucket"] = workflow::handling_time_bucket(*fact.value);
+    rows.push_back(std::move(row));
+  }
+  return {"INSERT INTO report_facts (petition_id, at, day, unit_id, unit_path, level, category, channel, measure, on_time,"
+          " value, bucket)"
+          " SELECT p.id, to_timestamp($2), local_date(to_timestamp($2)), u.id, u.path, unit_level(u.path, u.kind),"
+          " p.category, p.channel, f.measure, f.on_time, f.value, f.bucket"
+          " FROM jsonb_to_recordset($3::jsonb) AS f(unit_id bigint, measure text, on_time boolean, value float8,"
+          "   bucket smallint)"
+          " JOIN units u ON u.id = f.unit_id, petitions p WHERE p.id = $1",
+          petition_id, epoch(at), json::serialize(rows)};
 }
 
 struct Author {
@@ -251,11 +286,14 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
   // Decisions taken at intake: a matter concluded after re-review is not accepted again (信访工作条例
   // Art 35); a consultation answered on the call is closed at once.
   std::vector<std::pair<Decision, Author>> decisions;
+  std::vector<CountedFact> facts{{{"received", true, std::nullopt, std::nullopt}, intake_unit_id}};
+  if (repeat_of) facts.push_back({{"repeat", true, std::nullopt, std::nullopt}, intake_unit_id});
   if (concluded_match) {
     workflow::Command refuse{"not_accept",
                              {{"reason", "同一事项已于复核后终结（信访事项 " + std::to_string(*concluded_match) +
                                              "），依《信访工作条例》不再受理。"}}};
     auto decision = workflow::decide(state, refuse, {"operator"}, now, definition, calendar);
+    count_decision(facts, state, decision, definition, calendar, now, intake_unit_id, intake_unit_id);
     state = workflow::apply(state, decision);
     decisions.emplace_back(std::move(decision), Author{std::nullopt, system_name});
   } else if (in.answer_on_call) {
@@ -263,6 +301,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
     if (intake.actor && intake.actor->has(Role::operator_)) roles.insert("operator");
     workflow::Command answer{"answer_on_call", {{"reply", *in.answer_on_call}}};
     auto decision = workflow::decide(state, answer, roles, now, definition, calendar);
+    count_decision(facts, state, decision, definition, calendar, now, intake_unit_id, intake_unit_id);
     state = workflow::apply(state, decision);
     decisions.emplace_back(std::move(decision), author);
   }
@@ -344,6 +383,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
       writes.push_back(event_insert(id, by, now, decision.transition, decision.from, decision.to,
                                     fields_json(decision.fields)));
     writes.push_back(clocks_upsert(id, clocks_json(state, definition, calendar)));
+    writes.push_back(report_facts_insert(id, now, facts));
     for (auto& statement : escalation_statements(id, state, definition, calendar, intake_unit_depth, false))
       writes.push_back(std::move(statement));
     writes.push_back(outbox_insert(id, {"petitioner"}, "registered", code, definition.initial_state().name));
@@ -469,6 +509,13 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
   writes.push_back(clocks_upsert(id, clocks_json(state, definition, after_calendar)));
   writes.push_back(event_insert(id, author, now, decision.transition, decision.from, decision.to,
                                 fields_json(decision.fields)));
+  std::vector<CountedFact> facts;
+  const auto handling_unit = decision.responsible_unit && unit_id ? *unit_id
+                             : petition.responsible_unit         ? petition.responsible_unit->id
+                                                                 : petition.intake_unit.id;
+  count_decision(facts, petition.workflow_state, decision, definition, calendar, petition.handling_started,
+                 petition.intake_unit.id, handling_unit);
+  if (!facts.empty()) writes.push_back(report_facts_insert(id, now, facts));
   if (!decision.notify.empty())
     writes.push_back(outbox_insert(id, decision.notify, decision.transition, petition.tracking_code, decision.to));
   if (parent_id) {

@@ -1,0 +1,188 @@
+// What reports count a decision as, and how a period is cut into rollup rows.
+#include <catch2/catch.hpp>
+
+#include "schemas/embedded.hpp"
+#include "server/app/calendars.hpp"
+#include "workflow/reporting.hpp"
+
+using namespace petitiond;
+using namespace petitiond::workflow;
+using namespace std::chrono;
+
+namespace {
+
+const Definition& petition_v1() {
+  static const Definition definition = [] {
+    for (const auto& file : schemas::workflows())
+      if (file.name.ends_with("petition-v1.yaml")) return load_definition(file.content, std::string(file.name)).definition;
+    throw std::runtime_error("no petition-v1.yaml");
+  }();
+  return definition;
+}
+
+const Calendar& cn() {
+  static const auto calendars = app::load_calendars({});
+  static const std::vector<std::string> national{"cn"};
+  return calendars.resolve(national);
+}
+
+Date date_of(const char* text) { return *parse_date(text); }
+Instant at(const char* d, int hour) { return at_local(date_of(d), hours(hour)); }
+
+std::string segments_text(const std::vector<PeriodSegment>& segments) {
+  std::string out;
+  for (const auto& s : segments) {
+    const year_month_day from{s.from}, until{s.until};
+    out += std::string(1, s.grain) + ":" + std::to_string(static_cast<int>(from.year())) + "-" +
+           std::to_string(static_cast<unsigned>(from.month())) + "-" + std::to_string(static_cast<unsigned>(from.day())) +
+           ".." + std::to_string(static_cast<unsigned>(until.month())) + "-" +
+           std::to_string(static_cast<unsigned>(until.day())) + " ";
+  }
+  return out;
+}
+
+// A petition dispatched at `dispatched` (a Monday 09:00), signed for and handled by `replied`.
+struct Run {
+  PetitionState state;
+  Decision last;
+};
+
+PetitionState handling_since(Instant dispatched, Instant signed_for) {
+  const auto& def = petition_v1();
+  auto state = initial_state(def, "help", "normal", dispatched - hours(1));
+  for (auto [name, when, roles] : {std::tuple{"accept", dispatched - minutes(30), "operator"},
+                                   std::tuple{"dispatch", dispatched, "operator"},
+                                   std::tuple{"sign_for", signed_for, "handler"}}) {
+    Command command{name, {{"unit", "V1"}}};
+    state = apply(state, decide(state, command, {roles}, when, def, cn()));
+  }
+  return state;
+}
+
+}  // namespace
+
+TEST_CASE("a period is cut into whole years, whole months and single days") {
+  struct Case {
+    const char* first;
+    const char* last;
+    char coarsest;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"2026-01-01", "2026-12-31", 'y', "y:2026-1-1..1-1 "},
+      {"2022-03-15", "2026-11-28", 'y',
+       "d:2022-3-15..4-1 m:2022-4-1..1-1 y:2023-1-1..1-1 m:2026-1-1..11-1 d:2026-11-1..11-29 "},
+      {"2026-12-01", "2027-01-31", 'y', "m:2026-12-1..2-1 "},
+      {"2026-12-01", "2027-01-31", 'd', "d:2026-12-1..2-1 "},
+      {"2026-01-01", "2026-12-31", 'm', "m:2026-1-1..1-1 "},
+      {"2026-02-10", "2026-02-10", 'y', "d:2026-2-10..2-11 "},
+      {"2026-02-01", "2026-02-27", 'y', "d:2026-2-1..2-28 "},
+      {"2026-02-01", "2026-02-28", 'y', "m:2026-2-1..3-1 "},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.first, c.last, c.coarsest);
+    CHECK(segments_text(cover_period(date_of(c.first), date_of(c.last), c.coarsest)) == c.expected);
+  }
+}
+
+TEST_CASE("every day of a period is covered exactly once") {
+  for (const char* first : {"2025-12-30", "2026-01-01", "2026-02-28"})
+    for (int length : {0, 1, 30, 31, 59, 365, 400, 1000}) {
+      const auto from = date_of(first), to = date_of(first) + days{length};
+      int covered = 0;
+      Date expected_next = from;
+      for (const auto& s : cover_period(from, to)) {
+        CHECK(s.from == expected_next);
+        covered += (s.until - s.from).count();
+        expected_next = s.until;
+      }
+      CHECK(covered == length + 1);
+    }
+}
+
+TEST_CASE("decisions count as the measures their transitions report") {
+  const auto& def = petition_v1();
+  struct Row {
+    const char* transition;
+    const char* role;
+    std::vector<std::string> measures;
+  };
+  auto state = initial_state(def, "help", "normal", at("2026-03-02", 9));
+  const Row rows[] = {{"accept", "operator", {"accepted"}},
+                      {"dispatch", "operator", {"dispatched"}},
+                      {"sign_for", "handler", {"signed_for"}},
+                      {"reply", "handler", {"replied"}},
+                      {"callback", "operator", {"satisfaction"}},
+                      {"redo", "manager", {"redone"}}};
+  auto when = at("2026-03-02", 10);
+  for (const auto& row : rows) {
+    CAPTURE(row.transition);
+    Command command{row.transition,
+                    {{"unit", "V1"}, {"outcome", "support"}, {"reply", "答复"}, {"satisfaction", "satisfied"}, {"reason", "r"}}};
+    auto decision = decide(state, command, {row.role}, when, def, cn());
+    std::vector<std::string> measures;
+    for (const auto& fact : report_facts(state, decision, def, cn(), at("2026-03-02", 10))) {
+      measures.push_back(fact.measure);
+      CHECK(fact.intake_unit == (fact.measure == "accepted"));
+    }
+    CHECK(measures == row.measures);
+    state = apply(state, decision);
+    when += hours(1);
+  }
+  Command refuse{"not_accept", {{"reason", "r"}}};
+  auto fresh = initial_state(def, "help", "normal", at("2026-03-02", 9));
+  auto facts = report_facts(fresh, decide(fresh, refuse, {"operator"}, at("2026-03-02", 9), def, cn()), def, cn(),
+                            at("2026-03-02", 9));
+  REQUIRE(facts.size() == 1);
+  CHECK(facts[0].measure == "not_accepted");
+}
+
+TEST_CASE("a reply is on time within the handling limit, and its handling time is in working days") {
+  const auto& def = petition_v1();
+  // Dispatched Monday 2 March 2026 09:00 and signed for at once: a help matter has 7 working days,
+  // ending at 24:00 on Wednesday 11 March.
+  const auto dispatched = at("2026-03-02", 9);
+  auto state = handling_since(dispatched, dispatched + minutes(30));
+  Command reply{"reply", {{"outcome", "support"}, {"reply", "答复"}}};
+  struct Case {
+    Instant when;
+    bool on_time;
+  };
+  for (auto c : {Case{at("2026-03-11", 17), true}, Case{at("2026-03-12", 9), false}}) {
+    auto facts = report_facts(state, decide(state, reply, {"handler"}, c.when, def, cn()), def, cn(), dispatched);
+    REQUIRE(facts.size() == 1);
+    CHECK(facts[0].on_time == c.on_time);
+  }
+  // Monday 09:00 to Wednesday 09:00 of the same week: two working days, whatever the working hours.
+  auto facts = report_facts(state, decide(state, reply, {"handler"}, at("2026-03-04", 9), def, cn()), def, cn(), dispatched);
+  CHECK(*facts[0].value == Approx(2.0));
+  CHECK(handling_time_bucket(*facts[0].value) == 2);  // (1, 2]
+  CHECK(handling_time_bucket(0.2) == 0);
+  CHECK(handling_time_bucket(500) == static_cast<int>(handling_time_buckets().size()) - 1);
+}
+
+TEST_CASE("a late sign-for is counted late, and satisfaction scores five levels") {
+  const auto& def = petition_v1();
+  const auto dispatched = at("2026-03-02", 9);  // one working day to sign for: until 24:00 on 3 March
+  auto state = initial_state(def, "help", "normal", dispatched - hours(1));
+  state = apply(state, decide(state, {"accept", {}}, {"operator"}, dispatched - minutes(30), def, cn()));
+  state = apply(state, decide(state, {"dispatch", {{"unit", "V1"}}}, {"operator"}, dispatched, def, cn()));
+  auto late = report_facts(state, decide(state, {"sign_for", {}}, {"handler"}, at("2026-03-04", 9), def, cn()), def, cn(),
+                           dispatched);
+  CHECK(late.at(0).on_time == false);
+  auto prompt = report_facts(state, decide(state, {"sign_for", {}}, {"handler"}, at("2026-03-03", 9), def, cn()), def,
+                             cn(), dispatched);
+  CHECK(prompt.at(0).on_time == true);
+
+  auto handling = handling_since(dispatched, dispatched + minutes(10));
+  handling = apply(handling, decide(handling, {"reply", {{"outcome", "support"}, {"reply", "答复"}}}, {"handler"},
+                                    at("2026-03-03", 9), def, cn()));
+  const auto& levels = satisfaction_levels();
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    Command callback{"callback", {{"satisfaction", levels[i]}}};
+    auto facts = report_facts(handling, decide(handling, callback, {"operator"}, at("2026-03-03", 10), def, cn()), def,
+                              cn(), dispatched);
+    REQUIRE(facts.size() == 1);
+    CHECK(*facts[0].value == static_cast<double>(5 - i));
+  }
+}
