@@ -66,7 +66,7 @@ Application::Application(const Config& config, const std::string& database_url, 
       authenticator_(services_),
       call_listener_(io_, pool_.options().connect, api::call_channel,
                      [this](std::string payload) { return api::push_call_event(services_, std::move(payload)); }),
-      scheduler_(io_, petitions_, reports_, config.scheduler_interval),
+      scheduler_(io_, pool_.options().connect, petitions_, reports_, config.scheduler_interval),
       signals_(io_) {
   metrics_.add_gauge("petitiond_db_pool_open", "Database connections open or opening.",
                      [this] { return static_cast<double>(pool_.stats().open); });

@@ -1,15 +1,20 @@
 #pragma once
 // Fires the escalation points of running deadline clocks as they fall due. The database is the truth:
-// this only wakes up every `interval` and asks PostgreSQL to fire what is due (fire_escalations, SKIP
-// LOCKED), so any number of processes may run it, and points that fell due while every process was down
-// fire at the first pass after start-up. Nothing is kept per petition in memory. Each pass also folds the
-// queued report facts into the rollups, and every ten minutes it forgets Idempotency-Keys older than a week.
+// this asks PostgreSQL to fire what is due (fire_escalations, SKIP LOCKED), so any number of processes
+// may run it, and points that fell due while every process was down fire at the first pass after
+// start-up. Nothing is kept per petition in memory. Between passes it sleeps until the earliest unfired
+// point falls due, at most `interval`; a process that writes a point earlier than every other one sends
+// NOTIFY petitiond_deadlines, which wakes every scheduler at once. Each pass also folds the queued report
+// facts into the rollups, and every ten minutes it forgets Idempotency-Keys older than a week.
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <string>
 
+#include "server/app/notification_listener.hpp"
 #include "server/store/petitions.hpp"
 #include "server/store/reports.hpp"
 
@@ -17,21 +22,28 @@ namespace petitiond::app {
 
 class DeadlineScheduler {
  public:
-  DeadlineScheduler(boost::asio::io_context& io, store::PetitionStore& petitions, store::ReportStore& reports,
-                    std::chrono::milliseconds interval);
+  DeadlineScheduler(boost::asio::io_context& io, pg::ConnectOptions listen_options, store::PetitionStore& petitions,
+                    store::ReportStore& reports, std::chrono::milliseconds interval);
 
   void start();
-  void stop() { stopping_ = true; }
+  void stop();
 
  private:
   boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> pass();
+  boost::asio::awaitable<std::chrono::milliseconds> time_to_next_point();
+  void wake();
 
-  boost::asio::io_context& io_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::steady_timer timer_;
+  NotificationListener wake_listener_;
   store::PetitionStore& petitions_;
   store::ReportStore& reports_;
   std::chrono::milliseconds interval_;
   std::string process_;
   std::atomic<bool> stopping_{false};
+  bool woken_ = false;  // on the strand: a NOTIFY came while a pass ran
+  std::chrono::steady_clock::time_point next_housekeeping_;
 };
 
 }  // namespace petitiond::app

@@ -79,11 +79,15 @@ std::vector<pg::Statement> escalation_statements(std::int64_t petition_id, const
   if (replace)
     statements.emplace_back("DELETE FROM escalation_points WHERE petition_id = $1 AND fired_at IS NULL", petition_id);
   if (points.empty()) return statements;
+  // A point earlier than every unfired one wakes the schedulers (which may be sleeping until then).
   statements.emplace_back(
-      "INSERT INTO escalation_points (petition_id, clock_seq, rule_index, clock, due_at, actions)"
-      " SELECT $1, r.seq, r.rule, r.clock, to_timestamp(r.due), r.actions"
-      " FROM jsonb_to_recordset($2::jsonb) AS r(seq int, rule int, clock text, due bigint, actions jsonb)"
-      " ON CONFLICT DO NOTHING",
+      "WITH earliest AS (SELECT min(due_at) AS due FROM escalation_points WHERE fired_at IS NULL),"
+      " written AS (INSERT INTO escalation_points (petition_id, clock_seq, rule_index, clock, due_at, actions)"
+      "   SELECT $1, r.seq, r.rule, r.clock, to_timestamp(r.due), r.actions"
+      "   FROM jsonb_to_recordset($2::jsonb) AS r(seq int, rule int, clock text, due bigint, actions jsonb)"
+      "   ON CONFLICT DO NOTHING RETURNING due_at)"
+      " SELECT pg_notify('" + std::string(deadline_channel) + "', '') FROM earliest"
+      " WHERE earliest.due IS NULL OR (SELECT min(due_at) FROM written) < earliest.due",
       petition_id, json::serialize(points));
   return statements;
 }

@@ -20,6 +20,9 @@ namespace petitiond::store {
 
 using Clock = std::function<workflow::Instant()>;
 
+// Writing an escalation point earlier than every unfired one NOTIFYs this channel: schedulers wake.
+inline constexpr const char* deadline_channel = "petitiond_deadlines";
+
 struct PetitionerInput {
   std::optional<std::string> name, gender, id_number, phone, certificate_number, address, unit_code;
   std::optional<int> disability_type, disability_grade;
@@ -201,6 +204,8 @@ class PetitionStore {
   // Fires escalation points due by now (each exactly once, whichever process gets it), at most `batch`;
   // returns how many fired.
   boost::asio::awaitable<int> fire_escalations(std::string process, int batch);
+  // When the earliest unfired escalation point falls due, if any.
+  boost::asio::awaitable<std::optional<workflow::Instant>> next_escalation_due();
   // Forgets Idempotency-Keys older than `keep`: a client retries within minutes, not weeks.
   boost::asio::awaitable<std::int64_t> forget_idempotency_keys(std::chrono::hours keep);
   // Where the routing table sends this petition (its category, the petitioner's place, its urgency; the

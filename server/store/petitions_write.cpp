@@ -542,6 +542,13 @@ awaitable<int> PetitionStore::fire_escalations(std::string process, int batch) {
   co_return static_cast<int>(result.integer(0, 0));
 }
 
+awaitable<std::optional<Instant>> PetitionStore::next_escalation_due() {
+  pg::Statement next("SELECT extract(epoch FROM min(due_at))::bigint FROM escalation_points WHERE fired_at IS NULL");
+  auto result = co_await pool_.run_one(std::move(next));
+  if (result.is_null(0, 0)) co_return std::nullopt;
+  co_return Instant{std::chrono::seconds{result.integer(0, 0)}};
+}
+
 awaitable<std::int64_t> PetitionStore::forget_idempotency_keys(std::chrono::hours keep) {
   pg::Statement forget("DELETE FROM idempotency_keys WHERE created_at < to_timestamp($1)",
                        epoch(clock_() - std::chrono::duration_cast<std::chrono::seconds>(keep)));

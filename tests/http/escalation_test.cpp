@@ -133,3 +133,20 @@ TEST_CASE("escalations that fell due while no process ran fire once at the next 
   std::this_thread::sleep_for(1500ms);
   CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 3);
 }
+
+TEST_CASE("a sleeping scheduler wakes at once when a point earlier than every other is written") {
+  OrgFixture org;
+  TestServer server(org, {"--scheduler-interval", "30000"});  // it would otherwise sleep 30 s between passes
+  pg::BlockingConnection db(org.db.url());
+  std::this_thread::sleep_for(1s);  // the first pass has run and found nothing: asleep
+  Session op(server.port(), "operator", fixture_password);
+  auto filed = op.send("POST", "/api/v1/petitions", urgent_petition);  // no escalation point yet
+  REQUIRE(filed.status == 201);
+  std::this_thread::sleep_for(1500ms);
+  CHECK(count(db, "SELECT count(*) FROM report_fact_queue") > 0);  // still asleep: nothing folded its facts
+  const auto id = filed.json().at("id").to_number<std::int64_t>();
+  const auto actions = "/api/v1/petitions/" + std::to_string(id) + "/actions/";
+  REQUIRE(op.send("POST", actions + "accept", R"({"version":1})").status == 200);
+  REQUIRE(op.send("POST", actions + "dispatch", R"({"version":2,"unit":"V1"})").status == 200);  // the first points
+  CHECK(eventually([&] { return count(db, "SELECT count(*) FROM report_fact_queue") == 0; }, 3s));
+}
