@@ -162,12 +162,24 @@ BEGIN
       count(*) FILTER (WHERE measure = 'criticised') AS criticised
     FROM report_facts f JOIN unnest(claimed) AS c(fact_id) ON c.fact_id = f.id
     GROUP BY f.day, f.unit_path, f.level, f.category, f.channel
+  ), by_dimension AS (
+    -- Each dimension summed on its own before the expansion to ancestors and periods, so that a bulk
+    -- fold expands a few rows per unit and day, not one per fact.
+    SELECT 'all' AS dimension, '' AS dimension_value, day, unit_path, sum(received) AS received, sum(repeats) AS repeats, sum(accepted) AS accepted, sum(not_accepted) AS not_accepted, sum(dispatched) AS dispatched, sum(signed_for) AS signed_for, sum(signed_on_time) AS signed_on_time, sum(returned) AS returned, sum(extended) AS extended, sum(replied) AS replied, sum(replied_on_time) AS replied_on_time, sum(handling_days) AS handling_days, sum(h0) AS h0, sum(h1) AS h1, sum(h2) AS h2, sum(h3) AS h3, sum(h4) AS h4, sum(h5) AS h5, sum(h6) AS h6, sum(h7) AS h7, sum(h8) AS h8, sum(h9) AS h9, sum(h10) AS h10, sum(h11) AS h11, sum(h12) AS h12, sum(h13) AS h13, sum(sat1) AS sat1, sum(sat2) AS sat2, sum(sat3) AS sat3, sum(sat4) AS sat4, sum(sat5) AS sat5, sum(redone) AS redone, sum(reminded) AS reminded, sum(supervised) AS supervised, sum(escalated_to_district) AS escalated_to_district, sum(escalated_to_department) AS escalated_to_department, sum(escalated_to_town) AS escalated_to_town, sum(escalated_to_village) AS escalated_to_village, sum(criticised) AS criticised
+    FROM base GROUP BY day, unit_path
+    UNION ALL
+    SELECT 'level', level, day, unit_path, sum(received) AS received, sum(repeats) AS repeats, sum(accepted) AS accepted, sum(not_accepted) AS not_accepted, sum(dispatched) AS dispatched, sum(signed_for) AS signed_for, sum(signed_on_time) AS signed_on_time, sum(returned) AS returned, sum(extended) AS extended, sum(replied) AS replied, sum(replied_on_time) AS replied_on_time, sum(handling_days) AS handling_days, sum(h0) AS h0, sum(h1) AS h1, sum(h2) AS h2, sum(h3) AS h3, sum(h4) AS h4, sum(h5) AS h5, sum(h6) AS h6, sum(h7) AS h7, sum(h8) AS h8, sum(h9) AS h9, sum(h10) AS h10, sum(h11) AS h11, sum(h12) AS h12, sum(h13) AS h13, sum(sat1) AS sat1, sum(sat2) AS sat2, sum(sat3) AS sat3, sum(sat4) AS sat4, sum(sat5) AS sat5, sum(redone) AS redone, sum(reminded) AS reminded, sum(supervised) AS supervised, sum(escalated_to_district) AS escalated_to_district, sum(escalated_to_department) AS escalated_to_department, sum(escalated_to_town) AS escalated_to_town, sum(escalated_to_village) AS escalated_to_village, sum(criticised) AS criticised
+    FROM base GROUP BY level, day, unit_path
+    UNION ALL
+    SELECT 'category', category, day, unit_path, sum(received) AS received, sum(repeats) AS repeats, sum(accepted) AS accepted, sum(not_accepted) AS not_accepted, sum(dispatched) AS dispatched, sum(signed_for) AS signed_for, sum(signed_on_time) AS signed_on_time, sum(returned) AS returned, sum(extended) AS extended, sum(replied) AS replied, sum(replied_on_time) AS replied_on_time, sum(handling_days) AS handling_days, sum(h0) AS h0, sum(h1) AS h1, sum(h2) AS h2, sum(h3) AS h3, sum(h4) AS h4, sum(h5) AS h5, sum(h6) AS h6, sum(h7) AS h7, sum(h8) AS h8, sum(h9) AS h9, sum(h10) AS h10, sum(h11) AS h11, sum(h12) AS h12, sum(h13) AS h13, sum(sat1) AS sat1, sum(sat2) AS sat2, sum(sat3) AS sat3, sum(sat4) AS sat4, sum(sat5) AS sat5, sum(redone) AS redone, sum(reminded) AS reminded, sum(supervised) AS supervised, sum(escalated_to_district) AS escalated_to_district, sum(escalated_to_department) AS escalated_to_department, sum(escalated_to_town) AS escalated_to_town, sum(escalated_to_village) AS escalated_to_village, sum(criticised) AS criticised
+    FROM base GROUP BY category, day, unit_path
+    UNION ALL
+    SELECT 'channel', channel, day, unit_path, sum(received) AS received, sum(repeats) AS repeats, sum(accepted) AS accepted, sum(not_accepted) AS not_accepted, sum(dispatched) AS dispatched, sum(signed_for) AS signed_for, sum(signed_on_time) AS signed_on_time, sum(returned) AS returned, sum(extended) AS extended, sum(replied) AS replied, sum(replied_on_time) AS replied_on_time, sum(handling_days) AS handling_days, sum(h0) AS h0, sum(h1) AS h1, sum(h2) AS h2, sum(h3) AS h3, sum(h4) AS h4, sum(h5) AS h5, sum(h6) AS h6, sum(h7) AS h7, sum(h8) AS h8, sum(h9) AS h9, sum(h10) AS h10, sum(h11) AS h11, sum(h12) AS h12, sum(h13) AS h13, sum(sat1) AS sat1, sum(sat2) AS sat2, sum(sat3) AS sat3, sum(sat4) AS sat4, sum(sat5) AS sat5, sum(redone) AS redone, sum(reminded) AS reminded, sum(supervised) AS supervised, sum(escalated_to_district) AS escalated_to_district, sum(escalated_to_department) AS escalated_to_department, sum(escalated_to_town) AS escalated_to_town, sum(escalated_to_village) AS escalated_to_village, sum(criticised) AS criticised
+    FROM base GROUP BY channel, day, unit_path
   ), expanded AS (
-    SELECT s.scope, d.dimension, d.value AS dimension_value, g.grain, g.period_start, b.*
-    FROM base b
+    SELECT s.scope, g.grain, g.period_start, b.*
+    FROM by_dimension b
     CROSS JOIN LATERAL unnest(string_to_array(ltree2text(b.unit_path), '.')::bigint[]) AS s(scope)
-    CROSS JOIN LATERAL (VALUES ('all', ''), ('level', b.level), ('category', b.category), ('channel', b.channel))
-      AS d(dimension, value)
     CROSS JOIN LATERAL (VALUES ('d'::"char", b.day), ('m'::"char", date_trunc('month', b.day)::date),
                                ('y'::"char", date_trunc('year', b.day)::date)) AS g(grain, period_start)
   )

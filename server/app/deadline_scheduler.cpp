@@ -100,7 +100,10 @@ asio::awaitable<void> DeadlineScheduler::pass() {
 asio::awaitable<std::chrono::milliseconds> DeadlineScheduler::time_to_next_point() {
   auto due = co_await petitions_.next_escalation_due();
   if (!due) co_return interval_;
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*due - petitions_.now());
+  const auto wall = std::chrono::system_clock::now();
+  const auto into_second = std::chrono::duration_cast<std::chrono::milliseconds>(
+      wall - std::chrono::floor<std::chrono::seconds>(wall));  // the store's clock has whole seconds
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*due - petitions_.now()) - into_second;
   co_return std::clamp<std::chrono::milliseconds>(left, shortest_sleep, interval_);
 }
 

@@ -537,13 +537,18 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
 }
 
 awaitable<int> PetitionStore::fire_escalations(std::string process, int batch) {
-  pg::Statement fire("SELECT fire_escalations(to_timestamp($1), $2, $3)", epoch(clock_()), batch, std::move(process));
+  // The store's clock counts whole seconds; the wall clock's fraction of the current second is added so
+  // that a point fires the moment it is due, not up to a second later.
+  const auto wall = std::chrono::system_clock::now();
+  const double fraction = std::chrono::duration<double>(wall - std::chrono::floor<std::chrono::seconds>(wall)).count();
+  pg::Statement fire("SELECT fire_escalations(to_timestamp($1::float8), $2, $3)",
+                     static_cast<double>(epoch(clock_())) + fraction, batch, std::move(process));
   auto result = co_await pool_.run_one(std::move(fire));
   co_return static_cast<int>(result.integer(0, 0));
 }
 
 awaitable<std::optional<Instant>> PetitionStore::next_escalation_due() {
-  pg::Statement next("SELECT extract(epoch FROM min(due_at))::bigint FROM escalation_points WHERE fired_at IS NULL");
+  pg::Statement next("SELECT ceil(extract(epoch FROM min(due_at)))::bigint FROM escalation_points WHERE fired_at IS NULL");
   auto result = co_await pool_.run_one(std::move(next));
   if (result.is_null(0, 0)) co_return std::nullopt;
   co_return Instant{std::chrono::seconds{result.integer(0, 0)}};
