@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Report benchmark. petitiond on its embedded PostgreSQL with the demo district (~400 units):
+#  1. a five-year history of PETITIONS (default 10,000,000) petitions and the report facts they produced,
+#     generated inside PostgreSQL (bench/report_data.sql) through the real tables;
+#  2. the facts folded into the rollups by fold_report_facts() in batches, as the scheduler does;
+#  3. report latencies over HTTP (wrk, one connection): five-year summaries by unit, level, category,
+#     channel, a ranking of every village, monthly and weekly trends, drill-downs, an XLSX export;
+#  4. the baseline in the same run: the district's five-year totals summed straight from the facts (what
+#     a report would cost without rollups); the ratio.
+# Prints a Markdown report: `bench/reports_bench.sh | tee bench/results/reports-$(date +%F).md`.
+# Not a test. Needs a build (scripts/build.sh) and wrk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${DURATION:-10}
+petitions=${PETITIONS:-10000000}
+fold_batch=${FOLD_BATCH:-2000000}
+port=${PORT:-18183}
+data_dir=$(mktemp -d /tmp/petitiond-reports-XXXXXX)
+chmod 755 "$data_dir"
+log=$data_dir/petitiond.log
+work=$(mktemp -d /tmp/petitiond-reports-work-XXXXXX)
+pid=
+cleanup() { [ -n "$pid" ] && { kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true; }; rm -rf "$data_dir" "$work"; }
+trap cleanup EXIT
+
+# No deadline scheduler: this run folds the facts itself, in large batches.
+build/server/petitiond --demo --data-dir "$data_dir" --listen 127.0.0.1:$port --threads 2 --scheduler-interval 0 \
+  --log-level "${LOG_LEVEL:-warn}" >>"$log" 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+as=()
+[ "$(id -u)" -eq 0 ] && as=(runuser -u postgres --)
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+psql() { "${as[@]}" "$pgbin/psql" -h "$data_dir/postgres/run" -U petitiond -d petitiond -v ON_ERROR_STOP=1 -q "$@"; }
+seconds_since() { echo $(( $(date +%s) - $1 )); }
+
+started=$(date +%s)
+intake=$(psql -At -c "SELECT id FROM units WHERE code = 'QS-CL-RX'")
+petitioner=$(psql -At -c "INSERT INTO petitioners (name) VALUES ('基准') RETURNING id")
+psql -v count="$petitions" -v intake="$intake" -v petitioner="$petitioner" -f bench/report_data.sql >/dev/null
+load_seconds=$(seconds_since "$started")
+facts=$(psql -At -c "SELECT count(*) FROM report_facts")
+
+started=$(date +%s)
+while :; do
+  folded=$(psql -At -c "SET work_mem = '256MB'; SELECT fold_report_facts($fold_batch)" | tail -1)
+  [ "$folded" -lt "$fold_batch" ] && break
+done
+fold_seconds=$(seconds_since "$started")
+psql -c "ANALYZE" >/dev/null
+rollups=$(psql -At -c "SELECT count(*) FROM report_rollups")
+size=$(psql -At -c "SELECT pg_size_pretty(pg_database_size('petitiond'))")
+
+curl -s -c "$work/admin" -H 'Content-Type: application/json' -d '{"login":"admin","password":"12385-demo"}' \
+  "http://127.0.0.1:$port/api/v1/auth/login" >"$work/login.json"
+csrf=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf_token"])' "$work/login.json")
+manager=$(curl -s -b "$work/admin" "http://127.0.0.1:$port/api/v1/users" |
+  python3 -c 'import json,sys; print([u["id"] for u in json.load(sys.stdin)["users"] if u["login"] == "district.manager"][0])')
+token=$(curl -s -b "$work/admin" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+  -d "{\"name\":\"bench\",\"user_id\":$manager,\"scopes\":[\"read\"]}" "http://127.0.0.1:$port/api/v1/tokens" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+
+today=$(date -u -d '+8 hours' +%F)
+five_years_ago=$(date -u -d '+8 hours -5 years +1 day' +%F)
+year_ago=$(date -u -d '+8 hours -1 year +1 day' +%F)
+period="from=$five_years_ago&to=$today"
+field() { sed -E "s/.*$2=([0-9.]+).*/\1/" <<<"$1"; }
+measure() {  # name target
+  TARGET="$2" TOKEN="$token" wrk -t1 -c1 -d2s -s bench/report_queries.lua "http://127.0.0.1:$port" >/dev/null 2>&1  # warm
+  local line
+  line=$(TARGET="$2" TOKEN="$token" wrk -t1 -c1 -d"${duration}s" --latency -s bench/report_queries.lua \
+    "http://127.0.0.1:$port" 2>&1 | grep '^RESULT')
+  echo "| $1 | $(field "$line" rps) | $(field "$line" p50_ms) | $(field "$line" p99_ms) | $(field "$line" max_ms) | $(field "$line" errors) |"
+}
+
+echo "# Report benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "- command: \`bench/reports_bench.sh\` (PETITIONS=$petitions, DURATION=${duration}s per query, wrk -t1 -c1, FOLD_BATCH=$fold_batch)"
+echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; wrk, petitiond and PostgreSQL on the same machine"
+echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version'), shared_buffers $(psql -At -c 'SHOW shared_buffers')"
+echo "- data: $petitions petitions over five years ($five_years_ago to $today) and $facts report facts, generated in ${load_seconds}s; folded into $rollups rollup rows in ${fold_seconds}s; database $size"
+echo
+echo "## Report latency over five years and $petitions petitions (HTTP, one connection)"
+echo
+echo "| report | requests/s | p50 ms | p99 ms | max ms | errors |"
+echo "|---|---|---|---|---|---|"
+measure "summary by unit (district: its departments and towns, each a subtree roll-up, with overdue now)" "/api/v1/reports/summary?$period"
+measure "summary by level" "/api/v1/reports/summary?$period&group_by=level"
+measure "summary by category" "/api/v1/reports/summary?$period&group_by=category"
+measure "summary by channel" "/api/v1/reports/summary?$period&group_by=channel"
+measure "ranking of every village by on-time rate" "/api/v1/reports/summary?$period&group_by=unit&level=village&sort=on_time_rate"
+measure "one town's villages" "/api/v1/reports/summary?$period&unit=QS-T05"
+measure "trend by month, five years" "/api/v1/reports/trend?$period&interval=month"
+measure "trend by week, one year" "/api/v1/reports/trend?from=$year_ago&to=$today&interval=week"
+measure "trend by month of one category" "/api/v1/reports/trend?$period&interval=month&dimension=category&value=housing"
+measure "drill-down: replies late, first page" "/api/v1/reports/petitions?$period&measure=replied_late"
+measure "drill-down: overdue now, first page" "/api/v1/reports/petitions?$period&measure=overdue_now"
+measure "village ranking as XLSX" "/api/v1/reports/summary?$period&group_by=unit&level=village&sort=on_time_rate&format=xlsx"
+
+# Baseline: the district's five-year totals straight from the facts, best of three.
+best=
+for _ in 1 2 3; do
+  ms=$(psql -At -c "\\timing on" -c "SELECT count(*) FILTER (WHERE measure = 'received'), count(*) FILTER (WHERE measure = 'replied' AND on_time), count(*) FILTER (WHERE measure = 'replied'), sum(value) FILTER (WHERE measure = 'replied') FROM report_facts WHERE day BETWEEN '$five_years_ago' AND '$today'" |
+    sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p')
+  if [ -z "$best" ] || awk "BEGIN{exit !($ms < $best)}"; then best=$ms; fi
+done
+line=$(TARGET="/api/v1/reports/summary?$period&group_by=level" TOKEN="$token" wrk -t1 -c1 -d"${duration}s" --latency \
+  -s bench/report_queries.lua "http://127.0.0.1:$port" 2>&1 | grep '^RESULT')
+p50=$(field "$line" p50_ms)
+echo
+echo "## Baseline in the same run"
+echo
+echo "- four of the district's five-year totals summed straight from the $facts facts (SQL, best of three): ${best} ms"
+echo "- the whole report by level (every figure, with overdue now) from the rollups over HTTP: p50 ${p50} ms"
+echo "- ratio rollups / straight sum: $(awk "BEGIN{printf \"%.4f\", $p50 / $best}")"
+echo
+echo "petitiond peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$pid/status)"
