@@ -13,7 +13,7 @@ SELECT count(*) AS handling_unit_count FROM handling_units \gset
 CREATE TEMP TABLE plan AS
 SELECT r.*, h.id AS unit_id FROM (
 SELECT i AS id, 1 + floor(random() * :handling_unit_count)::int AS unit_n,
-       now() - make_interval(secs => (5 * 365 * 86400.0) * (:count - i) / :count) AS received,
+       now() - make_interval(secs => (:years * 365 * 86400.0) * (:count - i) / :count) AS received,
        (ARRAY['minimum_living', 'subsidies', 'medical', 'pension', 'housing', 'accessibility', 'employment',
               'labour_dispute', 'rehabilitation', 'education', 'legal_aid', 'certificate', 'care_services',
               'other'])[1 + floor(random() * 14)::int] AS category,

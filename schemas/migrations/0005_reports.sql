@@ -2,8 +2,8 @@
 -- the measure, the unit it counts for and where that unit sat in the tree then) written in the same
 -- transaction as the change; a queue lists the facts not yet added into the rollups, and the deadline
 -- scheduler folds them in batches (SKIP LOCKED, so any number of processes may). Rollups hold the sums per
--- scope unit (the unit and each of its ancestors, so a subtree's figure is one row), dimension, and day,
--- month and year: a report over any period reads a few dozen rows per unit shown.
+-- scope unit (the unit and each of its ancestors, so a subtree's figure is one row), dimension, and day
+-- and month: a report over any period reads its whole months and at most two months of single days.
 
 CREATE FUNCTION local_date(t timestamptz) RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT (t AT TIME ZONE 'UTC' + interval '8 hours')::date
@@ -60,7 +60,7 @@ $$;
 CREATE TABLE report_rollups (
   scope_unit_id  bigint NOT NULL,   -- the figures are for this unit's whole subtree
   dimension      text NOT NULL CHECK (dimension IN ('all', 'level', 'category', 'channel')),
-  grain          "char" NOT NULL CHECK (grain IN ('d', 'm', 'y')),
+  grain          "char" NOT NULL CHECK (grain IN ('d', 'm')),
   period_start   date NOT NULL,
   value          text NOT NULL,     -- the level, category or channel; '' for 'all'
   received bigint NOT NULL DEFAULT 0,
@@ -108,18 +108,14 @@ CREATE TABLE report_rollups (
 -- Adds up to `batch` queued facts into the rollups; returns how many it added.
 CREATE FUNCTION fold_report_facts(batch integer) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
-  claimed bigint[];
+  folded integer;
 BEGIN
-  WITH taken AS (
-    DELETE FROM report_fact_queue q
-    WHERE q.fact_id IN (SELECT fact_id FROM report_fact_queue ORDER BY fact_id LIMIT batch FOR UPDATE SKIP LOCKED)
-    RETURNING q.fact_id
-  )
-  SELECT array_agg(fact_id) INTO claimed FROM taken;
-  IF claimed IS NULL THEN
-    RETURN 0;
-  END IF;
-  WITH base AS (
+  -- The claimed ids as one array, so that the queue and the facts are read by index, never scanned.
+  WITH claimed AS MATERIALIZED (
+    SELECT ARRAY(SELECT fact_id FROM report_fact_queue ORDER BY fact_id LIMIT batch FOR UPDATE SKIP LOCKED) AS ids
+  ), taken AS (
+    DELETE FROM report_fact_queue q USING claimed WHERE q.fact_id = ANY (claimed.ids) RETURNING q.fact_id
+  ), base AS (
     SELECT f.day, f.unit_path, f.level, f.category, f.channel,
       count(*) FILTER (WHERE measure = 'received') AS received,
       count(*) FILTER (WHERE measure = 'repeat') AS repeats,
@@ -160,31 +156,31 @@ BEGIN
       count(*) FILTER (WHERE measure = 'escalated_to_town') AS escalated_to_town,
       count(*) FILTER (WHERE measure = 'escalated_to_village') AS escalated_to_village,
       count(*) FILTER (WHERE measure = 'criticised') AS criticised
-    FROM report_facts f JOIN unnest(claimed) AS c(fact_id) ON c.fact_id = f.id
+    FROM report_facts f, claimed WHERE f.id = ANY (claimed.ids)
     GROUP BY f.day, f.unit_path, f.level, f.category, f.channel
   ), by_dimension AS (
     -- Each dimension summed on its own before the expansion to ancestors and periods, so that a bulk
     -- fold expands a few rows per unit and day, not one per fact.
-    SELECT 'all' AS dimension, '' AS dimension_value, day, unit_path, sum(received) AS received, sum(repeats) AS repeats, sum(accepted) AS accepted, sum(not_accepted) AS not_accepted, sum(dispatched) AS dispatched, sum(signed_for) AS signed_for, sum(signed_on_time) AS signed_on_time, sum(returned) AS returned, sum(extended) AS extended, sum(replied) AS replied, sum(replied_on_time) AS replied_on_time, sum(handling_days) AS handling_days, sum(h0) AS h0, sum(h1) AS h1, sum(h2) AS h2, sum(h3) AS h3, sum(h4) AS h4, sum(h5) AS h5, sum(h6) AS h6, sum(h7) AS h7, sum(h8) AS h8, sum(h9) AS h9, sum(h10) AS h10, sum(h11) AS h11, sum(h12) AS h12, sum(h13) AS h13, sum(sat1) AS sat1, sum(sat2) AS sat2, sum(sat3) AS sat3, sum(sat4) AS sat4, sum(sat5) AS sat5, sum(redone) AS redone, sum(reminded) AS reminded, sum(supervised) AS supervised, sum(escalated_to_district) AS escalated_to_district, sum(escalated_to_department) AS escalated_to_department, sum(escalated_to_town) AS escalated_to_town, sum(escalated_to_village) AS escalated_to_village, sum(criticised) AS criticised
+    SELECT 'all' AS dimension, '' AS dimension_value, day, unit_path, sum(received)::bigint AS received, sum(repeats)::bigint AS repeats, sum(accepted)::bigint AS accepted, sum(not_accepted)::bigint AS not_accepted, sum(dispatched)::bigint AS dispatched, sum(signed_for)::bigint AS signed_for, sum(signed_on_time)::bigint AS signed_on_time, sum(returned)::bigint AS returned, sum(extended)::bigint AS extended, sum(replied)::bigint AS replied, sum(replied_on_time)::bigint AS replied_on_time, sum(handling_days) AS handling_days, sum(h0)::bigint AS h0, sum(h1)::bigint AS h1, sum(h2)::bigint AS h2, sum(h3)::bigint AS h3, sum(h4)::bigint AS h4, sum(h5)::bigint AS h5, sum(h6)::bigint AS h6, sum(h7)::bigint AS h7, sum(h8)::bigint AS h8, sum(h9)::bigint AS h9, sum(h10)::bigint AS h10, sum(h11)::bigint AS h11, sum(h12)::bigint AS h12, sum(h13)::bigint AS h13, sum(sat1)::bigint AS sat1, sum(sat2)::bigint AS sat2, sum(sat3)::bigint AS sat3, sum(sat4)::bigint AS sat4, sum(sat5)::bigint AS sat5, sum(redone)::bigint AS redone, sum(reminded)::bigint AS reminded, sum(supervised)::bigint AS supervised, sum(escalated_to_district)::bigint AS escalated_to_district, sum(escalated_to_department)::bigint AS escalated_to_department, sum(escalated_to_town)::bigint AS escalated_to_town, sum(escalated_to_village)::bigint AS escalated_to_village, sum(criticised)::bigint AS criticised
     FROM base GROUP BY day, unit_path
     UNION ALL
-    SELECT 'level', level, day, unit_path, sum(received) AS received, sum(repeats) AS repeats, sum(accepted) AS accepted, sum(not_accepted) AS not_accepted, sum(dispatched) AS dispatched, sum(signed_for) AS signed_for, sum(signed_on_time) AS signed_on_time, sum(returned) AS returned, sum(extended) AS extended, sum(replied) AS replied, sum(replied_on_time) AS replied_on_time, sum(handling_days) AS handling_days, sum(h0) AS h0, sum(h1) AS h1, sum(h2) AS h2, sum(h3) AS h3, sum(h4) AS h4, sum(h5) AS h5, sum(h6) AS h6, sum(h7) AS h7, sum(h8) AS h8, sum(h9) AS h9, sum(h10) AS h10, sum(h11) AS h11, sum(h12) AS h12, sum(h13) AS h13, sum(sat1) AS sat1, sum(sat2) AS sat2, sum(sat3) AS sat3, sum(sat4) AS sat4, sum(sat5) AS sat5, sum(redone) AS redone, sum(reminded) AS reminded, sum(supervised) AS supervised, sum(escalated_to_district) AS escalated_to_district, sum(escalated_to_department) AS escalated_to_department, sum(escalated_to_town) AS escalated_to_town, sum(escalated_to_village) AS escalated_to_village, sum(criticised) AS criticised
+    SELECT 'level', level, day, unit_path, sum(received)::bigint AS received, sum(repeats)::bigint AS repeats, sum(accepted)::bigint AS accepted, sum(not_accepted)::bigint AS not_accepted, sum(dispatched)::bigint AS dispatched, sum(signed_for)::bigint AS signed_for, sum(signed_on_time)::bigint AS signed_on_time, sum(returned)::bigint AS returned, sum(extended)::bigint AS extended, sum(replied)::bigint AS replied, sum(replied_on_time)::bigint AS replied_on_time, sum(handling_days) AS handling_days, sum(h0)::bigint AS h0, sum(h1)::bigint AS h1, sum(h2)::bigint AS h2, sum(h3)::bigint AS h3, sum(h4)::bigint AS h4, sum(h5)::bigint AS h5, sum(h6)::bigint AS h6, sum(h7)::bigint AS h7, sum(h8)::bigint AS h8, sum(h9)::bigint AS h9, sum(h10)::bigint AS h10, sum(h11)::bigint AS h11, sum(h12)::bigint AS h12, sum(h13)::bigint AS h13, sum(sat1)::bigint AS sat1, sum(sat2)::bigint AS sat2, sum(sat3)::bigint AS sat3, sum(sat4)::bigint AS sat4, sum(sat5)::bigint AS sat5, sum(redone)::bigint AS redone, sum(reminded)::bigint AS reminded, sum(supervised)::bigint AS supervised, sum(escalated_to_district)::bigint AS escalated_to_district, sum(escalated_to_department)::bigint AS escalated_to_department, sum(escalated_to_town)::bigint AS escalated_to_town, sum(escalated_to_village)::bigint AS escalated_to_village, sum(criticised)::bigint AS criticised
     FROM base GROUP BY level, day, unit_path
     UNION ALL
-    SELECT 'category', category, day, unit_path, sum(received) AS received, sum(repeats) AS repeats, sum(accepted) AS accepted, sum(not_accepted) AS not_accepted, sum(dispatched) AS dispatched, sum(signed_for) AS signed_for, sum(signed_on_time) AS signed_on_time, sum(returned) AS returned, sum(extended) AS extended, sum(replied) AS replied, sum(replied_on_time) AS replied_on_time, sum(handling_days) AS handling_days, sum(h0) AS h0, sum(h1) AS h1, sum(h2) AS h2, sum(h3) AS h3, sum(h4) AS h4, sum(h5) AS h5, sum(h6) AS h6, sum(h7) AS h7, sum(h8) AS h8, sum(h9) AS h9, sum(h10) AS h10, sum(h11) AS h11, sum(h12) AS h12, sum(h13) AS h13, sum(sat1) AS sat1, sum(sat2) AS sat2, sum(sat3) AS sat3, sum(sat4) AS sat4, sum(sat5) AS sat5, sum(redone) AS redone, sum(reminded) AS reminded, sum(supervised) AS supervised, sum(escalated_to_district) AS escalated_to_district, sum(escalated_to_department) AS escalated_to_department, sum(escalated_to_town) AS escalated_to_town, sum(escalated_to_village) AS escalated_to_village, sum(criticised) AS criticised
+    SELECT 'category', category, day, unit_path, sum(received)::bigint AS received, sum(repeats)::bigint AS repeats, sum(accepted)::bigint AS accepted, sum(not_accepted)::bigint AS not_accepted, sum(dispatched)::bigint AS dispatched, sum(signed_for)::bigint AS signed_for, sum(signed_on_time)::bigint AS signed_on_time, sum(returned)::bigint AS returned, sum(extended)::bigint AS extended, sum(replied)::bigint AS replied, sum(replied_on_time)::bigint AS replied_on_time, sum(handling_days) AS handling_days, sum(h0)::bigint AS h0, sum(h1)::bigint AS h1, sum(h2)::bigint AS h2, sum(h3)::bigint AS h3, sum(h4)::bigint AS h4, sum(h5)::bigint AS h5, sum(h6)::bigint AS h6, sum(h7)::bigint AS h7, sum(h8)::bigint AS h8, sum(h9)::bigint AS h9, sum(h10)::bigint AS h10, sum(h11)::bigint AS h11, sum(h12)::bigint AS h12, sum(h13)::bigint AS h13, sum(sat1)::bigint AS sat1, sum(sat2)::bigint AS sat2, sum(sat3)::bigint AS sat3, sum(sat4)::bigint AS sat4, sum(sat5)::bigint AS sat5, sum(redone)::bigint AS redone, sum(reminded)::bigint AS reminded, sum(supervised)::bigint AS supervised, sum(escalated_to_district)::bigint AS escalated_to_district, sum(escalated_to_department)::bigint AS escalated_to_department, sum(escalated_to_town)::bigint AS escalated_to_town, sum(escalated_to_village)::bigint AS escalated_to_village, sum(criticised)::bigint AS criticised
     FROM base GROUP BY category, day, unit_path
     UNION ALL
-    SELECT 'channel', channel, day, unit_path, sum(received) AS received, sum(repeats) AS repeats, sum(accepted) AS accepted, sum(not_accepted) AS not_accepted, sum(dispatched) AS dispatched, sum(signed_for) AS signed_for, sum(signed_on_time) AS signed_on_time, sum(returned) AS returned, sum(extended) AS extended, sum(replied) AS replied, sum(replied_on_time) AS replied_on_time, sum(handling_days) AS handling_days, sum(h0) AS h0, sum(h1) AS h1, sum(h2) AS h2, sum(h3) AS h3, sum(h4) AS h4, sum(h5) AS h5, sum(h6) AS h6, sum(h7) AS h7, sum(h8) AS h8, sum(h9) AS h9, sum(h10) AS h10, sum(h11) AS h11, sum(h12) AS h12, sum(h13) AS h13, sum(sat1) AS sat1, sum(sat2) AS sat2, sum(sat3) AS sat3, sum(sat4) AS sat4, sum(sat5) AS sat5, sum(redone) AS redone, sum(reminded) AS reminded, sum(supervised) AS supervised, sum(escalated_to_district) AS escalated_to_district, sum(escalated_to_department) AS escalated_to_department, sum(escalated_to_town) AS escalated_to_town, sum(escalated_to_village) AS escalated_to_village, sum(criticised) AS criticised
+    SELECT 'channel', channel, day, unit_path, sum(received)::bigint AS received, sum(repeats)::bigint AS repeats, sum(accepted)::bigint AS accepted, sum(not_accepted)::bigint AS not_accepted, sum(dispatched)::bigint AS dispatched, sum(signed_for)::bigint AS signed_for, sum(signed_on_time)::bigint AS signed_on_time, sum(returned)::bigint AS returned, sum(extended)::bigint AS extended, sum(replied)::bigint AS replied, sum(replied_on_time)::bigint AS replied_on_time, sum(handling_days) AS handling_days, sum(h0)::bigint AS h0, sum(h1)::bigint AS h1, sum(h2)::bigint AS h2, sum(h3)::bigint AS h3, sum(h4)::bigint AS h4, sum(h5)::bigint AS h5, sum(h6)::bigint AS h6, sum(h7)::bigint AS h7, sum(h8)::bigint AS h8, sum(h9)::bigint AS h9, sum(h10)::bigint AS h10, sum(h11)::bigint AS h11, sum(h12)::bigint AS h12, sum(h13)::bigint AS h13, sum(sat1)::bigint AS sat1, sum(sat2)::bigint AS sat2, sum(sat3)::bigint AS sat3, sum(sat4)::bigint AS sat4, sum(sat5)::bigint AS sat5, sum(redone)::bigint AS redone, sum(reminded)::bigint AS reminded, sum(supervised)::bigint AS supervised, sum(escalated_to_district)::bigint AS escalated_to_district, sum(escalated_to_department)::bigint AS escalated_to_department, sum(escalated_to_town)::bigint AS escalated_to_town, sum(escalated_to_village)::bigint AS escalated_to_village, sum(criticised)::bigint AS criticised
     FROM base GROUP BY channel, day, unit_path
   ), expanded AS (
     SELECT s.scope, g.grain, g.period_start, b.*
     FROM by_dimension b
     CROSS JOIN LATERAL unnest(string_to_array(ltree2text(b.unit_path), '.')::bigint[]) AS s(scope)
-    CROSS JOIN LATERAL (VALUES ('d'::"char", b.day), ('m'::"char", date_trunc('month', b.day)::date),
-                               ('y'::"char", date_trunc('year', b.day)::date)) AS g(grain, period_start)
-  )
-  INSERT INTO report_rollups AS r (scope_unit_id, dimension, grain, period_start, value, received, repeats, accepted, not_accepted, dispatched, signed_for, signed_on_time, returned, extended, replied, replied_on_time, handling_days, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11, h12, h13, sat1, sat2, sat3, sat4, sat5, redone, reminded, supervised, escalated_to_district, escalated_to_department, escalated_to_town, escalated_to_village, criticised)
-  SELECT scope, dimension, grain, period_start, dimension_value, sum(received), sum(repeats), sum(accepted), sum(not_accepted), sum(dispatched), sum(signed_for), sum(signed_on_time), sum(returned), sum(extended), sum(replied), sum(replied_on_time), sum(handling_days), sum(h0), sum(h1), sum(h2), sum(h3), sum(h4), sum(h5), sum(h6), sum(h7), sum(h8), sum(h9), sum(h10), sum(h11), sum(h12), sum(h13), sum(sat1), sum(sat2), sum(sat3), sum(sat4), sum(sat5), sum(redone), sum(reminded), sum(supervised), sum(escalated_to_district), sum(escalated_to_department), sum(escalated_to_town), sum(escalated_to_village), sum(criticised)
+    CROSS JOIN LATERAL (VALUES ('d'::"char", b.day), ('m'::"char", date_trunc('month', b.day)::date))
+      AS g(grain, period_start)
+  ), written AS (
+    INSERT INTO report_rollups AS r (scope_unit_id, dimension, grain, period_start, value, received, repeats, accepted, not_accepted, dispatched, signed_for, signed_on_time, returned, extended, replied, replied_on_time, handling_days, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11, h12, h13, sat1, sat2, sat3, sat4, sat5, redone, reminded, supervised, escalated_to_district, escalated_to_department, escalated_to_town, escalated_to_village, criticised)
+  SELECT scope, dimension, grain, period_start, dimension_value, sum(received)::bigint, sum(repeats)::bigint, sum(accepted)::bigint, sum(not_accepted)::bigint, sum(dispatched)::bigint, sum(signed_for)::bigint, sum(signed_on_time)::bigint, sum(returned)::bigint, sum(extended)::bigint, sum(replied)::bigint, sum(replied_on_time)::bigint, sum(handling_days), sum(h0)::bigint, sum(h1)::bigint, sum(h2)::bigint, sum(h3)::bigint, sum(h4)::bigint, sum(h5)::bigint, sum(h6)::bigint, sum(h7)::bigint, sum(h8)::bigint, sum(h9)::bigint, sum(h10)::bigint, sum(h11)::bigint, sum(h12)::bigint, sum(h13)::bigint, sum(sat1)::bigint, sum(sat2)::bigint, sum(sat3)::bigint, sum(sat4)::bigint, sum(sat5)::bigint, sum(redone)::bigint, sum(reminded)::bigint, sum(supervised)::bigint, sum(escalated_to_district)::bigint, sum(escalated_to_department)::bigint, sum(escalated_to_town)::bigint, sum(escalated_to_village)::bigint, sum(criticised)::bigint
   FROM expanded GROUP BY scope, dimension, grain, period_start, dimension_value
   ON CONFLICT (scope_unit_id, dimension, grain, period_start, value) DO UPDATE SET
     received = r.received + excluded.received,
@@ -225,8 +221,11 @@ BEGIN
     escalated_to_department = r.escalated_to_department + excluded.escalated_to_department,
     escalated_to_town = r.escalated_to_town + excluded.escalated_to_town,
     escalated_to_village = r.escalated_to_village + excluded.escalated_to_village,
-    criticised = r.criticised + excluded.criticised;
-  RETURN cardinality(claimed);
+    criticised = r.criticised + excluded.criticised
+    RETURNING 1
+  )
+  SELECT count(*) INTO folded FROM taken;
+  RETURN folded;
 END $$;
 
 -- fire_escalations (0004) as before, now also recording what it did for the reports.

@@ -40,7 +40,7 @@ ReportTotals totals_from(const pg::Result& result, int row, int first_column) {
   return totals;
 }
 
-// The rollup rows of [first, last]: a join with the period's segments (whole years, months, days).
+// The rollup rows of [first, last]: a join with the period's segments (whole months, then days).
 std::string segments_join(pg::Statement& statement, Date first, Date last, char coarsest) {
   std::vector<std::string> grains, froms, untils;
   for (const auto& segment : workflow::cover_period(first, last, coarsest)) {
@@ -222,7 +222,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
     }
     pg::Statement sums("");
     sums.sql = "SELECT r.scope_unit_id" + sums_sql() + " FROM report_rollups r" +
-               segments_join(sums, query.first, query.last, 'y') + " WHERE r.dimension = 'all' AND r.scope_unit_id = ANY (" +
+               segments_join(sums, query.first, query.last, 'm') + " WHERE r.dimension = 'all' AND r.scope_unit_id = ANY (" +
                param(sums, pg::words_literal(ids)) + "::bigint[]) GROUP BY r.scope_unit_id";
     pg::Statement overdue("");
     const auto now_sql = "to_timestamp(" + param(overdue, now) + ")";
@@ -247,7 +247,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
   // By level, category or channel: the scope's own rollup rows of that dimension, and its total.
   pg::Statement sums("");
   sums.sql = "SELECT r.dimension, r.value" + sums_sql() + " FROM report_rollups r" +
-             segments_join(sums, query.first, query.last, 'y') + " WHERE r.scope_unit_id = " + param(sums, scope.id) +
+             segments_join(sums, query.first, query.last, 'm') + " WHERE r.scope_unit_id = " + param(sums, scope.id) +
              " AND r.dimension IN ('all', " + param(sums, query.group_by) + ") GROUP BY r.dimension, r.value ORDER BY r.value";
   pg::Statement overdue("");
   const auto now_sql = "to_timestamp(" + param(overdue, now) + ")";
