@@ -101,6 +101,8 @@ TEST_CASE("each kind of mistake is reported with the file and line") {
       {replace(valid, "    from: [working]", "    from: [workng]"), "test.yaml:16: transition 'finish' starts from unknown state 'workng'"},
       {replace(valid, "    roles: [handler]\n    requires", "    roles: [janitor]\n    requires"), "unknown role 'janitor'"},
       {replace(valid, "    requires: [reply]", "    requires: [replly]"), "unknown field 'replly'"},
+      {replace(valid, "    requires: [reply]", "    requires: [reply]\n    report: [replied, applauded]"),
+       "transition 'finish' reports unknown measure 'applauded'"},
       {replace(valid, "      - before_deadline: handling", "      - before_deadline: handlng"), "test.yaml:22: guard before_deadline names no known clock"},
       {replace(valid, "      - before_deadline: handling", "      - after_lunch: yes"), "unknown guard 'after_lunch'"},
       {replace(valid, "    stop_on: [done]", "    stop_on: [open]"), "test.yaml:24: clock 'handling' never stops"},
