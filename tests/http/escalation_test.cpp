@@ -150,3 +150,20 @@ TEST_CASE("a sleeping scheduler wakes at once when a point earlier than every ot
   REQUIRE(op.send("POST", actions + "dispatch", R"({"version":2,"unit":"V1"})").status == 200);  // the first points
   CHECK(eventually([&] { return count(db, "SELECT count(*) FROM report_fact_queue") == 0; }, 3s));
 }
+
+TEST_CASE("an escalation point that cannot fire is marked with its error and holds back no other") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  auto ids = dispatched_petitions(server.port(), 3);
+  // Break the first petition's sign-for point: its actions are no list, so applying them fails.
+  db.exec("UPDATE escalation_points SET actions = '\"broken\"', due_at = due_at - interval '1 minute'"
+          " WHERE petition_id = " + std::to_string(ids[0]) + " AND clock = 'sign_for'");
+  server.clock().advance(24h * 7);
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'sign_for' AND fired_at IS NULL") == 0; }));
+  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 2);
+  auto failed = db.exec("SELECT fired_by FROM escalation_points WHERE petition_id = " + std::to_string(ids[0]) +
+                        " AND clock = 'sign_for'");
+  CHECK(std::string(failed.text(0, 0)).find("failed: ") != std::string::npos);
+  CHECK(count(db, "SELECT reminders FROM petitions WHERE id = " + std::to_string(ids[0])) == 0);
+}
