@@ -26,6 +26,9 @@ std::span<const EmbeddedFile> workflows();
 // The shipped routing tables (routing/*.yaml); default.yaml is used unless --routing names another.
 std::span<const EmbeddedFile> routing();
 
+// The notification message templates (notifications/messages.yaml).
+std::span<const EmbeddedFile> notification_templates();
+
 // openapi.yaml: the API description, served at /api/openapi.yaml.
 std::span<const EmbeddedFile> api_documents();
 

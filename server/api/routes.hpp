@@ -15,6 +15,7 @@ void add_attachment_routes(http::Router& router, Services& services);
 void add_portal_routes(http::Router& router, Services& services);
 void add_cti_routes(http::Router& router, Services& services);
 void add_report_routes(http::Router& router, Services& services);
+void add_notification_routes(http::Router& router, Services& services);
 
 // Telephone events travel between petitiond processes on this NOTIFY channel; each process pushes them
 // to the operators connected to it (server-sent events).
@@ -32,6 +33,7 @@ inline void add_api_routes(http::Router& router, Services& services) {
   add_portal_routes(router, services);
   add_cti_routes(router, services);
   add_report_routes(router, services);
+  add_notification_routes(router, services);
 }
 
 }  // namespace petitiond::api

@@ -1,5 +1,8 @@
 #include "server/app/application.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -67,6 +70,9 @@ Application::Application(const Config& config, const std::string& database_url, 
       call_listener_(io_, pool_.options().connect, api::call_channel,
                      [this](std::string payload) { return api::push_call_event(services_, std::move(payload)); }),
       scheduler_(io_, pool_.options().connect, petitions_, reports_, config.scheduler_interval),
+      dispatcher_(io_, pool_, workers_, notifications::DispatcherOptions{config.notify_interval}),
+      user_event_listener_(io_, pool_.options().connect, notifications::user_event_channel,
+                           [this](std::string payload) { return push_user_event(std::move(payload)); }),
       signals_(io_) {
   metrics_.add_gauge("petitiond_db_pool_open", "Database connections open or opening.",
                      [this] { return static_cast<double>(pool_.stats().open); });
@@ -93,6 +99,15 @@ asio::ip::tcp::endpoint Application::listen() {
   }
 }
 
+// An in-app notification from any process, for the user's streams connected to this one.
+asio::awaitable<void> Application::push_user_event(std::string payload) {
+  auto message = boost::json::parse(payload).as_object();
+  http::ServerEvent event{std::string(message.at("event").as_string()), boost::json::serialize(message.at("data")),
+                          RoleSet{}, message.at("user_id").to_number<std::int64_t>()};
+  events_.publish(event);
+  co_return;
+}
+
 void Application::request_shutdown() {
   asio::post(io_, [this] {
     if (server_->stopping()) return;
@@ -100,6 +115,8 @@ void Application::request_shutdown() {
     server_->shutdown();
     call_listener_.stop();
     scheduler_.stop();
+    dispatcher_.stop();
+    user_event_listener_.stop();
     events_.close();
     asio::co_spawn(io_, drain(), asio::detached);
   });
@@ -123,6 +140,8 @@ void Application::run(bool handle_signals) {
   server_->start();
   call_listener_.start();
   scheduler_.start();
+  dispatcher_.start();
+  user_event_listener_.start();
   if (handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);

@@ -8,6 +8,7 @@
 #include "server/api/authenticator.hpp"
 #include "server/api/services.hpp"
 #include "server/app/config.hpp"
+#include "notifications/dispatcher.hpp"
 #include "server/app/deadline_scheduler.hpp"
 #include "server/app/notification_listener.hpp"
 #include "server/http/http_server.hpp"
@@ -35,6 +36,7 @@ class Application {
 
  private:
   boost::asio::awaitable<void> drain();
+  boost::asio::awaitable<void> push_user_event(std::string payload);
 
   Config config_;
   boost::asio::io_context io_;
@@ -53,6 +55,8 @@ class Application {
   std::unique_ptr<http::HttpServer> server_;
   NotificationListener call_listener_;
   DeadlineScheduler scheduler_;
+  notifications::Dispatcher dispatcher_;
+  NotificationListener user_event_listener_;
   boost::asio::signal_set signals_;
 };
 

@@ -60,7 +60,8 @@ po::options_description describe() {
     ("session-lifetime", po::value<double>()->default_value(43200), "seconds after which a log-in session ends however active")
     ("attachment-dir", po::value<std::string>(), "where attachments are stored (default: DATA_DIR/attachments)")
     ("attachment-limit", po::value<std::size_t>()->default_value(10 * 1024 * 1024), "largest attachment in bytes (larger: 413)")
-    ("scheduler-interval", po::value<long>()->default_value(1000), "milliseconds between passes of the deadline scheduler (0: this process fires no escalations)")
+    ("scheduler-interval", po::value<long>()->default_value(1000), "longest sleep in ms of the deadline scheduler (0: this process fires no escalations)")
+    ("notify-interval", po::value<long>()->default_value(1000), "ms between passes of the notification dispatcher when idle (0: this process sends no notifications)")
     ("routing", po::value<std::string>(), "routing table (YAML) to use instead of the shipped default")
     ("calendar-dir", po::value<std::string>(), "more working-calendar files (*.yaml), e.g. next year's official dates (default: DATA_DIR/calendars)")
     ("tls-cert", po::value<std::string>(), "PEM certificate chain: with --tls-key, serve HTTPS")
@@ -215,6 +216,8 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
   if (vm.count("routing")) config.routing_file = vm["routing"].as<std::string>();
   if (vm["scheduler-interval"].as<long>() < 0) throw ConfigError("--scheduler-interval: must not be negative");
   config.scheduler_interval = std::chrono::milliseconds(vm["scheduler-interval"].as<long>());
+  if (vm["notify-interval"].as<long>() < 0) throw ConfigError("--notify-interval: must not be negative");
+  config.notify_interval = std::chrono::milliseconds(vm["notify-interval"].as<long>());
   config.demo = vm["demo"].as<bool>();
 
   const auto format = vm["log-format"].as<std::string>();

@@ -1,0 +1,236 @@
+#include "notifications/dispatcher.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <cmath>
+#include <random>
+
+#include "notifications/http_post.hpp"
+#include "notifications/messages.hpp"
+#include "server/auth/secrets.hpp"
+#include "server/logging/log.hpp"
+
+namespace petitiond::notifications {
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+struct Delivery {
+  std::int64_t id = 0, outbox_id = 0;
+  std::string recipient, channel, address, language, topic;
+  std::optional<std::int64_t> user_id;
+  json::object payload;
+  int attempts = 0;
+  std::string secret;  // webhooks
+};
+
+struct Outcome {
+  std::int64_t id = 0;
+  bool sent = false;
+  std::string error;
+};
+
+struct SmsGateway {
+  std::string url, token;
+  std::string body = R"({"to":"{phone}","text":"{text}","id":"{id}"})";
+};
+
+std::string idempotency_key(const Delivery& d) {
+  return "petitiond-" + std::to_string(d.outbox_id) + "-" + d.recipient + "-" + d.channel;
+}
+
+// `value` as the inside of a JSON string.
+std::string json_escaped(const std::string& value) {
+  auto quoted = json::serialize(json::value(value));
+  return quoted.substr(1, quoted.size() - 2);
+}
+
+std::string fill(std::string text, const std::string& name, const std::string& value) {
+  const auto placeholder = "{" + name + "}";
+  for (auto at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at + value.size()))
+    text.replace(at, placeholder.size(), value);
+  return text;
+}
+
+std::optional<SmsGateway> gateway_from(const pg::Result& result) {
+  if (result.rows() == 0) return std::nullopt;
+  auto value = json::parse(std::string(result.text(0, 0)));
+  if (!value.is_object() || !value.as_object().contains("url")) return std::nullopt;
+  const auto& o = value.as_object();
+  SmsGateway gateway;
+  gateway.url = o.at("url").as_string().c_str();
+  if (auto it = o.find("token"); it != o.end() && it->value().is_string()) gateway.token = it->value().as_string().c_str();
+  if (auto it = o.find("body"); it != o.end() && it->value().is_string()) gateway.body = it->value().as_string().c_str();
+  return gateway;
+}
+
+Outcome send_sms(const Delivery& d, const std::optional<SmsGateway>& gateway, std::chrono::milliseconds timeout) {
+  if (!gateway) return {d.id, false, "no SMS gateway is configured (setting sms.gateway)"};
+  const auto text = MessageTexts::shipped().render(d.topic, d.payload, d.language);
+  auto body = fill(fill(fill(gateway->body, "phone", json_escaped(d.address)), "text", json_escaped(text)), "id",
+                   json_escaped(idempotency_key(d)));
+  std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"},
+                                                           {"Idempotency-Key", idempotency_key(d)}};
+  if (!gateway->token.empty()) headers.emplace_back("Authorization", "Bearer " + gateway->token);
+  auto result = http_post(gateway->url, headers, body, timeout);
+  if (!result.error.empty()) return {d.id, false, "SMS gateway: " + result.error};
+  if (result.status < 200 || result.status >= 300)
+    return {d.id, false, "SMS gateway answered " + std::to_string(result.status)};
+  return {d.id, true, ""};
+}
+
+Outcome send_webhook(const Delivery& d, std::chrono::milliseconds timeout) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  const auto timestamp = std::to_string(now.count());
+  const auto body = json::serialize(json::object{{"id", idempotency_key(d)}, {"topic", d.topic}, {"data", d.payload}});
+  // The receiver recomputes HMAC-SHA256(secret, timestamp + "." + body) and rejects old timestamps.
+  const auto signature = auth::hmac_sha256_hex(d.secret, timestamp + "." + body);
+  auto result = http_post(d.address,
+                          {{"Content-Type", "application/json"},
+                           {"X-Petitiond-Delivery", idempotency_key(d)},
+                           {"X-Petitiond-Timestamp", timestamp},
+                           {"X-Petitiond-Signature", "sha256=" + signature}},
+                          body, timeout);
+  if (!result.error.empty()) return {d.id, false, "webhook: " + result.error};
+  if (result.status < 200 || result.status >= 300) return {d.id, false, "webhook answered " + std::to_string(result.status)};
+  return {d.id, true, ""};
+}
+
+// The network sends of a claimed batch, one after another, on a worker thread.
+asio::awaitable<std::vector<Outcome>> send_all(std::vector<Delivery> deliveries, std::optional<SmsGateway> gateway,
+                                               std::chrono::milliseconds timeout) {
+  std::vector<Outcome> outcomes;
+  for (const auto& d : deliveries) {
+    try {
+      outcomes.push_back(d.channel == "sms" ? send_sms(d, gateway, timeout) : send_webhook(d, timeout));
+    } catch (const std::exception& e) {
+      outcomes.push_back({d.id, false, e.what()});
+    }
+  }
+  co_return outcomes;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(asio::io_context& io, pg::Pool& pool, asio::thread_pool& workers, DispatcherOptions options)
+    : strand_(asio::make_strand(io)), timer_(strand_), pool_(pool), workers_(workers), options_(options) {}
+
+void Dispatcher::start() {
+  if (options_.interval.count() > 0) asio::co_spawn(strand_, run(), asio::detached);
+}
+
+void Dispatcher::stop() {
+  stopping_ = true;
+  asio::post(strand_, [this] { timer_.cancel(); });
+}
+
+asio::awaitable<void> Dispatcher::run() {
+  while (!stopping_) {
+    int attempted = 0;
+    try {
+      attempted = co_await pass();
+    } catch (const std::exception& e) {
+      spdlog::warn("notification dispatcher: {}; trying again", e.what());
+    }
+    if (attempted >= options_.batch) continue;  // more may be waiting
+    timer_.expires_after(options_.interval);
+    boost::system::error_code ignored;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+}
+
+asio::awaitable<int> Dispatcher::pass() {
+  std::vector<pg::Statement> claim;
+  claim.emplace_back("SELECT expand_outbox($1)", options_.batch);
+  claim.emplace_back(
+      "WITH due AS (SELECT id FROM notification_deliveries WHERE state = 'pending' AND next_attempt_at <= now()"
+      "  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+      " UPDATE notification_deliveries d SET attempts = d.attempts + 1,"
+      "   next_attempt_at = now() + make_interval(secs => $2)"
+      " FROM due WHERE d.id = due.id"
+      " RETURNING d.id, d.outbox_id, d.recipient, d.user_id, d.channel, coalesce(d.address, ''), d.language, d.topic,"
+      "   d.payload::text, d.attempts,"
+      "   coalesce((SELECT w.secret FROM webhooks w WHERE d.recipient = 'webhook:' || w.id), '')",
+      options_.batch, static_cast<std::int64_t>(options_.lease.count()));
+  claim.emplace_back("SELECT value::text FROM settings WHERE key = 'sms.gateway'");
+  auto claimed = co_await pool_.run(std::move(claim));
+  const auto& rows = claimed[1];
+  if (rows.rows() == 0) co_return 0;
+
+  std::vector<Delivery> network;
+  std::vector<Outcome> outcomes;
+  json::array in_app;
+  for (int row = 0; row < rows.rows(); ++row) {
+    Delivery d;
+    d.id = rows.integer(row, 0);
+    d.outbox_id = rows.integer(row, 1);
+    d.recipient = rows.text(row, 2);
+    if (!rows.is_null(row, 3)) d.user_id = rows.integer(row, 3);
+    d.channel = rows.text(row, 4);
+    d.address = rows.text(row, 5);
+    d.language = rows.text(row, 6);
+    d.topic = rows.text(row, 7);
+    d.payload = json::parse(std::string(rows.text(row, 8))).as_object();
+    d.attempts = static_cast<int>(rows.integer(row, 9));
+    d.secret = rows.text(row, 10);
+    if (d.channel == "in_app" && d.user_id) {
+      // Sent by the NOTIFY written with the outcome, in the same transaction.
+      in_app.push_back(json::object{{"user_id", *d.user_id},
+                                    {"event", "notification"},
+                                    {"data", json::object{{"id", idempotency_key(d)},
+                                                          {"topic", d.topic},
+                                                          {"text", MessageTexts::shipped().render(d.topic, d.payload, d.language)},
+                                                          {"values", d.payload}}}});
+      outcomes.push_back({d.id, true, ""});
+    } else if (d.channel == "sms" || d.channel == "webhook") {
+      network.push_back(std::move(d));
+    } else {
+      outcomes.push_back({d.id, false, "the " + d.channel + " channel is not available"});
+    }
+  }
+  if (!network.empty()) {
+    auto task = send_all(std::move(network), gateway_from(claimed[2]), options_.send_timeout);
+    auto sent = co_await asio::co_spawn(workers_, std::move(task), asio::use_awaitable);
+    outcomes.insert(outcomes.end(), sent.begin(), sent.end());
+  }
+
+  // Failures wait first_retry × 2^(attempts − 1), at most an hour, times a random 0.5–1.5.
+  thread_local std::mt19937 random{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  json::array results;
+  int failed = 0;
+  for (const auto& o : outcomes) {
+    double delay = 0;
+    if (!o.sent) {
+      ++failed;
+      int attempts = 1;
+      for (int row = 0; row < rows.rows(); ++row)
+        if (rows.integer(row, 0) == o.id) attempts = static_cast<int>(rows.integer(row, 9));
+      delay = std::min(3600.0, static_cast<double>(options_.first_retry.count()) * std::pow(2.0, attempts - 1)) *
+              jitter(random);
+    }
+    results.push_back(json::object{{"id", o.id}, {"sent", o.sent}, {"error", o.error}, {"delay", delay}});
+  }
+  std::vector<pg::Statement> record;
+  record.emplace_back(
+      "UPDATE notification_deliveries d SET"
+      " state = CASE WHEN r.sent THEN 'sent' WHEN d.attempts >= $2 THEN 'dead' ELSE 'pending' END,"
+      " sent_at = CASE WHEN r.sent THEN now() END, last_error = nullif(r.error, ''),"
+      " next_attempt_at = CASE WHEN r.sent THEN d.next_attempt_at ELSE now() + make_interval(secs => r.delay) END"
+      " FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, sent boolean, error text, delay float8) WHERE d.id = r.id",
+      json::serialize(results), options_.max_attempts);
+  if (!in_app.empty())
+    record.emplace_back("SELECT pg_notify('" + std::string(user_event_channel) + "', e::text)"
+                        " FROM jsonb_array_elements($1::jsonb) AS e",
+                        json::serialize(in_app));
+  co_await pool_.run(std::move(record));
+  if (failed > 0) spdlog::warn("notification dispatcher: {} of {} deliveries failed; they will be retried", failed,
+                               outcomes.size());
+  co_return static_cast<int>(outcomes.size());
+}
+
+}  // namespace petitiond::notifications

@@ -1,0 +1,228 @@
+// Notifications: the outbox expanded to recipients and channels, sent through an SMS gateway and to
+// webhooks that the test runs as real HTTP servers on loopback, retried with back-off while the gateway is
+// down, parked as dead letters after too many failures, and resent by an admin.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <thread>
+
+#include "server/auth/secrets.hpp"
+#include "server/pg/blocking_connection.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/org_fixture.hpp"
+#include "tests/support/petitiond_process.hpp"
+#include "tests/support/test_database.hpp"
+#include "tests/support/test_server.hpp"
+
+using namespace petitiond;
+using namespace petitiond::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+// tests/support/http_stand_in.py as a child process: records what it accepts, fails on demand.
+class StandIn {
+ public:
+  StandIn() : port_(free_port()) {
+    const auto script = std::string(PETITIOND_SOURCE_DIR) + "/tests/support/http_stand_in.py";
+    const auto port = std::to_string(port_), log = log_path().string(), status = status_path().string();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::execl("/usr/bin/python3", "python3", script.c_str(), port.c_str(), log.c_str(), status.c_str(), nullptr);
+      ::_exit(127);
+    }
+    for (int i = 0; i < 100; ++i) {
+      try {
+        if (http_request(port_, "POST", "/ready", "").status == 200) break;
+      } catch (const std::exception&) {  // not listening yet
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    std::filesystem::remove(log_path());
+  }
+  ~StandIn() {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  void answer(int status) { std::ofstream(status_path()) << status; }
+  std::vector<json::object> received() const {
+    std::vector<json::object> out;
+    std::ifstream in(log_path());
+    for (std::string line; std::getline(in, line);) out.push_back(json::parse(line).as_object());
+    return out;
+  }
+
+ private:
+  std::filesystem::path log_path() const { return dir_.path() / "requests.jsonl"; }
+  std::filesystem::path status_path() const { return dir_.path() / "status"; }
+  ScratchDir dir_{"stand-in"};
+  unsigned short port_;
+  pid_t pid_ = 0;
+};
+
+std::int64_t count(pg::BlockingConnection& db, const std::string& sql) { return db.exec(sql).integer(0, 0); }
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 15s) {
+  for (auto waited = 0ms; waited < limit; waited += 50ms) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return condition();
+}
+
+std::int64_t file_petition(unsigned short port, const std::string& phone) {
+  Session op(port, "operator", fixture_password);
+  auto filed = op.send("POST", "/api/v1/petitions",
+                       R"({"channel":"hotline","type":"help","category":"other","subject":"轮椅维修","content":"轮椅坏了。",)"
+                       R"("petitioner":{"name":"孙八","phone":")" + phone + R"("}})");
+  REQUIRE(filed.status == 201);
+  return filed.json().at("id").to_number<std::int64_t>();
+}
+
+void use_gateway(pg::BlockingConnection& db, const StandIn& gateway) {
+  db.exec("INSERT INTO settings (key, value) VALUES ('sms.gateway', $1::jsonb)",
+          {json::serialize(json::object{{"url", gateway.url("/sms")}, {"token", "gateway-token"}})});
+}
+
+}  // namespace
+
+TEST_CASE("a petitioner's SMS waits out a gateway that is down and is delivered once it is back") {
+  spdlog::set_level(spdlog::level::err);
+  OrgFixture org;
+  StandIn gateway;
+  gateway.answer(503);
+  pg::BlockingConnection db(org.db.url());
+  use_gateway(db, gateway);
+  TestServer server(org, {"--notify-interval", "100"});
+  const auto id = file_petition(server.port(), "13912345678");
+  const auto delivery = "SELECT %s FROM notification_deliveries WHERE channel = 'sms' AND recipient LIKE 'petitioner:%'";
+  auto column = [&](const std::string& what) {
+    auto sql = std::string(delivery);
+    sql.replace(sql.find("%s"), 2, what);
+    return sql;
+  };
+  REQUIRE(eventually([&] { return count(db, column("count(*) FILTER (WHERE attempts >= 1 AND last_error IS NOT NULL)")) == 1; }));
+  // Backed off: the next attempt is at least half of 30 s away.
+  CHECK(count(db, column("extract(epoch FROM next_attempt_at - now())::int")) >= 14);
+  CHECK(db.exec(column("last_error")).text(0, 0) == "SMS gateway answered 503");
+  CHECK(gateway.received().empty());
+
+  gateway.answer(200);
+  db.exec("UPDATE notification_deliveries SET next_attempt_at = now()");  // the back-off has run out
+  REQUIRE(eventually([&] { return count(db, column("count(*) FILTER (WHERE state = 'sent')")) == 1; }));
+  std::this_thread::sleep_for(500ms);
+  auto requests = gateway.received();
+  REQUIRE(requests.size() == 1);
+  auto body = json::parse(std::string(requests[0].at("body").as_string())).as_object();
+  CHECK(body.at("to").as_string() == "13912345678");
+  CHECK(std::string(body.at("text").as_string()).find("已登记") != std::string::npos);
+  auto tracking = db.exec("SELECT tracking_code FROM petitions WHERE id = " + std::to_string(id));
+  CHECK(std::string(body.at("text").as_string()).find(std::string(tracking.text(0, 0))) != std::string::npos);
+  const auto& headers = requests[0].at("headers").as_object();
+  CHECK(headers.at("Authorization").as_string() == "Bearer gateway-token");
+  CHECK(headers.at("Idempotency-Key").as_string() == body.at("id").as_string());
+  CHECK(count(db, column("attempts")) == 2);
+}
+
+TEST_CASE("after too many failures a delivery is a dead letter that an admin lists and resends") {
+  spdlog::set_level(spdlog::level::err);
+  OrgFixture org;
+  StandIn gateway;
+  gateway.answer(500);
+  pg::BlockingConnection db(org.db.url());
+  use_gateway(db, gateway);
+  TestServer server(org, {"--notify-interval", "100"});
+  file_petition(server.port(), "13912345679");
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM notification_deliveries WHERE attempts >= 1 AND channel = 'sms'") == 1; }));
+  db.exec("UPDATE notification_deliveries SET attempts = 7, next_attempt_at = now() WHERE channel = 'sms'");
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM notification_deliveries WHERE state = 'dead'") == 1; }));
+
+  Session admin(server.port(), "admin", fixture_password);
+  auto listed = admin.get("/api/v1/notifications/dead-letters").json();
+  const auto& letters = listed.at("dead_letters").as_array();
+  REQUIRE(letters.size() == 1);
+  CHECK(letters[0].at("attempts").to_number<int>() == 8);
+  CHECK(letters[0].at("address").as_string() == "139****5679");
+  CHECK(letters[0].at("last_error").as_string() == "SMS gateway answered 500");
+  const auto id = letters[0].at("id").to_number<std::int64_t>();
+  Session manager(server.port(), "district.manager", fixture_password);
+  CHECK(manager.get("/api/v1/notifications/dead-letters").status == 403);
+
+  gateway.answer(200);
+  auto resent = admin.send("POST", "/api/v1/notifications/dead-letters/" + std::to_string(id) + "/resend", "{}");
+  CHECK(resent.status == 202);
+  CHECK(admin.send("POST", "/api/v1/notifications/dead-letters/" + std::to_string(id) + "/resend", "{}").status == 404);
+  REQUIRE(eventually([&] { return gateway.received().size() == 1; }));
+  CHECK(count(db, "SELECT count(*) FROM audit_log WHERE action = 'notification.resent'") == 1);
+}
+
+TEST_CASE("webhooks receive every message, signed with HMAC-SHA256 over the timestamp and the body") {
+  spdlog::set_level(spdlog::level::err);
+  OrgFixture org;
+  StandIn receiver;
+  pg::BlockingConnection db(org.db.url());
+  const std::string secret = "a-webhook-secret-of-some-length";
+  db.exec("INSERT INTO webhooks (name, url, secret, topics) VALUES ('城市热线平台', $1, $2, '{registered}')",
+          {receiver.url("/hook"), secret});
+  TestServer server(org, {"--notify-interval", "100"});
+  const auto id = file_petition(server.port(), "13912345670");
+  REQUIRE(eventually([&] { return receiver.received().size() == 1; }));
+  const auto request = receiver.received()[0];
+  const auto& headers = request.at("headers").as_object();
+  const std::string body(request.at("body").as_string());
+  const std::string timestamp(headers.at("X-Petitiond-Timestamp").as_string());
+  CHECK(headers.at("X-Petitiond-Signature").as_string() == "sha256=" + auth::hmac_sha256_hex(secret, timestamp + "." + body));
+  CHECK(headers.at("X-Petitiond-Signature").as_string() != "sha256=" + auth::hmac_sha256_hex("another-secret-entirely", timestamp + "." + body));
+  auto message = json::parse(body).as_object();
+  CHECK(message.at("topic").as_string() == "registered");
+  CHECK(message.at("data").at("petition_id").to_number<std::int64_t>() == id);
+  CHECK(message.at("id").as_string() == headers.at("X-Petitiond-Delivery").as_string());
+  // Only the subscribed topic: accepting the petition sends nothing more.
+  Session op(server.port(), "operator", fixture_password);
+  REQUIRE(op.send("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/accept", R"({"version":1})").status == 200);
+  std::this_thread::sleep_for(800ms);
+  CHECK(receiver.received().size() == 1);
+}
+
+TEST_CASE("a message about a complaint never reaches the unit complained about") {
+  spdlog::set_level(spdlog::level::err);
+  OrgFixture org;
+  pg::BlockingConnection db(org.db.url());
+  TestServer server(org, {"--notify-interval", "100"});
+  Session op(server.port(), "operator", fixture_password);
+  // A complaint about town T1: messages to the handling unit's handlers and managers and to its parent's
+  // (had it reached village V1, under T1) name nobody in T1 or under it.
+  auto filed = op.send("POST", "/api/v1/petitions",
+                       R"({"channel":"hotline","type":"complaint","category":"other","subject":"投诉镇政府","content":"镇里不作为。",)"
+                       R"("petitioner":{"name":"周九","phone":"13912345671"},"complaint":{"object":"镇政府","units":["T1"]}})");
+  REQUIRE(filed.status == 201);
+  const auto id = filed.json().at("id").to_number<std::int64_t>();
+  // Every audience that could name T1's staff, written as the workflow would.
+  db.exec("UPDATE petitions SET responsible_unit_id = (SELECT id FROM units WHERE code = 'V1') WHERE id = " + std::to_string(id));
+  db.exec("INSERT INTO outbox (petition_id, audience, topic) SELECT " + std::to_string(id) +
+          ", a, 'escalation' FROM unnest(ARRAY['handlers', 'parent_handlers', 'parent_managers', 'managers']) a");
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM outbox WHERE state = 'pending'") == 0; }));
+  auto reached = db.exec("SELECT coalesce(string_agg(DISTINCT u.login, ','), '') FROM notification_deliveries d"
+                         " JOIN users u ON u.id = d.user_id WHERE d.outbox_id IN (SELECT id FROM outbox WHERE petition_id = " +
+                         std::to_string(id) + ")");
+  CAPTURE(reached.text(0, 0));
+  CHECK(std::string(reached.text(0, 0)).find("t1.") == std::string::npos);
+  CHECK(std::string(reached.text(0, 0)).find("v1.handler") == std::string::npos);  // V1 lies under T1
+
+  // The same messages about a petition without a complaint reach them.
+  const auto plain = file_petition(server.port(), "13912345672");
+  db.exec("UPDATE petitions SET responsible_unit_id = (SELECT id FROM units WHERE code = 'V1') WHERE id = " + std::to_string(plain));
+  db.exec("INSERT INTO outbox (petition_id, audience, topic) SELECT " + std::to_string(plain) +
+          ", a, 'escalation' FROM unnest(ARRAY['handlers', 'parent_handlers', 'parent_managers', 'managers']) a");
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM outbox WHERE state = 'pending'") == 0; }));
+  auto control = db.exec("SELECT string_agg(DISTINCT u.login, ',' ORDER BY u.login) FROM notification_deliveries d"
+                         " JOIN users u ON u.id = d.user_id WHERE d.outbox_id IN (SELECT id FROM outbox WHERE petition_id = " +
+                         std::to_string(plain) + ")");
+  CHECK(control.text(0, 0) == "t1.handler,t1.manager,v1.handler");
+}
