@@ -12,8 +12,9 @@ using Catch::Matchers::Contains;
 
 TEST_CASE("health, readiness and metrics answer") {
   TestDatabase db;
-  // No deadline scheduler: its passes would borrow pool connections while the pool gauges are read.
-  PetitiondProcess server({"--database-url", db.url(), "--scheduler-interval", "0"});
+  // No deadline scheduler nor notification dispatcher: their passes would borrow pool connections while the
+  // pool gauges are read.
+  PetitiondProcess server({"--database-url", db.url(), "--scheduler-interval", "0", "--notify-interval", "0"});
 
   auto health = http_request(server.port(), "GET", "/healthz");
   CHECK(health.status == 200);

@@ -39,6 +39,7 @@ const std::set<std::string> streaming_routes{"/api/v1/events"};
 struct PetitionFixture {
   std::map<std::string, std::int64_t> petitions;    // by name: V1, V2, T1, MZ, and X (complains about D)
   std::map<std::string, std::int64_t> attachments;  // one per petition, by the same names
+  std::int64_t dead_letter = 0;                      // a notification that failed too often
 };
 
 PetitionFixture add_petitions(const OrgFixture& org, const std::filesystem::path& data_dir) {
@@ -76,6 +77,12 @@ PetitionFixture add_petitions(const OrgFixture& org, const std::filesystem::path
         "INSERT INTO attachments (petition_id, file_name, content_type, size_bytes, sha256) VALUES ($1, 'a.txt',"
         " 'text/plain', $2, $3) RETURNING id", {std::to_string(id), std::to_string(content.size()), sha}).integer(0, 0);
   }
+  auto outbox = conn.exec("INSERT INTO outbox (petition_id, audience, topic, state) VALUES ($1, 'petitioner', 'accept',"
+                          " 'expanded') RETURNING id", {std::to_string(fixture.petitions.at("V1"))}).integer(0, 0);
+  fixture.dead_letter = conn.exec(
+      "INSERT INTO notification_deliveries (outbox_id, recipient, channel, address, topic, payload, state, attempts)"
+      " VALUES ($1, 'petitioner:1', 'sms', '13900000001', 'accept', '{}', 'dead', 8) RETURNING id",
+      {std::to_string(outbox)}).integer(0, 0);
   return fixture;
 }
 
@@ -177,7 +184,8 @@ class Matrix {
       if (login == "admin" || login == "anonymous") return std::nullopt;  // an admin's view has no foreign token
       return std::to_string(token_ids_.at(login == "operator" ? "proxy" : "operator"));
     }
-    if (segment == "{unit_code}") return std::string("T1");  // the tree is readable by everyone
+    if (segment == "{unit_code}") return std::string("T1");
+    if (segment == "{delivery_id}") return std::to_string(petitions_.dead_letter);  // admins only: nothing foreign  // the tree is readable by everyone
     if (segment == "{transition}") return std::string("accept");
     if (segment == "{phone_id}") return std::string("13700000009");  // blocked in add_petitions(); admins see all
     if (segment == "{petition_id}" || segment == "{attachment_id}") {
