@@ -226,3 +226,29 @@ TEST_CASE("a message about a complaint never reaches the unit complained about")
                          std::to_string(plain) + ")");
   CHECK(control.text(0, 0) == "t1.handler,t1.manager,v1.handler");
 }
+
+TEST_CASE("a handler's open web app hears of a new order at once, from whichever process sent it") {
+  spdlog::set_level(spdlog::level::err);
+  OrgFixture org;
+  TestServer web(org, {"--notify-interval", "0"});      // the handler's browser is connected here
+  TestServer sender(org, {"--notify-interval", "100"});  // this one delivers
+  Session handler(web.port(), "v1.handler", fixture_password);
+  RawConnection stream(web.port());
+  stream.send("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nCookie: " + handler.cookie() + "\r\n\r\n");
+  REQUIRE(stream.read_until(": connected", 5s).find("text/event-stream") != std::string::npos);
+
+  const auto id = file_petition(sender.port(), "13912345673");
+  Session op(sender.port(), "operator", fixture_password);
+  const auto actions = "/api/v1/petitions/" + std::to_string(id) + "/actions/";
+  REQUIRE(op.send("POST", actions + "accept", R"({"version":1})").status == 200);
+  REQUIRE(op.send("POST", actions + "dispatch", R"({"version":2,"unit":"V1"})").status == 200);
+  auto pushed = stream.read_until("event: notification", 10s);
+  pushed += stream.read_until("\n\n", 5s);
+  CAPTURE(pushed);
+  CHECK(pushed.find("event: notification") != std::string::npos);
+  CHECK(pushed.find("\"topic\":\"dispatch\"") != std::string::npos);
+  CHECK(pushed.find("已派单") != std::string::npos);
+  pg::BlockingConnection db(org.db.url());
+  CHECK(count(db, "SELECT count(*) FROM notification_deliveries WHERE channel = 'in_app' AND state = 'sent' AND user_id = " +
+                      std::to_string(org.user_ids.at("v1.handler"))) == 1);
+}
