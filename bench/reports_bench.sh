@@ -41,17 +41,11 @@ psql -v count="$petitions" -v years=5 -v intake="$intake" -v petitioner="$petiti
 load_seconds=$(seconds_since "$started")
 facts=$(psql -At -c "SELECT count(*) FROM report_facts")
 
-# Two folding sessions side by side, as two petitiond processes would (SKIP LOCKED keeps them apart).
-fold_all() {
-  while :; do
-    folded=$(psql -At -c "SET work_mem = '256MB'; SELECT fold_report_facts($fold_batch)" | tail -1)
-    [ "$folded" -lt "$fold_batch" ] && break
-  done
-}
 started=$(date +%s)
-fold_all & folder=$!
-fold_all
-wait $folder
+while :; do
+  folded=$(psql -At -c "SET work_mem = '256MB'; SELECT fold_report_facts($fold_batch)" | tail -1)
+  [ "$folded" -lt "$fold_batch" ] && break
+done
 fold_seconds=$(seconds_since "$started")
 psql -c "ANALYZE" >/dev/null
 rollups=$(psql -At -c "SELECT count(*) FROM report_rollups")
@@ -84,7 +78,7 @@ echo
 echo "- command: \`bench/reports_bench.sh\` (PETITIONS=$petitions, DURATION=${duration}s per query, wrk -t1 -c1, FOLD_BATCH=$fold_batch)"
 echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; wrk, petitiond and PostgreSQL on the same machine"
 echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version'), shared_buffers $(psql -At -c 'SHOW shared_buffers')"
-echo "- data: $petitions petitions over five years ($five_years_ago to $today) and $facts report facts, generated in ${load_seconds}s; folded into $rollups rollup rows in ${fold_seconds}s by two sessions ($(awk "BEGIN{printf \"%.0f\", $facts / $fold_seconds}") facts/s); database $size"
+echo "- data: $petitions petitions over five years ($five_years_ago to $today) and $facts report facts, generated in ${load_seconds}s; folded into $rollups rollup rows in ${fold_seconds}s ($(awk "BEGIN{printf \"%.0f\", $facts / $fold_seconds}") facts/s); database $size"
 echo
 echo "## Report latency over five years and $petitions petitions (HTTP, one connection)"
 echo

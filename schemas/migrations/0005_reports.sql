@@ -110,6 +110,11 @@ CREATE FUNCTION fold_report_facts(batch integer) RETURNS integer LANGUAGE plpgsq
 DECLARE
   folded integer;
 BEGIN
+  -- One fold at a time: two would add into the same rollup rows in different orders and deadlock. A
+  -- process that finds another folding leaves it the work.
+  IF NOT pg_try_advisory_xact_lock(hashtext('fold_report_facts')) THEN
+    RETURN 0;
+  END IF;
   -- The claimed ids as one array, so that the queue and the facts are read by index, never scanned.
   WITH claimed AS MATERIALIZED (
     SELECT ARRAY(SELECT fact_id FROM report_fact_queue ORDER BY fact_id LIMIT batch FOR UPDATE SKIP LOCKED) AS ids
