@@ -5,18 +5,16 @@
 #include "server/app/calendars.hpp"
 #include "workflow/calendar.hpp"
 #include "workflow/clock.hpp"
+#include "tests/support/shipped.hpp"
 
 using namespace petitiond::workflow;
 using namespace std::chrono;
 using Catch::Matchers::Contains;
 
+using petitiond::test::cn;
+
 namespace {
 
-const Calendar& cn() {
-  static const auto calendars = petitiond::app::load_calendars({});  // the shipped calendars
-  static const std::vector<std::string> national{"cn"};
-  return calendars.resolve(national);
-}
 
 Date date(const char* text) { return *parse_date(text); }
 Instant at(const char* day, int hour, int minute = 0) { return at_local(date(day), hours(hour) + minutes(minute)); }

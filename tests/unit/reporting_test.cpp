@@ -4,27 +4,17 @@
 #include "schemas/embedded.hpp"
 #include "server/app/calendars.hpp"
 #include "workflow/reporting.hpp"
+#include "tests/support/shipped.hpp"
 
 using namespace petitiond;
+using petitiond::test::cn;
+using petitiond::test::petition_v1;
 using namespace petitiond::workflow;
 using namespace std::chrono;
 
 namespace {
 
-const Definition& petition_v1() {
-  static const Definition definition = [] {
-    for (const auto& file : schemas::workflows())
-      if (file.name.ends_with("petition-v1.yaml")) return load_definition(file.content, std::string(file.name)).definition;
-    throw std::runtime_error("no petition-v1.yaml");
-  }();
-  return definition;
-}
 
-const Calendar& cn() {
-  static const auto calendars = app::load_calendars({});
-  static const std::vector<std::string> national{"cn"};
-  return calendars.resolve(national);
-}
 
 Date date_of(const char* text) { return *parse_date(text); }
 Instant at(const char* d, int hour) { return at_local(date_of(d), hours(hour)); }

@@ -6,27 +6,17 @@
 #include "server/app/calendars.hpp"
 #include "workflow/engine.hpp"
 #include "workflow/error.hpp"
+#include "tests/support/shipped.hpp"
 
 using namespace petitiond;
+using petitiond::test::cn;
+using petitiond::test::petition_v1;
 using namespace petitiond::workflow;
 using namespace std::chrono;
 
 namespace {
 
-const Definition& petition_v1() {
-  static const Definition definition = [] {
-    for (const auto& file : schemas::workflows())
-      if (file.name.ends_with("petition-v1.yaml")) return load_definition(file.content, std::string(file.name)).definition;
-    throw std::runtime_error("no petition-v1.yaml");
-  }();
-  return definition;
-}
 
-const Calendar& cn() {
-  static const auto calendars = petitiond::app::load_calendars({});  // the shipped calendars
-  static const std::vector<std::string> national{"cn"};
-  return calendars.resolve(national);
-}
 
 const std::set<std::string> all_roles{"operator", "proxy", "handler", "manager", "admin", "system", "petitioner"};
 
