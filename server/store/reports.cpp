@@ -54,12 +54,13 @@ std::string segments_join(pg::Statement& statement, Date first, Date last, char 
 }
 
 // Overdue petitions now, counted per `key` (an SQL expression over p and its unit u).
-std::string overdue_columns() {
-  return ", count(*), count(*) FILTER (WHERE now_ - p.due_at <= interval '1 day'),"
-         " count(*) FILTER (WHERE now_ - p.due_at > interval '1 day' AND now_ - p.due_at <= interval '3 days'),"
-         " count(*) FILTER (WHERE now_ - p.due_at > interval '3 days' AND now_ - p.due_at <= interval '7 days'),"
-         " count(*) FILTER (WHERE now_ - p.due_at > interval '7 days'),"
-         " coalesce(max(extract(epoch FROM now_ - p.due_at)), 0)::float8 / 86400";
+std::string overdue_columns(const std::string& now) {
+  const auto late = "(" + now + " - p.due_at)";
+  return ", count(*), count(*) FILTER (WHERE " + late + " <= interval '1 day'),"
+         " count(*) FILTER (WHERE " + late + " > interval '1 day' AND " + late + " <= interval '3 days'),"
+         " count(*) FILTER (WHERE " + late + " > interval '3 days' AND " + late + " <= interval '7 days'),"
+         " count(*) FILTER (WHERE " + late + " > interval '7 days'),"
+         " coalesce(max(extract(epoch FROM " + late + ")), 0)::float8 / 86400";
 }
 
 OverdueNow overdue_from(const pg::Result& result, int row, int first_column) {
@@ -74,10 +75,10 @@ OverdueNow overdue_from(const pg::Result& result, int row, int first_column) {
 }
 
 // Overdue petitions of the scope's subtree: those whose nearest obligation is past (windows never are).
+// `now` is compared with due_at directly, so that the deadline index finds the overdue rows.
 std::string overdue_from_sql(const std::string& now, const std::string& scope_path, const std::string& join = "") {
-  return " FROM (SELECT " + now + " AS now_) n, petitions p"
-         " JOIN units u ON u.id = coalesce(p.responsible_unit_id, p.intake_unit_id)" + join +
-         " WHERE p.due_at <= n.now_ AND u.path <@ " + scope_path + "::ltree";
+  return " FROM petitions p JOIN units u ON u.id = coalesce(p.responsible_unit_id, p.intake_unit_id)" + join +
+         " WHERE p.due_at <= " + now + " AND u.path <@ " + scope_path + "::ltree";
 }
 
 const std::map<std::string, std::string>& dimension_fact_columns() {
@@ -229,7 +230,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
     const auto path_sql = param(overdue, scope.path);
     // Each overdue petition counts for every unit above it: its unit's ancestors, from the path.
     const auto ancestors = " CROSS JOIN LATERAL unnest(string_to_array(ltree2text(u.path), '.')::bigint[]) AS a(id)";
-    overdue.sql = "SELECT a.id" + overdue_columns() + overdue_from_sql(now_sql, path_sql, ancestors) +
+    overdue.sql = "SELECT a.id" + overdue_columns(now_sql) + overdue_from_sql(now_sql, path_sql, ancestors) +
                   " AND a.id = ANY (" + param(overdue, pg::words_literal(ids)) + "::bigint[]) GROUP BY a.id";
     std::vector<pg::Statement> reads;
     reads.push_back(std::move(sums));
@@ -252,7 +253,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
   pg::Statement overdue("");
   const auto now_sql = "to_timestamp(" + param(overdue, now) + ")";
   const auto key = overdue_key(query.group_by);
-  overdue.sql = "SELECT GROUPING(" + key + ") = 1, " + key + overdue_columns() +
+  overdue.sql = "SELECT GROUPING(" + key + ") = 1, " + key + overdue_columns(now_sql) +
                 overdue_from_sql(now_sql, param(overdue, scope.path)) + " GROUP BY GROUPING SETS ((" + key + "), ())";
   std::vector<pg::Statement> reads;
   reads.push_back(std::move(sums));
