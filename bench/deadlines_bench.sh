@@ -71,8 +71,10 @@ wait_until $(( window_start + window_seconds / 2 + 3 ))
 idle=$(lateness 1 $half)
 idle_events=$(events 1 $half)
 # Loaded: the second half falls due while wrk registers petitions.
-wrk_line=$(TOKEN="$token" wrk -t2 -c16 -d"$(( window_seconds / 2 + 5 ))s" --latency -s bench/intake.lua \
-  "http://127.0.0.1:$port" 2>&1 | grep '^RESULT' || true)
+wrk_output=$(TOKEN="$token" wrk -t2 -c16 -d"$(( window_seconds / 2 + 5 ))s" --latency -s bench/intake.lua \
+  "http://127.0.0.1:$port" 2>&1 || true)
+wrk_line=$(grep '^RESULT' <<<"$wrk_output" || true)
+wrk_problem=$(grep -m1 'unexpected status' <<<"$wrk_output" || true)
 wait_until $(( window_start + window_seconds + 3 ))
 loaded=$(lateness $(( half + 1 )) "$window")
 loaded_events=$(events $(( half + 1 )) "$window")
@@ -94,6 +96,6 @@ echo "|---|---|---|---|---|---|---|"
 echo "| idle server | $half | $idle_fired | $idle_events | $idle_p50 | $idle_p99 | $idle_max |"
 echo "| during intake load | $(( window - half )) | $loaded_fired | $loaded_events | $loaded_p50 | $loaded_p99 | $loaded_max |"
 echo
-echo "- intake during the loaded half (wrk -t2 -c16, ~500-character petitions): $(field "$wrk_line" rps) petitions/s, p99 $(field "$wrk_line" p99_ms) ms, errors $(field "$wrk_line" errors)"
+echo "- intake during the loaded half (wrk -t2 -c16, ~500-character petitions): $(field "$wrk_line" rps) petitions/s, p99 $(field "$wrk_line" p99_ms) ms, errors $(field "$wrk_line" errors)${wrk_problem:+ (first: $wrk_problem)}"
 echo "- ratio p99 lateness loaded / idle: $(awk "BEGIN{printf \"%.2f\", $loaded_p99 / ($idle_p99 > 0 ? $idle_p99 : 1)}")"
 echo "- petitiond RSS: empty $empty_rss kB; with $clocks running clocks $loaded_rss kB; peak over the run $peak_rss kB (ratio loaded / empty $(awk "BEGIN{printf \"%.2f\", $loaded_rss / $empty_rss}")) — no timer or row per petition is kept in memory"

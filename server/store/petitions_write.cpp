@@ -228,11 +228,16 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
   reads.emplace_back("SELECT id FROM petitioners WHERE id_number = $1 AND NOT self_reported ORDER BY id LIMIT 1",
                      known_id_number);
   reads.emplace_back(
-      "SELECT p.id, p.state, p.due_at IS NOT NULL FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id"
-      " WHERE p.category = $1 AND p.parent_id IS NULL"
-      "   AND (pr.id_number = $2 OR pr.phone_key = coalesce($3, (SELECT from_key FROM calls WHERE call_id = $6)))"
-      "   AND (p.state = $4 OR p.received_at > to_timestamp($5) - make_interval(days => coalesce((SELECT"
-      "        (value #>> '{}')::int FROM settings WHERE key = 'petitions.repeat_window_days'), 90)))"
+      // The person first (by ID number or phone, each indexed), then each one's petitions newest first (by
+      // petitioner and time): however common the category, only this person's petitions are read.
+      "SELECT p.id, p.state, p.open FROM"
+      " (SELECT pr.id FROM petitioners pr WHERE pr.id_number = $2 UNION"
+      "  SELECT pr.id FROM petitioners pr WHERE pr.phone_key = coalesce($3, (SELECT from_key FROM calls WHERE call_id = $6))) person"
+      " CROSS JOIN LATERAL (SELECT p.id, p.state, p.due_at IS NOT NULL AS open, p.received_at FROM petitions p"
+      "   WHERE p.petitioner_id = person.id AND p.category = $1 AND p.parent_id IS NULL"
+      "     AND (p.state = $4 OR p.received_at > to_timestamp($5) - make_interval(days => coalesce((SELECT"
+      "          (value #>> '{}')::int FROM settings WHERE key = 'petitions.repeat_window_days'), 90)))"
+      "   ORDER BY p.received_at DESC LIMIT 20) p"
       " ORDER BY p.received_at DESC LIMIT 20",
       in.category, in.petitioner.id_number, phone_key, concluded_state, epoch(now), in.call_id);
   reads.emplace_back(
