@@ -32,6 +32,7 @@ struct Outcome {
   std::int64_t id = 0;
   bool sent = false;
   std::string error;
+  int attempts = 0;  // with this one
 };
 
 struct SmsGateway {
@@ -69,7 +70,7 @@ std::optional<SmsGateway> gateway_from(const pg::Result& result) {
 }
 
 Outcome send_sms(const Delivery& d, const std::optional<SmsGateway>& gateway, std::chrono::milliseconds timeout) {
-  if (!gateway) return {d.id, false, "no SMS gateway is configured (setting sms.gateway)"};
+  if (!gateway) return {d.id, false, "no SMS gateway is configured (setting sms.gateway)", d.attempts};
   const auto text = MessageTexts::shipped().render(d.topic, d.payload, d.language);
   auto body = fill(fill(fill(gateway->body, "phone", json_escaped(d.address)), "text", json_escaped(text)), "id",
                    json_escaped(idempotency_key(d)));
@@ -77,10 +78,10 @@ Outcome send_sms(const Delivery& d, const std::optional<SmsGateway>& gateway, st
                                                            {"Idempotency-Key", idempotency_key(d)}};
   if (!gateway->token.empty()) headers.emplace_back("Authorization", "Bearer " + gateway->token);
   auto result = http_post(gateway->url, headers, body, timeout);
-  if (!result.error.empty()) return {d.id, false, "SMS gateway: " + result.error};
+  if (!result.error.empty()) return {d.id, false, "SMS gateway: " + result.error, d.attempts};
   if (result.status < 200 || result.status >= 300)
-    return {d.id, false, "SMS gateway answered " + std::to_string(result.status)};
-  return {d.id, true, ""};
+    return {d.id, false, "SMS gateway answered " + std::to_string(result.status), d.attempts};
+  return {d.id, true, "", d.attempts};
 }
 
 Outcome send_webhook(const Delivery& d, std::chrono::milliseconds timeout) {
@@ -95,9 +96,10 @@ Outcome send_webhook(const Delivery& d, std::chrono::milliseconds timeout) {
                            {"X-Petitiond-Timestamp", timestamp},
                            {"X-Petitiond-Signature", "sha256=" + signature}},
                           body, timeout);
-  if (!result.error.empty()) return {d.id, false, "webhook: " + result.error};
-  if (result.status < 200 || result.status >= 300) return {d.id, false, "webhook answered " + std::to_string(result.status)};
-  return {d.id, true, ""};
+  if (!result.error.empty()) return {d.id, false, "webhook: " + result.error, d.attempts};
+  if (result.status < 200 || result.status >= 300)
+    return {d.id, false, "webhook answered " + std::to_string(result.status), d.attempts};
+  return {d.id, true, "", d.attempts};
 }
 
 // The network sends of a claimed batch, one after another, on a worker thread.
@@ -108,7 +110,7 @@ asio::awaitable<std::vector<Outcome>> send_all(std::vector<Delivery> deliveries,
     try {
       outcomes.push_back(d.channel == "sms" ? send_sms(d, gateway, timeout) : send_webhook(d, timeout));
     } catch (const std::exception& e) {
-      outcomes.push_back({d.id, false, e.what()});
+      outcomes.push_back({d.id, false, e.what(), d.attempts});
     }
   }
   co_return outcomes;
@@ -185,11 +187,11 @@ asio::awaitable<int> Dispatcher::pass() {
                                                           {"topic", d.topic},
                                                           {"text", MessageTexts::shipped().render(d.topic, d.payload, d.language)},
                                                           {"values", d.payload}}}});
-      outcomes.push_back({d.id, true, ""});
+      outcomes.push_back({d.id, true, "", d.attempts});
     } else if (d.channel == "sms" || d.channel == "webhook") {
       network.push_back(std::move(d));
     } else {
-      outcomes.push_back({d.id, false, "the " + d.channel + " channel is not available"});
+      outcomes.push_back({d.id, false, "the " + d.channel + " channel is not available", d.attempts});
     }
   }
   if (!network.empty()) {
@@ -207,10 +209,7 @@ asio::awaitable<int> Dispatcher::pass() {
     double delay = 0;
     if (!o.sent) {
       ++failed;
-      int attempts = 1;
-      for (int row = 0; row < rows.rows(); ++row)
-        if (rows.integer(row, 0) == o.id) attempts = static_cast<int>(rows.integer(row, 9));
-      delay = std::min(3600.0, static_cast<double>(options_.first_retry.count()) * std::pow(2.0, attempts - 1)) *
+      delay = std::min(3600.0, static_cast<double>(options_.first_retry.count()) * std::pow(2.0, o.attempts - 1)) *
               jitter(random);
     }
     results.push_back(json::object{{"id", o.id}, {"sent", o.sent}, {"error", o.error}, {"delay", delay}});
