@@ -232,6 +232,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
     const auto ancestors = " CROSS JOIN LATERAL unnest(string_to_array(ltree2text(u.path), '.')::bigint[]) AS a(id)";
     overdue.sql = "SELECT a.id" + overdue_columns(now_sql) + overdue_from_sql(now_sql, path_sql, ancestors) +
                   " AND a.id = ANY (" + param(overdue, pg::words_literal(ids)) + "::bigint[]) GROUP BY a.id";
+    overdue.prepare = false;  // planned for this time: a generic plan cannot tell that few petitions are overdue
     std::vector<pg::Statement> reads;
     reads.push_back(std::move(sums));
     reads.push_back(std::move(overdue));
@@ -255,6 +256,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
   const auto key = overdue_key(query.group_by);
   overdue.sql = "SELECT GROUPING(" + key + ") = 1, " + key + overdue_columns(now_sql) +
                 overdue_from_sql(now_sql, param(overdue, scope.path)) + " GROUP BY GROUPING SETS ((" + key + "), ())";
+  overdue.prepare = false;
   std::vector<pg::Statement> reads;
   reads.push_back(std::move(sums));
   reads.push_back(std::move(overdue));
