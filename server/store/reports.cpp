@@ -225,6 +225,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
     sums.sql = "SELECT r.scope_unit_id" + sums_sql() + " FROM report_rollups r" +
                segments_join(sums, query.first, query.last, 'm') + " WHERE r.dimension = 'all' AND r.scope_unit_id = ANY (" +
                param(sums, pg::words_literal(ids)) + "::bigint[]) GROUP BY r.scope_unit_id";
+    sums.prepare = false;  // how many units and days: a plan for these, not a generic one
     pg::Statement overdue("");
     const auto now_sql = "to_timestamp(" + param(overdue, now) + ")";
     const auto path_sql = param(overdue, scope.path);
