@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "server/pg/blocking_connection.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/org_fixture.hpp"
 #include "tests/support/test_server.hpp"
@@ -36,14 +37,6 @@ std::vector<std::int64_t> dispatched_petitions(unsigned short port, int count) {
 }
 
 std::int64_t count(pg::BlockingConnection& db, const std::string& sql) { return db.exec(sql).integer(0, 0); }
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 15s) {
-  for (auto waited = 0ms; waited < limit; waited += 50ms) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 
 #include "server/auth/secrets.hpp"
 #include "server/pg/blocking_connection.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/org_fixture.hpp"
 #include "tests/support/petitiond_process.hpp"
@@ -67,14 +68,6 @@ class StandIn {
 };
 
 std::int64_t count(pg::BlockingConnection& db, const std::string& sql) { return db.exec(sql).integer(0, 0); }
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 15s) {
-  for (auto waited = 0ms; waited < limit; waited += 50ms) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
 
 std::int64_t file_petition(unsigned short port, const std::string& phone) {
   Session op(port, "operator", fixture_password);

@@ -14,6 +14,7 @@
 #include "server/app/calendars.hpp"
 #include "server/pg/blocking_connection.hpp"
 #include "server/store/reports.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/org_fixture.hpp"
 #include "tests/support/test_server.hpp"
@@ -90,14 +91,6 @@ void check_row(const json::object& row, const std::map<std::string, double>& sum
 }
 
 std::int64_t epoch_of(pg::BlockingConnection& db, const std::string& sql) { return db.exec(sql).integer(0, 0); }
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 20s) {
-  for (auto waited = 0ms; waited < limit; waited += 50ms) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
 
 // Plays a random history through the API and keeps the ledger of what it should count.
 class History {
@@ -309,7 +302,7 @@ TEST_CASE("every report figure equals a from-scratch recount of a random history
     return db.exec("SELECT count(*) FROM escalation_points WHERE fired_at IS NULL AND due_at <= to_timestamp(" +
                    std::to_string(now) + ")").integer(0, 0) == 0 &&
            db.exec("SELECT count(*) FROM report_fact_queue").integer(0, 0) == 0;
-  }));
+  }, 20s));
   auto facts = history.facts;
   recount_escalations(db, facts);
   REQUIRE(last > first + std::chrono::days{60});
@@ -445,7 +438,7 @@ TEST_CASE("reports rank units, export as CSV and XLSX, and refuse what they cann
     REQUIRE(op.send("POST", base + "accept", R"({"version":1})").status == 200);
     REQUIRE(op.send("POST", base + "dispatch", std::string(R"({"version":2,"unit":")") + unit + "\"}").status == 200);
   }
-  REQUIRE(eventually([&] { return db.exec("SELECT count(*) FROM report_fact_queue").integer(0, 0) == 0; }));
+  REQUIRE(eventually([&] { return db.exec("SELECT count(*) FROM report_fact_queue").integer(0, 0) == 0; }, 20s));
   Session manager(server.port(), "district.manager", fixture_password);
 
   auto ranked = manager.get("/api/v1/reports/summary?group_by=unit&level=village&sort=dispatched").json();
