@@ -10,6 +10,7 @@
 
 #include "notifications/http_post.hpp"
 #include "notifications/messages.hpp"
+#include "notifications/smtp.hpp"
 #include "server/auth/secrets.hpp"
 #include "server/logging/log.hpp"
 
@@ -25,7 +26,8 @@ struct Delivery {
   std::optional<std::int64_t> user_id;
   json::object payload;
   int attempts = 0;
-  std::string secret;  // webhooks
+  std::string secret;       // webhooks
+  RenderedMessage message;  // SMS, e-mail and in-app
 };
 
 struct Outcome {
@@ -57,21 +59,39 @@ std::string fill(std::string text, const std::string& name, const std::string& v
   return text;
 }
 
-std::optional<SmsGateway> gateway_from(const pg::Result& result) {
-  if (result.rows() == 0) return std::nullopt;
-  auto value = json::parse(std::string(result.text(0, 0)));
-  if (!value.is_object() || !value.as_object().contains("url")) return std::nullopt;
-  const auto& o = value.as_object();
-  SmsGateway gateway;
-  gateway.url = o.at("url").as_string().c_str();
-  if (auto it = o.find("token"); it != o.end() && it->value().is_string()) gateway.token = it->value().as_string().c_str();
-  if (auto it = o.find("body"); it != o.end() && it->value().is_string()) gateway.body = it->value().as_string().c_str();
-  return gateway;
+// The channels' settings, read each pass so that an admin's change applies at once.
+struct ChannelSettings {
+  std::optional<SmsGateway> sms;
+  std::optional<SmtpSettings> smtp;
+  std::string smtp_problem = "no SMTP server is configured (setting smtp)";
+};
+
+ChannelSettings settings_from(const pg::Result& result) {
+  ChannelSettings settings;
+  for (int row = 0; row < result.rows(); ++row) {
+    const std::string key(result.text(row, 0));
+    auto value = json::parse(std::string(result.text(row, 1)));
+    if (key == "sms.gateway" && value.is_object() && value.as_object().contains("url")) {
+      const auto& o = value.as_object();
+      SmsGateway gateway;
+      gateway.url = o.at("url").as_string().c_str();
+      if (auto it = o.find("token"); it != o.end() && it->value().is_string()) gateway.token = it->value().as_string().c_str();
+      if (auto it = o.find("body"); it != o.end() && it->value().is_string()) gateway.body = it->value().as_string().c_str();
+      settings.sms = gateway;
+    } else if (key == "smtp") {
+      try {
+        settings.smtp = smtp_settings_from(value);
+      } catch (const std::invalid_argument& e) {
+        settings.smtp_problem = e.what();
+      }
+    }
+  }
+  return settings;
 }
 
 Outcome send_sms(const Delivery& d, const std::optional<SmsGateway>& gateway, std::chrono::milliseconds timeout) {
   if (!gateway) return {d.id, false, "no SMS gateway is configured (setting sms.gateway)", d.attempts};
-  const auto text = MessageTexts::shipped().render(d.topic, d.payload, d.language);
+  const auto& text = d.message.text;
   auto body = fill(fill(fill(gateway->body, "phone", json_escaped(d.address)), "text", json_escaped(text)), "id",
                    json_escaped(idempotency_key(d)));
   std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"},
@@ -102,13 +122,22 @@ Outcome send_webhook(const Delivery& d, std::chrono::milliseconds timeout) {
   return {d.id, true, "", d.attempts};
 }
 
+Outcome send_mail(const Delivery& d, const ChannelSettings& settings, std::chrono::milliseconds timeout) {
+  if (!settings.smtp) return {d.id, false, settings.smtp_problem, d.attempts};
+  auto error = send_email(*settings.smtp, {d.address, d.message.subject, d.message.text, idempotency_key(d) + "@petitiond"},
+                          timeout);
+  return {d.id, !error, error.value_or(""), d.attempts};
+}
+
 // The network sends of a claimed batch, one after another, on a worker thread.
-asio::awaitable<std::vector<Outcome>> send_all(std::vector<Delivery> deliveries, std::optional<SmsGateway> gateway,
+asio::awaitable<std::vector<Outcome>> send_all(std::vector<Delivery> deliveries, ChannelSettings settings,
                                                std::chrono::milliseconds timeout) {
   std::vector<Outcome> outcomes;
   for (const auto& d : deliveries) {
     try {
-      outcomes.push_back(d.channel == "sms" ? send_sms(d, gateway, timeout) : send_webhook(d, timeout));
+      outcomes.push_back(d.channel == "sms"     ? send_sms(d, settings.sms, timeout)
+                         : d.channel == "email" ? send_mail(d, settings, timeout)
+                                                : send_webhook(d, timeout));
     } catch (const std::exception& e) {
       outcomes.push_back({d.id, false, e.what(), d.attempts});
     }
@@ -118,8 +147,10 @@ asio::awaitable<std::vector<Outcome>> send_all(std::vector<Delivery> deliveries,
 
 }  // namespace
 
-Dispatcher::Dispatcher(asio::io_context& io, pg::Pool& pool, asio::thread_pool& workers, DispatcherOptions options)
-    : strand_(asio::make_strand(io)), timer_(strand_), pool_(pool), workers_(workers), options_(options) {}
+Dispatcher::Dispatcher(asio::io_context& io, pg::Pool& pool, asio::thread_pool& workers, MessageTemplates& templates,
+                       DispatcherOptions options)
+    : strand_(asio::make_strand(io)), timer_(strand_), pool_(pool), workers_(workers), templates_(templates),
+      options_(options) {}
 
 void Dispatcher::start() {
   if (options_.interval.count() > 0) asio::co_spawn(strand_, run(), asio::detached);
@@ -146,8 +177,11 @@ asio::awaitable<void> Dispatcher::run() {
 }
 
 asio::awaitable<int> Dispatcher::pass() {
+  const auto texts = templates_.current();
   std::vector<pg::Statement> claim;
-  claim.emplace_back("SELECT expand_outbox($1)", options_.batch);
+  claim.emplace_back("SELECT queue_daily_digests(now(), coalesce((SELECT (value->>'hour')::int FROM settings"
+                     " WHERE key = 'digest' AND jsonb_typeof(value->'hour') = 'number'), 8))");
+  claim.emplace_back("SELECT expand_outbox($1, $2::text[])", options_.batch, pg::words_literal(texts->urgent_topics()));
   claim.emplace_back(
       "WITH due AS (SELECT id FROM notification_deliveries WHERE state = 'pending' AND next_attempt_at <= now()"
       "  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
@@ -158,9 +192,9 @@ asio::awaitable<int> Dispatcher::pass() {
       "   d.payload::text, d.attempts,"
       "   coalesce((SELECT w.secret FROM webhooks w WHERE d.recipient = 'webhook:' || w.id), '')",
       options_.batch, static_cast<std::int64_t>(options_.lease.count()));
-  claim.emplace_back("SELECT value::text FROM settings WHERE key = 'sms.gateway'");
+  claim.emplace_back("SELECT key, value::text FROM settings WHERE key IN ('sms.gateway', 'smtp')");
   auto claimed = co_await pool_.run(std::move(claim));
-  const auto& rows = claimed[1];
+  const auto& rows = claimed[2];
   if (rows.rows() == 0) co_return 0;
 
   std::vector<Delivery> network;
@@ -179,23 +213,26 @@ asio::awaitable<int> Dispatcher::pass() {
     d.payload = json::parse(std::string(rows.text(row, 8))).as_object();
     d.attempts = static_cast<int>(rows.integer(row, 9));
     d.secret = rows.text(row, 10);
+    if (d.channel != "webhook") {
+      const auto readers = d.recipient.starts_with("petitioner:") ? Readers::petitioner : Readers::staff;
+      d.message = texts->render(d.topic, readers, d.payload, d.language, templates_.labels());
+    }
     if (d.channel == "in_app" && d.user_id) {
       // Sent by the NOTIFY written with the outcome, in the same transaction.
       in_app.push_back(json::object{{"user_id", *d.user_id},
                                     {"event", "notification"},
                                     {"data", json::object{{"id", idempotency_key(d)},
                                                           {"topic", d.topic},
-                                                          {"text", MessageTexts::shipped().render(d.topic, d.payload, d.language)},
+                                                          {"title", d.message.subject},
+                                                          {"text", d.message.text},
                                                           {"values", d.payload}}}});
       outcomes.push_back({d.id, true, "", d.attempts});
-    } else if (d.channel == "sms" || d.channel == "webhook") {
-      network.push_back(std::move(d));
     } else {
-      outcomes.push_back({d.id, false, "the " + d.channel + " channel is not available", d.attempts});
+      network.push_back(std::move(d));
     }
   }
   if (!network.empty()) {
-    auto task = send_all(std::move(network), gateway_from(claimed[2]), options_.send_timeout);
+    auto task = send_all(std::move(network), settings_from(claimed[3]), options_.send_timeout);
     auto sent = co_await asio::co_spawn(workers_, std::move(task), asio::use_awaitable);
     outcomes.insert(outcomes.end(), sent.begin(), sent.end());
   }

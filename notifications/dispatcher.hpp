@@ -6,8 +6,10 @@
 // dead letter an admin can list and resend. At least once: a delivery sent but not yet recorded when a
 // process dies is sent again, under the same idempotency key.
 //
-// Channels: SMS through the HTTP gateway of the `sms.gateway` setting; webhooks (JSON, HMAC-SHA256
-// signed); in-app, a NOTIFY on petitiond_user_events that every process pushes to the user's streams.
+// Channels: SMS through the HTTP gateway of the `sms.gateway` setting; e-mail over SMTP (the `smtp`
+// setting); webhooks (JSON, HMAC-SHA256 signed); in-app, a NOTIFY on petitiond_user_events that every
+// process pushes to the user's streams. Each pass also queues the managers' daily digest once a day, from
+// the hour of the `digest` setting ({"hour": 8} by default).
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,6 +19,7 @@
 #include <chrono>
 #include <string>
 
+#include "notifications/messages.hpp"
 #include "server/pg/pool.hpp"
 
 namespace petitiond::notifications {
@@ -35,7 +38,8 @@ struct DispatcherOptions {
 
 class Dispatcher {
  public:
-  Dispatcher(boost::asio::io_context& io, pg::Pool& pool, boost::asio::thread_pool& workers, DispatcherOptions options);
+  Dispatcher(boost::asio::io_context& io, pg::Pool& pool, boost::asio::thread_pool& workers, MessageTemplates& templates,
+             DispatcherOptions options);
 
   void start();
   void stop();
@@ -50,6 +54,7 @@ class Dispatcher {
   boost::asio::steady_timer timer_;
   pg::Pool& pool_;
   boost::asio::thread_pool& workers_;
+  MessageTemplates& templates_;
   DispatcherOptions options_;
   std::atomic<bool> stopping_{false};
 };

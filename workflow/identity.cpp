@@ -35,6 +35,20 @@ std::string phone_problem(std::string_view phone) {
   return {};
 }
 
+std::string email_problem(std::string_view email) {
+  const auto at = email.find('@');
+  if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos)
+    return "must be one e-mail address (name@example.cn)";
+  for (char c : email)
+    if (static_cast<unsigned char>(c) <= ' ' || c == '<' || c == '>' || c == ',' || c == ';')
+      return "must be one e-mail address, without spaces or separators";
+  const auto domain = email.substr(at + 1);
+  const auto dot = domain.find('.');
+  if (at == 0 || dot == std::string_view::npos || dot == 0 || dot + 1 == domain.size())
+    return "must be one e-mail address (name@example.cn)";
+  return {};
+}
+
 char id_check_character(std::string_view first_17_digits) {
   static constexpr int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
   static constexpr char checks[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};

@@ -15,6 +15,8 @@ std::string unit_code_problem(std::string_view code);
 
 // Phone numbers as people write them: 5–20 digits with optional '+', spaces, dashes and parentheses.
 std::string phone_problem(std::string_view phone);
+// An e-mail address: one @, something before it, a dotted domain after it, no spaces; or the problem.
+std::string email_problem(std::string_view email);
 
 // Resident ID number (GB 11643): 18 characters, 17 digits and an ISO 7064 MOD 11-2 check character
 // (0-9 or X), with a real birth date in positions 7-14.

@@ -38,6 +38,13 @@ std::string mask_phone(std::string_view phone) {
   return keep_ends(phone, 3, 4);
 }
 
+std::string mask_email(std::string_view email) {
+  const auto at = email.rfind('@');
+  if (at == std::string_view::npos || at == 0) return std::string(characters(email).size(), '*');
+  const auto name = email.substr(0, at);
+  return keep_ends(name, 1, 0) + std::string(email.substr(at));
+}
+
 std::string mask_id_number(std::string_view id_number) {
   auto n = characters(id_number).size();
   if (n <= 8) return std::string(n, '*');

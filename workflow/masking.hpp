@@ -8,6 +8,9 @@ namespace petitiond {
 // "13812341234" -> "138****1234"; shorter numbers keep only their last four; four or fewer: all masked.
 std::string mask_phone(std::string_view phone);
 
+// E-mail: the first character of the name and the domain kept, "wangli@example.cn" -> "w*****@example.cn".
+std::string mask_email(std::string_view email);
+
 // Resident ID number: first four and last four kept, "500101199001011234" -> "5001**********1234".
 std::string mask_id_number(std::string_view id_number);
 

@@ -21,6 +21,7 @@ class WorkflowSet {
   // A given version, for a petition that started under it; throws Error(not_found).
   const Definition& version(const std::string& workflow, int version) const;
   std::size_t size() const { return definitions_.size(); }
+  const std::map<std::pair<std::string, int>, Definition>& all() const { return definitions_; }
 
  private:
   std::map<std::pair<std::string, int>, Definition> definitions_;

@@ -110,6 +110,8 @@ BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('fold_report_facts'));
   LOCK TABLE report_facts IN SHARE MODE;
   TRUNCATE report_fact_queue, report_rollups;
+  -- Fresh statistics, so that each month's facts are found through the block-range index after a load.
+  ANALYZE report_facts;
   SELECT date_trunc('month', min(day))::date, max(day) INTO month, last_day FROM report_facts;
   -- A month at a time, so that each month's sums fit in memory.
   WHILE month <= last_day LOOP

@@ -64,6 +64,18 @@ store::PetitionerInput petitioner_input(const json::object& object, IntakeKind k
   }
   p.phone = in.named([](auto& f) { return f.optional_text("phone", 40); });
   if (p.phone) check(phone_problem(*p.phone), "petitioner.phone");
+  p.email = in.named([](auto& f) { return f.optional_text("email", 200); });
+  if (p.email) check(email_problem(*p.email), "petitioner.email");
+  p.language = in.named([](auto& f) { return f.optional_text("language", 2); });
+  if (p.language && *p.language != "zh" && *p.language != "en")
+    throw Error(Errc::invalid_field, "must be zh or en", "petitioner.language");
+  p.contact_consent = in.named([](auto& f) { return f.optional_bool("contact_consent"); });
+  p.preferred_channel = in.named([](auto& f) { return f.optional_text("preferred_channel", 10); });
+  if (p.preferred_channel && *p.preferred_channel != "sms" && *p.preferred_channel != "email" &&
+      *p.preferred_channel != "phone" && *p.preferred_channel != "none")
+    throw Error(Errc::invalid_field, "must be sms, email, phone (call, don't text) or none", "petitioner.preferred_channel");
+  if (p.preferred_channel == "email" && !p.email)
+    throw Error(Errc::invalid_field, "is email but no petitioner.email is given", "petitioner.preferred_channel");
   p.certificate_number = in.named([](auto& f) { return f.optional_text("certificate_number", 20); });
   if (p.certificate_number) {
     for (auto& c : *p.certificate_number) c = c == 'x' ? 'X' : c;

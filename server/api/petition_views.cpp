@@ -23,6 +23,14 @@ json::value masked(const std::optional<std::string>& value, std::string (*mask)(
   return json::string(mask(*value));
 }
 
+// How the petitioner wants to hear of their matter; "phone" is "call, don't text" (blind petitioners).
+json::value contact_view(const std::string& preferred_channel, bool consent, const std::optional<std::string>& language) {
+  return json::object{{"preferred_channel", preferred_channel},
+                      {"consent", consent},
+                      {"call_dont_text", preferred_channel == "phone"},
+                      {"language", text_or_null(language)}};
+}
+
 // Phones are masked in their normalised form, whatever punctuation they were typed with.
 std::string mask_any_phone(std::string_view phone) {
   auto key = normalise_phone(phone);
@@ -60,7 +68,9 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
       {"has_disability_record", person.disability_type.has_value()},
       {"address", hidden ? json::value(nullptr) : text_or_null(person.address)},
       {"unit", unit_ref(person.unit)},
-      {"self_reported", person.self_reported}};
+      {"self_reported", person.self_reported},
+      {"email", hidden ? json::value(nullptr) : masked(person.email, &mask_email)},
+      {"contact", contact_view(person.preferred_channel, person.contact_consent, person.language)}};
 
   json::value proxy = nullptr;
   if (p.proxy_user_id || p.proxy_name) {
@@ -174,7 +184,8 @@ json::value summary_view(const store::PetitionSummary& s) {
                       {"deadline_status", text_or_null(s.deadline_status)},
                       {"repeat_of", s.repeat_of ? json::value(*s.repeat_of) : json::value(nullptr)},
                       {"anonymous", s.anonymous},
-                      {"petitioner_name", s.anonymous ? json::value(nullptr) : text_or_null(s.petitioner_name)}};
+                      {"petitioner_name", s.anonymous ? json::value(nullptr) : text_or_null(s.petitioner_name)},
+                      {"contact", contact_view(s.preferred_channel, s.contact_consent, std::nullopt)}};
 }
 
 json::value event_view(const store::TimelineEvent& e) {

@@ -16,6 +16,9 @@ void add_portal_routes(http::Router& router, Services& services);
 void add_cti_routes(http::Router& router, Services& services);
 void add_report_routes(http::Router& router, Services& services);
 void add_notification_routes(http::Router& router, Services& services);
+void add_template_routes(http::Router& router, Services& services);
+void add_webhook_routes(http::Router& router, Services& services);
+void add_preference_routes(http::Router& router, Services& services);
 
 // Telephone events travel between petitiond processes on this NOTIFY channel; each process pushes them
 // to the operators connected to it (server-sent events).
@@ -34,6 +37,9 @@ inline void add_api_routes(http::Router& router, Services& services) {
   add_cti_routes(router, services);
   add_report_routes(router, services);
   add_notification_routes(router, services);
+  add_template_routes(router, services);
+  add_webhook_routes(router, services);
+  add_preference_routes(router, services);
 }
 
 }  // namespace petitiond::api

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "notifications/messages.hpp"
 #include "server/http/event_hub.hpp"
 #include "server/http/types.hpp"
 #include "server/pg/pool.hpp"
@@ -27,6 +28,7 @@ struct Services {
   store::ReportStore& reports;
   const workflow::CalendarSet& calendars;
   http::EventHub& events;
+  notifications::MessageTemplates& templates;
   std::filesystem::path attachment_dir;
   std::size_t attachment_limit;       // bytes per file
 };

@@ -47,6 +47,23 @@ std::shared_ptr<asio::ssl::context> tls_context(const Config& config) {
   return context;
 }
 
+notifications::DispatcherOptions dispatcher_options(const Config& config) {
+  notifications::DispatcherOptions options;
+  options.interval = config.notify_interval;
+  options.lease = config.notify_lease;
+  return options;
+}
+
+// Messages name states and clocks by their labels, from every workflow version loaded.
+notifications::MessageTexts::Labels message_labels(const workflow::WorkflowSet& workflows) {
+  notifications::MessageTexts::Labels labels;
+  for (const auto& [key, definition] : workflows.all()) {
+    for (const auto& state : definition.states) labels["state:" + state.name] = {state.label.zh, state.label.en};
+    for (const auto& clock : definition.clocks) labels["clock:" + clock.name] = {clock.label.zh, clock.label.en};
+  }
+  return labels;
+}
+
 store::Clock system_clock() {
   return [] { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); };
 }
@@ -64,13 +81,14 @@ Application::Application(const Config& config, const std::string& database_url, 
       auth_(pool_, {config.session_idle_timeout, config.session_lifetime}, {}),
       petitions_(pool_, workflows, calendars, routing, clock ? std::move(clock) : system_clock()),
       reports_(pool_, [this] { return petitions_.now(); }),
-      services_{pool_,     units_,    users_,  auth_,   workers_, petitions_, reports_, calendars, events_,
+      templates_(config.message_templates, message_labels(workflows)),
+      services_{pool_,     units_,    users_,   auth_,   workers_, petitions_, reports_, calendars, events_, templates_,
                 config.attachment_dir, config.attachment_limit},
       authenticator_(services_),
       call_listener_(io_, pool_.options().connect, api::call_channel,
                      [this](std::string payload) { return api::push_call_event(services_, std::move(payload)); }),
       scheduler_(io_, pool_.options().connect, petitions_, reports_, config.scheduler_interval),
-      dispatcher_(io_, pool_, workers_, notifications::DispatcherOptions{config.notify_interval}),
+      dispatcher_(io_, pool_, workers_, templates_, dispatcher_options(config)),
       user_event_listener_(io_, pool_.options().connect, notifications::user_event_channel,
                            [this](std::string payload) { return push_user_event(std::move(payload)); }),
       signals_(io_) {

@@ -48,6 +48,7 @@ class Application {
   store::PetitionStore petitions_;
   store::ReportStore reports_;
   http::EventHub events_;
+  notifications::MessageTemplates templates_;
   api::Services services_;
   api::StoreAuthenticator authenticator_;
   http::Metrics metrics_;

@@ -62,6 +62,8 @@ po::options_description describe() {
     ("attachment-limit", po::value<std::size_t>()->default_value(10 * 1024 * 1024), "largest attachment in bytes (larger: 413)")
     ("scheduler-interval", po::value<long>()->default_value(1000), "longest sleep in ms of the deadline scheduler (0: this process fires no escalations)")
     ("notify-interval", po::value<long>()->default_value(1000), "ms between passes of the notification dispatcher when idle (0: this process sends no notifications)")
+    ("notify-lease", po::value<long>()->default_value(120), "seconds a claimed notification is left to the process that claimed it (after that another sends it again)")
+    ("message-templates", po::value<std::string>(), "message templates (YAML) laid over the shipped ones, topic by topic; read again when changed")
     ("routing", po::value<std::string>(), "routing table (YAML) to use instead of the shipped default")
     ("calendar-dir", po::value<std::string>(), "more working-calendar files (*.yaml), e.g. next year's official dates (default: DATA_DIR/calendars)")
     ("tls-cert", po::value<std::string>(), "PEM certificate chain: with --tls-key, serve HTTPS")
@@ -218,6 +220,9 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
   config.scheduler_interval = std::chrono::milliseconds(vm["scheduler-interval"].as<long>());
   if (vm["notify-interval"].as<long>() < 0) throw ConfigError("--notify-interval: must not be negative");
   config.notify_interval = std::chrono::milliseconds(vm["notify-interval"].as<long>());
+  if (vm["notify-lease"].as<long>() < 1) throw ConfigError("--notify-lease: must be at least 1 second");
+  config.notify_lease = std::chrono::seconds(vm["notify-lease"].as<long>());
+  if (vm.count("message-templates")) config.message_templates = vm["message-templates"].as<std::string>();
   config.demo = vm["demo"].as<bool>();
 
   const auto format = vm["log-format"].as<std::string>();

@@ -41,6 +41,8 @@ struct Config {
   std::filesystem::path routing_file;                  // empty: the shipped schemas/routing/default.yaml
   std::chrono::milliseconds scheduler_interval{1000};  // the deadline scheduler's longest sleep; 0: never runs
   std::chrono::milliseconds notify_interval{1000};     // the notification dispatcher's; 0: never runs
+  std::chrono::seconds notify_lease{120};              // how long a claimed delivery is left to its process
+  std::optional<std::filesystem::path> message_templates;  // the admin's templates over the shipped ones
 
   // Options of the user and units commands.
   struct CommandOptions {

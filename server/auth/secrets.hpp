@@ -24,6 +24,8 @@ std::string random_password();
 std::string sha256_hex(std::string_view data);
 // HMAC-SHA256 of `data` under `key`, in lowercase hex (webhook signatures).
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+// Standard base64 with padding (MIME bodies and encoded words).
+std::string base64(std::string_view data);
 // Compares secrets in time independent of where they differ.
 bool equal_secrets(std::string_view a, std::string_view b);
 // SHA-256 of a token, as a PostgreSQL bytea literal ("\x…") for parameters.

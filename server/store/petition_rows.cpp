@@ -110,7 +110,8 @@ std::string petition_select(const std::string& now) {
   return "SELECT p.id, p.tracking_code, p.channel, p.workflow, p.workflow_version, p.type, p.category, p.urgency,"
          " p.subject, p.content, p.state, p.version, p.anonymous, p.requested_extension,"
          " pr.id AS petitioner_id, pr.name AS petitioner_name, pr.gender, pr.id_number, pr.phone, pr.certificate_number,"
-         " pr.disability_type, pr.disability_grade, pr.address, pr.self_reported,"
+         " pr.disability_type, pr.disability_grade, pr.address, pr.self_reported, pr.email AS petitioner_email,"
+         " pr.language AS petitioner_language, pr.preferred_channel, pr.contact_consent,"
          " pu.id AS petitioner_unit_id, pu.code AS petitioner_unit, pu.name AS petitioner_unit_name, nlevel(pu.path) AS petitioner_unit_depth,"
          " p.filed_by, fb.display_name AS filed_by_name,"
          " iu.id AS intake_unit_id, iu.code AS intake_unit, iu.name AS intake_unit_name, nlevel(iu.path) AS intake_unit_depth,"
@@ -172,6 +173,10 @@ Petition petition_from(const pg::Result& r, int row) {
   person.disability_grade = optional_int(r, row, "disability_grade");
   person.address = optional_text(r, row, "address");
   person.self_reported = r.boolean(row, r.column("self_reported"));
+  person.email = optional_text(r, row, "petitioner_email");
+  person.language = text(r, row, "petitioner_language");
+  person.preferred_channel = text(r, row, "preferred_channel");
+  person.contact_consent = r.boolean(row, r.column("contact_consent"));
   if (auto code = optional_text(r, row, "petitioner_unit"))
     person.unit = UnitRef{*optional_id(r, row, "petitioner_unit_id"), *code, text(r, row, "petitioner_unit_name"), *optional_int(r, row, "petitioner_unit_depth")};
 

@@ -26,6 +26,9 @@ inline constexpr const char* deadline_channel = "petitiond_deadlines";
 struct PetitionerInput {
   std::optional<std::string> name, gender, id_number, phone, certificate_number, address, unit_code;
   std::optional<int> disability_type, disability_grade;
+  // How they want to hear of their matter; a known petitioner's earlier choices stay unless given again.
+  std::optional<std::string> email, language, preferred_channel;
+  std::optional<bool> contact_consent;
 };
 
 struct ProxyInput {
@@ -81,6 +84,9 @@ struct Petition {
     std::optional<int> disability_type, disability_grade;
     std::optional<UnitRef> unit;
     bool self_reported = false;
+    std::optional<std::string> email;
+    std::string language = "zh", preferred_channel = "sms";
+    bool contact_consent = true;
   } petitioner;
   bool anonymous = false;
   std::optional<std::int64_t> filed_by;
@@ -140,6 +146,8 @@ struct PetitionSummary {
   std::optional<std::int64_t> repeat_of;
   bool anonymous = false;
   std::optional<std::string> petitioner_name;
+  std::string preferred_channel = "sms";  // how the petitioner wants to hear: sms, email, phone (call, don't text), none
+  bool contact_consent = true;
 };
 
 struct PetitionPage {

@@ -113,7 +113,8 @@ std::string summary_select(const std::string& now, const std::string& from, cons
          " iso_local(p.received_at), ru.code, ru.name, iso_local(p.due_at),"
          " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " + now + " THEN 'overdue'"
          "      WHEN p.warn_at <= " + now + " THEN 'warning' ELSE 'ok' END,"
-         " p.repeat_of, p.anonymous, pr.name, p.received_at::text, p.due_at::text" + extra_columns +
+         " p.repeat_of, p.anonymous, pr.name, p.received_at::text, p.due_at::text, pr.preferred_channel,"
+         " pr.contact_consent" + extra_columns +
          " FROM " + from + " p JOIN petitioners pr ON pr.id = p.petitioner_id"
          " LEFT JOIN units ru ON ru.id = p.responsible_unit_id";
 }
@@ -136,6 +137,8 @@ PetitionSummary summary_from(const pg::Result& r, int row) {
   if (!r.is_null(row, 13)) s.repeat_of = r.integer(row, 13);
   s.anonymous = r.boolean(row, 14);
   s.petitioner_name = r.optional_text(row, 15);
+  s.preferred_channel = r.text(row, 18);
+  s.contact_consent = r.boolean(row, 19);
   return s;
 }
 

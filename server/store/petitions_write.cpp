@@ -144,13 +144,20 @@ pg::Statement clocks_upsert(std::int64_t petition_id, std::string clocks) {
       petition_id, std::move(clocks));
 }
 
-// One outbox row per audience the decision notifies.
+// One outbox row per audience the decision notifies. The reason and days are the latest given on the
+// petition: the decision's own, or those of the request it answers (an extension approved: its reason).
+// Written after the decision's timeline event.
 pg::Statement outbox_insert(std::int64_t petition_id, const std::vector<std::string>& audiences, const std::string& topic,
                             const std::string& tracking, const std::string& to_state) {
   json::object payload{{"tracking_code", tracking}, {"state", to_state}};
   return pg::Statement(
       "INSERT INTO outbox (petition_id, audience, topic, payload)"
-      " SELECT $1, a, $3, $4::jsonb FROM unnest($2::text[]) a",
+      " SELECT $1, a, $3, $4::jsonb || jsonb_strip_nulls(jsonb_build_object("
+      "   'reason', (SELECT e.fields->>'reason' FROM petition_events e WHERE e.petition_id = $1 AND e.fields ? 'reason'"
+      "              ORDER BY e.id DESC LIMIT 1),"
+      "   'days', (SELECT e.fields->>'days' FROM petition_events e WHERE e.petition_id = $1 AND e.fields ? 'days'"
+      "            ORDER BY e.id DESC LIMIT 1)))"
+      " FROM unnest($2::text[]) a",
       petition_id, pg::words_literal(audiences), topic, json::serialize(payload));
 }
 
@@ -350,15 +357,21 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
           "UPDATE petitioners SET name = coalesce(name, $2), gender = coalesce(gender, $3), phone = coalesce(phone, $4),"
           " phone_key = coalesce(phone_key, $5), certificate_number = coalesce(certificate_number, $6),"
           " disability_type = coalesce(disability_type, $7), disability_grade = coalesce(disability_grade, $8),"
-          " address = coalesce(address, $9), unit_id = coalesce(unit_id, $10), updated_at = now() WHERE id = $1",
+          " address = coalesce(address, $9), unit_id = coalesce(unit_id, $10), email = coalesce($11, email),"
+          " language = coalesce($12, language), preferred_channel = coalesce($13, preferred_channel),"
+          " contact_consent = coalesce($14, contact_consent), updated_at = now() WHERE id = $1",
           petitioner_id, p.name, p.gender, p.phone, phone_key, p.certificate_number, p.disability_type,
-          p.disability_grade, p.address, petitioner_unit_id);
+          p.disability_grade, p.address, petitioner_unit_id, p.email, p.language, p.preferred_channel,
+          p.contact_consent);
     } else {
       writes.emplace_back(
           "INSERT INTO petitioners (id, name, gender, id_number, phone, phone_key, certificate_number, disability_type,"
-          " disability_grade, address, unit_id, self_reported) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+          " disability_grade, address, unit_id, self_reported, email, language, preferred_channel, contact_consent)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, coalesce($14, 'zh'), coalesce($15, 'sms'),"
+          " coalesce($16, true))",
           petitioner_id, p.name, p.gender, p.id_number, p.phone, phone_key, p.certificate_number, p.disability_type,
-          p.disability_grade, p.address, petitioner_unit_id, !staff);
+          p.disability_grade, p.address, petitioner_unit_id, !staff, p.email, p.language, p.preferred_channel,
+          p.contact_consent);
     }
     pg::Statement insert(
         "INSERT INTO petitions (id, tracking_code, channel, workflow, workflow_version, type, category, urgency,"

@@ -45,19 +45,22 @@ TEST_CASE("a breached sign-for limit reminds the unit and tells its parent's man
   TestServer server(org);
   pg::BlockingConnection db(org.db.url());
   auto ids = dispatched_petitions(server.port(), 1);
-  CHECK(count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'sign_for' AND fired_at IS NULL") == 1);
+  // Half-way (the warning: the handlers hear it is due soon) and at the deadline.
+  CHECK(count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'sign_for' AND fired_at IS NULL") == 2);
   std::this_thread::sleep_for(1500ms);  // a scheduler pass or more before the deadline: nothing fires
   CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 0);
 
   server.clock().advance(24h * 7);
-  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 1; }));
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 2; }));
   std::this_thread::sleep_for(1500ms);  // later passes find nothing more to fire
-  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 1);
+  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 2);
   CHECK(count(db, "SELECT reminders FROM petitions WHERE id = " + std::to_string(ids[0])) == 1);
-  auto outbox = db.exec("SELECT topic || ':' || audience FROM outbox WHERE topic IN ('reminder', 'escalation') ORDER BY id");
-  REQUIRE(outbox.rows() == 2);
-  CHECK(outbox.text(0, 0) == "reminder:handlers");
-  CHECK(outbox.text(1, 0) == "escalation:parent_managers");
+  auto outbox = db.exec("SELECT topic || ':' || audience FROM outbox WHERE topic IN ('due_soon', 'reminder', 'escalation')"
+                        " ORDER BY id");
+  REQUIRE(outbox.rows() == 3);
+  CHECK(outbox.text(0, 0) == "due_soon:handlers");
+  CHECK(outbox.text(1, 0) == "reminder:handlers");
+  CHECK(outbox.text(2, 0) == "escalation:parent_managers");
 
   Session handler(server.port(), "v1.handler", fixture_password);
   auto shown = handler.get("/api/v1/petitions/" + std::to_string(ids[0])).json();
@@ -88,13 +91,14 @@ TEST_CASE("three processes on one database fire every escalation exactly once") 
   pg::BlockingConnection db(org.db.url());
   dispatched_petitions(a.port(), 30);
   const auto points = count(db, "SELECT count(*) FROM escalation_points WHERE fired_at IS NULL AND clock = 'sign_for'");
-  REQUIRE(points == 30);
+  REQUIRE(points == 60);  // a warning and a breach each
   for (auto* server : {&a, &b, &c}) server->clock().advance(24h * 7);
   REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM escalation_points WHERE fired_at IS NULL AND clock = 'sign_for'") == 0; }));
   std::this_thread::sleep_for(1500ms);
   CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == points);
-  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'reminder'") == points);
-  CHECK(count(db, "SELECT sum(reminders) FROM petitions") == points);
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'due_soon'") == 30);
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'reminder'") == 30);
+  CHECK(count(db, "SELECT sum(reminders) FROM petitions") == 30);
 }
 
 TEST_CASE("Idempotency-Keys are kept a week, then forgotten by the scheduler's housekeeping") {
@@ -122,9 +126,10 @@ TEST_CASE("escalations that fell due while no process ran fire once at the next 
   }
   TestServer restarted(org);
   restarted.clock().advance(24h * 7);
-  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 3; }));
+  // Three warnings and three breaches.
+  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 6; }));
   std::this_thread::sleep_for(1500ms);
-  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 3);
+  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 6);
 }
 
 TEST_CASE("a sleeping scheduler wakes at once when a point earlier than every other is written") {
@@ -149,14 +154,15 @@ TEST_CASE("an escalation point that cannot fire is marked with its error and hol
   TestServer server(org);
   pg::BlockingConnection db(org.db.url());
   auto ids = dispatched_petitions(server.port(), 3);
-  // Break the first petition's sign-for point: its actions are no list, so applying them fails.
-  db.exec("UPDATE escalation_points SET actions = '\"broken\"', due_at = due_at - interval '1 minute'"
-          " WHERE petition_id = " + std::to_string(ids[0]) + " AND clock = 'sign_for'");
+  // Break the first petition's sign-for breach point: its actions are no list, so applying them fails.
+  const auto breach = " WHERE petition_id = " + std::to_string(ids[0]) + " AND clock = 'sign_for' AND due_at ="
+                      " (SELECT max(due_at) FROM escalation_points WHERE petition_id = " + std::to_string(ids[0]) +
+                      " AND clock = 'sign_for')";
+  db.exec("UPDATE escalation_points SET actions = '\"broken\"', due_at = due_at - interval '1 minute'" + breach);
   server.clock().advance(24h * 7);
   REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'sign_for' AND fired_at IS NULL") == 0; }));
-  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 2);
-  auto failed = db.exec("SELECT fired_by FROM escalation_points WHERE petition_id = " + std::to_string(ids[0]) +
-                        " AND clock = 'sign_for'");
+  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 5);  // three warnings, two breaches
+  auto failed = db.exec("SELECT fired_by FROM escalation_points" + breach);
   CHECK(std::string(failed.text(0, 0)).find("failed: ") != std::string::npos);
   CHECK(count(db, "SELECT reminders FROM petitions WHERE id = " + std::to_string(ids[0])) == 0);
 }

@@ -135,7 +135,7 @@ TEST_CASE("a hotline petition goes from registration to callback, each step one 
   std::vector<std::string> messages;
   for (int row = 0; row < outbox.rows(); ++row) messages.emplace_back(outbox.text(row, 0));
   CHECK(messages == std::vector<std::string>{"registered:petitioner", "accept:petitioner", "dispatch:handlers",
-                                             "dispatch:petitioner", "reply:petitioner", "reply:operators"});
+                                             "dispatch:petitioner", "reply:petitioner", "reply:operators", "callback:petitioner"});
   // The timeline cannot be rewritten.
   CHECK_THROWS(db.exec("UPDATE petition_events SET action = 'x'"));
 }

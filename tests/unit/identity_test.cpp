@@ -46,3 +46,13 @@ TEST_CASE("phone numbers normalise so that the same caller matches however the n
   CHECK(normalise_phone("anonymous").empty());
   CHECK(normalise_phone("110").empty());
 }
+
+TEST_CASE("e-mail addresses are one address each, or the problem is named") {
+  CHECK(email_problem("wang.li@example.cn").empty());
+  CHECK(email_problem("a+tag@mail.qs.gov.cn").empty());
+  for (const char* bad : {"", "wang", "@example.cn", "wang@", "wang@example", "wang@.cn", "wang@example.", "a@b@c.cn",
+                          "wang li@example.cn", "a@b.cn,c@d.cn", "<a@b.cn>", "a@b.cn\r\nBcc: x@y.cn"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(email_problem(bad).empty());
+  }
+}

@@ -61,3 +61,9 @@ TEST_CASE("roles and scopes parse from and print to their names") {
   CHECK(roles.names() == std::vector<std::string>{"handler", "manager"});
   for (auto scope : {Scope::read, Scope::write, Scope::cti, Scope::portal}) CHECK(parse_scope(scope_name(scope)) == scope);
 }
+
+TEST_CASE("e-mail addresses keep the first character of the name and the domain") {
+  CHECK(mask_email("wangli@example.cn") == "w*****@example.cn");
+  CHECK(mask_email("王丽@example.cn") == "王*@example.cn");
+  CHECK(mask_email("no-at-sign") == "**********");
+}
