@@ -179,8 +179,10 @@ asio::awaitable<void> Dispatcher::run() {
 asio::awaitable<int> Dispatcher::pass() {
   const auto texts = templates_.current();
   std::vector<pg::Statement> claim;
-  claim.emplace_back("SELECT queue_daily_digests(now(), coalesce((SELECT (value->>'hour')::int FROM settings"
-                     " WHERE key = 'digest' AND jsonb_typeof(value->'hour') = 'number'), 8))");
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(options_.clock().time_since_epoch()).count();
+  claim.emplace_back("SELECT queue_daily_digests(to_timestamp($1), coalesce((SELECT (value->>'hour')::int FROM settings"
+                     " WHERE key = 'digest' AND jsonb_typeof(value->'hour') = 'number'), 8))",
+                     static_cast<std::int64_t>(now));
   claim.emplace_back("SELECT expand_outbox($1, $2::text[])", options_.batch, pg::words_literal(texts->urgent_topics()));
   claim.emplace_back(
       "WITH due AS (SELECT id FROM notification_deliveries WHERE state = 'pending' AND next_attempt_at <= now()"

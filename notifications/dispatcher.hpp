@@ -17,6 +17,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "notifications/messages.hpp"
@@ -34,6 +35,8 @@ struct DispatcherOptions {
   std::chrono::seconds first_retry{30};  // doubled after each failure, at most an hour, times 0.5–1.5
   std::chrono::seconds lease{120};       // how long a claimed delivery is left to its process
   std::chrono::milliseconds send_timeout{10000};
+  // The time the daily digest goes by (the server's clock, which tests move).
+  std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
 };
 
 class Dispatcher {

@@ -121,14 +121,15 @@ END $$;
 -- The days a digest was made, so that each day's is made once by whichever process comes first.
 CREATE TABLE digest_days (day date PRIMARY KEY, made_at timestamptz NOT NULL DEFAULT now());
 
--- Once a day from `hour` (local): an outbox row per manager who has an e-mail address, listing what is
--- overdue now in their subtree and what was escalated there in the last day. Returns how many it queued.
+-- Once a day from `hour` (local; none when it is not 0–23): an outbox row per manager who has an e-mail
+-- address, listing what is overdue now in their subtree and what was escalated there in the last day.
+-- Returns how many it queued.
 CREATE FUNCTION queue_daily_digests(now timestamptz, hour integer) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   today date := local_date(now);
   queued integer;
 BEGIN
-  IF extract(hour FROM now AT TIME ZONE 'UTC' + interval '8 hours') < hour THEN
+  IF hour NOT BETWEEN 0 AND 23 OR extract(hour FROM now AT TIME ZONE 'UTC' + interval '8 hours') < hour THEN
     RETURN 0;
   END IF;
   IF EXISTS (SELECT 1 FROM digest_days WHERE day = today) THEN
@@ -153,12 +154,15 @@ BEGIN
           WHERE p.due_at <= now AND u.path <@ mu.path) x) o
   CROSS JOIN LATERAL (
     SELECT count(*) AS n, string_agg(x.line, E'\n' ORDER BY x.at) FILTER (WHERE x.rank <= 20) AS list
-    FROM (SELECT f.at, row_number() OVER (ORDER BY f.at) AS rank,
-                 p.tracking_code || '  ' || u.name || '  ' || iso_local(f.at) AS line
-          FROM report_facts f JOIN petitions p ON p.id = f.petition_id JOIN units u ON u.id = f.unit_id
-          WHERE f.measure IN ('supervised', 'escalated_to_district', 'escalated_to_department', 'escalated_to_town',
-                              'escalated_to_village', 'criticised')
-            AND f.day >= today - 1 AND f.at > now - interval '1 day' AND f.at <= now AND f.unit_path <@ mu.path) x) e
+    FROM (SELECT y.at, row_number() OVER (ORDER BY y.at) AS rank, y.line
+          -- One line per escalation, however many facts (supervised, escalated_to_town) it counted as.
+          FROM (SELECT DISTINCT ON (f.petition_id, f.at) f.at,
+                       p.tracking_code || '  ' || u.name || '  ' || iso_local(f.at) AS line
+                FROM report_facts f JOIN petitions p ON p.id = f.petition_id JOIN units u ON u.id = f.unit_id
+                WHERE f.measure IN ('supervised', 'escalated_to_district', 'escalated_to_department', 'escalated_to_town',
+                                    'escalated_to_village', 'criticised')
+                  AND f.day >= today - 1 AND f.at > now - interval '1 day' AND f.unit_path <@ mu.path
+                ORDER BY f.petition_id, f.at) y) x) e
   WHERE m.active AND 'manager' = ANY (m.roles) AND m.email IS NOT NULL;
   GET DIAGNOSTICS queued = ROW_COUNT;
   RETURN queued;

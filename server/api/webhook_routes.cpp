@@ -89,14 +89,14 @@ awaitable<Response> change_webhook(Services& services, RequestContext& context) 
   fields.reject_unknown();
   std::vector<pg::Statement> statements;
   statements.push_back(store::require_change(
-      {std::string("UPDATE webhooks SET name = coalesce($2, name), url = coalesce($3, url),"
-                   " topics = coalesce($4::text[], topics), active = coalesce($5, active) WHERE id = $1 RETURNING ") +
-           webhook_columns,
+      {"UPDATE webhooks SET name = coalesce($2, name), url = coalesce($3, url), topics = coalesce($4::text[], topics),"
+       " active = coalesce($5, active) WHERE id = $1 RETURNING 1",
        id, name, url, topics ? std::optional(pg::words_literal(*topics)) : std::nullopt, active},
       "no webhook has this id"));
   statements.push_back(store::audit_insert(audit_event(context, "webhook.changed", "webhook", std::to_string(id))));
+  statements.emplace_back(std::string("SELECT ") + webhook_columns + " FROM webhooks WHERE id = $1", id);
   auto results = co_await services.pool.run(std::move(statements));
-  co_return http::json_response(http::Status::ok, webhook_view(results[0], 0).as_object());
+  co_return http::json_response(http::Status::ok, webhook_view(results[2], 0).as_object());
 }
 
 awaitable<Response> delete_webhook(Services& services, RequestContext& context) {

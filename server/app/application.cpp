@@ -47,10 +47,11 @@ std::shared_ptr<asio::ssl::context> tls_context(const Config& config) {
   return context;
 }
 
-notifications::DispatcherOptions dispatcher_options(const Config& config) {
+notifications::DispatcherOptions dispatcher_options(const Config& config, store::Clock clock) {
   notifications::DispatcherOptions options;
   options.interval = config.notify_interval;
   options.lease = config.notify_lease;
+  options.clock = [clock = std::move(clock)] { return std::chrono::system_clock::time_point(clock()); };
   return options;
 }
 
@@ -88,7 +89,7 @@ Application::Application(const Config& config, const std::string& database_url, 
       call_listener_(io_, pool_.options().connect, api::call_channel,
                      [this](std::string payload) { return api::push_call_event(services_, std::move(payload)); }),
       scheduler_(io_, pool_.options().connect, petitions_, reports_, config.scheduler_interval),
-      dispatcher_(io_, pool_, workers_, templates_, dispatcher_options(config)),
+      dispatcher_(io_, pool_, workers_, templates_, dispatcher_options(config, [this] { return petitions_.now(); })),
       user_event_listener_(io_, pool_.options().connect, notifications::user_event_channel,
                            [this](std::string payload) { return push_user_event(std::move(payload)); }),
       signals_(io_) {

@@ -6,11 +6,13 @@ loopback, for the server to talk to over the network.
 
 Appends every request to LOG as a JSON line {"path", "headers", "body"}, and answers with the status code
 in STATUS_FILE (200 when the file is missing): the test makes the service fail and recover by writing it.
+A second number in the file is a delay in seconds before each answer (a slow service).
 """
 import http.server
 import json
 import os
 import sys
+import time
 
 port, log, status_file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 
@@ -18,9 +20,12 @@ port, log, status_file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode("utf-8")
-        status = 200
+        status, delay = 200, 0.0
         if os.path.exists(status_file):
-            status = int(open(status_file).read().strip() or "200")
+            words = open(status_file).read().split()
+            status = int(words[0]) if words else 200
+            delay = float(words[1]) if len(words) > 1 else 0.0
+        time.sleep(delay)
         if status < 300:  # only what was accepted counts as received
             with open(log, "a", encoding="utf-8") as out:
                 out.write(json.dumps({"path": self.path, "headers": dict(self.headers), "body": body},
