@@ -64,16 +64,21 @@ BEGIN
       SELECT 'category', category, day, unit_path, %3$s FROM base GROUP BY category, day, unit_path
       UNION ALL
       SELECT 'channel', channel, day, unit_path, %3$s FROM base GROUP BY channel, day, unit_path
-    ), expanded AS (
-      SELECT s.scope, g.grain, g.period_start, b.*
+    ), days AS (
+      -- Each unit's figures counted for it and every ancestor, per day; the months are summed from these.
+      SELECT s.scope, b.dimension, b.dimension_value, b.day AS period_start, %3$s
       FROM by_dimension b
       CROSS JOIN LATERAL unnest(string_to_array(ltree2text(b.unit_path), '.')::bigint[]) AS s(scope)
-      CROSS JOIN LATERAL (VALUES ('d'::"char", b.day), ('m'::"char", date_trunc('month', b.day)::date))
-        AS g(grain, period_start)
+      GROUP BY s.scope, b.dimension, b.dimension_value, b.day
+    ), periods AS (
+      SELECT scope, dimension, dimension_value, 'd'::"char" AS grain, period_start, %4$s FROM days
+      UNION ALL
+      SELECT scope, dimension, dimension_value, 'm', date_trunc('month', period_start)::date, %3$s
+      FROM days GROUP BY scope, dimension, dimension_value, date_trunc('month', period_start)
     )
     INSERT INTO report_rollups AS r (scope_unit_id, dimension, grain, period_start, value, %4$s)
-    SELECT scope, dimension, grain, period_start, dimension_value, %3$s
-    FROM expanded GROUP BY scope, dimension, grain, period_start, dimension_value
+    SELECT scope, dimension, grain, period_start, dimension_value, %4$s
+    FROM periods
     ON CONFLICT (scope_unit_id, dimension, grain, period_start, value) DO UPDATE SET %5$s
   $sql$, counted, facts_where, summed, names, added) USING ids, first_day, end_day;
 END $$;

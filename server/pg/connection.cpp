@@ -51,7 +51,8 @@ Connection::~Connection() {
 
 awaitable<std::unique_ptr<Connection>> Connection::open(asio::any_io_executor executor, const ConnectOptions& options) {
   // Prepared statements keep one generic plan (planned once per connection, not per execution); the
-  // few queries whose plan must see their parameters are sent unprepared (Statement::prepare).
+  // few queries whose plan must see their parameters are sent unprepared (Statement::prepare), and planned
+  // for their values (see run()).
   const std::string server_options = "-c statement_timeout=" + std::to_string(options.statement_timeout.count()) +
                                      " -c plan_cache_mode=force_generic_plan";
   // "dbname" is expanded as a URL or conninfo string; the keywords after it override what it says.
@@ -143,6 +144,10 @@ awaitable<std::vector<Result>> Connection::run(std::span<const Statement> statem
   constexpr size_t max_prepared = 1000;
   std::vector<std::string> preparing(statements.size());  // name, where statement i is prepared here
   std::unordered_map<std::string_view, std::string> preparing_now;
+  // An unprepared statement would still get a generic plan under this connection's plan_cache_mode: before
+  // the first one, the pipeline's transaction switches to custom plans (until it ends).
+  std::vector<bool> custom_before(statements.size(), false);
+  bool custom_plans = false;
   std::vector<const char*> values;
   std::vector<int> lengths;
   for (size_t i = 0; i < statements.size(); ++i) {
@@ -154,6 +159,12 @@ awaitable<std::vector<Result>> Connection::run(std::span<const Statement> statem
       lengths.push_back(param ? static_cast<int>(param->size()) : 0);
     }
     const int count = static_cast<int>(values.size());
+    if (!statement.prepare && !custom_plans) {
+      if (!PQsendQueryParams(conn_, "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)", 0, nullptr,
+                             nullptr, nullptr, nullptr, 0))
+        fail("cannot queue a statement: " + std::string(PQerrorMessage(conn_)));
+      custom_before[i] = custom_plans = true;
+    }
     std::string name;
     if (auto known = prepared_.find(statement.sql); known != prepared_.end()) name = known->second;
     else if (auto pending = preparing_now.find(statement.sql); pending != preparing_now.end()) name = pending->second;
@@ -186,6 +197,10 @@ awaitable<std::vector<Result>> Connection::run(std::span<const Statement> statem
   results.reserve(statements.size());
   std::optional<QueryError> first_error;
   for (size_t i = 0; i < statements.size(); ++i) {
+    if (custom_before[i]) {
+      auto set = co_await read_one();
+      if (PQresultStatus(set.raw()) == PGRES_FATAL_ERROR && !first_error) first_error = query_error(set.raw());
+    }
     if (!preparing[i].empty()) {
       auto prepared = co_await read_one();
       auto status = PQresultStatus(prepared.raw());

@@ -202,3 +202,23 @@ TEST_CASE("statements are prepared once per connection, also when a pipeline fai
     CHECK(conn->usable());
   }());
 }
+
+TEST_CASE("an unprepared statement is planned for its values, a prepared one once for any") {
+  test::TestDatabase db;
+  run_async([&]() -> asio::awaitable<void> {
+    auto conn = co_await open(db.url());
+    const std::string mode = "SELECT current_setting('plan_cache_mode')";
+    pg::Statement unprepared("EXPLAIN SELECT * FROM pg_class WHERE relname = $1", std::string("pg_type"));
+    unprepared.prepare = false;
+    std::vector<pg::Statement> statements{{mode}, std::move(unprepared), {mode}};
+    auto results = co_await conn->run(statements, 5000ms);
+    CHECK(results[0].text(0, 0) == "force_generic_plan");  // prepared statements: one plan for any values
+    std::string plan;
+    for (int row = 0; row < results[1].rows(); ++row) plan += std::string(results[1].text(row, 0)) + "\n";
+    CHECK(plan.find("'pg_type'") != std::string::npos);     // planned for this value
+    CHECK(results[2].text(0, 0) == "force_custom_plan");    // from the unprepared statement to the end of the transaction
+
+    std::vector<pg::Statement> later{{mode}};
+    CHECK((co_await conn->run(later, 5000ms)).front().text(0, 0) == "force_generic_plan");
+  }());
+}
