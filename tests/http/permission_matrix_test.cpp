@@ -40,6 +40,7 @@ struct PetitionFixture {
   std::map<std::string, std::int64_t> petitions;    // by name: V1, V2, T1, MZ, and X (complains about D)
   std::map<std::string, std::int64_t> attachments;  // one per petition, by the same names
   std::int64_t dead_letter = 0;                      // a notification that failed too often
+  std::int64_t webhook = 0;
 };
 
 PetitionFixture add_petitions(const OrgFixture& org, const std::filesystem::path& data_dir) {
@@ -83,6 +84,8 @@ PetitionFixture add_petitions(const OrgFixture& org, const std::filesystem::path
       "INSERT INTO notification_deliveries (outbox_id, recipient, channel, address, topic, payload, state, attempts)"
       " VALUES ($1, 'petitioner:1', 'sms', '13900000001', 'accept', '{}', 'dead', 8) RETURNING id",
       {std::to_string(outbox)}).integer(0, 0);
+  fixture.webhook = conn.exec("INSERT INTO webhooks (name, url, secret) VALUES ('matrix', 'https://example.cn/hook',"
+                              " 'a-secret-of-sixteen-or-more') RETURNING id").integer(0, 0);
   return fixture;
 }
 
@@ -185,7 +188,8 @@ class Matrix {
       return std::to_string(token_ids_.at(login == "operator" ? "proxy" : "operator"));
     }
     if (segment == "{unit_code}") return std::string("T1");
-    if (segment == "{delivery_id}") return std::to_string(petitions_.dead_letter);  // admins only: nothing foreign  // the tree is readable by everyone
+    if (segment == "{delivery_id}") return std::to_string(petitions_.dead_letter);  // admins only: nothing foreign
+    if (segment == "{webhook_id}") return std::to_string(petitions_.webhook);        // admins only too
     if (segment == "{transition}") return std::string("accept");
     if (segment == "{phone_id}") return std::string("13700000009");  // blocked in add_petitions(); admins see all
     if (segment == "{petition_id}" || segment == "{attachment_id}") {
