@@ -11,6 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <thread>
 
+#include "server/http/static_files.hpp"
+
 #include "server/api/routes.hpp"
 #include "server/app/health_routes.hpp"
 
@@ -101,6 +103,7 @@ Application::Application(const Config& config, const std::string& database_url, 
                      [this] { return static_cast<double>(pool_.stats().waiting); });
   add_health_routes(router_, pool_, metrics_, schema_version);
   api::add_api_routes(router_, services_);
+  if (config.web_root) router_.set_fallback(http::static_files(*config.web_root));
   server_ = std::make_unique<http::HttpServer>(io_, config.http, router_, metrics_, &authenticator_, tls_context(config));
 }
 

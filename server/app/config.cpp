@@ -64,6 +64,7 @@ po::options_description describe() {
     ("notify-interval", po::value<long>()->default_value(1000), "ms between passes of the notification dispatcher when idle (0: this process sends no notifications)")
     ("notify-lease", po::value<long>()->default_value(120), "seconds a claimed notification is left to the process that claimed it (after that another sends it again)")
     ("message-templates", po::value<std::string>(), "message templates (YAML) laid over the shipped ones, topic by topic; read again when changed")
+    ("web-root", po::value<std::string>(), "the web app's built files (default: web-admin/dist of the source tree this petitiond was built in, if there)")
     ("routing", po::value<std::string>(), "routing table (YAML) to use instead of the shipped default")
     ("calendar-dir", po::value<std::string>(), "more working-calendar files (*.yaml), e.g. next year's official dates (default: DATA_DIR/calendars)")
     ("tls-cert", po::value<std::string>(), "PEM certificate chain: with --tls-key, serve HTTPS")
@@ -223,6 +224,15 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
   if (vm["notify-lease"].as<long>() < 1) throw ConfigError("--notify-lease: must be at least 1 second");
   config.notify_lease = std::chrono::seconds(vm["notify-lease"].as<long>());
   if (vm.count("message-templates")) config.message_templates = vm["message-templates"].as<std::string>();
+  if (vm.count("web-root")) {
+    config.web_root = vm["web-root"].as<std::string>();
+    if (!std::filesystem::is_regular_file(*config.web_root / "index.html"))
+      throw ConfigError("--web-root: no index.html in " + config.web_root->string());
+  } else {
+    std::error_code error;
+    auto built = std::filesystem::canonical("/proc/self/exe", error).parent_path() / "../../web-admin/dist";
+    if (!error && std::filesystem::is_regular_file(built / "index.html", error)) config.web_root = built.lexically_normal();
+  }
   config.demo = vm["demo"].as<bool>();
 
   const auto format = vm["log-format"].as<std::string>();

@@ -43,6 +43,7 @@ struct Config {
   std::chrono::milliseconds notify_interval{1000};     // the notification dispatcher's; 0: never runs
   std::chrono::seconds notify_lease{120};              // how long a claimed delivery is left to its process
   std::optional<std::filesystem::path> message_templates;  // the admin's templates over the shipped ones
+  std::optional<std::filesystem::path> web_root;           // the web app's built files; none: API only
 
   // Options of the user and units commands.
   struct CommandOptions {

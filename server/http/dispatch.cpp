@@ -71,6 +71,15 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::stri
       response = error_response(Error(Errc::method_not_allowed, std::string(request.method_string()) +
                                                                     " is not allowed here; use " + allowed));
       response.set(bhttp::field::allow, allowed);
+    } else if (router_.fallback() && (request.method() == Verb::get || request.method() == Verb::head) &&
+               !target->path().starts_with("/api/")) {
+      route = "web app";
+      RequestContext context{request, request_id, *target, route, {}, std::move(remote_address), secure, std::nullopt, {}};
+      try {
+        response = co_await router_.fallback()(context);
+      } catch (...) {
+        response = error_response(std::current_exception(), request_id);
+      }
     } else {
       response = error_response(Error(Errc::not_found, "no such resource"));
     }

@@ -32,8 +32,13 @@ class Router {
 
   const std::vector<Route>& routes() const { return routes_; }
 
+  // What answers a GET or HEAD outside /api/ that no route matches (the web app's files); none: 404.
+  void set_fallback(Handler handler) { fallback_ = std::move(handler); }
+  const Handler& fallback() const { return fallback_; }
+
  private:
   std::vector<Route> routes_;
+  Handler fallback_;
 };
 
 }  // namespace petitiond::http

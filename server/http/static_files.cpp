@@ -1,0 +1,69 @@
+#include "server/http/static_files.hpp"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "server/http/response.hpp"
+#include "workflow/error.hpp"
+
+namespace petitiond::http {
+namespace {
+
+std::string_view content_type_of(const std::filesystem::path& file) {
+  static const std::map<std::string, std::string_view> types{
+      {".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},    {".svg", "image/svg+xml"},
+      {".png", "image/png"},                  {".ico", "image/x-icon"},
+      {".json", "application/json"},         {".webmanifest", "application/manifest+json"},
+      {".woff2", "font/woff2"},               {".txt", "text/plain; charset=utf-8"},
+      {".map", "application/json"}};
+  auto it = types.find(file.extension().string());
+  return it == types.end() ? std::string_view("application/octet-stream") : it->second;
+}
+
+std::optional<std::string> read_file(const std::filesystem::path& file) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(file, error)) return std::nullopt;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream body;
+  body << in.rdbuf();
+  return body.str();
+}
+
+}  // namespace
+
+Handler static_files(std::filesystem::path root) {
+  return [root = std::move(root)](RequestContext& context) -> asio::awaitable<Response> {
+    std::filesystem::path relative;
+    bool has_extension = false;
+    for (auto segment : context.url.segments()) {
+      const std::string part(segment);
+      if (part.empty() || part == "." || part == ".." || part.find_first_of("/\\") != std::string::npos ||
+          part.find('\0') != std::string::npos)
+        throw Error(Errc::not_found, "no such resource");
+      relative /= part;
+      has_extension = part.find('.') != std::string::npos;
+    }
+    auto file = root / relative;
+    auto body = relative.empty() ? std::nullopt : read_file(file);
+    const bool asset = !relative.empty() && *relative.begin() == "assets";
+    if (!body) {
+      if (has_extension || asset) throw Error(Errc::not_found, "no such file");
+      file = root / "index.html";  // one of the app's own pages
+      body = read_file(file);
+      if (!body) throw Error(Errc::not_found, "the web app is not built (npm run build in web-admin)");
+    }
+    auto response = text_response(Status::ok, std::move(*body), content_type_of(file));
+    response.set(beast::http::field::cache_control, asset ? "public, max-age=31536000, immutable" : "no-cache");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Referrer-Policy", "same-origin");
+    response.set("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                 "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+    co_return response;
+  };
+}
+
+}  // namespace petitiond::http

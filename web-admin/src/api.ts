@@ -1,0 +1,33 @@
+// Calls to petitiond's API: JSON in and out, the session cookie, and the CSRF token on writes.
+let csrf = "";
+
+export class ApiError extends Error {
+  constructor(public status: number, message: string, public field?: string) {
+    super(message);
+  }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : {};
+  if (!response.ok) throw new ApiError(response.status, json?.error?.message ?? response.statusText, json?.error?.field);
+  if (json && typeof json.csrf_token === "string") csrf = json.csrf_token;
+  return json as T;
+}
+
+export interface User {
+  id: number;
+  login: string;
+  display_name: string;
+  unit: { code: string; name: string };
+  roles: string[];
+}

@@ -1,0 +1,107 @@
+// The frame every page shares: a skip link, the header (app name, pages, language, display settings),
+// and the page for the current path. Staff pages need a session; the portal does not.
+import { useEffect, useState } from "preact/hooks";
+
+import { api, User } from "./api";
+import { display, setDisplay } from "./display";
+import { language, setLanguage, t } from "./i18n";
+import { Dashboard } from "./pages/dashboard";
+import { Login } from "./pages/login";
+import { Portal } from "./pages/portal";
+import { Worklist } from "./pages/worklist";
+import { navigate, path } from "./router";
+import { useSignal } from "./signal";
+
+function Link({ to, children }: { to: string; children: preact.ComponentChildren }) {
+  const current = useSignal(path) === to;
+  return (
+    <a
+      href={to}
+      aria-current={current ? "page" : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+function DisplaySettings() {
+  const d = useSignal(display);
+  return (
+    <fieldset class="display-settings">
+      <legend>{t("display")}</legend>
+      <label>
+        <input type="checkbox" checked={d.largeText} onChange={(e) => setDisplay({ ...d, largeText: e.currentTarget.checked })} />
+        {t("large_text")}
+      </label>
+      <label>
+        <input type="checkbox" checked={d.highContrast} onChange={(e) => setDisplay({ ...d, highContrast: e.currentTarget.checked })} />
+        {t("high_contrast")}
+      </label>
+    </fieldset>
+  );
+}
+
+export function App() {
+  const lang = useSignal(language);
+  const current = useSignal(path);
+  const [user, setUser] = useState<User | null | undefined>(undefined);
+  const portal = current.startsWith("/portal");
+
+  useEffect(() => {
+    if (portal) return;
+    api<{ user: User }>("GET", "/api/v1/auth/session")
+      .then((s) => setUser(s.user))
+      .catch(() => setUser(null));
+  }, [portal]);
+
+  useEffect(() => {
+    document.title = t("app_title");
+  }, [lang]);
+
+  const logOut = async () => {
+    await api("POST", "/api/v1/auth/logout", {}).catch(() => undefined);
+    setUser(null);
+    navigate("/");
+  };
+
+  let page;
+  if (portal) page = <Portal />;
+  else if (user === undefined) page = <p role="status">{t("loading")}</p>;
+  else if (user === null) page = <Login onLoggedIn={setUser} />;
+  else if (current === "/reports") page = <Dashboard />;
+  else page = <Worklist />;
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        {t("skip_to_main")}
+      </a>
+      <header>
+        <p class="app-title">{t("app_title")}</p>
+        <nav aria-label={lang === "zh" ? "主导航" : "Main"}>
+          <ul>
+            {!portal && user && <li><Link to="/">{t("worklist")}</Link></li>}
+            {!portal && user?.roles.includes("manager") && <li><Link to="/reports">{t("dashboard")}</Link></li>}
+            <li><Link to="/portal">{t("portal")}</Link></li>
+            {portal && <li><Link to="/">{t("staff_login")}</Link></li>}
+          </ul>
+        </nav>
+        <div class="header-tools">
+          <button type="button" lang={lang === "zh" ? "en" : "zh-CN"} title={t("language_label")}
+                  onClick={() => setLanguage(lang === "zh" ? "en" : "zh")}>
+            {t("language")}
+          </button>
+          {!portal && user && <button type="button" onClick={logOut}>{t("log_out")} ({user.display_name})</button>}
+        </div>
+        <DisplaySettings />
+      </header>
+      <main id="main" tabIndex={-1}>
+        {page}
+      </main>
+    </>
+  );
+}

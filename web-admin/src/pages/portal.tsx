@@ -1,0 +1,154 @@
+// The public portal: submit a petition without an account, and check its progress by tracking code and
+// the phone's last four digits. Every field has a visible label; errors are announced and name the field;
+// no CAPTCHA (the server limits submissions per address instead).
+import { useEffect, useRef, useState } from "preact/hooks";
+
+import { api, ApiError } from "../api";
+import { label, language, t } from "../i18n";
+import { useSignal } from "../signal";
+
+interface Category {
+  code: string;
+  label: { zh: string; en: string };
+}
+
+interface Status {
+  tracking_code: string;
+  state_label: { zh: string; en: string };
+  received_at: string;
+  due_at: string | null;
+}
+
+function Submit() {
+  const [categories, setCategories] = useState<Category[]>([]);
+  const [form, setForm] = useState({ name: "", phone: "", category: "", subject: "", content: "", preferred_channel: "sms" });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
+  const [code, setCode] = useState("");
+  const done = useRef<HTMLParagraphElement>(null);
+
+  useEffect(() => {
+    api<{ categories: Category[] }>("GET", "/api/v1/portal/categories").then((r) => setCategories(r.categories));
+  }, []);
+  useEffect(() => done.current?.focus(), [code]);
+
+  const set = (field: keyof typeof form) => (e: Event) =>
+    setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement).value });
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api<{ tracking_code: string }>("POST", "/api/v1/portal/petitions", {
+        type: "help",
+        category: form.category,
+        subject: form.subject,
+        content: form.content,
+        petitioner: { name: form.name, phone: form.phone, preferred_channel: form.preferred_channel },
+      });
+      setCode(r.tracking_code);
+    } catch (err) {
+      setError(err instanceof ApiError ? { message: err.message, field: err.field } : { message: t("error") });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const invalid = (field: string) => (error?.field?.endsWith(field) ? true : undefined);
+
+  if (code)
+    return (
+      <p ref={done} tabIndex={-1} role="status" class="success">
+        {t("submitted")} <strong class="code">{code}</strong>。{t("keep_code")}
+      </p>
+    );
+  return (
+    <form onSubmit={submit} aria-describedby="submit-intro" noValidate={false}>
+      <p id="submit-intro">{t("submit_intro")}</p>
+      <label for="name">{t("name")} *</label>
+      <input id="name" autoComplete="name" required value={form.name} onInput={set("name")} aria-invalid={invalid("name")} />
+      <label for="phone">{t("phone")} *</label>
+      <input id="phone" type="tel" autoComplete="tel" inputMode="tel" required value={form.phone} onInput={set("phone")}
+             aria-describedby="phone-hint" aria-invalid={invalid("phone")} />
+      <p id="phone-hint" class="hint">{t("phone_hint")}</p>
+      <label for="category">{t("category")} *</label>
+      <select id="category" required value={form.category} onChange={set("category")} aria-invalid={invalid("category")}>
+        <option value="">{t("choose")}</option>
+        {categories.map((c) => (
+          <option key={c.code} value={c.code}>{label(c.label)}</option>
+        ))}
+      </select>
+      <label for="subject">{t("subject")} *</label>
+      <input id="subject" required maxLength={200} value={form.subject} onInput={set("subject")} aria-invalid={invalid("subject")} />
+      <label for="content">{t("content")} *</label>
+      <textarea id="content" required rows={6} value={form.content} onInput={set("content")} aria-invalid={invalid("content")} />
+      <fieldset>
+        <legend>{t("preferred_channel")}</legend>
+        {(["sms", "phone", "none"] as const).map((channel) => (
+          <label key={channel} class="choice">
+            <input type="radio" name="preferred_channel" value={channel} checked={form.preferred_channel === channel}
+                   onChange={set("preferred_channel")} />
+            {t(`channel_${channel}`)}
+          </label>
+        ))}
+      </fieldset>
+      {error && <p role="alert" class="error">{error.message}</p>}
+      <button type="submit" disabled={busy}>{busy ? t("submitting") : t("submit")}</button>
+    </form>
+  );
+}
+
+function CheckStatus() {
+  useSignal(language);
+  const [code, setCode] = useState("");
+  const [last4, setLast4] = useState("");
+  const [found, setFound] = useState<Status | null>(null);
+  const [error, setError] = useState("");
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError("");
+    setFound(null);
+    try {
+      setFound(await api<Status>("POST", "/api/v1/portal/status", { tracking_code: code.trim(), phone_last4: last4.trim() }));
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 404 ? t("not_found") : err instanceof ApiError ? err.message : t("error"));
+    }
+  };
+  return (
+    <form onSubmit={submit}>
+      <label for="tracking-code">{t("tracking_code")} *</label>
+      <input id="tracking-code" required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+      <label for="phone-last4">{t("phone_last4")} *</label>
+      <input id="phone-last4" required inputMode="numeric" pattern="[0-9]{4}" maxLength={4} value={last4}
+             onInput={(e) => setLast4(e.currentTarget.value)} />
+      <button type="submit">{t("look_up")}</button>
+      <div aria-live="polite">
+        {error && <p class="error">{error}</p>}
+        {found && (
+          <dl class="status">
+            <dt>{t("tracking_code")}</dt><dd>{found.tracking_code}</dd>
+            <dt>{t("state")}</dt><dd>{label(found.state_label)}</dd>
+            <dt>{t("received_at")}</dt><dd>{found.received_at}</dd>
+            <dt>{t("due_at")}</dt><dd>{found.due_at ?? "—"}</dd>
+          </dl>
+        )}
+      </div>
+    </form>
+  );
+}
+
+export function Portal() {
+  useSignal(language);
+  return (
+    <>
+      <h1>{t("portal")}</h1>
+      <section aria-labelledby="submit-title" class="card">
+        <h2 id="submit-title">{t("submit_title")}</h2>
+        <Submit />
+      </section>
+      <section aria-labelledby="status-title" class="card">
+        <h2 id="status-title">{t("status_title")}</h2>
+        <CheckStatus />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,73 @@
+// A handler's orders, the soonest due first, with a green / amber / red badge and the time left.
+import { useEffect, useState } from "preact/hooks";
+
+import { api } from "../api";
+import { language, t } from "../i18n";
+import { useSignal } from "../signal";
+
+interface Item {
+  id: number;
+  tracking_code: string;
+  subject: string;
+  state: string;
+  due_at: string | null;
+  deadline_status: "ok" | "warning" | "overdue" | null;
+  petitioner_name: string | null;
+  responsible_unit: { code: string; name: string } | null;
+  contact: { call_dont_text: boolean };
+}
+
+function timeLeft(due: string): string {
+  const hours = (Date.parse(due) - Date.now()) / 3_600_000;
+  const amount = Math.abs(hours) >= 48 ? `${Math.floor(Math.abs(hours) / 24)} ${t("days")}` : `${Math.floor(Math.abs(hours))} ${t("hours")}`;
+  return hours >= 0 ? `${t("time_left")} ${amount}` : `${t("overdue_by")} ${amount}`;
+}
+
+export function Worklist() {
+  useSignal(language);
+  const [items, setItems] = useState<Item[] | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    api<{ items: Item[] }>("GET", "/api/v1/petitions?sort=deadline&limit=100")
+      .then((page) => setItems(page.items))
+      .catch(() => setError(t("error")));
+  }, []);
+  if (error) return <p role="alert">{error}</p>;
+  if (!items) return <p role="status">{t("loading")}</p>;
+  return (
+    <section aria-labelledby="worklist-title">
+      <h1 id="worklist-title">{t("worklist")}</h1>
+      {items.length === 0 ? (
+        <p>{t("empty_worklist")}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("tracking_code")}</th>
+              <th scope="col">{t("subject")}</th>
+              <th scope="col">{t("petitioner")}</th>
+              <th scope="col">{t("unit")}</th>
+              <th scope="col">{t("due")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.id}>
+                <td>{item.tracking_code}</td>
+                <td>{item.subject}</td>
+                <td>{item.petitioner_name ?? "—"}</td>
+                <td>{item.responsible_unit?.name ?? "—"}</td>
+                <td>
+                  {item.deadline_status && (
+                    <span class={`badge badge-${item.deadline_status}`}>{t(`status_${item.deadline_status}`)}</span>
+                  )}{" "}
+                  {item.due_at ? timeLeft(item.due_at) : "—"}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
