@@ -7,6 +7,7 @@ import { display, setDisplay } from "./display";
 import { language, setLanguage, t } from "./i18n";
 import { Dashboard } from "./pages/dashboard";
 import { Login } from "./pages/login";
+import { PetitionPage } from "./pages/petition";
 import { Portal } from "./pages/portal";
 import { Worklist } from "./pages/worklist";
 import { navigate, path } from "./router";
@@ -73,6 +74,7 @@ export function App() {
   else if (user === undefined) page = <p role="status">{t("loading")}</p>;
   else if (user === null) page = <Login onLoggedIn={setUser} />;
   else if (current === "/reports") page = <Dashboard />;
+  else if (current.startsWith("/petitions/")) page = <PetitionPage id={current.slice("/petitions/".length)} />;
   else page = <Worklist />;
 
   return (

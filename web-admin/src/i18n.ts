@@ -69,6 +69,27 @@ const words = {
   overdue_now: ["当前超期", "Overdue now"],
   on_time_rate: ["按期办结率", "On-time rate"],
   export_csv: ["导出 CSV", "Export CSV"],
+  actions: ["可办理的操作", "What you can do now"],
+  timeline: ["办理过程", "Timeline"],
+  unmask: ["显示完整信息", "Show in full"],
+  unmask_reason: ["查看完整个人信息的理由（将被记录）", "Why you need the full personal data (recorded)"],
+  call_dont_text: ["请电话联系，勿发短信", "Call, don't text"],
+  field_reason: ["理由", "Reason"],
+  field_reply: ["答复内容", "Reply"],
+  field_outcome: ["办理结果", "Outcome"],
+  field_unit: ["单位编码", "Unit code"],
+  field_days: ["延期天数", "Days"],
+  field_satisfaction: ["满意度", "Satisfaction"],
+  field_comment: ["备注", "Comment"],
+  field_parent: ["主件编号", "Parent petition"],
+  outcome_support: ["支持", "Supported"],
+  outcome_explain: ["解释说明", "Explained"],
+  outcome_not_supported: ["不支持", "Not supported"],
+  satisfaction_very_satisfied: ["非常满意", "Very satisfied"],
+  satisfaction_satisfied: ["满意", "Satisfied"],
+  satisfaction_basically_satisfied: ["基本满意", "Basically satisfied"],
+  satisfaction_dissatisfied: ["不满意", "Dissatisfied"],
+  satisfaction_very_dissatisfied: ["非常不满意", "Very dissatisfied"],
   export_xlsx: ["导出 Excel", "Export Excel"],
 } satisfies Record<string, [string, string]>;
 
@@ -84,7 +105,8 @@ export function setLanguage(next: Language) {
 }
 
 export function t(key: WordKey): string {
-  return words[key][language.get() === "zh" ? 0 : 1];
+  const entry = words[key];
+  return entry ? entry[language.get() === "zh" ? 0 : 1] : "";
 }
 
 // A label from the API ({zh, en}) in the current language.

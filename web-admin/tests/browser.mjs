@@ -190,7 +190,24 @@ async function handlerWorklist(browser, base) {
   check(/剩余 \d+ (天|小时)/.test(row), "the time left is shown");
   await axe(page, "the worklist");
   await shot(page, "worklist");
+
+  // The order's page offers what the workflow allows now: sign for it, then reply.
+  await page.click(`text=${filed.tracking_code}`);
+  await page.waitForSelector("form.action button");
+  const offered = await page.locator("form.action button").allTextContents();
+  check(offered.includes("签收") && !offered.includes("答复"), `before signing for, the actions offered are ${offered.join("、")}`);
+  await axe(page, "the petition page");
+  await shot(page, "petition");
+  await page.click("form.action button:has-text('签收')");
+  await page.waitForSelector("form.action button:has-text('答复')");
+  await page.selectOption("select[id$='-outcome']", "support");
+  await page.fill("textarea[id$='-reply']", "已协调民政部门补发护理补贴。");
+  await page.click("form.action button:has-text('答复')");
+  await page.waitForSelector("h2:has-text('已答复待回访')");
+  check(true, "signed for and replied from the petition page");
+  await shot(page, "petition-replied");
   await context.close();
+  return filed.tracking_code;
 }
 
 async function managerDashboard(browser, base) {
@@ -200,6 +217,9 @@ async function managerDashboard(browser, base) {
   await logIn(page, base, "district.manager");
   await page.click("nav >> text=统计报表");
   await page.waitForSelector(".chart canvas");
+  // The handler's on-time reply shows in the town's row.
+  const town = await page.textContent("tr:has(th:text-is('宝场镇'))");
+  check(/100\.0%/.test(town), `the town's on-time rate counts the reply (${town.replace(/\s+/g, " ")})`);
   check((await page.locator(".chart").count()) === 2, "two charts are drawn");
   check((await page.textContent("table")).includes("城关镇") || (await page.locator("table tbody tr").count()) > 3,
         "the overdue table lists the district's units");

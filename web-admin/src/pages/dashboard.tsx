@@ -25,8 +25,10 @@ interface Point {
   on_time_rate: number | null;
 }
 
+// The district's calendar day (UTC+8), whatever the browser's time zone: the reports count by it.
+const districtDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" });
 function isoDate(d: Date) {
-  return d.toISOString().slice(0, 10);
+  return districtDay.format(d);
 }
 
 function Chart({ option, title }: { option: echarts.EChartsCoreOption; title: string }) {

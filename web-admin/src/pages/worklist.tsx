@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { api } from "../api";
+import { navigate } from "../router";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
 
@@ -53,7 +54,12 @@ export function Worklist() {
           <tbody>
             {items.map((item) => (
               <tr key={item.id}>
-                <td>{item.tracking_code}</td>
+                <td>
+                  <a href={`/petitions/${item.id}`} onClick={(e) => { e.preventDefault(); navigate(`/petitions/${item.id}`); }}>
+                    {item.tracking_code}
+                  </a>
+                  {item.contact.call_dont_text && <span class="flag"> {t("call_dont_text")}</span>}
+                </td>
                 <td>{item.subject}</td>
                 <td>{item.petitioner_name ?? "—"}</td>
                 <td>{item.responsible_unit?.name ?? "—"}</td>
