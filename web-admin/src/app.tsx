@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, User } from "./api";
 import { display, setDisplay } from "./display";
 import { language, setLanguage, t } from "./i18n";
+import { Console } from "./pages/console";
 import { Dashboard } from "./pages/dashboard";
 import { Login } from "./pages/login";
 import { PetitionPage } from "./pages/petition";
@@ -74,7 +75,9 @@ export function App() {
   else if (user === undefined) page = <p role="status">{t("loading")}</p>;
   else if (user === null) page = <Login onLoggedIn={setUser} />;
   else if (current === "/reports") page = <Dashboard />;
+  else if (current === "/petitions") page = <Worklist />;
   else if (current.startsWith("/petitions/")) page = <PetitionPage id={current.slice("/petitions/".length)} />;
+  else if (current === "/console" || (current === "/" && user.roles.includes("operator"))) page = <Console />;
   else page = <Worklist />;
 
   return (
@@ -86,7 +89,8 @@ export function App() {
         <p class="app-title">{t("app_title")}</p>
         <nav aria-label={lang === "zh" ? "主导航" : "Main"}>
           <ul>
-            {!portal && user && <li><Link to="/">{t("worklist")}</Link></li>}
+            {!portal && user?.roles.includes("operator") && <li><Link to="/console">{t("console")}</Link></li>}
+            {!portal && user && <li><Link to={user.roles.includes("operator") ? "/petitions" : "/"}>{t("worklist")}</Link></li>}
             {!portal && user?.roles.includes("manager") && <li><Link to="/reports">{t("dashboard")}</Link></li>}
             <li><Link to="/portal">{t("portal")}</Link></li>
             {portal && <li><Link to="/">{t("staff_login")}</Link></li>}

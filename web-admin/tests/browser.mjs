@@ -210,6 +210,47 @@ async function handlerWorklist(browser, base) {
   return filed.tracking_code;
 }
 
+async function operatorTakesACall(browser, base) {
+  console.log("operator console");
+  const operator = await apiSession(base, "hotline1");
+  const earlier = await operator("POST", "/api/v1/petitions", {
+    channel: "hotline", type: "help", category: "other", subject: "上次来电的事项", content: "上次反映的问题。",
+    petitioner: { name: "李四", phone: "13912340002" },
+  });
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await logIn(page, base, "hotline1");
+  await page.waitForSelector("h2:has-text('等待来电')");
+  await page.waitForTimeout(500);  // the event stream is connected
+  const started = Date.now();
+  const cti = await fetch(`${base}/api/v1/cti/demo-cti-token`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ event: "newCall", from: "13912340002", to: "12385", direction: "in", callId: "browser-call-1", user: [] }),
+  });
+  check(cti.ok, "the telephone system reports a call");
+  await page.waitForSelector("h2:has-text('来电 139****0002')");
+  check((await page.textContent("section.card table")).includes(earlier.tracking_code), "the caller's earlier petition is on screen");
+  check(await page.evaluate(() => document.activeElement.id === "intake-subject"), "the cursor waits in the intake form");
+  check(await page.inputValue("#intake-name") === "李四", "the caller's name is filled in from the history");
+  await page.keyboard.type("助听器补贴咨询");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("ArrowDown");  // a second type
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("询问助听器适配补贴如何申请。");
+  for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement.type === "submit")); i++) await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  const code = await page.waitForSelector(".success .code").then((e) => e.textContent());
+  const seconds = (Date.now() - started) / 1000;
+  check(seconds < 60, `a call becomes a registered petition in ${seconds.toFixed(1)} s, by keyboard`);
+  await axe(page, "the operator console");
+  await shot(page, "console");
+  const receipt = await page.request.get(base + (await page.getAttribute("a:has-text('打印受理回执')", "href")));
+  check(receipt.ok() && (await receipt.text()).includes(code), "the acknowledgement opens for printing");
+  await context.close();
+}
+
 async function managerDashboard(browser, base) {
   console.log("manager dashboard");
   const context = await browser.newContext({ acceptDownloads: true, bypassCSP: true });
@@ -242,6 +283,7 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? 
 try {
   await portalByKeyboard(browser, base);
   await handlerWorklist(browser, base);
+  await operatorTakesACall(browser, base);
   await managerDashboard(browser, base);
 } catch (e) {
   failures++;
