@@ -9,6 +9,7 @@ import { Console } from "./pages/console";
 import { Dashboard } from "./pages/dashboard";
 import { Login } from "./pages/login";
 import { PetitionPage } from "./pages/petition";
+import { ProxyFile } from "./pages/proxy_file";
 import { Portal } from "./pages/portal";
 import { Worklist } from "./pages/worklist";
 import { navigate, path } from "./router";
@@ -76,9 +77,10 @@ export function App() {
   else if (user === null) page = <Login onLoggedIn={setUser} />;
   else if (current === "/reports") page = <Dashboard />;
   else if (current === "/petitions") page = <Worklist />;
+  else if (current === "/file" && user.roles.includes("proxy")) page = <ProxyFile />;
   else if (current.startsWith("/petitions/")) page = <PetitionPage id={current.slice("/petitions/".length)} />;
   else if (current === "/console" || (current === "/" && user.roles.includes("operator"))) page = <Console />;
-  else page = <Worklist />;
+  else page = <Worklist mine={user.roles.includes("proxy")} />;
 
   return (
     <>
@@ -90,7 +92,8 @@ export function App() {
         <nav aria-label={lang === "zh" ? "主导航" : "Main"}>
           <ul>
             {!portal && user?.roles.includes("operator") && <li><Link to="/console">{t("console")}</Link></li>}
-            {!portal && user && <li><Link to={user.roles.includes("operator") ? "/petitions" : "/"}>{t("worklist")}</Link></li>}
+            {!portal && user && <li><Link to={user.roles.includes("operator") ? "/petitions" : "/"}>{user.roles.includes("proxy") ? t("my_cases") : t("worklist")}</Link></li>}
+            {!portal && user?.roles.includes("proxy") && <li><Link to="/file">{t("file_on_behalf")}</Link></li>}
             {!portal && user?.roles.includes("manager") && <li><Link to="/reports">{t("dashboard")}</Link></li>}
             <li><Link to="/portal">{t("portal")}</Link></li>
             {portal && <li><Link to="/">{t("staff_login")}</Link></li>}

@@ -251,6 +251,38 @@ async function operatorTakesACall(browser, base) {
   await context.close();
 }
 
+async function proxyFollowsACase(browser, base) {
+  console.log("proxy");
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await logIn(page, base, "proxy1");
+  await page.click("nav >> text=代为提交信访事项");
+  await page.waitForSelector("#p-category option:nth-child(2)", { state: "attached" });
+  await page.fill("#p-name", "王五");
+  await page.fill("#p-phone", "13912340003");
+  await page.fill("#p-id", "11010519491231002X");
+  await page.selectOption("#p-category", { index: 1 });
+  await page.fill("#p-subject", "代老人反映无障碍坡道问题");
+  await page.fill("#p-content", "楼栋入口台阶无坡道，轮椅无法进出。");
+  await page.click("button:has-text('提交')");
+  check(await page.evaluate(() => document.querySelector("#p-consent").matches(":invalid")) &&
+        new URL(page.url()).pathname === "/file", "without the petitioner's consent the form is not sent");
+  await page.selectOption("#p-consent", "written");
+  await page.click("button:has-text('提交')");
+  await page.waitForSelector("h2:has-text('办理状态'), [role=alert]");
+  if (await page.locator("[role=alert]").count()) console.log(`       ${await page.textContent("[role=alert]")}`);
+  const title = await page.textContent("h1");
+  check(title.includes("代老人反映无障碍坡道问题"), "filed on the petitioner's behalf, with consent");
+  await axe(page, "the proxy's filing");
+  await page.click("nav >> text=我代理的事项");
+  await page.waitForSelector("table tbody tr");
+  const row = await page.textContent("table tbody tr");
+  check(row.includes("代老人反映无障碍坡道问题") && row.includes("已登记"), "the case and its progress are on the proxy's list");
+  await axe(page, "the proxy's cases");
+  await shot(page, "proxy-cases");
+  await context.close();
+}
+
 async function managerDashboard(browser, base) {
   console.log("manager dashboard");
   const context = await browser.newContext({ acceptDownloads: true, bypassCSP: true });
@@ -284,6 +316,7 @@ try {
   await portalByKeyboard(browser, base);
   await handlerWorklist(browser, base);
   await operatorTakesACall(browser, base);
+  await proxyFollowsACase(browser, base);
   await managerDashboard(browser, base);
 } catch (e) {
   failures++;

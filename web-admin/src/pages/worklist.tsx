@@ -24,12 +24,13 @@ function timeLeft(due: string): string {
   return hours >= 0 ? `${t("time_left")} ${amount}` : `${t("overdue_by")} ${amount}`;
 }
 
-export function Worklist() {
+// `mine`: a proxy's own cases (filed by them or granted to them), newest first, with their state.
+export function Worklist({ mine = false }: { mine?: boolean }) {
   useSignal(language);
   const [items, setItems] = useState<Item[] | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
-    api<{ items: Item[] }>("GET", "/api/v1/petitions?sort=deadline&limit=100")
+    api<{ items: Item[] }>("GET", mine ? "/api/v1/petitions?mine=true&limit=100" : "/api/v1/petitions?sort=deadline&limit=100")
       .then((page) => setItems(page.items))
       .catch(() => setError(t("error")));
   }, []);
@@ -37,7 +38,7 @@ export function Worklist() {
   if (!items) return <p role="status">{t("loading")}</p>;
   return (
     <section aria-labelledby="worklist-title">
-      <h1 id="worklist-title">{t("worklist")}</h1>
+      <h1 id="worklist-title">{mine ? t("my_cases") : t("worklist")}</h1>
       {items.length === 0 ? (
         <p>{t("empty_worklist")}</p>
       ) : (
@@ -47,6 +48,7 @@ export function Worklist() {
               <th scope="col">{t("tracking_code")}</th>
               <th scope="col">{t("subject")}</th>
               <th scope="col">{t("petitioner")}</th>
+              <th scope="col">{t("state")}</th>
               <th scope="col">{t("unit")}</th>
               <th scope="col">{t("due")}</th>
             </tr>
@@ -62,6 +64,7 @@ export function Worklist() {
                 </td>
                 <td>{item.subject}</td>
                 <td>{item.petitioner_name ?? "—"}</td>
+                <td>{t(`state_${item.state}` as never) || item.state}</td>
                 <td>{item.responsible_unit?.name ?? "—"}</td>
                 <td>
                   {item.deadline_status && (
