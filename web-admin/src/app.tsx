@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, User } from "./api";
 import { display, setDisplay } from "./display";
 import { language, setLanguage, t } from "./i18n";
+import { Admin } from "./pages/admin";
 import { Console } from "./pages/console";
 import { Dashboard } from "./pages/dashboard";
 import { Login } from "./pages/login";
@@ -76,6 +77,7 @@ export function App() {
   else if (user === undefined) page = <p role="status">{t("loading")}</p>;
   else if (user === null) page = <Login onLoggedIn={setUser} />;
   else if (current === "/reports") page = <Dashboard />;
+  else if (current === "/admin" || (current === "/" && user.roles.includes("admin"))) page = <Admin />;
   else if (current === "/petitions") page = <Worklist />;
   else if (current === "/file" && user.roles.includes("proxy")) page = <ProxyFile />;
   else if (current.startsWith("/petitions/")) page = <PetitionPage id={current.slice("/petitions/".length)} />;
@@ -95,6 +97,7 @@ export function App() {
             {!portal && user && <li><Link to={user.roles.includes("operator") ? "/petitions" : "/"}>{user.roles.includes("proxy") ? t("my_cases") : t("worklist")}</Link></li>}
             {!portal && user?.roles.includes("proxy") && <li><Link to="/file">{t("file_on_behalf")}</Link></li>}
             {!portal && user?.roles.includes("manager") && <li><Link to="/reports">{t("dashboard")}</Link></li>}
+            {!portal && user?.roles.includes("admin") && <li><Link to="/admin">{t("admin")}</Link></li>}
             <li><Link to="/portal">{t("portal")}</Link></li>
             {portal && <li><Link to="/">{t("staff_login")}</Link></li>}
           </ul>

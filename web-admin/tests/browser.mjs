@@ -283,6 +283,23 @@ async function proxyFollowsACase(browser, base) {
   await context.close();
 }
 
+async function adminPages(browser, base) {
+  console.log("admin");
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await logIn(page, base, "admin");
+  await page.waitForSelector(".tree li");
+  check((await page.textContent(".tree")).includes("青山区"), "the units tree shows the district");
+  check((await page.textContent("table")).includes("district.manager"), "the users and their roles are listed");
+  await page.selectOption("#preview-topic", "supervised");
+  await page.click("button:has-text('预览')");
+  await page.waitForSelector(".preview");
+  check((await page.textContent(".preview")).includes("督办"), "a message template previews");
+  await axe(page, "the admin pages");
+  await shot(page, "admin");
+  await context.close();
+}
+
 async function managerDashboard(browser, base) {
   console.log("manager dashboard");
   const context = await browser.newContext({ acceptDownloads: true, bypassCSP: true });
@@ -317,6 +334,7 @@ try {
   await handlerWorklist(browser, base);
   await operatorTakesACall(browser, base);
   await proxyFollowsACase(browser, base);
+  await adminPages(browser, base);
   await managerDashboard(browser, base);
 } catch (e) {
   failures++;
