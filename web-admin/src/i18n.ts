@@ -117,6 +117,7 @@ const words = {
   consent_electronic: ["电子确认", "Electronically"],
   incoming_call: ["来电", "Incoming call from"],
   waiting_for_call: ["等待来电…", "Waiting for a call…"],
+  connecting: ["正在连接电话系统…", "Connecting to the telephone system…"],
   caller_history: ["该来电号码的历史事项", "This caller's petitions"],
   attach_call: ["关联到此件", "Attach the call"],
   intake: ["登记", "Register"],

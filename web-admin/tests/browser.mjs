@@ -220,8 +220,7 @@ async function operatorTakesACall(browser, base) {
   const context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
   await logIn(page, base, "hotline1");
-  await page.waitForSelector("h2:has-text('等待来电')");
-  await page.waitForTimeout(500);  // the event stream is connected
+  await page.waitForSelector("h2:has-text('等待来电')");  // shown once the event stream is open
   const started = Date.now();
   const cti = await fetch(`${base}/api/v1/cti/demo-cti-token`, {
     method: "POST", headers: { "Content-Type": "application/json" },

@@ -37,11 +37,14 @@ export function Console() {
   const [form, setForm] = useState(empty);
   const [filed, setFiled] = useState<{ id: number; tracking_code: string } | null>(null);
   const [error, setError] = useState("");
+  const [listening, setListening] = useState(false);
   const subject = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     api<Lists>("GET", "/api/v1/portal/categories").then(setLists);
     const events = new EventSource("/api/v1/events");
+    events.addEventListener("open", () => setListening(true));
+    events.addEventListener("error", () => setListening(false));
     events.addEventListener("call", (e) => {
       const data = JSON.parse((e as MessageEvent).data) as Call;
       setCall(data);
@@ -86,7 +89,7 @@ export function Console() {
     <>
       <h1>{t("console")}</h1>
       <section aria-labelledby="call-title" class="card" aria-live="polite">
-        <h2 id="call-title">{call ? `${t("incoming_call")} ${call.from}` : t("waiting_for_call")}</h2>
+        <h2 id="call-title">{call ? `${t("incoming_call")} ${call.from}` : listening ? t("waiting_for_call") : t("connecting")}</h2>
         {call?.history && call.history.petitions.length > 0 && (
           <table>
             <caption>{t("caller_history")}</caption>
