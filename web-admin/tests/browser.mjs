@@ -309,9 +309,15 @@ async function managerDashboard(browser, base) {
   // The handler's on-time reply shows in the town's row.
   const town = await page.textContent("tr:has(th:text-is('宝场镇'))");
   check(/100\.0%/.test(town), `the town's on-time rate counts the reply (${town.replace(/\s+/g, " ")})`);
-  check((await page.locator(".chart").count()) === 2, "two charts are drawn");
+
   check((await page.textContent("table")).includes("城关镇") || (await page.locator("table tbody tr").count()) > 3,
         "the overdue table lists the district's units");
+  check((await page.locator("#escalations-title").count()) === 1 && (await page.locator(".chart").count()) === 3,
+        "the escalations between levels are charted");
+  check((await page.textContent("#ranking-title + table")).includes("宝场镇"), "the towns are ranked");
+  await page.click("tr:has(th:text-is('区残疾人联合会')) button.link");
+  await page.waitForSelector("#drill-title");
+  check((await page.locator("#drill-title + ul li").count()) >= 3, "a figure drills down to the petitions behind it");
   await axe(page, "the dashboard");
   await shot(page, "dashboard");
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=导出 CSV")]);

@@ -7,6 +7,7 @@ import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import { api } from "../api";
+import { navigate } from "../router";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
 
@@ -15,9 +16,20 @@ echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, AriaComponent
 interface Row {
   key: string;
   label: string;
+  rank?: number;
   received: number;
   overdue_now: number;
   on_time_rate: number | null;
+  reminded: number;
+  supervised: number;
+  escalated_to_town: number;
+  escalated_to_department: number;
+  escalated_to_district: number;
+  criticised: number;
+}
+interface Drilled {
+  at: string;
+  petition: { id: number; tracking_code: string; subject: string; responsible_unit: { name: string } | null };
 }
 interface Point {
   period: string;
@@ -53,6 +65,9 @@ export function Dashboard() {
   const [from, setFrom] = useState(isoDate(yearAgo));
   const [to, setTo] = useState(isoDate(today));
   const [rows, setRows] = useState<Row[] | null>(null);
+  const [total, setTotal] = useState<Row | null>(null);
+  const [ranking, setRanking] = useState<Row[]>([]);
+  const [drill, setDrill] = useState<{ title: string; items: Drilled[] } | null>(null);
   const [points, setPoints] = useState<Point[] | null>(null);
   const [error, setError] = useState("");
   const period = `from=${from}&to=${to}`;
@@ -60,17 +75,25 @@ export function Dashboard() {
   useEffect(() => {
     setError("");
     Promise.all([
-      api<{ rows: Row[] }>("GET", `/api/v1/reports/summary?${period}`),
+      api<{ rows: Row[]; total: Row }>("GET", `/api/v1/reports/summary?${period}`),
       api<{ points: Point[] }>("GET", `/api/v1/reports/trend?${period}&interval=month`),
+      api<{ rows: Row[] }>("GET", `/api/v1/reports/summary?${period}&group_by=unit&level=town&sort=on_time_rate`),
     ])
-      .then(([summary, trend]) => {
+      .then(([summary, trend, ranked]) => {
         setRows(summary.rows);
+        setTotal(summary.total);
         setPoints(trend.points);
+        setRanking(ranked.rows);
       })
       .catch(() => setError(t("error")));
   }, [period]);
 
   const lang = language.get();
+  // The petitions behind a figure, for one unit's subtree.
+  const showPetitions = async (row: Row, measure: string, title: string) => {
+    const r = await api<{ items: Drilled[] }>("GET", `/api/v1/reports/petitions?${period}&measure=${measure}&unit=${encodeURIComponent(row.key)}&limit=50`);
+    setDrill({ title: `${row.label}: ${title}`, items: r.items });
+  };
   return (
     <>
       <h1>{t("dashboard")}</h1>
@@ -104,9 +127,57 @@ export function Dashboard() {
                 {rows.map((r) => (
                   <tr key={r.key}>
                     <th scope="row">{r.label}</th>
-                    <td>{r.received}</td>
-                    <td>{r.overdue_now}</td>
+                    <td>
+                      {r.received > 0 ? (
+                        <button type="button" class="link" onClick={() => showPetitions(r, "received", t("received"))}>{r.received}</button>
+                      ) : r.received}
+                    </td>
+                    <td>
+                      {r.overdue_now > 0 ? (
+                        <button type="button" class="link" onClick={() => showPetitions(r, "overdue_now", t("status_overdue"))}>{r.overdue_now}</button>
+                      ) : r.overdue_now}
+                    </td>
                     <td>{r.on_time_rate === null ? "—" : `${(r.on_time_rate * 100).toFixed(1)}%`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+          {drill && (
+            <section aria-labelledby="drill-title" class="card">
+              <h2 id="drill-title" tabIndex={-1}>{drill.title}</h2>
+              <ul>
+                {drill.items.map((d) => (
+                  <li key={d.petition.id + d.at}>
+                    <a href={`/petitions/${d.petition.id}`} onClick={(e) => { e.preventDefault(); navigate(`/petitions/${d.petition.id}`); }}>
+                      {d.petition.tracking_code}
+                    </a>{" "}{d.petition.subject} — {d.petition.responsible_unit?.name ?? ""}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {total && (
+            <section aria-labelledby="escalations-title" class="card">
+              <h2 id="escalations-title">{t("escalations")}</h2>
+              <Chart title={t("escalations")} option={{
+                xAxis: { type: "category", data: [t("reminded"), t("supervised"), t("escalated_to_town"), t("escalated_to_department"), t("escalated_to_district"), t("criticised")] },
+                yAxis: { type: "value", minInterval: 1 },
+                series: [{ type: "bar", name: t("escalations"), color: "#93370d",
+                           data: [total.reminded, total.supervised, total.escalated_to_town, total.escalated_to_department, total.escalated_to_district, total.criticised] }],
+              }} />
+            </section>
+          )}
+          <section aria-labelledby="ranking-title" class="card">
+            <h2 id="ranking-title">{t("ranking")}</h2>
+            <table>
+              <caption>{t("ranking_caption")}</caption>
+              <thead><tr><th scope="col">#</th><th scope="col">{t("unit")}</th><th scope="col">{t("on_time_rate")}</th><th scope="col">{t("status_overdue")}</th></tr></thead>
+              <tbody>
+                {ranking.map((r) => (
+                  <tr key={r.key}>
+                    <td>{r.rank ?? ""}</td><th scope="row">{r.label}</th>
+                    <td>{r.on_time_rate === null ? "—" : `${(r.on_time_rate * 100).toFixed(1)}%`}</td><td>{r.overdue_now}</td>
                   </tr>
                 ))}
               </tbody>
