@@ -19,6 +19,7 @@ void add_notification_routes(http::Router& router, Services& services);
 void add_template_routes(http::Router& router, Services& services);
 void add_webhook_routes(http::Router& router, Services& services);
 void add_preference_routes(http::Router& router, Services& services);
+void add_workflow_routes(http::Router& router, Services& services);
 
 // Telephone events travel between petitiond processes on this NOTIFY channel; each process pushes them
 // to the operators connected to it (server-sent events).
@@ -40,6 +41,7 @@ inline void add_api_routes(http::Router& router, Services& services) {
   add_template_routes(router, services);
   add_webhook_routes(router, services);
   add_preference_routes(router, services);
+  add_workflow_routes(router, services);
 }
 
 }  // namespace petitiond::api

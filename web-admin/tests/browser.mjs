@@ -294,6 +294,8 @@ async function adminPages(browser, base) {
   await page.click("button:has-text('预览')");
   await page.waitForSelector(".preview");
   check((await page.textContent(".preview")).includes("督办"), "a message template previews");
+  await page.waitForSelector("#workflow-title ~ .chart canvas");
+  check((await page.textContent("#workflow-title ~ table")).includes("签收"), "the workflow is drawn, with its transitions as a table");
   await axe(page, "the admin pages");
   await shot(page, "admin");
   await context.close();

@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
+import { WorkflowGraph } from "./workflow_graph";
 
 interface Unit {
   code: string;
@@ -135,6 +136,10 @@ export function Admin() {
             </tbody>
           </table>
         )}
+      </section>
+      <section aria-labelledby="workflow-title" class="card">
+        <h2 id="workflow-title">{t("workflow")}</h2>
+        <WorkflowGraph />
       </section>
       <section aria-labelledby="templates-title" class="card">
         <h2 id="templates-title">{t("templates")}</h2>
