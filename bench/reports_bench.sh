@@ -14,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-10}
 petitions=${PETITIONS:-10000000}
+open_share=${OPEN:-0.01}  # the share of petitions still open (half of them overdue)
 port=${PORT:-18183}
 data_dir=$(mktemp -d /tmp/petitiond-reports-XXXXXX)
 chmod 755 "$data_dir"
@@ -38,7 +39,7 @@ seconds_since() { echo $(( $(date +%s) - $1 )); }
 started=$(date +%s)
 intake=$(psql -At -c "SELECT id FROM units WHERE code = 'QS-CL-RX'")
 petitioner=$(psql -At -c "INSERT INTO petitioners (name) VALUES ('基准') RETURNING id")
-psql -v count="$petitions" -v years=5 -v intake="$intake" -v petitioner="$petitioner" \
+psql -v count="$petitions" -v open="$open_share" -v years=5 -v intake="$intake" -v petitioner="$petitioner" \
   -v petitions_file="$work/petitions.csv" -v facts_file="$work/facts.csv" -c "SET work_mem = '1GB'" \
   -f bench/report_data.sql >/dev/null
 generate_seconds=$(seconds_since "$started")
@@ -83,7 +84,7 @@ measure() {  # name target
 
 echo "# Report benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "- command: \`bench/reports_bench.sh\` (PETITIONS=$petitions, DURATION=${duration}s per query, wrk -t1 -c1)"
+echo "- command: \`bench/reports_bench.sh\` (PETITIONS=$petitions, OPEN=$open_share, DURATION=${duration}s per query, wrk -t1 -c1)"
 echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; wrk, petitiond and PostgreSQL on the same machine"
 echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version'), shared_buffers $(psql -At -c 'SHOW shared_buffers')"
 echo "- data: $petitions petitions over five years ($five_years_ago to $today) and $facts report facts, generated as $files_size of CSV in ${generate_seconds}s, loaded with COPY in ${load_seconds}s; rollups rebuilt from the facts into $rollups rows in ${fold_seconds}s ($(awk "BEGIN{printf \"%.0f\", $facts / ($fold_seconds + 0.5)}") facts/s); database $size"

@@ -53,14 +53,26 @@ std::string segments_join(pg::Statement& statement, Date first, Date last, char 
          "::date[]) AS s(grain, lo, hi) ON r.grain = s.grain::\"char\" AND r.period_start >= s.lo AND r.period_start < s.hi";
 }
 
-// Overdue petitions now, counted per `key` (an SQL expression over p and its unit u).
-std::string overdue_columns(const std::string& now) {
+// Overdue petitions now, first counted per unit (and `petition_key`, a column of p or ''), read from the
+// covering deadline index alone; the few hundred per-unit rows are then joined to the units. Columns: the
+// count, by how long (≤ 1 day, 1–3, 3–7, > 7 days), and the longest in seconds.
+std::string late_per_unit_cte(const std::string& now, const std::string& petition_key) {
   const auto late = "(" + now + " - p.due_at)";
-  return ", count(*), count(*) FILTER (WHERE " + late + " <= interval '1 day'),"
-         " count(*) FILTER (WHERE " + late + " > interval '1 day' AND " + late + " <= interval '3 days'),"
-         " count(*) FILTER (WHERE " + late + " > interval '3 days' AND " + late + " <= interval '7 days'),"
-         " count(*) FILTER (WHERE " + late + " > interval '7 days'),"
-         " coalesce(max(extract(epoch FROM " + late + ")), 0)::float8 / 86400";
+  return "WITH late AS (SELECT coalesce(p.responsible_unit_id, p.intake_unit_id) AS unit_id, " + petition_key +
+         " AS key, count(*) AS n,"
+         " count(*) FILTER (WHERE " + late + " <= interval '1 day') AS d1,"
+         " count(*) FILTER (WHERE " + late + " > interval '1 day' AND " + late + " <= interval '3 days') AS d3,"
+         " count(*) FILTER (WHERE " + late + " > interval '3 days' AND " + late + " <= interval '7 days') AS d7,"
+         " count(*) FILTER (WHERE " + late + " > interval '7 days') AS d8,"
+         " max(extract(epoch FROM " + late + ")) AS longest"
+         " FROM petitions p WHERE p.due_at <= " + now + " GROUP BY 1, 2) ";
+}
+
+// The sums of late_per_unit_cte's rows, in overdue_from()'s order.
+std::string overdue_sums() {
+  return ", coalesce(sum(late.n), 0)::bigint, coalesce(sum(late.d1), 0)::bigint, coalesce(sum(late.d3), 0)::bigint,"
+         " coalesce(sum(late.d7), 0)::bigint, coalesce(sum(late.d8), 0)::bigint,"
+         " coalesce(max(late.longest), 0)::float8 / 86400";
 }
 
 OverdueNow overdue_from(const pg::Result& result, int row, int first_column) {
@@ -74,13 +86,6 @@ OverdueNow overdue_from(const pg::Result& result, int row, int first_column) {
   return o;
 }
 
-// Overdue petitions of the scope's subtree: those whose nearest obligation is past (windows never are).
-// `now` is compared with due_at directly, so that the deadline index finds the overdue rows.
-std::string overdue_from_sql(const std::string& now, const std::string& scope_path, const std::string& join = "") {
-  return " FROM petitions p JOIN units u ON u.id = coalesce(p.responsible_unit_id, p.intake_unit_id)" + join +
-         " WHERE p.due_at <= " + now + " AND u.path <@ " + scope_path + "::ltree";
-}
-
 const std::map<std::string, std::string>& dimension_fact_columns() {
   static const std::map<std::string, std::string> columns{{"level", "f.level"}, {"category", "f.category"},
                                                           {"channel", "f.channel"}};
@@ -91,6 +96,9 @@ std::string overdue_key(const std::string& dimension) {
   if (dimension == "level") return "unit_level(u.path, u.kind)";
   return "p." + dimension;  // category, channel
 }
+
+// The same key over late_per_unit_cte's rows joined to their unit u.
+std::string late_key(const std::string& dimension) { return dimension == "level" ? "unit_level(u.path, u.kind)" : "late.key"; }
 
 struct DrillFilter {
   std::string measure;    // the fact measure
@@ -228,11 +236,11 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
     sums.prepare = false;  // how many units and days: a plan for these, not a generic one
     pg::Statement overdue("");
     const auto now_sql = "to_timestamp(" + param(overdue, now) + ")";
-    const auto path_sql = param(overdue, scope.path);
-    // Each overdue petition counts for every unit above it: its unit's ancestors, from the path.
-    const auto ancestors = " CROSS JOIN LATERAL unnest(string_to_array(ltree2text(u.path), '.')::bigint[]) AS a(id)";
-    overdue.sql = "SELECT a.id" + overdue_columns(now_sql) + overdue_from_sql(now_sql, path_sql, ancestors) +
-                  " AND a.id = ANY (" + param(overdue, pg::words_literal(ids)) + "::bigint[]) GROUP BY a.id";
+    // Each unit's overdue petitions count for every unit above it: its ancestors, from the path.
+    overdue.sql = late_per_unit_cte(now_sql, "''") + "SELECT a.id" + overdue_sums() +
+                  " FROM late JOIN units u ON u.id = late.unit_id AND u.path <@ " + param(overdue, scope.path) +
+                  "::ltree CROSS JOIN LATERAL unnest(string_to_array(ltree2text(u.path), '.')::bigint[]) AS a(id)"
+                  " WHERE a.id = ANY (" + param(overdue, pg::words_literal(ids)) + "::bigint[]) GROUP BY a.id";
     overdue.prepare = false;  // planned for this time: a generic plan cannot tell that few petitions are overdue
     std::vector<pg::Statement> reads;
     reads.push_back(std::move(sums));
@@ -254,9 +262,11 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
              " AND r.dimension IN ('all', " + param(sums, query.group_by) + ") GROUP BY r.dimension, r.value ORDER BY r.value";
   pg::Statement overdue("");
   const auto now_sql = "to_timestamp(" + param(overdue, now) + ")";
-  const auto key = overdue_key(query.group_by);
-  overdue.sql = "SELECT GROUPING(" + key + ") = 1, " + key + overdue_columns(now_sql) +
-                overdue_from_sql(now_sql, param(overdue, scope.path)) + " GROUP BY GROUPING SETS ((" + key + "), ())";
+  const auto key = late_key(query.group_by);
+  overdue.sql = late_per_unit_cte(now_sql, query.group_by == "level" ? "''" : "p." + query.group_by) +
+                "SELECT GROUPING(" + key + ") = 1, " + key + overdue_sums() +
+                " FROM late JOIN units u ON u.id = late.unit_id AND u.path <@ " + param(overdue, scope.path) +
+                "::ltree GROUP BY GROUPING SETS ((" + key + "), ())";
   overdue.prepare = false;
   std::vector<pg::Statement> reads;
   reads.push_back(std::move(sums));
