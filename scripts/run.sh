@@ -13,4 +13,4 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${PETITIOND_DATA_DIR:-}" ] && ! runuser -u post
   data_dir=/var/lib/petitiond-demo
   echo "run: $PWD is private to root; the demo database goes to $data_dir"
 fi
-exec build/server/petitiond --listen 127.0.0.1:8080 --data-dir "$data_dir" --demo "$@"
+exec build/server/petitiond --listen 127.0.0.1:8080 --data-dir "$data_dir" --demo --web-root "$PWD/web-admin/dist" "$@"

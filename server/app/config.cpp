@@ -64,7 +64,7 @@ po::options_description describe() {
     ("notify-interval", po::value<long>()->default_value(1000), "ms between passes of the notification dispatcher when idle (0: this process sends no notifications)")
     ("notify-lease", po::value<long>()->default_value(120), "seconds a claimed notification is left to the process that claimed it (after that another sends it again)")
     ("message-templates", po::value<std::string>(), "message templates (YAML) laid over the shipped ones, topic by topic; read again when changed")
-    ("web-root", po::value<std::string>(), "the web app's built files (default: web-admin/dist of the source tree this petitiond was built in, if there)")
+    ("web-root", po::value<std::string>(), "the web app's built files, served at / (scripts/run.sh gives web-admin/dist); none: the API only")
     ("routing", po::value<std::string>(), "routing table (YAML) to use instead of the shipped default")
     ("calendar-dir", po::value<std::string>(), "more working-calendar files (*.yaml), e.g. next year's official dates (default: DATA_DIR/calendars)")
     ("tls-cert", po::value<std::string>(), "PEM certificate chain: with --tls-key, serve HTTPS")
@@ -227,11 +227,7 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
   if (vm.count("web-root")) {
     config.web_root = vm["web-root"].as<std::string>();
     if (!std::filesystem::is_regular_file(*config.web_root / "index.html"))
-      throw ConfigError("--web-root: no index.html in " + config.web_root->string());
-  } else {
-    std::error_code error;
-    auto built = std::filesystem::canonical("/proc/self/exe", error).parent_path() / "../../web-admin/dist";
-    if (!error && std::filesystem::is_regular_file(built / "index.html", error)) config.web_root = built.lexically_normal();
+      throw ConfigError("--web-root: no index.html in " + config.web_root->string() + " (build it: scripts/build.sh)");
   }
   config.demo = vm["demo"].as<bool>();
 
