@@ -1,13 +1,8 @@
 // Notifications: the outbox expanded to recipients and channels, sent through an SMS gateway and to
 // webhooks that the test runs as real HTTP servers on loopback, retried with back-off while the gateway is
 // down, parked as dead letters after too many failures, and resent by an admin.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <thread>
 
 #include "server/auth/secrets.hpp"
