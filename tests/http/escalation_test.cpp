@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "server/pg/blocking_connection.hpp"
+#include "tests/support/db_helpers.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/org_fixture.hpp"
@@ -35,8 +36,6 @@ std::vector<std::int64_t> dispatched_petitions(unsigned short port, int count) {
   }
   return ids;
 }
-
-std::int64_t count(pg::BlockingConnection& db, const std::string& sql) { return db.exec(sql).integer(0, 0); }
 
 }  // namespace
 

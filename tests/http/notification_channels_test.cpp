@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "server/pg/blocking_connection.hpp"
+#include "tests/support/db_helpers.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/org_fixture.hpp"
@@ -25,13 +26,6 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 namespace {
-
-std::int64_t count(pg::BlockingConnection& db, const std::string& sql) { return db.exec(sql).integer(0, 0); }
-
-void set_setting(pg::BlockingConnection& db, const std::string& key, const json::object& value) {
-  db.exec("INSERT INTO settings (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-          {key, json::serialize(value)});
-}
 
 HttpReply file(Session& op, const std::string& petitioner) {
   return op.send("POST", "/api/v1/petitions",

@@ -7,6 +7,7 @@
 
 #include "server/auth/secrets.hpp"
 #include "server/pg/blocking_connection.hpp"
+#include "tests/support/db_helpers.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/org_fixture.hpp"
@@ -22,8 +23,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::int64_t count(pg::BlockingConnection& db, const std::string& sql) { return db.exec(sql).integer(0, 0); }
-
 std::int64_t file_petition(unsigned short port, const std::string& phone) {
   Session op(port, "operator", fixture_password);
   auto filed = op.send("POST", "/api/v1/petitions",
@@ -34,8 +33,7 @@ std::int64_t file_petition(unsigned short port, const std::string& phone) {
 }
 
 void use_gateway(pg::BlockingConnection& db, const StandIn& gateway) {
-  db.exec("INSERT INTO settings (key, value) VALUES ('sms.gateway', $1::jsonb)",
-          {json::serialize(json::object{{"url", gateway.url("/sms")}, {"token", "gateway-token"}})});
+  set_setting(db, "sms.gateway", {{"url", gateway.url("/sms")}, {"token", "gateway-token"}});
 }
 
 }  // namespace
