@@ -123,6 +123,14 @@ long Calendar::working_minutes_between(Instant from, Instant to) const {
   return total;
 }
 
+TimeLeft time_left(const Calendar& calendar, Instant now, Instant due) {
+  // A deadline at 24:00 belongs to the day it ends, not to the next day's first second.
+  auto day_of = [](Instant instant) { return local_date(instant - seconds(1)); };
+  if (due > now)
+    return {false, calendar.working_days_between(local_date(now), day_of(due)), calendar.working_minutes_between(now, due)};
+  return {true, calendar.working_days_between(day_of(due), local_date(now)), calendar.working_minutes_between(due, now)};
+}
+
 Calendar load_calendar(std::span<const CalendarFile> files) {
   std::string name;
   std::set<Date> rest, working;

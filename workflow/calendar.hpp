@@ -60,6 +60,16 @@ class Calendar {
   std::vector<WorkingSlot> slots_;
 };
 
+// How much working time is left before a deadline, or how far past it a petition is, as a handler reads it
+// on the worklist: whole working days after today up to the deadline's day ("3 working days left"), and
+// the working minutes in between, for when the deadline is today or counted in hours.
+struct TimeLeft {
+  bool overdue = false;
+  int working_days = 0;      // left (or, when overdue, late by), today not counted
+  long working_minutes = 0;  // left (or late by), inside the working slots
+};
+TimeLeft time_left(const Calendar& calendar, Instant now, Instant due);
+
 // Builds a calendar from its YAML files (any order): each names the calendar, and gives a year's
 // `rest_days` and `working_days` (dates or "first..last" ranges) and/or the `working_hours` slots
 // ("08:30-12:00"). Throws std::invalid_argument naming the file and the problem.

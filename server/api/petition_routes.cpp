@@ -34,7 +34,7 @@ Response petition_response(http::Status status, const store::Petition& petition,
 json::value view_for(Services& services, const Actor& actor, const store::Petition& petition) {
   const auto& definition = services.petitions.definition_of(petition);
   return petition_view(petition, services.petitions.roles_toward(actor, petition), definition,
-                       services.calendars.resolve(petition.calendar_chain));
+                       services.calendars.resolve(petition.calendar_chain), services.petitions.now());
 }
 
 awaitable<store::Petition> visible_petition(Services& services, RequestContext& context) {
@@ -127,7 +127,7 @@ awaitable<Response> list_petitions(Services& services, RequestContext& context) 
   filter.limit = static_cast<int>(http::query_integer(context, "limit", 1, 200).value_or(50));
   auto page = co_await services.petitions.list(actor_of(context), filter);
   json::array items;
-  for (const auto& item : page.items) items.push_back(summary_view(item));
+  for (const auto& item : page.items) items.push_back(summary_view(item, services.calendars, services.petitions.now()));
   co_return http::json_response(http::Status::ok,
                                 {{"items", std::move(items)},
                                  {"total", page.total},
@@ -277,7 +277,7 @@ awaitable<Response> caller_history(Services& services, RequestContext& context) 
   auto key = normalise_phone(*phone);
   if (key.empty()) throw Error(Errc::invalid_field, "is not a phone number", "phone");
   auto history = co_await services.petitions.caller_history(key, actor_of(context).unit_path);
-  co_return http::json_response(http::Status::ok, caller_history_view(history));
+  co_return http::json_response(http::Status::ok, caller_history_view(history, services.calendars, services.petitions.now()));
 }
 
 }  // namespace

@@ -47,6 +47,14 @@ json::value time_or_null(const std::optional<workflow::Instant>& instant) {
   return json::string(workflow::format_local(*instant));
 }
 
+// {"overdue", "working_days", "working_minutes"}: see workflow::time_left.
+json::value time_left_view(const std::optional<workflow::Instant>& due, const workflow::Calendar& calendar,
+                           workflow::Instant now) {
+  if (!due) return nullptr;
+  auto left = workflow::time_left(calendar, now, *due);
+  return json::object{{"overdue", left.overdue}, {"working_days", left.working_days}, {"working_minutes", left.working_minutes}};
+}
+
 }  // namespace
 
 bool sees_anonymous_identity(const std::set<std::string>& roles) {
@@ -56,7 +64,8 @@ bool sees_anonymous_identity(const std::set<std::string>& roles) {
 json::value label_view(const workflow::Label& label) { return json::object{{"zh", label.zh}, {"en", label.en}}; }
 
 json::value petition_view(const store::Petition& p, const std::set<std::string>& roles,
-                          const workflow::Definition& definition, const workflow::Calendar& calendar) {
+                          const workflow::Definition& definition, const workflow::Calendar& calendar,
+                          workflow::Instant now) {
   const bool hidden = p.anonymous && !sees_anonymous_identity(roles);
   const auto& person = p.petitioner;
   json::object petitioner{
@@ -149,7 +158,8 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
       {"chase_count", p.chase_count},
       {"deadline", json::object{{"due_at", text_or_null(p.due_at)},
                                 {"warn_at", text_or_null(p.warn_at)},
-                                {"status", text_or_null(p.deadline_status)}}},
+                                {"status", text_or_null(p.deadline_status)},
+                                {"time_left", time_left_view(p.due, calendar, now)}}},
       {"clocks", std::move(clocks)},
       {"escalation", json::object{{"reminders", p.reminders},
                                   {"supervisions", p.supervisions},
@@ -167,7 +177,7 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
   return out;
 }
 
-json::value summary_view(const store::PetitionSummary& s) {
+json::value summary_view(const store::PetitionSummary& s, const workflow::CalendarSet& calendars, workflow::Instant now) {
   return json::object{{"id", s.id},
                       {"tracking_code", s.tracking_code},
                       {"channel", s.channel},
@@ -182,6 +192,7 @@ json::value summary_view(const store::PetitionSummary& s) {
                                                               : json::value(nullptr)},
                       {"due_at", text_or_null(s.due_at)},
                       {"deadline_status", text_or_null(s.deadline_status)},
+                      {"time_left", s.due ? time_left_view(s.due, calendars.resolve(s.calendar_chain), now) : json::value(nullptr)},
                       {"repeat_of", s.repeat_of ? json::value(*s.repeat_of) : json::value(nullptr)},
                       {"anonymous", s.anonymous},
                       {"petitioner_name", s.anonymous ? json::value(nullptr) : text_or_null(s.petitioner_name)},
@@ -199,7 +210,8 @@ json::value event_view(const store::TimelineEvent& e) {
                       {"fields", json::parse(e.fields_json)}};
 }
 
-json::value caller_history_view(const store::CallerHistory& history) {
+json::value caller_history_view(const store::CallerHistory& history, const workflow::CalendarSet& calendars,
+                                workflow::Instant now) {
   json::array petitioners, petitions, calls;
   for (const auto& person : history.petitioners)
     petitioners.push_back(json::object{{"id", person.id},
@@ -207,7 +219,7 @@ json::value caller_history_view(const store::CallerHistory& history) {
                                        {"phone", masked(person.phone, &mask_any_phone)},
                                        {"id_number", masked(person.id_number, &mask_id_number)},
                                        {"unit", unit_ref(person.unit)}});
-  for (const auto& item : history.petitions) petitions.push_back(summary_view(item));
+  for (const auto& item : history.petitions) petitions.push_back(summary_view(item, calendars, now));
   for (const auto& call : history.calls)
     calls.push_back(json::object{{"call_id", call.call_id},
                                  {"direction", call.direction},

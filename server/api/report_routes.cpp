@@ -245,7 +245,7 @@ awaitable<Response> drill_down(Services& services, RequestContext& context) {
   }
   json::array items;
   for (const auto& item : page.items) {
-    json::object view{{"at", item.at}, {"petition", summary_view(item.petition)}};
+    json::object view{{"at", item.at}, {"petition", summary_view(item.petition, services.calendars, services.petitions.now())}};
     view["value"] = item.value ? json::value(*item.value) : json::value(nullptr);
     items.push_back(std::move(view));
   }

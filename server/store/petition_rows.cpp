@@ -54,6 +54,11 @@ std::string text(const pg::Result& r, int row, const char* name) { return std::s
 
 }  // namespace
 
+std::optional<Instant> optional_instant(const pg::Result& r, int row, int column) {
+  if (r.is_null(row, column)) return std::nullopt;
+  return Instant(std::chrono::seconds(r.integer(row, column)));
+}
+
 std::int64_t epoch(Instant instant) { return instant.time_since_epoch().count(); }
 
 std::vector<pg::Statement> escalation_statements(std::int64_t petition_id, const workflow::PetitionState& state,
@@ -125,6 +130,7 @@ std::string petition_select(const std::string& now) {
          " iso_local(p.due_at) AS due_at, iso_local(p.warn_at) AS warn_at,"
          " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " + now + " THEN 'overdue'"
          "      WHEN p.warn_at <= " + now + " THEN 'warning' ELSE 'ok' END AS deadline_status,"
+         " extract(epoch FROM p.due_at)::bigint AS due_epoch,"
          " p.reply_outcome, p.satisfaction, iso_local(p.received_at) AS received_at,"
          " iso_local(p.accepted_at) AS accepted_at, iso_local(p.dispatched_at) AS dispatched_at,"
          " iso_local(p.replied_at) AS replied_at, iso_local(p.closed_at) AS closed_at,"
@@ -206,6 +212,7 @@ Petition petition_from(const pg::Result& r, int row) {
   p.due_at = optional_text(r, row, "due_at");
   p.warn_at = optional_text(r, row, "warn_at");
   p.deadline_status = optional_text(r, row, "deadline_status");
+  p.due = optional_instant(r, row, r.column("due_epoch"));
   p.reply_outcome = optional_text(r, row, "reply_outcome");
   p.satisfaction = optional_text(r, row, "satisfaction");
   p.received_at = text(r, row, "received_at");

@@ -23,7 +23,7 @@ std::string petition_select(const std::string& now);
 Petition petition_from(const pg::Result& result, int row);
 
 // List summaries of the petitions `p` of `from`: a table, or a subquery that has already filtered,
-// ordered and limited them, so that petitioners and units are joined for one page only. Columns 0–17 are
+// ordered and limited them, so that petitioners and units are joined for one page only. Columns 0–21 are
 // summary_from()'s; `extra_columns` (", x, y") follow them.
 std::string summary_select(const std::string& now, const std::string& from = "petitions",
                            const std::string& extra_columns = "");
@@ -38,6 +38,8 @@ std::string clocks_json(const workflow::PetitionState& state, const workflow::De
 std::vector<workflow::ClockRecord> clocks_from_json(std::string_view json);
 
 std::int64_t epoch(workflow::Instant instant);
+// A column of seconds since the epoch (extract(epoch FROM …)::bigint), or NULL.
+std::optional<workflow::Instant> optional_instant(const pg::Result& result, int row, int column);
 
 // Replaces the petition's unfired escalation points with those of its running clocks now, for a
 // responsible unit at `level` (1 = district); points already fired stay fired. A new petition has none

@@ -102,6 +102,7 @@ struct Petition {
   std::optional<std::int64_t> parent_id, repeat_of;
   int repeat_count = 0, chase_count = 0;
   std::optional<std::string> due_at, warn_at, deadline_status;  // deadline_status: ok | warning | overdue
+  std::optional<workflow::Instant> due;
   std::optional<std::string> reply_outcome, satisfaction;
   std::string received_at, updated_at;
   std::optional<std::string> accepted_at, dispatched_at, replied_at, closed_at;
@@ -143,6 +144,8 @@ struct PetitionSummary {
   std::int64_t id = 0;
   std::string tracking_code, channel, type, category, urgency, subject, state, received_at;
   std::optional<std::string> responsible_unit, responsible_unit_name, due_at, deadline_status;
+  std::optional<workflow::Instant> due;
+  std::vector<std::string> calendar_chain;  // as Petition's: for the working time left before `due`
   std::optional<std::int64_t> repeat_of;
   bool anonymous = false;
   std::optional<std::string> petitioner_name;

@@ -114,9 +114,12 @@ std::string summary_select(const std::string& now, const std::string& from, cons
          " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " + now + " THEN 'overdue'"
          "      WHEN p.warn_at <= " + now + " THEN 'warning' ELSE 'ok' END,"
          " p.repeat_of, p.anonymous, pr.name, p.received_at::text, p.due_at::text, pr.preferred_channel,"
-         " pr.contact_consent" + extra_columns +
+         " pr.contact_consent, extract(epoch FROM p.due_at)::bigint,"
+         " CASE WHEN p.due_at IS NULL THEN '{}'::text[] ELSE " + calendar_chain("coalesce(ru.path, iu.path)") + " END" +
+         extra_columns +
          " FROM " + from + " p JOIN petitioners pr ON pr.id = p.petitioner_id"
-         " LEFT JOIN units ru ON ru.id = p.responsible_unit_id";
+         " LEFT JOIN units ru ON ru.id = p.responsible_unit_id"
+         " LEFT JOIN units iu ON iu.id = p.intake_unit_id";
 }
 
 PetitionSummary summary_from(const pg::Result& r, int row) {
@@ -139,6 +142,8 @@ PetitionSummary summary_from(const pg::Result& r, int row) {
   s.petitioner_name = r.optional_text(row, 15);
   s.preferred_channel = r.text(row, 18);
   s.contact_consent = r.boolean(row, 19);
+  s.due = optional_instant(r, row, 20);
+  s.calendar_chain = r.words(row, 21);
   return s;
 }
 

@@ -375,13 +375,13 @@ awaitable<DrillPage> ReportStore::drill(const Actor& actor, const ReportQuery& q
   for (int row = 0; row < shown; ++row) {
     DrillItem item;
     item.petition = summary_from(result, row);
-    item.fact_id = result.integer(row, 20);
-    item.at = result.text(row, 21);
-    if (!result.is_null(row, 22)) item.value = number(result, row, 22);
+    item.fact_id = result.integer(row, 22);
+    item.at = result.text(row, 23);
+    if (!result.is_null(row, 24)) item.value = number(result, row, 24);
     page.items.push_back(std::move(item));
   }
   if (result.rows() > limit)
-    page.next = std::string(result.text(limit - 1, 23)) + "_" +
+    page.next = std::string(result.text(limit - 1, 25)) + "_" +
                 std::to_string(measure == "overdue_now" ? page.items.back().petition.id : page.items.back().fact_id);
   co_return page;
 }

@@ -8,6 +8,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/org_fixture.hpp"
 #include "tests/support/test_server.hpp"
+#include "workflow/calendar.hpp"
 #include "workflow/identity.hpp"
 
 using namespace petitiond;
@@ -367,6 +368,27 @@ TEST_CASE("lists filter, page by keyset, count, and search Chinese by two-charac
   CHECK(text(overdue.at("items").as_array()[0], "deadline_status") == "overdue");
   // A handler sees only what is routed to their unit.
   CHECK(number(f.as("v1.handler").get("/api/v1/petitions").json(), "total") == 0);
+}
+
+TEST_CASE("the petition and the worklist say the working time left before the deadline, then how late") {
+  Fixture f;
+  // Monday 2026-03-02 09:00 in Shanghai: the 15-day acceptance notice ends with Tuesday 03-17.
+  f.server.clock().set(workflow::at_local(*workflow::parse_date("2026-03-02"), std::chrono::hours(9)));
+  auto p = f.file();
+  const auto id = number(p, "id");
+  auto left = p.at("deadline").at("time_left");
+  CHECK_FALSE(left.at("overdue").as_bool());
+  CHECK(number(left, "working_days") == 11);                     // 03-03 … 03-17 less two weekends
+  CHECK(number(left, "working_minutes") == 6 * 60 + 30 + 11 * 7 * 60);  // today's 6.5 working hours and 11 days of 7
+  // Thursday 03-19 10:00: late by Wednesday and this morning's 90 minutes, in the list as on the page.
+  f.server.clock().set(workflow::at_local(*workflow::parse_date("2026-03-19"), std::chrono::hours(10)));
+  auto items = f.as("operator").get("/api/v1/petitions").json().at("items").as_array();
+  REQUIRE(items.size() == 1);
+  auto late = items[0].at("time_left");
+  CHECK(late.at("overdue").as_bool());
+  CHECK(number(late, "working_days") == 2);
+  CHECK(number(late, "working_minutes") == 7 * 60 + 90);
+  CHECK(f.get("operator", id).at("deadline").at("time_left") == late);
 }
 
 TEST_CASE("the public portal takes petitions without an account and shows status only to the phone's owner") {

@@ -118,6 +118,34 @@ TEST_CASE("working-hour deadlines skip the lunch gap, evenings and rest days") {
   CHECK(format_local(cn().add_working_minutes(at(start_day, h, m), minutes_to_add)) == expected);
 }
 
+TEST_CASE("time left before a deadline, in working days and working minutes, as the worklist shows it") {
+  // The deadline is a day's end (24:00) or a moment; "now" a local time. 7 working hours a day (08:30-12:00,
+  // 14:00-17:30).
+  auto [now_day, h, m, due, overdue, working_days, working_minutes] =
+      GENERATE(table<const char*, int, int, const char*, bool, int, long>({
+          {"2026-03-02", 9, 0, "2026-03-04T24", false, 2, 6 * 60 + 30 + 14 * 60},  // Mon → end of Wed
+          {"2026-03-02", 9, 0, "2026-03-02T24", false, 0, 6 * 60 + 30},                     // due tonight
+          {"2026-03-02", 18, 0, "2026-03-02T24", false, 0, 0},                              // after hours, not late yet
+          {"2026-03-06", 9, 0, "2026-03-09T24", false, 1, 6 * 60 + 30 + 7 * 60},            // Fri → Mon: the weekend is no time
+          {"2026-09-30", 10, 0, "2026-10-09T24", false, 2, 5 * 60 + 30 + 14 * 60},            // over National Day
+          {"2026-10-09", 10, 0, "2026-10-10T24", false, 1, 5 * 60 + 30 + 7 * 60},            // a make-up Saturday counts
+          {"2026-03-02", 9, 0, "2026-03-02T11", false, 0, 120},                             // an hours deadline
+          {"2026-03-03", 10, 0, "2026-03-02T24", true, 1, 90},                              // a morning late
+          {"2026-03-09", 9, 0, "2026-03-05T24", true, 2, 7 * 60 + 30},                      // Fri, Mon late (weekend free)
+          {"2026-03-02", 11, 0, "2026-03-02T10", true, 0, 60},                              // an hour late, same day
+          {"2026-03-02", 10, 0, "2026-03-02T10", true, 0, 0},                               // at the deadline: due now
+      }));
+  CAPTURE(now_day, h, m, due);
+  std::string due_text(due);
+  auto due_day = date(due_text.substr(0, 10).c_str());
+  int due_hour = std::stoi(due_text.substr(11));
+  Instant due_at = due_hour == 24 ? start_of(due_day + days(1)) : at_local(due_day, hours(due_hour));
+  auto left = time_left(cn(), at(now_day, h, m), due_at);
+  CHECK(left.overdue == overdue);
+  CHECK(left.working_days == working_days);
+  CHECK(left.working_minutes == working_minutes);
+}
+
 TEST_CASE("adding and measuring working time agree, for thousands of random starts") {
   std::mt19937 random(12385);
   std::uniform_int_distribution<int> day(0, 700), minute(0, 24 * 60 - 1), count(0, 40), working_minutes(0, 60 * 60);
