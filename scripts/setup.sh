@@ -9,7 +9,7 @@ packages=(
   libpq-dev postgresql-15 postgresql-contrib
   libspdlog-dev libfmt-dev catch2 libsodium-dev libyaml-cpp-dev libssl-dev openssl
   libxlsxwriter-dev python3-openpyxl libcurl4-openssl-dev python3-aiosmtpd
-  wrk curl chromium
+  wrk curl chromium fonts-wqy-microhei
 )
 # Node.js and npm build the web app; a machine that already has them (any packaging) keeps its own.
 command -v npm >/dev/null || packages+=(nodejs npm)

@@ -10,13 +10,17 @@ export class ApiError extends Error {
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  return send<T>(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
+}
+
+// A file as the request body, with its own content type (attachments).
+export function upload<T>(path: string, file: File): Promise<T> {
+  return send<T>("POST", path, { "Content-Type": file.type || "application/octet-stream" }, file);
+}
+
+async function send<T>(method: string, path: string, headers: Record<string, string>, body?: BodyInit): Promise<T> {
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
-  const response = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
-  });
+  const response = await fetch(path, { method, headers, body, credentials: "same-origin" });
   const text = await response.text();
   const json = text ? JSON.parse(text) : {};
   if (!response.ok) throw new ApiError(response.status, json?.error?.message ?? response.statusText, json?.error?.field);

@@ -187,23 +187,39 @@ async function handlerWorklist(browser, base) {
   check(row.includes(filed.tracking_code), "the dispatched order is on the village handler's worklist");
   check(!row.includes("13912340001"), "the worklist shows no phone number");
   check(await page.isVisible(".badge-ok"), "a green badge for an order within its time limit");
-  check(/剩余 \d+ (天|小时)/.test(row), "the time left is shown");
+  check(/剩余 \d+ (个工作日|个工作小时|分钟)/.test(row), `the time left is shown in working days or hours (${row.replace(/\s+/g, " ")})`);
   await axe(page, "the worklist");
   await shot(page, "worklist");
 
   // The order's page offers what the workflow allows now: sign for it, then reply.
   await page.click(`text=${filed.tracking_code}`);
-  await page.waitForSelector("form.action button");
-  const offered = await page.locator("form.action button").allTextContents();
+  await page.waitForSelector(".action-buttons button");
+  const offered = await page.locator(".action-buttons button").allTextContents();
   check(offered.includes("签收") && !offered.includes("答复"), `before signing for, the actions offered are ${offered.join("、")}`);
+  check(/剩余 \d+ 个工作日/.test(await page.textContent("dl.status")), "the petition page says the working days left");
   await axe(page, "the petition page");
   await shot(page, "petition");
-  await page.click("form.action button:has-text('签收')");
-  await page.waitForSelector("form.action button:has-text('答复')");
-  await page.selectOption("select[id$='-outcome']", "support");
-  await page.fill("textarea[id$='-reply']", "已协调民政部门补发护理补贴。");
-  await page.click("form.action button:has-text('答复')");
+  await page.click(".action-buttons button:has-text('签收')");
+  await page.waitForSelector(".action-buttons button:has-text('答复')");
+  check((await page.textContent("ol.timeline")).includes("签收"), "the timeline names the step by the workflow's label");
+
+  // A file attached from the page is listed with a link to it.
+  await page.setInputFiles("#attachment-file", { name: "补贴发放记录.txt", mimeType: "text/plain", buffer: Buffer.from("2026 年护理补贴发放记录") });
+  await page.click("button:has-text('上传')");
+  await page.waitForSelector("a:has-text('补贴发放记录.txt')");
+  check(true, "an attachment uploaded from the petition page is listed");
+
+  // Replying opens its form with the cursor in it; the outcome is a group of radio buttons.
+  await page.click(".action-buttons button:has-text('答复')");
+  await page.waitForSelector("form.action");
+  check(await page.evaluate(() => document.activeElement.closest("form.action") !== null), "the reply form opens with the cursor in it");
+  await axe(page, "the petition page with the reply form open");
+  await page.check("input[name='reply-outcome'][value='support']");
+  await page.fill("#reply-reply", "已协调民政部门补发护理补贴。");
+  await page.click("form.action button[type=submit]");
   await page.waitForSelector("h2:has-text('已答复待回访')");
+  const replied = await page.textContent("ol.timeline");
+  check(replied.includes("支持") && replied.includes("已协调民政部门补发护理补贴"), "the timeline shows the reply and its outcome");
   check(true, "signed for and replied from the petition page");
   await shot(page, "petition-replied");
   await context.close();

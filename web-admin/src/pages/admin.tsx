@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 
 import { api, ApiError } from "../api";
 import { language, t } from "../i18n";
+import { localTime } from "../format";
 import { useSignal } from "../signal";
 import { WorkflowGraph } from "./workflow_graph";
 
@@ -129,7 +130,7 @@ export function Admin() {
             <tbody>
               {dead.map((d) => (
                 <tr key={d.id}>
-                  <td>{d.topic}</td><td>{d.channel} {d.address ?? ""}</td><td>{d.last_error}</td><td>{d.failed_at}</td>
+                  <td>{d.topic}</td><td>{d.channel} {d.address ?? ""}</td><td>{d.last_error}</td><td>{localTime(d.failed_at)}</td>
                   <td><button type="button" onClick={() => resend(d.id)}>{t("resend")}</button></td>
                 </tr>
               ))}

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import { label, language, t } from "../i18n";
 import { navigate } from "../router";
+import { localTime } from "../format";
 import { useSignal } from "../signal";
 
 interface Summary {
@@ -97,7 +98,7 @@ export function Console() {
             <tbody>
               {call.history.petitions.map((p) => (
                 <tr key={p.id}>
-                  <td>{p.tracking_code}</td><td>{p.subject}</td><td>{p.received_at}</td>
+                  <td>{p.tracking_code}</td><td>{p.subject}</td><td>{localTime(p.received_at)}</td>
                   <td><button type="button" onClick={() => attach(p)}>{t("attach_call")}</button></td>
                 </tr>
               ))}

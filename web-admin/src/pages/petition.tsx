@@ -1,13 +1,16 @@
-// One petition for staff: its facts, deadline and timeline, and only the actions the workflow allows this
-// user now, each asking for the fields it needs. Personal data is masked; "show" asks for a reason and is
-// audited by the server.
-import { useEffect, useState } from "preact/hooks";
+// One petition for staff: its facts, deadline (working time left) and timeline, its attachments, and only
+// the actions the workflow allows this user now. An action without fields is one button; one with fields
+// opens its form (reason, days, outcome, satisfaction, unit…) with the cursor in it. Personal data is masked;
+// "show" asks for a reason and is audited by the server.
+import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api, ApiError } from "../api";
-import { label, language, t } from "../i18n";
+import { api, ApiError, upload } from "../api";
+import { TimeLeft, timeLeftText } from "../deadline";
+import { label, language, t, WordKey } from "../i18n";
+import { localTime } from "../format";
 import { useSignal } from "../signal";
+import { Labelled, loadWorkflow, Workflow } from "../workflow";
 
-type Labelled = { zh: string; en: string };
 interface Action {
   name: string;
   label: Labelled;
@@ -20,7 +23,8 @@ interface Petition {
   subject: string;
   content: string;
   state_label: Labelled;
-  deadline: { due_at: string | null; status: string | null };
+  deadline: { due_at: string | null; status: string | null; time_left: TimeLeft | null };
+  clocks: { name: string; label: Labelled | null; deadline: string | null; paused: boolean; extension: number }[];
   petitioner: { name: string | null; phone: string | null; id_number: string | null; contact: { call_dont_text: boolean } };
   responsible_unit: { code: string; name: string } | null;
   actions: Action[];
@@ -33,49 +37,217 @@ interface TimelineEvent {
   to_state: string | null;
   fields: Record<string, unknown>;
 }
+interface Attachment {
+  id: number;
+  file_name: string;
+  size: number;
+  uploaded_at: string;
+  url: string;
+}
+interface Unit {
+  code: string;
+  name: string;
+}
 
 const choices: Record<string, string[]> = {
   outcome: ["support", "explain", "not_supported"],
   satisfaction: ["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"],
 };
+const textFields = new Set(["reason", "reply", "comment"]);
 
-function ActionForm({ petition, action, done }: { petition: Petition; action: Action; done: () => void }) {
+function word(key: string): string {
+  return t(key as WordKey) || key;
+}
+
+function Field({ action, field, value, set, units }: {
+  action: Action; field: string; value: string; set: (v: string) => void; units: Unit[];
+}) {
+  const id = `${action.name}-${field}`;
+  const required = field !== "comment";
+  if (choices[field])
+    return (
+      <fieldset id={id}>
+        <legend>{word(`field_${field}`)}</legend>
+        {choices[field].map((c) => (
+          <label class="choice" key={c}>
+            <input type="radio" name={id} value={c} required checked={value === c} onChange={() => set(c)} />
+            {word(`${field}_${c}`)}
+          </label>
+        ))}
+      </fieldset>
+    );
+  return (
+    <div>
+      <label for={id}>{word(`field_${field}`)}{!required && ` (${t("optional")})`}</label>
+      {textFields.has(field) ? (
+        <textarea id={id} required={required} rows={field === "reply" ? 5 : 3} value={value} onInput={(e) => set(e.currentTarget.value)} />
+      ) : field === "unit" ? (
+        <>
+          <input id={id} required list={`${id}-units`} autocomplete="off" value={value} onInput={(e) => set(e.currentTarget.value)}
+                 aria-describedby={`${id}-hint`} />
+          <datalist id={`${id}-units`}>
+            {units.map((u) => <option key={u.code} value={u.code}>{u.name}</option>)}
+          </datalist>
+          <p class="hint" id={`${id}-hint`}>{t("unit_hint")}</p>
+        </>
+      ) : field === "days" ? (
+        <input id={id} required type="number" min={1} max={365} inputMode="numeric" value={value} onInput={(e) => set(e.currentTarget.value)} />
+      ) : (
+        <input id={id} required type={field === "parent" ? "number" : "text"} value={value} onInput={(e) => set(e.currentTarget.value)} />
+      )}
+    </div>
+  );
+}
+
+function ActionForm({ petition, action, units, done }: { petition: Petition; action: Action; units: Unit[]; done: () => void }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  const fields = [...action.requires, ...(action.requires.includes("comment") ? [] : ["comment"])];
+  useEffect(() => {
+    form.current?.querySelector<HTMLElement>("input, textarea, select")?.focus();
+  }, []);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError("");
+    setBusy(true);
     const body: Record<string, unknown> = { version: petition.version };
-    for (const field of action.requires) body[field] = field === "days" ? Number(values[field]) : values[field];
+    for (const field of fields) {
+      const value = values[field]?.trim();
+      if (!value) continue;
+      body[field] = field === "days" || field === "parent" ? Number(value) : value;
+    }
     try {
       await api("POST", `/api/v1/petitions/${petition.id}/actions/${action.name}`, body);
       done();
     } catch (err) {
       setError(err instanceof ApiError ? err.message : t("error"));
+      setBusy(false);
     }
   };
-  const id = (field: string) => `${action.name}-${field}`;
   return (
-    <form class="action" onSubmit={submit} aria-label={label(action.label)}>
-      {action.requires.map((field) => (
-        <div key={field}>
-          <label for={id(field)}>{t(`field_${field}` as never) || field}</label>
-          {choices[field] ? (
-            <select id={id(field)} required value={values[field] ?? ""} onChange={(e) => setValues({ ...values, [field]: e.currentTarget.value })}>
-              <option value="">{t("choose")}</option>
-              {choices[field].map((c) => <option key={c} value={c}>{t(`${field}_${c}` as never)}</option>)}
-            </select>
-          ) : field === "reason" || field === "reply" ? (
-            <textarea id={id(field)} required rows={3} value={values[field] ?? ""} onInput={(e) => setValues({ ...values, [field]: e.currentTarget.value })} />
-          ) : (
-            <input id={id(field)} required type={field === "days" ? "number" : "text"} value={values[field] ?? ""}
-                   onInput={(e) => setValues({ ...values, [field]: e.currentTarget.value })} />
-          )}
-        </div>
+    <form class="action" ref={form} id={`form-${action.name}`} onSubmit={submit} aria-label={label(action.label)}>
+      {action.name === "request_extension" && petition.deadline.time_left && (
+        <p class="hint">{t("now")}: {timeLeftText(petition.deadline.time_left)}</p>
+      )}
+      {action.name === "callback" && <p class="hint">{t("satisfaction_hint")}</p>}
+      {fields.map((field) => (
+        <Field key={field} action={action} field={field} value={values[field] ?? ""} units={units}
+               set={(v) => setValues({ ...values, [field]: v })} />
       ))}
       {error && <p role="alert" class="error">{error}</p>}
-      <button type="submit">{label(action.label)}</button>
+      <button type="submit" disabled={busy}>{t("confirm")}{label(action.label)}</button>
     </form>
+  );
+}
+
+// Actions without fields take effect at once (sign for, accept…); the others open their form.
+function Actions({ petition, reload }: { petition: Petition; reload: () => void }) {
+  const [open, setOpen] = useState<string | null>(null);
+  const [units, setUnits] = useState<Unit[]>([]);
+  const [error, setError] = useState("");
+  const needsUnits = petition.actions.some((a) => a.requires.includes("unit"));
+  useEffect(() => {
+    if (needsUnits) api<{ units: Unit[] }>("GET", "/api/v1/units").then((r) => setUnits(r.units)).catch(() => undefined);
+  }, [needsUnits]);
+  const act = async (action: Action) => {
+    setError("");
+    if (action.requires.length > 0) return setOpen(open === action.name ? null : action.name);
+    try {
+      await api("POST", `/api/v1/petitions/${petition.id}/actions/${action.name}`, { version: petition.version });
+      reload();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : t("error"));
+    }
+  };
+  const opened = petition.actions.find((a) => a.name === open);
+  return (
+    <section aria-labelledby="actions-title" class="card">
+      <h2 id="actions-title">{t("actions")}</h2>
+      <div class="action-buttons">
+        {petition.actions.map((a) => (
+          <button key={a.name} type="button" class={a.requires.length ? "secondary" : undefined} onClick={() => act(a)}
+                  aria-expanded={a.requires.length ? open === a.name : undefined}
+                  aria-controls={a.requires.length ? `form-${a.name}` : undefined}>
+            {label(a.label)}
+          </button>
+        ))}
+      </div>
+      {error && <p role="alert" class="error">{error}</p>}
+      {opened && <ActionForm key={opened.name + petition.version} petition={petition} action={opened} units={units} done={reload} />}
+    </section>
+  );
+}
+
+// What a timeline entry did, in words: the workflow's label for a transition, the system's own entries,
+// and the fields given with it (reason, reply, outcome, days, unit, satisfaction).
+function eventText(event: TimelineEvent, workflow: Workflow | null): string {
+  const transition = workflow?.transitions.find((tr) => tr.name === event.action);
+  if (transition) return label(transition.label);
+  if (event.action === "escalation") {
+    const actions = (event.fields.actions as [string, string][] | undefined) ?? [];
+    const clock = workflow?.clocks.find((c) => c.name === event.fields.clock);
+    const what = actions.map(([kind, target]) => word(`escalate_${kind}`) + (target ? `（${word(`target_${target}`)}）` : ""));
+    return `${t("event_escalation")}${clock ? `（${label(clock.label)}）` : ""}: ${what.join("、")}`;
+  }
+  return word(`event_${event.action}`);
+}
+
+function EventFields({ fields }: { fields: Record<string, unknown> }) {
+  const shown = ["outcome", "satisfaction", "days", "unit", "reason", "reply", "comment"].filter((k) => fields[k] !== undefined && fields[k] !== null);
+  if (shown.length === 0) return null;
+  return (
+    <dl class="event-fields">
+      {shown.map((k) => {
+        const value = String(fields[k]);
+        return [<dt key={`${k}-t`}>{word(`field_${k}`)}</dt>, <dd key={`${k}-d`}>{choices[k] ? word(`${k}_${value}`) : value}</dd>];
+      })}
+    </dl>
+  );
+}
+
+function Attachments({ petitionId }: { petitionId: number }) {
+  const [items, setItems] = useState<Attachment[]>([]);
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const load = () => {
+    api<{ attachments: Attachment[] }>("GET", `/api/v1/petitions/${petitionId}/attachments`).then((r) => setItems(r.attachments)).catch(() => undefined);
+  };
+  useEffect(load, [petitionId]);
+  const add = async (e: Event) => {
+    e.preventDefault();
+    const input = (e.currentTarget as HTMLFormElement).querySelector<HTMLInputElement>("input[type=file]");
+    const file = input?.files?.[0];
+    if (!file) return;
+    setError("");
+    setBusy(true);
+    try {
+      await upload(`/api/v1/petitions/${petitionId}/attachments?name=${encodeURIComponent(file.name)}`, file);
+      input!.value = "";
+      load();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : t("error"));
+    }
+    setBusy(false);
+  };
+  return (
+    <section aria-labelledby="attachments-title" class="card">
+      <h2 id="attachments-title">{t("attachments")}</h2>
+      {items.length === 0 ? <p>{t("no_attachments")}</p> : (
+        <ul>
+          {items.map((a) => (
+            <li key={a.id}><a href={a.url} download={a.file_name}>{a.file_name}</a> ({Math.ceil(a.size / 1024)} KB, {localTime(a.uploaded_at)})</li>
+          ))}
+        </ul>
+      )}
+      <form class="inline" onSubmit={add}>
+        <label for="attachment-file">{t("add_attachment")}</label>
+        <input id="attachment-file" type="file" required accept=".pdf,.jpg,.jpeg,.png,.mp3,.wav,.amr,.docx,.txt" />
+        <button type="submit" disabled={busy}>{t("upload")}</button>
+      </form>
+      {error && <p role="alert" class="error">{error}</p>}
+    </section>
   );
 }
 
@@ -83,6 +255,7 @@ export function PetitionPage({ id }: { id: string }) {
   useSignal(language);
   const [petition, setPetition] = useState<Petition | null>(null);
   const [events, setEvents] = useState<TimelineEvent[]>([]);
+  const [workflow, setWorkflow] = useState<Workflow | null>(null);
   const [error, setError] = useState("");
   const [revealed, setRevealed] = useState<Record<string, string | null> | null>(null);
   const [reason, setReason] = useState("");
@@ -98,6 +271,9 @@ export function PetitionPage({ id }: { id: string }) {
       .catch(() => setError(t("error")));
   };
   useEffect(load, [id]);
+  useEffect(() => {
+    loadWorkflow().then(setWorkflow).catch(() => undefined);
+  }, []);
   if (error) return <p role="alert">{error}</p>;
   if (!petition) return <p role="status">{t("loading")}</p>;
   const unmask = async (e: Event) => {
@@ -110,6 +286,7 @@ export function PetitionPage({ id }: { id: string }) {
     }
   };
   const person = revealed ?? petition.petitioner;
+  const { deadline } = petition;
   return (
     <>
       <h1>{petition.tracking_code} {petition.subject}</h1>
@@ -119,9 +296,25 @@ export function PetitionPage({ id }: { id: string }) {
           <dt>{t("unit")}</dt><dd>{petition.responsible_unit?.name ?? "—"}</dd>
           <dt>{t("due")}</dt>
           <dd>
-            {petition.deadline.status && <span class={`badge badge-${petition.deadline.status}`}>{t(`status_${petition.deadline.status}` as never)}</span>}{" "}
-            {petition.deadline.due_at ?? "—"}
+            {deadline.status && <span class={`badge badge-${deadline.status}`}>{word(`status_${deadline.status}`)}</span>}{" "}
+            {deadline.time_left && <strong>{timeLeftText(deadline.time_left)}</strong>}{" "}
+            {deadline.due_at ? `（${localTime(deadline.due_at)}）` : "—"}
           </dd>
+          {petition.clocks.length > 0 && (
+            <>
+              <dt>{t("clocks")}</dt>
+              <dd>
+                <ul class="plain">
+                  {petition.clocks.map((c) => (
+                    <li key={c.name}>
+                      {label(c.label) || c.name}: {localTime(c.deadline)}{c.paused && `（${t("paused")}）`}
+                      {c.extension > 0 && `（${t("extended_by")} ${c.extension}）`}
+                    </li>
+                  ))}
+                </ul>
+              </dd>
+            </>
+          )}
           <dt>{t("petitioner")}</dt>
           <dd>
             {person.name ?? "—"} {person.phone ?? ""} {person.id_number ?? ""}
@@ -137,17 +330,16 @@ export function PetitionPage({ id }: { id: string }) {
           </form>
         )}
       </section>
-      {petition.actions.length > 0 && (
-        <section aria-labelledby="actions-title" class="card">
-          <h2 id="actions-title">{t("actions")}</h2>
-          {petition.actions.map((a) => <ActionForm key={a.name + petition.version} petition={petition} action={a} done={load} />)}
-        </section>
-      )}
+      {petition.actions.length > 0 && <Actions petition={petition} reload={load} />}
+      <Attachments petitionId={petition.id} />
       <section aria-labelledby="timeline-title" class="card">
         <h2 id="timeline-title">{t("timeline")}</h2>
         <ol class="timeline">
           {events.map((e) => (
-            <li key={e.id}><time>{e.at}</time> {e.actor.name}: {e.action}</li>
+            <li key={e.id}>
+              <time dateTime={e.at}>{localTime(e.at)}</time> {e.actor.name}: <strong>{eventText(e, workflow)}</strong>
+              <EventFields fields={e.fields} />
+            </li>
           ))}
         </ol>
       </section>

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 
 import { api, ApiError } from "../api";
 import { label, language, t } from "../i18n";
+import { localTime } from "../format";
 import { useSignal } from "../signal";
 
 interface Category {
@@ -127,8 +128,8 @@ function CheckStatus() {
           <dl class="status">
             <dt>{t("tracking_code")}</dt><dd>{found.tracking_code}</dd>
             <dt>{t("state")}</dt><dd>{label(found.state_label)}</dd>
-            <dt>{t("received_at")}</dt><dd>{found.received_at}</dd>
-            <dt>{t("due_at")}</dt><dd>{found.due_at ?? "—"}</dd>
+            <dt>{t("received_at")}</dt><dd>{localTime(found.received_at)}</dd>
+            <dt>{t("due_at")}</dt><dd>{localTime(found.due_at)}</dd>
           </dl>
         )}
       </div>

@@ -6,26 +6,18 @@ import { AriaComponent, TooltipComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api } from "../api";
 import { label, language, t } from "../i18n";
 import { useSignal } from "../signal";
+import { loadWorkflow, Workflow } from "../workflow";
 
 echarts.use([GraphChart, AriaComponent, TooltipComponent, CanvasRenderer]);
-
-type Labelled = { zh: string; en: string };
-interface Workflow {
-  workflow: string;
-  version: number;
-  states: { name: string; label: Labelled; initial: boolean; terminal: boolean }[];
-  transitions: { name: string; label: Labelled; from: string[]; to: string; roles: string[]; notify: string[] }[];
-}
 
 export function WorkflowGraph() {
   useSignal(language);
   const [workflow, setWorkflow] = useState<Workflow | null>(null);
   const element = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    api<Workflow>("GET", "/api/v1/workflow").then(setWorkflow);
+    loadWorkflow().then(setWorkflow).catch(() => undefined);
   }, []);
   useEffect(() => {
     if (!workflow || !element.current) return;

@@ -2,8 +2,10 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { api } from "../api";
+import { TimeLeft, timeLeftText } from "../deadline";
 import { navigate } from "../router";
 import { language, t } from "../i18n";
+import { localTime } from "../format";
 import { useSignal } from "../signal";
 
 interface Item {
@@ -12,16 +14,11 @@ interface Item {
   subject: string;
   state: string;
   due_at: string | null;
+  time_left: TimeLeft | null;
   deadline_status: "ok" | "warning" | "overdue" | null;
   petitioner_name: string | null;
   responsible_unit: { code: string; name: string } | null;
   contact: { call_dont_text: boolean };
-}
-
-function timeLeft(due: string): string {
-  const hours = (Date.parse(due) - Date.now()) / 3_600_000;
-  const amount = Math.abs(hours) >= 48 ? `${Math.floor(Math.abs(hours) / 24)} ${t("days")}` : `${Math.floor(Math.abs(hours))} ${t("hours")}`;
-  return hours >= 0 ? `${t("time_left")} ${amount}` : `${t("overdue_by")} ${amount}`;
 }
 
 // `mine`: a proxy's own cases (filed by them or granted to them), newest first, with their state.
@@ -70,7 +67,7 @@ export function Worklist({ mine = false }: { mine?: boolean }) {
                   {item.deadline_status && (
                     <span class={`badge badge-${item.deadline_status}`}>{t(`status_${item.deadline_status}`)}</span>
                   )}{" "}
-                  {item.due_at ? timeLeft(item.due_at) : "—"}
+                  {item.time_left ? <span title={localTime(item.due_at)}>{timeLeftText(item.time_left)}</span> : "—"}
                 </td>
               </tr>
             ))}
