@@ -39,6 +39,14 @@ Date local_date(Instant instant) { return floor<days>(instant + shanghai_offset)
 Instant start_of(Date date) { return Instant(date) - shanghai_offset; }
 Instant at_local(Date date, minutes time_of_day) { return start_of(date) + time_of_day; }
 
+std::string format_date(Date date) {
+  const year_month_day ymd{date};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return text;
+}
+
 std::string format_local(Instant instant) {
   auto local = instant + shanghai_offset;
   Date date = floor<days>(local);

@@ -24,6 +24,7 @@ Date local_date(Instant instant);
 Instant start_of(Date date);
 Instant at_local(Date date, std::chrono::minutes time_of_day);
 std::string format_local(Instant instant);  // "2026-02-24T17:30:00+08:00"
+std::string format_date(Date date);         // "2026-02-24"
 std::optional<Date> parse_date(std::string_view text);  // "2026-02-24"
 
 struct WorkingSlot {
@@ -38,6 +39,8 @@ class Calendar {
 
   const std::string& name() const { return name_; }
   const std::vector<WorkingSlot>& slots() const { return slots_; }
+  const std::set<Date>& rest_days() const { return rest_days_; }        // official rest days on weekdays too
+  const std::set<Date>& working_days() const { return working_days_; }  // make-up working days (调休上班)
   bool is_working_day(Date date) const;
 
   // The end of the day `days` calendar days after `start`'s date (the starting day is not counted),

@@ -37,6 +37,8 @@ class CalendarSet {
   // else the default. Throws std::invalid_argument when not even the default is known.
   const Calendar& resolve(std::span<const std::string> names_from_unit_up) const;
   std::vector<std::string> names() const;
+  const std::string& default_name() const { return default_name_; }
+  const std::map<std::string, Calendar>& all() const { return calendars_; }
 
  private:
   std::string default_name_;

@@ -28,8 +28,6 @@ bool one_of(const std::string& value, std::initializer_list<const char*> allowed
   return std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return value == a; });
 }
 
-std::string date_text(workflow::Date date) { return workflow::format_local(workflow::start_of(date)).substr(0, 10); }
-
 // The period (default: this month so far), the scope unit and a level, category or channel filter.
 store::ReportQuery report_query(const RequestContext& context, workflow::Instant now) {
   store::ReportQuery query;
@@ -114,7 +112,7 @@ json::object scope_view(const store::ReportScope& scope) {
 }
 
 json::object period_view(const store::ReportQuery& query) {
-  return {{"from", date_text(query.first)}, {"to", date_text(query.last)}};
+  return {{"from", workflow::format_date(query.first)}, {"to", workflow::format_date(query.last)}};
 }
 
 awaitable<Response> summary(Services& services, RequestContext& context) {
@@ -162,8 +160,8 @@ awaitable<Response> summary(Services& services, RequestContext& context) {
     };
     for (const auto& row : report.rows) add(row, false);
     add(report.total, true);
-    const auto name = "report-" + report.scope.code + "-" + query.group_by + "-" + date_text(query.first) + "-" +
-                      date_text(query.last);
+    const auto name = "report-" + report.scope.code + "-" + query.group_by + "-" + workflow::format_date(query.first) + "-" +
+                      workflow::format_date(query.last);
     co_return co_await file_response(services, std::move(table), *format, name);
   }
   json::array rows;
@@ -200,7 +198,7 @@ awaitable<Response> trend(Services& services, RequestContext& context) {
       for (auto& cell : figure_cells(row, false)) cells.push_back(std::move(cell));
       table.rows.push_back(std::move(cells));
     }
-    const auto name = "trend-" + scope.code + "-" + interval + "-" + date_text(query.first) + "-" + date_text(query.last);
+    const auto name = "trend-" + scope.code + "-" + interval + "-" + workflow::format_date(query.first) + "-" + workflow::format_date(query.last);
     co_return co_await file_response(services, std::move(table), *format, name);
   }
   json::array out;
@@ -240,7 +238,7 @@ awaitable<Response> drill_down(Services& services, RequestContext& context) {
                             p.responsible_unit_name ? Cell{*p.responsible_unit_name} : Cell{}, Cell{item.at},
                             item.value ? Cell{*item.value} : Cell{}});
     }
-    const auto name = "petitions-" + *measure + "-" + date_text(query.first) + "-" + date_text(query.last);
+    const auto name = "petitions-" + *measure + "-" + workflow::format_date(query.first) + "-" + workflow::format_date(query.last);
     co_return co_await file_response(services, std::move(table), *format, name);
   }
   json::array items;

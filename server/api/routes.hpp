@@ -20,6 +20,8 @@ void add_template_routes(http::Router& router, Services& services);
 void add_webhook_routes(http::Router& router, Services& services);
 void add_preference_routes(http::Router& router, Services& services);
 void add_workflow_routes(http::Router& router, Services& services);
+void add_routing_routes(http::Router& router, Services& services);
+void add_calendar_routes(http::Router& router, Services& services);
 
 // Telephone events travel between petitiond processes on this NOTIFY channel; each process pushes them
 // to the operators connected to it (server-sent events).
@@ -42,6 +44,8 @@ inline void add_api_routes(http::Router& router, Services& services) {
   add_webhook_routes(router, services);
   add_preference_routes(router, services);
   add_workflow_routes(router, services);
+  add_routing_routes(router, services);
+  add_calendar_routes(router, services);
 }
 
 }  // namespace petitiond::api

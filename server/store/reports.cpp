@@ -14,14 +14,6 @@ using workflow::Date;
 
 namespace {
 
-std::string date_text(Date date) {
-  const std::chrono::year_month_day ymd{date};
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()));
-  return text;
-}
-
 double number(const pg::Result& result, int row, int column) {
   if (result.is_null(row, column)) return 0.0;
   return std::strtod(std::string(result.text(row, column)).c_str(), nullptr);
@@ -45,8 +37,8 @@ std::string segments_join(pg::Statement& statement, Date first, Date last, char 
   std::vector<std::string> grains, froms, untils;
   for (const auto& segment : workflow::cover_period(first, last, coarsest)) {
     grains.emplace_back(1, segment.grain);
-    froms.push_back(date_text(segment.from));
-    untils.push_back(date_text(segment.until));
+    froms.push_back(workflow::format_date(segment.from));
+    untils.push_back(workflow::format_date(segment.until));
   }
   return " JOIN unnest(" + param(statement, pg::words_literal(grains)) + "::text[], " +
          param(statement, pg::words_literal(froms)) + "::date[], " + param(statement, pg::words_literal(untils)) +
@@ -319,7 +311,7 @@ awaitable<std::pair<ReportScope, std::vector<TrendPoint>>> ReportStore::trend(co
   else start = sys_days{year_month_day{start}.year() / year_month_day{start}.month() / 1d};
   for (Date period = start; period <= query.last;
        period = weekly ? period + days{7} : sys_days{year_month_day{period} + months{1}}) {
-    const auto key = date_text(period);
+    const auto key = workflow::format_date(period);
     auto it = found.find(key);
     points.push_back({key, it == found.end() ? ReportTotals{} : it->second});
   }
@@ -354,8 +346,8 @@ awaitable<DrillPage> ReportStore::drill(const Actor& actor, const ReportQuery& q
     inner = "SELECT p.*, f.id AS fact_id, f.at AS fact_at, f.value AS fact_value, f.day::text AS fact_key, f.day AS fact_day"
             " FROM report_facts f JOIN petitions p ON p.id = f.petition_id"
             " WHERE f.measure = " + param(statement, filter->measure) + filter->condition +
-            " AND f.day >= " + param(statement, date_text(query.first)) + "::date AND f.day <= " +
-            param(statement, date_text(query.last)) + "::date AND f.unit_path <@ " + param(statement, scope.path) + "::ltree";
+            " AND f.day >= " + param(statement, workflow::format_date(query.first)) + "::date AND f.day <= " +
+            param(statement, workflow::format_date(query.last)) + "::date AND f.unit_path <@ " + param(statement, scope.path) + "::ltree";
     if (query.dimension)
       inner += " AND " + dimension_fact_columns().at(*query.dimension) + " = " + param(statement, *query.value);
     if (after) {
