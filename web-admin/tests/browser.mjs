@@ -312,6 +312,42 @@ async function adminPages(browser, base) {
   check((await page.textContent(".preview")).includes("督办"), "a message template previews");
   await page.waitForSelector("#workflow-title ~ .chart canvas");
   check((await page.textContent("#workflow-title ~ table")).includes("签收"), "the workflow is drawn, with its transitions as a table");
+
+  // Categories and routing: the rules, and which unit plays a function — changed here, kept by the server.
+  await page.waitForSelector("#function-political_legal option[value='QS-JW']", { state: "attached" });
+  const rules = await page.textContent("#routing-title ~ table");
+  check(rules.includes("困难残疾人生活补贴和重度残疾人护理补贴") && rules.includes("民政"), "the routing rules are listed with their lead units");
+  await page.selectOption("#function-political_legal", "QS-JW");
+  await page.click("form:has(#function-political_legal) button[type=submit]");
+  await page.waitForSelector("#functions-title ~ [role=status]");
+  const admin = await apiSession(base, "admin");
+  const functions = (await admin("GET", "/api/v1/routing")).functions;
+  check(functions.find((f) => f.name === "political_legal").unit.code === "QS-JW", "the function's new unit is saved");
+  await admin("PUT", "/api/v1/routing/functions", {
+    functions: Object.fromEntries(functions.map((f) => [f.name, f.name === "political_legal" ? "QS-ZF" : f.unit?.code ?? null])),
+  });
+
+  // Calendars: the year's holidays as ranges and the make-up working days.
+  await page.selectOption("#calendar-year", "2026");
+  const calendar = await page.textContent("#calendar-cn + dl");
+  check(calendar.includes("2026-10-01 – 10-07") && calendar.includes("2026-10-10"), "National Day 2026 and its make-up Saturday are shown");
+
+  // A new village under 宝场镇, then a handler for it.
+  await page.selectOption("#new-unit-parent", "QS-T01");
+  await page.fill("#new-unit-code", "QS-T01-V88");
+  await page.fill("#new-unit-name", "新建社区");
+  await page.click("form:has(#new-unit-code) button[type=submit]");
+  await page.waitForSelector(".tree code:text-is('QS-T01-V88')");
+  await page.waitForSelector("#new-user-unit option[value='QS-T01-V88']", { state: "attached" });
+  await page.fill("#new-user-login", "v0188.handler");
+  await page.fill("#new-user-name", "新社区经办人");
+  await page.selectOption("#new-user-unit", "QS-T01-V88");
+  await page.check("input[name='new-user-roles'][value='handler']");
+  await page.fill("#new-user-password", "a-first-password-1");
+  await page.click("form:has(#new-user-login) button[type=submit]");
+  await page.waitForSelector("#users-title ~ table td:text-is('v0188.handler')");
+  const created = (await admin("GET", "/api/v1/users")).users.find((u) => u.login === "v0188.handler");
+  check(created.unit.code === "QS-T01-V88" && created.roles.join() === "handler", "a unit and its handler are added from the admin pages");
   await axe(page, "the admin pages");
   await shot(page, "admin");
   await context.close();

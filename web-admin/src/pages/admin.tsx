@@ -1,28 +1,23 @@
-// The admin's pages: the units tree, users and their roles, notifications that failed too often (resend),
-// and the message templates with a preview.
+// The admin's pages: the units tree, users and their roles, categories and routing, working calendars,
+// notifications that failed too often (resend), the workflow, and the message templates with a preview.
 import { useEffect, useState } from "preact/hooks";
 
 import { api, ApiError } from "../api";
-import { language, t } from "../i18n";
+import { language, t, WordKey } from "../i18n";
 import { localTime } from "../format";
 import { useSignal } from "../signal";
+import { Calendars } from "./admin_calendars";
+import { RoutingTable } from "./admin_routing";
+import { Unit, Units } from "./admin_units";
+import { Users } from "./admin_users";
 import { WorkflowGraph } from "./workflow_graph";
 
-interface Unit {
-  code: string;
-  name: string;
-  kind: string;
-  parent: string | null;
-  active: boolean;
-}
-interface UserRow {
-  id: number;
-  login: string;
-  display_name: string;
-  unit: { code: string; name: string };
-  roles: string[];
-  active: boolean;
-}
+const deadPage = 50;
+const sections = ["units", "users", "routing", "calendars", "dead", "workflow", "templates"] as const;
+const sectionTitle: Record<(typeof sections)[number], WordKey> = {
+  units: "units", users: "users", routing: "routing", calendars: "calendars", dead: "dead_letters", workflow: "workflow", templates: "templates",
+};
+
 interface DeadLetter {
   id: number;
   channel: string;
@@ -31,21 +26,6 @@ interface DeadLetter {
   attempts: number;
   last_error: string;
   failed_at: string;
-}
-
-function UnitTree({ units, parent }: { units: Unit[]; parent: string | null }) {
-  const children = units.filter((u) => u.parent === parent);
-  if (children.length === 0) return null;
-  return (
-    <ul class="tree">
-      {children.map((u) => (
-        <li key={u.code}>
-          <span>{u.name}</span> <code>{u.code}</code>{!u.active && ` (${t("inactive")})`}
-          <UnitTree units={units} parent={u.code} />
-        </li>
-      ))}
-    </ul>
-  );
 }
 
 function Preview() {
@@ -92,35 +72,54 @@ function Preview() {
 export function Admin() {
   useSignal(language);
   const [units, setUnits] = useState<Unit[]>([]);
-  const [users, setUsers] = useState<UserRow[]>([]);
+  const loadUnits = () => {
+    api<{ units: Unit[] }>("GET", "/api/v1/units?include_inactive=true").then((r) => setUnits(r.units));
+  };
   const [dead, setDead] = useState<DeadLetter[]>([]);
-  const loadDead = () => api<{ dead_letters: DeadLetter[] }>("GET", "/api/v1/notifications/dead-letters").then((r) => setDead(r.dead_letters));
+  const [pages, setPages] = useState<number[]>([]);  // the "before" cursor of each page shown so far
+  const [next, setNext] = useState<number | null>(null);
+  const loadDead = (before?: number) =>
+    api<{ dead_letters: DeadLetter[]; next_before?: number }>(
+      "GET", `/api/v1/notifications/dead-letters?limit=${deadPage}${before ? `&before=${before}` : ""}`,
+    ).then((r) => {
+      setDead(r.dead_letters);
+      setNext(r.next_before ?? null);
+    });
+  const page = (cursors: number[]) => {
+    setPages(cursors);
+    loadDead(cursors[cursors.length - 1]);
+  };
   useEffect(() => {
-    api<{ units: Unit[] }>("GET", "/api/v1/units").then((r) => setUnits(r.units));
-    api<{ users: UserRow[] }>("GET", "/api/v1/users").then((r) => setUsers(r.users));
+    loadUnits();
     loadDead();
   }, []);
   const resend = async (id: number) => {
     await api("POST", `/api/v1/notifications/dead-letters/${id}/resend`, {});
-    loadDead();
+    loadDead(pages[pages.length - 1]);
   };
   return (
     <>
       <h1>{t("admin")}</h1>
+      <nav aria-label={t("on_this_page")}>
+        <ul class="index">
+          {sections.map((id) => <li key={id}><a href={`#${id}-title`}>{t(sectionTitle[id])}</a></li>)}
+        </ul>
+      </nav>
       <section aria-labelledby="units-title" class="card">
         <h2 id="units-title">{t("units")}</h2>
-        <UnitTree units={units} parent={null} />
+        <Units units={units} reload={loadUnits} />
       </section>
       <section aria-labelledby="users-title" class="card">
         <h2 id="users-title">{t("users")}</h2>
-        <table>
-          <thead><tr><th scope="col">{t("login_name")}</th><th scope="col">{t("name")}</th><th scope="col">{t("unit")}</th><th scope="col">{t("roles")}</th></tr></thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id}><td>{u.login}</td><td>{u.display_name}</td><td>{u.unit.name}</td><td>{u.roles.map((r) => t(`role_${r}` as never) || r).join("、")}</td></tr>
-            ))}
-          </tbody>
-        </table>
+        <Users units={units} />
+      </section>
+      <section aria-labelledby="routing-title" class="card">
+        <h2 id="routing-title">{t("routing")}</h2>
+        <RoutingTable editable />
+      </section>
+      <section aria-labelledby="calendars-title" class="card">
+        <h2 id="calendars-title">{t("calendars")}</h2>
+        <Calendars />
       </section>
       <section aria-labelledby="dead-title" class="card">
         <h2 id="dead-title">{t("dead_letters")}</h2>
@@ -136,6 +135,12 @@ export function Admin() {
               ))}
             </tbody>
           </table>
+        )}
+        {(pages.length > 0 || next) && (
+          <nav class="pager" aria-label={t("dead_letters")}>
+            <button type="button" class="secondary" disabled={pages.length === 0} onClick={() => page(pages.slice(0, -1))}>{t("newer")}</button>
+            <button type="button" class="secondary" disabled={!next} onClick={() => next && page([...pages, next])}>{t("older")}</button>
+          </nav>
         )}
       </section>
       <section aria-labelledby="workflow-title" class="card">

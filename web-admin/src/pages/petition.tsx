@@ -27,6 +27,7 @@ interface Petition {
   clocks: { name: string; label: Labelled | null; deadline: string | null; paused: boolean; extension: number }[];
   petitioner: { name: string | null; phone: string | null; id_number: string | null; contact: { call_dont_text: boolean } };
   responsible_unit: { code: string; name: string } | null;
+  suggested_unit?: { code: string; co: string[] } | null;
   actions: Action[];
 }
 interface TimelineEvent {
@@ -100,7 +101,9 @@ function Field({ action, field, value, set, units }: {
 }
 
 function ActionForm({ petition, action, units, done }: { petition: Petition; action: Action; units: Unit[]; done: () => void }) {
-  const [values, setValues] = useState<Record<string, string>>({});
+  // Dispatching starts from where the routing table would send it.
+  const suggested = action.requires.includes("unit") ? petition.suggested_unit?.code : undefined;
+  const [values, setValues] = useState<Record<string, string>>(suggested ? { unit: suggested } : {});
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
@@ -132,6 +135,7 @@ function ActionForm({ petition, action, units, done }: { petition: Petition; act
         <p class="hint">{t("now")}: {timeLeftText(petition.deadline.time_left)}</p>
       )}
       {action.name === "callback" && <p class="hint">{t("satisfaction_hint")}</p>}
+      {suggested && <p class="hint">{t("suggested_unit")}: {suggested}{petition.suggested_unit!.co.length > 0 && ` + ${petition.suggested_unit!.co.join("、")}`}</p>}
       {fields.map((field) => (
         <Field key={field} action={action} field={field} value={values[field] ?? ""} units={units}
                set={(v) => setValues({ ...values, [field]: v })} />
