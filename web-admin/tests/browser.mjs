@@ -337,7 +337,7 @@ async function adminPages(browser, base) {
   await page.fill("#new-unit-code", "QS-T01-V88");
   await page.fill("#new-unit-name", "新建社区");
   await page.click("form:has(#new-unit-code) button[type=submit]");
-  await page.waitForSelector(".tree code:text-is('QS-T01-V88')");
+  await page.waitForSelector(".tree code:text-is('QS-T01-V88')", { state: "attached" });
   await page.waitForSelector("#new-user-unit option[value='QS-T01-V88']", { state: "attached" });
   await page.fill("#new-user-login", "v0188.handler");
   await page.fill("#new-user-name", "新社区经办人");

@@ -16,17 +16,25 @@ export interface Unit {
   active: boolean;
 }
 
-function UnitTree({ units, parent }: { units: Unit[]; parent: string | null }) {
+// Folded below the first level (a district has hundreds of villages); <details> opens by keyboard too.
+function UnitTree({ units, parent, depth = 0 }: { units: Unit[]; parent: string | null; depth?: number }) {
   const children = units.filter((u) => u.parent === parent);
   if (children.length === 0) return null;
   return (
     <ul class="tree">
-      {children.map((u) => (
-        <li key={u.code}>
-          <span>{u.name}</span> <code>{u.code}</code>{!u.active && ` (${t("inactive")})`}
-          <UnitTree units={units} parent={u.code} />
-        </li>
-      ))}
+      {children.map((u) => {
+        const name = <><span>{u.name}</span> <code>{u.code}</code>{!u.active && ` (${t("inactive")})`}</>;
+        return (
+          <li key={u.code}>
+            {units.some((c) => c.parent === u.code) ? (
+              <details open={depth === 0}>
+                <summary>{name}</summary>
+                <UnitTree units={units} parent={u.code} depth={depth + 1} />
+              </details>
+            ) : name}
+          </li>
+        );
+      })}
     </ul>
   );
 }
