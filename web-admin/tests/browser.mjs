@@ -368,7 +368,14 @@ async function managerDashboard(browser, base) {
         "the overdue table lists the district's units");
   check((await page.locator("#escalations-title").count()) === 1 && (await page.locator(".chart").count()) === 3,
         "the escalations between levels are charted");
-  check((await page.textContent("#ranking-title + table")).includes("宝场镇"), "the towns are ranked");
+  check((await page.textContent("#ranking-title ~ table")).includes("宝场镇"), "the towns are ranked");
+  await page.selectOption("#rank-level", "village");
+  await page.waitForSelector("#ranking-title ~ table th:text-is('乐湾村')");
+  check(true, "the villages are ranked when chosen");
+  check((await page.textContent("#trend-title ~ table thead")).includes("满意率"), "the trend table has on-time and satisfaction rates");
+  await page.click("button:has-text('今年')");
+  const districtYear = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric" }).format(new Date());
+  check(await page.inputValue("#from") === `${districtYear}-01-01`, "the this-year preset sets the period");
   await page.click("tr:has(th:text-is('区残疾人联合会')) button.link");
   await page.waitForSelector("#drill-title");
   check((await page.locator("#drill-title + ul li").count()) >= 3, "a figure drills down to the petitions behind it");

@@ -1,8 +1,9 @@
-// The manager's reports as charts: overdue now by unit, and on-time completion month by month, each with
-// its figures as a table (what a screen reader reads) and CSV / Excel export of the report.
+// The manager's reports as charts: overdue now by unit, escalations between levels, units ranked (towns,
+// villages or departments), on-time completion and satisfaction month by month — each with its figures as
+// a table (what a screen reader reads) — for a period picked by preset or by dates, with CSV / Excel export.
 import * as echarts from "echarts/core";
 import { BarChart, LineChart } from "echarts/charts";
-import { AriaComponent, GridComponent, TooltipComponent } from "echarts/components";
+import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef, useState } from "preact/hooks";
 
@@ -11,7 +12,9 @@ import { navigate } from "../router";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
 
-echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, AriaComponent, CanvasRenderer]);
+echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, CanvasRenderer]);
+
+const escalationKeys = ["reminded", "supervised", "escalated_to_town", "escalated_to_department", "escalated_to_district", "criticised"] as const;
 
 interface Row {
   key: string;
@@ -35,6 +38,13 @@ interface Point {
   period: string;
   received: number;
   on_time_rate: number | null;
+  satisfaction_rate: number | null;
+}
+
+const rankLevels = ["town", "village", "department"] as const;
+
+function percent(rate: number | null): string {
+  return rate === null ? "—" : `${(rate * 100).toFixed(1)}%`;
 }
 
 // The district's calendar day (UTC+8), whatever the browser's time zone: the reports count by it.
@@ -42,6 +52,16 @@ const districtDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai"
 function isoDate(d: Date) {
   return districtDay.format(d);
 }
+
+// The first day of this month, quarter or year, or a year back, up to today (district days).
+function presetFrom(preset: string, today: string): string {
+  const [y, m] = today.split("-").map(Number);
+  if (preset === "month") return `${today.slice(0, 7)}-01`;
+  if (preset === "quarter") return `${y}-${String(Math.floor((m - 1) / 3) * 3 + 1).padStart(2, "0")}-01`;
+  if (preset === "year") return `${y}-01-01`;
+  return isoDate(new Date(Date.now() - 364 * 86_400_000));
+}
+const presets = ["month", "quarter", "year", "twelve_months"] as const;
 
 function Chart({ option, title }: { option: echarts.EChartsCoreOption; title: string }) {
   const element = useRef<HTMLDivElement>(null);
@@ -67,6 +87,7 @@ export function Dashboard() {
   const [rows, setRows] = useState<Row[] | null>(null);
   const [total, setTotal] = useState<Row | null>(null);
   const [ranking, setRanking] = useState<Row[]>([]);
+  const [rankLevel, setRankLevel] = useState<(typeof rankLevels)[number]>("town");
   const [drill, setDrill] = useState<{ title: string; items: Drilled[] } | null>(null);
   const [points, setPoints] = useState<Point[] | null>(null);
   const [error, setError] = useState("");
@@ -77,16 +98,24 @@ export function Dashboard() {
     Promise.all([
       api<{ rows: Row[]; total: Row }>("GET", `/api/v1/reports/summary?${period}`),
       api<{ points: Point[] }>("GET", `/api/v1/reports/trend?${period}&interval=month`),
-      api<{ rows: Row[] }>("GET", `/api/v1/reports/summary?${period}&group_by=unit&level=town&sort=on_time_rate`),
     ])
-      .then(([summary, trend, ranked]) => {
+      .then(([summary, trend]) => {
         setRows(summary.rows);
         setTotal(summary.total);
         setPoints(trend.points);
-        setRanking(ranked.rows);
       })
       .catch(() => setError(t("error")));
   }, [period]);
+  useEffect(() => {
+    api<{ rows: Row[] }>("GET", `/api/v1/reports/summary?${period}&group_by=unit&level=${rankLevel}&sort=on_time_rate`)
+      .then((ranked) => setRanking(ranked.rows))
+      .catch(() => setError(t("error")));
+  }, [period, rankLevel]);
+  const choosePreset = (preset: string) => {
+    const today = isoDate(new Date());
+    setFrom(presetFrom(preset, today));
+    setTo(today);
+  };
 
   const lang = language.get();
   // The petitions behind a figure, for one unit's subtree.
@@ -104,6 +133,12 @@ export function Dashboard() {
           <input id="from" type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} />
           <label for="to">{lang === "zh" ? "止" : "To"}</label>
           <input id="to" type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} />
+          <div class="presets" role="group" aria-label={t("presets")}>
+            {presets.map((p) => (
+              <button key={p} type="button" class="secondary" aria-pressed={from === presetFrom(p, isoDate(new Date())) && to === isoDate(new Date())}
+                      onClick={() => choosePreset(p)}>{t(`preset_${p}`)}</button>
+            ))}
+          </div>
         </fieldset>
         <a class="button" href={`/api/v1/reports/summary?${period}&format=csv&lang=${lang}`} download>{t("export_csv")}</a>
         <a class="button" href={`/api/v1/reports/summary?${period}&format=xlsx&lang=${lang}`} download>{t("export_xlsx")}</a>
@@ -137,7 +172,7 @@ export function Dashboard() {
                         <button type="button" class="link" onClick={() => showPetitions(r, "overdue_now", t("status_overdue"))}>{r.overdue_now}</button>
                       ) : r.overdue_now}
                     </td>
-                    <td>{r.on_time_rate === null ? "—" : `${(r.on_time_rate * 100).toFixed(1)}%`}</td>
+                    <td>{percent(r.on_time_rate)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -166,10 +201,19 @@ export function Dashboard() {
                 series: [{ type: "bar", name: t("escalations"), color: "#93370d",
                            data: [total.reminded, total.supervised, total.escalated_to_town, total.escalated_to_department, total.escalated_to_district, total.criticised] }],
               }} />
+              <table>
+                <caption>{t("escalations")}</caption>
+                <thead><tr>{escalationKeys.map((k) => <th scope="col" key={k}>{t(k)}</th>)}</tr></thead>
+                <tbody><tr>{escalationKeys.map((k) => <td key={k}>{total[k]}</td>)}</tr></tbody>
+              </table>
             </section>
           )}
           <section aria-labelledby="ranking-title" class="card">
             <h2 id="ranking-title">{t("ranking")}</h2>
+            <label for="rank-level">{t("rank_level")}</label>{" "}
+            <select id="rank-level" value={rankLevel} onChange={(e) => setRankLevel(e.currentTarget.value as (typeof rankLevels)[number])}>
+              {rankLevels.map((l) => <option key={l} value={l}>{t(`level_${l}`)}</option>)}
+            </select>
             <table>
               <caption>{t("ranking_caption")}</caption>
               <thead><tr><th scope="col">#</th><th scope="col">{t("unit")}</th><th scope="col">{t("on_time_rate")}</th><th scope="col">{t("status_overdue")}</th></tr></thead>
@@ -177,7 +221,7 @@ export function Dashboard() {
                 {ranking.map((r) => (
                   <tr key={r.key}>
                     <td>{r.rank ?? ""}</td><th scope="row">{r.label}</th>
-                    <td>{r.on_time_rate === null ? "—" : `${(r.on_time_rate * 100).toFixed(1)}%`}</td><td>{r.overdue_now}</td>
+                    <td>{percent(r.on_time_rate)}</td><td>{r.overdue_now}</td>
                   </tr>
                 ))}
               </tbody>
@@ -188,8 +232,21 @@ export function Dashboard() {
             <Chart title={t("on_time_trend")} option={{
               xAxis: { type: "category", data: points.map((p) => p.period.slice(0, 7)) },
               yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
-              series: [{ type: "line", name: t("on_time_rate"), data: points.map((p) => (p.on_time_rate === null ? null : +(p.on_time_rate * 100).toFixed(1))), color: "#175cd3" }],
+              legend: {},
+              series: [
+                { type: "line", name: t("on_time_rate"), data: points.map((p) => (p.on_time_rate === null ? null : +(p.on_time_rate * 100).toFixed(1))), color: "#175cd3" },
+                { type: "line", name: t("satisfaction_rate"), data: points.map((p) => (p.satisfaction_rate === null ? null : +(p.satisfaction_rate * 100).toFixed(1))), color: "#067647" },
+              ],
             }} />
+            <table>
+              <caption>{t("on_time_trend")}</caption>
+              <thead><tr><th scope="col">{t("month")}</th><th scope="col">{t("received")}</th><th scope="col">{t("on_time_rate")}</th><th scope="col">{t("satisfaction_rate")}</th></tr></thead>
+              <tbody>
+                {points.map((p) => (
+                  <tr key={p.period}><th scope="row">{p.period.slice(0, 7)}</th><td>{p.received}</td><td>{percent(p.on_time_rate)}</td><td>{percent(p.satisfaction_rate)}</td></tr>
+                ))}
+              </tbody>
+            </table>
           </section>
         </>
       )}
