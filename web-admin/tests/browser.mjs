@@ -221,6 +221,16 @@ async function handlerWorklist(browser, base) {
   const replied = await page.textContent("ol.timeline");
   check(replied.includes("支持") && replied.includes("已协调民政部门补发护理补贴"), "the timeline shows the reply and its outcome");
   check(true, "signed for and replied from the petition page");
+  // At 200 % zoom (640 CSS pixels) the petition page and the worklist still read without sideways scrolling.
+  await page.setViewportSize({ width: 640, height: 900 });
+  const sideways = () => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  check(!(await sideways()), "at 200 % zoom the petition page does not scroll sideways");
+  await page.click("nav >> text=待办工单");
+  await page.waitForSelector("table tbody tr");
+  check(!(await sideways()), "at 200 % zoom the worklist does not scroll sideways");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goBack();
+  await page.waitForSelector("h2:has-text('已答复待回访')");
   await shot(page, "petition-replied");
   await context.close();
   return filed.tracking_code;
