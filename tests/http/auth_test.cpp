@@ -40,7 +40,7 @@ std::chrono::steady_clock::duration time_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("logging in sets a strict HttpOnly session cookie; logging out ends the session") {
+TEST_CASE("logging in sets a strict HttpOnly session cookie, logging out ends the session") {
   DemoServer server;
   auto reply = login(server.process.port(), "t01.handler", demo_password);
   REQUIRE(reply.status == 200);
@@ -148,7 +148,7 @@ TEST_CASE("changing one's password ends every session of the account") {
   CHECK(login(port, "proxy1", "new-password-1").status == 200);
 }
 
-TEST_CASE("phones are masked everywhere; unmasking needs a reason, a permitted role and jurisdiction, and is audited") {
+TEST_CASE("phones are masked everywhere, unmasking needs a reason, a permitted role and jurisdiction, and is audited") {
   DemoServer server;
   const auto port = server.process.port();
   Session manager(port, "t01.manager", demo_password);

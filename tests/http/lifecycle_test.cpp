@@ -95,7 +95,7 @@ TEST_CASE("after a crash of petitiond and its PostgreSQL, the next start recover
   CHECK(conn.exec("SELECT count(*) FROM settings WHERE key = 'test.crash'").integer(0, 0) == 1);
 }
 
-TEST_CASE("petitiond migrate applies the migrations and exits; a changed migration stops start-up") {
+TEST_CASE("petitiond migrate applies the migrations and exits, a changed migration stops start-up") {
   TestDatabase db;
   auto migrated = run_petitiond({"migrate", "--database-url", db.url()});
   CHECK(migrated.exit_code == 0);

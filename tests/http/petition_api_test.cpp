@@ -505,7 +505,7 @@ TEST_CASE("an attachment over the limit is refused with 413 and nothing is store
   CHECK(pg::BlockingConnection(org.db.url()).exec("SELECT count(*) FROM attachments").text(0, 0) == "0");
 }
 
-TEST_CASE("the telephone system reports calls as Zammad's generic CTI does; operators see the caller's history") {
+TEST_CASE("the telephone system reports calls as Zammad's generic CTI does, operators see the caller's history") {
   Fixture f;
   const auto port = f.server.port();
   pg::BlockingConnection db(f.org.db.url());

@@ -9,7 +9,7 @@
 using namespace petitiond;
 using namespace petitiond::test;
 
-TEST_CASE("admins create, rename, move and deactivate units over the API; everyone reads the tree") {
+TEST_CASE("admins create, rename, move and deactivate units over the API, everyone reads the tree") {
   TestDatabase db;
   PetitiondProcess server({"--database-url", db.url(), "--demo"});
   Session admin(server.port(), "admin", "12385-demo");
@@ -52,7 +52,7 @@ TEST_CASE("admins create, rename, move and deactivate units over the API; everyo
   CHECK(actions.text(0, 0) == "unit.created,unit.updated,unit.moved,unit.deactivated,settings.changed");
 }
 
-TEST_CASE("everyone reads the routing table and the working calendars; admins say which unit plays each function") {
+TEST_CASE("everyone reads the routing table and the working calendars, and admins say which unit plays each function") {
   TestDatabase db;
   PetitiondProcess server({"--database-url", db.url(), "--demo"});
   Session admin(server.port(), "admin", "12385-demo");

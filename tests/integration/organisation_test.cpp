@@ -148,7 +148,7 @@ TEST_CASE("which users an actor sees is decided in the query") {
   CHECK(count(org.db.url(), "SELECT count(*) FROM users WHERE display_name = 'hijacked'") == 0);
 }
 
-TEST_CASE("disabling a user ends their sessions; sessions expire when idle and at their lifetime") {
+TEST_CASE("disabling a user ends their sessions, sessions expire when idle and at their lifetime") {
   test::OrgFixture org;
   pg::Pool pool(options(org.db.url()));
   store::AuthStore auth(pool, {std::chrono::seconds(1), std::chrono::seconds(3)}, {});
@@ -180,7 +180,7 @@ TEST_CASE("disabling a user ends their sessions; sessions expire when idle and a
   CHECK_FALSE(run_async(auth.session_actor("session-d")).has_value());
 }
 
-TEST_CASE("API tokens act for their user until revoked; only the owner or an admin revokes") {
+TEST_CASE("API tokens act for their user until revoked, only the owner or an admin revokes") {
   test::OrgFixture org;
   pg::Pool pool(options(org.db.url()));
   store::AuthStore auth(pool, {}, {});

@@ -98,7 +98,7 @@ TEST_CASE("invalid UTF-8 is refused naming the field that holds it") {
   CHECK_FALSE(http::valid_utf8("\xed\xa0\x80"));  // a surrogate
 }
 
-TEST_CASE("passwords hash with Argon2id and verify; tokens are random") {
+TEST_CASE("passwords hash with Argon2id and verify, tokens are random") {
   auto hash = auth::hash_password("correct horse battery");
   CHECK(hash.starts_with("$argon2id$"));
   CHECK(auth::verify_password(hash, "correct horse battery"));

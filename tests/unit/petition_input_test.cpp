@@ -21,7 +21,7 @@ std::string field_error(const std::string& body, api::IntakeKind kind = api::Int
 }
 }  // namespace
 
-TEST_CASE("timestamps need a zone; bare dates are local days") {
+TEST_CASE("timestamps need a zone, bare dates are local days") {
   CHECK(api::parse_timestamp("2026-11-28T09:30:00+08:00") == 1'795'829'400);
   CHECK(api::parse_timestamp("2026-11-28T01:30:00Z") == 1'795'829'400);
   CHECK(api::parse_timestamp("2026-11-28T01:30:00.250Z") == 1'795'829'400);

@@ -23,7 +23,7 @@ Definition definition(int version, std::string extra_state = "") {
 
 }  // namespace
 
-TEST_CASE("several versions of a workflow are held at once; new petitions get the newest") {
+TEST_CASE("several versions of a workflow are held at once, new petitions get the newest") {
   WorkflowSet set;
   set.add(definition(1));
   set.add(definition(3));

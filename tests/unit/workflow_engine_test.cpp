@@ -229,7 +229,7 @@ TEST_CASE("clocks start, pause, resume, extend and stop as the petition moves") 
   CHECK(std::count_if(state.clocks.begin(), state.clocks.end(), [](auto& c) { return c.name == "handling"; }) == 2);
 }
 
-TEST_CASE("decisions say whom to notify; the emergency fast track reaches the district managers at once") {
+TEST_CASE("decisions say whom to notify, the emergency fast track reaches the district managers at once") {
   const auto& def = petition_v1();
   auto fast = decide(reach("registered", "complaint", "emergency"), full_command("fast_track"), {"operator"},
                      at("2026-03-02", 10), def, cn());
