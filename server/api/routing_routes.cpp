@@ -1,13 +1,10 @@
 // The routing table for the admin pages: its categories and rules as the table file says (rules change
 // with the file, which the server checks whole on start), and which unit plays each department function in
 // this district — the part admins set here (settings `routing.functions`, read on every routing).
-#include <boost/json/serialize.hpp>
-
 #include "server/api/petition_views.hpp"
 #include "server/api/routes.hpp"
 #include "server/http/json_input.hpp"
 #include "server/http/response.hpp"
-#include "server/store/audit.hpp"
 
 namespace petitiond::api {
 namespace json = boost::json;
@@ -86,15 +83,8 @@ awaitable<Response> put_functions(Services& services, RequestContext& context) {
   for (const auto& [name, value] : assignment)
     if (std::find(active.begin(), active.end(), std::string(value.as_string())) == active.end())
       throw Error(Errc::invalid_field, "no active unit has this code", "functions." + std::string(name));
-  auto event = audit_event(context, "settings.changed", "setting", "routing.functions");
-  event.details["functions"] = assignment;
-  std::vector<pg::Statement> statements;
-  statements.emplace_back(
-      "INSERT INTO settings (key, value) VALUES ('routing.functions', $1::jsonb)"
-      " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
-      json::serialize(assignment));
-  statements.push_back(store::audit_insert(event));
-  co_await services.pool.run(std::move(statements));
+  const json::value value(std::move(assignment));  // GCC 12: no temporaries inside a co_await expression
+  co_await change_setting(services, context, "routing.functions", value, "functions");
   co_return co_await get_routing(services, context);
 }
 

@@ -1,8 +1,23 @@
 #include "server/api/services.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include "workflow/error.hpp"
 
 namespace petitiond::api {
+
+boost::asio::awaitable<void> change_setting(Services& services, const http::RequestContext& context, const char* key,
+                                            const boost::json::value& value, const char* detail) {
+  auto event = audit_event(context, "settings.changed", "setting", key);
+  event.details[detail] = value;
+  std::vector<pg::Statement> statements;
+  statements.emplace_back(
+      "INSERT INTO settings (key, value) VALUES ($1, $2::jsonb)"
+      " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+      key, boost::json::serialize(value));
+  statements.push_back(store::audit_insert(event));
+  co_await services.pool.run(std::move(statements));
+}
 
 store::AuditEvent audit_event(const http::RequestContext& context, std::string action, std::string target_type,
                               std::string target_id) {

@@ -37,6 +37,11 @@ struct Services {
 store::AuditEvent audit_event(const http::RequestContext& context, std::string action, std::string target_type = {},
                               std::string target_id = {});
 
+// Sets the setting `key` to `value`, audited as "settings.changed" with `value` under `detail`, in one
+// transaction.
+boost::asio::awaitable<void> change_setting(Services& services, const http::RequestContext& context, const char* key,
+                                            const boost::json::value& value, const char* detail);
+
 // The authenticated actor; routes that call this declare Access requiring authentication.
 const Actor& actor_of(const http::RequestContext& context);
 

@@ -100,16 +100,9 @@ awaitable<Response> put_levels(Services& services, RequestContext& context) {
     levels.push_back(json::object{{"zh", level.text("zh", 20)}, {"en", level.text("en", 40)}});
     level.reject_unknown();
   }
-  auto event = audit_event(context, "settings.changed", "setting", "units.level_names");
-  event.details["levels"] = levels;
-  std::vector<pg::Statement> statements;
-  statements.emplace_back(
-      "INSERT INTO settings (key, value) VALUES ('units.level_names', $1::jsonb)"
-      " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
-      json::serialize(levels));
-  statements.push_back(store::audit_insert(event));
-  co_await services.pool.run(std::move(statements));
-  co_return http::json_response(http::Status::ok, {{"levels", levels}});
+  const json::value value(std::move(levels));  // GCC 12: no temporaries inside a co_await expression
+  co_await change_setting(services, context, "units.level_names", value, "levels");
+  co_return http::json_response(http::Status::ok, {{"levels", value}});
 }
 
 }  // namespace

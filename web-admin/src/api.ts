@@ -1,10 +1,18 @@
 // Calls to petitiond's API: JSON in and out, the session cookie, and the CSRF token on writes.
+import { t } from "./i18n";
+
 let csrf = "";
 
 export class ApiError extends Error {
   constructor(public status: number, message: string, public field?: string) {
     super(message);
   }
+}
+
+// What to tell the user about a failed call: the server's message, naming the field it is about.
+export function errorText(err: unknown): string {
+  if (!(err instanceof ApiError)) return t("error");
+  return err.field ? `${err.field}: ${err.message}` : err.message;
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -2,7 +2,7 @@
 // notifications that failed too often (resend), the workflow, and the message templates with a preview.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, ApiError } from "../api";
+import { api, errorText } from "../api";
 import { language, t, WordKey } from "../i18n";
 import { localTime } from "../format";
 import { useSignal } from "../signal";
@@ -43,7 +43,7 @@ function Preview() {
     try {
       setResult(await api("POST", "/api/v1/notifications/preview", { topic, readers, language: language.get() }));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : t("error"));
+      setError(errorText(err));
     }
   };
   return (

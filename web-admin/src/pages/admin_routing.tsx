@@ -3,7 +3,7 @@
 // routing file (--routing), checked whole when the server starts.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, ApiError } from "../api";
+import { api, errorText } from "../api";
 import { label, language, t, WordKey } from "../i18n";
 import { useSignal } from "../signal";
 import { Labelled } from "../workflow";
@@ -57,7 +57,7 @@ export function RoutingTable({ editable }: { editable: boolean }) {
       show(await api<Routing>("PUT", "/api/v1/routing/functions", { functions }));
       setMessage(t("saved"));
     } catch (err) {
-      setError(err instanceof ApiError ? `${err.field ?? ""} ${err.message}` : t("error"));
+      setError(errorText(err));
     }
   };
   return (

@@ -3,7 +3,7 @@
 // deactivating one that still has active units below it, and says so).
 import { useEffect, useState } from "preact/hooks";
 
-import { api, ApiError } from "../api";
+import { api, errorText } from "../api";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
 
@@ -39,9 +39,6 @@ function UnitTree({ units, parent, depth = 0 }: { units: Unit[]; parent: string 
   );
 }
 
-function errorText(err: unknown): string {
-  return err instanceof ApiError ? `${err.field ? `${err.field}: ` : ""}${err.message}` : t("error");
-}
 
 function NewUnit({ units, saved }: { units: Unit[]; saved: () => void }) {
   const [unit, setUnit] = useState({ code: "", name: "", parent: "", kind: "area" });

@@ -2,7 +2,7 @@
 // change one's name, unit, roles or to disable the account. Every change is audited by the server.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, ApiError } from "../api";
+import { api, errorText } from "../api";
 import { language, t, WordKey } from "../i18n";
 import { useSignal } from "../signal";
 import { Unit } from "./admin_units";
@@ -18,9 +18,6 @@ interface UserRow {
 
 const roleNames = ["operator", "handler", "manager", "proxy", "admin"];
 
-function errorText(err: unknown): string {
-  return err instanceof ApiError ? `${err.field ? `${err.field}: ` : ""}${err.message}` : t("error");
-}
 
 function RoleChoices({ id, roles, set }: { id: string; roles: string[]; set: (roles: string[]) => void }) {
   return (

@@ -3,7 +3,7 @@
 // A consultation is answered and closed on the call; the acknowledgement (受理回执) prints from here.
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api, ApiError } from "../api";
+import { api, errorText } from "../api";
 import { label, language, t } from "../i18n";
 import { navigate } from "../router";
 import { localTime } from "../format";
@@ -77,7 +77,7 @@ export function Console() {
         await api("POST", `/api/v1/petitions/${created.id}/actions/answer_on_call`, { version: created.version, reply: form.reply });
       setFiled(created);
     } catch (err) {
-      setError(err instanceof ApiError ? `${err.field ? err.field + ": " : ""}${err.message}` : t("error"));
+      setError(errorText(err));
     }
   };
   const attach = async (petition: Summary) => {

@@ -4,7 +4,7 @@
 // "show" asks for a reason and is audited by the server.
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api, ApiError, upload } from "../api";
+import { api, errorText, upload } from "../api";
 import { TimeLeft, timeLeftText } from "../deadline";
 import { label, language, t, WordKey } from "../i18n";
 import { localTime } from "../format";
@@ -125,7 +125,7 @@ function ActionForm({ petition, action, units, done }: { petition: Petition; act
       await api("POST", `/api/v1/petitions/${petition.id}/actions/${action.name}`, body);
       done();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : t("error"));
+      setError(errorText(err));
       setBusy(false);
     }
   };
@@ -162,7 +162,7 @@ function Actions({ petition, reload }: { petition: Petition; reload: () => void 
       await api("POST", `/api/v1/petitions/${petition.id}/actions/${action.name}`, { version: petition.version });
       reload();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : t("error"));
+      setError(errorText(err));
     }
   };
   const opened = petition.actions.find((a) => a.name === open);
@@ -231,7 +231,7 @@ function Attachments({ petitionId }: { petitionId: number }) {
       input!.value = "";
       load();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : t("error"));
+      setError(errorText(err));
     }
     setBusy(false);
   };
@@ -286,7 +286,7 @@ export function PetitionPage({ id }: { id: string }) {
       const r = await api<{ petitioner: Record<string, string | null> }>("POST", `/api/v1/petitions/${id}/unmask`, { reason });
       setRevealed(r.petitioner);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : t("error"));
+      setError(errorText(err));
     }
   };
   const person = revealed ?? petition.petitioner;

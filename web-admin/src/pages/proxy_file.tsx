@@ -2,7 +2,7 @@
 // petitioner's consent recorded (how it was given); the case then shows on the proxy's own list.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, ApiError } from "../api";
+import { api, errorText } from "../api";
 import { label, language, t } from "../i18n";
 import { navigate } from "../router";
 import { useSignal } from "../signal";
@@ -26,7 +26,7 @@ export function ProxyFile() {
       });
       navigate(`/petitions/${created.id}`);
     } catch (err) {
-      setError(err instanceof ApiError ? `${err.field ? err.field + ": " : ""}${err.message}` : t("error"));
+      setError(errorText(err));
     }
   };
   return (
