@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +39,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
   if (out < 0) throw std::runtime_error("cannot open " + log.string());
   pid_t pid = ::fork();
   if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a test that crashes takes its server (and its database) down with it
     int in = ::open(input.c_str(), O_RDONLY);
     ::dup2(in, 0);
     ::dup2(out, 1);

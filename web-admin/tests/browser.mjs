@@ -305,6 +305,26 @@ async function proxyFollowsACase(browser, base) {
   check(row.includes("代老人反映无障碍坡道问题") && row.includes("已登记"), "the case and its progress are on the proxy's list");
   await axe(page, "the proxy's cases");
   await shot(page, "proxy-cases");
+
+  // The unit answers, the hotline records the callback; the petitioner is not satisfied and the proxy asks
+  // for a review from the case's page.
+  await page.click("table tbody tr a");
+  await page.waitForSelector("h2:has-text('办理状态')");
+  const id = Number(new URL(page.url()).pathname.split("/").pop());
+  const operator = await apiSession(base, "hotline1");
+  const handler = await apiSession(base, "v0101.handler");
+  let p = await operator("POST", `/api/v1/petitions/${id}/actions/accept`, { version: 1 });
+  p = await operator("POST", `/api/v1/petitions/${id}/actions/dispatch`, { version: p.version, unit: "QS-T01-V01" });
+  p = await handler("POST", `/api/v1/petitions/${id}/actions/sign_for`, { version: p.version });
+  p = await handler("POST", `/api/v1/petitions/${id}/actions/reply`, { version: p.version, outcome: "explain", reply: "已联系物业，坡道列入明年计划。" });
+  await operator("POST", `/api/v1/petitions/${id}/actions/callback`, { version: p.version, satisfaction: "dissatisfied" });
+  await page.reload();
+  await page.waitForSelector(".action-buttons button:has-text('申请复查')");
+  await page.click(".action-buttons button:has-text('申请复查')");
+  await page.fill("#request_review-reason", "坡道至今未建，老人仍无法出门。");
+  await page.click("form.action button[type=submit]");
+  await page.waitForSelector("h2:has-text('复查中')");
+  check((await page.textContent("ol.timeline")).includes("申请复查"), "the proxy requests a review of the closed case from its page");
   await context.close();
 }
 
