@@ -9,6 +9,8 @@
 #  4. the baseline in the same run: the district's five-year totals summed straight from the facts (what
 #     a report would cost without rollups); the ratio.
 # Prints a Markdown report: `bench/reports_bench.sh | tee bench/results/reports-$(date +%F).md`.
+# DATA_DIR=dir keeps the server's data directory: a later run with the same DATA_DIR (and perhaps a newer
+# build, whose migrations then run on the loaded history) skips steps 1 and 2 and measures again.
 # Not a test. Needs a build (scripts/build.sh) and wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,13 +18,17 @@ duration=${DURATION:-10}
 petitions=${PETITIONS:-10000000}
 open_share=${OPEN:-0.01}  # the share of petitions still open (half of them overdue)
 port=${PORT:-18183}
-data_dir=$(mktemp -d /tmp/petitiond-reports-XXXXXX)
+data_dir=${DATA_DIR:-}
+keep=${DATA_DIR:+1}
+[ -n "$data_dir" ] || data_dir=$(mktemp -d /tmp/petitiond-reports-XXXXXX)
+mkdir -p "$data_dir"
 chmod 755 "$data_dir"
+loaded=$data_dir/bench-loaded  # the figures of steps 1 and 2, once they are done
 log=$data_dir/petitiond.log
 work=$(mktemp -d /tmp/petitiond-reports-work-XXXXXX)
 chmod 777 "$work"  # psql runs as postgres when this script runs as root
 pid=
-cleanup() { [ -n "$pid" ] && { kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true; }; rm -rf "$data_dir" "$work"; }
+cleanup() { [ -n "$pid" ] && { kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true; }; rm -rf "$work"; [ -n "$keep" ] || rm -rf "$data_dir"; }
 trap cleanup EXIT
 
 # No deadline scheduler: this run folds the facts itself, in large batches.
@@ -36,27 +42,37 @@ pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 psql() { "${as[@]}" "$pgbin/psql" -h "$data_dir/postgres/run" -U petitiond -d petitiond -v ON_ERROR_STOP=1 -q "$@"; }
 seconds_since() { echo $(( $(date +%s) - $1 )); }
 
-started=$(date +%s)
-intake=$(psql -At -c "SELECT id FROM units WHERE code = 'QS-CL-RX'")
-petitioner=$(psql -At -c "INSERT INTO petitioners (name) VALUES ('基准') RETURNING id")
-psql -v count="$petitions" -v open="$open_share" -v years=5 -v intake="$intake" -v petitioner="$petitioner" \
-  -v petitions_file="$work/petitions.csv" -v facts_file="$work/facts.csv" -c "SET work_mem = '1GB'" \
-  -f bench/report_data.sql >/dev/null
-generate_seconds=$(seconds_since "$started")
-files_size=$(du -ch "$work"/*.csv | tail -1 | cut -f1)
+if [ -f "$loaded" ]; then
+  # shellcheck disable=SC1090
+  . "$loaded"
+  reused=" (loaded by an earlier run on $loaded_at, the rollups then brought up to this build's migrations)"
+else
+  started=$(date +%s)
+  intake=$(psql -At -c "SELECT id FROM units WHERE code = 'QS-CL-RX'")
+  petitioner=$(psql -At -c "INSERT INTO petitioners (name) VALUES ('基准') RETURNING id")
+  psql -v count="$petitions" -v open="$open_share" -v years=5 -v intake="$intake" -v petitioner="$petitioner" \
+    -v petitions_file="$work/petitions.csv" -v facts_file="$work/facts.csv" -c "SET work_mem = '1GB'" \
+    -f bench/report_data.sql >/dev/null
+  generate_seconds=$(seconds_since "$started")
+  files_size=$(du -ch "$work"/*.csv | tail -1 | cut -f1)
 
-started=$(date +%s)
-psql -c "\\copy petitions (id, tracking_code, channel, workflow, workflow_version, type, category, urgency, subject, content, state, petitioner_id, intake_unit_id, responsible_unit_id, due_at, warn_at, received_at, updated_at) FROM '$work/petitions.csv' WITH (FORMAT csv)"
-psql -c "SELECT setval(pg_get_serial_sequence('petitions', 'id'), (SELECT max(id) FROM petitions))" >/dev/null
-psql -c "\\copy report_facts (petition_id, at, day, unit_id, unit_path, level, category, channel, measure, on_time, value, bucket) FROM '$work/facts.csv' WITH (FORMAT csv)"
-load_seconds=$(seconds_since "$started")
-rm -f "$work"/*.csv
-facts=$(psql -At -c "SELECT count(*) FROM report_facts")
+  started=$(date +%s)
+  psql -c "\\copy petitions (id, tracking_code, channel, workflow, workflow_version, type, category, urgency, subject, content, state, petitioner_id, intake_unit_id, responsible_unit_id, due_at, warn_at, received_at, updated_at) FROM '$work/petitions.csv' WITH (FORMAT csv)"
+  psql -c "SELECT setval(pg_get_serial_sequence('petitions', 'id'), (SELECT max(id) FROM petitions))" >/dev/null
+  psql -c "\\copy report_facts (petition_id, at, day, unit_id, unit_path, level, category, channel, measure, on_time, value, bucket) FROM '$work/facts.csv' WITH (FORMAT csv)"
+  load_seconds=$(seconds_since "$started")
+  rm -f "$work"/*.csv
+  facts=$(psql -At -c "SELECT count(*) FROM report_facts")
 
-started=$(date +%s)
-psql -c "SET work_mem = '512MB'" -c "SELECT rebuild_report_rollups()" >/dev/null
-fold_seconds=$(seconds_since "$started")
-psql -c "VACUUM ANALYZE" >/dev/null
+  started=$(date +%s)
+  psql -c "SET work_mem = '512MB'" -c "SELECT rebuild_report_rollups()" >/dev/null
+  fold_seconds=$(seconds_since "$started")
+  psql -c "VACUUM ANALYZE" >/dev/null
+  rollups=$(psql -At -c "SELECT count(*) FROM report_rollups")
+  declare -p generate_seconds files_size load_seconds facts fold_seconds rollups petitions > "$loaded"
+  echo "loaded_at='$(date -u '+%Y-%m-%d %H:%M UTC')'" >> "$loaded"
+  reused=
+fi
 rollups=$(psql -At -c "SELECT count(*) FROM report_rollups")
 size=$(psql -At -c "SELECT pg_size_pretty(pg_database_size('petitiond'))")
 
@@ -87,7 +103,7 @@ echo
 echo "- command: \`bench/reports_bench.sh\` (PETITIONS=$petitions, OPEN=$open_share, DURATION=${duration}s per query, wrk -t1 -c1)"
 echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; wrk, petitiond and PostgreSQL on the same machine"
 echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version'), shared_buffers $(psql -At -c 'SHOW shared_buffers')"
-echo "- data: $petitions petitions over five years ($five_years_ago to $today) and $facts report facts, generated as $files_size of CSV in ${generate_seconds}s, loaded with COPY in ${load_seconds}s; rollups rebuilt from the facts into $rollups rows in ${fold_seconds}s ($(awk "BEGIN{printf \"%.0f\", $facts / ($fold_seconds + 0.5)}") facts/s); database $size"
+echo "- data: $petitions petitions over five years ($five_years_ago to $today) and $facts report facts, generated as $files_size of CSV in ${generate_seconds}s, loaded with COPY in ${load_seconds}s; rollups rebuilt from the facts in ${fold_seconds}s ($(awk "BEGIN{printf \"%.0f\", $facts / ($fold_seconds + 0.5)}") facts/s)$reused, $rollups rollup rows now; database $size"
 echo
 echo "## Report latency over five years and $petitions petitions (HTTP, one connection)"
 echo

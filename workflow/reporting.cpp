@@ -33,6 +33,65 @@ std::optional<double> satisfaction_score(const Decision& decision) {
   return static_cast<double>(levels.size() - static_cast<std::size_t>(level - levels.begin()));
 }
 
+
+Date start_of(char grain, Date day) {
+  using namespace std::chrono;
+  const year_month_day ymd{day};
+  if (grain == 'y') return sys_days{ymd.year() / January / 1};
+  if (grain == 'm') return sys_days{ymd.year() / ymd.month() / 1d};
+  return day;
+}
+
+Date next_start(char grain, Date start) {
+  using namespace std::chrono;
+  if (grain == 'y') return sys_days{year_month_day{start} + years{1}};
+  if (grain == 'm') return sys_days{year_month_day{start} + months{1}};
+  return start + days{1};
+}
+
+char finer(char grain) { return grain == 'y' ? 'm' : 'd'; }
+
+// How many rollup rows the segments read.
+long rows_read(const std::vector<PeriodSegment>& segments) {
+  long rows = 0;
+  for (const auto& s : segments)
+    for (Date at = s.from; at < s.until; at = next_start(s.grain, at)) ++rows;
+  return rows;
+}
+
+void append(std::vector<PeriodSegment>& to, const std::vector<PeriodSegment>& segments, int sign) {
+  for (auto s : segments) {
+    s.sign *= sign;
+    if (!to.empty() && to.back().grain == s.grain && to.back().sign == s.sign && to.back().until == s.from)
+      to.back().until = s.until;
+    else
+      to.push_back(s);
+  }
+}
+
+// The fewest rows covering [from, until): whole units of `grain` in the middle; each end, which lies
+// inside one unit, either by finer units or as that unit less its finer rest, whichever reads fewer.
+std::vector<PeriodSegment> cover_days(Date from, Date until, char grain) {
+  if (from >= until) return {};
+  if (grain == 'd') return {{'d', from, until, 1}};
+  const Date first_unit = start_of(grain, from);
+  const Date last_unit = start_of(grain, until - std::chrono::days{1});
+  std::vector<PeriodSegment> segments;
+  if (first_unit != last_unit) {
+    append(segments, cover_days(from, next_start(grain, first_unit), grain), 1);
+    append(segments, cover_days(next_start(grain, first_unit), last_unit, grain), 1);
+    append(segments, cover_days(last_unit, until, grain), 1);
+    return segments;
+  }
+  const Date unit_end = next_start(grain, first_unit);
+  if (from == first_unit && until == unit_end) return {{grain, from, until, 1}};
+  auto direct = cover_days(from, until, finer(grain));
+  segments.push_back({grain, first_unit, unit_end, 1});
+  append(segments, cover_days(first_unit, from, finer(grain)), -1);
+  append(segments, cover_days(until, unit_end, finer(grain)), -1);
+  return rows_read(segments) < rows_read(direct) ? segments : direct;
+}
+
 }  // namespace
 
 double working_days_elapsed(const Calendar& calendar, Instant from, Instant to) {
@@ -56,37 +115,7 @@ int handling_time_bucket(double working_days) {
 }
 
 std::vector<PeriodSegment> cover_period(Date first, Date last, char coarsest) {
-  using namespace std::chrono;
-  std::vector<PeriodSegment> segments;
-  const Date end = last + days{1};
-  auto add = [&segments](char grain, Date from, Date until) {
-    if (!segments.empty() && segments.back().grain == grain && segments.back().until == from)
-      segments.back().until = until;
-    else
-      segments.push_back({grain, from, until});
-  };
-  for (Date day = first; day < end;) {
-    const year_month_day ymd{day};
-    if (coarsest == 'y' && ymd.month() == January && ymd.day() == 1d) {
-      const Date next_year = sys_days{(ymd.year() + years{1}) / January / 1};
-      if (next_year <= end) {
-        add('y', day, next_year);
-        day = next_year;
-        continue;
-      }
-    }
-    if (coarsest != 'd' && ymd.day() == 1d) {
-      const Date next_month = sys_days{ymd.year() / ymd.month() / 1d + months{1}};
-      if (next_month <= end) {
-        add('m', day, next_month);
-        day = next_month;
-        continue;
-      }
-    }
-    add('d', day, day + days{1});
-    day += days{1};
-  }
-  return segments;
+  return cover_days(first, last + std::chrono::days{1}, coarsest);
 }
 
 std::vector<ReportFact> report_facts(const PetitionState& before, const Decision& decision, const Definition& definition,

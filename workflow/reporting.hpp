@@ -31,11 +31,15 @@ double working_days_elapsed(const Calendar& calendar, Instant from, Instant to);
 const std::vector<double>& handling_time_buckets();
 int handling_time_bucket(double working_days);
 
-// A report period [first, last] (local dates, inclusive) as the fewest rollup rows: whole years, whole
-// months, then single days, up to `coarsest` ('y', 'm' or 'd'). Each segment is [from, until).
+// A report period [first, last] (local dates, inclusive) as the fewest rollup rows, at grains up to
+// `coarsest` ('y', 'm' or 'd'). A segment [from, until) of whole years, months or days is added or, where
+// that reads fewer rows, subtracted: 2021-12-02 to 2026-12-01 is December 2021 less its first day, the
+// years 2022–2026, less December 2026, plus its first day (9 rows, not 90 of months and days). A row
+// never counts into a week or month other than its own: a subtracted piece lies inside the added one.
 struct PeriodSegment {
   char grain;  // 'y', 'm' or 'd'
   Date from, until;
+  int sign = 1;  // +1 added, -1 subtracted
   bool operator==(const PeriodSegment&) const = default;
 };
 std::vector<PeriodSegment> cover_period(Date first, Date last, char coarsest = 'y');

@@ -320,6 +320,8 @@ TEST_CASE("every report figure equals a from-scratch recount of a random history
       {first + std::chrono::days{9}, last - std::chrono::days{11}},                    // ragged at both ends
       {*workflow::parse_date("2026-01-01"), *workflow::parse_date("2026-12-31")},      // one whole year
       {*workflow::parse_date("2026-12-01"), *workflow::parse_date("2027-01-31")},      // whole months
+      {*workflow::parse_date("2026-01-02"), *workflow::parse_date("2027-12-30")},      // years less a day each
+      {*workflow::parse_date("2026-06-15"), *workflow::parse_date("2027-01-20")},      // a year less its rest
   };
   for (const auto& period : periods) {
     const auto range = "from=" + date_text(period.from) + "&to=" + date_text(period.to);
