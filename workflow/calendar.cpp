@@ -14,11 +14,6 @@ namespace {
 // A deadline further away than this means a calendar without working days: refuse, do not loop.
 constexpr int max_days_searched = 3 * 366;
 
-bool is_weekend(Date date) {
-  weekday day{date};
-  return day == Saturday || day == Sunday;
-}
-
 int parse_number(std::string_view text) {
   int value = -1;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -34,6 +29,19 @@ std::optional<minutes> parse_time(std::string_view text) {
 }
 
 }  // namespace
+
+bool is_weekend(Date date) {
+  weekday day{date};
+  return day == Saturday || day == Sunday;
+}
+
+std::optional<DayRange> parse_day_range(std::string_view text) {
+  const auto dots = text.find("..");
+  auto first = parse_date(text.substr(0, dots));
+  auto last = dots == std::string_view::npos ? first : parse_date(text.substr(dots + 2));
+  if (!first || !last || *last < *first) return std::nullopt;
+  return DayRange{*first, *last};
+}
 
 Date local_date(Instant instant) { return floor<days>(instant + shanghai_offset); }
 Instant start_of(Date date) { return Instant(date) - shanghai_offset; }
@@ -72,6 +80,16 @@ std::optional<Date> parse_date(std::string_view text) {
 Calendar::Calendar(std::string name, std::set<Date> rest_days, std::set<Date> working_days,
                    std::vector<WorkingSlot> slots)
     : name_(std::move(name)), rest_days_(std::move(rest_days)), working_days_(std::move(working_days)), slots_(std::move(slots)) {}
+
+Calendar Calendar::with_year(int year, const std::set<Date>& rest_days, const std::set<Date>& working_days) const {
+  auto in_year = [year](Date d) { return year_month_day{d}.year() == std::chrono::year{year}; };
+  Calendar changed = *this;
+  std::erase_if(changed.rest_days_, in_year);
+  std::erase_if(changed.working_days_, in_year);
+  changed.rest_days_.insert(rest_days.begin(), rest_days.end());
+  changed.working_days_.insert(working_days.begin(), working_days.end());
+  return changed;
+}
 
 bool Calendar::is_working_day(Date date) const {
   if (working_days_.count(date)) return true;
@@ -162,11 +180,9 @@ Calendar load_calendar(std::span<const CalendarFile> files) {
       for (const auto& item : root[key]) {
         auto text = item.as<std::string>();
         auto line = std::to_string(item.Mark().line + 1);
-        auto dots = text.find("..");
-        auto first = parse_date(text.substr(0, dots));
-        auto last = dots == std::string::npos ? first : parse_date(text.substr(dots + 2));
-        if (!first || !last || *last < *first) fail("line " + line + ": '" + text + "' is not a date or a date range");
-        for (Date d = *first; d <= *last; d += days(1)) {
+        auto range = parse_day_range(text);
+        if (!range) fail("line " + line + ": '" + text + "' is not a date or a date range");
+        for (Date d = range->first; d <= range->last; d += days(1)) {
           if (file_year && year_month_day(d).year() != year(*file_year))
             fail("line " + line + ": " + text + " is not in " + std::to_string(*file_year));
           into.insert(d);
@@ -191,6 +207,37 @@ Calendar load_calendar(std::span<const CalendarFile> files) {
     if (rest.count(d)) throw std::invalid_argument("calendar " + name + ": a day is both a rest day and a working day");
   if (name.empty()) throw std::invalid_argument("no calendar files");
   return Calendar(name, std::move(rest), std::move(working), std::move(slots));
+}
+
+std::variant<CalendarYear, CalendarYearProblem> read_calendar_year(int year, std::span<const std::string> rest_days,
+                                                                   std::span<const std::string> working_days) {
+  if (year < 2000 || year > 2100) return CalendarYearProblem{"year", "must be a year from 2000 to 2100"};
+  CalendarYear out{year, {}, {}};
+  auto read = [&](const char* key, std::span<const std::string> items, std::set<Date>& into) -> std::optional<CalendarYearProblem> {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const auto field = std::string(key) + "[" + std::to_string(i) + "]";
+      auto range = parse_day_range(items[i]);
+      if (!range) return CalendarYearProblem{field, "'" + items[i] + "' is not a date (YYYY-MM-DD) or a range of dates (first..last)"};
+      for (Date d = range->first; d <= range->last; d += days(1)) {
+        if (year_month_day{d}.year() != std::chrono::year{year})
+          return CalendarYearProblem{field, items[i] + " is not in " + std::to_string(year)};
+        into.insert(d);
+      }
+    }
+    return std::nullopt;
+  };
+  if (auto problem = read("rest_days", rest_days, out.rest_days)) return *problem;
+  if (auto problem = read("working_days", working_days, out.working_days)) return *problem;
+  for (std::size_t i = 0; i < working_days.size(); ++i) {
+    auto range = *parse_day_range(working_days[i]);
+    for (Date d = range.first; d <= range.last; d += days(1)) {
+      const auto field = "working_days[" + std::to_string(i) + "]";
+      if (out.rest_days.count(d)) return CalendarYearProblem{field, format_date(d) + " is also given as a rest day"};
+      if (!is_weekend(d))
+        return CalendarYearProblem{field, format_date(d) + " is a weekday, a working day anyway: make-up working days are Saturdays and Sundays"};
+    }
+  }
+  return out;
 }
 
 }  // namespace petitiond::workflow

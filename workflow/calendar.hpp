@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace petitiond::workflow {
@@ -26,6 +27,13 @@ Instant at_local(Date date, std::chrono::minutes time_of_day);
 std::string format_local(Instant instant);  // "2026-02-24T17:30:00+08:00"
 std::string format_date(Date date);         // "2026-02-24"
 std::optional<Date> parse_date(std::string_view text);  // "2026-02-24"
+bool is_weekend(Date date);
+
+// A date, or an inclusive range of dates "2026-10-01..2026-10-07".
+struct DayRange {
+  Date first, last;
+};
+std::optional<DayRange> parse_day_range(std::string_view text);
 
 struct WorkingSlot {
   std::chrono::minutes start;  // since local midnight
@@ -42,6 +50,9 @@ class Calendar {
   const std::set<Date>& rest_days() const { return rest_days_; }        // official rest days on weekdays too
   const std::set<Date>& working_days() const { return working_days_; }  // make-up working days (调休上班)
   bool is_working_day(Date date) const;
+
+  // This calendar with `year`'s rest days and make-up working days replaced by these (both in `year`).
+  Calendar with_year(int year, const std::set<Date>& rest_days, const std::set<Date>& working_days) const;
 
   // The end of the day `days` calendar days after `start`'s date (the starting day is not counted),
   // moved to the end of the next working day when it falls on a rest day.
@@ -81,5 +92,18 @@ struct CalendarFile {
   std::string_view text;
 };
 Calendar load_calendar(std::span<const CalendarFile> files);
+
+// A year's official dates as an admin gives them in the app: rest days and make-up working days (调休上班),
+// each a date or a range. Either the year, or the first problem with the field it is in ("rest_days[2]").
+struct CalendarYear {
+  int year = 0;
+  std::set<Date> rest_days, working_days;
+};
+struct CalendarYearProblem {
+  std::string field;
+  std::string message;
+};
+std::variant<CalendarYear, CalendarYearProblem> read_calendar_year(int year, std::span<const std::string> rest_days,
+                                                                   std::span<const std::string> working_days);
 
 }  // namespace petitiond::workflow

@@ -257,7 +257,7 @@ awaitable<void> push_call_event(Services& services, std::string payload) {
       std::string phone_key(key->as_string());
       data["from"] = mask_phone(phone_key);
       auto history = co_await services.petitions.caller_history(phone_key, std::optional<std::string>());
-      data["history"] = caller_history_view(history, services.calendars, services.petitions.now());
+      data["history"] = caller_history_view(history, *services.calendars.current(), services.petitions.now());
     } else {
       data["from"] = "anonymous";
     }

@@ -33,8 +33,9 @@ Response petition_response(http::Status status, const store::Petition& petition,
 
 json::value view_for(Services& services, const Actor& actor, const store::Petition& petition) {
   const auto& definition = services.petitions.definition_of(petition);
+  const auto calendars = services.calendars.current();
   return petition_view(petition, services.petitions.roles_toward(actor, petition), definition,
-                       services.calendars.resolve(petition.calendar_chain), services.petitions.now());
+                       calendars->resolve(petition.calendar_chain), services.petitions.now());
 }
 
 awaitable<store::Petition> visible_petition(Services& services, RequestContext& context) {
@@ -127,7 +128,8 @@ awaitable<Response> list_petitions(Services& services, RequestContext& context) 
   filter.limit = static_cast<int>(http::query_integer(context, "limit", 1, 200).value_or(50));
   auto page = co_await services.petitions.list(actor_of(context), filter);
   json::array items;
-  for (const auto& item : page.items) items.push_back(summary_view(item, services.calendars, services.petitions.now()));
+  const auto calendars = services.calendars.current();
+  for (const auto& item : page.items) items.push_back(summary_view(item, *calendars, services.petitions.now()));
   co_return http::json_response(http::Status::ok,
                                 {{"items", std::move(items)},
                                  {"total", page.total},
@@ -205,7 +207,8 @@ awaitable<Response> take_action(Services& services, RequestContext& context) {
 
 awaitable<Response> receipt(Services& services, RequestContext& context) {
   auto petition = co_await visible_petition(services, context);
-  const auto& calendar = services.calendars.resolve(petition.calendar_chain);
+  const auto calendars = services.calendars.current();
+  const auto& calendar = calendars->resolve(petition.calendar_chain);
   co_return http::text_response(http::Status::ok, receipt_html(petition, services.petitions.definition_of(petition), calendar),
                                 "text/html; charset=utf-8");
 }
@@ -277,7 +280,7 @@ awaitable<Response> caller_history(Services& services, RequestContext& context) 
   auto key = normalise_phone(*phone);
   if (key.empty()) throw Error(Errc::invalid_field, "is not a phone number", "phone");
   auto history = co_await services.petitions.caller_history(key, actor_of(context).unit_path);
-  co_return http::json_response(http::Status::ok, caller_history_view(history, services.calendars, services.petitions.now()));
+  co_return http::json_response(http::Status::ok, caller_history_view(history, *services.calendars.current(), services.petitions.now()));
 }
 
 }  // namespace

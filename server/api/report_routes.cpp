@@ -242,8 +242,9 @@ awaitable<Response> drill_down(Services& services, RequestContext& context) {
     co_return co_await file_response(services, std::move(table), *format, name);
   }
   json::array items;
+  const auto calendars = services.calendars.current();
   for (const auto& item : page.items) {
-    json::object view{{"at", item.at}, {"petition", summary_view(item.petition, services.calendars, services.petitions.now())}};
+    json::object view{{"at", item.at}, {"petition", summary_view(item.petition, *calendars, services.petitions.now())}};
     view["value"] = item.value ? json::value(*item.value) : json::value(nullptr);
     items.push_back(std::move(view));
   }

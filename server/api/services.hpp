@@ -26,7 +26,7 @@ struct Services {
   boost::asio::thread_pool& workers;  // for password hashing and file writes
   store::PetitionStore& petitions;
   store::ReportStore& reports;
-  const workflow::CalendarSet& calendars;
+  store::CalendarBook& calendars;
   http::EventHub& events;
   notifications::MessageTemplates& templates;
   std::filesystem::path attachment_dir;

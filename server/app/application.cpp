@@ -79,13 +79,14 @@ Application::Application(const Config& config, const std::string& database_url, 
     : config_(config),
       io_(static_cast<int>(config.threads)),
       pool_(pool_options(config, database_url)),
+      calendars_(pool_, calendars),
       units_(pool_),
       users_(pool_),
       auth_(pool_, {config.session_idle_timeout, config.session_lifetime}, {}),
-      petitions_(pool_, workflows, calendars, routing, clock ? std::move(clock) : system_clock()),
+      petitions_(pool_, workflows, calendars_, routing, clock ? std::move(clock) : system_clock()),
       reports_(pool_, [this] { return petitions_.now(); }),
       templates_(config.message_templates, message_labels(workflows)),
-      services_{pool_,     units_,    users_,   auth_,   workers_, petitions_, reports_, calendars, events_, templates_,
+      services_{pool_,     units_,    users_,   auth_,   workers_, petitions_, reports_, calendars_, events_, templates_,
                 config.attachment_dir, config.attachment_limit},
       authenticator_(services_),
       call_listener_(io_, pool_.options().connect, api::call_channel,
@@ -94,6 +95,8 @@ Application::Application(const Config& config, const std::string& database_url, 
       dispatcher_(io_, pool_, workers_, templates_, dispatcher_options(config, [this] { return petitions_.now(); })),
       user_event_listener_(io_, pool_.options().connect, notifications::user_event_channel,
                            [this](std::string payload) { return push_user_event(std::move(payload)); }),
+      calendar_listener_(io_, pool_.options().connect, store::calendar_channel,
+                         [this](std::string) { return calendars_.reload(); }),
       signals_(io_) {
   metrics_.add_gauge("petitiond_db_pool_open", "Database connections open or opening.",
                      [this] { return static_cast<double>(pool_.stats().open); });
@@ -139,6 +142,7 @@ void Application::request_shutdown() {
     scheduler_.stop();
     dispatcher_.stop();
     user_event_listener_.stop();
+    calendar_listener_.stop();
     events_.close();
     asio::co_spawn(io_, drain(), asio::detached);
   });
@@ -164,6 +168,7 @@ void Application::run(bool handle_signals) {
   scheduler_.start();
   dispatcher_.start();
   user_event_listener_.start();
+  calendar_listener_.start();
   if (handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);

@@ -17,7 +17,7 @@ namespace petitiond::app {
 
 class Application {
  public:
-  // The workflows, calendars and routing table must outlive the application.
+  // The workflows and routing table must outlive the application; `calendars` are those of the files.
   Application(const Config& config, const std::string& database_url, int schema_version,
               const workflow::WorkflowSet& workflows, const workflow::CalendarSet& calendars,
               const workflow::RoutingTable& routing, store::Clock clock = nullptr);
@@ -42,6 +42,7 @@ class Application {
   boost::asio::io_context io_;
   boost::asio::thread_pool workers_{2};
   pg::Pool pool_;
+  store::CalendarBook calendars_;
   store::UnitStore units_;
   store::UserStore users_;
   store::AuthStore auth_;
@@ -58,6 +59,7 @@ class Application {
   DeadlineScheduler scheduler_;
   notifications::Dispatcher dispatcher_;
   NotificationListener user_event_listener_;
+  NotificationListener calendar_listener_;
   boost::asio::signal_set signals_;
 };
 

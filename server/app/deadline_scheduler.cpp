@@ -82,6 +82,8 @@ asio::awaitable<void> DeadlineScheduler::pass() {
     try {
       if (auto forgotten = co_await petitions_.forget_idempotency_keys(idempotency_keys_kept))
         spdlog::info("forgot {} idempotency key(s) older than a week", forgotten);
+      // A working calendar changed by a process that died before the running deadlines followed it.
+      co_await petitions_.recompute_deadlines();
     } catch (const std::exception& e) {
       spdlog::warn("housekeeping: {}", e.what());
     }

@@ -5,7 +5,8 @@
 // start-up. Nothing is kept per petition in memory. Between passes it sleeps until the earliest unfired
 // point falls due, at most `interval`; a process that writes a point earlier than every other one sends
 // NOTIFY petitiond_deadlines, which wakes every scheduler at once. Each pass also folds the queued report
-// facts into the rollups, and every ten minutes it forgets Idempotency-Keys older than a week.
+// facts into the rollups, and every ten minutes (and at start-up) it forgets Idempotency-Keys older than a
+// week and finishes recomputing running deadlines after a calendar change that no process finished.
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>

@@ -97,6 +97,33 @@ std::vector<pg::Statement> escalation_statements(std::int64_t petition_id, const
   return statements;
 }
 
+pg::Statement event_insert(std::int64_t petition_id, const Author& author, Instant at, std::string action,
+                           std::optional<std::string> from, std::optional<std::string> to, std::string fields) {
+  return pg::Statement(
+      "INSERT INTO petition_events (petition_id, at, actor_id, actor_name, action, from_state, to_state, fields)"
+      " VALUES ($1, to_timestamp($2), $3, $4, $5, $6, $7, $8::jsonb)",
+      petition_id, epoch(at), author.id, author.name, std::move(action), std::move(from), std::move(to),
+      std::move(fields));
+}
+
+pg::Statement clocks_upsert(std::int64_t petition_id, std::string clocks) {
+  return pg::Statement(
+      "INSERT INTO petition_clocks AS c (petition_id, seq, name, started_at, unit, amount, extension, pauses,"
+      " stopped_at, deadline, warn_at, is_window)"
+      " SELECT $1, r.seq, r.name, to_timestamp(r.started), r.unit, r.amount, r.extension, r.pauses,"
+      "  to_timestamp(r.stopped), to_timestamp(r.deadline), to_timestamp(r.warn), r.\"window\""
+      " FROM jsonb_to_recordset($2::jsonb) AS r(seq int, name text, started bigint, unit text, amount int,"
+      "  extension int, pauses jsonb, stopped bigint, deadline bigint, warn bigint, \"window\" boolean)"
+      " ON CONFLICT (petition_id, seq) DO UPDATE SET extension = excluded.extension, pauses = excluded.pauses,"
+      "  stopped_at = excluded.stopped_at, deadline = excluded.deadline, warn_at = excluded.warn_at",
+      petition_id, std::move(clocks));
+}
+
+std::optional<std::int64_t> optional_epoch(const std::optional<Instant>& i) {
+  if (!i) return std::nullopt;
+  return epoch(*i);
+}
+
 pg::Statement take_rate_token(const std::string& limit_field, int fallback, std::string counter_key) {
   return pg::Statement(
       "SELECT take_rate_token($1, coalesce((SELECT (value->>$2)::int FROM settings WHERE key = 'portal.rate_limit'), $3),"

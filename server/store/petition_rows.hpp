@@ -38,6 +38,7 @@ std::string clocks_json(const workflow::PetitionState& state, const workflow::De
 std::vector<workflow::ClockRecord> clocks_from_json(std::string_view json);
 
 std::int64_t epoch(workflow::Instant instant);
+std::optional<std::int64_t> optional_epoch(const std::optional<workflow::Instant>& instant);
 // A column of seconds since the epoch (extract(epoch FROM …)::bigint), or NULL.
 std::optional<workflow::Instant> optional_instant(const pg::Result& result, int row, int column);
 
@@ -47,6 +48,17 @@ std::optional<workflow::Instant> optional_instant(const pg::Result& result, int 
 std::vector<pg::Statement> escalation_statements(std::int64_t petition_id, const workflow::PetitionState& state,
                                                  const workflow::Definition& definition,
                                                  const workflow::Calendar& calendar, int level, bool replace);
+
+// Who a timeline event is by: a user, or the system (no id).
+struct Author {
+  std::optional<std::int64_t> id;
+  std::string name;
+};
+
+pg::Statement event_insert(std::int64_t petition_id, const Author& author, workflow::Instant at, std::string action,
+                           std::optional<std::string> from, std::optional<std::string> to, std::string fields);
+// Writes the petition's clocks (clocks_json's rows): new ones, and the changes to those it has.
+pg::Statement clocks_upsert(std::int64_t petition_id, std::string clocks);
 
 // Counts a hit of a public endpoint against the `portal.rate_limit` setting's `limit_field` (submissions,
 // lookups; `fallback` when unset) per its `per_minutes`; fails the pipeline with rate_limited past it.

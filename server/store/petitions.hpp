@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/pg/pool.hpp"
+#include "server/store/calendar_book.hpp"
 #include "workflow/engine.hpp"
 #include "workflow/registry.hpp"
 #include "workflow/roles.hpp"
@@ -188,7 +189,7 @@ struct Attachment {
 
 class PetitionStore {
  public:
-  PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows, const workflow::CalendarSet& calendars,
+  PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows, CalendarBook& calendars,
                 const workflow::RoutingTable& routing, Clock clock);
 
   // Registers a petition; returns it and whether it was created now (false: an Idempotency-Key replay).
@@ -215,6 +216,11 @@ class PetitionStore {
   // Fires escalation points due by now (each exactly once, whichever process gets it), at most `batch`;
   // returns how many fired.
   boost::asio::awaitable<int> fire_escalations(std::string process, int batch);
+  // After a calendar year is set in the app (by any process): the deadlines and escalation points of the
+  // running clocks, recomputed on the calendars now in force, each petition in a transaction of its own;
+  // a deadline that moved is on the timeline. Claims the work (a lease), so one process does it; returns
+  // how many petitions' deadlines moved, or nothing when there was no work to claim.
+  boost::asio::awaitable<std::optional<int>> recompute_deadlines();
   // When the earliest unfired escalation point falls due, if any.
   boost::asio::awaitable<std::optional<workflow::Instant>> next_escalation_due();
   // Forgets Idempotency-Keys older than `keep`: a client retries within minutes, not weeks.
@@ -235,10 +241,13 @@ class PetitionStore {
 
  private:
   boost::asio::awaitable<Petition> write_and_read(std::vector<pg::Statement> writes, const char* field);
+  // One petition's deadlines on `calendars`, if its calendar is among `changed`; true when its deadline moved.
+  boost::asio::awaitable<bool> recompute_deadline(std::int64_t id, const workflow::CalendarSet& calendars,
+                                                  const std::set<std::string>& changed);
 
   pg::Pool& pool_;
   const workflow::WorkflowSet& workflows_;
-  const workflow::CalendarSet& calendars_;
+  CalendarBook& calendars_;
   const workflow::RoutingTable& routing_;
   Clock clock_;
 };

@@ -148,7 +148,7 @@ PetitionSummary summary_from(const pg::Result& r, int row) {
 }
 
 PetitionStore::PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows,
-                             const workflow::CalendarSet& calendars, const workflow::RoutingTable& routing, Clock clock)
+                             CalendarBook& calendars, const workflow::RoutingTable& routing, Clock clock)
     : pool_(pool), workflows_(workflows), calendars_(calendars), routing_(routing), clock_(std::move(clock)) {}
 
 std::string visible_petitions_condition(const Actor& actor, pg::Statement& statement) {

@@ -67,10 +67,6 @@ std::string fields_json(const std::map<std::string, std::string>& fields) {
   return json::serialize(out);
 }
 
-std::optional<std::int64_t> optional_epoch(const std::optional<Instant>& i) {
-  if (!i) return std::nullopt;
-  return epoch(*i);
-}
 
 // Facts for the managers' reports, each counted for a unit (docs/reports.md).
 struct CountedFact {
@@ -106,11 +102,6 @@ pg::Statement report_facts_insert(std::int64_t petition_id, Instant at, const st
           petition_id, epoch(at), json::serialize(rows)};
 }
 
-struct Author {
-  std::optional<std::int64_t> id;
-  std::string name;
-};
-
 Author author_of(const Actor& actor) {
   return {actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
 }
@@ -120,28 +111,6 @@ pg::Statement read_back(Instant now, std::int64_t id) {
   pg::Statement statement("", epoch(now), id);
   statement.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2";
   return statement;
-}
-
-pg::Statement event_insert(std::int64_t petition_id, const Author& author, Instant at, std::string action,
-                           std::optional<std::string> from, std::optional<std::string> to, std::string fields) {
-  return pg::Statement(
-      "INSERT INTO petition_events (petition_id, at, actor_id, actor_name, action, from_state, to_state, fields)"
-      " VALUES ($1, to_timestamp($2), $3, $4, $5, $6, $7, $8::jsonb)",
-      petition_id, epoch(at), author.id, author.name, std::move(action), std::move(from), std::move(to),
-      std::move(fields));
-}
-
-pg::Statement clocks_upsert(std::int64_t petition_id, std::string clocks) {
-  return pg::Statement(
-      "INSERT INTO petition_clocks AS c (petition_id, seq, name, started_at, unit, amount, extension, pauses,"
-      " stopped_at, deadline, warn_at, is_window)"
-      " SELECT $1, r.seq, r.name, to_timestamp(r.started), r.unit, r.amount, r.extension, r.pauses,"
-      "  to_timestamp(r.stopped), to_timestamp(r.deadline), to_timestamp(r.warn), r.\"window\""
-      " FROM jsonb_to_recordset($2::jsonb) AS r(seq int, name text, started bigint, unit text, amount int,"
-      "  extension int, pauses jsonb, stopped bigint, deadline bigint, warn bigint, \"window\" boolean)"
-      " ON CONFLICT (petition_id, seq) DO UPDATE SET extension = excluded.extension, pauses = excluded.pauses,"
-      "  stopped_at = excluded.stopped_at, deadline = excluded.deadline, warn_at = excluded.warn_at",
-      petition_id, std::move(clocks));
 }
 
 // One outbox row per audience the decision notifies. The reason and days are the latest given on the
@@ -292,7 +261,8 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
     phone_key = std::string(found[8].text(0, 2));
   }
 
-  const auto& calendar = calendars_.resolve(calendar_chain);
+  const auto calendars = calendars_.current();  // held: the set may be replaced while this runs
+  const auto& calendar = calendars->resolve(calendar_chain);
   const Author author = intake.actor ? author_of(*intake.actor) : Author{std::nullopt, portal_name};
 
   // Decisions taken at intake: a matter concluded after re-review is not accepted again (信访工作条例
@@ -481,7 +451,8 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
     if (!found[2].is_null(0, 1)) throw Error(Errc::invalid_field, "that petition was itself merged into another", "parent");
   }
 
-  const auto& calendar = calendars_.resolve(petition.calendar_chain);
+  const auto calendars = calendars_.current();  // held: the set may be replaced while this runs
+  const auto& calendar = calendars->resolve(petition.calendar_chain);
   workflow::UnitLookup lookup = [&chain](const std::string& code) -> std::optional<workflow::UnitInfo> {
     auto it = chain.units.find(code);
     if (it == chain.units.end()) return std::nullopt;
@@ -492,7 +463,7 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
                                    calendar, lookup);
   auto state = workflow::apply(petition.workflow_state, decision);
   // Deadlines started by a hand-over count on the new responsible unit's working calendar.
-  const auto& after_calendar = decision.responsible_unit ? calendars_.resolve(chain.calendars) : calendar;
+  const auto& after_calendar = decision.responsible_unit ? calendars->resolve(chain.calendars) : calendar;
   const auto obligation = workflow::next_obligation(state, definition, after_calendar);
   const auto m = milestones(decision, definition);
   const Author author = author_of(actor);

@@ -188,6 +188,8 @@ class Matrix {
       return std::to_string(token_ids_.at(login == "operator" ? "proxy" : "operator"));
     }
     if (segment == "{unit_code}") return std::string("T1");
+    if (segment == "{calendar}") return std::string("cn");
+    if (segment == "{year}") return std::string("2030");  // admins only: an empty body is refused (422)
     if (segment == "{delivery_id}") return std::to_string(petitions_.dead_letter);  // admins only: nothing foreign
     if (segment == "{webhook_id}") return std::to_string(petitions_.webhook);        // admins only too
     if (segment == "{transition}") return std::string("accept");

@@ -214,3 +214,48 @@ TEST_CASE("calendar files with mistakes are refused, naming the file and the lin
   std::vector<CalendarFile> mixed{{"a.yaml", "calendar: cn\n"}, {"b.yaml", "calendar: other\n"}};
   CHECK_THROWS_WITH(load_calendar(mixed), Contains("b.yaml"));
 }
+
+TEST_CASE("a year set in the app is read with the field of its first problem, or replaces that year only") {
+  using Items = std::vector<std::string>;
+  struct Case {
+    int year;
+    Items rest, working;
+    const char* field;  // "" when accepted
+    const char* message;
+  };
+  const Case cases[] = {
+      {2027, {"2027-01-01..2027-01-03", "2027-10-01"}, {"2027-02-07"}, "", ""},
+      {2027, {}, {}, "", ""},
+      {1999, {}, {}, "year", "2000 to 2100"},
+      {2027, {"2027-01-01", "tomorrow"}, {}, "rest_days[1]", "'tomorrow' is not a date"},
+      {2027, {"2027-01-03..2027-01-01"}, {}, "rest_days[0]", "is not a date"},
+      {2027, {"2027-02-30"}, {}, "rest_days[0]", "is not a date"},
+      {2027, {"2026-12-31..2027-01-02"}, {}, "rest_days[0]", "is not in 2027"},
+      {2027, {}, {"2028-01-01"}, "working_days[0]", "is not in 2027"},
+      {2027, {"2027-02-06..2027-02-07"}, {"2027-01-09", "2027-02-07"}, "working_days[1]", "also given as a rest day"},
+      {2027, {}, {"2027-02-08"}, "working_days[0]", "is a weekday"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.year, c.field);
+    auto read = read_calendar_year(c.year, c.rest, c.working);
+    if (std::string(c.field).empty()) {
+      REQUIRE(std::holds_alternative<CalendarYear>(read));
+      continue;
+    }
+    REQUIRE(std::holds_alternative<CalendarYearProblem>(read));
+    CHECK(std::get<CalendarYearProblem>(read).field == c.field);
+    CHECK_THAT(std::get<CalendarYearProblem>(read).message, Contains(c.message));
+  }
+
+  auto year = std::get<CalendarYear>(read_calendar_year(2026, Items{"2026-10-01..2026-10-08"}, Items{"2026-10-10"}));
+  const auto changed = cn().with_year(2026, year.rest_days, year.working_days);
+  CHECK_FALSE(changed.is_working_day(date("2026-10-08")));  // a Thursday, now a rest day
+  CHECK(cn().is_working_day(date("2026-10-08")));
+  CHECK(changed.is_working_day(date("2026-02-24")));         // the Spring Festival is no longer given for 2026
+  CHECK_FALSE(cn().is_working_day(date("2026-02-23")));
+  CHECK(changed.is_working_day(date("2026-02-23")));
+  CHECK_FALSE(changed.is_working_day(date("2026-02-14")));   // nor its make-up Saturday
+  CHECK(changed.is_working_day(date("2026-10-10")));
+  CHECK_FALSE(changed.is_working_day(date("2025-10-08")));  // 2025 as the files give it
+  CHECK(changed.rest_days().size() == cn().rest_days().size() - 33 + 8);
+}
