@@ -362,6 +362,28 @@ async function adminPages(browser, base) {
   const calendar = await page.textContent("#calendar-cn + dl");
   check(calendar.includes("2026-10-01 – 10-07") && calendar.includes("2026-10-10"), "National Day 2026 and its make-up Saturday are shown");
 
+  // A rest day added from the page: the next weekday (as a sudden holiday would be), and running deadlines move.
+  const shanghaiToday = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
+  let holiday = new Date(`${shanghaiToday}T00:00:00Z`);
+  do holiday = new Date(holiday.getTime() + 86_400_000); while ([0, 6].includes(holiday.getUTCDay()));
+  const holidayText = holiday.toISOString().slice(0, 10);
+  const holidayYear = holidayText.slice(0, 4);
+  const before = (await admin("GET", "/api/v1/calendars")).calendars.find((c) => c.name === "cn");
+  await page.selectOption("#calendar-year", holidayYear);
+  await page.click(`article:has(#calendar-cn) button:has-text('修改 ${holidayYear} 年的放假安排')`);
+  check(await page.evaluate(() => document.activeElement?.id) === `rest-cn-${holidayYear}`, "the calendar form opens with the cursor in it");
+  await page.focus(`#rest-cn-${holidayYear}`);
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type(`\n${holidayText}`);
+  await page.click(`form:has(#rest-cn-${holidayYear}) button[type=submit]`);
+  const saved = await page.waitForSelector("[role=status]:has-text('件在办信访')");
+  const moved = Number((/(\d+) 件/.exec(await saved.textContent()) ?? [])[1]);
+  check(moved >= 1, `the rest day is saved and running deadlines move with it (${moved} petitions)`);
+  check((await page.textContent("#calendar-cn + dl")).includes(holidayText), "the new rest day is listed");
+  await axe(page, "the calendar page after a change");
+  const inYear = (dates) => dates.filter((d) => d.startsWith(`${holidayYear}-`));
+  await admin("PUT", `/api/v1/calendars/cn/years/${holidayYear}`, { rest_days: inYear(before.rest_days), working_days: inYear(before.working_days) });
+
   // A new village under 宝场镇, then a handler for it.
   await page.selectOption("#new-unit-parent", "QS-T01");
   await page.fill("#new-unit-code", "QS-T01-V88");

@@ -119,7 +119,7 @@ export function Admin() {
       </section>
       <section aria-labelledby="calendars-title" class="card">
         <h2 id="calendars-title">{t("calendars")}</h2>
-        <Calendars />
+        <Calendars editable />
       </section>
       <section aria-labelledby="dead-title" class="card">
         <h2 id="dead-title">{t("dead_letters")}</h2>

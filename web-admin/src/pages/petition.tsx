@@ -199,12 +199,13 @@ function eventText(event: TimelineEvent, workflow: Workflow | null): string {
 }
 
 function EventFields({ fields }: { fields: Record<string, unknown> }) {
-  const shown = ["outcome", "satisfaction", "days", "unit", "reason", "reply", "comment"].filter((k) => fields[k] !== undefined && fields[k] !== null);
+  const shown = ["outcome", "satisfaction", "days", "unit", "reason", "reply", "comment", "due_before", "due_at"]
+    .filter((k) => fields[k] !== undefined && fields[k] !== null);
   if (shown.length === 0) return null;
   return (
     <dl class="event-fields">
       {shown.map((k) => {
-        const value = String(fields[k]);
+        const value = k.startsWith("due_") ? localTime(String(fields[k])) : String(fields[k]);
         return [<dt key={`${k}-t`}>{word(`field_${k}`)}</dt>, <dd key={`${k}-d`}>{choices[k] ? word(`${k}_${value}`) : value}</dd>];
       })}
     </dl>
