@@ -188,6 +188,12 @@ async function handlerWorklist(browser, base) {
   check(!row.includes("13912340001"), "the worklist shows no phone number");
   check(await page.isVisible(".badge-ok"), "a green badge for an order within its time limit");
   check(/剩余 \d+ (个工作日|个工作小时|分钟)/.test(row), `the time left is shown in working days or hours (${row.replace(/\s+/g, " ")})`);
+  check(/显示 \d+ 件，共 \d+ 件/.test(await page.textContent("#worklist-count")), "the worklist says how many orders there are");
+  await page.check("input[name=worklist-due][value=overdue]");
+  await page.waitForSelector("text=没有待办工单。");
+  check((await page.locator("table tbody tr").count()) === 0, "filtered to overdue orders, the worklist has none yet");
+  await page.check("input[name=worklist-due][value='']");
+  await page.waitForSelector("table tbody tr");
   await axe(page, "the worklist");
   await shot(page, "worklist");
 

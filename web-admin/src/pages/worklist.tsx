@@ -21,21 +21,56 @@ interface Item {
   contact: { call_dont_text: boolean };
 }
 
+interface Page {
+  items: Item[];
+  total: number;
+  total_exact: boolean;
+  next: string | null;
+}
+
+const pageSize = 50;
+type Due = "" | "overdue" | "warning";
+
 // `mine`: a proxy's own cases (filed by them or granted to them), newest first, with their state.
 export function Worklist({ mine = false }: { mine?: boolean }) {
   useSignal(language);
   const [items, setItems] = useState<Item[] | null>(null);
+  const [page, setPage] = useState<Page | null>(null);
+  const [due, setDue] = useState<Due>("");
   const [error, setError] = useState("");
-  useEffect(() => {
-    api<{ items: Item[] }>("GET", mine ? "/api/v1/petitions?mine=true&limit=100" : "/api/v1/petitions?sort=deadline&limit=100")
-      .then((page) => setItems(page.items))
+  const query = (after?: string) =>
+    (mine ? "/api/v1/petitions?mine=true" : "/api/v1/petitions?sort=deadline") + `&limit=${pageSize}` +
+    (due ? `&deadline=${due}` : "") + (after ? `&after=${encodeURIComponent(after)}` : "");
+  const load = (after?: string) =>
+    api<Page>("GET", query(after))
+      .then((p) => {
+        setPage(p);
+        setItems((shown) => (after && shown ? [...shown, ...p.items] : p.items));
+      })
       .catch(() => setError(t("error")));
-  }, []);
+  useEffect(() => { load(); }, [due]);
   if (error) return <p role="alert">{error}</p>;
-  if (!items) return <p role="status">{t("loading")}</p>;
+  if (!items || !page) return <p role="status">{t("loading")}</p>;
+  const filters: [Due, string][] = [["", t("all")], ["warning", t("status_warning")], ["overdue", t("status_overdue")]];
+  const header = (
+    <>
+      <h1 id="worklist-title">{mine ? t("my_cases") : t("worklist")}</h1>
+      <fieldset class="filters">
+        <legend>{t("deadline")}</legend>
+        {filters.map(([value, text]) => (
+          <label key={value}>
+            <input type="radio" name="worklist-due" value={value} checked={due === value} onChange={() => setDue(value)} /> {text}
+          </label>
+        ))}
+      </fieldset>
+      <p role="status" id="worklist-count">
+        {t("worklist_count").replace("{shown}", String(items.length)).replace("{total}", `${page.total}${page.total_exact ? "" : "+"}`)}
+      </p>
+    </>
+  );
   return (
     <section aria-labelledby="worklist-title">
-      <h1 id="worklist-title">{mine ? t("my_cases") : t("worklist")}</h1>
+      {header}
       {items.length === 0 ? (
         <p>{t("empty_worklist")}</p>
       ) : (
@@ -74,6 +109,7 @@ export function Worklist({ mine = false }: { mine?: boolean }) {
           </tbody>
         </table>
       )}
+      {page.next && <button type="button" onClick={() => load(page.next!)}>{t("load_more")}</button>}
     </section>
   );
 }
