@@ -131,22 +131,38 @@ Instant Calendar::add_working_minutes(Instant start, long count) const {
   throw std::runtime_error("calendar " + name_ + " has too few working hours for this deadline");
 }
 
+// Both by arithmetic on whole weeks and a look at the official dates in the range, not day by day: a
+// petition overdue for years is on the worklist too.
 int Calendar::working_days_between(Date from, Date to) const {
-  int count = 0;
-  for (Date date = from + days(1); date <= to; date += days(1)) count += is_working_day(date);
+  if (to <= from) return 0;
+  const int span = (to - from).count();
+  int count = span / 7 * 5;  // whole weeks
+  for (Date date = from + days(span / 7 * 7 + 1); date <= to; date += days(1)) count += !is_weekend(date);
+  // A weekday rest day (not also a make-up day) is one fewer; a make-up weekend day one more.
+  for (auto it = rest_days_.upper_bound(from); it != rest_days_.end() && *it <= to; ++it)
+    count -= !is_weekend(*it) && !working_days_.count(*it);
+  for (auto it = working_days_.upper_bound(from); it != working_days_.end() && *it <= to; ++it)
+    count += is_weekend(*it);
   return count;
 }
 
 long Calendar::working_minutes_between(Instant from, Instant to) const {
-  long total = 0;
-  for (Date date = local_date(from); start_of(date) < to; date += days(1)) {
-    if (!is_working_day(date)) continue;
+  if (to <= from) return 0;
+  auto within = [this](Date date, Instant begin, Instant end) {
+    long total = 0;
+    if (!is_working_day(date)) return total;
     for (const auto& slot : slots_) {
-      auto begin = std::max(at_local(date, slot.start), from), end = std::min(at_local(date, slot.end), to);
-      if (end > begin) total += duration_cast<minutes>(end - begin).count();
+      auto a = std::max(at_local(date, slot.start), begin), b = std::min(at_local(date, slot.end), end);
+      if (b > a) total += duration_cast<minutes>(b - a).count();
     }
-  }
-  return total;
+    return total;
+  };
+  const Date first = local_date(from), last = local_date(to);
+  if (first == last) return within(first, from, to);
+  long day_minutes = 0;
+  for (const auto& slot : slots_) day_minutes += (slot.end - slot.start).count();
+  return within(first, from, start_of(first + days(1))) +
+         static_cast<long>(working_days_between(first, last - days(1))) * day_minutes + within(last, start_of(last), to);
 }
 
 TimeLeft time_left(const Calendar& calendar, Instant now, Instant due) {

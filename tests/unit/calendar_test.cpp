@@ -259,3 +259,30 @@ TEST_CASE("a year set in the app is read with the field of its first problem, or
   CHECK_FALSE(changed.is_working_day(date("2025-10-08")));  // 2025 as the files give it
   CHECK(changed.rest_days().size() == cn().rest_days().size() - 33 + 8);
 }
+
+TEST_CASE("working time between two moments equals a day-by-day count, over ranges of up to three years") {
+  // The shipped calendar, and one with odd data a file may hold: a make-up weekday, a day both rest and make-up.
+  const Calendar odd("odd", {date("2026-03-04"), date("2026-03-05"), date("2026-03-07")},
+                     {date("2026-03-05"), date("2026-03-08"), date("2026-03-10")}, cn().slots());
+  std::mt19937 random(20261201);
+  std::uniform_int_distribution<int> day(0, 800), minute(0, 24 * 60 - 1), length(0, 3 * 366 * 24 * 60);
+  for (const Calendar* calendar : {&cn(), &odd}) {
+    for (int i = 0; i < 2000; ++i) {
+      const Instant from = at_local(date("2024-06-01") + days(day(random)), minutes(minute(random)));
+      const Instant to = from + minutes(i % 5 == 0 ? length(random) % (3 * 24 * 60) : length(random));
+      int days_counted = 0;
+      long minutes_counted = 0;
+      for (Date d = local_date(from) + days(1); d <= local_date(to); d += days(1)) days_counted += calendar->is_working_day(d);
+      for (Date d = local_date(from); start_of(d) < to; d += days(1)) {
+        if (!calendar->is_working_day(d)) continue;
+        for (const auto& slot : calendar->slots()) {
+          auto a = std::max(at_local(d, slot.start), from), b = std::min(at_local(d, slot.end), to);
+          if (b > a) minutes_counted += duration_cast<minutes>(b - a).count();
+        }
+      }
+      CAPTURE(calendar->name(), format_local(from), format_local(to));
+      CHECK(calendar->working_days_between(local_date(from), local_date(to)) == days_counted);
+      CHECK(calendar->working_minutes_between(from, to) == minutes_counted);
+    }
+  }
+}
