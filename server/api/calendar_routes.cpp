@@ -150,8 +150,7 @@ awaitable<Response> put_calendar_year(Services& services, RequestContext& contex
   auto units = co_await units_by_calendar(services);
   auto edited = co_await services.calendars.edited_years();
   const auto set = services.calendars.current();
-  std::vector<std::string> names{name};
-  auto view = calendar_view(name, set->resolve(names), name == set->default_name(), units[name], edited);
+  auto view = calendar_view(name, set->all().at(name), name == set->default_name(), units[name], edited);
   co_return http::json_response(
       http::Status::ok,
       {{"calendar", std::move(view)}, {"recomputed_petitions", moved ? json::value(*moved) : json::value(nullptr)}});

@@ -45,8 +45,7 @@ void CalendarBook::install(const pg::Result& years) {
       spdlog::warn("calendar {}: a year is set in the app, but no calendar file defines it any more", name);
       continue;
     }
-    std::vector<std::string> names{name};
-    set->add(set->resolve(names).with_year(static_cast<int>(years.integer(row, 1)), dates(years.words(row, 2)),
+    set->add(set->all().at(name).with_year(static_cast<int>(years.integer(row, 1)), dates(years.words(row, 2)),
                                            dates(years.words(row, 3))));
   }
   std::lock_guard lock(mutex_);
