@@ -4,9 +4,11 @@
 #     generated as CSV files (bench/report_data.sql) and loaded into the real tables with COPY;
 #  2. the rollups built from the loaded facts by rebuild_report_rollups(), a month at a time (the
 #     scheduler's incremental fold is for facts as they happen: 12 k facts/s, see the 2 M results);
-#  3. report latencies over HTTP (wrk, one connection): five-year summaries by unit, level, category,
+#  3. overdue now: the petitions classed by lateness and the tally brought up to date, as the scheduler's
+#     passes would;
+#  4. report latencies over HTTP (wrk, one connection): five-year summaries by unit, level, category,
 #     channel, a ranking of every village, monthly and weekly trends, drill-downs, an XLSX export;
-#  4. the baseline in the same run: the district's five-year totals summed straight from the facts (what
+#  5. the baseline in the same run: the district's five-year totals summed straight from the facts (what
 #     a report would cost without rollups); the ratio.
 # Prints a Markdown report: `bench/reports_bench.sh | tee bench/results/reports-$(date +%F).md`.
 # DATA_DIR=dir keeps the server's data directory: a later run with the same DATA_DIR (and perhaps a newer
@@ -73,6 +75,12 @@ else
   echo "loaded_at='$(date -u '+%Y-%m-%d %H:%M UTC')'" >> "$loaded"
   reused=
 fi
+# Overdue now: this run has no scheduler, so the petitions are classed by lateness and the changes added into
+# the tally here, as a scheduler's passes would (at once for a fresh load; for a reused one, what time moved).
+started=$(date +%s%N)
+classed=$(psql -At -c "SELECT reclass_overdue(now(), 2000000000)")
+tallied=$(psql -At -c "SELECT fold_overdue_changes(2000000000)")
+tally_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 rollups=$(psql -At -c "SELECT count(*) FROM report_rollups")
 size=$(psql -At -c "SELECT pg_size_pretty(pg_database_size('petitiond'))")
 
@@ -104,6 +112,7 @@ echo "- command: \`bench/reports_bench.sh\` (PETITIONS=$petitions, OPEN=$open_sh
 echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; wrk, petitiond and PostgreSQL on the same machine"
 echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version'), shared_buffers $(psql -At -c 'SHOW shared_buffers')"
 echo "- data: $petitions petitions over five years ($five_years_ago to $today) and $facts report facts, generated as $files_size of CSV in ${generate_seconds}s, loaded with COPY in ${load_seconds}s; rollups rebuilt from the facts in ${fold_seconds}s ($(awk "BEGIN{printf \"%.0f\", $facts / ($fold_seconds + 0.5)}") facts/s)$reused, $rollups rollup rows now; database $size"
+echo "- overdue now: $classed petitions classed by lateness and $tallied changes added into the tally in ${tally_ms} ms; $(psql -At -c "SELECT count(*) FROM overdue_tally WHERE n > 0") tally rows"
 echo
 echo "## Report latency over five years and $petitions petitions (HTTP, one connection)"
 echo

@@ -96,6 +96,12 @@ asio::awaitable<void> DeadlineScheduler::pass() {
   int folded = 0;
   do folded = co_await reports_.fold(fact_batch);
   while (folded == fact_batch && !stopping_);
+  // Overdue now: petitions whose lateness class the clock has changed, then the changes into the tally.
+  int moved = 0;
+  do moved = co_await reports_.reclass_overdue(fact_batch);
+  while (moved == fact_batch && !stopping_);
+  do folded = co_await reports_.fold_overdue(fact_batch);
+  while (folded == fact_batch && !stopping_);
 }
 
 // Until the earliest unfired point is due (by the store's clock), at most the interval.

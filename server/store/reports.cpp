@@ -50,38 +50,22 @@ std::string segments_join(pg::Statement& statement, Date first, Date last, char 
          "::float8[]) AS s(grain, lo, hi, sign) ON r.grain = s.grain::\"char\" AND r.period_start >= s.lo AND r.period_start < s.hi";
 }
 
-// Overdue petitions now, first counted per unit (and `petition_key`, a column of p or ''), read from the
-// covering deadline index alone; the few hundred per-unit rows are then joined to the units. Columns: the
-// count, by how long (≤ 1 day, 1–3, 3–7, > 7 days), and the longest in seconds.
-std::string late_per_unit_cte(const std::string& now, const std::string& petition_key) {
-  const auto late = "(" + now + " - p.due_at)";
-  return "WITH late AS (SELECT coalesce(p.responsible_unit_id, p.intake_unit_id) AS unit_id, " + petition_key +
-         " AS key, count(*) AS n,"
-         " count(*) FILTER (WHERE " + late + " <= interval '1 day') AS d1,"
-         " count(*) FILTER (WHERE " + late + " > interval '1 day' AND " + late + " <= interval '3 days') AS d3,"
-         " count(*) FILTER (WHERE " + late + " > interval '3 days' AND " + late + " <= interval '7 days') AS d7,"
-         " count(*) FILTER (WHERE " + late + " > interval '7 days') AS d8,"
-         " max(extract(epoch FROM " + late + ")) AS longest"
-         " FROM petitions p WHERE p.due_at <= " + now + " GROUP BY 1, 2) ";
+// Adds one overdue_tally row (its lateness class, how many, the earliest deadline in seconds) into `o`.
+void add_overdue(OverdueNow& o, const pg::Result& result, int row, int first_column, double now) {
+  const auto n = result.integer(row, first_column + 1);
+  o.count += n;
+  switch (result.integer(row, first_column)) {
+    case 1: o.up_to_1_day += n; break;
+    case 2: o.up_to_3_days += n; break;
+    case 3: o.up_to_7_days += n; break;
+    default: o.over_7_days += n; break;
+  }
+  if (!result.is_null(row, first_column + 2))
+    o.longest_days = std::max(o.longest_days, (now - number(result, row, first_column + 2)) / 86400);
 }
 
-// The sums of late_per_unit_cte's rows, in overdue_from()'s order.
-std::string overdue_sums() {
-  return ", coalesce(sum(late.n), 0)::bigint, coalesce(sum(late.d1), 0)::bigint, coalesce(sum(late.d3), 0)::bigint,"
-         " coalesce(sum(late.d7), 0)::bigint, coalesce(sum(late.d8), 0)::bigint,"
-         " coalesce(max(late.longest), 0)::float8 / 86400";
-}
-
-OverdueNow overdue_from(const pg::Result& result, int row, int first_column) {
-  OverdueNow o;
-  o.count = result.integer(row, first_column);
-  o.up_to_1_day = result.integer(row, first_column + 1);
-  o.up_to_3_days = result.integer(row, first_column + 2);
-  o.up_to_7_days = result.integer(row, first_column + 3);
-  o.over_7_days = result.integer(row, first_column + 4);
-  o.longest_days = number(result, row, first_column + 5);
-  return o;
-}
+// overdue_tally's columns add_overdue() reads.
+constexpr const char* overdue_columns = "o.class, o.n, extract(epoch FROM o.oldest_due)::float8";
 
 const std::map<std::string, std::string>& dimension_fact_columns() {
   static const std::map<std::string, std::string> columns{{"level", "f.level"}, {"category", "f.category"},
@@ -93,9 +77,6 @@ std::string overdue_key(const std::string& dimension) {
   if (dimension == "level") return "unit_level(u.path, u.kind)";
   return "p." + dimension;  // category, channel
 }
-
-// The same key over late_per_unit_cte's rows joined to their unit u.
-std::string late_key(const std::string& dimension) { return dimension == "level" ? "unit_level(u.path, u.kind)" : "late.key"; }
 
 struct DrillFilter {
   std::string measure;    // the fact measure
@@ -183,6 +164,18 @@ awaitable<int> ReportStore::fold(int batch) {
   co_return static_cast<int>(result.integer(0, 0));
 }
 
+awaitable<int> ReportStore::reclass_overdue(int batch) {
+  pg::Statement reclass("SELECT reclass_overdue(to_timestamp($1), $2)", epoch(clock_()), batch);
+  auto result = co_await pool_.run_one(std::move(reclass));
+  co_return static_cast<int>(result.integer(0, 0));
+}
+
+awaitable<int> ReportStore::fold_overdue(int batch) {
+  pg::Statement fold("SELECT fold_overdue_changes($1)", batch);
+  auto result = co_await pool_.run_one(std::move(fold));
+  co_return static_cast<int>(result.integer(0, 0));
+}
+
 awaitable<ReportScope> ReportStore::scope_of(const Actor& actor, const std::optional<std::string>& unit_code) {
   pg::Statement statement("SELECT id, code, name, path::text, unit_level(path, kind) FROM units WHERE ");
   if (unit_code) {
@@ -231,14 +224,11 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
                segments_join(sums, query.first, query.last, 'y') + " WHERE r.dimension = 'all' AND r.scope_unit_id = ANY (" +
                param(sums, pg::words_literal(ids)) + "::bigint[]) GROUP BY r.scope_unit_id";
     sums.prepare = false;  // how many units and days: a plan for these, not a generic one
-    pg::Statement overdue("");
-    const auto now_sql = "to_timestamp(" + param(overdue, now) + ")";
-    // Each unit's overdue petitions count for every unit above it: its ancestors, from the path.
-    overdue.sql = late_per_unit_cte(now_sql, "''") + "SELECT a.id" + overdue_sums() +
-                  " FROM late JOIN units u ON u.id = late.unit_id AND u.path <@ " + param(overdue, scope.path) +
-                  "::ltree CROSS JOIN LATERAL unnest(string_to_array(ltree2text(u.path), '.')::bigint[]) AS a(id)"
-                  " WHERE a.id = ANY (" + param(overdue, pg::words_literal(ids)) + "::bigint[]) GROUP BY a.id";
-    overdue.prepare = false;  // planned for this time: a generic plan cannot tell that few petitions are overdue
+    // Overdue now: the tally kept per unit subtree (0012_overdue_tally.sql).
+    pg::Statement overdue("SELECT o.scope_unit_id, " + std::string(overdue_columns) +
+                              " FROM overdue_tally o WHERE o.dimension = 'all' AND o.value = ''"
+                              " AND o.scope_unit_id = ANY ($1::bigint[]) AND o.n > 0",
+                          pg::words_literal(ids));
     std::vector<pg::Statement> reads;
     reads.push_back(std::move(sums));
     reads.push_back(std::move(overdue));
@@ -248,7 +238,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
         it->second->totals = totals_from(results[0], row, 1);
     for (int row = 0; row < results[1].rows(); ++row)
       if (auto it = by_id.find(results[1].integer(row, 0)); it != by_id.end())
-        it->second->overdue = overdue_from(results[1], row, 1);
+        add_overdue(it->second->overdue, results[1], row, 1, static_cast<double>(now));
     co_return report;
   }
 
@@ -257,14 +247,9 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
   sums.sql = "SELECT r.dimension, r.value" + sums_sql() + " FROM report_rollups r" +
              segments_join(sums, query.first, query.last, 'y') + " WHERE r.scope_unit_id = " + param(sums, scope.id) +
              " AND r.dimension IN ('all', " + param(sums, query.group_by) + ") GROUP BY r.dimension, r.value ORDER BY r.value";
-  pg::Statement overdue("");
-  const auto now_sql = "to_timestamp(" + param(overdue, now) + ")";
-  const auto key = late_key(query.group_by);
-  overdue.sql = late_per_unit_cte(now_sql, query.group_by == "level" ? "''" : "p." + query.group_by) +
-                "SELECT GROUPING(" + key + ") = 1, " + key + overdue_sums() +
-                " FROM late JOIN units u ON u.id = late.unit_id AND u.path <@ " + param(overdue, scope.path) +
-                "::ltree GROUP BY GROUPING SETS ((" + key + "), ())";
-  overdue.prepare = false;
+  pg::Statement overdue("SELECT o.dimension, o.value, " + std::string(overdue_columns) +
+                            " FROM overdue_tally o WHERE o.scope_unit_id = $1 AND o.dimension IN ('all', $2) AND o.n > 0",
+                        scope.id, query.group_by);
   std::vector<pg::Statement> reads;
   reads.push_back(std::move(sums));
   reads.push_back(std::move(overdue));
@@ -280,13 +265,13 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
     r.totals = totals_from(results[0], row, 2);
   }
   for (int row = 0; row < results[1].rows(); ++row) {
-    if (results[1].boolean(row, 0)) {
-      report.total.overdue = overdue_from(results[1], row, 2);
+    if (results[1].text(row, 0) == "all") {
+      add_overdue(report.total.overdue, results[1], row, 2, static_cast<double>(now));
       continue;
     }
     auto& r = rows[std::string(results[1].text(row, 1))];
     r.key = results[1].text(row, 1);
-    r.overdue = overdue_from(results[1], row, 2);
+    add_overdue(r.overdue, results[1], row, 2, static_cast<double>(now));
   }
   for (auto& [key_value, row] : rows) report.rows.push_back(std::move(row));
   co_return report;

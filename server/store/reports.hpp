@@ -82,6 +82,10 @@ class ReportStore {
 
   // Adds up to `batch` queued facts into the rollups; returns how many.
   boost::asio::awaitable<int> fold(int batch);
+  // Overdue now (0012_overdue_tally.sql): moves up to `batch` petitions into the lateness class the clock
+  // now gives them, and adds up to `batch` logged changes into the tally; each returns how many.
+  boost::asio::awaitable<int> reclass_overdue(int batch);
+  boost::asio::awaitable<int> fold_overdue(int batch);
 
   boost::asio::awaitable<Report> summary(const Actor& actor, const ReportQuery& query);
   boost::asio::awaitable<std::pair<ReportScope, std::vector<TrendPoint>>> trend(const Actor& actor,

@@ -90,6 +90,37 @@ void check_row(const json::object& row, const std::map<std::string, double>& sum
   }
 }
 
+// Compares a report row's overdue figures with a count of the petitions past their deadline at `now` whose
+// unit u and petition p pass `condition` (SQL).
+void check_overdue(pg::BlockingConnection& db, std::int64_t now, const json::object& row, const std::string& condition,
+                   const std::string& what) {
+  CAPTURE(what, condition);
+  const auto at = "to_timestamp(" + std::to_string(now) + ")";
+  auto counted = db.exec(
+      "SELECT count(*), count(*) FILTER (WHERE late <= interval '1 day'),"
+      " count(*) FILTER (WHERE late > interval '1 day' AND late <= interval '3 days'),"
+      " count(*) FILTER (WHERE late > interval '3 days' AND late <= interval '7 days'),"
+      " count(*) FILTER (WHERE late > interval '7 days'), round(coalesce(max(extract(epoch FROM late)), 0) / 86400, 2)::float8"
+      " FROM (SELECT " + at + " - p.due_at AS late FROM petitions p"
+      " JOIN units u ON u.id = coalesce(p.responsible_unit_id, p.intake_unit_id)"
+      " WHERE p.due_at <= " + at + " AND " + condition + ") AS overdue");
+  CHECK(row.at("overdue_now").to_number<std::int64_t>() == counted.integer(0, 0));
+  CHECK(row.at("overdue_up_to_1_day").to_number<std::int64_t>() == counted.integer(0, 1));
+  CHECK(row.at("overdue_up_to_3_days").to_number<std::int64_t>() == counted.integer(0, 2));
+  CHECK(row.at("overdue_up_to_7_days").to_number<std::int64_t>() == counted.integer(0, 3));
+  CHECK(row.at("overdue_over_7_days").to_number<std::int64_t>() == counted.integer(0, 4));
+  CHECK(row.at("overdue_longest_days").to_number<double>() == Approx(std::stod(std::string(counted.text(0, 5)))).margin(0.0051));
+}
+
+// Once the scheduler has classed every petition by the clock's `now` and added the changes into the tally.
+bool overdue_settled(pg::BlockingConnection& db, std::int64_t now) {
+  return db.exec("SELECT (SELECT count(*) FROM overdue_changes) + (SELECT count(*) FROM petitions WHERE due_at IS NOT NULL"
+                 " AND overdue_class <> overdue_class_of(to_timestamp(" + std::to_string(now) + ") - due_at))")
+             .integer(0, 0) == 0;
+}
+
+std::string in_subtree(const std::string& code) { return "u.path <@ (SELECT path FROM units WHERE code = '" + code + "')"; }
+
 std::int64_t epoch_of(pg::BlockingConnection& db, const std::string& sql) { return db.exec(sql).integer(0, 0); }
 
 // Plays a random history through the API and keeps the ledger of what it should count.
@@ -301,7 +332,7 @@ TEST_CASE("every report figure equals a from-scratch recount of a random history
   REQUIRE(eventually([&] {
     return db.exec("SELECT count(*) FROM escalation_points WHERE fired_at IS NULL AND due_at <= to_timestamp(" +
                    std::to_string(now) + ")").integer(0, 0) == 0 &&
-           db.exec("SELECT count(*) FROM report_fact_queue").integer(0, 0) == 0;
+           db.exec("SELECT count(*) FROM report_fact_queue").integer(0, 0) == 0 && overdue_settled(db, now);
   }, 20s));
   auto facts = history.facts;
   recount_escalations(db, facts);
@@ -392,11 +423,29 @@ TEST_CASE("every report figure equals a from-scratch recount of a random history
     }
   }
 
-  // Overdue now, recounted from the petitions themselves.
-  auto overdue = db.exec("SELECT count(*) FROM petitions WHERE due_at <= to_timestamp(" + std::to_string(now) + ")");
-  auto summary = manager.get("/api/v1/reports/summary?from=" + date_text(first) + "&to=" + date_text(last)).json();
-  CHECK(summary.at("total").at("overdue_now").to_number<std::int64_t>() == overdue.integer(0, 0));
-  CHECK(overdue.integer(0, 0) > 0);
+  // Overdue now, and by how long, recounted from the petitions themselves for every row of every grouping.
+  const auto whole = "from=" + date_text(first) + "&to=" + date_text(last);
+  auto summary = manager.get("/api/v1/reports/summary?" + whole).json();
+  check_overdue(db, now, summary.at("total").as_object(), in_subtree("D"), "district");
+  for (const auto& row : summary.at("rows").as_array())
+    check_overdue(db, now, row.as_object(), in_subtree(std::string(row.at("key").as_string())), "unit");
+  CHECK(summary.at("total").at("overdue_now").to_number<std::int64_t>() > 0);
+  CHECK(summary.at("total").at("overdue_over_7_days").to_number<std::int64_t>() > 0);
+  for (const std::string dimension : {"level", "category", "channel"}) {
+    auto grouped = manager.get("/api/v1/reports/summary?" + whole + "&group_by=" + dimension).json();
+    check_overdue(db, now, grouped.at("total").as_object(), in_subtree("D"), "total by " + dimension);
+    for (const auto& row : grouped.at("rows").as_array()) {
+      const std::string key(row.at("key").as_string());
+      check_overdue(db, now, row.as_object(),
+                    (dimension == "level" ? "unit_level(u.path, u.kind)" : "p." + dimension) + " = '" + key + "'",
+                    dimension + " " + key);
+    }
+  }
+  auto villages = manager.get("/api/v1/reports/summary?" + whole + "&group_by=unit&level=village").json();
+  for (const auto& row : villages.at("rows").as_array())
+    check_overdue(db, now, row.as_object(), in_subtree(std::string(row.at("key").as_string())), "village");
+  check_overdue(db, now, town.get("/api/v1/reports/summary?" + whole).json().at("total").as_object(), in_subtree("T1"),
+                "T1 total");
 
   // The petitions behind figures: as many as the figure says, page by page.
   const auto range = "&from=" + date_text(first) + "&to=" + date_text(last);
@@ -436,6 +485,27 @@ TEST_CASE("every report figure equals a from-scratch recount of a random history
   CHECK(rebuilt.integer(0, 0) == folded.integer(0, 0));
   CHECK(rebuilt.text(0, 1) == folded.text(0, 1));
   CHECK(db.exec("SELECT count(*) FROM report_fact_queue").integer(0, 0) == 0);
+
+  // A village that moves to another town takes its overdue petitions with it; eight days later every
+  // petition overdue now is more than seven days late.
+  auto v2 = manager.get("/api/v1/reports/summary?" + whole + "&group_by=unit&level=village").json();
+  std::int64_t v2_overdue = 0;
+  for (const auto& row : v2.at("rows").as_array())
+    if (row.at("key") == "V2") v2_overdue = row.at("overdue_now").to_number<std::int64_t>();
+  CHECK(v2_overdue > 0);
+  Session admin(server.port(), "admin", fixture_password);
+  REQUIRE(admin.send("PATCH", "/api/v1/units/V2", R"({"parent":"T1"})").status == 200);
+  for (const auto later : {now, now + 8 * 24 * 3600}) {
+    if (later != now) history.advance(8 * 24h);
+    REQUIRE(eventually([&] { return overdue_settled(db, later); }, 20s));
+    auto moved = manager.get("/api/v1/reports/summary?" + whole).json();
+    check_overdue(db, later, moved.at("total").as_object(), in_subtree("D"), "district after the move");
+    for (const auto& row : moved.at("rows").as_array())
+      check_overdue(db, later, row.as_object(), in_subtree(std::string(row.at("key").as_string())), "after the move");
+  }
+  auto eight_days_on = manager.get("/api/v1/reports/summary?" + whole).json();
+  CHECK(eight_days_on.at("total").at("overdue_over_7_days").to_number<std::int64_t>() >=
+        summary.at("total").at("overdue_now").to_number<std::int64_t>());
 }
 
 TEST_CASE("reports rank units, export as CSV and XLSX, and refuse what they cannot answer") {
