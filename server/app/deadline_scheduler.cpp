@@ -16,6 +16,7 @@ using namespace std::chrono_literals;
 
 constexpr int batch = 200;
 constexpr int fact_batch = 5'000;
+constexpr int overdue_batch = 1'000;
 constexpr auto housekeeping_every = std::chrono::minutes(10);
 constexpr auto idempotency_keys_kept = std::chrono::hours(24 * 7);
 // A point due now that another process holds is retried this soon, not in a busy loop.
@@ -64,8 +65,8 @@ asio::awaitable<void> DeadlineScheduler::run() {
     woken_ = false;
     auto sleep = interval_;
     try {
-      co_await pass();
-      sleep = co_await time_to_next_point();
+      const bool more = co_await pass();
+      sleep = more ? std::chrono::milliseconds(0) : co_await time_to_next_point();
     } catch (const std::exception& e) {
       spdlog::warn("deadline scheduler: {}; trying again", e.what());
     }
@@ -76,7 +77,7 @@ asio::awaitable<void> DeadlineScheduler::run() {
   }
 }
 
-asio::awaitable<void> DeadlineScheduler::pass() {
+asio::awaitable<bool> DeadlineScheduler::pass() {
   if (std::chrono::steady_clock::now() >= next_housekeeping_) {
     next_housekeeping_ += housekeeping_every;
     try {
@@ -93,15 +94,13 @@ asio::awaitable<void> DeadlineScheduler::pass() {
     fired = co_await petitions_.fire_escalations(process_, batch);
     if (fired > 0) spdlog::info("deadline scheduler: {} escalation(s) fired", fired);
   } while (fired == batch && !stopping_);
-  int folded = 0;
-  do folded = co_await reports_.fold(fact_batch);
-  while (folded == fact_batch && !stopping_);
-  // Overdue now: petitions whose lateness class the clock has changed, then the changes into the tally.
-  int moved = 0;
-  do moved = co_await reports_.reclass_overdue(fact_batch);
-  while (moved == fact_batch && !stopping_);
-  do folded = co_await reports_.fold_overdue(fact_batch);
-  while (folded == fact_batch && !stopping_);
+  // The reports' work a batch at a time, so that a backlog (after a bulk load, or a migration) never holds
+  // the next escalation back for more than one batch: facts into the rollups, then overdue now (petitions
+  // whose lateness class the clock has changed, and the changes into the tally).
+  const bool facts_left = co_await reports_.fold(fact_batch) == fact_batch;
+  const bool classes_left = co_await reports_.reclass_overdue(overdue_batch) == overdue_batch;
+  const bool changes_left = co_await reports_.fold_overdue(2 * overdue_batch) == 2 * overdue_batch;
+  co_return facts_left || classes_left || changes_left;
 }
 
 // Until the earliest unfired point is due (by the store's clock), at most the interval.

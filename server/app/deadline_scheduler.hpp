@@ -31,7 +31,8 @@ class DeadlineScheduler {
 
  private:
   boost::asio::awaitable<void> run();
-  boost::asio::awaitable<void> pass();
+  // Fires what is due, then one batch of the reports' work; true when that work has more waiting.
+  boost::asio::awaitable<bool> pass();
   boost::asio::awaitable<std::chrono::milliseconds> time_to_next_point();
   void wake();
 
