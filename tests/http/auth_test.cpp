@@ -64,15 +64,21 @@ TEST_CASE("a wrong password and an unknown login get the same answer in about th
   DemoServer server;
   const auto port = server.process.port();
   HttpReply wrong, unknown;
-  auto wrong_time = time_of([&] { wrong = login(port, "t01.handler", "not-the-password"); });
-  auto unknown_time = time_of([&] { unknown = login(port, "no.such.user", "not-the-password"); });
+  // The quickest of three tries each way, alternating: a busy machine only ever adds time.
+  auto wrong_time = std::chrono::steady_clock::duration::max(), unknown_time = wrong_time;
+  for (int i = 0; i < 3; ++i) {
+    wrong_time = std::min(wrong_time, time_of([&] { wrong = login(port, "t01.handler", "not-the-password"); }));
+    unknown_time = std::min(unknown_time, time_of([&] {
+      unknown = login(port, "no.such.user" + std::to_string(i), "not-the-password");
+    }));
+  }
   CHECK(wrong.status == 401);
   CHECK(unknown.status == 401);
   CHECK(wrong.json().at("error").at("message") == unknown.json().at("error").at("message"));
   // Both verify an Argon2id hash: neither answers in a fraction of the other's time.
   CHECK(unknown_time * 3 > wrong_time);
   CHECK(wrong_time * 3 > unknown_time);
-  CHECK(server.count("SELECT count(*) FROM audit_log WHERE action = 'login.failed'") == 2);
+  CHECK(server.count("SELECT count(*) FROM audit_log WHERE action = 'login.failed'") == 6);
 }
 
 TEST_CASE("repeated failures lock the account for a while, even for the right password") {
