@@ -85,6 +85,12 @@ async function shot(page, name) {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 }
 
+// Whether the focus comes to rest where `test` (run in the page, with `arg`) says: a form moves it once it has
+// rendered, which a busy machine does later.
+async function focusReaches(page, test, arg) {
+  return page.waitForFunction(test, arg, { timeout: 5000 }).then(() => true, () => false);
+}
+
 async function focusedText(page) {
   return page.evaluate(() => {
     const e = document.activeElement;
@@ -130,7 +136,7 @@ async function portalByKeyboard(browser, base) {
   await page.keyboard.press("Enter");  // submits the form
   const code = await page.waitForSelector(".code").then((e) => e.textContent());
   check(/^\d{8}-[0-9A-Z]{6}$/.test(code), `submitting by keyboard gives a tracking code (${code})`);
-  check(await page.evaluate(() => document.activeElement.classList.contains("success")), "focus moves to the confirmation");
+  check(await focusReaches(page, () => document.activeElement?.classList.contains("success")), "focus moves to the confirmation");
   await axe(page, "the portal after submitting");
   await shot(page, "portal-submitted");
 
@@ -218,7 +224,7 @@ async function handlerWorklist(browser, base) {
   // Replying opens its form with the cursor in it; the outcome is a group of radio buttons.
   await page.click(".action-buttons button:has-text('答复')");
   await page.waitForSelector("form.action");
-  check(await page.evaluate(() => document.activeElement.closest("form.action") !== null), "the reply form opens with the cursor in it");
+  check(await focusReaches(page, () => document.activeElement?.closest("form.action") != null), "the reply form opens with the cursor in it");
   await axe(page, "the petition page with the reply form open");
   await page.check("input[name='reply-outcome'][value='support']");
   await page.fill("#reply-reply", "已协调民政部门补发护理补贴。");
@@ -261,7 +267,7 @@ async function operatorTakesACall(browser, base) {
   check(cti.ok, "the telephone system reports a call");
   await page.waitForSelector("h2:has-text('来电 139****0002')");
   check((await page.textContent("section.card table")).includes(earlier.tracking_code), "the caller's earlier petition is on screen");
-  check(await page.evaluate(() => document.activeElement.id === "intake-subject"), "the cursor waits in the intake form");
+  check(await focusReaches(page, () => document.activeElement?.id === "intake-subject"), "the cursor waits in the intake form");
   check(await page.inputValue("#intake-name") === "李四", "the caller's name is filled in from the history");
   await page.keyboard.type("助听器补贴咨询");
   await page.keyboard.press("Tab");
@@ -377,7 +383,8 @@ async function adminPages(browser, base) {
   const before = (await admin("GET", "/api/v1/calendars")).calendars.find((c) => c.name === "cn");
   await page.selectOption("#calendar-year", holidayYear);
   await page.click(`article:has(#calendar-cn) button:has-text('修改 ${holidayYear} 年的放假安排')`);
-  check(await page.evaluate(() => document.activeElement?.id) === `rest-cn-${holidayYear}`, "the calendar form opens with the cursor in it");
+  check(await focusReaches(page, (id) => document.activeElement?.id === id, `rest-cn-${holidayYear}`),
+    "the calendar form opens with the cursor in it");
   await page.focus(`#rest-cn-${holidayYear}`);
   await page.keyboard.press("Control+End");
   await page.keyboard.type(`\n${holidayText}`);
