@@ -9,6 +9,7 @@ Errc errc_for_sqlstate(const std::string& sqlstate) {
   if (sqlstate == "57014") return Errc::timeout;                    // statement_timeout / cancel
   if (sqlstate == "P0002") return Errc::not_found;                  // expect_row(): nothing to change
   if (sqlstate == "PT429") return Errc::rate_limited;               // take_rate_token()
+  if (sqlstate == "PC409") return Errc::conflict;                   // calendars_unchanged_since()
   if (klass == "08" || klass == "53" || klass == "57") return Errc::unavailable;
   return Errc::internal;
 }

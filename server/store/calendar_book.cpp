@@ -9,7 +9,9 @@ using boost::asio::awaitable;
 namespace {
 
 const char* const years_query =
-    "SELECT calendar, year, rest_days::text[], working_days::text[] FROM calendar_years ORDER BY calendar, year";
+    "SELECT calendar, year, rest_days::text[], working_days::text[], max(revision) OVER () FROM calendar_years"
+    " ORDER BY calendar, year";
+const char* const change_lock = "SELECT pg_advisory_xact_lock(hashtext('calendar_years'))";
 
 std::set<workflow::Date> dates(const std::vector<std::string>& texts) {
   std::set<workflow::Date> out;
@@ -26,19 +28,27 @@ std::vector<std::string> date_texts(const std::set<workflow::Date>& days) {
 
 }  // namespace
 
+pg::Statement calendars_unchanged(const CalendarsInForce& calendars) {
+  return pg::Statement("SELECT calendars_unchanged_since($1)", calendars.revision);
+}
+
+bool calendars_changed(const pg::QueryError& e) { return e.sqlstate() == "PC409"; }
+
 CalendarBook::CalendarBook(pg::Pool& pool, workflow::CalendarSet from_files)
     : pool_(pool), from_files_(std::move(from_files)) {
   pg::BlockingConnection db(pool.options().connect.url);
   install(db.exec(years_query));
 }
 
-std::shared_ptr<const workflow::CalendarSet> CalendarBook::current() const {
+std::shared_ptr<const CalendarsInForce> CalendarBook::current() const {
   std::lock_guard lock(mutex_);
   return current_;
 }
 
 void CalendarBook::install(const pg::Result& years) {
-  auto set = std::make_shared<workflow::CalendarSet>(from_files_);
+  auto set = std::make_shared<CalendarsInForce>();
+  static_cast<workflow::CalendarSet&>(*set) = from_files_;
+  if (years.rows() > 0) set->revision = years.integer(0, 4);
   for (int row = 0; row < years.rows(); ++row) {
     const std::string name(years.text(row, 0));
     if (!set->contains(name)) {
@@ -71,6 +81,7 @@ awaitable<std::vector<EditedYear>> CalendarBook::edited_years() {
 awaitable<std::int64_t> CalendarBook::set_year(const std::string& calendar, const workflow::CalendarYear& year,
                                                const std::string& changed_by, workflow::Instant now, AuditEvent audit) {
   std::vector<pg::Statement> statements;
+  statements.emplace_back(change_lock);  // after the writes that computed on the calendars this replaces
   statements.emplace_back(
       "INSERT INTO calendar_years (calendar, year, rest_days, working_days, changed_at, changed_by)"
       " VALUES ($1, $2, $3::date[], $4::date[], to_timestamp($5), $6)"
@@ -84,7 +95,7 @@ awaitable<std::int64_t> CalendarBook::set_year(const std::string& calendar, cons
   statements.emplace_back(std::string("SELECT pg_notify('") + calendar_channel + "', $1)", calendar);
   auto results = co_await pool_.run(std::move(statements));
   co_await reload();
-  co_return results[0].integer(0, 0);
+  co_return results[1].integer(0, 0);
 }
 
 }  // namespace petitiond::store

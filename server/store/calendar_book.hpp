@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "server/pg/error.hpp"
 #include "server/pg/pool.hpp"
 #include "server/store/audit.hpp"
 #include "workflow/registry.hpp"
@@ -27,12 +28,23 @@ struct EditedYear {
   std::optional<int> recomputed_petitions;  // how many deadlines that moved
 };
 
+// The calendar set with the revision of the edited years it was loaded at (0: none edited).
+struct CalendarsInForce : workflow::CalendarSet {
+  std::int64_t revision = 0;
+};
+
+// The first statement of a transaction that writes deadlines computed on `calendars`: it fails (with
+// calendars_changed()) when an admin has changed a calendar since they were loaded, and a calendar change
+// waits for the transactions it let through (0014_calendar_guard.sql).
+pg::Statement calendars_unchanged(const CalendarsInForce& calendars);
+bool calendars_changed(const pg::QueryError& e);
+
 class CalendarBook {
  public:
   // Reads the edited years once, blocking: before the server answers its first request.
   CalendarBook(pg::Pool& pool, workflow::CalendarSet from_files);
 
-  std::shared_ptr<const workflow::CalendarSet> current() const;
+  std::shared_ptr<const CalendarsInForce> current() const;
   boost::asio::awaitable<void> reload();
   boost::asio::awaitable<std::vector<EditedYear>> edited_years();
   // Sets a year of `calendar` (one the files define) with the change's audit row, in one transaction,
@@ -46,7 +58,7 @@ class CalendarBook {
   pg::Pool& pool_;
   const workflow::CalendarSet from_files_;
   mutable std::mutex mutex_;
-  std::shared_ptr<const workflow::CalendarSet> current_;
+  std::shared_ptr<const CalendarsInForce> current_;
 };
 
 }  // namespace petitiond::store

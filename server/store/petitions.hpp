@@ -240,6 +240,10 @@ class PetitionStore {
   workflow::Instant now() const { return clock_(); }
 
  private:
+  // create() and act() computed on the calendars in force; they run again (after a reload) when an admin
+  // changed a calendar meanwhile (calendars_unchanged()).
+  boost::asio::awaitable<std::pair<Petition, bool>> create_once(NewPetition petition, Intake intake);
+  boost::asio::awaitable<Petition> act_once(const Actor& actor, std::int64_t id, ActionRequest action);
   boost::asio::awaitable<Petition> write_and_read(std::vector<pg::Statement> writes, const char* field);
   // One petition's deadlines on `calendars`, if its calendar is among `changed`; true when its deadline moved.
   boost::asio::awaitable<bool> recompute_deadline(std::int64_t id, const workflow::CalendarSet& calendars,

@@ -168,6 +168,17 @@ bool is_tracking_code_conflict(const pg::QueryError& e) {
 }  // namespace
 
 awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intake intake) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      co_return co_await create_once(in, intake);
+    } catch (const pg::QueryError& e) {
+      if (!calendars_changed(e) || attempt == 3) throw;
+    }
+    co_await calendars_.reload();  // changed by another process, whose NOTIFY has not reached this one yet
+  }
+}
+
+awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, Intake intake) {
   const auto& definition = workflows_.newest("petition");
   const auto now = clock_();
   auto categories = routing_.categories();
@@ -320,6 +331,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
   for (int attempt = 0;; ++attempt) {
     const auto code = tracking_code(now);
     std::vector<pg::Statement> writes;
+    writes.push_back(calendars_unchanged(*calendars));
     const auto& p = in.petitioner;
     if (existing_petitioner) {
       // A known person: fill in what was missing, never overwrite what staff recorded before.
@@ -399,6 +411,17 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
 }
 
 awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, ActionRequest action) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      co_return co_await act_once(actor, id, action);
+    } catch (const pg::QueryError& e) {
+      if (!calendars_changed(e) || attempt == 3) throw;
+    }
+    co_await calendars_.reload();  // changed by another process, whose NOTIFY has not reached this one yet
+  }
+}
+
+awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id, ActionRequest action) {
   const auto now = clock_();
   std::vector<pg::Statement> reads;
   pg::Statement load("", epoch(now), id);
@@ -469,6 +492,7 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
   const Author author = author_of(actor);
 
   std::vector<pg::Statement> writes;
+  writes.push_back(calendars_unchanged(*calendars));
   // Escalation points first: the deadline scheduler locks a point, then its petition; taking them in the
   // same order here means the two never deadlock.
   // Escalation counts levels from the unit now responsible (the one registering it, before a dispatch).

@@ -144,3 +144,35 @@ TEST_CASE("running deadlines left unrecomputed by a process that stopped are rec
     return db.exec("SELECT recomputed_revision = revision FROM calendar_years").boolean(0, 0);
   }, 10s));
 }
+
+TEST_CASE("a deadline computed on calendars changed meanwhile by another process is computed again on the new ones") {
+  OrgFixture org;
+  TestServer server(org);
+  server.clock().set(workflow::at_local(*workflow::parse_date("2026-03-02"), std::chrono::hours(9)));
+  Session operator_(server.port(), "operator", fixture_password);
+  auto filed = operator_.send("POST", "/api/v1/petitions", petition_body);
+  REQUIRE(filed.status == 201);
+  const auto id = filed.json().at("id").to_number<std::int64_t>();
+  const auto actions = "/api/v1/petitions/" + std::to_string(id) + "/actions/";
+  REQUIRE(operator_.send("POST", actions + "accept", R"({"version":1})").status == 200);
+  REQUIRE(operator_.send("POST", actions + "dispatch", R"({"version":2,"unit":"V1"})").status == 200);
+
+  // Another process's change (03-10 and 03-11 made rest days) whose NOTIFY has not arrived: this process
+  // still holds the calendars as shipped.
+  pg::BlockingConnection db(org.db.url());
+  db.exec("INSERT INTO calendar_years (calendar, year, rest_days, working_days, changed_at, changed_by)"
+          " SELECT 'cn', 2026, ARRAY(SELECT d::date FROM (VALUES ('2026-01-01', '2026-01-03'), ('2026-02-15', '2026-02-23'),"
+          "  ('2026-04-04', '2026-04-06'), ('2026-05-01', '2026-05-05'), ('2026-06-19', '2026-06-21'),"
+          "  ('2026-09-25', '2026-09-27'), ('2026-10-01', '2026-10-07'), ('2026-03-10', '2026-03-11')) AS r(first, last),"
+          "  generate_series(first::date, last::date, interval '1 day') AS d ORDER BY 1),"
+          " ARRAY['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10']::date[], now(), 'elsewhere'");
+  CHECK_FALSE(lists_rest_day(operator_, "2026-03-10"));
+
+  // Signed for now: 7 working days on the new calendars, to the end of Friday 03-13 (03-11 on the old ones).
+  auto signed_for = Session(server.port(), "v1.handler", fixture_password).send("POST", actions + "sign_for", R"({"version":3})");
+  REQUIRE(signed_for.status == 200);
+  CHECK(due_of(operator_, id) == "2026-03-14T00:00:00+08:00");
+  CHECK(lists_rest_day(operator_, "2026-03-10"));
+  CHECK(db.exec("SELECT count(*) FROM petition_clocks WHERE petition_id = " + std::to_string(id) +
+                " AND deadline = '2026-03-14T00:00:00+08:00'").integer(0, 0) == 1);
+}
