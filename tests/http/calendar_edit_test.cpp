@@ -45,6 +45,17 @@ bool lists_rest_day(const Session& session, const std::string& day) {
   return false;
 }
 
+// A petition filed, accepted and dispatched to V1 (version 3, waiting to be signed for); its id.
+std::int64_t dispatched_to_v1(const Session& operator_) {
+  auto filed = operator_.send("POST", "/api/v1/petitions", petition_body);
+  REQUIRE(filed.status == 201);
+  const auto id = filed.json().at("id").to_number<std::int64_t>();
+  const auto actions = "/api/v1/petitions/" + std::to_string(id) + "/actions/";
+  REQUIRE(operator_.send("POST", actions + "accept", R"({"version":1})").status == 200);
+  REQUIRE(operator_.send("POST", actions + "dispatch", R"({"version":2,"unit":"V1"})").status == 200);
+  return id;
+}
+
 std::string field_of(const HttpReply& reply) { return std::string(reply.json().at("error").at("field").as_string()); }
 
 }  // namespace
@@ -59,12 +70,8 @@ TEST_CASE("admins set a year of a working calendar, every process uses it, and r
   Session admin(server.port(), "admin", fixture_password);
   Session operator_(server.port(), "operator", fixture_password);
   Session elsewhere(other.port(), "operator", fixture_password);
-  auto filed = operator_.send("POST", "/api/v1/petitions", petition_body);
-  REQUIRE(filed.status == 201);
-  const auto id = filed.json().at("id").to_number<std::int64_t>();
+  const auto id = dispatched_to_v1(operator_);
   const auto actions = "/api/v1/petitions/" + std::to_string(id) + "/actions/";
-  REQUIRE(operator_.send("POST", actions + "accept", R"({"version":1})").status == 200);
-  REQUIRE(operator_.send("POST", actions + "dispatch", R"({"version":2,"unit":"V1"})").status == 200);
   auto signed_for = Session(server.port(), "v1.handler", fixture_password).send("POST", actions + "sign_for", R"({"version":3})");
   REQUIRE(signed_for.status == 200);
   const auto version = signed_for.json().at("version").to_number<std::int64_t>();
@@ -150,12 +157,8 @@ TEST_CASE("a deadline computed on calendars changed meanwhile by another process
   TestServer server(org);
   server.clock().set(workflow::at_local(*workflow::parse_date("2026-03-02"), std::chrono::hours(9)));
   Session operator_(server.port(), "operator", fixture_password);
-  auto filed = operator_.send("POST", "/api/v1/petitions", petition_body);
-  REQUIRE(filed.status == 201);
-  const auto id = filed.json().at("id").to_number<std::int64_t>();
+  const auto id = dispatched_to_v1(operator_);
   const auto actions = "/api/v1/petitions/" + std::to_string(id) + "/actions/";
-  REQUIRE(operator_.send("POST", actions + "accept", R"({"version":1})").status == 200);
-  REQUIRE(operator_.send("POST", actions + "dispatch", R"({"version":2,"unit":"V1"})").status == 200);
 
   // Another process's change (03-10 and 03-11 made rest days) whose NOTIFY has not arrived: this process
   // still holds the calendars as shipped.
