@@ -87,7 +87,7 @@ echo "# Deadline benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "- command: \`bench/deadlines_bench.sh\` (CLOCKS=$clocks, WINDOW=$window breaches over ${window_seconds}s; petitiond --threads 2, scheduler interval 1 s)"
 echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; wrk, petitiond and PostgreSQL on the same machine"
-echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version')"
+echo "- petitiond $(git rev-parse --short HEAD 2>/dev/null || echo "(no git checkout)"), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version')"
 echo "- data: $clocks open petitions, each with a running handling clock and an unfired escalation point, generated in ${load_seconds}s"
 echo "- lateness is fired_at − due_at: fired_at is the moment the scheduler's pass that fired the point began"
 echo

@@ -28,7 +28,7 @@ echo "# HTTP benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "- command: \`bench/http_bench.sh\` (DURATION=${duration}s per run, wrk -t1, petitiond --threads 1, --db-pool-size ${POOL:-default ($(build/server/petitiond --help | grep -o 'db-pool-size arg (=[0-9]*)' | grep -o '[0-9]*'))}, log level ${LOG_LEVEL:-info} to a file)"
 echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; wrk and PostgreSQL on the same machine"
-echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build"
+echo "- petitiond $(git rev-parse --short HEAD 2>/dev/null || echo "(no git checkout)"), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build"
 echo
 echo "| endpoint | connections | requests/s | p50 ms | p99 ms | max ms | errors |"
 echo "|---|---|---|---|---|---|---|"

@@ -67,7 +67,7 @@ echo "# Notification benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "- command: \`bench/notifications_bench.sh\` (MESSAGES=$messages)"
 echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; the gateway stand-in, petitiond and PostgreSQL on the same machine"
-echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; one process, dispatcher batches of 100, sends one after another on a worker thread"
+echo "- petitiond $(git rev-parse --short HEAD 2>/dev/null || echo "(no git checkout)"), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; one process, dispatcher batches of 100, sends one after another on a worker thread"
 echo
 echo "| | messages | seconds | messages/s |"
 echo "|---|---|---|---|"

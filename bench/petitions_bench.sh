@@ -85,7 +85,7 @@ echo "# Petition benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "- command: \`bench/petitions_bench.sh\` (DURATION=${duration}s per run, PETITIONS=$petitions, PETITIONERS=$petitioners, petitiond --threads $threads, wrk -t2, log level ${LOG_LEVEL:-warn})"
 echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; wrk, petitiond and PostgreSQL on the same machine"
-echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version'), synchronous_commit=$(psql -At -c 'SHOW synchronous_commit')"
+echo "- petitiond $(git rev-parse --short HEAD 2>/dev/null || echo "(no git checkout)"), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version'), synchronous_commit=$(psql -At -c 'SHOW synchronous_commit')"
 echo "- data set: $petitions petitions from $petitioners callers loaded with COPY in ${load_seconds}s (generation, load, search index, analyze); database $size; generated content is short (four stock phrases, ~60 characters), so text search over it is cheaper than over real 500-character petitions"
 echo "- PostgreSQL: shared_buffers $(psql -At -c 'SHOW shared_buffers') (the embedded default: an eighth of memory, at most 2 GB); reads measured after a warm-up run of each query"
 echo

@@ -110,7 +110,7 @@ echo "# Report benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "- command: \`bench/reports_bench.sh\` (PETITIONS=$petitions, OPEN=$open_share, DURATION=${duration}s per query, wrk -t1 -c1)"
 echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GiB; wrk, petitiond and PostgreSQL on the same machine"
-echo "- petitiond $(git rev-parse --short HEAD), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version'), shared_buffers $(psql -At -c 'SHOW shared_buffers')"
+echo "- petitiond $(git rev-parse --short HEAD 2>/dev/null || echo "(no git checkout)"), $(grep -E 'CMAKE_BUILD_TYPE:' build/CMakeCache.txt | cut -d= -f2) build; PostgreSQL $(psql -At -c 'SHOW server_version'), shared_buffers $(psql -At -c 'SHOW shared_buffers')"
 echo "- data: $petitions petitions over five years ($five_years_ago to $today) and $facts report facts, generated as $files_size of CSV in ${generate_seconds}s, loaded with COPY in ${load_seconds}s; rollups rebuilt from the facts in ${fold_seconds}s ($(awk "BEGIN{printf \"%.0f\", $facts / ($fold_seconds + 0.5)}") facts/s)$reused, $rollups rollup rows now; database $size"
 echo "- overdue now: $classed petitions classed by lateness and $tallied changes added into the tally in ${tally_ms} ms; $(psql -At -c "SELECT count(*) FROM overdue_tally WHERE n > 0") tally rows"
 echo
