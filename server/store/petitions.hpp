@@ -246,7 +246,7 @@ class PetitionStore {
   boost::asio::awaitable<Petition> act_once(const Actor& actor, std::int64_t id, ActionRequest action);
   boost::asio::awaitable<Petition> write_and_read(std::vector<pg::Statement> writes, const char* field);
   // One petition's deadlines on `calendars`, if its calendar is among `changed`; true when its deadline moved.
-  boost::asio::awaitable<bool> recompute_deadline(std::int64_t id, const workflow::CalendarSet& calendars,
+  boost::asio::awaitable<bool> recompute_deadline(std::int64_t id, const CalendarsInForce& calendars,
                                                   const std::set<std::string>& changed);
 
   pg::Pool& pool_;

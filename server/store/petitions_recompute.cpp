@@ -26,43 +26,59 @@ std::optional<std::string> local_text(std::optional<workflow::Instant> instant) 
 }  // namespace
 
 awaitable<std::optional<int>> PetitionStore::recompute_deadlines() {
-  // Every year changed since its deadlines were last recomputed, unless another process is at it.
-  auto claimed = co_await pool_.run_one(pg::Statement(
-      "UPDATE calendar_years SET recompute_lease_until = now() + interval '10 minutes'"
-      " WHERE recomputed_revision IS DISTINCT FROM revision"
-      "  AND (recompute_lease_until IS NULL OR recompute_lease_until < now())"
-      " RETURNING calendar, year, revision"));
-  if (claimed.rows() == 0) co_return std::nullopt;
-  co_await calendars_.reload();
-  const auto calendars = calendars_.current();
-  std::set<std::string> changed;
-  int first_year = 9999;
-  for (int row = 0; row < claimed.rows(); ++row) {
-    changed.emplace(claimed.text(row, 0));
-    first_year = std::min(first_year, static_cast<int>(claimed.integer(row, 1)));
+  for (;;) {
+    // Every year changed since its deadlines were last recomputed, unless another process is at it.
+    auto claimed = co_await pool_.run_one(pg::Statement(
+        "UPDATE calendar_years SET recompute_lease_until = now() + interval '10 minutes'"
+        " WHERE recomputed_revision IS DISTINCT FROM revision"
+        "  AND (recompute_lease_until IS NULL OR recompute_lease_until < now())"
+        " RETURNING calendar, year, revision"));
+    if (claimed.rows() == 0) co_return std::nullopt;
+    co_await calendars_.reload();
+    const auto calendars = calendars_.current();
+    std::set<std::string> changed;
+    int first_year = 9999;
+    for (int row = 0; row < claimed.rows(); ++row) {
+      changed.emplace(claimed.text(row, 0));
+      first_year = std::min(first_year, static_cast<int>(claimed.integer(row, 1)));
+    }
+    using namespace std::chrono;
+    const auto from = workflow::start_of(sys_days{year{first_year} / January / 1});
+    // A deadline or an escalation point on or after the first day changed; points past the deadline (listed
+    // for criticism after 5 working days, say) count working days too.
+    auto found = co_await pool_.run_one(pg::Statement(
+        "SELECT id FROM petitions WHERE due_at >= to_timestamp($1)"
+        " UNION SELECT petition_id FROM escalation_points WHERE fired_at IS NULL AND due_at >= to_timestamp($1)"
+        " ORDER BY 1",
+        epoch(from)));
+    int moved = 0;
+    bool superseded = false;
+    try {
+      for (int row = 0; row < found.rows(); ++row)
+        if (co_await recompute_deadline(found.integer(row, 0), *calendars, changed)) ++moved;
+    } catch (const pg::QueryError& e) {
+      if (!calendars_changed(e)) throw;
+      superseded = true;
+    }
+    if (superseded) {
+      // Another change came while this ran: give the years back and start again on the newest calendars.
+      for (int row = 0; row < claimed.rows(); ++row)
+        co_await pool_.run_one(pg::Statement(
+            "UPDATE calendar_years SET recompute_lease_until = NULL WHERE calendar = $1 AND year = $2",
+            std::string(claimed.text(row, 0)), claimed.integer(row, 1)));
+      continue;
+    }
+    for (int row = 0; row < claimed.rows(); ++row)
+      co_await pool_.run_one(pg::Statement(
+          "UPDATE calendar_years SET recomputed_revision = $3, recomputed_petitions = $4, recompute_lease_until = NULL"
+          " WHERE calendar = $1 AND year = $2 AND revision = $3",
+          std::string(claimed.text(row, 0)), claimed.integer(row, 1), claimed.integer(row, 2), moved));
+    spdlog::info("working calendar changed: {} of {} running deadlines recomputed moved", moved, found.rows());
+    co_return moved;
   }
-  using namespace std::chrono;
-  const auto from = workflow::start_of(sys_days{year{first_year} / January / 1});
-  // A deadline or an escalation point on or after the first day changed; points past the deadline (listed
-  // for criticism after 5 working days, say) count working days too.
-  auto found = co_await pool_.run_one(pg::Statement(
-      "SELECT id FROM petitions WHERE due_at >= to_timestamp($1)"
-      " UNION SELECT petition_id FROM escalation_points WHERE fired_at IS NULL AND due_at >= to_timestamp($1)"
-      " ORDER BY 1",
-      epoch(from)));
-  int moved = 0;
-  for (int row = 0; row < found.rows(); ++row)
-    if (co_await recompute_deadline(found.integer(row, 0), *calendars, changed)) ++moved;
-  for (int row = 0; row < claimed.rows(); ++row)
-    co_await pool_.run_one(pg::Statement(
-        "UPDATE calendar_years SET recomputed_revision = $3, recomputed_petitions = $4, recompute_lease_until = NULL"
-        " WHERE calendar = $1 AND year = $2 AND revision = $3",
-        std::string(claimed.text(row, 0)), claimed.integer(row, 1), claimed.integer(row, 2), moved));
-  spdlog::info("working calendar changed: {} of {} running deadlines recomputed moved", moved, found.rows());
-  co_return moved;
 }
 
-awaitable<bool> PetitionStore::recompute_deadline(std::int64_t id, const workflow::CalendarSet& calendars,
+awaitable<bool> PetitionStore::recompute_deadline(std::int64_t id, const CalendarsInForce& calendars,
                                                   const std::set<std::string>& changed) {
   for (int attempt = 1;; ++attempt) {
     const auto now = clock_();
@@ -79,7 +95,9 @@ awaitable<bool> PetitionStore::recompute_deadline(std::int64_t id, const workflo
     const bool moved = obligation.due != petition.due;
     const int level = petition.responsible_unit ? petition.responsible_unit->depth : petition.intake_unit.depth;
 
-    std::vector<pg::Statement> writes = escalation_statements(id, state, definition, calendar, level, true);
+    std::vector<pg::Statement> writes{calendars_unchanged(calendars)};  // a newer change waits, or this fails
+    for (auto& statement : escalation_statements(id, state, definition, calendar, level, true))
+      writes.push_back(std::move(statement));
     // A deadline that moved changes the petition as its readers see it: a new version.
     writes.push_back(require_change(
         {"UPDATE petitions SET due_at = to_timestamp($3), warn_at = to_timestamp($4), version = version + $5"
