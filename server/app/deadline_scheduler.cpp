@@ -17,6 +17,7 @@ using namespace std::chrono_literals;
 constexpr int batch = 200;
 constexpr int fact_batch = 5'000;
 constexpr int overdue_batch = 1'000;
+constexpr int overdue_change_batch = 2 * overdue_batch;  // a reclass logs a change out and one in
 constexpr auto housekeeping_every = std::chrono::minutes(10);
 constexpr auto idempotency_keys_kept = std::chrono::hours(24 * 7);
 // A point due now that another process holds is retried this soon, not in a busy loop.
@@ -99,7 +100,7 @@ asio::awaitable<bool> DeadlineScheduler::pass() {
   // whose lateness class the clock has changed, and the changes into the tally).
   const bool facts_left = co_await reports_.fold(fact_batch) == fact_batch;
   const bool classes_left = co_await reports_.reclass_overdue(overdue_batch) == overdue_batch;
-  const bool changes_left = co_await reports_.fold_overdue(2 * overdue_batch) == 2 * overdue_batch;
+  const bool changes_left = co_await reports_.fold_overdue(overdue_change_batch) == overdue_change_batch;
   co_return facts_left || classes_left || changes_left;
 }
 
