@@ -33,6 +33,7 @@ const char* code_name(Errc e) noexcept {
     case Errc::rate_limited: return "rate_limited";
     case Errc::unavailable: return "unavailable";
     case Errc::timeout: return "timeout";
+    case Errc::insufficient_storage: return "insufficient_storage";
     case Errc::internal: return "internal";
   }
   return "internal";

@@ -20,6 +20,7 @@ enum class Errc {
   rate_limited,
   unavailable,            // a dependency (the database) cannot be reached right now
   timeout,                // a dependency did not answer in time
+  insufficient_storage,   // the disk is full
   internal,
 };
 

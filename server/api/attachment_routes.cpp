@@ -1,17 +1,14 @@
 // Attachments: the request body is the file. It is checked against its declared type, written under its
 // SHA-256 (temporary file, fsync, rename) on the worker pool, and only then recorded, so an acknowledged
 // attachment is on disk.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <fstream>
-#include <random>
 #include <sstream>
 
+#include "server/api/attachment_files.hpp"
 #include "server/api/routes.hpp"
 #include "server/auth/secrets.hpp"
 #include "server/http/json_input.hpp"
@@ -72,43 +69,8 @@ std::string checked_file_name(const RequestContext& context) {
   return *name;
 }
 
-fs::path stored_path(const fs::path& dir, const std::string& sha256) { return dir / sha256.substr(0, 2) / sha256; }
-
-// Writes `data` at `target` durably, unless a file with that content (name = checksum) is there already.
-void write_durably(const fs::path& target, const std::string& data) {
-  if (fs::exists(target)) return;
-  fs::create_directories(target.parent_path());
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  auto temporary = target;
-  temporary += ".tmp" + std::to_string(random());
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-  if (fd < 0) throw Error(Errc::internal, "cannot store the attachment");
-  std::size_t written = 0;
-  while (written < data.size()) {
-    auto n = ::write(fd, data.data() + written, data.size() - written);
-    if (n <= 0) {
-      ::close(fd);
-      fs::remove(temporary);
-      throw Error(Errc::internal, "cannot store the attachment");
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) {
-    fs::remove(temporary);
-    throw Error(Errc::internal, "cannot store the attachment");
-  }
-  fs::rename(temporary, target);
-  int dir = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-}
-
 awaitable<void> store_file(fs::path target, std::string data) {
-  write_durably(target, data);
+  store_attachment_file(target, data);
   co_return;
 }
 
@@ -134,7 +96,7 @@ awaitable<Response> upload(Services& services, RequestContext& context) {
   attachment.content_type = checked_content_type(context.request);
   attachment.size = static_cast<std::int64_t>(body.size());
   attachment.sha256 = auth::sha256_hex(body);
-  auto task = store_file(stored_path(services.attachment_dir, attachment.sha256), body);
+  auto task = store_file(attachment_path(services.attachment_dir, attachment.sha256), body);
   co_await boost::asio::co_spawn(services.workers, std::move(task), boost::asio::use_awaitable);
   auto [stored, created] = co_await services.petitions.add_attachment(actor_of(context), id, std::move(attachment));
   co_return http::json_response(created ? http::Status::created : http::Status::ok, attachment_view(id, stored));
@@ -152,7 +114,7 @@ awaitable<Response> download(Services& services, RequestContext& context) {
   const auto id = http::path_id(context, "petition_id");
   auto attachment = co_await services.petitions.attachment(actor_of(context), id, http::path_id(context, "attachment_id"));
   if (!attachment) throw Error(Errc::not_found, "no such attachment");
-  std::ifstream file(stored_path(services.attachment_dir, attachment->sha256), std::ios::binary);
+  std::ifstream file(attachment_path(services.attachment_dir, attachment->sha256), std::ios::binary);
   if (!file) throw Error(Errc::internal, "the attachment's file is missing from the attachment directory");
   std::ostringstream content;
   content << file.rdbuf();
@@ -167,7 +129,6 @@ awaitable<Response> download(Services& services, RequestContext& context) {
     }
   }
   response.set(http::beast::http::field::content_disposition, "attachment; filename*=UTF-8''" + encoded);
-  response.set("X-Content-Type-Options", "nosniff");
   co_return response;
 }
 

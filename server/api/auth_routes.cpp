@@ -33,7 +33,8 @@ awaitable<Response> login(Services& services, RequestContext& context) {
   auto password = *fields.secret("password", 256, true);
   fields.reject_unknown();
 
-  if (co_await services.auth.throttled(login, context.remote_address)) {
+  // The attempt is reserved before the (slow) verification, so that concurrent guesses are counted too.
+  if (!co_await services.auth.reserve_login(login, context.remote_address)) {
     auto event = audit_event(context, "login.throttled");
     event.actor_login = login;
     co_await services.pool.run_one(store::audit_insert(event));
@@ -48,7 +49,7 @@ awaitable<Response> login(Services& services, RequestContext& context) {
     auto event = audit_event(context, "login.failed");
     event.actor_login = login;
     if (record) event.actor_id = record->id;
-    co_await services.auth.record_failure(login, context.remote_address, event);
+    co_await services.auth.record_failure(event);
     throw Error(Errc::unauthorized, "wrong login or password");
   }
 
@@ -97,11 +98,20 @@ awaitable<Response> change_password(Services& services, RequestContext& context)
   if (auto problem = auth::password_problem(wanted); !problem.empty())
     throw Error(Errc::invalid_field, problem, "new_password");
 
+  // Guesses at the current password (from a session left open, say) are limited like log-ins.
+  if (!co_await services.auth.reserve_password_check(actor.user_id)) {
+    co_await services.pool.run_one(store::audit_insert(audit_event(context, "password_change.throttled", "user",
+                                                                   std::to_string(actor.user_id))));
+    throw Error(Errc::rate_limited, "too many wrong current passwords; wait a quarter of an hour and try again");
+  }
   auto record = co_await services.users.login_record(actor.login);
   std::string hash = record && record->password_hash ? *record->password_hash : auth::decoy_hash();
   bool verified = co_await auth::verify_password_on(services.workers, hash, current);
-  if (!verified || !record || !record->password_hash)
+  if (!verified || !record || !record->password_hash) {
+    co_await services.pool.run_one(store::audit_insert(audit_event(context, "password_change.failed", "user",
+                                                                   std::to_string(actor.user_id))));
     throw Error(Errc::invalid_field, "is not your current password", "current_password");
+  }
   auto new_hash = co_await auth::hash_password_on(services.workers, wanted);
   co_await services.users.set_password(actor.login, new_hash,
                                        audit_event(context, "user.password_changed", "user", std::to_string(actor.user_id)));

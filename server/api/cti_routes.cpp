@@ -7,6 +7,7 @@
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse_query.hpp>
 
+#include "server/api/authenticator.hpp"
 #include "server/api/petition_views.hpp"
 #include "server/api/routes.hpp"
 #include "server/auth/secrets.hpp"
@@ -29,6 +30,8 @@ Response cti_reply(http::Status status, const json::object& body) { return http:
 Response cti_error(http::Status status, const char* message) { return cti_reply(status, {{"error", message}}); }
 
 using CtiFields = std::map<std::string, std::vector<std::string>>;
+// A field repeated more often than this (user[] naming the agents a call rings) keeps its first values.
+constexpr std::size_t max_cti_values = 20;
 
 // JSON, or form data where users repeat as user[]=…
 std::optional<CtiFields> cti_fields(const http::Request& request) {
@@ -41,7 +44,7 @@ std::optional<CtiFields> cti_fields(const http::Request& request) {
       if (value.is_string()) out.emplace_back(value.as_string());
       else if (value.is_array())
         for (const auto& item : value.as_array()) {
-          if (item.is_string()) out.emplace_back(item.as_string());
+          if (item.is_string() && out.size() < max_cti_values) out.emplace_back(item.as_string());
         }
       else if (value.is_number()) out.push_back(json::serialize(value));
     }
@@ -52,14 +55,19 @@ std::optional<CtiFields> cti_fields(const http::Request& request) {
     for (auto param : boost::urls::params_view(request.body(), form)) {
       std::string key = param.key;
       if (key.ends_with("[]")) key.resize(key.size() - 2);
-      if (param.has_value) fields[key].push_back(param.value);
+      if (param.has_value && fields[key].size() < max_cti_values) fields[key].push_back(param.value);
     }
   } else {
     return std::nullopt;
   }
-  for (const auto& [key, values] : fields)
-    for (const auto& value : values)
-      if (!http::valid_utf8(value) || value.size() > 200) fields[key].clear();  // unusable: treated as absent
+  // A field with a value that is not plain text (invalid UTF-8, control characters) or too long is unusable:
+  // treated as absent.
+  auto unusable = [](const std::string& value) {
+    return !http::valid_utf8(value) || value.size() > 200 ||
+           std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20; });
+  };
+  for (auto& [key, values] : fields)
+    if (std::any_of(values.begin(), values.end(), unusable)) values.clear();
   return fields;
 }
 
@@ -159,7 +167,8 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
 
 awaitable<Response> event_stream(Services& services, RequestContext& context) {
   auto executor = co_await boost::asio::this_coro::executor;
-  auto subscription = services.events.subscribe(executor, actor_of(context));
+  auto subscription = services.events.subscribe(executor, actor_of(context),
+                                                 StoreAuthenticator::rechecker(services, context.request));
   auto& hub = services.events;
   http::EventStream stream = [&hub, subscription](http::EventSink& sink) { return hub.stream(subscription, sink); };
   context.stream = std::move(stream);
@@ -168,14 +177,26 @@ awaitable<Response> event_stream(Services& services, RequestContext& context) {
   co_return response;
 }
 
+// A number of the caller log: masked when it is the citizen's side of the call (`citizen_direction`).
+json::value citizen_side(const pg::Result& result, int row, int column, std::string_view citizen_direction) {
+  if (result.text(row, 1) != citizen_direction)
+    return result.is_null(row, column) ? json::value(nullptr) : json::value(std::string(result.text(row, column)));
+  return result.is_null(row, column) ? json::value("anonymous") : json::value(mask_phone(result.text(row, column)));
+}
+
 awaitable<Response> list_calls(Services& services, RequestContext& context) {
   auto limit = http::query_integer(context, "limit", 1, 200).value_or(50);
+  // The citizen's side of each call (the caller, or the callee of a callback) is masked; the petition a call
+  // was filed under is named only to those it does not accuse.
   pg::Statement query(
-      "SELECT c.call_id, c.direction, c.from_key, c.to_number, iso_local(c.started_at), iso_local(c.answered_at),"
-      " iso_local(c.ended_at), c.cause, c.rejected, c.petition_id, u.display_name,"
+      "SELECT c.call_id, c.direction, CASE c.direction WHEN 'in' THEN c.from_key ELSE c.from_number END,"
+      " CASE c.direction WHEN 'out' THEN coalesce(c.to_key, c.to_number) ELSE c.to_number END,"
+      " iso_local(c.started_at), iso_local(c.answered_at), iso_local(c.ended_at), c.cause, c.rejected,"
+      " CASE WHEN " + store::not_accused("p", "$2::ltree") + " THEN c.petition_id END, u.display_name,"
       " c.answered_at IS NULL AND c.ended_at IS NOT NULL AND c.direction = 'in' AS missed"
-      " FROM calls c LEFT JOIN users u ON u.id = c.answered_by ORDER BY c.started_at DESC LIMIT $1",
-      limit);
+      " FROM calls c LEFT JOIN users u ON u.id = c.answered_by LEFT JOIN petitions p ON p.id = c.petition_id"
+      " ORDER BY c.started_at DESC LIMIT $1",
+      limit, actor_of(context).unit_path);
   auto result = co_await services.pool.run_one(std::move(query));
   json::array calls;
   auto text = [&result](int row, int column) {
@@ -185,8 +206,8 @@ awaitable<Response> list_calls(Services& services, RequestContext& context) {
     calls.push_back(json::object{
         {"call_id", text(row, 0)},
         {"direction", text(row, 1)},
-        {"from", result.is_null(row, 2) ? json::value("anonymous") : json::value(mask_phone(result.text(row, 2)))},
-        {"to", text(row, 3)},
+        {"from", citizen_side(result, row, 2, "in")},
+        {"to", citizen_side(result, row, 3, "out")},
         {"started_at", text(row, 4)},
         {"answered_at", text(row, 5)},
         {"ended_at", text(row, 6)},

@@ -106,6 +106,9 @@ store::PetitionerInput petitioner_input(const json::object& object, IntakeKind k
 
 }  // namespace
 
+// A complaint names the units it is about; a petition about more is split by the desk.
+constexpr std::size_t max_complained_units = 10;
+
 std::optional<std::string> idempotency_key(const http::RequestContext& context) {
   auto header = context.request["Idempotency-Key"];
   if (header.empty()) return std::nullopt;
@@ -115,25 +118,48 @@ std::optional<std::string> idempotency_key(const http::RequestContext& context) 
   return std::string(header);
 }
 
+namespace {
+
+// The number written by `count` digits at `at`, or -1 when any of them is not a digit.
+int digits(std::string_view text, std::size_t at, std::size_t count) {
+  if (at + count > text.size()) return -1;
+  int value = 0;
+  for (std::size_t i = at; i < at + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+// RFC 3339: "2026-11-28T09:30:00+08:00" (a fraction of a second allowed, "Z" for UTC), or a bare date,
+// which is local. Anything else, a time without a zone included, is refused.
 std::optional<std::int64_t> parse_timestamp(std::string_view text) {
-  int y, mo, d, h = 0, mi = 0, s = 0;
-  char rest[16] = {0};
-  std::string copy(text.substr(0, 40));
-  int offset_minutes = 0;
-  if (copy.size() == 10) {
-    if (std::sscanf(copy.c_str(), "%4d-%2d-%2d", &y, &mo, &d) != 3) return std::nullopt;
-    offset_minutes = 8 * 60;  // a bare date is local
-  } else {
-    if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%15s", &y, &mo, &d, &h, &mi, &s, rest) < 6) return std::nullopt;
-    std::string zone(rest);
-    if (auto dot = zone.find_first_not_of("0123456789", zone.starts_with('.') ? 1 : 0); zone.starts_with('.'))
-      zone = zone.substr(dot == std::string::npos ? zone.size() : dot);
-    if (zone == "Z" || zone == "+00:00") offset_minutes = 0;
-    else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
-      int oh = std::stoi(zone.substr(1, 2)), om = std::stoi(zone.substr(4, 2));
-      offset_minutes = (zone[0] == '-' ? -1 : 1) * (oh * 60 + om);
+  const int y = digits(text, 0, 4), mo = digits(text, 5, 2), d = digits(text, 8, 2);
+  if (y < 0 || mo < 0 || d < 0 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  int h = 0, mi = 0, s = 0, offset_minutes = 8 * 60;  // a bare date is local
+  if (text.size() != 10) {
+    h = digits(text, 11, 2), mi = digits(text, 14, 2), s = digits(text, 17, 2);
+    if (text.size() < 20 || (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':' || h < 0 ||
+        mi < 0 || s < 0)
+      return std::nullopt;
+    std::size_t at = 19;
+    if (text[at] == '.') {
+      ++at;
+      const auto start = at;
+      while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+      if (at == start || at - start > 9) return std::nullopt;
+    }
+    const auto zone = text.substr(at);
+    if (zone == "Z" || zone == "z") {
+      offset_minutes = 0;
     } else {
-      return std::nullopt;  // a time without a zone is ambiguous
+      const int oh = digits(zone, 1, 2), om = digits(zone, 4, 2);
+      if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || oh < 0 || oh > 14 || om < 0 ||
+          om > 59)
+        return std::nullopt;
+      offset_minutes = (zone[0] == '-' ? -1 : 1) * (oh * 60 + om);
     }
   }
   std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
@@ -200,10 +226,15 @@ store::NewPetition petition_input(const json::object& body, IntakeKind kind, wor
     });
     if (units_it != complaint->end() && !units_it->value().is_null()) {
       if (!units_it->value().is_array()) throw Error(Errc::invalid_field, "must be a list of unit codes", "complaint.units");
-      for (const auto& unit : units_it->value().as_array()) {
+      const auto& units = units_it->value().as_array();
+      if (units.size() > max_complained_units)
+        throw Error(Errc::invalid_field, "names at most " + std::to_string(max_complained_units) + " units", "complaint.units");
+      for (const auto& unit : units) {
         if (!unit.is_string() || unit_code_problem(unit.as_string()) != "")
           throw Error(Errc::invalid_field, "must be a list of unit codes", "complaint.units");
-        p.complained_unit_codes.emplace_back(unit.as_string());
+        std::string code(unit.as_string());
+        if (std::find(p.complained_unit_codes.begin(), p.complained_unit_codes.end(), code) == p.complained_unit_codes.end())
+          p.complained_unit_codes.push_back(std::move(code));  // each unit once
       }
     }
     in.reject_unknown();

@@ -70,6 +70,11 @@ awaitable<Response> create_petition(Services& services, RequestContext& context)
   if (!actor.has(Role::operator_) && !(input.proxy && input.proxy->filer_is_proxy))
     throw Error(Errc::invalid_field, "a proxy files with the petitioner's consent: say how and when it was given",
                 "consent");
+  // A call names a caller: only the hotline's operators, who took it, file from it or answer on it.
+  if (!actor.has(Role::operator_) && input.call_id)
+    throw Error(Errc::invalid_field, "only the hotline's operators file from a call", "call_id");
+  if (!actor.has(Role::operator_) && input.answer_on_call)
+    throw Error(Errc::invalid_field, "only the hotline's operators answer on a call", "answer_on_call");
   store::Intake intake{actor, context.remote_address, idempotency_key(context), auth::sha256_hex(context.request.body())};
   auto [petition, created] = co_await services.petitions.create(std::move(input), std::move(intake));
   auto response = petition_response(created ? http::Status::created : http::Status::ok, petition,
@@ -279,6 +284,9 @@ awaitable<Response> caller_history(Services& services, RequestContext& context) 
   if (!phone) throw Error(Errc::invalid_field, "is required", "phone");
   auto key = normalise_phone(*phone);
   if (key.empty()) throw Error(Errc::invalid_field, "is not a phone number", "phone");
+  // Who looked up which number is audited as unmasking is: a history names people and their matters.
+  auto event = audit_event(context, "caller_history.viewed", "phone", mask_phone(key));
+  co_await services.pool.run_one(store::audit_insert(event));
   auto history = co_await services.petitions.caller_history(key, actor_of(context).unit_path);
   co_return http::json_response(http::Status::ok, caller_history_view(history, *services.calendars.current(), services.petitions.now()));
 }

@@ -67,10 +67,13 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
                           const workflow::Definition& definition, const workflow::Calendar& calendar,
                           workflow::Instant now) {
   const bool hidden = p.anonymous && !sees_anonymous_identity(roles);
-  const auto& person = p.petitioner;
+  // A proxy whose filing matched a person on record sees that person as the proxy described them, never the
+  // record's own details (a known ID number is no key to someone's record).
+  const bool staff = roles.count("operator") || roles.count("handler") || roles.count("manager") || roles.count("admin");
+  const auto& person = p.petitioner_given && !staff ? *p.petitioner_given : p.petitioner;
   json::object petitioner{
       {"name", hidden ? json::value(nullptr) : text_or_null(person.name)},
-      {"gender", text_or_null(person.gender)},
+      {"gender", hidden ? json::value(nullptr) : text_or_null(person.gender)},
       {"id_number", hidden ? json::value(nullptr) : masked(person.id_number, &mask_id_number)},
       {"phone", hidden ? json::value(nullptr) : masked(person.phone, &mask_any_phone)},
       {"certificate_number", hidden ? json::value(nullptr) : masked(person.certificate_number, &mask_certificate)},
@@ -83,12 +86,14 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
 
   json::value proxy = nullptr;
   if (p.proxy_user_id || p.proxy_name) {
-    json::object out{{"name", text_or_null(p.proxy_name)},
+    // Who came with an anonymous petitioner would name them: only the relation is shown to handling units.
+    json::object out{{"name", hidden ? json::value(nullptr) : text_or_null(p.proxy_name)},
                      {"relation", text_or_null(p.proxy_relation)},
-                     {"phone", masked(p.proxy_phone, &mask_any_phone)},
+                     {"phone", hidden ? json::value(nullptr) : masked(p.proxy_phone, &mask_any_phone)},
                      {"consent", json::object{{"method", text_or_null(p.consent_method)}, {"at", text_or_null(p.consent_at)}}}};
-    out["user"] = p.proxy_user_id ? json::value(json::object{{"id", *p.proxy_user_id}, {"name", text_or_null(p.proxy_user_name)}})
-                                  : json::value(nullptr);
+    out["user"] = p.proxy_user_id && !hidden
+                      ? json::value(json::object{{"id", *p.proxy_user_id}, {"name", text_or_null(p.proxy_user_name)}})
+                      : json::value(nullptr);
     proxy = std::move(out);
   }
 
@@ -96,9 +101,10 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
   const auto stored = json::parse(p.representatives_json);
   for (const auto& rep : stored.as_array()) {
     const auto& r = rep.as_object();
-    json::object out{{"name", r.at("name")}};
-    out["phone"] = r.contains("phone") ? json::value(mask_any_phone(r.at("phone").as_string())) : json::value(nullptr);
-    out["id_number"] = r.contains("id_number") ? json::value(mask_id_number(r.at("id_number").as_string())) : json::value(nullptr);
+    json::object out{{"name", hidden ? json::value(nullptr) : r.at("name")}};
+    out["phone"] = r.contains("phone") && !hidden ? json::value(mask_any_phone(r.at("phone").as_string())) : json::value(nullptr);
+    out["id_number"] = r.contains("id_number") && !hidden ? json::value(mask_id_number(r.at("id_number").as_string()))
+                                                          : json::value(nullptr);
     representatives.push_back(std::move(out));
   }
 

@@ -53,13 +53,22 @@ awaitable<Response> submit(Services& services, RequestContext& context) {
   co_return response;
 }
 
+// A tracking code as typed (any case, spaces, with or without its dashes) in the form it was given.
+std::string canonical_tracking_code(std::string_view typed) {
+  std::string bare;
+  for (unsigned char c : typed)
+    if (std::isalnum(c)) bare += static_cast<char>(std::toupper(c));
+  if (bare.size() == 8 + 6) return bare.substr(0, 8) + "-" + bare.substr(8);
+  if (bare.size() == 8 + 12) return bare.substr(0, 8) + "-" + bare.substr(8, 4) + "-" + bare.substr(12, 4) + "-" + bare.substr(16);
+  throw Error(Errc::invalid_field, "is not a tracking code: the date and twelve letters or digits", "tracking_code");
+}
+
 awaitable<Response> status(Services& services, RequestContext& context) {
   auto body = http::json_object_body(context.request);
   http::Fields fields(body);
-  auto code = fields.text("tracking_code", 20);
+  auto code = canonical_tracking_code(fields.text("tracking_code", 40));
   auto last_four = fields.text("phone_last4", 4);
   fields.reject_unknown();
-  for (auto& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (last_four.size() != 4 || last_four.find_first_not_of("0123456789") != std::string::npos)
     throw Error(Errc::invalid_field, "must be the last four digits of the phone number you left", "phone_last4");
   auto found = co_await services.petitions.public_status(code, last_four, context.remote_address);

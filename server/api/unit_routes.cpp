@@ -91,6 +91,7 @@ awaitable<Response> put_levels(Services& services, RequestContext& context) {
   auto it = body.find("levels");
   if (it == body.end() || !it->value().is_array() || it->value().as_array().empty())
     throw Error(Errc::invalid_field, "must be a non-empty list of {\"zh\": …, \"en\": …}", "levels");
+  if (it->value().as_array().size() > 10) throw Error(Errc::invalid_field, "names at most 10 levels", "levels");
   for (const auto& field : body)
     if (field.key() != "levels") throw Error(Errc::invalid_field, "unknown field", std::string(field.key()));
   json::array levels;

@@ -39,11 +39,14 @@ std::optional<std::vector<std::string>> topics_field(Services& services, http::F
   if (it == body.end()) return std::nullopt;
   if (!it->value().is_array()) throw Error(Errc::invalid_field, "must be a list of message topics (empty: all)", "topics");
   const auto texts = services.templates.current();
+  if (it->value().as_array().size() > texts->topics().size())
+    throw Error(Errc::invalid_field, "has at most one entry per message topic", "topics");
   std::vector<std::string> topics;
   for (const auto& item : it->value().as_array()) {
     if (!item.is_string() || !texts->topics().count(std::string(item.as_string())))
       throw Error(Errc::invalid_field, "has something that is not a message topic", "topics");
-    topics.emplace_back(item.as_string());
+    std::string topic(item.as_string());
+    if (std::find(topics.begin(), topics.end(), topic) == topics.end()) topics.push_back(std::move(topic));
   }
   return topics;
 }

@@ -75,7 +75,7 @@ store::Clock system_clock() {
 
 Application::Application(const Config& config, const std::string& database_url, int schema_version,
                          const workflow::WorkflowSet& workflows, const workflow::CalendarSet& calendars,
-                         const workflow::RoutingTable& routing, store::Clock clock)
+                         const workflow::RoutingTable& routing, store::Clock clock, const pg::ClusterWatch* cluster)
     : config_(config),
       io_(static_cast<int>(config.threads)),
       pool_(pool_options(config, database_url)),
@@ -104,7 +104,13 @@ Application::Application(const Config& config, const std::string& database_url, 
                      [this] { return static_cast<double>(pool_.stats().in_use); });
   metrics_.add_gauge("petitiond_db_pool_waiting", "Requests waiting for a database connection.",
                      [this] { return static_cast<double>(pool_.stats().waiting); });
-  add_health_routes(router_, pool_, metrics_, schema_version);
+  if (cluster) {
+    metrics_.add_gauge("petitiond_embedded_postgres_up", "1 while the embedded PostgreSQL answers, 0 while it is restarted.",
+                       [cluster] { return cluster->state().up ? 1.0 : 0.0; });
+    metrics_.add_gauge("petitiond_embedded_postgres_restarts", "Times the embedded PostgreSQL was started again after it died.",
+                       [cluster] { return static_cast<double>(cluster->state().restarts); });
+  }
+  add_health_routes(router_, pool_, metrics_, schema_version, {config.attachment_dir, cluster});
   api::add_api_routes(router_, services_);
   if (config.web_root) router_.set_fallback(http::static_files(*config.web_root));
   server_ = std::make_unique<http::HttpServer>(io_, config.http, router_, metrics_, &authenticator_, tls_context(config));

@@ -12,15 +12,18 @@
 #include "server/app/deadline_scheduler.hpp"
 #include "server/app/notification_listener.hpp"
 #include "server/http/http_server.hpp"
+#include "server/pg/cluster_watch.hpp"
 
 namespace petitiond::app {
 
 class Application {
  public:
   // The workflows and routing table must outlive the application; `calendars` are those of the files.
+  // `cluster` watches the embedded PostgreSQL when this process runs one (its state goes to /readyz).
   Application(const Config& config, const std::string& database_url, int schema_version,
               const workflow::WorkflowSet& workflows, const workflow::CalendarSet& calendars,
-              const workflow::RoutingTable& routing, store::Clock clock = nullptr);
+              const workflow::RoutingTable& routing, store::Clock clock = nullptr,
+              const pg::ClusterWatch* cluster = nullptr);
   ~Application();
 
   // Binds the configured address; throws with a message naming --listen.

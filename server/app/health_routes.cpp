@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 
 #include "schemas/embedded.hpp"
+#include "server/api/attachment_files.hpp"
 #include "server/http/response.hpp"
 #include "server/pg/error.hpp"
 
@@ -12,23 +13,57 @@ using http::RequestContext;
 using http::Response;
 using http::Status;
 
-void add_health_routes(http::Router& router, pg::Pool& pool, http::Metrics& metrics, int schema_version) {
+namespace {
+
+// The database's schema version, or why it cannot be read.
+boost::asio::awaitable<std::pair<std::int64_t, std::string>> schema_version_of(pg::Pool& pool) {
+  try {
+    auto result = co_await pool.run_one("SELECT coalesce(max(version), 0) FROM schema_migrations");
+    co_return std::pair<std::int64_t, std::string>{result.integer(0, 0), ""};
+  } catch (const pg::QueryError& e) {
+    if (e.sqlstate() == "42P01") co_return std::pair<std::int64_t, std::string>{0, ""};  // nothing migrated yet
+    co_return std::pair<std::int64_t, std::string>{0, e.what()};
+  } catch (const Error& e) {
+    co_return std::pair<std::int64_t, std::string>{0, e.message()};
+  }
+}
+
+}  // namespace
+
+void add_health_routes(http::Router& router, pg::Pool& pool, http::Metrics& metrics, int schema_version,
+                       Readiness readiness) {
   router.add(http::Verb::get, "/healthz", http::Access::anyone(), [](RequestContext&) -> boost::asio::awaitable<Response> {
     co_return http::json_response(Status::ok, {{"status", "ok"}});
   });
 
-  router.add(http::Verb::get, "/readyz", http::Access::anyone(), [&pool, schema_version](RequestContext&) -> boost::asio::awaitable<Response> {
-    std::int64_t version = 0;
-    try {
-      auto result = co_await pool.run_one("SELECT coalesce(max(version), 0) FROM schema_migrations");
-      version = result.integer(0, 0);
-    } catch (const pg::QueryError& e) {
-      if (e.sqlstate() != "42P01") throw;  // undefined_table: nothing migrated yet
+  // Each check says "ok" or what is wrong; any wrong makes the answer 503. The details are about this
+  // server's own parts (no personal data), for whoever runs it.
+  router.add(http::Verb::get, "/readyz", http::Access::anyone(),
+             [&pool, schema_version, readiness](RequestContext&) -> boost::asio::awaitable<Response> {
+    boost::json::object checks;
+    bool ready = true;
+    auto check = [&](const char* name, const std::string& problem) {
+      checks[name] = problem.empty() ? "ok" : problem;
+      ready = ready && problem.empty();
+    };
+    if (readiness.cluster) {
+      const auto state = readiness.cluster->state();
+      check("embedded_postgres", state.up ? "" : state.problem);
     }
-    if (version < schema_version)
-      throw Error(Errc::unavailable, "the database is at schema version " + std::to_string(version) +
-                                         "; this server needs " + std::to_string(schema_version));
-    co_return http::json_response(Status::ok, {{"status", "ready"}, {"schema_version", version}});
+    auto [version, problem] = co_await schema_version_of(pool);
+    if (problem.empty() && version < schema_version)
+      problem = "the database is at schema version " + std::to_string(version) + "; this server needs " +
+                std::to_string(schema_version);
+    check("database", problem);
+    check("attachments", api::attachment_dir_problem(readiness.attachment_dir));
+    boost::json::object body{{"status", ready ? "ready" : "not_ready"}, {"schema_version", version},
+                             {"checks", std::move(checks)}};
+    if (ready) co_return http::json_response(Status::ok, body);
+    // Not ready is a 503 like any other: the one error shape and Retry-After, with the checks beside it.
+    body["error"] = {{"code", code_name(Errc::unavailable)}, {"message", "not ready: see checks"}, {"field", nullptr}};
+    auto response = http::json_response(Status::service_unavailable, body);
+    response.set(http::beast::http::field::retry_after, "1");
+    co_return response;
   });
 
   router.add(http::Verb::get, "/metrics", http::Access::anyone(), [&metrics](RequestContext&) -> boost::asio::awaitable<Response> {

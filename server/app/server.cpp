@@ -10,10 +10,20 @@
 #include "server/app/demo.hpp"
 #include "server/app/routing_table.hpp"
 #include "server/app/workflow_command.hpp"
+#include "server/pg/cluster_watch.hpp"
 #include "server/pg/embedded_cluster.hpp"
 #include "server/pg/migrations.hpp"
 
 namespace petitiond::app {
+
+namespace {
+
+void report_cluster_state(const pg::ClusterState& state) {
+  if (state.up) spdlog::info("the embedded PostgreSQL is up again (restart {})", state.restarts);
+  else spdlog::error("the embedded PostgreSQL is down: {}", state.problem);
+}
+
+}  // namespace
 
 int run(const Config& config) {
   std::signal(SIGPIPE, SIG_IGN);
@@ -47,7 +57,10 @@ int run(const Config& config) {
 
   if (config.command == "serve") {
     if (config.demo) load_demo_data(url);
-    Application application(config, url, report.version, workflows, calendars, routing);
+    std::optional<pg::ClusterWatch> watch;
+    if (cluster && cluster->owner()) watch.emplace(*cluster, report_cluster_state);
+    Application application(config, url, report.version, workflows, calendars, routing, nullptr,
+                            watch ? &*watch : nullptr);
     application.listen();
     if (config.demo) spdlog::info("{}", demo_login_help());
     application.run();

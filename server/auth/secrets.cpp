@@ -70,12 +70,15 @@ std::string base64(std::string_view data) {
   return out;
 }
 
-std::string random_password() {
+std::string random_characters(std::string_view alphabet, int count) {
   ensure_sodium();
-  static constexpr std::string_view alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
   std::string out;
-  for (int i = 0; i < 16; ++i) out += alphabet[randombytes_uniform(static_cast<uint32_t>(alphabet.size()))];
+  for (int i = 0; i < count; ++i) out += alphabet[randombytes_uniform(static_cast<uint32_t>(alphabet.size()))];
   return out;
+}
+
+std::string random_password() {
+  return random_characters("abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789", 16);
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -20,6 +20,8 @@ const std::string& decoy_hash();
 std::string random_token();
 // A random password people can type: 16 characters from an unambiguous alphabet.
 std::string random_password();
+// `count` characters drawn uniformly from `alphabet` by libsodium's generator.
+std::string random_characters(std::string_view alphabet, int count);
 // SHA-256 as 64 lower-case hex digits.
 std::string sha256_hex(std::string_view data);
 // HMAC-SHA256 of `data` under `key`, in lowercase hex (webhook signatures).

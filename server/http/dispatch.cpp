@@ -3,6 +3,7 @@
 
 #include "server/http/error_mapping.hpp"
 #include "server/http/http_server.hpp"
+#include "server/http/response.hpp"
 #include "server/logging/log.hpp"
 
 namespace petitiond::http {
@@ -87,6 +88,7 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::stri
 
   response.set(bhttp::field::server, "petitiond");
   response.set("X-Request-Id", request_id);
+  add_security_headers(response, secure);
   response.prepare_payload();
   if (request.method() == Verb::head) response.body().clear();  // Content-Length stays that of GET
 

@@ -22,6 +22,7 @@ Status status_for(Errc code) noexcept {
     case Errc::rate_limited: return Status::too_many_requests;
     case Errc::unavailable: return Status::service_unavailable;
     case Errc::timeout: return Status::service_unavailable;
+    case Errc::insufficient_storage: return Status::insufficient_storage;
     case Errc::internal: return Status::internal_server_error;
   }
   return Status::internal_server_error;
@@ -41,6 +42,18 @@ Response error_response(const Error& error) {
   return response;
 }
 
+namespace {
+
+std::string plain_message(Errc code) {
+  switch (code) {
+    case Errc::timeout: return "the service did not answer in time; try again shortly";
+    case Errc::insufficient_storage: return "the server has no room to store this; tell the administrator";
+    default: return "the service is unavailable right now; try again shortly";
+  }
+}
+
+}  // namespace
+
 Response error_response(std::exception_ptr failure, std::string_view request_id) {
   try {
     std::rethrow_exception(failure);
@@ -49,8 +62,13 @@ Response error_response(std::exception_ptr failure, std::string_view request_id)
       log::error(request_id, "internal error: {}", error.message());
       return error_response(Error(Errc::internal, "internal error; the request id identifies it in the server log"));
     }
-    if (error.errc() == Errc::unavailable || error.errc() == Errc::timeout)
+    if (error.errc() == Errc::unavailable || error.errc() == Errc::timeout ||
+        error.errc() == Errc::insufficient_storage) {
+      // The detail (libpq's text with a socket path or host and port, an OS error with a directory) is for
+      // the log; the client gets a plain message and the request id to quote.
       log::warn(request_id, "{}: {}", code_name(error.errc()), error.message());
+      return error_response(Error(error.errc(), plain_message(error.errc()) + "; request id " + std::string(request_id)));
+    }
     return error_response(error);
   } catch (const std::exception& e) {
     log::error(request_id, "unhandled exception: {}", e.what());

@@ -8,18 +8,25 @@ namespace petitiond::http {
 
 constexpr std::size_t queue_limit = 100;
 
+bool addressed_to(const ServerEvent& event, const RoleSet& roles, std::int64_t user_id) {
+  return event.roles.intersects(roles) || event.user_id == user_id;
+}
+
 class EventHub::Subscription {
  public:
-  Subscription(asio::any_io_executor executor, const Actor& actor)
-      : wake(executor), roles(actor.roles), user_id(actor.user_id) {}
+  Subscription(asio::any_io_executor executor, const Actor& actor, ActorCheck check)
+      : wake(executor), roles(actor.roles), user_id(actor.user_id), check(std::move(check)) {}
 
-  bool wants(const ServerEvent& event) const { return event.roles.intersects(roles) || event.user_id == user_id; }
+  bool wants(const ServerEvent& event) const {
+    std::lock_guard lock(mutex);
+    return addressed_to(event, roles, user_id);
+  }
 
-  void push(std::string text) {
+  void push(const ServerEvent& event) {
     {
       std::lock_guard lock(mutex);
       if (queue.size() >= queue_limit) queue.pop_front();
-      queue.push_back(std::move(text));
+      queue.push_back(event);
     }
     notify();
   }
@@ -39,14 +46,16 @@ class EventHub::Subscription {
   asio::steady_timer wake;
   RoleSet roles;
   std::int64_t user_id;
-  std::mutex mutex;
-  std::deque<std::string> queue;
+  ActorCheck check;
+  mutable std::mutex mutex;
+  std::deque<ServerEvent> queue;
   bool ended = false;
   std::weak_ptr<Subscription> weak_self;
 };
 
-std::shared_ptr<EventHub::Subscription> EventHub::subscribe(asio::any_io_executor executor, const Actor& actor) {
-  auto subscription = std::make_shared<Subscription>(std::move(executor), actor);
+std::shared_ptr<EventHub::Subscription> EventHub::subscribe(asio::any_io_executor executor, const Actor& actor,
+                                                            ActorCheck check) {
+  auto subscription = std::make_shared<Subscription>(std::move(executor), actor, std::move(check));
   subscription->weak_self = subscription;
   std::lock_guard lock(mutex_);
   if (closed_) subscription->ended = true;
@@ -55,7 +64,6 @@ std::shared_ptr<EventHub::Subscription> EventHub::subscribe(asio::any_io_executo
 }
 
 void EventHub::publish(const ServerEvent& event) {
-  std::string text = "event: " + event.name + "\ndata: " + event.data + "\n\n";
   std::lock_guard lock(mutex_);
   for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
     auto subscription = it->lock();
@@ -63,7 +71,7 @@ void EventHub::publish(const ServerEvent& event) {
       it = subscriptions_.erase(it);
       continue;
     }
-    if (subscription->wants(event)) subscription->push(text);
+    if (subscription->wants(event)) subscription->push(event);
     ++it;
   }
 }
@@ -83,26 +91,48 @@ void EventHub::remove(Subscription* subscription) {
   });
 }
 
+// Asks again who the subscriber is; false when the right to the stream is gone. Fresh roles apply to
+// what is delivered from now on.
+asio::awaitable<bool> still_allowed(EventHub::Subscription& subscription) {
+  if (!subscription.check) co_return true;
+  std::optional<Actor> actor;
+  try {
+    actor = co_await subscription.check();
+  } catch (const std::exception&) {
+    co_return false;  // cannot tell (the database is down): end the stream; the client reconnects
+  }
+  if (!actor || actor->user_id != subscription.user_id) co_return false;
+  std::lock_guard lock(subscription.mutex);
+  subscription.roles = actor->roles;
+  co_return true;
+}
+
 asio::awaitable<void> EventHub::stream(std::shared_ptr<Subscription> subscription, EventSink& sink,
                                        std::chrono::seconds heartbeat) {
   bool open = co_await sink.send(": connected\n\n");
   while (open && !sink.stopping()) {
-    std::deque<std::string> batch;
+    std::deque<ServerEvent> batch;
     bool ended = false;
     {
       std::lock_guard lock(subscription->mutex);
       batch.swap(subscription->queue);
       ended = subscription->ended;
     }
-    for (const auto& text : batch) {
-      open = co_await sink.send(text);
-      if (!open) break;
+    if (ended) break;
+    if (!batch.empty()) {
+      if (!co_await still_allowed(*subscription)) break;
+      for (const auto& event : batch) {
+        if (!subscription->wants(event)) continue;  // a role taken away since it was queued
+        open = co_await sink.send("event: " + event.name + "\ndata: " + event.data + "\n\n");
+        if (!open) break;
+      }
+      continue;
     }
-    if (ended || !open) break;
-    if (!batch.empty()) continue;
     subscription->wake.expires_after(heartbeat);
     auto [ec] = co_await subscription->wake.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (!ec) open = co_await sink.send(": keep-alive\n\n");
+    if (ec) continue;  // woken by an event
+    if (!co_await still_allowed(*subscription)) break;
+    open = co_await sink.send(": keep-alive\n\n");
   }
   remove(subscription.get());
 }

@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -24,12 +25,17 @@ struct ServerEvent {
   std::optional<std::int64_t> user_id; // … or to this user
 };
 
+// Who is behind the subscriber's credential now (nullopt: logged out, disabled, revoked, expired).
+using ActorCheck = std::function<asio::awaitable<std::optional<Actor>>()>;
+
 class EventHub {
  public:
   class Subscription;
 
-  // A subscription for `actor`, woken on `executor` (the connection's strand).
-  std::shared_ptr<Subscription> subscribe(asio::any_io_executor executor, const Actor& actor);
+  // A subscription for `actor`, woken on `executor` (the connection's strand). Before each delivery and
+  // each heartbeat the stream asks `check` again: the stream ends when the credential no longer stands,
+  // and events go only to the roles the user holds at that moment.
+  std::shared_ptr<Subscription> subscribe(asio::any_io_executor executor, const Actor& actor, ActorCheck check);
   void publish(const ServerEvent& event);
   // Ends every stream (server shutdown).
   void close();

@@ -142,6 +142,8 @@ std::optional<std::vector<std::string>> Fields::optional_choices(const std::stri
   for (const auto& a : allowed) choices += (choices.empty() ? "" : ", ") + a;
   if (!value->is_array() || value->as_array().empty())
     throw Error(Errc::invalid_field, "must be a non-empty list of: " + choices, name);
+  if (value->as_array().size() > allowed.size())
+    throw Error(Errc::invalid_field, "has at most " + std::to_string(allowed.size()) + " entries: " + choices, name);
   std::vector<std::string> out;
   for (const auto& item : value->as_array()) {
     if (!item.is_string() || !valid_utf8(item.as_string()) || !allowed.count(std::string(item.as_string())))
@@ -164,6 +166,8 @@ std::optional<std::string> query_param(const RequestContext& context, std::strin
     if (param.key == name) {
       if (!param.has_value || param.value.empty()) return std::nullopt;
       if (!valid_utf8(param.value)) throw Error(Errc::invalid_field, "is not valid UTF-8", std::string(name));
+      for (unsigned char c : std::string_view(param.value))
+        if (c < 0x20) throw Error(Errc::invalid_field, "must not contain control characters", std::string(name));
       return std::string(param.value);
     }
   }

@@ -30,7 +30,8 @@ class Fields {
   std::optional<std::string> secret(const std::string& name, std::size_t max_bytes, bool required);
   std::optional<bool> optional_bool(const std::string& name);
   std::optional<std::int64_t> optional_integer(const std::string& name, std::int64_t min, std::int64_t max);
-  // A list of distinct strings from `allowed`; required lists must not be empty.
+  // A list of strings from `allowed`, each once (duplicates dropped), at most as many as there are choices;
+  // required lists must not be empty.
   std::optional<std::vector<std::string>> optional_choices(const std::string& name, const std::set<std::string>& allowed);
 
   // Marks a field read by other means (a nested object) as known.

@@ -57,8 +57,6 @@ Handler static_files(std::filesystem::path root) {
     }
     auto response = text_response(Status::ok, std::move(*body), content_type_of(file));
     response.set(beast::http::field::cache_control, asset ? "public, max-age=31536000, immutable" : "no-cache");
-    response.set("X-Content-Type-Options", "nosniff");
-    response.set("Referrer-Policy", "same-origin");
     response.set("Content-Security-Policy",
                  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
                  "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");

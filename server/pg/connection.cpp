@@ -142,6 +142,12 @@ awaitable<PGresult*> Connection::next_result() {
 
 awaitable<std::vector<Result>> Connection::run(std::span<const Statement> statements, Millis timeout) {
   if (broken_) throw Error(Errc::unavailable, "the database connection is broken");
+  // Text parameters travel as C strings: a NUL would cut the value short without a word. Handlers refuse
+  // it naming the field; this is the safety net, before anything is sent.
+  for (const auto& statement : statements)
+    for (const auto& param : statement.params)
+      if (param && param->find('\0') != std::string::npos)
+        throw Error(Errc::invalid_field, "text must not contain NUL characters");
   Deadline deadline(*this, co_await asio::this_coro::executor, timeout);
 
   // Statements seen for the first time are prepared in this pipeline; their names become usable only

@@ -1,10 +1,12 @@
 #include "server/pg/embedded_cluster.hpp"
 
+#include <fcntl.h>
 #include <libpq-fe.h>
-#include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <fstream>
@@ -74,7 +76,7 @@ EmbeddedCluster::EmbeddedCluster(ClusterOptions options) : options_(std::move(op
   pgdata_ = root_ / "data";
   socket_dir_ = root_ / "run";
   log_file_ = root_ / "postgres.log";
-  owner_file_ = root_ / "owner.pid";
+  lock_file_ = root_ / "owner.lock";
   options_.bin_dir = find_postgres_bin_dir(options_.bin_dir);
   account_ = postgres_account_if_root();
   // The socket path must fit in sockaddr_un (107 bytes) with the ".s.PGSQL.5432" file name.
@@ -156,25 +158,41 @@ void EmbeddedCluster::start() {
            ": make its parent directories searchable (chmod o+x) or choose another --data-dir");
   }
   if (!fs::exists(pgdata_ / "PG_VERSION")) initialise();
-  remove_stale_pid_file();
 
-  const bool already_running = PQping(url_for("postgres").c_str()) == PQPING_OK;
-  if (already_running && !claim_ownership()) {
+  if (!claim_ownership()) {
+    // A guest: the owner (alive, or it would not hold the lock) starts and restarts the server.
+    for (int i = 0; i < 600 && !answering(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (!answering()) fail("the embedded PostgreSQL in " + pgdata_.string() + " belongs to another running process and does not answer");
     create_database();
-    return;  // a guest: the owner stops it
+    return;
   }
-  if (!already_running) {
-    std::string server_options = "-c listen_addresses='' -c port=" + std::to_string(port) +
-                                 " -c unix_socket_directories='" + socket_dir_.string() + "'" +
-                                 " -c unix_socket_permissions=0700";
-    if (!options_.durable) server_options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-    else server_options += memory_options();
-    if (pg_ctl({"start", "-D", pgdata_.string(), "-w", "-t", "120", "-l", log_file_.string(), "-o", server_options}) != 0)
-      fail("the embedded PostgreSQL in " + pgdata_.string() + " did not start:" + log_tail());
-    std::ofstream(owner_file_) << ::getpid() << "\n";
+  if (!answering()) {
+    remove_stale_pid_file();
+    launch();
   }
   started_ = true;
   create_database();
+}
+
+void EmbeddedCluster::launch() {
+  std::string server_options = "-c listen_addresses='' -c port=" + std::to_string(port) +
+                               " -c unix_socket_directories='" + socket_dir_.string() + "'" +
+                               " -c unix_socket_permissions=0700";
+  if (!options_.durable) server_options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+  else server_options += memory_options();
+  if (pg_ctl({"start", "-D", pgdata_.string(), "-w", "-t", "120", "-l", log_file_.string(), "-o", server_options}) != 0)
+    fail("the embedded PostgreSQL in " + pgdata_.string() + " did not start:" + log_tail());
+}
+
+bool EmbeddedCluster::answering() const {
+  const auto ping = PQping((url_for("postgres") + "&connect_timeout=3").c_str());
+  return ping == PQPING_OK || ping == PQPING_REJECT;  // REJECT: starting up or shutting down, but there
+}
+
+void EmbeddedCluster::restart() {
+  if (!owner()) fail("only the process that owns the embedded PostgreSQL restarts it");
+  remove_stale_pid_file();
+  launch();
 }
 
 // PostgreSQL's defaults (128 MB of shared buffers) suit a laptop, not a million petitions: an eighth of
@@ -188,12 +206,26 @@ std::string EmbeddedCluster::memory_options() {
 }
 
 bool EmbeddedCluster::claim_ownership() {
-  std::ifstream in(owner_file_);
-  long owner = 0;
-  if (in >> owner && owner > 0 && owner != ::getpid() && (::kill(static_cast<pid_t>(owner), 0) == 0 || errno == EPERM))
+  if (lock_fd_ >= 0) return true;
+  int fd = ::open(lock_file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) fail("cannot open " + lock_file_.string() + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
     return false;
-  std::ofstream(owner_file_) << ::getpid() << "\n";  // the owner died: this process adopts the server
+  }
+  lock_fd_ = fd;
   return true;
+}
+
+void EmbeddedCluster::give_up_ownership() {
+  if (lock_fd_ < 0) return;
+  ::close(lock_fd_);  // releases the lock
+  lock_fd_ = -1;
+}
+
+void EmbeddedCluster::release() {
+  started_ = false;
+  give_up_ownership();
 }
 
 void EmbeddedCluster::create_database() {
@@ -203,12 +235,14 @@ void EmbeddedCluster::create_database() {
 }
 
 void EmbeddedCluster::stop() {
-  if (!started_) return;
+  if (!started_) {
+    give_up_ownership();
+    return;
+  }
   started_ = false;
-  std::error_code ignored;
-  fs::remove(owner_file_, ignored);
-  if (pg_ctl({"stop", "-D", pgdata_.string(), "-m", "fast", "-w", "-t", "60"}) != 0)
-    fail("the embedded PostgreSQL did not stop:" + log_tail());
+  const int status = pg_ctl({"stop", "-D", pgdata_.string(), "-m", "fast", "-w", "-t", "60"});
+  give_up_ownership();
+  if (status != 0 && answering()) fail("the embedded PostgreSQL did not stop:" + log_tail());
 }
 
 }  // namespace petitiond::pg

@@ -25,16 +25,24 @@ class EmbeddedCluster {
 
   // Initialises if needed, recovers from a stale postmaster.pid, starts (or adopts a server already
   // running on this directory) and creates the database. Throws Error with PostgreSQL's own words.
-  // A server that another live process started (a petitiond serving while `petitiond user …` runs)
-  // is used as a guest: stop() leaves it running.
+  // Ownership is a lock on DATA_DIR/postgres/owner.lock, held while this object owns the server: a
+  // server whose owner is another live process (a petitiond serving while `petitiond user …` runs) is
+  // used as a guest, and stop() leaves it running. A dead owner's lock is gone with it, whatever its pid.
   void start();
   // Fast shutdown of a server this object owns; waits for it to exit. Idempotent.
   void stop();
 
-  // Leaves the server running when this object goes away (test fixtures hand it to later processes).
-  void release() { started_ = false; }
+  // Leaves the server running, unowned, when this object goes away (test fixtures hand it to later processes).
+  void release();
 
   bool running() const { return started_; }
+  // True when this object owns the server (and so may restart it).
+  bool owner() const { return lock_fd_ >= 0; }
+  // True when the server answers on its socket (a blocking ping, at most a few seconds).
+  bool answering() const;
+  // Starts the owned server again after it died: clears what the dead one left (postmaster.pid, socket
+  // files) and starts it. Throws Error with the server's log tail when it does not come up.
+  void restart();
   // libpq URL for the database over the private socket.
   std::string url() const;
   std::string url_for(const std::string& database) const;
@@ -46,11 +54,14 @@ class EmbeddedCluster {
   void remove_stale_pid_file();
   void create_database();
   bool claim_ownership();  // false when a live process other than this one owns the server
+  void give_up_ownership();
+  void launch();           // pg_ctl start on the data directory
   static std::string memory_options();  // server settings sized to this machine
   std::string log_tail() const;
 
   ClusterOptions options_;
-  std::filesystem::path root_, pgdata_, socket_dir_, log_file_, owner_file_;
+  std::filesystem::path root_, pgdata_, socket_dir_, log_file_, lock_file_;
+  int lock_fd_ = -1;
   std::optional<Account> account_;
   bool started_ = false;  // owned: stop() stops the server
 };

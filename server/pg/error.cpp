@@ -11,6 +11,9 @@ Errc errc_for_sqlstate(const std::string& sqlstate) {
   if (sqlstate == "PT429") return Errc::rate_limited;               // take_rate_token()
   if (sqlstate == "PC409") return Errc::conflict;                   // calendars_unchanged_since()
   if (klass == "08" || klass == "53" || klass == "57") return Errc::unavailable;
+  // Data exceptions (a value out of range or unreadable as its type) come from what a client sent that no
+  // check caught first: a 422, not a 500. Checks in the handlers name the field; this is the safety net.
+  if (klass == "22") return Errc::invalid_field;
   return Errc::internal;
 }
 

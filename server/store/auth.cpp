@@ -44,7 +44,7 @@ ApiToken token_from(const pg::Result& r, int row) {
 
 }  // namespace
 
-boost::asio::awaitable<std::optional<Actor>> AuthStore::session_actor(std::string token) {
+boost::asio::awaitable<std::optional<Actor>> AuthStore::session_actor(std::string token, bool touch) {
   const auto digest = auth::token_digest(token);
   const double idle = static_cast<double>(sessions_.idle_timeout.count());
   // last_seen_at is refreshed at most every idle/4 (and at least once a minute), not on every request.
@@ -56,10 +56,11 @@ boost::asio::awaitable<std::optional<Actor>> AuthStore::session_actor(std::strin
       " WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $2)"
       "   AND u.active",
       digest, idle);
-  statements.emplace_back(
-      "UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1::bytea AND expires_at > now()"
-      " AND last_seen_at > now() - make_interval(secs => $2) AND last_seen_at < now() - make_interval(secs => $3)",
-      digest, idle, touch_after);
+  if (touch)
+    statements.emplace_back(
+        "UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1::bytea AND expires_at > now()"
+        " AND last_seen_at > now() - make_interval(secs => $2) AND last_seen_at < now() - make_interval(secs => $3)",
+        digest, idle, touch_after);
   auto results = co_await pool_.run(std::move(statements));
   if (results[0].rows() == 0) co_return std::nullopt;
   auto actor = actor_from(results[0], 0);
@@ -96,7 +97,17 @@ boost::asio::awaitable<void> AuthStore::open_session(std::int64_t user_id, std::
       " VALUES ($1::bytea, $2, $3, now() + make_interval(secs => $4), $5::inet)",
       auth::token_digest(token), user_id, csrf_token, static_cast<double>(sessions_.lifetime.count()),
       address.empty() ? std::nullopt : std::optional<std::string>(address));
-  statements.emplace_back("DELETE FROM login_failures WHERE key = 'login:' || $1", audit.actor_login);
+  // The attempt reserved for this log-in was no failure: the account from this address starts afresh, the
+  // address and the account's ceiling get it back, and the address becomes one of the account's own.
+  statements.emplace_back(
+      "DELETE FROM login_failures WHERE key = 'pair:' || $1 || '|' || $2", audit.actor_login, address);
+  statements.emplace_back(
+      "UPDATE login_failures SET failures = greatest(failures - 1, 0) WHERE key IN ('address:' || $2, 'account:' || $1)",
+      audit.actor_login, address);
+  statements.emplace_back(
+      "INSERT INTO login_known_addresses (login, address) VALUES ($1, $2)"
+      " ON CONFLICT (login, address) DO UPDATE SET last_at = now()",
+      audit.actor_login, address);
   statements.emplace_back("DELETE FROM sessions WHERE expires_at < now() - interval '1 day'");
   statements.push_back(audit_insert(audit));
   co_await pool_.run(std::move(statements));
@@ -109,26 +120,25 @@ boost::asio::awaitable<void> AuthStore::close_session(std::string token, AuditEv
   co_await pool_.run(std::move(statements));
 }
 
-boost::asio::awaitable<bool> AuthStore::throttled(std::string login, std::string address) {
+boost::asio::awaitable<bool> AuthStore::reserve_login(std::string login, std::string address) {
+  const double window = static_cast<double>(throttle_.window.count());
   auto result = co_await pool_.run_one(pg::Statement(
-      "SELECT count(*) FROM login_failures WHERE window_start > now() - make_interval(secs => $3)"
-      " AND ((key = 'login:' || $1 AND failures >= $4) OR (key = 'address:' || $2 AND failures >= $5))",
-      login, address, static_cast<double>(throttle_.window.count()), throttle_.account_failures,
-      throttle_.address_failures));
-  co_return result.integer(0, 0) > 0;
+      "SELECT reserve_attempt(ARRAY['pair:' || $1 || '|' || $2, 'address:' || $2]"
+      "   || CASE WHEN known.login IS NULL THEN ARRAY['account:' || $1] ELSE '{}' END,"
+      " ARRAY[$3, $4, $5]::int[], ARRAY[$6, $6, $7]::float8[])"
+      " FROM (SELECT 1) one LEFT JOIN login_known_addresses known ON known.login = $1 AND known.address = $2",
+      login, address, throttle_.pair_attempts, throttle_.address_attempts, throttle_.account_attempts, window,
+      static_cast<double>(throttle_.account_window.count())));
+  co_return result.boolean(0, 0);
 }
 
-boost::asio::awaitable<void> AuthStore::record_failure(std::string login, std::string address, AuditEvent audit) {
-  std::vector<pg::Statement> statements;
-  statements.emplace_back(
-      "INSERT INTO login_failures AS f (key, failures, window_start)"
-      " SELECT k, 1, now() FROM unnest(ARRAY['login:' || $1, 'address:' || $2]) AS k"
-      " ON CONFLICT (key) DO UPDATE SET"
-      "  failures = CASE WHEN f.window_start > now() - make_interval(secs => $3) THEN f.failures + 1 ELSE 1 END,"
-      "  window_start = CASE WHEN f.window_start > now() - make_interval(secs => $3) THEN f.window_start ELSE now() END",
-      login, address, static_cast<double>(throttle_.window.count()));
-  statements.push_back(audit_insert(audit));
-  co_await pool_.run(std::move(statements));
+boost::asio::awaitable<void> AuthStore::record_failure(AuditEvent audit) { co_await pool_.run_one(audit_insert(audit)); }
+
+boost::asio::awaitable<bool> AuthStore::reserve_password_check(std::int64_t user_id) {
+  auto result = co_await pool_.run_one(pg::Statement(
+      "SELECT reserve_attempt(ARRAY['password:' || $1::text], ARRAY[$2]::int[], ARRAY[$3]::float8[])", user_id,
+      throttle_.password_attempts, static_cast<double>(throttle_.window.count())));
+  co_return result.boolean(0, 0);
 }
 
 boost::asio::awaitable<ApiToken> AuthStore::create_token(std::int64_t user_id, std::string name,

@@ -17,10 +17,16 @@ struct SessionPolicy {
   std::chrono::seconds lifetime{12 * 60 * 60};  // absolute
 };
 
+// Guessing is limited per account from one address, per address, and per account from addresses it has
+// never logged in from (a slower ceiling); the owner's own addresses are never locked by strangers.
+// docs/security.md says why.
 struct ThrottlePolicy {
-  int account_failures = 5;    // failed log-ins per account within the window
-  int address_failures = 20;   // failed log-ins per client address within the window
+  int pair_attempts = 5;        // failed log-ins to one account from one address within `window`
+  int address_attempts = 20;    // failed log-ins from one address within `window`
   std::chrono::seconds window{15 * 60};
+  int account_attempts = 30;    // failed log-ins to one account from unknown addresses within `account_window`
+  std::chrono::seconds account_window{60 * 60};
+  int password_attempts = 5;    // wrong current passwords when changing one's password, within `window`
 };
 
 struct ApiToken {
@@ -41,8 +47,9 @@ class AuthStore {
 
   const SessionPolicy& session_policy() const { return sessions_; }
 
-  // The actor behind a session cookie, if the session is alive; keeps it alive.
-  boost::asio::awaitable<std::optional<Actor>> session_actor(std::string token);
+  // The actor behind a session cookie, if the session is alive; keeps it alive unless `touch` is false
+  // (a check that is not the user's own activity, such as an event stream's).
+  boost::asio::awaitable<std::optional<Actor>> session_actor(std::string token, bool touch = true);
   // The actor behind an API token, if it is valid and its user active.
   boost::asio::awaitable<std::optional<Actor>> token_actor(std::string token);
 
@@ -51,9 +58,13 @@ class AuthStore {
                                             std::string address, AuditEvent audit);
   boost::asio::awaitable<void> close_session(std::string token, AuditEvent audit);
 
-  // True when the account or the address has failed too often recently.
-  boost::asio::awaitable<bool> throttled(std::string login, std::string address);
-  boost::asio::awaitable<void> record_failure(std::string login, std::string address, AuditEvent audit);
+  // Reserves a log-in attempt before the password is checked; false (nothing reserved) when the account
+  // from this address, the address, or the account from unknown addresses has failed too often recently.
+  boost::asio::awaitable<bool> reserve_login(std::string login, std::string address);
+  // The reserved attempt failed: audited (it already counts).
+  boost::asio::awaitable<void> record_failure(AuditEvent audit);
+  // Reserves a guess at one's current password (changing it); false when there were too many.
+  boost::asio::awaitable<bool> reserve_password_check(std::int64_t user_id);
 
   boost::asio::awaitable<ApiToken> create_token(std::int64_t user_id, std::string name, std::vector<Scope> scopes,
                                                 std::string token, AuditEvent audit);

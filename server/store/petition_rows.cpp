@@ -151,7 +151,7 @@ std::string petition_select(const std::string& now) {
          " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.co_unit_ids)) AS co_units,"
          " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.complained_unit_ids))"
          "   AS complained_units,"
-         " p.complaint_object, p.proxy_user_id, px.display_name AS proxy_user_name, p.proxy_name, p.proxy_relation,"
+         " p.petitioner_given::text AS petitioner_given, p.complaint_object, p.proxy_user_id, px.display_name AS proxy_user_name, p.proxy_name, p.proxy_relation,"
          " p.proxy_phone, p.consent_method, iso_local(p.consent_at) AS consent_at, p.group_size,"
          " p.representatives::text AS representatives, p.parent_id, p.repeat_of, p.repeat_count, p.chase_count,"
          " iso_local(p.due_at) AS due_at, iso_local(p.warn_at) AS warn_at,"
@@ -178,6 +178,43 @@ std::string petition_select(const std::string& now) {
          " LEFT JOIN units ru ON ru.id = p.responsible_unit_id"
          " LEFT JOIN users px ON px.id = p.proxy_user_id";
 }
+
+namespace {
+
+// The petitioner as given on the petition (JSON of the fields sent), over the stored person's unit and
+// contact choices, which the view shows as they are.
+Petition::Person given_person(std::string_view json_text, const Petition::Person& stored) {
+  Petition::Person given;
+  given.id = stored.id;
+  given.unit = stored.unit;
+  given.self_reported = true;
+  given.language = stored.language;
+  given.preferred_channel = stored.preferred_channel;
+  given.contact_consent = stored.contact_consent;
+  const auto fields = json::parse(json_text).as_object();
+  auto text = [&fields](const char* name) -> std::optional<std::string> {
+    auto it = fields.find(name);
+    if (it == fields.end() || !it->value().is_string()) return std::nullopt;
+    return std::string(it->value().as_string());
+  };
+  auto number = [&fields](const char* name) -> std::optional<int> {
+    auto it = fields.find(name);
+    if (it == fields.end() || !it->value().is_int64()) return std::nullopt;
+    return static_cast<int>(it->value().as_int64());
+  };
+  given.name = text("name");
+  given.gender = text("gender");
+  given.id_number = text("id_number");
+  given.phone = text("phone");
+  given.certificate_number = text("certificate_number");
+  given.address = text("address");
+  given.email = text("email");
+  given.disability_type = number("disability_type");
+  given.disability_grade = number("disability_grade");
+  return given;
+}
+
+}  // namespace
 
 Petition petition_from(const pg::Result& r, int row) {
   Petition p;
@@ -212,6 +249,8 @@ Petition petition_from(const pg::Result& r, int row) {
   person.contact_consent = r.boolean(row, r.column("contact_consent"));
   if (auto code = optional_text(r, row, "petitioner_unit"))
     person.unit = UnitRef{*optional_id(r, row, "petitioner_unit_id"), *code, text(r, row, "petitioner_unit_name"), *optional_int(r, row, "petitioner_unit_depth")};
+
+  if (auto given = optional_text(r, row, "petitioner_given")) p.petitioner_given = given_person(*given, person);
 
   p.filed_by = optional_id(r, row, "filed_by");
   p.filed_by_name = optional_text(r, row, "filed_by_name");

@@ -89,6 +89,8 @@ struct Petition {
     std::string language = "zh", preferred_channel = "sms";
     bool contact_consent = true;
   } petitioner;
+  // The petitioner as a proxy described them, when the filing matched a person on record (their view).
+  std::optional<Person> petitioner_given;
   bool anonymous = false;
   std::optional<std::int64_t> filed_by;
   std::optional<std::string> filed_by_name;
@@ -259,5 +261,8 @@ class PetitionStore {
 // The SQL condition (over petitions `p`) limiting rows to what `actor` may see, its parameters appended
 // to `statement`.
 std::string visible_petitions_condition(const Actor& actor, pg::Statement& statement);
+// SQL true when the petition aliased `petition` may reach a viewer at `viewer_path` (an ltree expression,
+// NULL for "any listener"): it accuses neither that unit nor one above it.
+std::string not_accused(const std::string& petition, const std::string& viewer_path);
 
 }  // namespace petitiond::store

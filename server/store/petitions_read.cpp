@@ -1,6 +1,7 @@
 // Reading petitions: one, a filtered page, the timeline, a caller's history, the public status.
 #include <boost/json/serialize.hpp>
 
+#include "server/store/cursor.hpp"
 #include "server/store/petition_rows.hpp"
 #include "workflow/error.hpp"
 #include "workflow/text_search.hpp"
@@ -18,23 +19,13 @@ constexpr int text_count_limit = 200;
 // tell the two apart from statistics of two-character terms, so the server asks the index first.
 constexpr int rare_text_matches = 2'000;
 
-// Keyset cursors: "<sort key>|<id>", the sort key being PostgreSQL's own timestamptz text (or empty
-// for a petition without a deadline).
-std::pair<std::optional<std::string>, std::int64_t> parse_cursor(const std::string& cursor) {
-  auto bar = cursor.rfind('|');
-  std::int64_t id = 0;
-  try {
-    if (bar == std::string::npos) throw std::invalid_argument("no id");
-    std::size_t used = 0;
-    id = std::stoll(cursor.substr(bar + 1), &used);
-    if (used != cursor.size() - bar - 1 || id <= 0) throw std::invalid_argument("bad id");
-  } catch (const std::exception&) {
-    throw Error(Errc::invalid_field, "is not a cursor this list returned", "after");
-  }
-  auto key = cursor.substr(0, bar);
-  if (key.size() > 40) throw Error(Errc::invalid_field, "is not a cursor this list returned", "after");
-  if (key.empty()) return {std::nullopt, id};
-  return {key, id};
+// Keyset cursors: "<sort key>|<id>", the sort key the received time or deadline in epoch microseconds
+// (empty for a petition without a deadline).
+constexpr const char* from_epoch_us = "(timestamptz 'epoch' + $K::bigint * interval '1 microsecond')";
+
+std::string timestamp_param(pg::Statement& statement, std::int64_t epoch_us) {
+  std::string sql = from_epoch_us;
+  return sql.replace(sql.find("$K"), 2, param(statement, epoch_us));
 }
 
 std::string in_list(pg::Statement& statement, const char* column, const std::vector<std::string>& values) {
@@ -88,19 +79,16 @@ std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Sta
            "::text[]) w WHERE strpos(lower(p.subject || ' ' || p.content), lower(w)) = 0)";
   }
   if (with_cursor && f.after) {
-    auto [key, id] = parse_cursor(*f.after);
+    const auto cursor = parse_cursor(*f.after, '|');
     if (f.sort == PetitionFilter::Sort::received) {
-      if (!key) throw Error(Errc::invalid_field, "is not a cursor this list returned", "after");
-      auto k = param(statement, *key);
-      auto i = param(statement, id);
-      sql += " AND (p.received_at, p.id) < (" + k + "::timestamptz, " + i + ")";
-    } else if (key) {
-      auto k = param(statement, *key);
-      auto i = param(statement, id);
-      sql += " AND (p.due_at > " + k + "::timestamptz OR (p.due_at = " + k + "::timestamptz AND p.id > " + i +
-             ") OR p.due_at IS NULL)";
+      auto k = timestamp_param(statement, cursor_integer(cursor));
+      sql += " AND (p.received_at, p.id) < (" + k + ", " + param(statement, cursor.id) + ")";
+    } else if (!cursor.key.empty()) {
+      auto k = timestamp_param(statement, cursor_integer(cursor));
+      auto i = param(statement, cursor.id);
+      sql += " AND (p.due_at > " + k + " OR (p.due_at = " + k + " AND p.id > " + i + ") OR p.due_at IS NULL)";
     } else {
-      sql += " AND p.due_at IS NULL AND p.id > " + param(statement, id);
+      sql += " AND p.due_at IS NULL AND p.id > " + param(statement, cursor.id);
     }
   }
   return sql;
@@ -113,7 +101,9 @@ std::string summary_select(const std::string& now, const std::string& from, cons
          " iso_local(p.received_at), ru.code, ru.name, iso_local(p.due_at),"
          " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " + now + " THEN 'overdue'"
          "      WHEN p.warn_at <= " + now + " THEN 'warning' ELSE 'ok' END,"
-         " p.repeat_of, p.anonymous, pr.name, p.received_at::text, p.due_at::text, pr.preferred_channel,"
+         " p.repeat_of, p.anonymous, CASE WHEN p.petitioner_given IS NULL THEN pr.name ELSE p.petitioner_given->>'name' END,"
+         " (extract(epoch FROM p.received_at) * 1000000)::bigint::text,"
+         " (extract(epoch FROM p.due_at) * 1000000)::bigint::text, pr.preferred_channel,"
          " pr.contact_consent, extract(epoch FROM p.due_at)::bigint,"
          " CASE WHEN p.due_at IS NULL THEN '{}'::text[] ELSE " + calendar_chain("coalesce(ru.path, iu.path)") + " END" +
          extra_columns +
@@ -151,6 +141,12 @@ PetitionStore::PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workfl
                              CalendarBook& calendars, const workflow::RoutingTable& routing, Clock clock)
     : pool_(pool), workflows_(workflows), calendars_(calendars), routing_(routing), clock_(std::move(clock)) {}
 
+std::string not_accused(const std::string& petition, const std::string& viewer_path) {
+  // The rule is the SQL function accuses() (migration 0015); most petitions accuse nobody and skip the call.
+  return "(" + petition + ".complained_unit_ids = '{}' OR NOT accuses(" + petition + ".complained_unit_ids, " +
+         viewer_path + "))";
+}
+
 std::string visible_petitions_condition(const Actor& actor, pg::Statement& statement) {
   // Only the branches of the actor's roles are written out, so the planner sees a condition it can use.
   auto path = param(statement, actor.unit_path);
@@ -170,9 +166,7 @@ std::string visible_petitions_condition(const Actor& actor, pg::Statement& state
   if (actor.has(Role::proxy)) branches.push_back("p.proxy_user_id = " + param(statement, actor.user_id));
   std::string any = branches.empty() ? "false" : "";
   for (const auto& branch : branches) any += (any.empty() ? "(" : " OR (") + branch + ")";
-  // Accusation material never reaches the unit complained about, nor anyone under it.
-  return "(NOT EXISTS (SELECT 1 FROM units c WHERE c.id = ANY (p.complained_unit_ids) AND " + path +
-         "::ltree <@ c.path) AND (" + any + "))";
+  return "(" + not_accused("p", path + "::ltree") + " AND (" + any + "))";
 }
 
 const workflow::Definition& PetitionStore::definition_of(const Petition& petition) const {
@@ -294,13 +288,17 @@ boost::asio::awaitable<CallerHistory> PetitionStore::caller_history(std::string 
   // A caller look-up shows every petition of the number, except accusations against the caller's own unit.
   pg::Statement petitions("", epoch(clock_()), phone_key, viewer_path);
   petitions.sql = summary_select("to_timestamp($1)") +
-                  " WHERE pr.phone_key = $2 AND NOT EXISTS (SELECT 1 FROM units c WHERE c.id = ANY (p.complained_unit_ids)"
-                  " AND ($3::ltree IS NULL OR $3::ltree <@ c.path)) ORDER BY p.received_at DESC, p.id DESC LIMIT 20";
+                  " WHERE pr.phone_key = $2 AND " + not_accused("p", "$3::ltree") +
+                  " ORDER BY p.received_at DESC, p.id DESC LIMIT 20";
   statements.push_back(std::move(petitions));
-  statements.emplace_back(
-      "SELECT call_id, direction, iso_local(started_at), iso_local(answered_at), iso_local(ended_at), cause, petition_id"
-      " FROM calls WHERE from_key = $1 ORDER BY started_at DESC LIMIT 20",
-      phone_key);
+  // Calls from the number and callbacks to it; the petition each was filed under only where it may be told.
+  pg::Statement call_rows("", phone_key, viewer_path);
+  call_rows.sql = "SELECT c.call_id, c.direction, iso_local(c.started_at), iso_local(c.answered_at), iso_local(c.ended_at),"
+              " c.cause, CASE WHEN " + not_accused("p", "$2::ltree") + " THEN c.petition_id END"
+              " FROM calls c LEFT JOIN petitions p ON p.id = c.petition_id"
+              " WHERE c.from_key = $1 AND c.direction = 'in' OR c.to_key = $1 AND c.direction = 'out'"
+              " ORDER BY c.started_at DESC LIMIT 20";
+  statements.push_back(std::move(call_rows));
   auto results = co_await pool_.run(std::move(statements));
   const auto& people = results[0];
   for (int row = 0; row < people.rows(); ++row) {

@@ -4,8 +4,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <random>
 
+#include "server/auth/secrets.hpp"
 #include "server/pg/error.hpp"
 #include "server/store/audit.hpp"
 #include "server/store/petition_rows.hpp"
@@ -26,17 +26,16 @@ constexpr const char* system_name = "系统";
 constexpr const char* portal_name = "网上信访";
 
 std::string tracking_code(Instant now) {
-  // Crockford's base32 (no I, L, O, U): read out over the telephone without confusion.
-  static constexpr char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  std::uniform_int_distribution<int> pick(0, 31);
+  // The date, then 12 characters of Crockford's base32 (no I, L, O, U: read out over the telephone without
+  // confusion) in groups of four: 60 random bits, so that knowing a phone's last four digits does not make
+  // the public status look-up guessable.
+  static constexpr std::string_view alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
   const std::chrono::year_month_day day{workflow::local_date(now)};
   char date[16];
   std::snprintf(date, sizeof date, "%04d%02u%02u", static_cast<int>(day.year()), static_cast<unsigned>(day.month()),
                 static_cast<unsigned>(day.day()));
-  std::string code = std::string(date) + "-";
-  for (int i = 0; i < 6; ++i) code += alphabet[pick(random)];
-  return code;
+  const auto random = auth::random_characters(alphabet, 12);
+  return std::string(date) + "-" + random.substr(0, 4) + "-" + random.substr(4, 4) + "-" + random.substr(8, 4);
 }
 
 // Timestamps a state change sets on the petition row.
@@ -158,6 +157,23 @@ UnitChain unit_chain_from(const pg::Result& rows) {
   return chain;
 }
 
+std::string given_petitioner_json(const PetitionerInput& p) {
+  json::object given;
+  auto put = [&given](const char* name, const auto& value) {
+    if (value) given[name] = *value;
+  };
+  put("name", p.name);
+  put("gender", p.gender);
+  put("id_number", p.id_number);
+  put("phone", p.phone);
+  put("certificate_number", p.certificate_number);
+  put("address", p.address);
+  put("email", p.email);
+  put("disability_type", p.disability_type);
+  put("disability_grade", p.disability_grade);
+  return json::serialize(given);
+}
+
 bool is_repeat_key_conflict(const pg::QueryError& e) {
   return e.sqlstate() == "23505" && e.message().find("idempotency_keys") != std::string::npos;
 }
@@ -203,11 +219,16 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
   // to the registration desk the `portal.intake_unit` setting names (the root unit when none is set).
   std::optional<std::int64_t> actor_unit;
   if (intake.actor && intake.actor->has(Role::operator_)) actor_unit = intake.actor->unit_id;
+  // A complaint about the desk's own unit (or one above it) is registered by the nearest unit above the
+  // accused instead, so that it is never counted, listed or told there; none left: the top unit is accused.
   reads.emplace_back(
-      "SELECT u.id, " + calendar_chain("u.path") + ", nlevel(u.path) FROM units u WHERE u.id = coalesce($1,"
+      "SELECT u.id, " + calendar_chain("u.path") + ", nlevel(u.path) FROM units u, units desk"
+      " WHERE desk.id = coalesce($1,"
       "  (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = 'portal.intake_unit')),"
-      "  (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1))",
-      actor_unit);
+      "  (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1))"
+      " AND u.path @> desk.path AND NOT accuses(ARRAY(SELECT id FROM units WHERE code = ANY ($2::text[])), u.path)"
+      " ORDER BY nlevel(u.path) DESC LIMIT 1",
+      actor_unit, pg::words_literal(in.complained_unit_codes));
   reads.emplace_back("SELECT id FROM units WHERE code = $1 AND active", in.petitioner.unit_code);
   reads.emplace_back("SELECT code, id FROM units WHERE code = ANY ($1::text[])", pg::words_literal(in.complained_unit_codes));
   std::optional<std::string> known_id_number;
@@ -239,6 +260,9 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
     auto result = co_await pool_.run_one(std::move(again));
     co_return std::make_pair(petition_from(result, 0), false);
   }
+  if (found[2].rows() == 0)
+    throw Error(Errc::invalid_field, "the complaint is about the top unit itself; file it with the level above",
+                "complaint.units");
   const std::int64_t intake_unit_id = found[2].integer(0, 0);
   const int intake_unit_depth = static_cast<int>(found[2].integer(0, 2));
   const auto calendar_chain = found[2].words(0, 1);
@@ -327,25 +351,29 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
   }
   std::optional<std::int64_t> filed_by;
   if (intake.actor) filed_by = intake.actor->user_id;
+  // A proxy's filing that matched a person on record only links the petition; what the proxy said of the
+  // petitioner is kept with it, and is what the proxy is shown.
+  const bool operator_filed = intake.actor && intake.actor->has(Role::operator_);
+  std::optional<std::string> petitioner_given;
+  if (existing_petitioner && !operator_filed) petitioner_given = given_petitioner_json(in.petitioner);
 
   for (int attempt = 0;; ++attempt) {
     const auto code = tracking_code(now);
     std::vector<pg::Statement> writes;
     writes.push_back(calendars_unchanged(*calendars));
     const auto& p = in.petitioner;
-    if (existing_petitioner) {
-      // A known person: fill in what was missing, never overwrite what staff recorded before.
+    if (existing_petitioner && operator_filed) {
+      // A known person, with an operator: fill in what was missing, never overwrite what was recorded before
+      // (contact details and choices included: a known ID number is not proof of who is asking).
       writes.emplace_back(
           "UPDATE petitioners SET name = coalesce(name, $2), gender = coalesce(gender, $3), phone = coalesce(phone, $4),"
           " phone_key = coalesce(phone_key, $5), certificate_number = coalesce(certificate_number, $6),"
           " disability_type = coalesce(disability_type, $7), disability_grade = coalesce(disability_grade, $8),"
-          " address = coalesce(address, $9), unit_id = coalesce(unit_id, $10), email = coalesce($11, email),"
-          " language = coalesce($12, language), preferred_channel = coalesce($13, preferred_channel),"
-          " contact_consent = coalesce($14, contact_consent), updated_at = now() WHERE id = $1",
+          " address = coalesce(address, $9), unit_id = coalesce(unit_id, $10), email = coalesce(email, $11),"
+          " updated_at = now() WHERE id = $1",
           petitioner_id, p.name, p.gender, p.phone, phone_key, p.certificate_number, p.disability_type,
-          p.disability_grade, p.address, petitioner_unit_id, p.email, p.language, p.preferred_channel,
-          p.contact_consent);
-    } else {
+          p.disability_grade, p.address, petitioner_unit_id, p.email);
+    } else if (!existing_petitioner) {
       writes.emplace_back(
           "INSERT INTO petitioners (id, name, gender, id_number, phone, phone_key, certificate_number, disability_type,"
           " disability_grade, address, unit_id, self_reported, email, language, preferred_channel, contact_consent)"
@@ -360,16 +388,16 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
         " subject, content, state, petitioner_id, anonymous, filed_by, intake_unit_id, complaint_object,"
         " complained_unit_ids, proxy_user_id, proxy_name, proxy_relation, proxy_phone, consent_method, consent_at,"
         " group_size, representatives, repeat_of, due_at, warn_at, received_at, replied_at, closed_at, updated_at,"
-        " search_bigrams)"
+        " search_bigrams, petitioner_given)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::bigint[], $18, $19,"
         " $20, $21, $22, to_timestamp($23), $24, $25::jsonb, $26, to_timestamp($27), to_timestamp($28),"
-        " to_timestamp($29), to_timestamp($30), to_timestamp($31), to_timestamp($29), $32::text[])",
+        " to_timestamp($29), to_timestamp($30), to_timestamp($31), to_timestamp($29), $32::text[], $33::jsonb)",
         id, code, in.channel, definition.workflow, definition.version, in.type, in.category, in.urgency, in.subject,
         in.content, state.state, petitioner_id, in.anonymous, filed_by, intake_unit_id, in.complaint_object,
         pg::words_literal(complained_ids), proxy_user, proxy_name, proxy_relation, proxy_phone, consent_method,
         consent_at, in.group_size, json::serialize(representatives), repeat_of, optional_epoch(obligation.due),
         optional_epoch(obligation.warn), epoch(now), reached.replied ? std::optional(epoch(now)) : std::nullopt,
-        reached.closed ? std::optional(epoch(now)) : std::nullopt, pg::words_literal(bigrams));
+        reached.closed ? std::optional(epoch(now)) : std::nullopt, pg::words_literal(bigrams), petitioner_given);
     writes.push_back(std::move(insert));
     if (intake.idempotency_key)
       writes.emplace_back("INSERT INTO idempotency_keys (scope, key, request_hash, petition_id) VALUES ($1, $2, $3, $4)",

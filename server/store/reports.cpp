@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "server/store/cursor.hpp"
 #include "server/store/petition_rows.hpp"
 #include "workflow/error.hpp"
 #include "workflow/reporting.hpp"
@@ -107,19 +108,6 @@ std::optional<DrillFilter> drill_filter(const std::string& figure) {
                                               "escalated_to_town", "escalated_to_village", "criticised"};
   if (std::find(plain.begin(), plain.end(), figure) != plain.end()) return DrillFilter{figure, ""};
   return std::nullopt;
-}
-
-std::pair<std::string, std::int64_t> parse_drill_cursor(const std::string& cursor) {
-  auto bar = cursor.rfind('_');
-  try {
-    if (bar == std::string::npos || bar == 0 || bar > 40) throw std::invalid_argument("cursor");
-    std::size_t used = 0;
-    auto id = std::stoll(cursor.substr(bar + 1), &used);
-    if (used != cursor.size() - bar - 1 || id <= 0) throw std::invalid_argument("cursor");
-    return {cursor.substr(0, bar), id};
-  } catch (const std::exception&) {
-    throw Error(Errc::invalid_field, "is not a cursor this list returned", "after");
-  }
 }
 
 }  // namespace
@@ -324,8 +312,9 @@ awaitable<DrillPage> ReportStore::drill(const Actor& actor, const ReportQuery& q
             " WHERE p.due_at <= " + now_sql + " AND u.path <@ " + param(statement, scope.path) + "::ltree";
     if (query.dimension) inner += " AND " + overdue_key(*query.dimension) + " = " + param(statement, *query.value);
     if (after) {
-      auto [key, id] = parse_drill_cursor(*after);
-      inner += " AND (p.due_at, p.id) > (to_timestamp(" + param(statement, key) + "::bigint), " + param(statement, id) + ")";
+      const auto cursor = parse_cursor(*after, '_');
+      inner += " AND (p.due_at, p.id) > (to_timestamp(" + param(statement, cursor_integer(cursor)) + "::bigint), " +
+               param(statement, cursor.id) + ")";
     }
     inner += " AND " + visible_petitions_condition(actor, statement) + " ORDER BY p.due_at, p.id";
     order = " ORDER BY p.fact_at, p.id";
@@ -341,8 +330,8 @@ awaitable<DrillPage> ReportStore::drill(const Actor& actor, const ReportQuery& q
     if (query.dimension)
       inner += " AND " + dimension_fact_columns().at(*query.dimension) + " = " + param(statement, *query.value);
     if (after) {
-      auto [key, id] = parse_drill_cursor(*after);
-      inner += " AND (f.day, f.id) < (" + param(statement, key) + "::date, " + param(statement, id) + ")";
+      const auto cursor = parse_cursor(*after, '_');
+      inner += " AND (f.day, f.id) < (" + param(statement, cursor_date(cursor)) + "::date, " + param(statement, cursor.id) + ")";
     }
     inner += " AND " + visible_petitions_condition(actor, statement) + " ORDER BY f.day DESC, f.id DESC";
     order = " ORDER BY p.fact_day DESC, p.fact_id DESC";

@@ -81,7 +81,17 @@ TEST_CASE("a wrong password and an unknown login get the same answer in about th
   CHECK(server.count("SELECT count(*) FROM audit_log WHERE action = 'login.failed'") == 6);
 }
 
-TEST_CASE("repeated failures lock the account for a while, even for the right password") {
+// A log-in from another loopback address, as a client elsewhere would: the reply's status.
+int login_status_from(unsigned short port, const std::string& source, const std::string& login, const std::string& password) {
+  RawConnection connection(port, source);
+  const std::string body = R"({"login":")" + login + R"(","password":")" + password + R"("})";
+  connection.send("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                  std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  auto reply = connection.read_until_closed(10s);
+  return reply.size() > 12 ? std::stoi(reply.substr(9, 3)) : 0;
+}
+
+TEST_CASE("repeated failures stop guessing from that address, without locking the owner out elsewhere") {
   DemoServer server;
   const auto port = server.process.port();
   for (int i = 0; i < 5; ++i) CHECK(login(port, "v0101.handler", "guess-" + std::to_string(i)).status == 401);
@@ -91,6 +101,54 @@ TEST_CASE("repeated failures lock the account for a while, even for the right pa
   CHECK(login(port, "no.such.user.either", "x").status == 401);  // other accounts are unaffected
   CHECK(login(port, "t02.handler", demo_password).status == 200);
   CHECK(server.count("SELECT count(*) FROM audit_log WHERE action = 'login.throttled'") == 1);
+  // The owner, at their own desk, logs in: a stranger's guesses are no lock-out button.
+  CHECK(login_status_from(port, "127.0.0.2", "v0101.handler", demo_password) == 200);
+}
+
+TEST_CASE("concurrent guesses are counted before they are verified: 40 at once get 5 verifications") {
+  DemoServer server;
+  const auto port = server.process.port();
+  std::vector<std::future<int>> guesses;
+  for (int i = 0; i < 40; ++i)
+    guesses.push_back(std::async(std::launch::async, [port, i] {
+      return login(port, "t01.handler", "concurrent-guess-" + std::to_string(i)).status;
+    }));
+  int refused = 0, verified = 0;
+  for (auto& guess : guesses) {
+    const int status = guess.get();
+    if (status == 429) ++refused;
+    if (status == 401) ++verified;
+  }
+  CHECK(verified == 5);
+  CHECK(refused == 35);
+  CHECK(server.count("SELECT count(*) FROM audit_log WHERE action = 'login.failed'") == 5);
+}
+
+TEST_CASE("the account's ceiling holds guesses from many addresses, but not its owner's own") {
+  DemoServer server;
+  const auto port = server.process.port();
+  CHECK(login_status_from(port, "127.0.0.9", "t02.handler", demo_password) == 200);  // the owner's desk
+  // Five wrong guesses from each of six other addresses: 30, the ceiling for unknown addresses.
+  for (int address = 10; address < 16; ++address)
+    for (int i = 0; i < 5; ++i)
+      CHECK(login_status_from(port, "127.0.0." + std::to_string(address), "t02.handler", "wrong-" + std::to_string(i)) == 401);
+  CHECK(login_status_from(port, "127.0.0.16", "t02.handler", demo_password) == 429);
+  CHECK(login_status_from(port, "127.0.0.9", "t02.handler", demo_password) == 200);
+}
+
+TEST_CASE("guesses at the current password when changing it are limited too") {
+  DemoServer server;
+  const auto port = server.process.port();
+  Session user(port, "t01.handler", demo_password);
+  for (int i = 0; i < 5; ++i) {
+    auto wrong = user.send("POST", "/api/v1/auth/password",
+                           R"({"current_password":"guess-)" + std::to_string(i) + R"(","new_password":"a-new-password-42"})");
+    CHECK(wrong.status == 422);
+  }
+  auto right = user.send("POST", "/api/v1/auth/password",
+                         R"({"current_password":")" + std::string(demo_password) + R"(","new_password":"a-new-password-42"})");
+  CHECK(right.status == 429);
+  CHECK(server.count("SELECT count(*) FROM audit_log WHERE action = 'password_change.throttled'") == 1);
 }
 
 TEST_CASE("cookie-authenticated writes need the CSRF token, and a refusal is audited") {
@@ -231,6 +289,8 @@ TEST_CASE("with a certificate the server speaks HTTPS and marks the cookie Secur
                              {{"Content-Type", "application/json"}});
   CHECK(reply.status == 200);
   CHECK_THAT(reply.header("set-cookie"), Contains("; Secure"));
+  CHECK_THAT(reply.header("strict-transport-security"), Contains("max-age=31536000"));
+  CHECK_THAT(health.header("strict-transport-security"), Contains("max-age="));
   CHECK_THROWS(http_request(port, "GET", "/healthz"));  // plain HTTP is not spoken there
   std::system(("pkill -TERM -f 'listen " + listen + "'").c_str());
   CHECK(result.get().exit_code == 0);

@@ -1,4 +1,9 @@
+#include <signal.h>
+
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <fstream>
 #include <thread>
 
 #include "server/pg/embedded_cluster.hpp"
@@ -34,4 +39,95 @@ TEST_CASE("while the database is down requests get 503 with a JSON error, and th
     if (status != 200) std::this_thread::sleep_for(100ms);
   }
   CHECK(status == 200);
+}
+
+namespace {
+
+long postmaster_pid(const std::filesystem::path& data_dir) {
+  std::ifstream in(data_dir / "postgres" / "data" / "postmaster.pid");
+  long pid = 0;
+  in >> pid;
+  return pid;
+}
+
+bool alive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+
+}  // namespace
+
+TEST_CASE("the embedded PostgreSQL, killed, is started again by petitiond, which says so on /readyz and /metrics") {
+  ScratchDir dir;
+  PetitiondProcess server({"--data-dir", dir.path().string(), "--db-connect-timeout", "1"});
+  REQUIRE(http_request(server.port(), "GET", "/readyz").status == 200);
+  const long first = postmaster_pid(dir.path());
+  REQUIRE(alive(first));
+
+  ::kill(static_cast<pid_t>(first), SIGKILL);
+  int status = 200;
+  for (int i = 0; i < 100 && status == 200; ++i) {
+    status = http_request(server.port(), "GET", "/readyz").status;
+    if (status == 200) std::this_thread::sleep_for(50ms);
+  }
+  // Down for a moment (or already back): then up again by itself, on a new postmaster.
+  boost::json::value ready;
+  for (int i = 0; i < 600; ++i) {
+    auto reply = http_request(server.port(), "GET", "/readyz");
+    if (reply.status == 200) {
+      ready = reply.json();
+      break;
+    }
+    CHECK(reply.json().at("error").at("code").as_string() == "unavailable");
+    std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE(ready.is_object());
+  CHECK(ready.at("checks").at("embedded_postgres").as_string() == "ok");
+  CHECK(ready.at("checks").at("attachments").as_string() == "ok");
+  const long second = postmaster_pid(dir.path());
+  CHECK(second != first);
+  CHECK(alive(second));
+  auto metrics = http_request(server.port(), "GET", "/metrics").body;
+  CHECK(metrics.find("petitiond_embedded_postgres_up 1") != std::string::npos);
+  CHECK(metrics.find("petitiond_embedded_postgres_restarts 1") != std::string::npos);
+  // Requests are served again: a log-in reads and writes the database.
+  auto in = login(server.port(), "nobody", "wrong-password-1");
+  CHECK(in.status == 401);
+
+  CHECK(server.stop(SIGTERM) == 0);
+  for (int i = 0; i < 200 && alive(second); ++i) std::this_thread::sleep_for(20ms);
+  CHECK_FALSE(alive(second));
+}
+
+TEST_CASE("ownership of the embedded PostgreSQL is a lock: a dead owner's server is adopted and stopped with the adopter") {
+  ScratchDir dir;
+  PetitiondProcess first({"--data-dir", dir.path().string()});
+  const long postmaster = postmaster_pid(dir.path());
+  REQUIRE(alive(postmaster));
+  // The owner dies and is not reaped yet: its pid still exists (a zombie), but its lock is gone.
+  ::kill(first.pid(), SIGKILL);
+  std::this_thread::sleep_for(300ms);
+  REQUIRE(alive(first.pid()));  // the zombie
+  {
+    PetitiondProcess second({"--data-dir", dir.path().string()});
+    REQUIRE(http_request(second.port(), "GET", "/readyz").status == 200);
+    CHECK(postmaster_pid(dir.path()) == postmaster);  // adopted, not started twice
+    CHECK(second.stop(SIGTERM) == 0);
+  }
+  for (int i = 0; i < 200 && alive(postmaster); ++i) std::this_thread::sleep_for(20ms);
+  CHECK_FALSE(alive(postmaster));
+  first.wait_exit(std::chrono::milliseconds(1000));
+}
+
+TEST_CASE("an attachment directory that cannot be written makes /readyz say so") {
+  ScratchDir dir;
+  TestDatabase db;
+  const auto attachments = dir.path() / "attachments";
+  std::filesystem::create_directories(attachments);
+  PetitiondProcess server({"--database-url", db.url(), "--attachment-dir", attachments.string()});
+  REQUIRE(http_request(server.port(), "GET", "/readyz").status == 200);
+  // A file where the directory should be: nothing can be created in it, whoever runs the server.
+  std::filesystem::remove_all(attachments);
+  std::ofstream(attachments) << "not a directory";
+  auto reply = http_request(server.port(), "GET", "/readyz");
+  CHECK(reply.status == 503);
+  CHECK(reply.json().at("checks").at("attachments").as_string() != "ok");
+  CHECK(reply.json().at("checks").at("database").as_string() == "ok");
 }

@@ -417,6 +417,20 @@ TEST_CASE("the public portal takes petitions without an account and shows status
   auto wrong = http_request(port, "POST", "/api/v1/portal/status",
                             R"({"tracking_code":")" + code + R"(","phone_last4":"1234"})", {{"Content-Type", "application/json"}});
   CHECK(wrong.status == 404);
+  // The code: the date and 60 random bits in groups of four, accepted as typed (any case, spaces, no dashes).
+  REQUIRE(code.size() == 23);
+  CHECK(code.find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ-") == std::string::npos);
+  std::string typed;
+  for (char c : code)
+    if (c != '-') typed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  typed.insert(8, " ");
+  auto as_typed = http_request(port, "POST", "/api/v1/portal/status",
+                               R"({"tracking_code":")" + typed + R"(","phone_last4":"4321"})", {{"Content-Type", "application/json"}});
+  CHECK(as_typed.status == 200);
+  auto not_a_code = http_request(port, "POST", "/api/v1/portal/status",
+                                 R"({"tracking_code":"12345","phone_last4":"4321"})", {{"Content-Type", "application/json"}});
+  CHECK(not_a_code.status == 422);
+  CHECK(field_of(not_a_code) == "tracking_code");
   // The web intake unit (the root unless configured) sees it; it was registered by nobody.
   auto list = f.as("operator").get("/api/v1/petitions?channel=web").json();
   REQUIRE(list.at("items").as_array().size() == 1);
@@ -627,17 +641,70 @@ TEST_CASE("a dispatch without a unit goes where the routing table says, never to
   CHECK(field_of(unnamed) == "unit");
 }
 
+TEST_CASE("a proxy who knows someone's ID number learns nothing more and changes nothing of their record") {
+  Fixture f;
+  const auto known_id = id_number("11010519491231002");
+  // The person, on record through the hotline.
+  auto first = f.file(body_with({{"petitioner", (R"({"name":"张三","phone":"138-1234-5678","id_number":")" + known_id +
+                                                 R"(","unit":"V1","address":"青山区幸福路 8 号","email":"zhang.san@example.cn",)"
+                                                 R"("preferred_channel":"email"})").c_str()}}));
+  pg::BlockingConnection db(f.org.db.url());
+  auto petitioner_of = [&db](std::int64_t petition) {
+    return db.exec("SELECT petitioner_id FROM petitions WHERE id = " + std::to_string(petition)).integer(0, 0);
+  };
+  const auto person = petitioner_of(number(first, "id"));
+  // A proxy sends only the number, a consent and their own e-mail.
+  auto filed = f.file(body_with({{"petitioner", (R"({"id_number":")" + known_id + R"(","email":"proxy@example.cn"})").c_str()},
+                                 {"consent", R"({"method":"verbal"})"}}),
+                      "proxy");
+  const auto id = number(filed, "id");
+  CHECK(petitioner_of(id) == person);  // linked to the person on record
+  for (const auto& seen : {filed, f.get("proxy", id)}) {
+    const auto& who = seen.at("petitioner");
+    CHECK(who.at("name").is_null());
+    CHECK(who.at("address").is_null());
+    CHECK(who.at("phone").is_null());
+    CHECK(text(who, "email") == "p****@example.cn");  // what the proxy gave
+  }
+  auto listed = f.as("proxy").get("/api/v1/petitions?mine=true").json().at("items").as_array();
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].at("petitioner_name").is_null());
+  // The record is as it was: the next reply still goes to the person's own address.
+  auto stored = db.exec("SELECT email, name, preferred_channel FROM petitioners WHERE id = " + std::to_string(person));
+  CHECK(stored.text(0, 0) == std::string("zhang.san@example.cn"));
+  CHECK(stored.text(0, 1) == std::string("张三"));
+  CHECK(stored.text(0, 2) == std::string("email"));
+  // Staff see the person on record.
+  CHECK(text(f.get("operator", id).at("petitioner"), "name") == "张三");
+  // Only the hotline files from a call.
+  auto from_call = f.as("proxy").send("POST", "/api/v1/petitions",
+                                      body_with({{"call_id", R"("someone-elses-call")"}, {"consent", R"({"method":"verbal"})"}}));
+  CHECK(from_call.status == 422);
+  CHECK(field_of(from_call) == "call_id");
+}
+
 TEST_CASE("an anonymous petitioner's identity is hidden from handling units, shown to the hotline") {
   Fixture f;
-  auto p = f.file(body_with({{"anonymous", "true"}}));
+  auto p = f.file(body_with(
+      {{"anonymous", "true"},
+       {"petitioner", R"({"name":"张三","phone":"138-1234-5678","gender":"male","address":"青山区幸福路 8 号 3 单元",)"
+                      R"("email":"zhang.san@example.cn","unit":"V1"})"},
+       {"proxy", R"({"name":"李监护","relation":"监护人","phone":"13800001111"})"},
+       {"consent", R"({"method":"written"})"}}));
   const auto id = number(p, "id");
   CHECK(text(p.at("petitioner"), "name") == "张三");  // the operator who took the call
   REQUIRE(f.act("operator", id, "accept", 1).status == 200);
   REQUIRE(f.act("operator", id, "dispatch", 2, R"(,"unit":"V1")").status == 200);
   auto seen = f.get("v1.handler", id);
-  CHECK(seen.at("petitioner").at("name").is_null());
-  CHECK(seen.at("petitioner").at("phone").is_null());
-  CHECK(seen.at("petitioner").at("id_number").is_null());
+  // Nothing that identifies the person: no name, contact, ID, gender, exact address, nor who came with them.
+  for (const char* hidden : {"name", "phone", "id_number", "gender", "address", "email", "certificate_number"}) {
+    CAPTURE(hidden);
+    CHECK(seen.at("petitioner").at(hidden).is_null());
+  }
+  CHECK(seen.at("proxy").at("name").is_null());
+  CHECK(seen.at("proxy").at("phone").is_null());
+  // The place the matter concerns stays.
+  CHECK(text(seen.at("petitioner").at("unit"), "code") == "V1");
   auto unmask = f.as("v1.handler").send("POST", "/api/v1/petitions/" + std::to_string(id) + "/unmask",
                                         R"({"reason":"需要联系信访人"})");
   CHECK(unmask.status == 403);

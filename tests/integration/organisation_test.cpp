@@ -203,21 +203,32 @@ TEST_CASE("API tokens act for their user until revoked, only the owner or an adm
   CHECK(error_of(auth.revoke_token(admin, token.id, audit("token.revoked"))) == Errc::not_found);  // already revoked
 }
 
-TEST_CASE("failed log-ins are throttled per account and per address, within a window") {
+TEST_CASE("log-in attempts are limited per account and address, per address, and per account from unknown addresses") {
   test::OrgFixture org;
   pg::Pool pool(options(org.db.url()));
   store::ThrottlePolicy policy;
-  policy.account_failures = 3;
-  policy.address_failures = 5;
+  policy.pair_attempts = 3;
+  policy.address_attempts = 5;
+  policy.account_attempts = 4;
   policy.window = std::chrono::seconds(2);
+  policy.account_window = std::chrono::seconds(2);
   store::AuthStore auth(pool, {}, policy);
-  for (int i = 0; i < 2; ++i) run_async(auth.record_failure("t1.handler", "10.0.0.1", audit("login.failed")));
-  CHECK_FALSE(run_async(auth.throttled("t1.handler", "10.0.0.9")));
-  run_async(auth.record_failure("t1.handler", "10.0.0.1", audit("login.failed")));
-  CHECK(run_async(auth.throttled("t1.handler", "10.0.0.9")));   // the account, from anywhere
-  CHECK_FALSE(run_async(auth.throttled("v1.handler", "10.0.0.9")));
-  for (int i = 0; i < 2; ++i) run_async(auth.record_failure("nobody" + std::to_string(i), "10.0.0.1", audit("login.failed")));
-  CHECK(run_async(auth.throttled("v1.handler", "10.0.0.1")));   // the address, whichever account
+  auto reserve = [&](const char* login, const char* address) { return run_async(auth.reserve_login(login, address)); };
+  // The owner logged in from 10.0.0.9 before: that address is theirs.
+  auto signed_in = audit("login.succeeded");
+  signed_in.actor_login = "t1.handler";
+  run_async(auth.open_session(org.user_ids.at("t1.handler"), "session-1", "csrf-1", "10.0.0.9", signed_in));
+
+  for (int i = 0; i < 3; ++i) CHECK(reserve("t1.handler", "10.0.0.1"));
+  CHECK_FALSE(reserve("t1.handler", "10.0.0.1"));  // the account from this address
+  CHECK(reserve("t1.handler", "10.0.0.2"));        // from elsewhere it may, up to the account's ceiling …
+  CHECK_FALSE(reserve("t1.handler", "10.0.0.3"));  // … of 4 from unknown addresses
+  CHECK(reserve("t1.handler", "10.0.0.9"));        // but never from the owner's own address
+  CHECK(reserve("v1.handler", "10.0.0.3"));        // other accounts are unaffected
+  // The address, whichever account: 3 to t1.handler (and one refused, not counted) and 2 more.
+  CHECK(reserve("nobody0", "10.0.0.1"));
+  CHECK(reserve("nobody1", "10.0.0.1"));
+  CHECK_FALSE(reserve("v1.handler", "10.0.0.1"));
   std::this_thread::sleep_for(2100ms);
-  CHECK_FALSE(run_async(auth.throttled("t1.handler", "10.0.0.1")));  // the window has passed
+  CHECK(reserve("t1.handler", "10.0.0.1"));  // the windows have passed
 }

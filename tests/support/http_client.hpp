@@ -51,7 +51,8 @@ HttpReply login(unsigned short port, const std::string& login, const std::string
 // A raw TCP connection to 127.0.0.1:port.
 class RawConnection {
  public:
-  explicit RawConnection(unsigned short port);
+  // Connects from `source` (another loopback address, such as 127.0.0.2, acts as another client's).
+  explicit RawConnection(unsigned short port, const std::string& source = "");
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;

@@ -135,7 +135,7 @@ async function portalByKeyboard(browser, base) {
   check(await page.evaluate(() => document.querySelector("input[value=phone]").checked), "the arrow keys choose 'call, don't text'");
   await page.keyboard.press("Enter");  // submits the form
   const code = await page.waitForSelector(".code").then((e) => e.textContent());
-  check(/^\d{8}-[0-9A-Z]{6}$/.test(code), `submitting by keyboard gives a tracking code (${code})`);
+  check(/^\d{8}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/.test(code), `submitting by keyboard gives a tracking code (${code})`);
   check(await focusReaches(page, () => document.activeElement?.classList.contains("success")), "focus moves to the confirmation");
   await axe(page, "the portal after submitting");
   await shot(page, "portal-submitted");
