@@ -104,7 +104,7 @@ Outcome send_sms(const Delivery& d, const std::optional<SmsGateway>& gateway, st
   return {d.id, true, "", d.attempts};
 }
 
-Outcome send_webhook(const Delivery& d, std::chrono::milliseconds timeout) {
+Outcome send_webhook(const Delivery& d, std::chrono::milliseconds timeout, bool allow_private) {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   const auto timestamp = std::to_string(now.count());
   const auto body = json::serialize(json::object{{"id", idempotency_key(d)}, {"topic", d.topic}, {"data", d.payload}});
@@ -115,7 +115,7 @@ Outcome send_webhook(const Delivery& d, std::chrono::milliseconds timeout) {
                            {"X-Petitiond-Delivery", idempotency_key(d)},
                            {"X-Petitiond-Timestamp", timestamp},
                            {"X-Petitiond-Signature", "sha256=" + signature}},
-                          body, timeout);
+                          body, timeout, !allow_private);
   if (!result.error.empty()) return {d.id, false, "webhook: " + result.error, d.attempts};
   if (result.status < 200 || result.status >= 300)
     return {d.id, false, "webhook answered " + std::to_string(result.status), d.attempts};
@@ -131,13 +131,13 @@ Outcome send_mail(const Delivery& d, const ChannelSettings& settings, std::chron
 
 // The network sends of a claimed batch, one after another, on a worker thread.
 asio::awaitable<std::vector<Outcome>> send_all(std::vector<Delivery> deliveries, ChannelSettings settings,
-                                               std::chrono::milliseconds timeout) {
+                                               std::chrono::milliseconds timeout, bool webhooks_allow_private) {
   std::vector<Outcome> outcomes;
   for (const auto& d : deliveries) {
     try {
       outcomes.push_back(d.channel == "sms"     ? send_sms(d, settings.sms, timeout)
                          : d.channel == "email" ? send_mail(d, settings, timeout)
-                                                : send_webhook(d, timeout));
+                                                : send_webhook(d, timeout, webhooks_allow_private));
     } catch (const std::exception& e) {
       outcomes.push_back({d.id, false, e.what(), d.attempts});
     }
@@ -234,7 +234,8 @@ asio::awaitable<int> Dispatcher::pass() {
     }
   }
   if (!network.empty()) {
-    auto task = send_all(std::move(network), settings_from(claimed[3]), options_.send_timeout);
+    auto task = send_all(std::move(network), settings_from(claimed[3]), options_.send_timeout,
+                         options_.webhooks_allow_private);
     auto sent = co_await asio::co_spawn(workers_, std::move(task), asio::use_awaitable);
     outcomes.insert(outcomes.end(), sent.begin(), sent.end());
   }

@@ -35,6 +35,7 @@ struct DispatcherOptions {
   std::chrono::seconds first_retry{30};  // doubled after each failure, at most an hour, times 0.5–1.5
   std::chrono::seconds lease{120};       // how long a claimed delivery is left to its process
   std::chrono::milliseconds send_timeout{10000};
+  bool webhooks_allow_private = false;  // see address_policy.hpp
   // The time the daily digest goes by (the server's clock, which tests move).
   std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
 };

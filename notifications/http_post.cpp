@@ -1,6 +1,9 @@
 #include "notifications/http_post.hpp"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
+
+#include "notifications/address_policy.hpp"
 
 #include <memory>
 #include <mutex>
@@ -15,10 +18,24 @@ std::size_t keep_some(char* data, std::size_t size, std::size_t count, void* out
   return bytes;
 }
 
+struct SocketGate {
+  bool public_only = false;
+  bool refused = false;
+};
+
+curl_socket_t open_socket(void* data, curlsocktype, curl_sockaddr* address) {
+  auto* gate = static_cast<SocketGate*>(data);
+  if (gate->public_only && is_private_address(&address->addr)) {
+    gate->refused = true;
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
 }  // namespace
 
 HttpPostResult http_post(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
-                         const std::string& body, std::chrono::milliseconds timeout) {
+                         const std::string& body, std::chrono::milliseconds timeout, bool public_only) {
   static std::once_flag initialised;
   std::call_once(initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   HttpPostResult result;
@@ -39,8 +56,12 @@ HttpPostResult http_post(const std::string& url, const std::vector<std::pair<std
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, keep_some);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &result.body);
+  SocketGate gate{public_only};
+  curl_easy_setopt(curl.get(), CURLOPT_OPENSOCKETFUNCTION, open_socket);
+  curl_easy_setopt(curl.get(), CURLOPT_OPENSOCKETDATA, &gate);
   if (auto code = curl_easy_perform(curl.get()); code != CURLE_OK) {
-    result.error = curl_easy_strerror(code);
+    result.error = gate.refused ? "refused: the target's address is on this machine or a private network"
+                                : curl_easy_strerror(code);
     return result;
   }
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &result.status);

@@ -2,6 +2,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 
+#include "notifications/address_policy.hpp"
 #include "server/api/routes.hpp"
 #include "server/auth/secrets.hpp"
 #include "server/http/json_input.hpp"
@@ -27,9 +28,9 @@ json::value webhook_view(const pg::Result& rows, int row) {
                       {"created_at", rows.text(row, 5)}};
 }
 
-std::string checked_url(std::string url) {
-  if (!url.starts_with("http://") && !url.starts_with("https://"))
-    throw Error(Errc::invalid_field, "must be an http:// or https:// URL", "url");
+std::string checked_url(const Services& services, std::string url) {
+  if (auto problem = notifications::webhook_target_problem(url, services.webhooks_allow_private); !problem.empty())
+    throw Error(Errc::invalid_field, problem, "url");
   return url;
 }
 
@@ -63,7 +64,7 @@ awaitable<Response> create_webhook(Services& services, RequestContext& context) 
   auto body = http::json_object_body(context.request);
   http::Fields fields(body);
   const auto name = fields.text("name", 100);
-  const auto url = checked_url(fields.text("url", 500));
+  const auto url = checked_url(services, fields.text("url", 500));
   const auto topics = topics_field(services, fields, body).value_or(std::vector<std::string>{});
   fields.reject_unknown();
   const auto secret = auth::random_token();
@@ -86,7 +87,7 @@ awaitable<Response> change_webhook(Services& services, RequestContext& context) 
   http::Fields fields(body);
   const auto name = fields.optional_text("name", 100);
   auto url = fields.optional_text("url", 500);
-  if (url) url = checked_url(*url);
+  if (url) url = checked_url(services, *url);
   const auto topics = topics_field(services, fields, body);
   const auto active = fields.optional_bool("active");
   fields.reject_unknown();

@@ -53,6 +53,7 @@ notifications::DispatcherOptions dispatcher_options(const Config& config, store:
   notifications::DispatcherOptions options;
   options.interval = config.notify_interval;
   options.lease = config.notify_lease;
+  options.webhooks_allow_private = config.webhooks_allow_private;
   options.clock = [clock = std::move(clock)] { return std::chrono::system_clock::time_point(clock()); };
   return options;
 }
@@ -87,7 +88,7 @@ Application::Application(const Config& config, const std::string& database_url, 
       reports_(pool_, [this] { return petitions_.now(); }),
       templates_(config.message_templates, message_labels(workflows)),
       services_{pool_,     units_,    users_,   auth_,   workers_, petitions_, reports_, calendars_, events_, templates_,
-                config.attachment_dir, config.attachment_limit},
+                config.attachment_dir, config.attachment_limit, config.webhooks_allow_private},
       authenticator_(services_),
       call_listener_(io_, pool_.options().connect, api::call_channel,
                      [this](std::string payload) { return api::push_call_event(services_, std::move(payload)); }),

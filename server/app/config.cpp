@@ -63,6 +63,7 @@ po::options_description describe() {
     ("scheduler-interval", po::value<long>()->default_value(1000), "longest sleep in ms of the deadline scheduler (0: this process fires no escalations)")
     ("notify-interval", po::value<long>()->default_value(1000), "ms between passes of the notification dispatcher when idle (0: this process sends no notifications)")
     ("notify-lease", po::value<long>()->default_value(120), "seconds a claimed notification is left to the process that claimed it (after that another sends it again)")
+    ("webhooks-allow-private", po::value<bool>()->default_value(false)->implicit_value(true)->zero_tokens(), "let webhooks post to this machine and private networks (an intranet's own systems)")
     ("message-templates", po::value<std::string>(), "message templates (YAML) laid over the shipped ones, topic by topic; read again when changed")
     ("web-root", po::value<std::string>(), "the web app's built files, served at / (scripts/run.sh gives web-admin/dist); none: the API only")
     ("routing", po::value<std::string>(), "routing table (YAML) to use instead of the shipped default")
@@ -230,6 +231,7 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
       throw ConfigError("--web-root: no index.html in " + config.web_root->string() + " (build it: scripts/build.sh)");
   }
   config.demo = vm["demo"].as<bool>();
+  config.webhooks_allow_private = vm["webhooks-allow-private"].as<bool>();
 
   const auto format = vm["log-format"].as<std::string>();
   if (format == "json") config.log_format = log::Format::json;

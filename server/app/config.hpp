@@ -38,6 +38,7 @@ struct Config {
   std::filesystem::path calendar_dir;        // extra calendar files; default DATA_DIR/calendars
   std::filesystem::path attachment_dir;      // default DATA_DIR/attachments
   std::size_t attachment_limit = 10 * 1024 * 1024;
+  bool webhooks_allow_private = false;  // webhooks may post to loopback, link-local and private addresses
   std::filesystem::path routing_file;                  // empty: the shipped schemas/routing/default.yaml
   std::chrono::milliseconds scheduler_interval{1000};  // the deadline scheduler's longest sleep; 0: never runs
   std::chrono::milliseconds notify_interval{1000};     // the notification dispatcher's; 0: never runs

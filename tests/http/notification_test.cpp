@@ -117,7 +117,8 @@ TEST_CASE("webhooks receive every message, signed with HMAC-SHA256 over the time
   const std::string secret = "a-webhook-secret-of-some-length";
   db.exec("INSERT INTO webhooks (name, url, secret, topics) VALUES ('城市热线平台', $1, $2, '{registered}')",
           {receiver.url("/hook"), secret});
-  TestServer server(org, {"--notify-interval", "100"});
+  // The receiver is on this machine: allowed for this intranet-like set-up only.
+  TestServer server(org, {"--notify-interval", "100", "--webhooks-allow-private"});
   const auto id = file_petition(server.port(), "13912345670");
   REQUIRE(eventually([&] { return receiver.received().size() == 1; }));
   const auto request = receiver.received()[0];
@@ -135,6 +136,34 @@ TEST_CASE("webhooks receive every message, signed with HMAC-SHA256 over the time
   REQUIRE(op.send("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/accept", R"({"version":1})").status == 200);
   std::this_thread::sleep_for(800ms);
   CHECK(receiver.received().size() == 1);
+}
+
+TEST_CASE("webhooks never post to this machine or private networks unless the administrator allows it") {
+  spdlog::set_level(spdlog::level::err);
+  OrgFixture org;
+  StandIn receiver;
+  pg::BlockingConnection db(org.db.url());
+  TestServer server(org, {"--notify-interval", "100"});
+  Session admin(server.port(), "admin", fixture_password);
+  for (const char* url : {"http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]/hook", "http://10.1.2.3/hook",
+                          "http://192.168.1.10/hook", "http://172.20.0.1/hook", "http://169.254.169.254/latest/meta-data",
+                          "http://[fe80::1]/hook", "http://[::ffff:127.0.0.1]/hook", "http://0.0.0.0/hook"}) {
+    CAPTURE(url);
+    auto refused = admin.send("POST", "/api/v1/webhooks", R"({"name":"内网","url":")" + std::string(url) + R"("})");
+    CHECK(refused.status == 422);
+    CHECK(refused.json().at("error").at("field").as_string() == "url");
+  }
+  CHECK(admin.send("POST", "/api/v1/webhooks", R"({"name":"市热线","url":"https://hotline.example.cn/hook"})").status == 201);
+  // A name that resolves to this machine is refused when the delivery connects, not posted to.
+  db.exec("INSERT INTO webhooks (name, url, secret, topics) VALUES ('改名的内网', $1, 'a-webhook-secret-of-some-length',"
+          " '{registered}')",
+          {"http://localhost:" + receiver.url("/hook").substr(receiver.url("").rfind(':') + 1)});
+  file_petition(server.port(), "13912345674");
+  REQUIRE(eventually([&] {
+    return count(db, "SELECT count(*) FROM notification_deliveries WHERE channel = 'webhook' AND last_error LIKE"
+                     " '%private network%'") == 1;
+  }));
+  CHECK(receiver.received().empty());
 }
 
 TEST_CASE("a message about a complaint never reaches the unit complained about") {
