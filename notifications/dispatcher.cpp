@@ -185,8 +185,9 @@ asio::awaitable<int> Dispatcher::pass() {
                      static_cast<std::int64_t>(now));
   claim.emplace_back("SELECT expand_outbox($1, $2::text[])", options_.batch, pg::words_literal(texts->urgent_topics()));
   claim.emplace_back(
+      // Only channels that can deliver now: the others wait, unattempted, for an admin to set them up.
       "WITH due AS (SELECT id FROM notification_deliveries WHERE state = 'pending' AND next_attempt_at <= now()"
-      "  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+      "  AND channel = ANY (configured_channels()) ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
       " UPDATE notification_deliveries d SET attempts = d.attempts + 1,"
       "   next_attempt_at = now() + make_interval(secs => $2)"
       " FROM due WHERE d.id = due.id"

@@ -31,6 +31,17 @@ TEST_CASE("while the database is down requests get 503 with a JSON error, and th
   CHECK(down.header("retry-after") == "1");
   CHECK(http_request(server.port(), "GET", "/healthz").status == 200);  // the process itself is fine
   CHECK(http_request(server.port(), "GET", "/readyz").status == 503);
+  // A request that needs the database: a plain message and the request id, never libpq's words (which name
+  // the socket path here, or host and port), which go to the log.
+  auto refused = http_request(server.port(), "POST", "/api/v1/auth/login", R"({"login":"admin","password":"whatever-1"})",
+                              {{"Content-Type", "application/json"}, {"X-Request-Id", "outage-42"}});
+  CHECK(refused.status == 503);
+  const std::string message(refused.json().at("error").at("message").as_string());
+  CAPTURE(message);
+  CHECK(message.find("outage-42") != std::string::npos);
+  CHECK(message.find(dir.path().string()) == std::string::npos);
+  CHECK(message.find("socket") == std::string::npos);
+  CHECK(message.find("connect") == std::string::npos);
 
   cluster.start();
   int status = 0;

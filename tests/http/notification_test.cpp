@@ -2,7 +2,11 @@
 // webhooks that the test runs as real HTTP servers on loopback, retried with back-off while the gateway is
 // down, parked as dead letters after too many failures, and resent by an admin.
 #include <boost/json.hpp>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "server/auth/secrets.hpp"
@@ -231,4 +235,48 @@ TEST_CASE("a handler's open web app hears of a new order at once, from whichever
   pg::BlockingConnection db(org.db.url());
   CHECK(count(db, "SELECT count(*) FROM notification_deliveries WHERE channel = 'in_app' AND state = 'sent' AND user_id = " +
                       std::to_string(org.user_ids.at("v1.handler"))) == 1);
+}
+
+namespace {
+
+// CPU seconds a process has used (user and system), from /proc.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; fields >> field; ++i) {
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) {
+      stime = std::stol(field);
+      break;
+    }
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+TEST_CASE("deliveries for a channel nobody set up wait unattempted, and an idle server with 10,000 of them rests") {
+  spdlog::set_level(spdlog::level::err);
+  OrgFixture org;
+  pg::BlockingConnection db(org.db.url());
+  db.exec("INSERT INTO outbox (audience, topic, state) VALUES ('petitioner', 'registered', 'expanded')");
+  db.exec("INSERT INTO notification_deliveries (outbox_id, recipient, channel, address, topic, payload)"
+          " SELECT (SELECT max(id) FROM outbox), 'petitioner:' || n, 'sms', '139' || lpad(n::text, 8, '0'), 'registered',"
+          " '{\"tracking_code\":\"20261202-TEST\"}' FROM generate_series(1, 10000) n");
+  PetitiondProcess server({"--database-url", org.db.url()});
+  std::this_thread::sleep_for(1500ms);  // start-up done, a few passes made
+  const double before = cpu_seconds(server.pid());
+  std::this_thread::sleep_for(5s);
+  const double used = cpu_seconds(server.pid()) - before;
+  CAPTURE(used);
+  CHECK(used < 0.1);  // under 2 % of one core
+  CHECK(count(db, "SELECT count(*) FROM notification_deliveries WHERE attempts > 0") == 0);
+
+  // Once an admin sets up the gateway, they go out.
+  StandIn gateway;
+  set_setting(db, "sms.gateway", {{"url", gateway.url("/sms")}});
+  REQUIRE(eventually([&] { return gateway.received().size() > 0; }, 10s));
 }

@@ -40,6 +40,8 @@ std::string body_with(std::initializer_list<std::pair<const char*, const char*>>
   return json::serialize(object);
 }
 
+std::int64_t count_of(pg::BlockingConnection& db, const std::string& sql) { return db.exec(sql).integer(0, 0); }
+
 std::string text(const json::value& v, const char* key) { return std::string(v.at(key).as_string()); }
 std::int64_t number(const json::value& v, const char* key) { return v.at(key).to_number<std::int64_t>(); }
 
@@ -585,6 +587,19 @@ TEST_CASE("the telephone system reports calls as Zammad's generic CTI does, oper
   CHECK(f.as("v1.handler").get("/api/v1/caller-history?phone=13812345678").status == 403);
   auto calls = f.as("operator").get("/api/v1/calls").json().at("calls").as_array();
   CHECK(calls.size() == 2);
+  // Looking up a caller is audited as unmasking is.
+  CHECK(count_of(db, "SELECT count(*) FROM audit_log WHERE action = 'caller_history.viewed' AND target_id = '138****5678'") == 1);
+  // A callback: the callee's number is masked in the log as a caller's is, and listed in their history.
+  cti("secret-token", R"({"event":"newCall","direction":"out","callId":"call-back-1","from":"12385","to":"138 1234 5678"})");
+  auto log = f.as("operator").get("/api/v1/calls");
+  CHECK(log.body.find("13812345678") == std::string::npos);
+  CHECK(log.body.find("138 1234 5678") == std::string::npos);
+  auto back = log.json().at("calls").as_array()[0];
+  CHECK(text(back, "call_id") == "call-back-1");
+  CHECK(text(back, "to") == "138****5678");
+  CHECK(text(back, "from") == "12385");
+  auto with_callback = f.as("operator").get("/api/v1/caller-history?phone=13812345678").json();
+  CHECK(with_callback.at("calls").as_array().size() == 3);
 
   // A blocked caller is rejected; the call is still logged.
   CHECK(f.as("operator").send("POST", "/api/v1/blocked-callers", R"({"phone":"137 0000 0000","reason":"骚扰电话"})").status == 403);
