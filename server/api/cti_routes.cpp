@@ -241,7 +241,7 @@ awaitable<Response> block_caller(Services& services, RequestContext& context) {
   auto reason = fields.text("reason", 200);
   fields.reject_unknown();
   auto key = normalise_phone(phone);
-  if (key.empty()) throw Error(Errc::invalid_field, "is not a phone number", "phone");
+  if (key.empty() || !phone_problem(phone).empty()) throw Error(Errc::invalid_field, "is not a phone number", "phone");
   auto event = audit_event(context, "cti.caller_blocked", "phone", mask_phone(key));
   event.details["reason"] = reason;
   std::vector<pg::Statement> statements;

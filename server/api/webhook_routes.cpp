@@ -86,6 +86,7 @@ awaitable<Response> change_webhook(Services& services, RequestContext& context) 
   auto body = http::json_object_body(context.request);
   http::Fields fields(body);
   const auto name = fields.optional_text("name", 100);
+  if (name && name->empty()) throw Error(Errc::invalid_field, "must not be empty", "name");
   auto url = fields.optional_text("url", 500);
   if (url) url = checked_url(services, *url);
   const auto topics = topics_field(services, fields, body);

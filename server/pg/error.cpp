@@ -6,6 +6,8 @@ Errc errc_for_sqlstate(const std::string& sqlstate) {
   if (sqlstate.size() != 5) return Errc::internal;
   auto klass = sqlstate.substr(0, 2);
   if (sqlstate == "23505" || klass == "40") return Errc::conflict;  // unique, serialization, deadlock
+  // Not null, foreign key, check: a value no handler check caught. A 422 (handlers name the field first).
+  if (sqlstate == "23502" || sqlstate == "23503" || sqlstate == "23514") return Errc::invalid_field;
   if (sqlstate == "57014") return Errc::timeout;                    // statement_timeout / cancel
   if (sqlstate == "P0002") return Errc::not_found;                  // expect_row(): nothing to change
   if (sqlstate == "PT429") return Errc::rate_limited;               // take_rate_token()
