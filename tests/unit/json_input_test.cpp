@@ -29,7 +29,7 @@ http::Request json_request(std::string body, std::string type = "application/jso
 }  // namespace
 
 TEST_CASE("JSON fields are typed, limited and named when wrong") {
-  auto object = boost::json::parse(R"({"name":"  王芳  ","n":5,"flag":true,"list":["a","b","a"],"bad":1.5,"ctl":"a\u0001b"})").as_object();
+  auto object = boost::json::parse(R"({"name":"  王芳  ","n":5,"flag":true,"list":["a","b","a"],"pair":["b","b"],"bad":1.5,"ctl":"a\u0001b"})").as_object();
   http::Fields fields(object);
   CHECK(fields.text("name", 10) == "王芳");
   CHECK(field_of([&] { fields.text("name", 1); }) == "name");
@@ -40,7 +40,9 @@ TEST_CASE("JSON fields are typed, limited and named when wrong") {
   CHECK(field_of([&] { fields.optional_integer("bad", 0, 10); }) == "bad");
   CHECK(fields.optional_bool("flag") == true);
   CHECK(field_of([&] { fields.optional_bool("n"); }) == "n");
-  CHECK(fields.optional_choices("list", {"a", "b"}) == std::vector<std::string>{"a", "b"});
+  CHECK(fields.optional_choices("list", {"a", "b", "c"}) == std::vector<std::string>{"a", "b"});  // each once
+  CHECK(fields.optional_choices("pair", {"a", "b"}) == std::vector<std::string>{"b"});
+  CHECK(field_of([&] { fields.optional_choices("list", {"a", "b"}); }) == "list");  // more entries than choices
   CHECK(field_of([&] { fields.optional_choices("list", {"a"}); }) == "list");
   CHECK(field_of([&] { fields.text("ctl", 10); }) == "ctl");
 }
