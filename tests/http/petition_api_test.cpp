@@ -471,6 +471,10 @@ TEST_CASE("bad input is refused with the field named, never stored") {
       {body_with({{"content", "-"}}), "content"},
       {body_with({{"colour", R"("red")"}}), "colour"},
       {body_with({{"complaint", R"({"units":["NOWHERE"]})"}}), "complaint.units"},
+      {body_with({{"complaint", R"({"units":["V1","V2","T1","T2","D-MZ","V1","V2","T1","T2","D-MZ","V1"]})"}}),
+       "complaint.units"},  // at most 10
+      {body_with({{"consent", R"({"method":"written","at":"2026-11-28T09:30:00+ab:cd"})"}}), "consent.at"},
+      {body_with({{"consent", R"({"method":"written","at":"2026-11-28T09:30:00+1x:00"})"}}), "consent.at"},
       {body_with({{"call_id", R"("no-such-call")"}}), "call_id"},
       {invalid_utf8, "content"},
       {body_with({{"channel", R"("fax")"}}), "channel"},
@@ -483,6 +487,16 @@ TEST_CASE("bad input is refused with the field named, never stored") {
   }
   CHECK(op.send("POST", "/api/v1/petitions", "{not json").status == 400);
   CHECK(pg::BlockingConnection(f.org.db.url()).exec("SELECT count(*) FROM petitions").text(0, 0) == "0");
+  // Malformed keyset cursors name the field instead of reaching SQL.
+  for (const char* cursor : {"garbage%7C5", "x_5", "%7C5", "1%7C0", "99999999999999999999%7C1"}) {
+    CAPTURE(cursor);
+    auto listed = op.get(std::string("/api/v1/petitions?after=") + cursor);
+    CHECK(listed.status == 422);
+    CHECK(field_of(listed) == "after");
+  }
+  // A unit named twice is one unit complained about.
+  auto twice = f.file(body_with({{"type", R"("complaint")"}, {"complaint", R"({"units":["T2","T2"]})"}}));
+  CHECK(twice.at("complaint").at("units").as_array().size() == 1);
 }
 
 TEST_CASE("attachments are stored under their checksum, checked against their type and size") {
