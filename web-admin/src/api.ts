@@ -1,17 +1,31 @@
 // Calls to petitiond's API: JSON in and out, the session cookie, and the CSRF token on writes.
-import { t } from "./i18n";
+import { t, type WordKey } from "./i18n";
 
 let csrf = "";
 
 export class ApiError extends Error {
-  constructor(public status: number, message: string, public field?: string) {
+  constructor(public status: number, message: string, public field?: string, public code?: string) {
     super(message);
   }
 }
 
+// Failures that are not about one field are told in the reader's language by their code.
+const codeWords: Record<string, WordKey> = {
+  rate_limited: "error_rate_limited",
+  unavailable: "error_unavailable",
+  timeout: "error_unavailable",
+  insufficient_storage: "error_insufficient_storage",
+  internal: "error_internal",
+  unauthorized: "error_unauthorized",
+  forbidden: "error_forbidden",
+  payload_too_large: "error_payload_too_large",
+};
+
 // What to tell the user about a failed call: the server's message, naming the field it is about.
 export function errorText(err: unknown): string {
   if (!(err instanceof ApiError)) return t("error");
+  const known = err.code && !err.field ? codeWords[err.code] : undefined;
+  if (known) return t(known);
   return err.field ? `${err.field}: ${err.message}` : err.message;
 }
 
@@ -31,7 +45,8 @@ async function send<T>(method: string, path: string, headers: Record<string, str
   const response = await fetch(path, { method, headers, body, credentials: "same-origin" });
   const text = await response.text();
   const json = text ? JSON.parse(text) : {};
-  if (!response.ok) throw new ApiError(response.status, json?.error?.message ?? response.statusText, json?.error?.field);
+  if (!response.ok)
+    throw new ApiError(response.status, json?.error?.message ?? response.statusText, json?.error?.field, json?.error?.code);
   if (json && typeof json.csrf_token === "string") csrf = json.csrf_token;
   return json as T;
 }

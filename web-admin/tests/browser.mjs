@@ -187,6 +187,14 @@ async function handlerWorklist(browser, base) {
   await page.waitForSelector("#login");
   await axe(page, "the log-in page");
   await shot(page, "login");
+  // Guessing from one address: after five wrong passwords the page says, in Chinese, to wait.
+  for (let i = 0; i < 6; i++) {
+    await page.fill("#login", "no.such.person");
+    await page.fill("#password", `guess-${i}-wrong`);
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/login")), page.press("#password", "Enter")]);
+  }
+  const refusal = await page.textContent("[role=alert]");
+  check(refusal.includes("尝试次数过多"), `after five wrong guesses the log-in page says to wait, in Chinese (${refusal})`);
   await logIn(page, base, "v0101.handler");
   await page.waitForSelector("table tbody tr");
   const row = await page.textContent("table tbody tr");

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 
-import { api, ApiError, User } from "../api";
+import { api, ApiError, errorText, User } from "../api";
 import { t } from "../i18n";
 
 export function Login({ onLoggedIn }: { onLoggedIn: (user: User) => void }) {
@@ -14,7 +14,7 @@ export function Login({ onLoggedIn }: { onLoggedIn: (user: User) => void }) {
       const session = await api<{ user: User }>("POST", "/api/v1/auth/login", { login, password });
       onLoggedIn(session.user);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? t("login_failed") : t("error"));
+      setError(err instanceof ApiError && err.status === 401 ? t("login_failed") : errorText(err));
     }
   };
   return (

@@ -3,7 +3,7 @@
 // no CAPTCHA (the server limits submissions per address instead).
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api, ApiError } from "../api";
+import { api, ApiError, errorText } from "../api";
 import { label, language, t } from "../i18n";
 import { localTime } from "../format";
 import { useSignal } from "../signal";
@@ -49,7 +49,7 @@ function Submit() {
       });
       setCode(r.tracking_code);
     } catch (err) {
-      setError(err instanceof ApiError ? { message: err.message, field: err.field } : { message: t("error") });
+      setError(err instanceof ApiError && err.field ? { message: err.message, field: err.field } : { message: errorText(err) });
     } finally {
       setBusy(false);
     }
@@ -111,7 +111,7 @@ function CheckStatus() {
     try {
       setFound(await api<Status>("POST", "/api/v1/portal/status", { tracking_code: code.trim(), phone_last4: last4.trim() }));
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 404 ? t("not_found") : err instanceof ApiError ? err.message : t("error"));
+      setError(err instanceof ApiError && err.status === 404 ? t("not_found") : errorText(err));
     }
   };
   return (
