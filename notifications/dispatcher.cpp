@@ -178,13 +178,13 @@ asio::awaitable<void> Dispatcher::run() {
 
 asio::awaitable<int> Dispatcher::pass() {
   const auto texts = templates_.current();
-  std::vector<pg::Statement> claim;
+  pg::Batch claim;
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(options_.clock().time_since_epoch()).count();
-  claim.emplace_back("SELECT queue_daily_digests(to_timestamp($1), coalesce((SELECT (value->>'hour')::int FROM settings"
-                     " WHERE key = 'digest' AND jsonb_typeof(value->'hour') = 'number'), 8))",
-                     static_cast<std::int64_t>(now));
-  claim.emplace_back("SELECT expand_outbox($1, $2::text[])", options_.batch, pg::words_literal(texts->urgent_topics()));
-  claim.emplace_back(
+  claim.add({"SELECT queue_daily_digests(to_timestamp($1), coalesce((SELECT (value->>'hour')::int FROM settings"
+             " WHERE key = 'digest' AND jsonb_typeof(value->'hour') = 'number'), 8))",
+             static_cast<std::int64_t>(now)});
+  claim.add({"SELECT expand_outbox($1, $2::text[])", options_.batch, pg::words_literal(texts->urgent_topics())});
+  const auto due = claim.add(pg::Statement(
       // Only channels that can deliver now: the others wait, unattempted, for an admin to set them up.
       "WITH due AS (SELECT id FROM notification_deliveries WHERE state = 'pending' AND next_attempt_at <= now()"
       "  AND channel = ANY (configured_channels()) ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
@@ -194,10 +194,10 @@ asio::awaitable<int> Dispatcher::pass() {
       " RETURNING d.id, d.outbox_id, d.recipient, d.user_id, d.channel, coalesce(d.address, ''), d.language, d.topic,"
       "   d.payload::text, d.attempts,"
       "   coalesce((SELECT w.secret FROM webhooks w WHERE d.recipient = 'webhook:' || w.id), '')",
-      options_.batch, static_cast<std::int64_t>(options_.lease.count()));
-  claim.emplace_back("SELECT key, value::text FROM settings WHERE key IN ('sms.gateway', 'smtp')");
+      options_.batch, static_cast<std::int64_t>(options_.lease.count())));
+  const auto channels = claim.add("SELECT key, value::text FROM settings WHERE key IN ('sms.gateway', 'smtp')");
   auto claimed = co_await pool_.run(std::move(claim));
-  const auto& rows = claimed[2];
+  const auto& rows = claimed[due];
   if (rows.rows() == 0) co_return 0;
 
   std::vector<Delivery> network;
@@ -235,7 +235,7 @@ asio::awaitable<int> Dispatcher::pass() {
     }
   }
   if (!network.empty()) {
-    auto task = send_all(std::move(network), settings_from(claimed[3]), options_.send_timeout,
+    auto task = send_all(std::move(network), settings_from(claimed[channels]), options_.send_timeout,
                          options_.webhooks_allow_private);
     auto sent = co_await asio::co_spawn(workers_, std::move(task), asio::use_awaitable);
     outcomes.insert(outcomes.end(), sent.begin(), sent.end());

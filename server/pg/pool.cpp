@@ -118,6 +118,12 @@ awaitable<std::vector<Result>> Pool::run(std::vector<Statement> statements) {
   co_return results;
 }
 
+awaitable<BatchResults> Pool::run(Batch batch) {
+  auto statements = std::move(batch).take();
+  auto results = co_await run(std::move(statements));
+  co_return BatchResults(std::move(results));
+}
+
 awaitable<Result> Pool::run_one(Statement statement) {
   std::vector<Statement> statements;
   statements.push_back(std::move(statement));

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include "server/pg/batch.hpp"
 #include "server/pg/connection.hpp"
 
 namespace petitiond::pg {
@@ -36,6 +37,8 @@ class Pool {
   // when no connection can be had in time or the database is unreachable, QueryError for SQL failures.
   asio::awaitable<std::vector<Result>> run(std::vector<Statement> statements);
   asio::awaitable<Result> run_one(Statement statement);
+  // The same for a batch, whose results are read through the handles its add() returned.
+  asio::awaitable<BatchResults> run(Batch batch);
 
   PoolStats stats() const;
   const PoolOptions& options() const { return options_; }

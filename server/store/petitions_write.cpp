@@ -210,32 +210,32 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
   const bool staff = intake.actor.has_value();
 
   // Round trip 1: everything the decision needs.
-  std::vector<pg::Statement> reads;
-  if (staff) reads.emplace_back("SELECT 1");  // staff are not rate-limited; keeps the results' positions
-  else reads.push_back(take_rate_token("submissions", 5, "submit:" + intake.address));
-  reads.emplace_back("SELECT petition_id, request_hash FROM idempotency_keys WHERE scope = $1 AND key = $2", scope,
-                     intake.idempotency_key);
+  pg::Batch reads;
+  if (!staff) reads.add(take_rate_token("submissions", 5, "submit:" + intake.address));  // staff are not limited
+  const auto replay = reads.add({"SELECT petition_id, request_hash FROM idempotency_keys WHERE scope = $1 AND key = $2",
+                                 scope, intake.idempotency_key});
   // An operator's own unit registers what it takes in; the portal's petitions and those proxies file go
   // to the registration desk the `portal.intake_unit` setting names (the root unit when none is set).
   std::optional<std::int64_t> actor_unit;
   if (intake.actor && intake.actor->has(Role::operator_)) actor_unit = intake.actor->unit_id;
   // A complaint about the desk's own unit (or one above it) is registered by the nearest unit above the
   // accused instead, so that it is never counted, listed or told there; none left: the top unit is accused.
-  reads.emplace_back(
+  const auto desk = reads.add(pg::Statement(
       "SELECT u.id, " + calendar_chain("u.path") + ", nlevel(u.path) FROM units u, units desk"
       " WHERE desk.id = coalesce($1,"
       "  (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = 'portal.intake_unit')),"
       "  (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1))"
       " AND u.path @> desk.path AND NOT accuses(ARRAY(SELECT id FROM units WHERE code = ANY ($2::text[])), u.path)"
       " ORDER BY nlevel(u.path) DESC LIMIT 1",
-      actor_unit, pg::words_literal(in.complained_unit_codes));
-  reads.emplace_back("SELECT id FROM units WHERE code = $1 AND active", in.petitioner.unit_code);
-  reads.emplace_back("SELECT code, id FROM units WHERE code = ANY ($1::text[])", pg::words_literal(in.complained_unit_codes));
+      actor_unit, pg::words_literal(in.complained_unit_codes)));
+  const auto home = reads.add({"SELECT id FROM units WHERE code = $1 AND active", in.petitioner.unit_code});
+  const auto complained =
+      reads.add({"SELECT code, id FROM units WHERE code = ANY ($1::text[])", pg::words_literal(in.complained_unit_codes)});
   std::optional<std::string> known_id_number;
   if (staff) known_id_number = in.petitioner.id_number;
-  reads.emplace_back("SELECT id FROM petitioners WHERE id_number = $1 AND NOT self_reported ORDER BY id LIMIT 1",
-                     known_id_number);
-  reads.emplace_back(
+  const auto known = reads.add(
+      {"SELECT id FROM petitioners WHERE id_number = $1 AND NOT self_reported ORDER BY id LIMIT 1", known_id_number});
+  const auto earlier = reads.add(pg::Statement(
       // The person first (by ID number or phone, each indexed), then each one's petitions newest first (by
       // petitioner and time): however common the category, only this person's petitions are read.
       "SELECT p.id, p.state, p.open FROM"
@@ -247,53 +247,53 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
       "          (value #>> '{}')::int FROM settings WHERE key = 'petitions.repeat_window_days'), 90)))"
       "   ORDER BY p.received_at DESC LIMIT 20) p"
       " ORDER BY p.received_at DESC LIMIT 20",
-      in.category, in.petitioner.id_number, phone_key, concluded_state, epoch(now), in.call_id);
-  reads.emplace_back(
+      in.category, in.petitioner.id_number, phone_key, concluded_state, epoch(now), in.call_id));
+  const auto ids = reads.add(
       "SELECT nextval(pg_get_serial_sequence('petitions', 'id')), nextval(pg_get_serial_sequence('petitioners', 'id'))");
-  reads.emplace_back("SELECT id, from_number, from_key FROM calls WHERE call_id = $1", in.call_id);
+  const auto call = reads.add({"SELECT id, from_number, from_key FROM calls WHERE call_id = $1", in.call_id});
   auto found = co_await pool_.run(std::move(reads));
 
-  if (found[1].rows() > 0) {
-    if (found[1].text(0, 1) != intake.request_hash)
+  if (found[replay].rows() > 0) {
+    if (found[replay].text(0, 1) != intake.request_hash)
       throw Error(Errc::invalid_field, "was already used for a different request", "Idempotency-Key");
-    auto again = read_back(now, found[1].integer(0, 0));
+    auto again = read_back(now, found[replay].integer(0, 0));
     auto result = co_await pool_.run_one(std::move(again));
     co_return std::make_pair(petition_from(result, 0), false);
   }
-  if (found[2].rows() == 0)
+  if (found[desk].rows() == 0)
     throw Error(Errc::invalid_field, "the complaint is about the top unit itself; file it with the level above",
                 "complaint.units");
-  const std::int64_t intake_unit_id = found[2].integer(0, 0);
-  const int intake_unit_depth = static_cast<int>(found[2].integer(0, 2));
-  const auto calendar_chain = found[2].words(0, 1);
+  const std::int64_t intake_unit_id = found[desk].integer(0, 0);
+  const int intake_unit_depth = static_cast<int>(found[desk].integer(0, 2));
+  const auto calendar_chain = found[desk].words(0, 1);
   std::optional<std::int64_t> petitioner_unit_id;
   if (in.petitioner.unit_code) {
-    if (found[3].rows() == 0) throw Error(Errc::invalid_field, "no active unit has this code", "petitioner.unit");
-    petitioner_unit_id = found[3].integer(0, 0);
+    if (found[home].rows() == 0) throw Error(Errc::invalid_field, "no active unit has this code", "petitioner.unit");
+    petitioner_unit_id = found[home].integer(0, 0);
   }
   std::vector<std::string> complained_ids;
   for (const auto& code : in.complained_unit_codes) {
     bool known = false;
-    for (int row = 0; row < found[4].rows(); ++row)
-      if (found[4].text(row, 0) == code) {
-        complained_ids.emplace_back(found[4].text(row, 1));
+    for (int row = 0; row < found[complained].rows(); ++row)
+      if (found[complained].text(row, 0) == code) {
+        complained_ids.emplace_back(found[complained].text(row, 1));
         known = true;
       }
     if (!known) throw Error(Errc::invalid_field, "no unit has the code " + code, "complaint.units");
   }
   std::optional<std::int64_t> existing_petitioner;
-  if (found[5].rows() > 0) existing_petitioner = found[5].integer(0, 0);
+  if (found[known].rows() > 0) existing_petitioner = found[known].integer(0, 0);
   std::optional<std::int64_t> repeat_of, concluded_match;
-  for (int row = 0; row < found[6].rows(); ++row) {
-    if (found[6].text(row, 1) == concluded_state && !concluded_match) concluded_match = found[6].integer(row, 0);
-    if (found[6].boolean(row, 2) && !repeat_of) repeat_of = found[6].integer(row, 0);
+  for (int row = 0; row < found[earlier].rows(); ++row) {
+    if (found[earlier].text(row, 1) == concluded_state && !concluded_match) concluded_match = found[earlier].integer(row, 0);
+    if (found[earlier].boolean(row, 2) && !repeat_of) repeat_of = found[earlier].integer(row, 0);
   }
-  const std::int64_t id = found[7].integer(0, 0);
-  const std::int64_t petitioner_id = existing_petitioner ? *existing_petitioner : found[7].integer(0, 1);
-  if (in.call_id && found[8].rows() == 0) throw Error(Errc::invalid_field, "no call has this callId", "call_id");
-  if (in.call_id && !in.petitioner.phone && !found[8].is_null(0, 2)) {
-    in.petitioner.phone = std::string(found[8].text(0, 1));  // the caller's number, as the telephone system gave it
-    phone_key = std::string(found[8].text(0, 2));
+  const std::int64_t id = found[ids].integer(0, 0);
+  const std::int64_t petitioner_id = existing_petitioner ? *existing_petitioner : found[ids].integer(0, 1);
+  if (in.call_id && found[call].rows() == 0) throw Error(Errc::invalid_field, "no call has this callId", "call_id");
+  if (in.call_id && !in.petitioner.phone && !found[call].is_null(0, 2)) {
+    in.petitioner.phone = std::string(found[call].text(0, 1));  // the caller's number, as the telephone system gave it
+    phone_key = std::string(found[call].text(0, 2));
   }
 
   const auto calendars = calendars_.current();  // held: the set may be replaced while this runs
@@ -451,13 +451,13 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
 
 awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id, ActionRequest action) {
   const auto now = clock_();
-  std::vector<pg::Statement> reads;
+  pg::Batch reads;
   pg::Statement load("", epoch(now), id);
   load.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2 AND " + visible_petitions_condition(actor, load);
-  reads.push_back(std::move(load));
+  const auto loaded = reads.add(std::move(load));
   std::optional<std::string> unit_code;
   if (auto it = action.fields.find("unit"); it != action.fields.end()) unit_code = it->second;
-  reads.push_back(unit_chain_query(unit_code));
+  const auto unit = reads.add(unit_chain_query(unit_code));
   std::optional<std::int64_t> parent_id;
   if (auto it = action.fields.find("parent"); it != action.fields.end()) {
     try {
@@ -471,15 +471,15 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
   pg::Statement parent_check("", parent_id);
   parent_check.sql = "SELECT p.id, p.parent_id, p.state FROM petitions p WHERE p.id = $1 AND " +
                      visible_petitions_condition(actor, parent_check);
-  reads.push_back(std::move(parent_check));
+  const auto parent = reads.add(std::move(parent_check));
   auto found = co_await pool_.run(std::move(reads));
-  if (found[0].rows() == 0) throw Error(Errc::not_found, "no such petition");
-  auto petition = petition_from(found[0], 0);
+  if (found[loaded].rows() == 0) throw Error(Errc::not_found, "no such petition");
+  auto petition = petition_from(found[loaded], 0);
   if (action.expected_version != petition.version)
     throw Error(Errc::conflict, "the petition was changed by someone else (now version " +
                                     std::to_string(petition.version) + "); reload it and try again");
 
-  auto chain = unit_chain_from(found[1]);
+  auto chain = unit_chain_from(found[unit]);
   // A dispatch without a unit goes where the routing table says, with the rule's co-handlers.
   const auto& definition = definition_of(petition);
   const auto* transition = definition.transition(action.transition);
@@ -497,9 +497,9 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
   const auto unit_id = chain.id;
   if (unit_code && !unit_id) throw Error(Errc::invalid_field, "no active unit has this code", "unit");
   if (parent_id) {
-    if (found[2].rows() == 0 || *parent_id == id)
+    if (found[parent].rows() == 0 || *parent_id == id)
       throw Error(Errc::invalid_field, "no other petition with this id can be merged into", "parent");
-    if (!found[2].is_null(0, 1)) throw Error(Errc::invalid_field, "that petition was itself merged into another", "parent");
+    if (!found[parent].is_null(0, 1)) throw Error(Errc::invalid_field, "that petition was itself merged into another", "parent");
   }
 
   const auto calendars = calendars_.current();  // held: the set may be replaced while this runs

@@ -155,3 +155,22 @@ TEST_CASE("a pool shared by several threads stays consistent") {
   CHECK(pool.stats().in_use == 0);
   CHECK(pool.stats().open <= 4);
 }
+
+TEST_CASE("a batch's results are read through the handles its statements were added with, in one transaction") {
+  test::TestDatabase db;
+  pg::Pool pool(pool_options(db.url(), 2));
+  for (bool with_first : {true, false}) {
+    CAPTURE(with_first);
+    pg::Batch batch;
+    pg::Batch::Handle first;
+    if (with_first) first = batch.add({"SELECT $1::int", 1});
+    const auto second = batch.add({"SELECT $1::text", "二"});
+    const auto opening = batch.add("SELECT txid_current()");
+    const auto closing = batch.add("SELECT txid_current()");
+    auto results = run_async(pool.run(std::move(batch)));
+    if (with_first) CHECK(results[first].integer(0, 0) == 1);
+    CHECK(results[second].text(0, 0) == std::string("二"));
+    CHECK(results[opening].integer(0, 0) == results[closing].integer(0, 0));  // one transaction
+    if (!with_first) CHECK_THROWS(results[first]);  // a handle of no statement of this batch
+  }
+}
