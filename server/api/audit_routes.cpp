@@ -43,7 +43,7 @@ awaitable<Response> query(Services& services, RequestContext& context) {
   try {
     records = co_await store::query_audit(services.pool, q);
   } catch (const pg::QueryError& e) {
-    if (e.sqlstate().starts_with("22")) throw Error(Errc::invalid_field, "is not a valid date or date-time", "since");
+    if (e.in_class(pg::sqlstate::data_exception)) throw Error(Errc::invalid_field, "is not a valid date or date-time", "since");
     throw;
   }
   json::array items;

@@ -21,7 +21,7 @@ boost::asio::awaitable<std::pair<std::int64_t, std::string>> schema_version_of(p
     auto result = co_await pool.run_one("SELECT coalesce(max(version), 0) FROM schema_migrations");
     co_return std::pair<std::int64_t, std::string>{result.integer(0, 0), ""};
   } catch (const pg::QueryError& e) {
-    if (e.sqlstate() == "42P01") co_return std::pair<std::int64_t, std::string>{0, ""};  // nothing migrated yet
+    if (e.is(pg::sqlstate::undefined_table)) co_return std::pair<std::int64_t, std::string>{0, ""};  // nothing migrated yet
     co_return std::pair<std::int64_t, std::string>{0, e.what()};
   } catch (const Error& e) {
     co_return std::pair<std::int64_t, std::string>{0, e.message()};

@@ -32,7 +32,7 @@ pg::Statement calendars_unchanged(const CalendarsInForce& calendars) {
   return pg::Statement("SELECT calendars_unchanged_since($1)", calendars.revision);
 }
 
-bool calendars_changed(const pg::QueryError& e) { return e.sqlstate() == "PC409"; }
+bool calendars_changed(const pg::QueryError& e) { return e.is(pg::sqlstate::calendars_changed); }
 
 CalendarBook::CalendarBook(pg::Pool& pool, workflow::CalendarSet from_files)
     : pool_(pool), from_files_(std::move(from_files)) {

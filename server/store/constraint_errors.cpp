@@ -3,9 +3,10 @@
 namespace petitiond::store {
 
 void rethrow_constraint(const pg::QueryError& error, const std::string& field) {
-  const auto& state = error.sqlstate();
-  if (state == "23505") throw Error(Errc::conflict, "already exists: " + error.message(), field);
-  if (state == "23514" || state == "23503" || state == "23502" || state.starts_with("22"))
+  using namespace pg::sqlstate;
+  if (error.is(unique_violation)) throw Error(Errc::conflict, "already exists: " + error.message(), field);
+  if (error.is(check_violation) || error.is(foreign_key_violation) || error.is(not_null_violation) ||
+      error.in_class(data_exception))
     throw Error(Errc::invalid_field, error.message(), field);
   throw error;
 }

@@ -175,10 +175,10 @@ std::string given_petitioner_json(const PetitionerInput& p) {
 }
 
 bool is_repeat_key_conflict(const pg::QueryError& e) {
-  return e.sqlstate() == "23505" && e.message().find("idempotency_keys") != std::string::npos;
+  return e.is(pg::sqlstate::unique_violation) && e.constraint() == "idempotency_keys_pkey";
 }
 bool is_tracking_code_conflict(const pg::QueryError& e) {
-  return e.sqlstate() == "23505" && e.message().find("tracking_code") != std::string::npos;
+  return e.is(pg::sqlstate::unique_violation) && e.constraint() == "petitions_tracking_code_key";
 }
 
 }  // namespace
@@ -677,7 +677,7 @@ awaitable<std::pair<Attachment, bool>> PetitionStore::add_attachment(const Actor
   try {
     results = co_await pool_.run(std::move(writes));
   } catch (const pg::QueryError& e) {
-    if (e.sqlstate() != "23505") throw;
+    if (!e.is(pg::sqlstate::unique_violation)) throw;
     raced = true;  // the same upload, committed by a concurrent request
   }
   if (raced) {

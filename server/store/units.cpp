@@ -74,7 +74,7 @@ boost::asio::awaitable<Unit> UnitStore::create(UnitInput input, AuditEvent audit
     results = co_await pool_.run(std::move(statements));
   } catch (const pg::QueryError& e) {
     if (e.errc() == Errc::not_found) throw Error(Errc::invalid_field, e.message(), "parent");
-    rethrow_constraint(e, e.sqlstate() == "23505" ? "code" : "parent");
+    rethrow_constraint(e, e.is(pg::sqlstate::unique_violation) ? "code" : "parent");
   }
   co_return unit_from(results[2], 0);
 }

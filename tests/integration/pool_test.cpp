@@ -8,6 +8,7 @@
 
 #include "server/pg/blocking_connection.hpp"
 #include "server/pg/embedded_cluster.hpp"
+#include "server/pg/error.hpp"
 #include "server/pg/pool.hpp"
 #include "tests/support/async.hpp"
 #include "tests/support/test_database.hpp"
@@ -172,5 +173,20 @@ TEST_CASE("a batch's results are read through the handles its statements were ad
     CHECK(results[second].text(0, 0) == std::string("二"));
     CHECK(results[opening].integer(0, 0) == results[closing].integer(0, 0));  // one transaction
     if (!with_first) CHECK_THROWS(results[first]);  // a handle of no statement of this batch
+  }
+}
+
+TEST_CASE("a violated constraint is named by the error, not searched for in its message") {
+  test::TestDatabase db;
+  pg::BlockingConnection(db.url()).exec("CREATE TABLE keyed (k text CONSTRAINT keyed_k_unique UNIQUE)");
+  pg::Pool pool(pool_options(db.url(), 1));
+  run_async(pool.run_one({"INSERT INTO keyed VALUES ($1)", "a"}));
+  try {
+    run_async(pool.run_one({"INSERT INTO keyed VALUES ($1)", "a"}));
+    FAIL("the second insert should have failed");
+  } catch (const pg::QueryError& e) {
+    CHECK(e.is(pg::sqlstate::unique_violation));
+    CHECK(e.constraint() == "keyed_k_unique");
+    CHECK(e.errc() == Errc::conflict);
   }
 }
