@@ -6,16 +6,20 @@
 
 namespace petitiond::http {
 
+namespace {
+
 constexpr std::size_t queue_limit = 100;
 
 bool addressed_to(const ServerEvent& event, const RoleSet& roles, std::int64_t user_id) {
   return event.roles.intersects(roles) || event.user_id == user_id;
 }
 
+}  // namespace
+
 class EventHub::Subscription {
  public:
-  Subscription(asio::any_io_executor executor, const Actor& actor, ActorCheck check)
-      : wake(executor), roles(actor.roles), user_id(actor.user_id), check(std::move(check)) {}
+  Subscription(asio::any_io_executor executor, const Actor& actor, ActorCheck recheck)
+      : wake(executor), roles(actor.roles), user_id(actor.user_id), check(std::move(recheck)) {}
 
   bool wants(const ServerEvent& event) const {
     std::lock_guard lock(mutex);
@@ -93,7 +97,7 @@ void EventHub::remove(Subscription* subscription) {
 
 // Asks again who the subscriber is; false when the right to the stream is gone. Fresh roles apply to
 // what is delivered from now on.
-asio::awaitable<bool> still_allowed(EventHub::Subscription& subscription) {
+static asio::awaitable<bool> still_allowed(EventHub::Subscription& subscription) {
   if (!subscription.check) co_return true;
   std::optional<Actor> actor;
   try {
@@ -123,7 +127,8 @@ asio::awaitable<void> EventHub::stream(std::shared_ptr<Subscription> subscriptio
       if (!co_await still_allowed(*subscription)) break;
       for (const auto& event : batch) {
         if (!subscription->wants(event)) continue;  // a role taken away since it was queued
-        open = co_await sink.send("event: " + event.name + "\ndata: " + event.data + "\n\n");
+        const auto text = "event: " + event.name + "\ndata: " + event.data + "\n\n";
+        open = co_await sink.send(text);
         if (!open) break;
       }
       continue;
