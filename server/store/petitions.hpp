@@ -27,7 +27,8 @@ inline constexpr const char* deadline_channel = "petitiond_deadlines";
 struct PetitionerInput {
   std::optional<std::string> name, gender, id_number, phone, certificate_number, address, unit_code;
   std::optional<int> disability_type, disability_grade;
-  // How they want to hear of their matter; a known petitioner's earlier choices stay unless given again.
+  // How they want to hear of their matter. A filing never changes a known petitioner's stored contact details
+  // or choices: an operator's fills in only what was missing, a proxy's changes nothing.
   std::optional<std::string> email, language, preferred_channel;
   std::optional<bool> contact_consent;
 };

@@ -233,7 +233,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
       reads.add({"SELECT code, id FROM units WHERE code = ANY ($1::text[])", pg::words_literal(in.complained_unit_codes)});
   std::optional<std::string> known_id_number;
   if (staff) known_id_number = in.petitioner.id_number;
-  const auto known = reads.add(
+  const auto on_record = reads.add(
       {"SELECT id FROM petitioners WHERE id_number = $1 AND NOT self_reported ORDER BY id LIMIT 1", known_id_number});
   const auto earlier = reads.add(pg::Statement(
       // The person first (by ID number or phone, each indexed), then each one's petitions newest first (by
@@ -282,7 +282,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
     if (!known) throw Error(Errc::invalid_field, "no unit has the code " + code, "complaint.units");
   }
   std::optional<std::int64_t> existing_petitioner;
-  if (found[known].rows() > 0) existing_petitioner = found[known].integer(0, 0);
+  if (found[on_record].rows() > 0) existing_petitioner = found[on_record].integer(0, 0);
   std::optional<std::int64_t> repeat_of, concluded_match;
   for (int row = 0; row < found[earlier].rows(); ++row) {
     if (found[earlier].text(row, 1) == concluded_state && !concluded_match) concluded_match = found[earlier].integer(row, 0);
