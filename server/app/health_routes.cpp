@@ -5,6 +5,7 @@
 #include "schemas/embedded.hpp"
 #include "server/api/attachment_files.hpp"
 #include "server/http/response.hpp"
+#include "server/logging/log.hpp"
 #include "server/pg/error.hpp"
 
 namespace petitiond::app {
@@ -36,26 +37,27 @@ void add_health_routes(http::Router& router, pg::Pool& pool, http::Metrics& metr
     co_return http::json_response(Status::ok, {{"status", "ok"}});
   });
 
-  // Each check says "ok" or what is wrong; any wrong makes the answer 503. The details are about this
-  // server's own parts (no personal data), for whoever runs it.
+  // Each check says "ok" or, in a word, what is wrong; any wrong makes the answer 503. Anyone may ask, so the
+  // detail (libpq's words with a socket path or host, a directory and the OS's reason) goes to the log only.
   router.add(http::Verb::get, "/readyz", http::Access::anyone(),
-             [&pool, schema_version, readiness](RequestContext&) -> boost::asio::awaitable<Response> {
+             [&pool, schema_version, readiness](RequestContext& context) -> boost::asio::awaitable<Response> {
     boost::json::object checks;
     bool ready = true;
-    auto check = [&](const char* name, const std::string& problem) {
-      checks[name] = problem.empty() ? "ok" : problem;
-      ready = ready && problem.empty();
+    auto check = [&](const char* name, const char* summary, const std::string& detail) {
+      checks[name] = detail.empty() ? "ok" : summary;
+      if (!detail.empty()) log::warn(context.request_id, "not ready: {}: {}", name, detail);
+      ready = ready && detail.empty();
     };
     if (readiness.cluster) {
       const auto state = readiness.cluster->state();
-      check("embedded_postgres", state.up ? "" : state.problem);
+      check("embedded_postgres", "restarting", state.up ? "" : state.problem);
     }
     auto [version, problem] = co_await schema_version_of(pool);
+    check("database", "unreachable", problem);
     if (problem.empty() && version < schema_version)
-      problem = "the database is at schema version " + std::to_string(version) + "; this server needs " +
-                std::to_string(schema_version);
-    check("database", problem);
-    check("attachments", api::attachment_dir_problem(readiness.attachment_dir));
+      check("database", "not migrated",
+            "at schema version " + std::to_string(version) + "; this server needs " + std::to_string(schema_version));
+    check("attachments", "not writable", api::attachment_dir_problem(readiness.attachment_dir));
     boost::json::object body{{"status", ready ? "ready" : "not_ready"}, {"schema_version", version},
                              {"checks", std::move(checks)}};
     if (ready) co_return http::json_response(Status::ok, body);

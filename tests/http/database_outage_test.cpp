@@ -141,4 +141,5 @@ TEST_CASE("an attachment directory that cannot be written makes /readyz say so")
   CHECK(reply.status == 503);
   CHECK(reply.json().at("checks").at("attachments").as_string() != "ok");
   CHECK(reply.json().at("checks").at("database").as_string() == "ok");
+  CHECK(reply.body.find(attachments.string()) == std::string::npos);  // anyone may ask: no paths in the answer
 }
