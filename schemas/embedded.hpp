@@ -6,12 +6,15 @@
 namespace petitiond::schemas {
 
 struct EmbeddedFile {
-  std::string_view name;     // path relative to schemas/, e.g. "migrations/0001_foundation.sql"
+  std::string_view name;     // path relative to schemas/, e.g. "migrations/0001_baseline.sql"
   std::string_view content;
 };
 
-// The SQL migrations, sorted by name.
+// The numbered SQL migrations, sorted by name.
 std::span<const EmbeddedFile> migrations();
+
+// The SQL functions and triggers (functions/*.sql), one file each, sorted by name.
+std::span<const EmbeddedFile> functions();
 
 // The demo data set (loaded only with --demo), sorted by name; each file is idempotent.
 std::span<const EmbeddedFile> demo();

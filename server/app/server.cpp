@@ -3,7 +3,8 @@
 #include <csignal>
 #include <optional>
 
-#include "schemas/embedded.hpp"
+#include <spdlog/fmt/ranges.h>
+
 #include "server/app/admin_commands.hpp"
 #include "server/app/application.hpp"
 #include "server/app/calendars.hpp"
@@ -51,8 +52,11 @@ int run(const Config& config) {
     url = cluster->url();
   }
 
-  auto report = pg::migrate(url, pg::load_migrations(schemas::migrations()));
+  auto report = pg::migrate(url, pg::shipped_schema());
   for (const auto& name : report.applied) spdlog::info("applied migration {}", name);
+  if (!report.functions_applied.empty())
+    spdlog::info("applied {} SQL function files: {}", report.functions_applied.size(),
+                 fmt::join(report.functions_applied, ", "));
   spdlog::info("database schema at version {}", report.version);
 
   if (config.command == "serve") {

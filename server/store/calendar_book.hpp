@@ -35,7 +35,7 @@ struct CalendarsInForce : workflow::CalendarSet {
 
 // The first statement of a transaction that writes deadlines computed on `calendars`: it fails (with
 // calendars_changed()) when an admin has changed a calendar since they were loaded, and a calendar change
-// waits for the transactions it let through (0014_calendar_guard.sql).
+// waits for the transactions it let through (schemas/functions/calendars_unchanged_since.sql).
 pg::Statement calendars_unchanged(const CalendarsInForce& calendars);
 bool calendars_changed(const pg::QueryError& e);
 

@@ -142,7 +142,7 @@ PetitionStore::PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workfl
     : pool_(pool), workflows_(workflows), calendars_(calendars), routing_(routing), clock_(std::move(clock)) {}
 
 std::string not_accused(const std::string& petition, const std::string& viewer_path) {
-  // The rule is the SQL function accuses() (migration 0015); most petitions accuse nobody and skip the call.
+  // The rule is the SQL function accuses() (schemas/functions/accuses.sql); most petitions accuse nobody and skip the call.
   return "(" + petition + ".complained_unit_ids = '{}' OR NOT accuses(" + petition + ".complained_unit_ids, " +
          viewer_path + "))";
 }

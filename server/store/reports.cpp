@@ -212,7 +212,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
                segments_join(sums, query.first, query.last, 'y') + " WHERE r.dimension = 'all' AND r.scope_unit_id = ANY (" +
                param(sums, pg::words_literal(ids)) + "::bigint[]) GROUP BY r.scope_unit_id";
     sums.prepare = false;  // how many units and days: a plan for these, not a generic one
-    // Overdue now: the tally kept per unit subtree (0012_overdue_tally.sql).
+    // Overdue now: the tally kept per unit subtree (overdue_tally, schemas/functions/fold_overdue_changes.sql).
     pg::Statement overdue("SELECT o.scope_unit_id, " + std::string(overdue_columns) +
                               " FROM overdue_tally o WHERE o.dimension = 'all' AND o.value = ''"
                               " AND o.scope_unit_id = ANY ($1::bigint[]) AND o.n > 0",

@@ -1,5 +1,5 @@
 #pragma once
-// The managers' reports: sums of the rollups (kept by folding report facts, see 0005_reports.sql) over a
+// The managers' reports: sums of the rollups (kept by folding report facts, see schemas/functions/fold_report_facts.sql) over a
 // period for a scope unit's subtree, grouped by unit, level, category or channel; trends by week or
 // month; the overdue petitions now; and the facts (petitions) behind any figure. Everything is within the
 // manager's subtree.
@@ -82,7 +82,7 @@ class ReportStore {
 
   // Adds up to `batch` queued facts into the rollups; returns how many.
   boost::asio::awaitable<int> fold(int batch);
-  // Overdue now (0012_overdue_tally.sql): moves up to `batch` petitions into the lateness class the clock
+  // Overdue now (overdue_tally): moves up to `batch` petitions into the lateness class the clock
   // now gives them, and adds up to `batch` logged changes into the tally; each returns how many.
   boost::asio::awaitable<int> reclass_overdue(int batch);
   boost::asio::awaitable<int> fold_overdue(int batch);

@@ -63,7 +63,7 @@ TEST_CASE("the embedded database keeps its data across a restart on the same dat
     pg::BlockingConnection conn(pg::embedded_url(dir.path(), "petitiond"));
     conn.exec("INSERT INTO settings (key, value) VALUES ('test.kept', '\"是\"')");
     CHECK(server.stop(SIGTERM) == 0);
-    CHECK_THAT(server.output(), Contains("applied migration 0001_settings.sql"));
+    CHECK_THAT(server.output(), Contains("applied migration 0001_baseline.sql"));
     CHECK(PQping(pg::embedded_url(dir.path(), "postgres").c_str()) == PQPING_NO_RESPONSE);  // stopped with us
   }
   PetitiondProcess again({"--data-dir", dir.path().string()});
@@ -99,14 +99,14 @@ TEST_CASE("petitiond migrate applies the migrations and exits, a changed migrati
   TestDatabase db;
   auto migrated = run_petitiond({"migrate", "--database-url", db.url()});
   CHECK(migrated.exit_code == 0);
-  CHECK_THAT(migrated.output, Contains("applied migration 0001_settings.sql"));
+  CHECK_THAT(migrated.output, Contains("applied migration 0001_baseline.sql"));
   pg::BlockingConnection conn(db.url());
   CHECK(conn.exec("SELECT count(*) FROM schema_migrations").integer(0, 0) >= 1);
 
   conn.exec("UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1");
   auto refused = run_petitiond({"--database-url", db.url(), "--listen", "127.0.0.1:" + std::to_string(free_port())});
   CHECK(refused.exit_code == 1);
-  CHECK_THAT(refused.output, Contains("0001_settings.sql") && Contains("changed"));
+  CHECK_THAT(refused.output, Contains("0001_baseline.sql") && Contains("changed"));
 }
 
 TEST_CASE("the demo data loads only with --demo, and loading it twice changes nothing") {

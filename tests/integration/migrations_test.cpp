@@ -12,11 +12,15 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::vector<pg::Migration> migrations_of(const std::vector<EmbeddedFile>& files) { return pg::load_migrations(files); }
+pg::Schema migrations_of(const std::vector<EmbeddedFile>& files) { return {pg::load_migrations(files), {}}; }
 
-std::string migrate_error(const std::string& url, const std::vector<pg::Migration>& migrations) {
+pg::Schema schema_of(const std::vector<EmbeddedFile>& migrations, const std::vector<EmbeddedFile>& functions) {
+  return {pg::load_migrations(migrations), pg::load_function_files(functions)};
+}
+
+std::string migrate_error(const std::string& url, const pg::Schema& schema) {
   try {
-    pg::migrate(url, migrations);
+    pg::migrate(url, schema);
   } catch (const Error& e) {
     return e.message();
   }
@@ -44,7 +48,7 @@ TEST_CASE("migrations apply in order, once, with their bookkeeping rows") {
   auto rows = conn.exec("SELECT version, name, checksum, applied_at IS NOT NULL FROM schema_migrations ORDER BY version");
   REQUIRE(rows.rows() == 2);
   CHECK(rows.text(0, 1) == "0001_things.sql");
-  CHECK(rows.text(0, 2) == migrations[0].checksum);
+  CHECK(rows.text(0, 2) == migrations.migrations[0].checksum);
   CHECK(rows.boolean(1, 3));
   CHECK(conn.exec("SELECT count(*) FROM things").integer(0, 0) == 1);
 }
@@ -81,26 +85,83 @@ TEST_CASE("a database migrated by a newer build is refused") {
   CHECK_THAT(message, Contains("0002_b.sql"));
 }
 
-TEST_CASE("concurrent start-ups apply each migration exactly once") {
+TEST_CASE("concurrent start-ups apply each migration and function file exactly once") {
   test::TestDatabase db;
-  auto migrations = migrations_of({
-      {"migrations/0001_t.sql", "CREATE TABLE t (id int); SELECT pg_sleep(0.2);"},
-      {"migrations/0002_u.sql", "CREATE TABLE u (id int);"},
-  });
+  auto schema = schema_of(
+      {
+          {"migrations/0001_t.sql", "CREATE TABLE t (id int); SELECT pg_sleep(0.2);"},
+          {"migrations/0002_u.sql", "CREATE TABLE u (id int);"},
+      },
+      {{"functions/f.sql", "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT count(*)::int FROM u $$;"}});
   std::vector<std::future<pg::MigrationReport>> runs;
-  for (int i = 0; i < 4; ++i)
-    runs.push_back(std::async(std::launch::async, [&] { return pg::migrate(db.url(), migrations); }));
-  size_t applied = 0;
+  for (int i = 0; i < 4; ++i) runs.push_back(std::async(std::launch::async, [&] { return pg::migrate(db.url(), schema); }));
+  size_t applied = 0, functions_applied = 0;
   for (auto& run : runs) {
     auto report = run.get();  // CREATE TABLE twice would throw here
     applied += report.applied.size();
+    functions_applied += report.functions_applied.size();
     CHECK(report.version == 2);
   }
   CHECK(applied == 2);
+  CHECK(functions_applied == 1);
 }
 
-TEST_CASE("the shipped migrations apply to an empty database") {
+TEST_CASE("the shipped schema applies to an empty database, and again changes nothing") {
   test::TestDatabase db;
-  auto report = pg::migrate(db.url(), pg::load_migrations(schemas::migrations()));
+  auto report = pg::migrate(db.url(), pg::shipped_schema());
   CHECK(report.version == static_cast<int>(schemas::migrations().size()));
+  CHECK(report.functions_applied.size() == schemas::functions().size());
+  pg::BlockingConnection conn(db.url());
+  CHECK(conn.exec("SELECT to_regprocedure('fire_escalations(timestamptz, integer, text)') IS NOT NULL").boolean(0, 0));
+  CHECK(conn.exec("SELECT count(*) FROM pg_trigger WHERE tgname = 'units_place'").integer(0, 0) == 1);
+
+  auto again = pg::migrate(db.url(), pg::shipped_schema());
+  CHECK(again.applied.empty());
+  CHECK(again.functions_applied.empty());
+}
+
+namespace {
+const std::vector<EmbeddedFile> things{{"migrations/0001_things.sql", "CREATE TABLE things (id int, label text);"}};
+}
+
+TEST_CASE("function files apply after the migrations, in any order, and again only when their text changes") {
+  test::TestDatabase db;
+  // twice calls label_of, which comes after it by name: bodies are checked once both exist.
+  std::vector<EmbeddedFile> functions{
+      {"functions/twice.sql", "CREATE OR REPLACE FUNCTION twice(t text) RETURNS text LANGUAGE sql AS $$ SELECT label_of(t) || label_of(t) $$;"},
+      {"functions/label_of.sql", "CREATE OR REPLACE FUNCTION label_of(t text) RETURNS text LANGUAGE sql AS $$ SELECT upper(t) $$;"},
+  };
+  auto first = pg::migrate(db.url(), schema_of(things, functions));
+  CHECK(first.functions_applied == std::vector<std::string>{"label_of", "twice"});
+  pg::BlockingConnection conn(db.url());
+  CHECK(conn.exec("SELECT twice('a')").text(0, 0) == "AA");
+
+  functions[1].content = "CREATE OR REPLACE FUNCTION label_of(t text) RETURNS text LANGUAGE sql AS $$ SELECT lower(t) $$;";
+  auto second = pg::migrate(db.url(), schema_of(things, functions));
+  CHECK(second.functions_applied == std::vector<std::string>{"label_of"});
+  CHECK(conn.exec("SELECT twice('B')").text(0, 0) == "bb");
+  CHECK(conn.exec("SELECT count(*) FROM schema_functions").integer(0, 0) == 2);
+
+  CHECK(pg::migrate(db.url(), schema_of(things, functions)).functions_applied.empty());
+}
+
+TEST_CASE("a function file with a mistake stops start-up, names the file and changes no function") {
+  test::TestDatabase db;
+  std::vector<EmbeddedFile> functions{
+      {"functions/a_good.sql", "CREATE OR REPLACE FUNCTION a_good() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;"},
+  };
+  pg::migrate(db.url(), schema_of(things, functions));
+  functions[0].content = "CREATE OR REPLACE FUNCTION a_good() RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;";
+  functions.push_back({"functions/b_bad.sql",
+                       "CREATE OR REPLACE FUNCTION b_bad() RETURNS int LANGUAGE sql AS $$ SELECT no_column FROM things $$;"});
+  auto message = migrate_error(db.url(), schema_of(things, functions));
+  CHECK_THAT(message, Contains("b_bad.sql") && Contains("no_column"));
+  pg::BlockingConnection conn(db.url());
+  CHECK(conn.exec("SELECT a_good()").integer(0, 0) == 1);  // the good change waits with the bad one
+  CHECK(conn.exec("SELECT to_regprocedure('b_bad()') IS NULL").boolean(0, 0));
+  CHECK(conn.exec("SELECT count(*) FROM schema_functions").integer(0, 0) == 1);
+
+  functions.pop_back();  // the fixed build starts and brings the good change in
+  CHECK(pg::migrate(db.url(), schema_of(things, functions)).functions_applied == std::vector<std::string>{"a_good"});
+  CHECK(conn.exec("SELECT a_good()").integer(0, 0) == 2);
 }

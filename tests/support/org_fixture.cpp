@@ -8,7 +8,7 @@
 namespace petitiond::test {
 
 OrgFixture::OrgFixture() {
-  pg::migrate(db.url(), pg::load_migrations(schemas::migrations()));
+  pg::migrate(db.url(), pg::shipped_schema());
   pg::BlockingConnection conn(db.url());
   conn.exec(
       "INSERT INTO units (code, name, kind) VALUES ('D', '测试区', 'area');"

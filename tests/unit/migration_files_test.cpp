@@ -35,3 +35,26 @@ TEST_CASE("the shipped migrations load and start at version 1") {
   CHECK(migrations.front().version == 1);
   for (size_t i = 0; i < migrations.size(); ++i) CHECK(migrations[i].version == static_cast<int>(i + 1));
 }
+
+TEST_CASE("function files are named by what they define, sorted and checksummed") {
+  std::vector<EmbeddedFile> files{{"functions/b_two.sql", "SELECT 2"}, {"functions/a_one.sql", "SELECT 1"}};
+  auto functions = pg::load_function_files(files);
+  REQUIRE(functions.size() == 2);
+  CHECK(functions[0].name == "a_one");
+  CHECK(functions[0].checksum == pg::sha256_hex("SELECT 1"));
+  std::vector<EmbeddedFile> bad{{"functions/Fire-Escalations.sql", "x"}};
+  CHECK_THROWS_WITH(pg::load_function_files(bad), Catch::Matchers::Contains("Fire-Escalations.sql"));
+}
+
+TEST_CASE("each shipped function file defines the function it is named after, and no migration defines one") {
+  for (const auto& file : pg::load_function_files(schemas::functions())) {
+    INFO(file.name);
+    CHECK(std::string(file.sql).find("CREATE OR REPLACE FUNCTION " + file.name + "(") != std::string::npos);
+  }
+  for (const auto& migration : pg::load_migrations(schemas::migrations())) {
+    INFO(migration.name);
+    CHECK(std::string(migration.sql).find("CREATE FUNCTION") == std::string::npos);
+    CHECK(std::string(migration.sql).find("CREATE OR REPLACE FUNCTION") == std::string::npos);
+    CHECK(std::string(migration.sql).find("CREATE TRIGGER") == std::string::npos);
+  }
+}

@@ -1,8 +1,7 @@
--- reclass_overdue (0012) found the petitions behind their class with one bitmap scan over nine ranges of
--- petitions_overdue_class. A bitmap scan never marks index entries dead, and each reclass leaves one (the
--- row's old class) until VACUUM, which on a table of 10 M petitions comes rarely: after classing 50 k
--- overdue petitions every pass read 47 k heap pages to find nothing (65 ms a second). Each range is now an
--- ordered index scan of its own, which marks the dead entries it meets so that later passes skip them.
+-- Moves up to `batch` petitions whose class has changed by `now_at` into their class; returns how many.
+-- Each range is an ordered index scan of its own rather than one bitmap scan over all nine: a bitmap scan
+-- never marks index entries dead, and each reclass leaves one (the row's old class) until VACUUM, which on
+-- 10 M petitions comes rarely; with 50 k overdue petitions every pass read 47 k heap pages to find nothing.
 CREATE OR REPLACE FUNCTION reclass_overdue(now_at timestamptz, batch integer) RETURNS integer LANGUAGE sql AS $$
   WITH newly_late AS (
     SELECT id FROM petitions WHERE overdue_class = 0 AND due_at <= now_at AND due_at IS NOT NULL

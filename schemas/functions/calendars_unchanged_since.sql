@@ -4,7 +4,7 @@
 -- the latest (the revision it loaded them at); a calendar change takes the same lock exclusively, so it
 -- waits for the writes already checked (whose results its recompute then sees), and writes after it fail
 -- the check and are computed again on the new calendars.
-CREATE FUNCTION calendars_unchanged_since(seen bigint) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION calendars_unchanged_since(seen bigint) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(hashtext('calendar_years'));
   IF (SELECT coalesce(max(revision), 0) FROM calendar_years) <> seen THEN

@@ -1,11 +1,6 @@
--- Year rows in the rollups. A five-year report read every month row of every unit in its scope (60 per
--- unit and dimension value, ~90 with the days at a ragged start); with whole years, and ends taken as a
--- month or year less its rest (workflow::cover_period), it reads about 9.
-
-ALTER TABLE report_rollups DROP CONSTRAINT report_rollups_grain_check;
-ALTER TABLE report_rollups ADD CONSTRAINT report_rollups_grain_check CHECK (grain IN ('d', 'm', 'y'));
-
--- add_report_facts (0007) as before, now also summing each unit's days into its years.
+-- Adds the facts that `facts_where` picks (a condition on report_facts f; $1 may be an id array, $2 and $3
+-- a half-open day range) into the rollups of their unit and every ancestor, per day and month, and each
+-- unit's days into its years.
 CREATE OR REPLACE FUNCTION add_report_facts(facts_where text, ids bigint[], first_day date, end_day date) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -56,26 +51,4 @@ BEGIN
     FROM periods
     ON CONFLICT (scope_unit_id, dimension, grain, period_start, value) DO UPDATE SET %5$s
   $sql$, counted, facts_where, summed, names, added) USING ids, first_day, end_day;
-END $$;
-
--- The years of the history already folded, summed from its months (in key order, so that each unit's
--- year rows lie together), while no fold runs.
-SELECT pg_advisory_xact_lock(hashtext('fold_report_facts'));
-DO $$
-DECLARE
-  summed text;
-  names text;
-BEGIN
-  SELECT string_agg(format(CASE WHEN c.name = 'handling_days' THEN 'sum(%1$I) AS %1$I' ELSE 'sum(%1$I)::bigint AS %1$I' END,
-                           c.name), ', ' ORDER BY c.ordinal),
-         string_agg(format('%I', c.name), ', ' ORDER BY c.ordinal)
-    INTO summed, names
-  FROM report_rollup_columns() c;
-  EXECUTE format($sql$
-    INSERT INTO report_rollups (scope_unit_id, dimension, grain, period_start, value, %2$s)
-    SELECT scope_unit_id, dimension, 'y', date_trunc('year', period_start)::date AS year, value, %1$s
-    FROM report_rollups WHERE grain = 'm'
-    GROUP BY scope_unit_id, dimension, date_trunc('year', period_start), value
-    ORDER BY scope_unit_id, dimension, year, value
-  $sql$, summed, names);
 END $$;
