@@ -41,7 +41,7 @@ awaitable<Response> query(Services& services, RequestContext& context) {
   q.limit = static_cast<int>(http::query_integer(context, "limit", 1, 500).value_or(100));
   std::vector<store::AuditRecord> records;
   try {
-    records = co_await store::query_audit(services.pool, q);
+    records = co_await services.audit.query(q);
   } catch (const pg::QueryError& e) {
     if (e.in_class(pg::sqlstate::data_exception)) throw Error(Errc::invalid_field, "is not a valid date or date-time", "since");
     throw;

@@ -37,7 +37,7 @@ awaitable<Response> login(Services& services, RequestContext& context) {
   if (!co_await services.auth.reserve_login(login, context.remote_address)) {
     auto event = audit_event(context, "login.throttled");
     event.actor_login = login;
-    co_await services.pool.run_one(store::audit_insert(event));
+    co_await services.audit.record(event);
     throw Error(Errc::rate_limited, "too many failed log-ins; wait a quarter of an hour and try again");
   }
 
@@ -100,16 +100,16 @@ awaitable<Response> change_password(Services& services, RequestContext& context)
 
   // Guesses at the current password (from a session left open, say) are limited like log-ins.
   if (!co_await services.auth.reserve_password_check(actor.user_id)) {
-    co_await services.pool.run_one(store::audit_insert(audit_event(context, "password_change.throttled", "user",
-                                                                   std::to_string(actor.user_id))));
+    auto event = audit_event(context, "password_change.throttled", "user", std::to_string(actor.user_id));
+    co_await services.audit.record(std::move(event));
     throw Error(Errc::rate_limited, "too many wrong current passwords; wait a quarter of an hour and try again");
   }
   auto record = co_await services.users.login_record(actor.login);
   std::string hash = record && record->password_hash ? *record->password_hash : auth::decoy_hash();
   bool verified = co_await auth::verify_password_on(services.workers, hash, current);
   if (!verified || !record || !record->password_hash) {
-    co_await services.pool.run_one(store::audit_insert(audit_event(context, "password_change.failed", "user",
-                                                                   std::to_string(actor.user_id))));
+    auto event = audit_event(context, "password_change.failed", "user", std::to_string(actor.user_id));
+    co_await services.audit.record(std::move(event));
     throw Error(Errc::invalid_field, "is not your current password", "current_password");
   }
   auto new_hash = co_await auth::hash_password_on(services.workers, wanted);

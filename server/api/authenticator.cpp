@@ -59,7 +59,7 @@ boost::asio::awaitable<void> StoreAuthenticator::record_denial(const http::Reque
   auto event = audit_event(context, "permission.denied", "route", std::string(context.route));
   event.details["method"] = std::string(context.request.method_string());
   event.details["reason"] = reason;
-  co_await services_.pool.run_one(store::audit_insert(event));
+  co_await services_.audit.record(event);
 }
 
 }  // namespace petitiond::api

@@ -62,16 +62,8 @@ json::object calendar_view(const std::string& name, const workflow::Calendar& ca
                       {"edited_years", std::move(edited_years)}};
 }
 
-awaitable<std::map<std::string, std::vector<std::string>>> units_by_calendar(Services& services) {
-  auto named = co_await services.pool.run_one(pg::Statement(
-      "SELECT calendar, array_agg(code ORDER BY path) FROM units WHERE calendar IS NOT NULL GROUP BY calendar"));
-  std::map<std::string, std::vector<std::string>> units;
-  for (int row = 0; row < named.rows(); ++row) units[std::string(named.text(row, 0))] = named.words(row, 1);
-  co_return units;
-}
-
 awaitable<Response> list_calendars(Services& services, RequestContext&) {
-  auto units = co_await units_by_calendar(services);
+  auto units = co_await services.units.codes_by_calendar();
   auto edited = co_await services.calendars.edited_years();
   const auto set = services.calendars.current();
   json::array calendars;
@@ -107,10 +99,7 @@ awaitable<std::optional<int>> recomputed_petitions(Services& services, const std
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
   const auto give_up_at = std::chrono::steady_clock::now() + recompute_wait;
   while (std::chrono::steady_clock::now() < give_up_at) {
-    auto done = co_await services.pool.run_one(pg::Statement(
-        "SELECT recomputed_petitions FROM calendar_years WHERE calendar = $1 AND year = $2 AND recomputed_revision >= $3",
-        name, year, revision));
-    if (done.rows() > 0) co_return static_cast<int>(done.integer(0, 0));
+    if (auto moved = co_await services.calendars.recomputed_petitions(name, year, revision)) co_return moved;
     timer.expires_after(std::chrono::milliseconds(200));
     co_await timer.async_wait(boost::asio::use_awaitable);
   }
@@ -147,7 +136,7 @@ awaitable<Response> put_calendar_year(Services& services, RequestContext& contex
   const auto revision = co_await services.calendars.set_year(name, year, by, now, std::move(audit));
   const auto moved = co_await recomputed_petitions(services, name, year_number, revision);
 
-  auto units = co_await units_by_calendar(services);
+  auto units = co_await services.units.codes_by_calendar();
   auto edited = co_await services.calendars.edited_years();
   const auto set = services.calendars.current();
   auto view = calendar_view(name, set->all().at(name), name == set->default_name(), units[name], edited);

@@ -77,10 +77,9 @@ std::optional<std::string> first(const CtiFields& fields, const char* name) {
   return it->second.front();
 }
 
-std::string words(const CtiFields& fields, const char* name) {
-  std::vector<std::string> values;
-  if (auto it = fields.find(name); it != fields.end()) values = it->second;
-  return pg::words_literal(values);
+std::vector<std::string> all(const CtiFields& fields, const char* name) {
+  auto it = fields.find(name);
+  return it == fields.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::optional<std::string> key_of(const std::optional<std::string>& number) {
@@ -93,17 +92,21 @@ std::optional<std::string> key_of(const std::optional<std::string>& number) {
 // Every petitiond process LISTENs on call_channel (push_call_event below), so the operators connected to
 // any of them see the call, whichever process the telephone system reached.
 awaitable<void> notify_operators(Services& services, const json::object& notice) {
-  pg::Statement notify("SELECT pg_notify($1, $2)", std::string(call_channel), json::serialize(notice));
-  co_await services.pool.run_one(std::move(notify));
+  co_await services.calls.tell_operators(json::serialize(notice));
+}
+
+// The token the telephone system must present; empty when the feature is off.
+awaitable<std::string> cti_token(Services& services) {
+  auto configured = co_await services.settings.get("cti.token");
+  co_return configured && configured->is_string() ? std::string(configured->as_string()) : std::string();
 }
 
 awaitable<Response> cti_event(Services& services, RequestContext& context) {
   const std::string token(context.param("token"));
-  pg::Statement token_query("SELECT value #>> '{}' FROM settings WHERE key = 'cti.token' AND jsonb_typeof(value) = 'string'");
-  auto configured = co_await services.pool.run_one(std::move(token_query));
-  if (configured.rows() == 0 || configured.text(0, 0).empty())
+  const auto configured = co_await cti_token(services);
+  if (configured.empty())
     co_return cti_error(http::Status::unprocessable_entity, "Feature is disable, please contact your admin to enable it!");
-  if (!auth::equal_secrets(configured.text(0, 0), token))
+  if (!auth::equal_secrets(configured, token))
     co_return cti_error(http::Status::unauthorized, "Invalid token, please contact your admin!");
 
   auto fields = cti_fields(context.request);
@@ -119,15 +122,11 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
   const auto caller = key_of(*direction == "in" ? std::optional(from) : std::optional(to));
 
   if (event == "newCall") {
-    pg::Statement blocked_query("SELECT 1 FROM blocked_callers WHERE phone_key = $1 AND $2", caller, *direction == "in");
-    auto blocked = co_await services.pool.run_one(std::move(blocked_query));
-    const bool reject = blocked.rows() > 0;
-    pg::Statement insert(
-        "INSERT INTO calls (call_id, direction, from_number, from_key, to_number, to_key, queue, users, rejected)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9) ON CONFLICT (call_id) DO NOTHING",
-        *call_id, *direction, from, key_of(from), to, key_of(to), first(*fields, "queue"), words(*fields, "user"),
-        reject);
-    co_await services.pool.run_one(std::move(insert));
+    bool reject = false;
+    if (*direction == "in" && caller) reject = co_await services.calls.is_blocked(*caller);
+    store::NewCall call{*call_id, *direction, from, key_of(from), to, key_of(to), first(*fields, "queue"),
+                        all(*fields, "user"), reject};
+    co_await services.calls.record_new(std::move(call));
     if (reject) co_return cti_reply(http::Status::ok, {{"action", "reject"}, {"reason", "busy"}});
     if (*direction == "in") {
       json::object notice{{"event", "call"}, {"call_id", *call_id}, {"direction", *direction}, {"to", to}};
@@ -135,15 +134,7 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
       co_await notify_operators(services, notice);
     }
   } else if (event == "answer") {
-    auto answering = first(*fields, "answeringNumber");
-    pg::Statement update(
-        "UPDATE calls SET answered_at = coalesce(answered_at, now()), answering_number = $2,"
-        " users = CASE WHEN cardinality($3::text[]) > 0 THEN $3::text[] ELSE users END,"
-        " answered_by = (SELECT id FROM users WHERE phone = $2 OR login = $2 OR id::text = $2"
-        "   ORDER BY (phone = $2) DESC, (login = $2) DESC LIMIT 1)"
-        " WHERE call_id = $1",
-        *call_id, answering, words(*fields, "user"));
-    co_await services.pool.run_one(std::move(update));
+    co_await services.calls.record_answer(*call_id, first(*fields, "answeringNumber"), all(*fields, "user"));
     const json::object notice{{"event", "call_answered"}, {"call_id", *call_id}};
     co_await notify_operators(services, notice);
   } else if (event == "hangup") {
@@ -151,11 +142,7 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
     static const std::set<std::string> causes{"normalClearing", "busy", "cancel", "noAnswer", "congestion", "notFound",
                                               "forwarded"};
     if (cause && !causes.count(*cause)) co_return cti_error(http::Status::unprocessable_entity, "Invalid cause!");
-    pg::Statement update(
-        "UPDATE calls SET ended_at = coalesce(ended_at, now()), cause = $2,"
-        " answering_number = coalesce($3, answering_number) WHERE call_id = $1",
-        *call_id, cause, first(*fields, "answeringNumber"));
-    co_await services.pool.run_one(std::move(update));
+    co_await services.calls.record_hangup(*call_id, cause, first(*fields, "answeringNumber"));
     json::object notice{{"event", "call_ended"}, {"call_id", *call_id}};
     notice["cause"] = cause ? json::value(*cause) : json::value(nullptr);
     co_await notify_operators(services, notice);
@@ -177,60 +164,48 @@ awaitable<Response> event_stream(Services& services, RequestContext& context) {
   co_return response;
 }
 
-// A number of the caller log: masked when it is the citizen's side of the call (`citizen_direction`).
-json::value citizen_side(const pg::Result& result, int row, int column, std::string_view citizen_direction) {
-  if (result.text(row, 1) != citizen_direction)
-    return result.is_null(row, column) ? json::value(nullptr) : json::value(std::string(result.text(row, column)));
-  return result.is_null(row, column) ? json::value("anonymous") : json::value(mask_phone(result.text(row, column)));
+// A number of the call log: masked when it is the citizen's side of the call (`citizen_direction`).
+json::value citizen_side(const store::CallRecord& call, const std::optional<std::string>& number,
+                         std::string_view citizen_direction) {
+  if (call.direction != citizen_direction) return number ? json::value(*number) : json::value(nullptr);
+  return number ? json::value(mask_phone(*number)) : json::value("anonymous");
 }
+
+json::value text_or_null(const std::optional<std::string>& text) { return text ? json::value(*text) : json::value(nullptr); }
 
 awaitable<Response> list_calls(Services& services, RequestContext& context) {
   auto limit = http::query_integer(context, "limit", 1, 200).value_or(50);
   // The citizen's side of each call (the caller, or the callee of a callback) is masked; the petition a call
   // was filed under is named only to those it does not accuse.
-  pg::Statement query(
-      "SELECT c.call_id, c.direction, CASE c.direction WHEN 'in' THEN c.from_key ELSE c.from_number END,"
-      " CASE c.direction WHEN 'out' THEN coalesce(c.to_key, c.to_number) ELSE c.to_number END,"
-      " iso_local(c.started_at), iso_local(c.answered_at), iso_local(c.ended_at), c.cause, c.rejected,"
-      " CASE WHEN " + store::not_accused("p", "$2::ltree") + " THEN c.petition_id END, u.display_name,"
-      " c.answered_at IS NULL AND c.ended_at IS NOT NULL AND c.direction = 'in' AS missed"
-      " FROM calls c LEFT JOIN users u ON u.id = c.answered_by LEFT JOIN petitions p ON p.id = c.petition_id"
-      " ORDER BY c.started_at DESC LIMIT $1",
-      limit, actor_of(context).unit_path);
-  auto result = co_await services.pool.run_one(std::move(query));
+  auto records = co_await services.calls.recent(static_cast<int>(limit), actor_of(context).unit_path);
   json::array calls;
-  auto text = [&result](int row, int column) {
-    return result.is_null(row, column) ? json::value(nullptr) : json::value(std::string(result.text(row, column)));
-  };
-  for (int row = 0; row < result.rows(); ++row)
+  for (const auto& call : records)
     calls.push_back(json::object{
-        {"call_id", text(row, 0)},
-        {"direction", text(row, 1)},
-        {"from", citizen_side(result, row, 2, "in")},
-        {"to", citizen_side(result, row, 3, "out")},
-        {"started_at", text(row, 4)},
-        {"answered_at", text(row, 5)},
-        {"ended_at", text(row, 6)},
-        {"cause", text(row, 7)},
-        {"rejected", result.boolean(row, 8)},
-        {"petition_id", result.is_null(row, 9) ? json::value(nullptr) : json::value(result.integer(row, 9))},
-        {"answered_by", text(row, 10)},
-        {"missed", result.boolean(row, 11)}});
+        {"call_id", call.call_id},
+        {"direction", call.direction},
+        {"from", citizen_side(call, call.from, "in")},
+        {"to", citizen_side(call, call.to, "out")},
+        {"started_at", call.started_at},
+        {"answered_at", text_or_null(call.answered_at)},
+        {"ended_at", text_or_null(call.ended_at)},
+        {"cause", text_or_null(call.cause)},
+        {"rejected", call.rejected},
+        {"petition_id", call.petition_id ? json::value(*call.petition_id) : json::value(nullptr)},
+        {"answered_by", text_or_null(call.answered_by)},
+        {"missed", call.missed}});
   co_return http::json_response(http::Status::ok, {{"calls", std::move(calls)}});
 }
 
 awaitable<Response> list_blocked(Services& services, RequestContext&) {
-  pg::Statement query("SELECT b.phone_key, b.reason, iso_local(b.created_at), u.display_name FROM blocked_callers b"
-                      " LEFT JOIN users u ON u.id = b.created_by ORDER BY b.created_at DESC");
-  auto result = co_await services.pool.run_one(std::move(query));
+  auto blocked = co_await services.calls.blocked();
   json::array callers;
-  for (int row = 0; row < result.rows(); ++row)
+  for (const auto& caller : blocked)
     callers.push_back(json::object{
-        {"phone", mask_phone(result.text(row, 0))},
-        {"id", result.text(row, 0)},  // the key to remove it by: an admin blocked this number knowingly
-        {"reason", result.text(row, 1)},
-        {"created_at", result.text(row, 2)},
-        {"created_by", result.is_null(row, 3) ? json::value(nullptr) : json::value(std::string(result.text(row, 3)))}});
+        {"phone", mask_phone(caller.phone_key)},
+        {"id", caller.phone_key},  // the key to remove it by: an admin blocked this number knowingly
+        {"reason", caller.reason},
+        {"created_at", caller.created_at},
+        {"created_by", text_or_null(caller.created_by)}});
   co_return http::json_response(http::Status::ok, {{"blocked_callers", std::move(callers)}});
 }
 
@@ -244,24 +219,14 @@ awaitable<Response> block_caller(Services& services, RequestContext& context) {
   if (key.empty() || !phone_problem(phone).empty()) throw Error(Errc::invalid_field, "is not a phone number", "phone");
   auto event = audit_event(context, "cti.caller_blocked", "phone", mask_phone(key));
   event.details["reason"] = reason;
-  std::vector<pg::Statement> statements;
-  statements.emplace_back(
-      "INSERT INTO blocked_callers (phone_key, reason, created_by) VALUES ($1, $2, $3)"
-      " ON CONFLICT (phone_key) DO UPDATE SET reason = excluded.reason",
-      key, reason, actor_of(context).user_id);
-  statements.push_back(store::audit_insert(event));
-  co_await services.pool.run(std::move(statements));
+  co_await services.calls.block(key, reason, actor_of(context).user_id, std::move(event));
   co_return http::json_response(http::Status::created, {{"id", key}, {"phone", mask_phone(key)}, {"reason", reason}});
 }
 
 awaitable<Response> unblock_caller(Services& services, RequestContext& context) {
   const std::string key(context.param("phone_id"));
   auto event = audit_event(context, "cti.caller_unblocked", "phone", mask_phone(key));
-  std::vector<pg::Statement> statements;
-  statements.push_back(store::require_change({"DELETE FROM blocked_callers WHERE phone_key = $1 RETURNING 1", key},
-                                             "no blocked caller has this number"));
-  statements.push_back(store::audit_insert(event));
-  co_await services.pool.run(std::move(statements));
+  co_await services.calls.unblock(key, std::move(event));
   co_return no_content();
 }
 

@@ -230,7 +230,7 @@ awaitable<Response> unmask_petition(Services& services, RequestContext& context)
     throw Error(Errc::forbidden, "the petitioner asked to stay anonymous: their identity is not shown to handling units");
   auto event = audit_event(context, "personal_data.unmasked", "petition", std::to_string(petition.id));
   event.details["reason"] = reason;
-  co_await services.pool.run_one(store::audit_insert(event));
+  co_await services.audit.record(event);
   const auto& p = petition.petitioner;
   auto text = [](const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); };
   auto number = [](const std::optional<int>& v) { return v ? json::value(*v) : json::value(nullptr); };
@@ -286,7 +286,7 @@ awaitable<Response> caller_history(Services& services, RequestContext& context) 
   if (key.empty()) throw Error(Errc::invalid_field, "is not a phone number", "phone");
   // Who looked up which number is audited as unmasking is: a history names people and their matters.
   auto event = audit_event(context, "caller_history.viewed", "phone", mask_phone(key));
-  co_await services.pool.run_one(store::audit_insert(event));
+  co_await services.audit.record(event);
   auto history = co_await services.petitions.caller_history(key, actor_of(context).unit_path);
   co_return http::json_response(http::Status::ok, caller_history_view(history, *services.calendars.current(), services.petitions.now()));
 }

@@ -1,7 +1,6 @@
 // Each user's own notification preferences: e-mail address, language, the channels non-urgent messages
 // use, and quiet hours (local time) during which non-urgent SMS and e-mail wait.
 #include <boost/json/array.hpp>
-#include <boost/json/parse.hpp>
 #include <regex>
 
 #include "server/api/routes.hpp"
@@ -17,16 +16,15 @@ using http::Response;
 
 namespace {
 
-constexpr const char* preference_columns =
-    "email, language, array_to_json(notify_channels)::text, to_char(quiet_from, 'HH24:MI'), to_char(quiet_until, 'HH24:MI')";
-
-json::value preferences_view(const pg::Result& rows) {
+json::object preferences_view(const store::NotificationPreferences& preferences) {
   json::value quiet = nullptr;
-  if (!rows.is_null(0, 3)) quiet = json::object{{"from", rows.text(0, 3)}, {"until", rows.text(0, 4)}};
-  auto email = rows.optional_text(0, 0);
-  return json::object{{"email", email ? json::value(*email) : json::value(nullptr)},
-                      {"language", rows.text(0, 1)},
-                      {"channels", json::parse(std::string(rows.text(0, 2)))},
+  if (preferences.quiet_from && preferences.quiet_until)
+    quiet = json::object{{"from", *preferences.quiet_from}, {"until", *preferences.quiet_until}};
+  json::array channels;
+  for (const auto& channel : preferences.channels) channels.emplace_back(channel);
+  return json::object{{"email", preferences.email ? json::value(*preferences.email) : json::value(nullptr)},
+                      {"language", preferences.language},
+                      {"channels", std::move(channels)},
                       {"quiet_hours", std::move(quiet)}};
 }
 
@@ -39,46 +37,39 @@ std::string clock_time(const json::object& quiet, const char* name) {
 }
 
 awaitable<Response> get_preferences(Services& services, RequestContext& context) {
-  auto rows = co_await services.pool.run_one(
-      pg::Statement(std::string("SELECT ") + preference_columns + " FROM users WHERE id = $1", actor_of(context).user_id));
-  co_return http::json_response(http::Status::ok, preferences_view(rows).as_object());
+  auto preferences = co_await services.users.preferences(actor_of(context).user_id);
+  co_return http::json_response(http::Status::ok, preferences_view(preferences));
 }
 
 awaitable<Response> put_preferences(Services& services, RequestContext& context) {
   auto body = http::json_object_body(context.request);
   http::Fields fields(body);
-  auto email = fields.nullable_text("email", 200);
-  if (email && *email) {
-    if (auto problem = email_problem(**email); !problem.empty()) throw Error(Errc::invalid_field, problem, "email");
+  store::PreferencesChange change;
+  change.email = fields.nullable_text("email", 200);
+  if (change.email && *change.email) {
+    if (auto problem = email_problem(**change.email); !problem.empty()) throw Error(Errc::invalid_field, problem, "email");
   }
-  const auto language = fields.optional_text("language", 2);
-  if (language && *language != "zh" && *language != "en") throw Error(Errc::invalid_field, "must be zh or en", "language");
-  const auto channels = fields.optional_choices("channels", {"in_app", "sms", "email"});
+  change.language = fields.optional_text("language", 2);
+  if (change.language && *change.language != "zh" && *change.language != "en")
+    throw Error(Errc::invalid_field, "must be zh or en", "language");
+  change.channels = fields.optional_choices("channels", {"in_app", "sms", "email"});
   fields.known("quiet_hours");
   fields.reject_unknown();
-  std::optional<std::string> quiet_from, quiet_until;
-  bool quiet_given = false;
   if (auto it = body.find("quiet_hours"); it != body.end()) {
-    quiet_given = true;
+    change.quiet_hours_given = true;
     if (!it->value().is_null()) {
       if (!it->value().is_object())
         throw Error(Errc::invalid_field, "must be {\"from\": \"HH:MM\", \"until\": \"HH:MM\"} or null", "quiet_hours");
-      quiet_from = clock_time(it->value().as_object(), "from");
-      quiet_until = clock_time(it->value().as_object(), "until");
-      if (quiet_from == quiet_until) throw Error(Errc::invalid_field, "from and until must differ", "quiet_hours");
+      auto from = clock_time(it->value().as_object(), "from");
+      auto until = clock_time(it->value().as_object(), "until");
+      if (from == until) throw Error(Errc::invalid_field, "from and until must differ", "quiet_hours");
+      change.quiet_hours.emplace(std::move(from), std::move(until));
     }
   }
-  const auto wants_email = channels && std::find(channels->begin(), channels->end(), "email") != channels->end();
-  pg::Statement update(
-      std::string("UPDATE users SET email = CASE WHEN $2 THEN $3 ELSE email END, language = coalesce($4, language),"
-                  " notify_channels = coalesce($5::text[], notify_channels),"
-                  " quiet_from = CASE WHEN $6 THEN $7::time ELSE quiet_from END,"
-                  " quiet_until = CASE WHEN $6 THEN $8::time ELSE quiet_until END, updated_at = now()"
-                  " WHERE id = $1 RETURNING ") + preference_columns,
-      actor_of(context).user_id, email.has_value(), email ? *email : std::nullopt, language,
-      channels ? std::optional(pg::words_literal(*channels)) : std::nullopt, quiet_given, quiet_from, quiet_until);
-  auto rows = co_await services.pool.run_one(std::move(update));
-  auto view = preferences_view(rows).as_object();
+  const auto wants_email =
+      change.channels && std::find(change.channels->begin(), change.channels->end(), "email") != change.channels->end();
+  auto preferences = co_await services.users.change_preferences(actor_of(context).user_id, std::move(change));
+  auto view = preferences_view(preferences);
   if (wants_email && view.at("email").is_null())
     view["warning"] = "e-mail is chosen but no address is set: no e-mail will be sent";
   co_return http::json_response(http::Status::ok, view);

@@ -23,9 +23,8 @@ void add_workflow_routes(http::Router& router, Services& services);
 void add_routing_routes(http::Router& router, Services& services);
 void add_calendar_routes(http::Router& router, Services& services);
 
-// Telephone events travel between petitiond processes on this NOTIFY channel; each process pushes them
+// Telephone events travel between petitiond processes on store::call_channel; each process pushes them
 // to the operators connected to it (server-sent events).
-inline constexpr const char* call_channel = "petitiond_calls";
 boost::asio::awaitable<void> push_call_event(Services& services, std::string payload);
 
 inline void add_api_routes(http::Router& router, Services& services) {

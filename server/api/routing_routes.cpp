@@ -26,15 +26,10 @@ json::value target_view(const workflow::Target& target) {
 
 awaitable<Response> get_routing(Services& services, RequestContext&) {
   const auto& table = services.petitions.routing();
-  auto assigned = co_await services.pool.run_one(pg::Statement(
-      "SELECT f.key, u.code, u.name, u.active FROM jsonb_each_text(coalesce((SELECT value FROM settings"
-      " WHERE key = 'routing.functions' AND jsonb_typeof(value) = 'object'), '{}')) f"
-      " LEFT JOIN units u ON u.code = f.value"));
+  auto assigned = co_await services.units.function_units();
   std::map<std::string, json::value> units;
-  for (int row = 0; row < assigned.rows(); ++row)
-    if (!assigned.is_null(row, 1))
-      units[std::string(assigned.text(row, 0))] = json::object{
-          {"code", assigned.text(row, 1)}, {"name", assigned.text(row, 2)}, {"active", assigned.boolean(row, 3)}};
+  for (const auto& [function, unit] : assigned)
+    units[function] = json::object{{"code", unit.code}, {"name", unit.name}, {"active", unit.active}};
   json::array functions;
   for (const auto& [name, code] : table.functions) {
     auto it = units.find(name);
@@ -76,10 +71,7 @@ awaitable<Response> put_functions(Services& services, RequestContext& context) {
     assignment[name] = value;
     codes.emplace_back(value.as_string());
   }
-  auto found = co_await services.pool.run_one(
-      pg::Statement("SELECT coalesce(array_agg(code), '{}') FROM units WHERE active AND code = ANY ($1::text[])",
-                    pg::words_literal(codes)));
-  const auto active = found.words(0, 0);
+  const auto active = co_await services.units.active_codes(std::move(codes));
   for (const auto& [name, value] : assignment)
     if (std::find(active.begin(), active.end(), std::string(value.as_string())) == active.end())
       throw Error(Errc::invalid_field, "no active unit has this code", "functions." + std::string(name));

@@ -1,7 +1,5 @@
 #include "server/api/services.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include "workflow/error.hpp"
 
 namespace petitiond::api {
@@ -10,13 +8,7 @@ boost::asio::awaitable<void> change_setting(Services& services, const http::Requ
                                             const boost::json::value& value, const char* detail) {
   auto event = audit_event(context, "settings.changed", "setting", key);
   event.details[detail] = value;
-  std::vector<pg::Statement> statements;
-  statements.emplace_back(
-      "INSERT INTO settings (key, value) VALUES ($1, $2::jsonb)"
-      " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
-      key, boost::json::serialize(value));
-  statements.push_back(store::audit_insert(event));
-  co_await services.pool.run(std::move(statements));
+  co_await services.settings.set(key, value, std::move(event));
 }
 
 store::AuditEvent audit_event(const http::RequestContext& context, std::string action, std::string target_type,

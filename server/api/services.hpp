@@ -7,19 +7,22 @@
 #include "notifications/messages.hpp"
 #include "server/http/event_hub.hpp"
 #include "server/http/types.hpp"
-#include "server/pg/pool.hpp"
 #include "server/store/audit.hpp"
 #include "server/store/auth.hpp"
+#include "server/store/calls.hpp"
+#include "server/store/deliveries.hpp"
 #include "server/store/petitions.hpp"
 #include "server/store/reports.hpp"
+#include "server/store/settings.hpp"
 #include "server/store/units.hpp"
 #include "server/store/users.hpp"
+#include "server/store/webhooks.hpp"
 #include "workflow/error.hpp"
 
 namespace petitiond::api {
 
+// The stores hold every SQL statement: handlers read and write through them, never the database directly.
 struct Services {
-  pg::Pool& pool;
   store::UnitStore& units;
   store::UserStore& users;
   store::AuthStore& auth;
@@ -27,6 +30,11 @@ struct Services {
   store::PetitionStore& petitions;
   store::ReportStore& reports;
   store::CalendarBook& calendars;
+  store::AuditLog& audit;
+  store::SettingsStore& settings;
+  store::CallStore& calls;
+  store::WebhookStore& webhooks;
+  store::DeliveryStore& deliveries;
   http::EventHub& events;
   notifications::MessageTemplates& templates;
   std::filesystem::path attachment_dir;

@@ -81,8 +81,7 @@ awaitable<Response> update_unit(Services& services, RequestContext& context) {
 }
 
 awaitable<Response> get_levels(Services& services, RequestContext&) {
-  auto result = co_await services.pool.run_one("SELECT value::text FROM settings WHERE key = 'units.level_names'");
-  json::value levels = result.rows() ? json::parse(result.text(0, 0)) : json::array();
+  auto levels = (co_await services.settings.get("units.level_names")).value_or(json::array());
   co_return http::json_response(http::Status::ok, {{"levels", levels}});
 }
 

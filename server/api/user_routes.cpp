@@ -146,7 +146,7 @@ awaitable<Response> unmask_user(Services& services, RequestContext& context) {
   auto event = audit_event(context, "personal_data.unmasked", "user", std::to_string(id));
   event.details["field"] = field;
   event.details["reason"] = reason;
-  co_await services.pool.run_one(store::audit_insert(event));
+  co_await services.audit.record(event);
   co_return http::json_response(http::Status::ok,
                                 {{"id", id}, {"phone", user->phone ? json::value(*user->phone) : json::value(nullptr)}});
 }

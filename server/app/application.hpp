@@ -51,6 +51,11 @@ class Application {
   store::AuthStore auth_;
   store::PetitionStore petitions_;
   store::ReportStore reports_;
+  store::AuditLog audit_;
+  store::SettingsStore settings_;
+  store::CallStore calls_;
+  store::WebhookStore webhooks_;
+  store::DeliveryStore deliveries_;
   http::EventHub events_;
   notifications::MessageTemplates templates_;
   api::Services services_;

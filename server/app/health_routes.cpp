@@ -6,7 +6,8 @@
 #include "server/api/attachment_files.hpp"
 #include "server/http/response.hpp"
 #include "server/logging/log.hpp"
-#include "server/pg/error.hpp"
+#include "server/store/schema_version.hpp"
+#include "workflow/error.hpp"
 
 namespace petitiond::app {
 
@@ -19,11 +20,7 @@ namespace {
 // The database's schema version, or why it cannot be read.
 boost::asio::awaitable<std::pair<std::int64_t, std::string>> schema_version_of(pg::Pool& pool) {
   try {
-    auto result = co_await pool.run_one("SELECT coalesce(max(version), 0) FROM schema_migrations");
-    co_return std::pair<std::int64_t, std::string>{result.integer(0, 0), ""};
-  } catch (const pg::QueryError& e) {
-    if (e.is(pg::sqlstate::undefined_table)) co_return std::pair<std::int64_t, std::string>{0, ""};  // nothing migrated yet
-    co_return std::pair<std::int64_t, std::string>{0, e.what()};
+    co_return std::pair<std::int64_t, std::string>{co_await store::applied_schema_version(pool), ""};
   } catch (const Error& e) {
     co_return std::pair<std::int64_t, std::string>{0, e.message()};
   }

@@ -28,11 +28,13 @@ pg::Statement require_change(pg::Statement modifying, std::string_view what) {
   return modifying;
 }
 
-boost::asio::awaitable<std::vector<AuditRecord>> query_audit(pg::Pool& pool, const AuditQuery& query) {
+boost::asio::awaitable<void> AuditLog::record(AuditEvent event) { co_await pool_.run_one(audit_insert(event)); }
+
+boost::asio::awaitable<std::vector<AuditRecord>> AuditLog::query(AuditQuery query) {
   std::optional<std::string> action_prefix, action_exact;
   if (query.action && query.action->ends_with('.')) action_prefix = *query.action;
   else action_exact = query.action;
-  auto result = co_await pool.run_one(pg::Statement(
+  auto result = co_await pool_.run_one(pg::Statement(
       "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), action, actor_id, actor_login,"
       " target_type, target_id, host(address), request_id, details::text"
       " FROM audit_log"

@@ -46,7 +46,17 @@ struct AuditQuery {
   int limit = 100;
 };
 
-// Newest first.
-boost::asio::awaitable<std::vector<AuditRecord>> query_audit(pg::Pool& pool, const AuditQuery& query);
+class AuditLog {
+ public:
+  explicit AuditLog(pg::Pool& pool) : pool_(pool) {}
+
+  // An event that goes with no change (a log-in, a denial, a look-up).
+  boost::asio::awaitable<void> record(AuditEvent event);
+  // Newest first.
+  boost::asio::awaitable<std::vector<AuditRecord>> query(AuditQuery query);
+
+ private:
+  pg::Pool& pool_;
+};
 
 }  // namespace petitiond::store

@@ -64,6 +64,15 @@ void CalendarBook::install(const pg::Result& years) {
 
 awaitable<void> CalendarBook::reload() { install(co_await pool_.run_one(pg::Statement(years_query))); }
 
+awaitable<std::optional<int>> CalendarBook::recomputed_petitions(std::string calendar, int year,
+                                                                 std::int64_t revision) {
+  auto done = co_await pool_.run_one(pg::Statement(
+      "SELECT recomputed_petitions FROM calendar_years WHERE calendar = $1 AND year = $2 AND recomputed_revision >= $3",
+      calendar, year, revision));
+  if (done.rows() == 0) co_return std::nullopt;
+  co_return static_cast<int>(done.integer(0, 0));
+}
+
 awaitable<std::vector<EditedYear>> CalendarBook::edited_years() {
   auto rows = co_await pool_.run_one(pg::Statement(
       "SELECT calendar, year, iso_local(changed_at), changed_by, recomputed_revision IS NOT DISTINCT FROM revision,"

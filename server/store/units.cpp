@@ -8,22 +8,23 @@
 namespace petitiond::store {
 namespace {
 
-constexpr const char* unit_select =
-    "SELECT u.id, u.code, u.name, u.kind, p.code, u.path::text, nlevel(u.path), u.phone, u.calendar, u.active"
-    " FROM units u LEFT JOIN units p ON p.id = u.parent_id";
+#define UNIT_COLUMNS "u.id, u.code, u.name, u.kind, p.code, u.path::text, nlevel(u.path), u.phone, u.calendar, u.active"
+#define UNIT_TABLES " FROM units u LEFT JOIN units p ON p.id = u.parent_id"
+constexpr const char* unit_select = "SELECT " UNIT_COLUMNS UNIT_TABLES;
 
-Unit unit_from(const pg::Result& r, int row) {
+// The unit_select columns, starting at `first`.
+Unit unit_from(const pg::Result& r, int row, int first = 0) {
   Unit unit;
-  unit.id = r.integer(row, 0);
-  unit.code = r.text(row, 1);
-  unit.name = r.text(row, 2);
-  unit.kind = r.text(row, 3);
-  unit.parent_code = r.optional_text(row, 4);
-  unit.path = r.text(row, 5);
-  unit.depth = static_cast<int>(r.integer(row, 6));
-  unit.phone = r.optional_text(row, 7);
-  unit.calendar = r.optional_text(row, 8);
-  unit.active = r.boolean(row, 9);
+  unit.id = r.integer(row, first);
+  unit.code = r.text(row, first + 1);
+  unit.name = r.text(row, first + 2);
+  unit.kind = r.text(row, first + 3);
+  unit.parent_code = r.optional_text(row, first + 4);
+  unit.path = r.text(row, first + 5);
+  unit.depth = static_cast<int>(r.integer(row, first + 6));
+  unit.phone = r.optional_text(row, first + 7);
+  unit.calendar = r.optional_text(row, first + 8);
+  unit.active = r.boolean(row, first + 9);
   return unit;
 }
 
@@ -57,6 +58,31 @@ boost::asio::awaitable<std::optional<Unit>> UnitStore::find(std::string code) {
   auto result = co_await pool_.run_one(pg::Statement(std::string(unit_select) + " WHERE u.code = $1", code));
   if (result.rows() == 0) co_return std::nullopt;
   co_return unit_from(result, 0);
+}
+
+boost::asio::awaitable<std::map<std::string, Unit>> UnitStore::function_units() {
+  auto result = co_await pool_.run_one(pg::Statement(
+      "SELECT f.key, " UNIT_COLUMNS UNIT_TABLES
+      " JOIN jsonb_each_text(coalesce((SELECT value FROM settings"
+      "   WHERE key = 'routing.functions' AND jsonb_typeof(value) = 'object'), '{}')) f ON f.value = u.code"));
+  std::map<std::string, Unit> units;
+  for (int row = 0; row < result.rows(); ++row) units[std::string(result.text(row, 0))] = unit_from(result, row, 1);
+  co_return units;
+}
+
+boost::asio::awaitable<std::vector<std::string>> UnitStore::active_codes(std::vector<std::string> codes) {
+  auto result = co_await pool_.run_one(
+      pg::Statement("SELECT coalesce(array_agg(code), '{}') FROM units WHERE active AND code = ANY ($1::text[])",
+                    pg::words_literal(codes)));
+  co_return result.words(0, 0);
+}
+
+boost::asio::awaitable<std::map<std::string, std::vector<std::string>>> UnitStore::codes_by_calendar() {
+  auto named = co_await pool_.run_one(pg::Statement(
+      "SELECT calendar, array_agg(code ORDER BY path) FROM units WHERE calendar IS NOT NULL GROUP BY calendar"));
+  std::map<std::string, std::vector<std::string>> units;
+  for (int row = 0; row < named.rows(); ++row) units[std::string(named.text(row, 0))] = named.words(row, 1);
+  co_return units;
 }
 
 boost::asio::awaitable<Unit> UnitStore::create(UnitInput input, AuditEvent audit) {

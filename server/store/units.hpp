@@ -3,6 +3,7 @@
 // are an admin's and are audited in the same transaction.
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,12 @@ class UnitStore {
   boost::asio::awaitable<Unit> create(UnitInput input, AuditEvent audit);
   // Throws not_found for an unknown code.
   boost::asio::awaitable<Unit> update(std::string code, UnitChange change, AuditEvent audit);
+  // The unit each routing function is assigned to (the routing.functions setting), by function name.
+  boost::asio::awaitable<std::map<std::string, Unit>> function_units();
+  // Those of `codes` that name active units.
+  boost::asio::awaitable<std::vector<std::string>> active_codes(std::vector<std::string> codes);
+  // The codes of the units that name a working calendar of their own, by calendar, in tree order.
+  boost::asio::awaitable<std::map<std::string, std::vector<std::string>>> codes_by_calendar();
   // Creates or updates every unit by code, in one transaction; returns how many were written.
   boost::asio::awaitable<std::size_t> import(std::vector<UnitInput> units, AuditEvent audit);
 

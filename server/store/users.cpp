@@ -1,6 +1,9 @@
 #include "server/store/users.hpp"
 
+#include <tuple>
+
 #include "server/store/constraint_errors.hpp"
+#include "workflow/error.hpp"
 
 namespace petitiond::store {
 namespace {
@@ -145,6 +148,42 @@ boost::asio::awaitable<std::optional<LoginRecord>> UserStore::login_record(std::
   if (result.rows() == 0) co_return std::nullopt;
   co_return LoginRecord{result.integer(0, 0), std::string(result.text(0, 1)), result.optional_text(0, 2),
                         result.boolean(0, 3)};
+}
+
+namespace {
+
+constexpr const char* preference_columns =
+    "email, language, notify_channels::text, to_char(quiet_from, 'HH24:MI'), to_char(quiet_until, 'HH24:MI')";
+
+NotificationPreferences preferences_from(const pg::Result& rows) {
+  if (rows.rows() == 0) throw Error(Errc::not_found, "no such user");
+  return {rows.optional_text(0, 0), std::string(rows.text(0, 1)), rows.words(0, 2), rows.optional_text(0, 3),
+          rows.optional_text(0, 4)};
+}
+
+}  // namespace
+
+boost::asio::awaitable<NotificationPreferences> UserStore::preferences(std::int64_t user_id) {
+  auto rows = co_await pool_.run_one(
+      pg::Statement(std::string("SELECT ") + preference_columns + " FROM users WHERE id = $1", user_id));
+  co_return preferences_from(rows);
+}
+
+boost::asio::awaitable<NotificationPreferences> UserStore::change_preferences(std::int64_t user_id,
+                                                                              PreferencesChange change) {
+  std::optional<std::string> quiet_from, quiet_until;
+  if (change.quiet_hours) std::tie(quiet_from, quiet_until) = *change.quiet_hours;
+  pg::Statement update(
+      std::string("UPDATE users SET email = CASE WHEN $2 THEN $3 ELSE email END, language = coalesce($4, language),"
+                  " notify_channels = coalesce($5::text[], notify_channels),"
+                  " quiet_from = CASE WHEN $6 THEN $7::time ELSE quiet_from END,"
+                  " quiet_until = CASE WHEN $6 THEN $8::time ELSE quiet_until END, updated_at = now()"
+                  " WHERE id = $1 RETURNING ") + preference_columns,
+      user_id, change.email.has_value(), change.email ? *change.email : std::nullopt, change.language,
+      change.channels ? std::optional(pg::words_literal(*change.channels)) : std::nullopt, change.quiet_hours_given,
+      quiet_from, quiet_until);
+  auto rows = co_await pool_.run_one(std::move(update));
+  co_return preferences_from(rows);
 }
 
 }  // namespace petitiond::store

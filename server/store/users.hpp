@@ -55,6 +55,23 @@ struct LoginRecord {
   bool active;
 };
 
+// How a user hears of what concerns them (docs/notifications.md).
+struct NotificationPreferences {
+  std::optional<std::string> email;
+  std::string language;               // "zh" or "en"
+  std::vector<std::string> channels;  // of in_app, sms, email
+  std::optional<std::string> quiet_from, quiet_until;  // local HH:MM, both or neither
+};
+
+// A partial change: only what is set changes; email and the quiet hours may be set to none.
+struct PreferencesChange {
+  std::optional<std::optional<std::string>> email;
+  std::optional<std::string> language;
+  std::optional<std::vector<std::string>> channels;
+  std::optional<std::pair<std::string, std::string>> quiet_hours;  // from, until
+  bool quiet_hours_given = false;                                  // set to none when given without a value
+};
+
 class UserStore {
  public:
   explicit UserStore(pg::Pool& pool) : pool_(pool) {}
@@ -69,6 +86,8 @@ class UserStore {
   // Sets a new password hash and ends every session of the user. Returns false for an unknown login.
   boost::asio::awaitable<bool> set_password(std::string login, std::string password_hash, AuditEvent audit);
   boost::asio::awaitable<std::optional<LoginRecord>> login_record(std::string login);
+  boost::asio::awaitable<NotificationPreferences> preferences(std::int64_t user_id);
+  boost::asio::awaitable<NotificationPreferences> change_preferences(std::int64_t user_id, PreferencesChange change);
 
  private:
   pg::Pool& pool_;

@@ -141,6 +141,7 @@ TEST_CASE("a complaint about a town reaches none of the town's staff, by any pat
                   " WHERE un.path <@ (SELECT path FROM units WHERE code = 'T1') AND o.petition_id = " + std::to_string(id)) == 0);
   auto digest = db.exec("SELECT payload::text FROM outbox WHERE topic = 'daily_digest' AND audience = 'user:" +
                         std::to_string(org.user_ids.at("t1.manager")) + "'");
+  CAPTURE(digest.rows() > 1 ? std::string(digest.text(1, 0)) : "");
   REQUIRE(digest.rows() == 1);
   CAPTURE(digest.text(0, 0));
   CHECK(std::string(digest.text(0, 0)).find(tracking) == std::string::npos);
