@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "server/auth/secrets.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::api {
 namespace fs = std::filesystem;

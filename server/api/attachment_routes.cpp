@@ -12,6 +12,7 @@
 #include "server/api/routes.hpp"
 #include "server/auth/secrets.hpp"
 #include "server/http/json_input.hpp"
+#include "server/http/protocol_error.hpp"
 #include "server/http/response.hpp"
 
 namespace petitiond::api {
@@ -56,7 +57,7 @@ std::string checked_content_type(const http::Request& request) {
     if (!fits) throw Error(Errc::invalid_field, "the file's content is not " + type, "Content-Type");
     return type;
   }
-  throw Error(Errc::unsupported_media_type,
+  throw http::ProtocolError(http::Status::unsupported_media_type,
               "attach PDF, JPEG, PNG, MP3, WAV, AMR, DOCX or plain text (Content-Type " + type + " is not accepted)");
 }
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "server/http/json_input.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 #include "workflow/identity.hpp"
 
 namespace petitiond::api {

@@ -9,7 +9,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::api {
 namespace {

@@ -1,6 +1,6 @@
 #include "server/api/services.hpp"
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::api {
 

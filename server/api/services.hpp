@@ -17,7 +17,7 @@
 #include "server/store/units.hpp"
 #include "server/store/users.hpp"
 #include "server/store/webhooks.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::api {
 

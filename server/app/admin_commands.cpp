@@ -12,7 +12,7 @@
 #include "server/auth/secrets.hpp"
 #include "server/store/units.hpp"
 #include "server/store/users.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 #include "workflow/identity.hpp"
 
 namespace petitiond::app {

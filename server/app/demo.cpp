@@ -9,7 +9,7 @@
 #include "server/pg/blocking_connection.hpp"
 #include "server/store/units.hpp"
 #include "server/store/users.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::app {
 namespace {

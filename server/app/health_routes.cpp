@@ -7,7 +7,7 @@
 #include "server/http/response.hpp"
 #include "server/logging/log.hpp"
 #include "server/store/schema_version.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::app {
 

@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 #include "workflow/identity.hpp"
 
 namespace petitiond::app {

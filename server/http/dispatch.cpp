@@ -51,7 +51,7 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::stri
 
   auto target = boost::urls::parse_origin_form(request.target());
   if (!target) {
-    response = error_response(Error(Errc::bad_request, "the request target is not a valid path and query"));
+    response = error_response(ProtocolError(Status::bad_request, "the request target is not a valid path and query"));
   } else {
     std::vector<std::string> segments;
     for (auto segment : target->segments()) segments.push_back(segment);
@@ -69,7 +69,7 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::stri
       }
     } else if (!match.allowed.empty()) {
       auto allowed = allowed_list(match.allowed);
-      response = error_response(Error(Errc::method_not_allowed, std::string(request.method_string()) +
+      response = error_response(ProtocolError(Status::method_not_allowed, std::string(request.method_string()) +
                                                                     " is not allowed here; use " + allowed));
       response.set(bhttp::field::allow, allowed);
     } else if (router_.fallback() && (request.method() == Verb::get || request.method() == Verb::head) &&

@@ -9,14 +9,9 @@ namespace petitiond::http {
 
 Status status_for(Errc code) noexcept {
   switch (code) {
-    case Errc::bad_request: return Status::bad_request;
     case Errc::invalid_field: return Status::unprocessable_entity;
     case Errc::not_found: return Status::not_found;
-    case Errc::method_not_allowed: return Status::method_not_allowed;
     case Errc::conflict: return Status::conflict;
-    case Errc::payload_too_large: return Status::payload_too_large;
-    case Errc::headers_too_large: return Status::request_header_fields_too_large;
-    case Errc::unsupported_media_type: return Status::unsupported_media_type;
     case Errc::unauthorized: return Status::unauthorized;
     case Errc::forbidden: return Status::forbidden;
     case Errc::rate_limited: return Status::too_many_requests;
@@ -28,18 +23,40 @@ Status status_for(Errc code) noexcept {
   return Status::internal_server_error;
 }
 
-Response error_response(const Error& error) {
+namespace {
+
+Response error_body(Status status, const char* code, const std::string& message, const std::string& field) {
   boost::json::object inner;
-  inner["code"] = code_name(error.errc());
-  inner["message"] = error.message();
-  if (error.field().empty()) inner["field"] = nullptr;
-  else inner["field"] = error.field();
+  inner["code"] = code;
+  inner["message"] = message;
+  if (field.empty()) inner["field"] = nullptr;
+  else inner["field"] = field;
   boost::json::object body;
   body["error"] = std::move(inner);
-  auto response = json_response(status_for(error.errc()), body);
+  return json_response(status, body);
+}
+
+const char* protocol_code(Status status) noexcept {
+  switch (status) {
+    case Status::method_not_allowed: return "method_not_allowed";
+    case Status::payload_too_large: return "payload_too_large";
+    case Status::request_header_fields_too_large: return "headers_too_large";
+    case Status::unsupported_media_type: return "unsupported_media_type";
+    default: return "bad_request";
+  }
+}
+
+}  // namespace
+
+Response error_response(const Error& error) {
+  auto response = error_body(status_for(error.errc()), code_name(error.errc()), error.message(), error.field());
   if (error.errc() == Errc::unavailable || error.errc() == Errc::timeout)
     response.set(beast::http::field::retry_after, "1");
   return response;
+}
+
+Response error_response(const ProtocolError& error) {
+  return error_body(error.status(), protocol_code(error.status()), error.what(), {});
 }
 
 namespace {
@@ -69,6 +86,8 @@ Response error_response(std::exception_ptr failure, std::string_view request_id)
       log::warn(request_id, "{}: {}", code_name(error.errc()), error.message());
       return error_response(Error(error.errc(), plain_message(error.errc()) + "; request id " + std::string(request_id)));
     }
+    return error_response(error);
+  } catch (const ProtocolError& error) {
     return error_response(error);
   } catch (const std::exception& e) {
     log::error(request_id, "unhandled exception: {}", e.what());

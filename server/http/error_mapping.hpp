@@ -3,14 +3,16 @@
 // {"error":{"code":"…","message":"…","field":"…"|null}}.
 #include <exception>
 
+#include "server/http/protocol_error.hpp"
 #include "server/http/types.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::http {
 
 Status status_for(Errc code) noexcept;
 
 Response error_response(const Error& error);
+Response error_response(const ProtocolError& error);
 
 // For any exception escaping a handler. Unknown exceptions become a 500 whose body says nothing
 // internal; they are logged with the request id.

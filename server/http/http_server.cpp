@@ -174,13 +174,13 @@ awaitable<void> HttpServer::serve(Connection& connection, Stream& stream) {
         ec == asio::error::connection_reset) {
       co_return;  // nothing useful can be said to this client
     } else if (ec == bhttp::error::body_limit) {
-      response = error_response(Error(Errc::payload_too_large,
+      response = error_response(ProtocolError(Status::payload_too_large,
                                       "request body exceeds " + std::to_string(body_limit) + " bytes"));
     } else if (ec == bhttp::error::header_limit) {
-      response = error_response(Error(Errc::headers_too_large,
+      response = error_response(ProtocolError(Status::request_header_fields_too_large,
                                       "request headers exceed " + std::to_string(options_.header_limit) + " bytes"));
     } else if (ec) {
-      response = error_response(Error(Errc::bad_request, "malformed HTTP request: " + ec.message()));
+      response = error_response(ProtocolError(Status::bad_request, "malformed HTTP request: " + ec.message()));
     } else {
       const auto& request = parser.get();
       std::string request_id(request["X-Request-Id"]);

@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
+#include "server/http/protocol_error.hpp"
 
 namespace petitiond::http {
 namespace {
@@ -55,14 +56,14 @@ std::size_t utf8_length(std::string_view text) {
 boost::json::object json_object_body(const Request& request) {
   auto type = request[beast::http::field::content_type];
   if (!type.starts_with("application/json"))
-    throw Error(Errc::unsupported_media_type, "send the body as application/json");
+    throw ProtocolError(Status::unsupported_media_type, "send the body as application/json");
   boost::system::error_code ec;
   // Invalid UTF-8 inside a string is let through the parser so that the field holding it can be named.
   boost::json::parse_options options;
   options.allow_invalid_utf8 = true;
   auto value = boost::json::parse(request.body(), ec, {}, options);
-  if (ec) throw Error(Errc::bad_request, "the body is not valid JSON: " + ec.message());
-  if (!value.is_object()) throw Error(Errc::bad_request, "the body must be a JSON object");
+  if (ec) throw ProtocolError(Status::bad_request, "the body is not valid JSON: " + ec.message());
+  if (!value.is_object()) throw ProtocolError(Status::bad_request, "the body must be a JSON object");
   return std::move(value.as_object());
 }
 

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "server/http/response.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::http {
 namespace {

@@ -1,6 +1,6 @@
 #include "server/pg/blocking_connection.hpp"
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::pg {
 

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "server/pg/blocking_connection.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::pg {
 namespace fs = std::filesystem;

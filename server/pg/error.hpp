@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::pg {
 

@@ -7,7 +7,7 @@
 #include <regex>
 
 #include "server/pg/blocking_connection.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::pg {
 namespace {

@@ -4,7 +4,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::pg {
 

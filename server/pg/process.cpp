@@ -8,7 +8,7 @@
 
 #include <cstring>
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 extern char** environ;
 

@@ -4,7 +4,7 @@
 
 #include <charconv>
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::pg {
 

@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "workflow/calendar.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::store {
 namespace {

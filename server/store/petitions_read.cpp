@@ -3,7 +3,7 @@
 
 #include "server/store/cursor.hpp"
 #include "server/store/petition_rows.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 #include "workflow/text_search.hpp"
 
 namespace petitiond::store {

@@ -8,7 +8,7 @@
 #include "server/store/audit.hpp"
 #include "server/store/petition_rows.hpp"
 #include "server/store/petitions.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::store {
 namespace json = boost::json;

@@ -6,7 +6,7 @@
 
 #include "server/store/cursor.hpp"
 #include "server/store/petition_rows.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 #include "workflow/reporting.hpp"
 
 namespace petitiond::store {

@@ -3,7 +3,7 @@
 #include <tuple>
 
 #include "server/store/constraint_errors.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::store {
 namespace {

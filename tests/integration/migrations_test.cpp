@@ -4,7 +4,7 @@
 #include "server/pg/blocking_connection.hpp"
 #include "server/pg/migrations.hpp"
 #include "tests/support/test_database.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 using namespace petitiond;
 using schemas::EmbeddedFile;

@@ -12,7 +12,7 @@
 #include "server/pg/pool.hpp"
 #include "tests/support/async.hpp"
 #include "tests/support/test_database.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 using namespace petitiond;
 using petitiond::test::run_async;

@@ -1,6 +1,5 @@
 #include "tests/support/test_database.hpp"
 
-#include <sodium.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -11,30 +10,6 @@
 
 namespace petitiond::test {
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string random_suffix() {
-  if (sodium_init() < 0) std::abort();
-  char hex[17];
-  unsigned char bytes[8];
-  randombytes_buf(bytes, sizeof bytes);
-  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  return hex;
-}
-
-}  // namespace
-
-ScratchDir::ScratchDir(const std::string& prefix) : path_(fs::path("/tmp") / (prefix + "-" + random_suffix())) {
-  fs::create_directories(path_);
-  // Searchable by others: the postgres account must reach clusters made inside it.
-  fs::permissions(path_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
 
 fs::path test_cluster_dir() {
   if (const char* dir = std::getenv("PETITIOND_TEST_PG_DIR")) return dir;

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/support/scratch_dir.hpp"
+
 namespace petitiond::test {
 
 // The data directory of the shared test cluster, started if needed.
@@ -24,17 +26,6 @@ class TestDatabase {
  private:
   std::string name_;
   std::string url_;
-};
-
-// A unique scratch directory under /tmp (reachable by the postgres account), removed on destruction.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& prefix = "petitiond-test");
-  ~ScratchDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
 };
 
 }  // namespace petitiond::test

@@ -2,7 +2,7 @@
 #include <fstream>
 
 #include "server/app/config.hpp"
-#include "tests/support/test_database.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using namespace petitiond::app;
 using Env = std::map<std::string, std::string>;

@@ -9,19 +9,15 @@ using http::Status;
 
 TEST_CASE("every domain error code maps to its HTTP status") {
   auto [code, status] = GENERATE(table<Errc, Status>({
-      {Errc::bad_request, Status::bad_request},
       {Errc::invalid_field, Status::unprocessable_entity},
       {Errc::not_found, Status::not_found},
-      {Errc::method_not_allowed, Status::method_not_allowed},
       {Errc::conflict, Status::conflict},
-      {Errc::payload_too_large, Status::payload_too_large},
-      {Errc::headers_too_large, Status::request_header_fields_too_large},
-      {Errc::unsupported_media_type, Status::unsupported_media_type},
       {Errc::unauthorized, Status::unauthorized},
       {Errc::forbidden, Status::forbidden},
       {Errc::rate_limited, Status::too_many_requests},
       {Errc::unavailable, Status::service_unavailable},
       {Errc::timeout, Status::service_unavailable},
+      {Errc::insufficient_storage, Status::insufficient_storage},
       {Errc::internal, Status::internal_server_error},
   }));
   CHECK(http::status_for(code) == status);
@@ -29,6 +25,25 @@ TEST_CASE("every domain error code maps to its HTTP status") {
   CHECK(response.result() == status);
   auto body = boost::json::parse(response.body()).as_object();
   CHECK(body.at("error").at("code").as_string() == code_name(code));
+}
+
+TEST_CASE("failures of the HTTP exchange answer with their status and a code naming it, in the same shape") {
+  auto [status, code] = GENERATE(table<Status, std::string>({
+      {Status::bad_request, "bad_request"},
+      {Status::method_not_allowed, "method_not_allowed"},
+      {Status::payload_too_large, "payload_too_large"},
+      {Status::request_header_fields_too_large, "headers_too_large"},
+      {Status::unsupported_media_type, "unsupported_media_type"},
+  }));
+  auto response = http::error_response(http::ProtocolError(status, "why"));
+  CHECK(response.result() == status);
+  auto error = boost::json::parse(response.body()).at("error").as_object();
+  CHECK(error.at("code").as_string() == code);
+  CHECK(error.at("message").as_string() == "why");
+  CHECK(error.at("field").is_null());
+  // Escaping a handler, it is answered the same way.
+  auto escaped = http::error_response(std::make_exception_ptr(http::ProtocolError(status, "why")), "r1");
+  CHECK(escaped.result() == status);
 }
 
 TEST_CASE("error bodies have one shape, with the field at fault or null") {

@@ -3,7 +3,8 @@
 
 #include "server/auth/secrets.hpp"
 #include "server/http/json_input.hpp"
-#include "workflow/error.hpp"
+#include "server/http/protocol_error.hpp"
+#include "core/error.hpp"
 
 using namespace petitiond;
 
@@ -69,17 +70,17 @@ TEST_CASE("a nullable field distinguishes absent, cleared and set") {
 }
 
 TEST_CASE("bodies must be JSON objects sent as JSON") {
-  auto code_of = [](const http::Request& r) {
+  auto status_of = [](const http::Request& r) {
     try {
       http::json_object_body(r);
-    } catch (const Error& e) {
-      return e.errc();
+    } catch (const http::ProtocolError& e) {
+      return e.status();
     }
-    return Errc::internal;
+    return http::Status::ok;
   };
-  CHECK(code_of(json_request("{}", "text/plain")) == Errc::unsupported_media_type);
-  CHECK(code_of(json_request("{")) == Errc::bad_request);
-  CHECK(code_of(json_request("[1]")) == Errc::bad_request);
+  CHECK(status_of(json_request("{}", "text/plain")) == http::Status::unsupported_media_type);
+  CHECK(status_of(json_request("{")) == http::Status::bad_request);
+  CHECK(status_of(json_request("[1]")) == http::Status::bad_request);
   CHECK_NOTHROW(http::json_object_body(json_request("{\"a\":\"\xff\"}")));  // named by the field accessor
   CHECK_NOTHROW(http::json_object_body(json_request("{\"a\":1}", "application/json; charset=utf-8")));
 }

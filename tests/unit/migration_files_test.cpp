@@ -2,7 +2,7 @@
 
 #include "schemas/embedded.hpp"
 #include "server/pg/migrations.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 using namespace petitiond;
 using schemas::EmbeddedFile;

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "server/api/petition_input.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 #include "workflow/identity.hpp"
 
 using namespace petitiond;

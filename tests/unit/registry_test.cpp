@@ -3,8 +3,8 @@
 
 #include "schemas/embedded.hpp"
 #include "server/app/calendars.hpp"
-#include "tests/support/test_database.hpp"
-#include "workflow/error.hpp"
+#include "tests/support/scratch_dir.hpp"
+#include "core/error.hpp"
 #include "workflow/registry.hpp"
 
 using namespace petitiond;

@@ -2,7 +2,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 #include "workflow/routing.hpp"
 
 using namespace petitiond;

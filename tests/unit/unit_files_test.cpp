@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "server/app/unit_files.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 using namespace petitiond;
 using Catch::Matchers::Contains;

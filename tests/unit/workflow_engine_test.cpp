@@ -5,7 +5,7 @@
 #include "schemas/embedded.hpp"
 #include "server/app/calendars.hpp"
 #include "workflow/engine.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 #include "tests/support/shipped.hpp"
 
 using namespace petitiond;

@@ -1,4 +1,4 @@
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond {
 namespace {
@@ -20,14 +20,9 @@ std::error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), 
 
 const char* code_name(Errc e) noexcept {
   switch (e) {
-    case Errc::bad_request: return "bad_request";
     case Errc::invalid_field: return "invalid_field";
     case Errc::not_found: return "not_found";
-    case Errc::method_not_allowed: return "method_not_allowed";
     case Errc::conflict: return "conflict";
-    case Errc::payload_too_large: return "payload_too_large";
-    case Errc::headers_too_large: return "headers_too_large";
-    case Errc::unsupported_media_type: return "unsupported_media_type";
     case Errc::unauthorized: return "unauthorized";
     case Errc::forbidden: return "forbidden";
     case Errc::rate_limited: return "rate_limited";

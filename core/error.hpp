@@ -1,20 +1,16 @@
 #pragma once
 // The one domain error category. Every layer reports failures with these codes; exactly one place
-// (server/http/error_mapping.cpp) turns them into HTTP statuses.
+// (server/http/error_mapping.cpp) turns them into HTTP statuses. Failures of the HTTP exchange itself (a
+// malformed request, a method, a size or a media type) are the HTTP layer's own (http::ProtocolError).
 #include <string>
 #include <system_error>
 
 namespace petitiond {
 
 enum class Errc {
-  bad_request = 1,        // malformed request: syntax, encoding, unparseable JSON
-  invalid_field,          // a well-formed request with a field that breaks a rule
+  invalid_field = 1,      // a field that breaks a rule
   not_found,
-  method_not_allowed,
   conflict,               // concurrent change, duplicate, state no longer allows the action
-  payload_too_large,
-  headers_too_large,
-  unsupported_media_type,
   unauthorized,
   forbidden,
   rate_limited,
