@@ -6,7 +6,7 @@
 using namespace std::chrono;
 
 #include "workflow/clock.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::workflow {
 namespace {

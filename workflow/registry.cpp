@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::workflow {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 
 namespace petitiond::workflow {
 namespace {
