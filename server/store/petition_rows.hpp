@@ -64,7 +64,4 @@ pg::Statement clocks_upsert(std::int64_t petition_id, std::string clocks);
 // lookups; `fallback` when unset) per its `per_minutes`; fails the pipeline with rate_limited past it.
 pg::Statement take_rate_token(const std::string& limit_field, int fallback, std::string counter_key);
 
-// The concluded state of the default workflow: a matter concluded after re-review is not accepted again.
-inline constexpr const char* concluded_state = "concluded";
-
 }  // namespace petitiond::store

@@ -9,8 +9,9 @@
 #include "server/pg/error.hpp"
 #include "server/store/audit.hpp"
 #include "server/store/petition_rows.hpp"
-#include "workflow/error.hpp"
+#include "core/error.hpp"
 #include "workflow/identity.hpp"
+#include "workflow/intake.hpp"
 #include "workflow/reporting.hpp"
 #include "workflow/text_search.hpp"
 
@@ -194,33 +195,35 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intak
   }
 }
 
-awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, Intake intake) {
-  const auto& definition = workflows_.newest("petition");
-  const auto now = clock_();
-  auto categories = routing_.categories();
-  if (std::find(categories.begin(), categories.end(), in.category) == categories.end())
-    throw Error(Errc::invalid_field, "unknown category '" + in.category + "'", "category");
-  auto state = workflow::initial_state(definition, in.type, in.urgency, now);
-  const std::string scope = intake.actor ? "user:" + std::to_string(intake.actor->user_id) : "portal";
-  std::optional<std::string> phone_key;
-  if (in.petitioner.phone) {
-    auto key = normalise_phone(*in.petitioner.phone);
-    if (!key.empty()) phone_key = key;
-  }
-  const bool staff = intake.actor.has_value();
+namespace {
 
-  // Round trip 1: everything the decision needs.
-  pg::Batch reads;
-  if (!staff) reads.add(take_rate_token("submissions", 5, "submit:" + intake.address));  // staff are not limited
-  const auto replay = reads.add({"SELECT petition_id, request_hash FROM idempotency_keys WHERE scope = $1 AND key = $2",
-                                 scope, intake.idempotency_key});
+std::optional<std::string> phone_key_of(const std::optional<std::string>& phone) {
+  if (!phone) return std::nullopt;
+  auto key = normalise_phone(*phone);
+  if (key.empty()) return std::nullopt;
+  return key;
+}
+
+// Round trip 1 of a registration: everything intake decides on, read in one pipeline.
+struct IntakeReads {
+  pg::Batch batch;
+  pg::Batch::Handle replay, desk, home, complained, on_record, earlier, ids, call;
+};
+
+IntakeReads intake_reads(const NewPetition& in, const Intake& intake, const std::string& scope,
+                         const std::optional<std::string>& phone_key, Instant now) {
+  IntakeReads r;
+  const bool staff = intake.actor.has_value();
+  if (!staff) r.batch.add(take_rate_token("submissions", 5, "submit:" + intake.address));  // staff are not limited
+  r.replay = r.batch.add({"SELECT petition_id, request_hash FROM idempotency_keys WHERE scope = $1 AND key = $2", scope,
+                          intake.idempotency_key});
   // An operator's own unit registers what it takes in; the portal's petitions and those proxies file go
   // to the registration desk the `portal.intake_unit` setting names (the root unit when none is set).
   std::optional<std::int64_t> actor_unit;
   if (intake.actor && intake.actor->has(Role::operator_)) actor_unit = intake.actor->unit_id;
   // A complaint about the desk's own unit (or one above it) is registered by the nearest unit above the
   // accused instead, so that it is never counted, listed or told there; none left: the top unit is accused.
-  const auto desk = reads.add(pg::Statement(
+  r.desk = r.batch.add(pg::Statement(
       "SELECT u.id, " + calendar_chain("u.path") + ", nlevel(u.path) FROM units u, units desk"
       " WHERE desk.id = coalesce($1,"
       "  (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = 'portal.intake_unit')),"
@@ -228,14 +231,14 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
       " AND u.path @> desk.path AND NOT accuses(ARRAY(SELECT id FROM units WHERE code = ANY ($2::text[])), u.path)"
       " ORDER BY nlevel(u.path) DESC LIMIT 1",
       actor_unit, pg::words_literal(in.complained_unit_codes)));
-  const auto home = reads.add({"SELECT id FROM units WHERE code = $1 AND active", in.petitioner.unit_code});
-  const auto complained =
-      reads.add({"SELECT code, id FROM units WHERE code = ANY ($1::text[])", pg::words_literal(in.complained_unit_codes)});
+  r.home = r.batch.add({"SELECT id FROM units WHERE code = $1 AND active", in.petitioner.unit_code});
+  r.complained =
+      r.batch.add({"SELECT code, id FROM units WHERE code = ANY ($1::text[])", pg::words_literal(in.complained_unit_codes)});
   std::optional<std::string> known_id_number;
   if (staff) known_id_number = in.petitioner.id_number;
-  const auto on_record = reads.add(
+  r.on_record = r.batch.add(
       {"SELECT id FROM petitioners WHERE id_number = $1 AND NOT self_reported ORDER BY id LIMIT 1", known_id_number});
-  const auto earlier = reads.add(pg::Statement(
+  r.earlier = r.batch.add(pg::Statement(
       // The person first (by ID number or phone, each indexed), then each one's petitions newest first (by
       // petitioner and time): however common the category, only this person's petitions are read.
       "SELECT p.id, p.state, p.open FROM"
@@ -247,90 +250,115 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
       "          (value #>> '{}')::int FROM settings WHERE key = 'petitions.repeat_window_days'), 90)))"
       "   ORDER BY p.received_at DESC LIMIT 20) p"
       " ORDER BY p.received_at DESC LIMIT 20",
-      in.category, in.petitioner.id_number, phone_key, concluded_state, epoch(now), in.call_id));
-  const auto ids = reads.add(
+      in.category, in.petitioner.id_number, phone_key, workflow::concluded_state, epoch(now), in.call_id));
+  r.ids = r.batch.add(
       "SELECT nextval(pg_get_serial_sequence('petitions', 'id')), nextval(pg_get_serial_sequence('petitioners', 'id'))");
-  const auto call = reads.add({"SELECT id, from_number, from_key FROM calls WHERE call_id = $1", in.call_id});
-  auto found = co_await pool_.run(std::move(reads));
+  r.call = r.batch.add({"SELECT id, from_number, from_key FROM calls WHERE call_id = $1", in.call_id});
+  return r;
+}
 
-  if (found[replay].rows() > 0) {
-    if (found[replay].text(0, 1) != intake.request_hash)
-      throw Error(Errc::invalid_field, "was already used for a different request", "Idempotency-Key");
-    auto again = read_back(now, found[replay].integer(0, 0));
-    auto result = co_await pool_.run_one(std::move(again));
-    co_return std::make_pair(petition_from(result, 0), false);
-  }
-  if (found[desk].rows() == 0)
+// What the reads found, checked: each unknown reference is refused naming its field.
+struct IntakeFound {
+  std::int64_t intake_unit_id = 0;
+  int intake_unit_depth = 1;
+  std::vector<std::string> calendar_chain;
+  std::optional<std::int64_t> petitioner_unit_id;
+  std::vector<std::string> complained_ids;
+  std::optional<std::int64_t> existing_petitioner;
+  std::vector<workflow::EarlierPetition> earlier;
+  std::int64_t id = 0, petitioner_id = 0;
+};
+
+// Also completes `in` and `phone_key` with the caller's number when a call is named and no phone was given.
+IntakeFound checked_intake(const pg::BatchResults& found, const IntakeReads& r, NewPetition& in,
+                           std::optional<std::string>& phone_key) {
+  IntakeFound f;
+  if (found[r.desk].rows() == 0)
     throw Error(Errc::invalid_field, "the complaint is about the top unit itself; file it with the level above",
                 "complaint.units");
-  const std::int64_t intake_unit_id = found[desk].integer(0, 0);
-  const int intake_unit_depth = static_cast<int>(found[desk].integer(0, 2));
-  const auto calendar_chain = found[desk].words(0, 1);
-  std::optional<std::int64_t> petitioner_unit_id;
+  f.intake_unit_id = found[r.desk].integer(0, 0);
+  f.calendar_chain = found[r.desk].words(0, 1);
+  f.intake_unit_depth = static_cast<int>(found[r.desk].integer(0, 2));
   if (in.petitioner.unit_code) {
-    if (found[home].rows() == 0) throw Error(Errc::invalid_field, "no active unit has this code", "petitioner.unit");
-    petitioner_unit_id = found[home].integer(0, 0);
+    if (found[r.home].rows() == 0) throw Error(Errc::invalid_field, "no active unit has this code", "petitioner.unit");
+    f.petitioner_unit_id = found[r.home].integer(0, 0);
   }
-  std::vector<std::string> complained_ids;
+  const auto& complained = found[r.complained];
   for (const auto& code : in.complained_unit_codes) {
     bool known = false;
-    for (int row = 0; row < found[complained].rows(); ++row)
-      if (found[complained].text(row, 0) == code) {
-        complained_ids.emplace_back(found[complained].text(row, 1));
+    for (int row = 0; row < complained.rows(); ++row)
+      if (complained.text(row, 0) == code) {
+        f.complained_ids.emplace_back(complained.text(row, 1));
         known = true;
       }
     if (!known) throw Error(Errc::invalid_field, "no unit has the code " + code, "complaint.units");
   }
-  std::optional<std::int64_t> existing_petitioner;
-  if (found[on_record].rows() > 0) existing_petitioner = found[on_record].integer(0, 0);
-  std::optional<std::int64_t> repeat_of, concluded_match;
-  for (int row = 0; row < found[earlier].rows(); ++row) {
-    if (found[earlier].text(row, 1) == concluded_state && !concluded_match) concluded_match = found[earlier].integer(row, 0);
-    if (found[earlier].boolean(row, 2) && !repeat_of) repeat_of = found[earlier].integer(row, 0);
+  if (found[r.on_record].rows() > 0) f.existing_petitioner = found[r.on_record].integer(0, 0);
+  const auto& earlier = found[r.earlier];
+  for (int row = 0; row < earlier.rows(); ++row)
+    f.earlier.push_back({earlier.integer(row, 0), std::string(earlier.text(row, 1)), earlier.boolean(row, 2)});
+  f.id = found[r.ids].integer(0, 0);
+  f.petitioner_id = f.existing_petitioner ? *f.existing_petitioner : found[r.ids].integer(0, 1);
+  const auto& call = found[r.call];
+  if (in.call_id && call.rows() == 0) throw Error(Errc::invalid_field, "no call has this callId", "call_id");
+  if (in.call_id && !in.petitioner.phone && !call.is_null(0, 2)) {
+    in.petitioner.phone = std::string(call.text(0, 1));  // the caller's number, as the telephone system gave it
+    phone_key = std::string(call.text(0, 2));
   }
-  const std::int64_t id = found[ids].integer(0, 0);
-  const std::int64_t petitioner_id = existing_petitioner ? *existing_petitioner : found[ids].integer(0, 1);
-  if (in.call_id && found[call].rows() == 0) throw Error(Errc::invalid_field, "no call has this callId", "call_id");
-  if (in.call_id && !in.petitioner.phone && !found[call].is_null(0, 2)) {
-    in.petitioner.phone = std::string(found[call].text(0, 1));  // the caller's number, as the telephone system gave it
-    phone_key = std::string(found[call].text(0, 2));
-  }
+  return f;
+}
 
-  const auto calendars = calendars_.current();  // held: the set may be replaced while this runs
-  const auto& calendar = calendars->resolve(calendar_chain);
-  const Author author = intake.actor ? author_of(*intake.actor) : Author{std::nullopt, portal_name};
+// Everything a registration writes follows from these.
+struct IntakeWrite {
+  const NewPetition& in;
+  const Intake& intake;
+  const std::string& scope;
+  const std::optional<std::string>& phone_key;
+  const IntakeFound& found;
+  const workflow::IntakeOutcome& outcome;
+  const workflow::Definition& definition;
+  const workflow::Calendar& calendar;
+  const CalendarsInForce& calendars;
+  Instant now;
 
-  // Decisions taken at intake: a matter concluded after re-review is not accepted again (信访工作条例
-  // Art 35); a consultation answered on the call is closed at once.
-  std::vector<std::pair<Decision, Author>> decisions;
-  std::vector<CountedFact> facts{{{"received", true, std::nullopt, std::nullopt}, intake_unit_id}};
-  if (repeat_of) facts.push_back({{"repeat", true, std::nullopt, std::nullopt}, intake_unit_id});
-  if (concluded_match) {
-    workflow::Command refuse{"not_accept",
-                             {{"reason", "同一事项已于复核后终结（信访事项 " + std::to_string(*concluded_match) +
-                                             "），依《信访工作条例》不再受理。"}}};
-    auto decision = workflow::decide(state, refuse, {"operator"}, now, definition, calendar);
-    count_decision(facts, state, decision, definition, calendar, now, intake_unit_id, intake_unit_id);
-    state = workflow::apply(state, decision);
-    decisions.emplace_back(std::move(decision), Author{std::nullopt, system_name});
-  } else if (in.answer_on_call) {
-    std::set<std::string> roles;
-    if (intake.actor && intake.actor->has(Role::operator_)) roles.insert("operator");
-    workflow::Command answer{"answer_on_call", {{"reply", *in.answer_on_call}}};
-    auto decision = workflow::decide(state, answer, roles, now, definition, calendar);
-    count_decision(facts, state, decision, definition, calendar, now, intake_unit_id, intake_unit_id);
-    state = workflow::apply(state, decision);
-    decisions.emplace_back(std::move(decision), author);
-  }
+  bool operator_filed() const { return intake.actor && intake.actor->has(Role::operator_); }
+  Author author() const { return intake.actor ? author_of(*intake.actor) : Author{std::nullopt, portal_name}; }
+};
+
+// The petitioner's row: a new person, or a known one an operator completes (never overwriting what was
+// recorded: a known ID number is not proof of who is asking); a proxy's filing only links a known person.
+std::optional<pg::Statement> petitioner_write(const IntakeWrite& w) {
+  const auto& p = w.in.petitioner;
+  const auto& f = w.found;
+  if (f.existing_petitioner && w.operator_filed())
+    return pg::Statement(
+        "UPDATE petitioners SET name = coalesce(name, $2), gender = coalesce(gender, $3), phone = coalesce(phone, $4),"
+        " phone_key = coalesce(phone_key, $5), certificate_number = coalesce(certificate_number, $6),"
+        " disability_type = coalesce(disability_type, $7), disability_grade = coalesce(disability_grade, $8),"
+        " address = coalesce(address, $9), unit_id = coalesce(unit_id, $10), email = coalesce(email, $11),"
+        " updated_at = now() WHERE id = $1",
+        f.petitioner_id, p.name, p.gender, p.phone, w.phone_key, p.certificate_number, p.disability_type,
+        p.disability_grade, p.address, f.petitioner_unit_id, p.email);
+  if (f.existing_petitioner) return std::nullopt;
+  return pg::Statement(
+      "INSERT INTO petitioners (id, name, gender, id_number, phone, phone_key, certificate_number, disability_type,"
+      " disability_grade, address, unit_id, self_reported, email, language, preferred_channel, contact_consent)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, coalesce($14, 'zh'), coalesce($15, 'sms'),"
+      " coalesce($16, true))",
+      f.petitioner_id, p.name, p.gender, p.id_number, p.phone, w.phone_key, p.certificate_number, p.disability_type,
+      p.disability_grade, p.address, f.petitioner_unit_id, !w.intake.actor, p.email, p.language, p.preferred_channel,
+      p.contact_consent);
+}
+
+pg::Statement petition_insert(const IntakeWrite& w, const std::string& code) {
+  const auto& in = w.in;
   Milestones reached;
-  for (const auto& [decision, by] : decisions) {
-    auto m = milestones(decision, definition);
+  for (const auto& step : w.outcome.steps) {
+    auto m = milestones(step.decision, w.definition);
     reached.closed |= m.closed;
     reached.replied |= m.replied;
   }
-  const auto obligation = workflow::next_obligation(state, definition, calendar);
-  auto bigrams = workflow::search_bigrams(in.subject + "\n" + in.content);
-
+  const auto obligation = workflow::next_obligation(w.outcome.state, w.definition, w.calendar);
   json::array representatives;
   for (const auto& r : in.representatives) {
     json::object person{{"name", r.name}};
@@ -338,91 +366,112 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
     if (r.id_number) person["id_number"] = *r.id_number;
     representatives.push_back(std::move(person));
   }
-  std::optional<std::int64_t> proxy_user;
+  std::optional<std::int64_t> proxy_user, consent_at, filed_by;
   std::optional<std::string> proxy_name, proxy_relation, proxy_phone, consent_method;
-  std::optional<std::int64_t> consent_at;
   if (in.proxy) {
-    if (in.proxy->filer_is_proxy && intake.actor) proxy_user = intake.actor->user_id;
+    if (in.proxy->filer_is_proxy && w.intake.actor) proxy_user = w.intake.actor->user_id;
     proxy_name = in.proxy->name;
     proxy_relation = in.proxy->relation;
     proxy_phone = in.proxy->phone;
     consent_method = in.proxy->consent_method;
     consent_at = in.proxy->consent_at;
   }
-  std::optional<std::int64_t> filed_by;
-  if (intake.actor) filed_by = intake.actor->user_id;
+  if (w.intake.actor) filed_by = w.intake.actor->user_id;
   // A proxy's filing that matched a person on record only links the petition; what the proxy said of the
   // petitioner is kept with it, and is what the proxy is shown.
-  const bool operator_filed = intake.actor && intake.actor->has(Role::operator_);
   std::optional<std::string> petitioner_given;
-  if (existing_petitioner && !operator_filed) petitioner_given = given_petitioner_json(in.petitioner);
+  if (w.found.existing_petitioner && !w.operator_filed()) petitioner_given = given_petitioner_json(in.petitioner);
+  return pg::Statement(
+      "INSERT INTO petitions (id, tracking_code, channel, workflow, workflow_version, type, category, urgency,"
+      " subject, content, state, petitioner_id, anonymous, filed_by, intake_unit_id, complaint_object,"
+      " complained_unit_ids, proxy_user_id, proxy_name, proxy_relation, proxy_phone, consent_method, consent_at,"
+      " group_size, representatives, repeat_of, due_at, warn_at, received_at, replied_at, closed_at, updated_at,"
+      " search_bigrams, petitioner_given)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::bigint[], $18, $19,"
+      " $20, $21, $22, to_timestamp($23), $24, $25::jsonb, $26, to_timestamp($27), to_timestamp($28),"
+      " to_timestamp($29), to_timestamp($30), to_timestamp($31), to_timestamp($29), $32::text[], $33::jsonb)",
+      w.found.id, code, in.channel, w.definition.workflow, w.definition.version, in.type, in.category, in.urgency,
+      in.subject, in.content, w.outcome.state.state, w.found.petitioner_id, in.anonymous, filed_by,
+      w.found.intake_unit_id, in.complaint_object, pg::words_literal(w.found.complained_ids), proxy_user, proxy_name,
+      proxy_relation, proxy_phone, consent_method, consent_at, in.group_size, json::serialize(representatives),
+      w.outcome.repeat_of, optional_epoch(obligation.due), optional_epoch(obligation.warn), epoch(w.now),
+      reached.replied ? std::optional(epoch(w.now)) : std::nullopt,
+      reached.closed ? std::optional(epoch(w.now)) : std::nullopt,
+      pg::words_literal(workflow::search_bigrams(in.subject + "\n" + in.content)), petitioner_given);
+}
 
+// Round trip 2: the registration in one transaction, read back at its end.
+std::vector<pg::Statement> intake_writes(const IntakeWrite& w, const std::string& code) {
+  const auto id = w.found.id;
+  const auto unit = w.found.intake_unit_id;
+  std::vector<pg::Statement> writes;
+  writes.push_back(calendars_unchanged(w.calendars));
+  if (auto petitioner = petitioner_write(w)) writes.push_back(std::move(*petitioner));
+  writes.push_back(petition_insert(w, code));
+  if (w.intake.idempotency_key)
+    writes.emplace_back("INSERT INTO idempotency_keys (scope, key, request_hash, petition_id) VALUES ($1, $2, $3, $4)",
+                        w.scope, *w.intake.idempotency_key, w.intake.request_hash, id);
+  json::object registered{{"channel", w.in.channel}};
+  if (w.outcome.repeat_of) registered["repeat_of"] = *w.outcome.repeat_of;
+  if (w.in.call_id) registered["call_id"] = *w.in.call_id;
+  writes.push_back(event_insert(id, w.author(), w.now, "registered", std::nullopt, w.definition.initial_state().name,
+                                json::serialize(registered)));
+  std::vector<CountedFact> facts{{{"received", true, std::nullopt, std::nullopt}, unit}};
+  if (w.outcome.repeat_of) facts.push_back({{"repeat", true, std::nullopt, std::nullopt}, unit});
+  for (const auto& step : w.outcome.steps) {
+    const Author by = step.by_system ? Author{std::nullopt, system_name} : w.author();
+    writes.push_back(event_insert(id, by, w.now, step.decision.transition, step.decision.from, step.decision.to,
+                                  fields_json(step.decision.fields)));
+    count_decision(facts, step.before, step.decision, w.definition, w.calendar, w.now, unit, unit);
+  }
+  writes.push_back(clocks_upsert(id, clocks_json(w.outcome.state, w.definition, w.calendar)));
+  writes.push_back(report_facts_insert(id, w.now, facts));
+  for (auto& statement :
+       escalation_statements(id, w.outcome.state, w.definition, w.calendar, w.found.intake_unit_depth, false))
+    writes.push_back(std::move(statement));
+  writes.push_back(outbox_insert(id, {"petitioner"}, "registered", code, w.definition.initial_state().name));
+  for (const auto& step : w.outcome.steps)
+    if (!step.decision.notify.empty())
+      writes.push_back(outbox_insert(id, step.decision.notify, step.decision.transition, code, step.decision.to));
+  if (w.in.call_id) writes.emplace_back("UPDATE calls SET petition_id = $2 WHERE call_id = $1", *w.in.call_id, id);
+  writes.push_back(read_back(w.now, id));
+  return writes;
+}
+
+}  // namespace
+
+awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, Intake intake) {
+  const auto& definition = workflows_.newest("petition");
+  const auto now = clock_();
+  auto categories = routing_.categories();
+  if (std::find(categories.begin(), categories.end(), in.category) == categories.end())
+    throw Error(Errc::invalid_field, "unknown category '" + in.category + "'", "category");
+  const std::string scope = intake.actor ? "user:" + std::to_string(intake.actor->user_id) : "portal";
+  auto phone_key = phone_key_of(in.petitioner.phone);
+
+  auto reads = intake_reads(in, intake, scope, phone_key, now);
+  auto results = co_await pool_.run(std::move(reads.batch));
+  if (results[reads.replay].rows() > 0) {
+    if (results[reads.replay].text(0, 1) != intake.request_hash)
+      throw Error(Errc::invalid_field, "was already used for a different request", "Idempotency-Key");
+    auto again = read_back(now, results[reads.replay].integer(0, 0));
+    auto result = co_await pool_.run_one(std::move(again));
+    co_return std::make_pair(petition_from(result, 0), false);
+  }
+  const auto found = checked_intake(results, reads, in, phone_key);
+
+  const auto calendars = calendars_.current();  // held: the set may be replaced while this runs
+  const auto& calendar = calendars->resolve(found.calendar_chain);
+  workflow::IntakeRequest request{in.type, in.urgency, now, found.earlier, in.answer_on_call, {}};
+  if (intake.actor && intake.actor->has(Role::operator_)) request.filer_roles.insert("operator");
+  const auto outcome = workflow::decide_intake(definition, calendar, request);
+
+  const IntakeWrite plan{in, intake, scope, phone_key, found, outcome, definition, calendar, *calendars, now};
   for (int attempt = 0;; ++attempt) {
-    const auto code = tracking_code(now);
-    std::vector<pg::Statement> writes;
-    writes.push_back(calendars_unchanged(*calendars));
-    const auto& p = in.petitioner;
-    if (existing_petitioner && operator_filed) {
-      // A known person, with an operator: fill in what was missing, never overwrite what was recorded before
-      // (contact details and choices included: a known ID number is not proof of who is asking).
-      writes.emplace_back(
-          "UPDATE petitioners SET name = coalesce(name, $2), gender = coalesce(gender, $3), phone = coalesce(phone, $4),"
-          " phone_key = coalesce(phone_key, $5), certificate_number = coalesce(certificate_number, $6),"
-          " disability_type = coalesce(disability_type, $7), disability_grade = coalesce(disability_grade, $8),"
-          " address = coalesce(address, $9), unit_id = coalesce(unit_id, $10), email = coalesce(email, $11),"
-          " updated_at = now() WHERE id = $1",
-          petitioner_id, p.name, p.gender, p.phone, phone_key, p.certificate_number, p.disability_type,
-          p.disability_grade, p.address, petitioner_unit_id, p.email);
-    } else if (!existing_petitioner) {
-      writes.emplace_back(
-          "INSERT INTO petitioners (id, name, gender, id_number, phone, phone_key, certificate_number, disability_type,"
-          " disability_grade, address, unit_id, self_reported, email, language, preferred_channel, contact_consent)"
-          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, coalesce($14, 'zh'), coalesce($15, 'sms'),"
-          " coalesce($16, true))",
-          petitioner_id, p.name, p.gender, p.id_number, p.phone, phone_key, p.certificate_number, p.disability_type,
-          p.disability_grade, p.address, petitioner_unit_id, !staff, p.email, p.language, p.preferred_channel,
-          p.contact_consent);
-    }
-    pg::Statement insert(
-        "INSERT INTO petitions (id, tracking_code, channel, workflow, workflow_version, type, category, urgency,"
-        " subject, content, state, petitioner_id, anonymous, filed_by, intake_unit_id, complaint_object,"
-        " complained_unit_ids, proxy_user_id, proxy_name, proxy_relation, proxy_phone, consent_method, consent_at,"
-        " group_size, representatives, repeat_of, due_at, warn_at, received_at, replied_at, closed_at, updated_at,"
-        " search_bigrams, petitioner_given)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::bigint[], $18, $19,"
-        " $20, $21, $22, to_timestamp($23), $24, $25::jsonb, $26, to_timestamp($27), to_timestamp($28),"
-        " to_timestamp($29), to_timestamp($30), to_timestamp($31), to_timestamp($29), $32::text[], $33::jsonb)",
-        id, code, in.channel, definition.workflow, definition.version, in.type, in.category, in.urgency, in.subject,
-        in.content, state.state, petitioner_id, in.anonymous, filed_by, intake_unit_id, in.complaint_object,
-        pg::words_literal(complained_ids), proxy_user, proxy_name, proxy_relation, proxy_phone, consent_method,
-        consent_at, in.group_size, json::serialize(representatives), repeat_of, optional_epoch(obligation.due),
-        optional_epoch(obligation.warn), epoch(now), reached.replied ? std::optional(epoch(now)) : std::nullopt,
-        reached.closed ? std::optional(epoch(now)) : std::nullopt, pg::words_literal(bigrams), petitioner_given);
-    writes.push_back(std::move(insert));
-    if (intake.idempotency_key)
-      writes.emplace_back("INSERT INTO idempotency_keys (scope, key, request_hash, petition_id) VALUES ($1, $2, $3, $4)",
-                          scope, *intake.idempotency_key, intake.request_hash, id);
-    json::object registered{{"channel", in.channel}};
-    if (repeat_of) registered["repeat_of"] = *repeat_of;
-    if (in.call_id) registered["call_id"] = *in.call_id;
-    writes.push_back(event_insert(id, author, now, "registered", std::nullopt, definition.initial_state().name,
-                                  json::serialize(registered)));
-    for (const auto& [decision, by] : decisions)
-      writes.push_back(event_insert(id, by, now, decision.transition, decision.from, decision.to,
-                                    fields_json(decision.fields)));
-    writes.push_back(clocks_upsert(id, clocks_json(state, definition, calendar)));
-    writes.push_back(report_facts_insert(id, now, facts));
-    for (auto& statement : escalation_statements(id, state, definition, calendar, intake_unit_depth, false))
-      writes.push_back(std::move(statement));
-    writes.push_back(outbox_insert(id, {"petitioner"}, "registered", code, definition.initial_state().name));
-    for (const auto& [decision, by] : decisions)
-      if (!decision.notify.empty())
-        writes.push_back(outbox_insert(id, decision.notify, decision.transition, code, decision.to));
-    if (in.call_id) writes.emplace_back("UPDATE calls SET petition_id = $2 WHERE call_id = $1", *in.call_id, id);
-    writes.push_back(read_back(now, id));
+    auto writes = intake_writes(plan, tracking_code(now));
     try {
-      auto results = co_await pool_.run(std::move(writes));
-      co_return std::make_pair(petition_from(results.back(), 0), true);
+      auto written = co_await pool_.run(std::move(writes));
+      co_return std::make_pair(petition_from(written.back(), 0), true);
     } catch (const pg::QueryError& e) {
       if (is_tracking_code_conflict(e) && attempt < 3) continue;
       if (!is_repeat_key_conflict(e)) throw;
@@ -449,35 +498,125 @@ awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, Acti
   }
 }
 
+namespace {
+
+std::optional<std::int64_t> parent_field(const ActionRequest& action) {
+  auto it = action.fields.find("parent");
+  if (it == action.fields.end()) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const auto parent_id = std::stoll(it->second, &used);
+    if (used != it->second.size() || parent_id <= 0) throw std::invalid_argument("parent");
+    return parent_id;
+  } catch (const std::exception&) {
+    throw Error(Errc::invalid_field, "must be the id of the petition to merge into", "parent");
+  }
+}
+
+// Everything an action writes follows from these.
+struct ActionWrite {
+  const Petition& petition;
+  const ActionRequest& action;
+  const Decision& decision;
+  const workflow::PetitionState& state;  // after the decision
+  const workflow::Definition& definition;
+  const workflow::Calendar& calendar;        // the petition's
+  const workflow::Calendar& after_calendar;  // the responsible unit's after the decision
+  const CalendarsInForce& calendars;
+  const UnitChain& chain;
+  std::optional<std::int64_t> parent_id;
+  std::optional<std::vector<std::string>> co_units;
+  Author author;
+  Instant now;
+};
+
+pg::Statement petition_update(const ActionWrite& w) {
+  const auto& d = w.decision;
+  const auto obligation = workflow::next_obligation(w.state, w.definition, w.after_calendar);
+  const auto m = milestones(d, w.definition);
+  return require_change(
+      {"UPDATE petitions SET state = $3, version = version + 1, responsible_unit_id = coalesce($4, responsible_unit_id),"
+       " requested_extension = $5, due_at = to_timestamp($6), warn_at = to_timestamp($7), updated_at = to_timestamp($8),"
+       " accepted_at = CASE WHEN $9 THEN coalesce(accepted_at, to_timestamp($8)) ELSE accepted_at END,"
+       " dispatched_at = CASE WHEN $10 THEN to_timestamp($8) ELSE dispatched_at END,"
+       " replied_at = CASE WHEN $11 THEN to_timestamp($8) ELSE replied_at END,"
+       " closed_at = CASE WHEN $12 THEN to_timestamp($8) WHEN $13 THEN NULL ELSE closed_at END,"
+       " reply_outcome = coalesce($14, reply_outcome), satisfaction = coalesce($15, satisfaction),"
+       " parent_id = coalesce($16, parent_id),"
+       " co_unit_ids = CASE WHEN $17::text[] IS NULL THEN co_unit_ids"
+       "   ELSE (SELECT coalesce(array_agg(id), '{}') FROM units WHERE code = ANY ($17::text[])) END"
+       " WHERE id = $1 AND version = $2 RETURNING 1",
+       w.petition.id, w.action.expected_version, w.state.state, d.responsible_unit ? w.chain.id : std::nullopt,
+       w.state.requested_extension, optional_epoch(obligation.due), optional_epoch(obligation.warn), epoch(w.now),
+       m.accepted, m.dispatched, m.replied, m.closed, m.reopened,
+       d.to == "replied" ? field(d, "outcome") : std::nullopt, field(d, "satisfaction"), w.parent_id,
+       w.co_units ? std::optional(pg::words_literal(*w.co_units)) : std::nullopt},
+      "the petition was changed by someone else");
+}
+
+// The action in one transaction, read back at its end.
+std::vector<pg::Statement> action_writes(const ActionWrite& w) {
+  const auto& petition = w.petition;
+  const auto& d = w.decision;
+  const auto id = petition.id;
+  std::vector<pg::Statement> writes;
+  writes.push_back(calendars_unchanged(w.calendars));
+  // Escalation points first: the deadline scheduler locks a point, then its petition; taking them in the
+  // same order here means the two never deadlock.
+  // Escalation counts levels from the unit now responsible (the one registering it, before a dispatch).
+  int level = petition.responsible_unit ? petition.responsible_unit->depth : petition.intake_unit.depth;
+  if (d.responsible_unit)
+    if (auto it = w.chain.units.find(*d.responsible_unit); it != w.chain.units.end()) level = it->second.depth;
+  for (auto& statement : escalation_statements(id, w.state, w.definition, w.after_calendar, level, true))
+    writes.push_back(std::move(statement));
+  writes.push_back(petition_update(w));
+  writes.push_back(clocks_upsert(id, clocks_json(w.state, w.definition, w.after_calendar)));
+  writes.push_back(event_insert(id, w.author, w.now, d.transition, d.from, d.to, fields_json(d.fields)));
+  std::vector<CountedFact> facts;
+  const auto handling_unit = d.responsible_unit && w.chain.id ? *w.chain.id
+                             : petition.responsible_unit     ? petition.responsible_unit->id
+                                                             : petition.intake_unit.id;
+  count_decision(facts, petition.workflow_state, d, w.definition, w.calendar, petition.handling_started,
+                 petition.intake_unit.id, handling_unit);
+  if (!facts.empty()) writes.push_back(report_facts_insert(id, w.now, facts));
+  if (!d.notify.empty()) writes.push_back(outbox_insert(id, d.notify, d.transition, petition.tracking_code, d.to));
+  if (w.parent_id) {
+    writes.emplace_back("UPDATE petitions SET repeat_count = repeat_count + 1, updated_at = to_timestamp($2) WHERE id = $1",
+                        *w.parent_id, epoch(w.now));
+    writes.push_back(event_insert(*w.parent_id, w.author, w.now, "repeat_merged", std::nullopt, std::nullopt,
+                                  json::serialize(json::object{{"child", id}, {"tracking_code", petition.tracking_code}})));
+  }
+  writes.push_back(read_back(w.now, id));
+  return writes;
+}
+
+}  // namespace
+
 awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id, ActionRequest action) {
   const auto now = clock_();
+  std::optional<std::string> unit_code;
+  if (auto it = action.fields.find("unit"); it != action.fields.end()) unit_code = it->second;
+  const auto parent_id = parent_field(action);
   pg::Batch reads;
   pg::Statement load("", epoch(now), id);
   load.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2 AND " + visible_petitions_condition(actor, load);
   const auto loaded = reads.add(std::move(load));
-  std::optional<std::string> unit_code;
-  if (auto it = action.fields.find("unit"); it != action.fields.end()) unit_code = it->second;
   const auto unit = reads.add(unit_chain_query(unit_code));
-  std::optional<std::int64_t> parent_id;
-  if (auto it = action.fields.find("parent"); it != action.fields.end()) {
-    try {
-      std::size_t used = 0;
-      parent_id = std::stoll(it->second, &used);
-      if (used != it->second.size() || *parent_id <= 0) throw std::invalid_argument("parent");
-    } catch (const std::exception&) {
-      throw Error(Errc::invalid_field, "must be the id of the petition to merge into", "parent");
-    }
-  }
   pg::Statement parent_check("", parent_id);
   parent_check.sql = "SELECT p.id, p.parent_id, p.state FROM petitions p WHERE p.id = $1 AND " +
                      visible_petitions_condition(actor, parent_check);
   const auto parent = reads.add(std::move(parent_check));
   auto found = co_await pool_.run(std::move(reads));
   if (found[loaded].rows() == 0) throw Error(Errc::not_found, "no such petition");
-  auto petition = petition_from(found[loaded], 0);
+  const auto petition = petition_from(found[loaded], 0);
   if (action.expected_version != petition.version)
     throw Error(Errc::conflict, "the petition was changed by someone else (now version " +
                                     std::to_string(petition.version) + "); reload it and try again");
+  if (parent_id) {
+    if (found[parent].rows() == 0 || *parent_id == id)
+      throw Error(Errc::invalid_field, "no other petition with this id can be merged into", "parent");
+    if (!found[parent].is_null(0, 1)) throw Error(Errc::invalid_field, "that petition was itself merged into another", "parent");
+  }
 
   auto chain = unit_chain_from(found[unit]);
   // A dispatch without a unit goes where the routing table says, with the rule's co-handlers.
@@ -494,13 +633,7 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
       co_units = routed->co;
     }
   }
-  const auto unit_id = chain.id;
-  if (unit_code && !unit_id) throw Error(Errc::invalid_field, "no active unit has this code", "unit");
-  if (parent_id) {
-    if (found[parent].rows() == 0 || *parent_id == id)
-      throw Error(Errc::invalid_field, "no other petition with this id can be merged into", "parent");
-    if (!found[parent].is_null(0, 1)) throw Error(Errc::invalid_field, "that petition was itself merged into another", "parent");
-  }
+  if (unit_code && !chain.id) throw Error(Errc::invalid_field, "no active unit has this code", "unit");
 
   const auto calendars = calendars_.current();  // held: the set may be replaced while this runs
   const auto& calendar = calendars->resolve(petition.calendar_chain);
@@ -510,62 +643,15 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
     return it->second;
   };
   workflow::Command command{action.transition, action.fields};
-  auto decision = workflow::decide(petition.workflow_state, command, roles_toward(actor, petition), now, definition,
-                                   calendar, lookup);
-  auto state = workflow::apply(petition.workflow_state, decision);
+  const auto decision = workflow::decide(petition.workflow_state, command, roles_toward(actor, petition), now,
+                                         definition, calendar, lookup);
+  const auto state = workflow::apply(petition.workflow_state, decision);
   // Deadlines started by a hand-over count on the new responsible unit's working calendar.
   const auto& after_calendar = decision.responsible_unit ? calendars->resolve(chain.calendars) : calendar;
-  const auto obligation = workflow::next_obligation(state, definition, after_calendar);
-  const auto m = milestones(decision, definition);
-  const Author author = author_of(actor);
 
-  std::vector<pg::Statement> writes;
-  writes.push_back(calendars_unchanged(*calendars));
-  // Escalation points first: the deadline scheduler locks a point, then its petition; taking them in the
-  // same order here means the two never deadlock.
-  // Escalation counts levels from the unit now responsible (the one registering it, before a dispatch).
-  int level = petition.responsible_unit ? petition.responsible_unit->depth : petition.intake_unit.depth;
-  if (decision.responsible_unit)
-    if (auto it = chain.units.find(*decision.responsible_unit); it != chain.units.end()) level = it->second.depth;
-  for (auto& statement : escalation_statements(id, state, definition, after_calendar, level, true))
-    writes.push_back(std::move(statement));
-  writes.push_back(require_change(
-      {"UPDATE petitions SET state = $3, version = version + 1, responsible_unit_id = coalesce($4, responsible_unit_id),"
-       " requested_extension = $5, due_at = to_timestamp($6), warn_at = to_timestamp($7), updated_at = to_timestamp($8),"
-       " accepted_at = CASE WHEN $9 THEN coalesce(accepted_at, to_timestamp($8)) ELSE accepted_at END,"
-       " dispatched_at = CASE WHEN $10 THEN to_timestamp($8) ELSE dispatched_at END,"
-       " replied_at = CASE WHEN $11 THEN to_timestamp($8) ELSE replied_at END,"
-       " closed_at = CASE WHEN $12 THEN to_timestamp($8) WHEN $13 THEN NULL ELSE closed_at END,"
-       " reply_outcome = coalesce($14, reply_outcome), satisfaction = coalesce($15, satisfaction),"
-       " parent_id = coalesce($16, parent_id),"
-       " co_unit_ids = CASE WHEN $17::text[] IS NULL THEN co_unit_ids"
-       "   ELSE (SELECT coalesce(array_agg(id), '{}') FROM units WHERE code = ANY ($17::text[])) END"
-       " WHERE id = $1 AND version = $2 RETURNING 1",
-       id, action.expected_version, state.state, decision.responsible_unit ? unit_id : std::nullopt,
-       state.requested_extension, optional_epoch(obligation.due), optional_epoch(obligation.warn), epoch(now),
-       m.accepted, m.dispatched, m.replied, m.closed, m.reopened,
-       decision.to == "replied" ? field(decision, "outcome") : std::nullopt, field(decision, "satisfaction"),
-       parent_id, co_units ? std::optional(pg::words_literal(*co_units)) : std::nullopt},
-      "the petition was changed by someone else"));
-  writes.push_back(clocks_upsert(id, clocks_json(state, definition, after_calendar)));
-  writes.push_back(event_insert(id, author, now, decision.transition, decision.from, decision.to,
-                                fields_json(decision.fields)));
-  std::vector<CountedFact> facts;
-  const auto handling_unit = decision.responsible_unit && unit_id ? *unit_id
-                             : petition.responsible_unit         ? petition.responsible_unit->id
-                                                                 : petition.intake_unit.id;
-  count_decision(facts, petition.workflow_state, decision, definition, calendar, petition.handling_started,
-                 petition.intake_unit.id, handling_unit);
-  if (!facts.empty()) writes.push_back(report_facts_insert(id, now, facts));
-  if (!decision.notify.empty())
-    writes.push_back(outbox_insert(id, decision.notify, decision.transition, petition.tracking_code, decision.to));
-  if (parent_id) {
-    writes.emplace_back("UPDATE petitions SET repeat_count = repeat_count + 1, updated_at = to_timestamp($2) WHERE id = $1",
-                        *parent_id, epoch(now));
-    writes.push_back(event_insert(*parent_id, author, now, "repeat_merged", std::nullopt, std::nullopt,
-                                  json::serialize(json::object{{"child", id}, {"tracking_code", petition.tracking_code}})));
-  }
-  writes.push_back(read_back(now, id));
+  const ActionWrite plan{petition, action,   decision, state,  definition,        calendar, after_calendar,
+                         *calendars, chain, parent_id, co_units, author_of(actor), now};
+  auto writes = action_writes(plan);
   std::vector<pg::Result> results;
   try {
     results = co_await pool_.run(std::move(writes));
