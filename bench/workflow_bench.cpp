@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
     amounts[i] = 1 + static_cast<int>(random() % 60);
   }
 
-  const double copy_ns = nanoseconds_per_op(count, [&](int) { sink += static_cast<long>(PetitionState(state).clocks.size()); });
+  const double copy_ns =
+      nanoseconds_per_op(count, [&](int) { sink += static_cast<long>(PetitionState(state).clocks.size()); });
   const double decide_ns = nanoseconds_per_op(count, [&](int i) {
     auto decision = decide(state, {"sign_for", {}}, roles, start + seconds(i % 3600), definition, calendar);
     sink += static_cast<long>(decision.clocks.size());
@@ -65,7 +66,8 @@ int main(int argc, char** argv) {
   // Time left on the worklist, for deadlines up to three years ahead or past; the baseline counts the same
   // working days and minutes day by day (as time_left did before 2026-12-01).
   std::vector<Instant> dues(4096);
-  for (size_t i = 0; i < dues.size(); ++i) dues[i] = starts[i] + minutes(static_cast<long>(random() % (2 * 3 * 366 * 1440))) - days(3 * 366);
+  for (size_t i = 0; i < dues.size(); ++i)
+    dues[i] = starts[i] + minutes(static_cast<long>(random() % (2 * 3 * 366 * 1440))) - days(3 * 366);
   const Instant now = at_local(*parse_date("2026-06-01"), hours(10));
   const double time_left_ns = nanoseconds_per_op(count / 10, [&](int i) {
     auto left = time_left(calendar, now, dues[i & 4095]);
@@ -86,13 +88,18 @@ int main(int argc, char** argv) {
   });
 
   std::printf("operations per figure: %d\n", count);
-  std::printf("decide(sign_for) with clock changes: %8.0f ns/op   (baseline, copying the state: %6.0f ns/op; ratio %.1f)\n",
-              decide_ns, copy_ns, decide_ns / copy_ns);
-  std::printf("working-day deadline (1-60 days):    %8.0f ns/op   (baseline, calendar-day arithmetic: %6.1f ns/op; ratio %.0f)\n",
-              working_ns, plain_ns, working_ns / plain_ns);
+  std::printf(
+      "decide(sign_for) with clock changes: %8.0f ns/op   (baseline, copying the state: %6.0f ns/op; ratio %.1f)\n",
+      decide_ns, copy_ns, decide_ns / copy_ns);
+  std::printf(
+      "working-day deadline (1-60 days):    %8.0f ns/op   (baseline, calendar-day arithmetic: %6.1f ns/op; ratio "
+      "%.0f)\n",
+      working_ns, plain_ns, working_ns / plain_ns);
   std::printf("working-hour deadline (0.5-30 h):    %8.0f ns/op\n", working_hours_ns);
-  std::printf("time left, deadline 0-3 years away or past: %8.0f ns/op   (baseline, counting day by day: %6.0f ns/op; ratio %.3f)\n",
-              time_left_ns, day_by_day_ns, time_left_ns / day_by_day_ns);
+  std::printf(
+      "time left, deadline 0-3 years away or past: %8.0f ns/op   (baseline, counting day by day: %6.0f ns/op; ratio "
+      "%.3f)\n",
+      time_left_ns, day_by_day_ns, time_left_ns / day_by_day_ns);
   std::printf("(checksum %ld)\n", sink);
   return 0;
 }

@@ -8,15 +8,15 @@
 namespace petitiond {
 
 enum class Errc {
-  invalid_field = 1,      // a field that breaks a rule
+  invalid_field = 1,  // a field that breaks a rule
   not_found,
-  conflict,               // concurrent change, duplicate, state no longer allows the action
+  conflict,  // concurrent change, duplicate, state no longer allows the action
   unauthorized,
   forbidden,
   rate_limited,
-  unavailable,            // a dependency (the database) cannot be reached right now
-  timeout,                // a dependency did not answer in time
-  insufficient_storage,   // the disk is full
+  unavailable,           // a dependency (the database) cannot be reached right now
+  timeout,               // a dependency did not answer in time
+  insufficient_storage,  // the disk is full
   internal,
 };
 

@@ -14,9 +14,8 @@ bool private_v4(std::uint32_t host_order) {
     const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
     return (host_order & mask) == network;
   };
-  return in(0x00000000, 8) || in(0x0A000000, 8) || in(0x64400000, 10) || in(0x7F000000, 8) ||
-         in(0xA9FE0000, 16) || in(0xAC100000, 12) || in(0xC0A80000, 16) || in(0xE0000000, 4) ||
-         host_order == 0xFFFFFFFF;
+  return in(0x00000000, 8) || in(0x0A000000, 8) || in(0x64400000, 10) || in(0x7F000000, 8) || in(0xA9FE0000, 16) ||
+         in(0xAC100000, 12) || in(0xC0A80000, 16) || in(0xE0000000, 4) || host_order == 0xFFFFFFFF;
 }
 
 bool private_v6(const in6_addr& a) {
@@ -28,9 +27,9 @@ bool private_v6(const in6_addr& a) {
     std::memcpy(&v4, b + 12, 4);
     return private_v4(ntohl(v4));
   }
-  return (b[0] & 0xFE) == 0xFC                    // fc00::/7 unique local
+  return (b[0] & 0xFE) == 0xFC                       // fc00::/7 unique local
          || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80)  // fe80::/10 link-local
-         || b[0] == 0xFF;                          // multicast
+         || b[0] == 0xFF;                            // multicast
 }
 
 }  // namespace

@@ -75,8 +75,10 @@ ChannelSettings settings_from(const pg::Result& result) {
       const auto& o = value.as_object();
       SmsGateway gateway;
       gateway.url = o.at("url").as_string().c_str();
-      if (auto it = o.find("token"); it != o.end() && it->value().is_string()) gateway.token = it->value().as_string().c_str();
-      if (auto it = o.find("body"); it != o.end() && it->value().is_string()) gateway.body = it->value().as_string().c_str();
+      if (auto it = o.find("token"); it != o.end() && it->value().is_string())
+        gateway.token = it->value().as_string().c_str();
+      if (auto it = o.find("body"); it != o.end() && it->value().is_string())
+        gateway.body = it->value().as_string().c_str();
       settings.sms = gateway;
     } else if (key == "smtp") {
       try {
@@ -105,7 +107,8 @@ Outcome send_sms(const Delivery& d, const std::optional<SmsGateway>& gateway, st
 }
 
 Outcome send_webhook(const Delivery& d, std::chrono::milliseconds timeout, bool allow_private) {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   const auto timestamp = std::to_string(now.count());
   const auto body = json::serialize(json::object{{"id", idempotency_key(d)}, {"topic", d.topic}, {"data", d.payload}});
   // The receiver recomputes HMAC-SHA256(secret, timestamp + "." + body) and rejects old timestamps.
@@ -124,8 +127,8 @@ Outcome send_webhook(const Delivery& d, std::chrono::milliseconds timeout, bool 
 
 Outcome send_mail(const Delivery& d, const ChannelSettings& settings, std::chrono::milliseconds timeout) {
   if (!settings.smtp) return {d.id, false, settings.smtp_problem, d.attempts};
-  auto error = send_email(*settings.smtp, {d.address, d.message.subject, d.message.text, idempotency_key(d) + "@petitiond"},
-                          timeout);
+  auto error = send_email(*settings.smtp,
+                          {d.address, d.message.subject, d.message.text, idempotency_key(d) + "@petitiond"}, timeout);
   return {d.id, !error, error.value_or(""), d.attempts};
 }
 
@@ -149,7 +152,11 @@ asio::awaitable<std::vector<Outcome>> send_all(std::vector<Delivery> deliveries,
 
 Dispatcher::Dispatcher(asio::io_context& io, pg::Pool& pool, asio::thread_pool& workers, MessageTemplates& templates,
                        DispatcherOptions options)
-    : strand_(asio::make_strand(io)), timer_(strand_), pool_(pool), workers_(workers), templates_(templates),
+    : strand_(asio::make_strand(io)),
+      timer_(strand_),
+      pool_(pool),
+      workers_(workers),
+      templates_(templates),
       options_(options) {}
 
 void Dispatcher::start() {
@@ -180,9 +187,10 @@ asio::awaitable<int> Dispatcher::pass() {
   const auto texts = templates_.current();
   pg::Batch claim;
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(options_.clock().time_since_epoch()).count();
-  claim.add({"SELECT queue_daily_digests(to_timestamp($1), coalesce((SELECT (value->>'hour')::int FROM settings"
-             " WHERE key = 'digest' AND jsonb_typeof(value->'hour') = 'number'), 8))",
-             static_cast<std::int64_t>(now)});
+  claim.add(
+      {"SELECT queue_daily_digests(to_timestamp($1), coalesce((SELECT (value->>'hour')::int FROM settings"
+       " WHERE key = 'digest' AND jsonb_typeof(value->'hour') = 'number'), 8))",
+       static_cast<std::int64_t>(now)});
   claim.add({"SELECT expand_outbox($1, $2::text[])", options_.batch, pg::words_literal(texts->urgent_topics())});
   const auto due = claim.add(pg::Statement(
       // Only channels that can deliver now: the others wait, unattempted, for an admin to set them up.
@@ -264,12 +272,13 @@ asio::awaitable<int> Dispatcher::pass() {
       " FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, sent boolean, error text, delay float8) WHERE d.id = r.id",
       json::serialize(results), options_.max_attempts);
   if (!in_app.empty())
-    record.emplace_back("SELECT pg_notify('" + std::string(user_event_channel) + "', e::text)"
-                        " FROM jsonb_array_elements($1::jsonb) AS e",
+    record.emplace_back("SELECT pg_notify('" + std::string(user_event_channel) +
+                            "', e::text)"
+                            " FROM jsonb_array_elements($1::jsonb) AS e",
                         json::serialize(in_app));
   co_await pool_.run(std::move(record));
-  if (failed > 0) spdlog::warn("notification dispatcher: {} of {} deliveries failed; they will be retried", failed,
-                               outcomes.size());
+  if (failed > 0)
+    spdlog::warn("notification dispatcher: {} of {} deliveries failed; they will be retried", failed, outcomes.size());
   co_return static_cast<int>(outcomes.size());
 }
 

@@ -42,8 +42,8 @@ struct DispatcherOptions {
 
 class Dispatcher {
  public:
-  Dispatcher(boost::asio::io_context& io, pg::Pool& pool, boost::asio::thread_pool& workers, MessageTemplates& templates,
-             DispatcherOptions options);
+  Dispatcher(boost::asio::io_context& io, pg::Pool& pool, boost::asio::thread_pool& workers,
+             MessageTemplates& templates, DispatcherOptions options);
 
   void start();
   void stop();

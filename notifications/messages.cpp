@@ -23,8 +23,7 @@ void check_placeholders(const std::string& topic, const std::string& text) {
     const auto close = text.find('}', open);
     if (close == std::string::npos) throw problem(topic, "a '{' without its '}'");
     const auto name = text.substr(open + 1, close - open - 1);
-    if (!MessageTexts::placeholders().count(name))
-      throw problem(topic, "unknown placeholder {" + name + "}");
+    if (!MessageTexts::placeholders().count(name)) throw problem(topic, "unknown placeholder {" + name + "}");
   }
 }
 
@@ -36,7 +35,8 @@ std::optional<MessageTexts::Texts> texts_of(const std::string& topic, const YAML
   MessageTexts::Texts out;
   for (const auto& entry : texts) {
     const auto language = entry.first.as<std::string>();
-    if (language != "zh" && language != "en") throw problem(topic, std::string(part) + ": no language '" + language + "'");
+    if (language != "zh" && language != "en")
+      throw problem(topic, std::string(part) + ": no language '" + language + "'");
     if (!entry.second.IsScalar()) throw problem(topic, std::string(part) + "." + language + " must be text");
   }
   for (const char* language : {"zh", "en"}) {
@@ -73,10 +73,9 @@ std::optional<MessageTexts::Texts> over(const std::optional<MessageTexts::Texts>
 }  // namespace
 
 const std::set<std::string>& MessageTexts::placeholders() {
-  static const std::set<std::string> names{"tracking_code", "state",         "clock",          "due_at",
-                                           "reason",        "days",          "by",             "subject",
-                                           "petitioner",    "date",          "overdue_count",  "overdue_list",
-                                           "escalated_count", "escalated_list"};
+  static const std::set<std::string> names{
+      "tracking_code", "state", "clock",         "due_at",       "reason",          "days",          "by", "subject",
+      "petitioner",    "date",  "overdue_count", "overdue_list", "escalated_count", "escalated_list"};
   return names;
 }
 
@@ -159,7 +158,8 @@ RenderedMessage MessageTexts::render(const std::string& topic, Readers readers, 
       if (text[i] == '{' && close != std::string::npos) {
         const auto name = text.substr(i + 1, close - i - 1);
         if (auto it = values.find(name); it != values.end()) {
-          auto value = it->value().is_string() ? std::string(it->value().as_string()) : boost::json::serialize(it->value());
+          auto value =
+              it->value().is_string() ? std::string(it->value().as_string()) : boost::json::serialize(it->value());
           if (auto label = labels.find(name + ":" + value); label != labels.end())
             value = english ? label->second.en : label->second.zh;
           out += value;
@@ -184,7 +184,8 @@ std::vector<std::string> MessageTexts::urgent_topics() const {
 }
 
 MessageTemplates::MessageTemplates(std::optional<std::filesystem::path> overrides, MessageTexts::Labels labels)
-    : overrides_(std::move(overrides)), labels_(std::move(labels)),
+    : overrides_(std::move(overrides)),
+      labels_(std::move(labels)),
       texts_(std::make_shared<const MessageTexts>(MessageTexts::shipped())) {
   // A bad file at start-up is the admin's mistake to hear of at once.
   if (overrides_) {

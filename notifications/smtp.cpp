@@ -96,11 +96,12 @@ SmtpSettings smtp_settings_from(const json::value& value) {
 }
 
 std::string mime_message(const SmtpSettings& smtp, const Email& email, std::chrono::system_clock::time_point now) {
-  const auto from = smtp.from_name.empty() ? "<" + smtp.from + ">" : encoded_words(smtp.from_name) + " <" + smtp.from + ">";
-  std::string message = "Date: " + rfc5322_date(now) + "\r\n" + "From: " + from + "\r\n" + "To: <" + email.to + ">\r\n" +
-                        "Subject: " + encoded_words(email.subject) + "\r\n" + "Message-ID: <" + email.message_id + ">\r\n" +
-                        "MIME-Version: 1.0\r\n" + "Content-Type: text/plain; charset=UTF-8\r\n" +
-                        "Content-Transfer-Encoding: base64\r\n\r\n";
+  const auto from =
+      smtp.from_name.empty() ? "<" + smtp.from + ">" : encoded_words(smtp.from_name) + " <" + smtp.from + ">";
+  std::string message = "Date: " + rfc5322_date(now) + "\r\n" + "From: " + from + "\r\n" + "To: <" + email.to +
+                        ">\r\n" + "Subject: " + encoded_words(email.subject) + "\r\n" + "Message-ID: <" +
+                        email.message_id + ">\r\n" + "MIME-Version: 1.0\r\n" +
+                        "Content-Type: text/plain; charset=UTF-8\r\n" + "Content-Transfer-Encoding: base64\r\n\r\n";
   const auto body = auth::base64(email.text);
   for (std::size_t i = 0; i < body.size(); i += 76) message += body.substr(i, 76) + "\r\n";
   return message;
@@ -112,7 +113,8 @@ std::optional<std::string> send_email(const SmtpSettings& smtp, const Email& ema
   if (!header_safe(email.to) || email.to.find('@') == std::string::npos) return "not an e-mail address";
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) return "cannot start an SMTP session";
-  const auto url = std::string(smtp.security == "tls" ? "smtps://" : "smtp://") + smtp.host + ":" + std::to_string(smtp.port);
+  const auto url =
+      std::string(smtp.security == "tls" ? "smtps://" : "smtp://") + smtp.host + ":" + std::to_string(smtp.port);
   const auto message = mime_message(smtp, email, std::chrono::system_clock::now());
   Upload upload{message};
   const auto sender = "<" + smtp.from + ">";
@@ -138,7 +140,8 @@ std::optional<std::string> send_email(const SmtpSettings& smtp, const Email& ema
   if (auto code = curl_easy_perform(curl.get()); code != CURLE_OK) {
     long reply = 0;
     curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &reply);
-    return "SMTP: " + std::string(curl_easy_strerror(code)) + (reply ? " (server replied " + std::to_string(reply) + ")" : "");
+    return "SMTP: " + std::string(curl_easy_strerror(code)) +
+           (reply ? " (server replied " + std::to_string(reply) + ")" : "");
   }
   return std::nullopt;
 }

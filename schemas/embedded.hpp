@@ -6,7 +6,7 @@
 namespace petitiond::schemas {
 
 struct EmbeddedFile {
-  std::string_view name;     // path relative to schemas/, e.g. "migrations/0001_baseline.sql"
+  std::string_view name;  // path relative to schemas/, e.g. "migrations/0001_baseline.sql"
   std::string_view content;
 };
 

@@ -79,7 +79,10 @@ std::optional<Date> parse_date(std::string_view text) {
 
 Calendar::Calendar(std::string name, std::set<Date> rest_days, std::set<Date> working_days,
                    std::vector<WorkingSlot> slots)
-    : name_(std::move(name)), rest_days_(std::move(rest_days)), working_days_(std::move(working_days)), slots_(std::move(slots)) {}
+    : name_(std::move(name)),
+      rest_days_(std::move(rest_days)),
+      working_days_(std::move(working_days)),
+      slots_(std::move(slots)) {}
 
 Calendar Calendar::with_year(int year, const std::set<Date>& rest_days, const std::set<Date>& working_days) const {
   auto in_year = [year](Date d) { return year_month_day{d}.year() == std::chrono::year{year}; };
@@ -99,7 +102,8 @@ bool Calendar::is_working_day(Date date) const {
 Instant Calendar::add_calendar_days(Instant start, int count) const {
   Date date = local_date(start) + days(count);
   for (int i = 0; !is_working_day(date); ++i, date += days(1))
-    if (i > max_days_searched) throw std::runtime_error("calendar " + name_ + " has no working day to end a deadline on");
+    if (i > max_days_searched)
+      throw std::runtime_error("calendar " + name_ + " has no working day to end a deadline on");
   return start_of(date + days(1));
 }
 
@@ -162,15 +166,18 @@ long Calendar::working_minutes_between(Instant from, Instant to) const {
   long day_minutes = 0;
   for (const auto& slot : slots_) day_minutes += (slot.end - slot.start).count();
   return within(first, from, start_of(first + days(1))) +
-         static_cast<long>(working_days_between(first, last - days(1))) * day_minutes + within(last, start_of(last), to);
+         static_cast<long>(working_days_between(first, last - days(1))) * day_minutes +
+         within(last, start_of(last), to);
 }
 
 TimeLeft time_left(const Calendar& calendar, Instant now, Instant due) {
   // A deadline at 24:00 belongs to the day it ends, not to the next day's first second.
   auto day_of = [](Instant instant) { return local_date(instant - seconds(1)); };
   if (due > now)
-    return {false, calendar.working_days_between(local_date(now), day_of(due)), calendar.working_minutes_between(now, due)};
-  return {true, calendar.working_days_between(day_of(due), local_date(now)), calendar.working_minutes_between(due, now)};
+    return {false, calendar.working_days_between(local_date(now), day_of(due)),
+            calendar.working_minutes_between(now, due)};
+  return {true, calendar.working_days_between(day_of(due), local_date(now)),
+          calendar.working_minutes_between(due, now)};
 }
 
 Calendar load_calendar(std::span<const CalendarFile> files) {
@@ -212,7 +219,8 @@ Calendar load_calendar(std::span<const CalendarFile> files) {
       for (const auto& item : root["working_hours"]) {
         auto text = item.as<std::string>();
         auto dash = text.find('-');
-        auto start = parse_time(text.substr(0, dash)), end = dash == std::string::npos ? std::nullopt : parse_time(text.substr(dash + 1));
+        auto start = parse_time(text.substr(0, dash)),
+             end = dash == std::string::npos ? std::nullopt : parse_time(text.substr(dash + 1));
         if (!start || !end || *end <= *start || (!slots.empty() && *start < slots.back().end))
           fail("working hours '" + text + "' must be HH:MM-HH:MM, in order, not overlapping");
         slots.push_back({*start, *end});
@@ -229,11 +237,14 @@ std::variant<CalendarYear, CalendarYearProblem> read_calendar_year(int year, std
                                                                    std::span<const std::string> working_days) {
   if (year < 2000 || year > 2100) return CalendarYearProblem{"year", "must be a year from 2000 to 2100"};
   CalendarYear out{year, {}, {}};
-  auto read = [&](const char* key, std::span<const std::string> items, std::set<Date>& into) -> std::optional<CalendarYearProblem> {
+  auto read = [&](const char* key, std::span<const std::string> items,
+                  std::set<Date>& into) -> std::optional<CalendarYearProblem> {
     for (std::size_t i = 0; i < items.size(); ++i) {
       const auto field = std::string(key) + "[" + std::to_string(i) + "]";
       auto range = parse_day_range(items[i]);
-      if (!range) return CalendarYearProblem{field, "'" + items[i] + "' is not a date (YYYY-MM-DD) or a range of dates (first..last)"};
+      if (!range)
+        return CalendarYearProblem{field,
+                                   "'" + items[i] + "' is not a date (YYYY-MM-DD) or a range of dates (first..last)"};
       for (Date d = range->first; d <= range->last; d += days(1)) {
         if (year_month_day{d}.year() != std::chrono::year{year})
           return CalendarYearProblem{field, items[i] + " is not in " + std::to_string(year)};
@@ -250,7 +261,9 @@ std::variant<CalendarYear, CalendarYearProblem> read_calendar_year(int year, std
       const auto field = "working_days[" + std::to_string(i) + "]";
       if (out.rest_days.count(d)) return CalendarYearProblem{field, format_date(d) + " is also given as a rest day"};
       if (!is_weekend(d))
-        return CalendarYearProblem{field, format_date(d) + " is a weekday, a working day anyway: make-up working days are Saturdays and Sundays"};
+        return CalendarYearProblem{
+            field,
+            format_date(d) + " is a weekday, a working day anyway: make-up working days are Saturdays and Sundays"};
     }
   }
   return out;

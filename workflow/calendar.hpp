@@ -24,8 +24,8 @@ Date local_date(Instant instant);
 // 00:00 local time of `date`, as an instant; the end of `date` is start_of(date + days{1}).
 Instant start_of(Date date);
 Instant at_local(Date date, std::chrono::minutes time_of_day);
-std::string format_local(Instant instant);  // "2026-02-24T17:30:00+08:00"
-std::string format_date(Date date);         // "2026-02-24"
+std::string format_local(Instant instant);              // "2026-02-24T17:30:00+08:00"
+std::string format_date(Date date);                     // "2026-02-24"
 std::optional<Date> parse_date(std::string_view text);  // "2026-02-24"
 bool is_weekend(Date date);
 

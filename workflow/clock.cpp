@@ -35,7 +35,8 @@ bool extended_budget(const Calendar& calendar, ClockDuration duration, std::span
   std::optional<Instant> previous_end;
   for (size_t i = 0; i < pauses.size(); ++i) {
     const auto& pause = pauses[i];
-    if (previous_end && pause.from < *previous_end) throw std::invalid_argument("clock pauses overlap or are out of order");
+    if (previous_end && pause.from < *previous_end)
+      throw std::invalid_argument("clock pauses overlap or are out of order");
     if (!pause.until) {
       if (i + 1 != pauses.size()) throw std::invalid_argument("only the last pause of a clock may be open");
       return false;

@@ -13,12 +13,13 @@ const std::set<std::string>& known_roles() {
   return roles;
 }
 const std::set<std::string>& known_fields() {
-  static const std::set<std::string> fields{"reason", "comment", "outcome", "unit", "satisfaction", "days", "reply", "parent"};
+  static const std::set<std::string> fields{"reason",       "comment", "outcome", "unit",
+                                            "satisfaction", "days",    "reply",   "parent"};
   return fields;
 }
 const std::set<std::string>& known_report_measures() {
-  static const std::set<std::string> measures{"accepted", "not_accepted", "dispatched", "signed_for", "returned",
-                                              "extended", "replied",  "satisfaction", "redone"};
+  static const std::set<std::string> measures{"accepted", "not_accepted", "dispatched",   "signed_for", "returned",
+                                              "extended", "replied",      "satisfaction", "redone"};
   return measures;
 }
 const std::set<std::string>& known_guards() {
@@ -76,7 +77,9 @@ class Reader {
  public:
   Reader(std::string file, std::vector<Problem>& problems) : file_(std::move(file)), problems_(problems) {}
 
-  void problem(const YAML::Node& node, const std::string& message) { problems_.push_back({file_, line(node), message}); }
+  void problem(const YAML::Node& node, const std::string& message) {
+    problems_.push_back({file_, line(node), message});
+  }
   static int line(const YAML::Node& node) { return node.Mark().line + 1; }
 
   // Refuses keys outside `allowed`, so that a misspelt key is an error, not silently ignored.
@@ -212,7 +215,8 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     def.transitions.push_back(t);
   }
   for (const auto& node : root["clocks"]) {
-    r.only(node, {"name", "label", "start_on", "stop_on", "pause_in", "duration", "warn_at", "max_extension", "window"}, "a clock");
+    r.only(node, {"name", "label", "start_on", "stop_on", "pause_in", "duration", "warn_at", "max_extension", "window"},
+           "a clock");
     ClockSpec c;
     c.name = r.text(node, "name", "a clock");
     c.label = r.label(node);
@@ -256,14 +260,15 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     for (const auto& action : node["actions"]) {
       if (action.IsScalar()) {
         // A bare action takes its usual target.
-        static const std::map<std::string, std::string> usual{{"remind", "responsible"}, {"supervise", "parent"},
-                                                              {"add_co_responsible", "parent"}, {"move_up", "parent"},
+        static const std::map<std::string, std::string> usual{{"remind", "responsible"},
+                                                              {"supervise", "parent"},
+                                                              {"add_co_responsible", "parent"},
+                                                              {"move_up", "parent"},
                                                               {"list_for_criticism", "responsible"}};
         auto name = action.as<std::string>();
         auto it = usual.find(name);
         e.actions.emplace_back(name, it == usual.end() ? "" : it->second);
-      }
-      else if (action.IsMap() && action.size() == 1)
+      } else if (action.IsMap() && action.size() == 1)
         e.actions.emplace_back(action.begin()->first.as<std::string>(), action.begin()->second.as<std::string>());
       else r.problem(action, "an action is a name or {name: target}");
     }
@@ -303,7 +308,8 @@ void check(const Definition& def, std::vector<Problem>& problems) {
     for (const auto& role : t.roles)
       if (!known_roles().count(role)) add(t.line, "transition '" + t.name + "' names unknown role '" + role + "'");
     for (const auto& field : t.required_fields)
-      if (!known_fields().count(field)) add(t.line, "transition '" + t.name + "' requires unknown field '" + field + "'");
+      if (!known_fields().count(field))
+        add(t.line, "transition '" + t.name + "' requires unknown field '" + field + "'");
     for (const auto& guard : t.guards) {
       if (!known_guards().count(guard.kind)) add(guard.line, "unknown guard '" + guard.kind + "'");
       if (guard.kind == "before_deadline" && (guard.values.size() != 1 || !def.clock(guard.values[0])))
@@ -325,7 +331,8 @@ void check(const Definition& def, std::vector<Problem>& problems) {
         if (reached.insert(next).second) queue.push_back(next);
     }
     for (const auto& s : def.states)
-      if (!reached.count(s.name)) add(s.line, "state '" + s.name + "' cannot be reached from '" + def.initial_state().name + "'");
+      if (!reached.count(s.name))
+        add(s.line, "state '" + s.name + "' cannot be reached from '" + def.initial_state().name + "'");
   }
   for (const auto& s : def.states)
     if (!s.terminal && edges[s.name].empty()) add(s.line, "state '" + s.name + "' is not terminal but has no way out");
@@ -371,7 +378,8 @@ void check(const Definition& def, std::vector<Problem>& problems) {
       if (std::find(def.urgencies.begin(), def.urgencies.end(), urgency) == def.urgencies.end())
         add(c.line, "clock '" + c.name + "' gives a duration for unknown urgency '" + urgency + "'");
     for (int percent : c.warn_at)
-      if (percent <= 0 || percent >= 100) add(c.line, "clock '" + c.name + "' warns at " + std::to_string(percent) + "%: give 1 to 99");
+      if (percent <= 0 || percent >= 100)
+        add(c.line, "clock '" + c.name + "' warns at " + std::to_string(percent) + "%: give 1 to 99");
   }
 
   for (const auto& e : def.escalations) {
@@ -380,7 +388,8 @@ void check(const Definition& def, std::vector<Problem>& problems) {
       add(e.line, "an escalation warning must be at 1 to 99 percent");
     if (e.actions.empty()) add(e.line, "an escalation needs at least one action");
     for (int level : e.levels)
-      if (level < 1 || level > 10) add(e.line, "levels count from 1 (the district) down; " + std::to_string(level) + " is not one");
+      if (level < 1 || level > 10)
+        add(e.line, "levels count from 1 (the district) down; " + std::to_string(level) + " is not one");
     for (const auto& [action, target] : e.actions) {
       auto known = known_escalation_actions().find(action);
       if (known == known_escalation_actions().end()) add(e.line, "unknown escalation action '" + action + "'");
@@ -410,7 +419,8 @@ LoadResult load_definition(std::string_view yaml, const std::string& file_name) 
     return result;
   }
   check(result.definition, result.problems);
-  std::stable_sort(result.problems.begin(), result.problems.end(), [](const Problem& a, const Problem& b) { return a.line < b.line; });
+  std::stable_sort(result.problems.begin(), result.problems.end(),
+                   [](const Problem& a, const Problem& b) { return a.line < b.line; });
   return result;
 }
 

@@ -26,7 +26,7 @@ struct State {
 };
 
 struct Guard {
-  std::string kind;                // "type_is", "before_deadline"
+  std::string kind;                 // "type_is", "before_deadline"
   std::vector<std::string> values;  // types, or one clock name
   int line = 0;
 };
@@ -36,12 +36,12 @@ struct Transition {
   Label label;
   std::vector<std::string> from;
   std::string to;
-  std::vector<std::string> roles;     // who may take it: operator, proxy, handler, manager, admin, system, petitioner
+  std::vector<std::string> roles;  // who may take it: operator, proxy, handler, manager, admin, system, petitioner
   std::vector<std::string> required_fields;  // fields the command must carry: reason, comment, outcome, unit, ...
   std::vector<Guard> guards;
-  std::vector<std::string> notify;    // who hears of it: petitioner, handlers, managers, district_managers, …
-  std::string extends;                // a clock this transition extends by the days requested before (approval)
-  std::vector<std::string> report;    // what the managers' reports count it as: accepted, dispatched, replied, …
+  std::vector<std::string> notify;  // who hears of it: petitioner, handlers, managers, district_managers, …
+  std::string extends;              // a clock this transition extends by the days requested before (approval)
+  std::vector<std::string> report;  // what the managers' reports count it as: accepted, dispatched, replied, …
   int line = 0;
 };
 
@@ -68,8 +68,8 @@ struct ClockSpec {
 struct EscalationRule {
   std::string clock;
   enum class When { warning, breach, after_breach } when = When::breach;
-  int percent = 0;                             // warning
-  std::optional<ClockDuration> after;          // after_breach
+  int percent = 0;                     // warning
+  std::optional<ClockDuration> after;  // after_breach
   std::vector<int> levels;
   std::vector<std::pair<std::string, std::string>> actions;  // (action, target), e.g. ("supervise", "parent")
   int line = 0;
@@ -79,7 +79,7 @@ struct Definition {
   std::string workflow;
   int version = 0;
   std::string file;
-  std::vector<std::string> types;      // petition types the durations may vary by
+  std::vector<std::string> types;  // petition types the durations may vary by
   std::vector<std::string> urgencies;
   std::vector<State> states;
   std::vector<Transition> transitions;

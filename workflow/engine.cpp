@@ -60,7 +60,8 @@ void check_guards(const Transition& transition, const PetitionState& state, Inst
       throw Error(Errc::conflict, transition.name + " is only for petitions of type " + guard.values.front());
     if (guard.kind == "before_deadline") {
       const auto* clock = state.running_clock(guard.values.front());
-      if (!clock) throw Error(Errc::conflict, transition.name + " needs the " + guard.values.front() + " clock running");
+      if (!clock)
+        throw Error(Errc::conflict, transition.name + " needs the " + guard.values.front() + " clock running");
       auto deadline = deadline_of(*clock, calendar);
       if (deadline && now >= *deadline)
         throw Error(Errc::conflict, "too late to " + transition.name + ": the " + guard.values.front() +
@@ -120,7 +121,8 @@ const ClockRecord* PetitionState::running_clock(const std::string& name) const {
 }
 
 PetitionState initial_state(const Definition& definition, std::string type, std::string urgency, Instant now) {
-  if (!contains(definition.types, type)) throw Error(Errc::invalid_field, "unknown petition type '" + type + "'", "type");
+  if (!contains(definition.types, type))
+    throw Error(Errc::invalid_field, "unknown petition type '" + type + "'", "type");
   if (!contains(definition.urgencies, urgency))
     throw Error(Errc::invalid_field, "unknown urgency '" + urgency + "'", "urgency");
   PetitionState state;
@@ -130,7 +132,8 @@ PetitionState initial_state(const Definition& definition, std::string type, std:
   Decision entry{"", "", state.state, now, {}, {}, {}, {}};
   for (const auto& spec : definition.clocks)
     if (contains(spec.start_on, state.state))
-      entry.clocks.push_back({ClockChange::Kind::start, spec.name, spec.duration_for(state.type, state.urgency), 0, {}});
+      entry.clocks.push_back(
+          {ClockChange::Kind::start, spec.name, spec.duration_for(state.type, state.urgency), 0, {}});
   return apply(std::move(state), entry);
 }
 
@@ -155,14 +158,17 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
   for (const auto& [name, value] : command.fields)
     if (contains(transition->required_fields, name) || name == "comment") fields.emplace(name, value);
   Decision decision{transition->name, state.state, transition->to, now, std::move(fields), {}, transition->notify, {}};
-  if (auto unit = command.fields.find("unit"); unit != command.fields.end() && contains(transition->required_fields, "unit")) {
+  if (auto unit = command.fields.find("unit");
+      unit != command.fields.end() && contains(transition->required_fields, "unit")) {
     // Accusation material never goes to the accused (信访工作条例 Art 30): nor to anything under them.
     for (const auto& object : state.complained_about) {
       bool under = unit->second == object;
-      for (auto u = units ? units(unit->second) : std::nullopt; u && !under; u = u->parent ? units(*u->parent) : std::nullopt)
+      for (auto u = units ? units(unit->second) : std::nullopt; u && !under;
+           u = u->parent ? units(*u->parent) : std::nullopt)
         under = u->code == object;
       if (under)
-        throw Error(Errc::invalid_field, "the petition complains about " + object + ": it cannot be handled there", "unit");
+        throw Error(Errc::invalid_field, "the petition complains about " + object + ": it cannot be handled there",
+                    "unit");
     }
     decision.responsible_unit = unit->second;
   }
@@ -172,7 +178,8 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
     if (running && contains(spec.stop_on, to)) {
       decision.clocks.push_back({ClockChange::Kind::stop, spec.name, {}, 0, {}});
     } else if (!running && contains(spec.start_on, to) && !contains(spec.stop_on, to)) {
-      decision.clocks.push_back({ClockChange::Kind::start, spec.name, spec.duration_for(state.type, state.urgency), 0, {}});
+      decision.clocks.push_back(
+          {ClockChange::Kind::start, spec.name, spec.duration_for(state.type, state.urgency), 0, {}});
     } else if (running && !running->paused() && contains(spec.pause_in, to)) {
       decision.clocks.push_back({ClockChange::Kind::pause, spec.name, {}, 0, {}});
     } else if (running && running->paused() && !contains(spec.pause_in, to)) {
@@ -216,7 +223,8 @@ PetitionState apply(PetitionState state, const Decision& decision) {
         break;
     }
   }
-  if (auto days = decision.fields.find("days"); days != decision.fields.end()) state.requested_extension = std::stoi(days->second);
+  if (auto days = decision.fields.find("days"); days != decision.fields.end())
+    state.requested_extension = std::stoi(days->second);
   else if (decision.from != decision.to) state.requested_extension = 0;
   return state;
 }
@@ -237,16 +245,13 @@ std::vector<EscalationPoint> escalation_points(const Definition& definition, con
       case EscalationRule::When::warning:
         due = clock_point(calendar, duration, clock.started, clock.pauses, rule.percent);
         break;
-      case EscalationRule::When::breach:
-        due = deadline;
-        break;
+      case EscalationRule::When::breach: due = deadline; break;
       case EscalationRule::When::after_breach:
         if (rule.after->unit == DurationUnit::working_hours)
           due = calendar.add_working_minutes(*deadline, rule.after->amount * 60L);
         else if (rule.after->unit == DurationUnit::working_days)
           due = calendar.add_working_days(*deadline - seconds(1), rule.after->amount);
-        else
-          due = calendar.add_calendar_days(*deadline - seconds(1), rule.after->amount);
+        else due = calendar.add_calendar_days(*deadline - seconds(1), rule.after->amount);
         break;
     }
     if (due) points.push_back({&rule, *due});

@@ -19,8 +19,8 @@ struct ClockRecord {
   Instant started;
   ClockDuration duration;
   std::vector<Pause> pauses;
-  int extension = 0;                // added by approved extensions, in the clock's unit
-  std::optional<Instant> stopped;   // set once stopped; a stopped record is kept for history
+  int extension = 0;               // added by approved extensions, in the clock's unit
+  std::optional<Instant> stopped;  // set once stopped; a stopped record is kept for history
 
   bool running() const { return !stopped; }
   bool paused() const { return !pauses.empty() && !pauses.back().until; }
@@ -100,7 +100,7 @@ struct Obligation {
 Obligation next_obligation(const PetitionState& state, const Definition& definition, const Calendar& calendar);
 
 // Reply outcomes and the national five-level satisfaction scale, as command fields spell them.
-const std::vector<std::string>& reply_outcomes();        // support, explain, not_supported
-const std::vector<std::string>& satisfaction_levels();   // very_satisfied … very_dissatisfied
+const std::vector<std::string>& reply_outcomes();       // support, explain, not_supported
+const std::vector<std::string>& satisfaction_levels();  // very_satisfied … very_dissatisfied
 
 }  // namespace petitiond::workflow

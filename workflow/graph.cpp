@@ -33,8 +33,8 @@ std::string to_dot(const Definition& definition) {
     out += "];\n";
   }
   for (const auto& transition : definition.transitions) {
-    std::string label = (transition.label.zh.empty() ? transition.name : transition.label.zh) + "\\n(" +
-                        joined(transition.roles) + ")";
+    std::string label =
+        (transition.label.zh.empty() ? transition.name : transition.label.zh) + "\\n(" + joined(transition.roles) + ")";
     for (const auto& from : transition.from)
       out += "  " + from + " -> " + transition.to + " [label=" + quoted(label) + "];\n";
   }

@@ -6,7 +6,8 @@
 namespace petitiond {
 
 std::string login_problem(std::string_view login) {
-  const std::string rule = "must be 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit";
+  const std::string rule =
+      "must be 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit";
   if (login.size() < 2 || login.size() > 64 || !std::isalnum(static_cast<unsigned char>(login[0]))) return rule;
   for (char c : login) {
     auto u = static_cast<unsigned char>(c);

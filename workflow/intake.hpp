@@ -40,7 +40,7 @@ struct IntakeStep {
 };
 
 struct IntakeOutcome {
-  PetitionState state;                  // after the steps
+  PetitionState state;                          // after the steps
   std::optional<std::int64_t> repeat_of;        // the newest open petition on the same matter
   std::optional<std::int64_t> concluded_match;  // the newest one concluded after review
   std::vector<IntakeStep> steps;

@@ -54,7 +54,7 @@ std::string mask_id_number(std::string_view id_number) {
 std::string mask_certificate(std::string_view certificate) {
   auto n = characters(certificate).size();
   if (n <= 10) return std::string(n, '*');
-  auto masked = keep_ends(certificate, 4, 6);       // the ID part's last four, plus type and grade
+  auto masked = keep_ends(certificate, 4, 6);         // the ID part's last four, plus type and grade
   return masked.substr(0, masked.size() - 2) + "**";  // … then hide type and grade
 }
 

@@ -9,7 +9,8 @@ namespace petitiond::workflow {
 void WorkflowSet::add(Definition definition) {
   auto key = std::make_pair(definition.workflow, definition.version);
   if (definitions_.count(key))
-    throw std::invalid_argument("workflow " + key.first + " version " + std::to_string(key.second) + " is defined twice");
+    throw std::invalid_argument("workflow " + key.first + " version " + std::to_string(key.second) +
+                                " is defined twice");
   definitions_.emplace(std::move(key), std::move(definition));
 }
 
@@ -43,7 +44,8 @@ const Calendar& CalendarSet::resolve(std::span<const std::string> names_from_uni
   for (const auto& name : names_from_unit_up)
     if (auto it = calendars_.find(name); it != calendars_.end()) return it->second;
   auto fallback = calendars_.find(default_name_);
-  if (fallback == calendars_.end()) throw std::invalid_argument("the default calendar " + default_name_ + " is missing");
+  if (fallback == calendars_.end())
+    throw std::invalid_argument("the default calendar " + default_name_ + " is missing");
   return fallback->second;
 }
 

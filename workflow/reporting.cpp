@@ -33,7 +33,6 @@ std::optional<double> satisfaction_score(const Decision& decision) {
   return static_cast<double>(levels.size() - static_cast<std::size_t>(level - levels.begin()));
 }
 
-
 Date start_of(char grain, Date day) {
   using namespace std::chrono;
   const year_month_day ymd{day};
@@ -64,8 +63,7 @@ void append(std::vector<PeriodSegment>& to, const std::vector<PeriodSegment>& se
     s.sign *= sign;
     if (!to.empty() && to.back().grain == s.grain && to.back().sign == s.sign && to.back().until == s.from)
       to.back().until = s.until;
-    else
-      to.push_back(s);
+    else to.push_back(s);
   }
 }
 
@@ -102,8 +100,8 @@ double working_days_elapsed(const Calendar& calendar, Instant from, Instant to) 
 }
 
 const std::vector<double>& handling_time_buckets() {
-  static const std::vector<double> bounds{0.5, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45, 60,
-                                          std::numeric_limits<double>::infinity()};
+  static const std::vector<double> bounds{0.5, 1,  2,  3,  4,  5,  7,
+                                          10,  15, 20, 30, 45, 60, std::numeric_limits<double>::infinity()};
   return bounds;
 }
 
@@ -118,8 +116,8 @@ std::vector<PeriodSegment> cover_period(Date first, Date last, char coarsest) {
   return cover_days(first, last + std::chrono::days{1}, coarsest);
 }
 
-std::vector<ReportFact> report_facts(const PetitionState& before, const Decision& decision, const Definition& definition,
-                                     const Calendar& calendar, Instant handling_started) {
+std::vector<ReportFact> report_facts(const PetitionState& before, const Decision& decision,
+                                     const Definition& definition, const Calendar& calendar, Instant handling_started) {
   std::vector<ReportFact> facts;
   const auto* transition = definition.transition(decision.transition);
   if (!transition) return facts;

@@ -14,14 +14,14 @@ namespace petitiond::workflow {
 
 struct ReportFact {
   std::string measure;
-  bool intake_unit = false;       // counts for the unit that registered the petition, not the one handling it
-  std::optional<bool> on_time;    // signed_for, replied: every obligation the decision stops was met
-  std::optional<double> value;    // replied: handling time in working days; satisfaction: 5 (best) … 1
+  bool intake_unit = false;     // counts for the unit that registered the petition, not the one handling it
+  std::optional<bool> on_time;  // signed_for, replied: every obligation the decision stops was met
+  std::optional<double> value;  // replied: handling time in working days; satisfaction: 5 (best) … 1
 };
 
 // `handling_started`: when the order reached the unit handling it (its dispatch), or the registration.
-std::vector<ReportFact> report_facts(const PetitionState& before, const Decision& decision, const Definition& definition,
-                                     const Calendar& calendar, Instant handling_started);
+std::vector<ReportFact> report_facts(const PetitionState& before, const Decision& decision,
+                                     const Definition& definition, const Calendar& calendar, Instant handling_started);
 
 // Working days between two instants on `calendar`: working minutes over the length of a working day.
 double working_days_elapsed(const Calendar& calendar, Instant from, Instant to);

@@ -20,7 +20,8 @@ std::optional<Target> read_target(const YAML::Node& node, std::vector<Problem>& 
     if (text == "district") return Target{Target::Kind::district, ""};
     if (text == "town_of_petitioner") return Target{Target::Kind::town_of_petitioner, ""};
     if (text == "village_of_petitioner") return Target{Target::Kind::village_of_petitioner, ""};
-    return problem("unknown target '" + text + "': district, town_of_petitioner, village_of_petitioner, {unit: CODE} or {function: NAME}");
+    return problem("unknown target '" + text +
+                   "': district, town_of_petitioner, village_of_petitioner, {unit: CODE} or {function: NAME}");
   }
   if (node.IsMap() && node.size() == 1) {
     auto key = node.begin()->first.as<std::string>();
@@ -59,7 +60,8 @@ RoutingLoad load_routing(std::string_view yaml, const std::string& file_name) {
       if (auto key = entry.first.as<std::string>(); key != "routing" && key != "rules" && key != "functions")
         problem(entry.first, "unknown key '" + key + "' in the routing table");
     for (const auto& entry : root["functions"])
-      result.table.functions[entry.first.as<std::string>()] = entry.second.IsNull() ? "" : entry.second.as<std::string>();
+      result.table.functions[entry.first.as<std::string>()] =
+          entry.second.IsNull() ? "" : entry.second.as<std::string>();
     for (const auto& node : root["rules"]) {
       RoutingRule rule;
       rule.line = static_cast<int>(node.Mark().line) + 1;
@@ -69,7 +71,8 @@ RoutingLoad load_routing(std::string_view yaml, const std::string& file_name) {
           problem(entry.first, "unknown key '" + key + "' in a routing rule");
       if (!node["category"]) problem(node, "a routing rule needs 'category'");
       else rule.category = node["category"].as<std::string>();
-      if (node["label"]) rule.label = {node["label"]["zh"].as<std::string>(""), node["label"]["en"].as<std::string>("")};
+      if (node["label"])
+        rule.label = {node["label"]["zh"].as<std::string>(""), node["label"]["en"].as<std::string>("")};
       if (node["urgency"]) rule.urgency = node["urgency"].as<std::string>();
       if (!node["lead"]) problem(node, "routing rule for '" + rule.category + "' needs 'lead'");
       else if (auto lead = read_target(node["lead"], problems, file_name)) rule.lead = *lead;
@@ -110,8 +113,8 @@ std::string resolve(const RoutingTable& table, const UnitLookup& units, const Ro
                     const Target& target) {
   auto place = [&](int depth, const char* what) {
     if (!request.petitioner_unit)
-      throw Error(Errc::invalid_field, "this category is handled where the petitioner lives: give their " + std::string(what),
-                  "place");
+      throw Error(Errc::invalid_field,
+                  "this category is handled where the petitioner lives: give their " + std::string(what), "place");
     auto unit = ancestor_at(units, *request.petitioner_unit, depth);
     if (!unit) throw Error(Errc::invalid_field, "the petitioner's place has no " + std::string(what), "place");
     return unit->code;
@@ -121,7 +124,8 @@ std::string resolve(const RoutingTable& table, const UnitLookup& units, const Ro
     case Target::Kind::function: {
       auto it = table.functions.find(target.value);
       if (it == table.functions.end() || it->second.empty() || !units(it->second))
-        throw Error(Errc::invalid_field, "no unit is set to play '" + target.value + "' in the routing table", "category");
+        throw Error(Errc::invalid_field, "no unit is set to play '" + target.value + "' in the routing table",
+                    "category");
       return it->second;
     }
     case Target::Kind::town_of_petitioner: return place(2, "town or street");
@@ -154,7 +158,8 @@ std::string away_from_objects(const UnitLookup& units, std::string code, const s
       if (!within(units, code, object)) continue;
       auto unit = units(object);
       if (!unit || !unit->parent)
-        throw Error(Errc::invalid_field, "the complaint is about the top unit itself; route it by hand", "complained_about");
+        throw Error(Errc::invalid_field, "the complaint is about the top unit itself; route it by hand",
+                    "complained_about");
       code = *unit->parent;
       moved = again = true;
     }
@@ -175,7 +180,8 @@ Routing route(const RoutingTable& table, const UnitLookup& units, const RoutingR
 
   Routing routing;
   routing.rule = rule;
-  routing.lead = away_from_objects(units, resolve(table, units, request, rule->lead), request.complained_about, routing.diverted);
+  routing.lead =
+      away_from_objects(units, resolve(table, units, request, rule->lead), request.complained_about, routing.diverted);
   routing.lead_depth = units(routing.lead) ? units(routing.lead)->depth : 0;
   for (const auto& target : rule->co) {
     bool moved = false;

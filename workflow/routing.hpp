@@ -60,11 +60,11 @@ struct RoutingRequest {
 };
 
 struct Routing {
-  std::string lead;             // unit code
+  std::string lead;  // unit code
   int lead_depth = 0;
   std::vector<std::string> co;  // unit codes
   const RoutingRule* rule = nullptr;
-  bool diverted = false;        // moved up because the chosen unit was complained about
+  bool diverted = false;  // moved up because the chosen unit was complained about
 };
 
 // Throws Error(invalid_field) for an unknown category, or a rule that cannot be resolved for this

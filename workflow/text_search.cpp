@@ -15,7 +15,11 @@ std::vector<CodePoint> code_points(std::string_view text) {
   std::vector<CodePoint> out;
   for (std::size_t i = 0; i < text.size();) {
     const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    std::size_t length = lead < 0x80           ? 1
+                         : (lead >> 5) == 0x6  ? 2
+                         : (lead >> 4) == 0xE  ? 3
+                         : (lead >> 3) == 0x1E ? 4
+                                               : 0;
     if (length == 0 || i + length > text.size()) {
       ++i;
       continue;
@@ -42,7 +46,8 @@ bool is_term_character(char32_t c) {
 }
 
 std::string term_text(const CodePoint& c) {
-  if (c.value < 0x80) return std::string(1, static_cast<char>(c.value >= 'A' && c.value <= 'Z' ? c.value + 32 : c.value));
+  if (c.value < 0x80)
+    return std::string(1, static_cast<char>(c.value >= 'A' && c.value <= 'Z' ? c.value + 32 : c.value));
   // Full-width ASCII letters and digits read as their ASCII forms.
   if (c.value >= 0xFF10 && c.value <= 0xFF5A) {
     char32_t ascii = c.value - 0xFEE0;

@@ -18,7 +18,8 @@ namespace {
 // which the error mapper logs and keeps from the client.
 [[noreturn]] void fail(const char* what, const fs::path& path, int error) {
   const auto detail = std::string(what) + " " + path.string() + ": " + std::strerror(error);
-  if (error == ENOSPC || error == EDQUOT) throw Error(Errc::insufficient_storage, "the attachment disk is full: " + detail);
+  if (error == ENOSPC || error == EDQUOT)
+    throw Error(Errc::insufficient_storage, "the attachment disk is full: " + detail);
   if (error == EROFS || error == EACCES || error == EPERM)
     throw Error(Errc::unavailable, "the attachment directory cannot be written: " + detail);
   throw Error(Errc::internal, "cannot store the attachment: " + detail);

@@ -57,8 +57,9 @@ std::string checked_content_type(const http::Request& request) {
     if (!fits) throw Error(Errc::invalid_field, "the file's content is not " + type, "Content-Type");
     return type;
   }
-  throw http::ProtocolError(http::Status::unsupported_media_type,
-              "attach PDF, JPEG, PNG, MP3, WAV, AMR, DOCX or plain text (Content-Type " + type + " is not accepted)");
+  throw http::ProtocolError(
+      http::Status::unsupported_media_type,
+      "attach PDF, JPEG, PNG, MP3, WAV, AMR, DOCX or plain text (Content-Type " + type + " is not accepted)");
 }
 
 std::string checked_file_name(const RequestContext& context) {
@@ -76,14 +77,15 @@ awaitable<void> store_file(fs::path target, std::string data) {
 }
 
 json::value attachment_view(std::int64_t petition_id, const store::Attachment& a) {
-  return json::object{{"id", a.id},
-                      {"file_name", a.file_name},
-                      {"content_type", a.content_type},
-                      {"size", a.size},
-                      {"sha256", a.sha256},
-                      {"uploaded_at", a.uploaded_at},
-                      {"uploaded_by", a.uploaded_by ? json::value(*a.uploaded_by) : json::value(nullptr)},
-                      {"url", "/api/v1/petitions/" + std::to_string(petition_id) + "/attachments/" + std::to_string(a.id)}};
+  return json::object{
+      {"id", a.id},
+      {"file_name", a.file_name},
+      {"content_type", a.content_type},
+      {"size", a.size},
+      {"sha256", a.sha256},
+      {"uploaded_at", a.uploaded_at},
+      {"uploaded_by", a.uploaded_by ? json::value(*a.uploaded_by) : json::value(nullptr)},
+      {"url", "/api/v1/petitions/" + std::to_string(petition_id) + "/attachments/" + std::to_string(a.id)}};
 }
 
 awaitable<Response> upload(Services& services, RequestContext& context) {
@@ -113,7 +115,8 @@ awaitable<Response> list(Services& services, RequestContext& context) {
 
 awaitable<Response> download(Services& services, RequestContext& context) {
   const auto id = http::path_id(context, "petition_id");
-  auto attachment = co_await services.petitions.attachment(actor_of(context), id, http::path_id(context, "attachment_id"));
+  auto attachment =
+      co_await services.petitions.attachment(actor_of(context), id, http::path_id(context, "attachment_id"));
   if (!attachment) throw Error(Errc::not_found, "no such attachment");
   std::ifstream file(attachment_path(services.attachment_dir, attachment->sha256), std::ios::binary);
   if (!file) throw Error(Errc::internal, "the attachment's file is missing from the attachment directory");
@@ -138,8 +141,9 @@ awaitable<Response> download(Services& services, RequestContext& context) {
 void add_attachment_routes(http::Router& router, Services& services) {
   using http::Access;
   using http::Verb;
-  router.add(Verb::post, "/api/v1/petitions/{petition_id}/attachments", Access::users(),
-             [&services](RequestContext& c) { return upload(services, c); }, services.attachment_limit);
+  router.add(
+      Verb::post, "/api/v1/petitions/{petition_id}/attachments", Access::users(),
+      [&services](RequestContext& c) { return upload(services, c); }, services.attachment_limit);
   router.add(Verb::get, "/api/v1/petitions/{petition_id}/attachments", Access::users(),
              [&services](RequestContext& c) { return list(services, c); });
   router.add(Verb::get, "/api/v1/petitions/{petition_id}/attachments/{attachment_id}", Access::users(),

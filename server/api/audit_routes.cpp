@@ -21,8 +21,8 @@ namespace {
 std::optional<std::string> timestamp_param(const RequestContext& context, std::string_view name) {
   auto value = http::query_param(context, name);
   if (!value) return value;
-  bool plausible = value->size() >= 10 && value->size() <= 35 && std::isdigit(static_cast<unsigned char>((*value)[0])) &&
-                   (*value)[4] == '-' && (*value)[7] == '-';
+  bool plausible = value->size() >= 10 && value->size() <= 35 &&
+                   std::isdigit(static_cast<unsigned char>((*value)[0])) && (*value)[4] == '-' && (*value)[7] == '-';
   for (char c : *value)
     if (!(std::isdigit(static_cast<unsigned char>(c)) || std::strchr("-:T.Z+ ", c))) plausible = false;
   if (!plausible) throw Error(Errc::invalid_field, "must be an ISO 8601 date or date-time", std::string(name));
@@ -43,7 +43,8 @@ awaitable<Response> query(Services& services, RequestContext& context) {
   try {
     records = co_await services.audit.query(q);
   } catch (const pg::QueryError& e) {
-    if (e.in_class(pg::sqlstate::data_exception)) throw Error(Errc::invalid_field, "is not a valid date or date-time", "since");
+    if (e.in_class(pg::sqlstate::data_exception))
+      throw Error(Errc::invalid_field, "is not a valid date or date-time", "since");
     throw;
   }
   json::array items;

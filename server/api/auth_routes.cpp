@@ -22,8 +22,8 @@ std::string lower_ascii(std::string text) {
 }
 
 std::string session_cookie_header(const RequestContext& context, const std::string& value, long max_age) {
-  return std::string(session_cookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-         std::to_string(max_age) + (context.secure ? "; Secure" : "");
+  return std::string(session_cookie) + "=" + value +
+         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age) + (context.secure ? "; Secure" : "");
 }
 
 awaitable<Response> login(Services& services, RequestContext& context) {
@@ -63,10 +63,11 @@ awaitable<Response> login(Services& services, RequestContext& context) {
   Actor self;
   self.user_id = record->id;
   auto user = co_await services.users.find(self, record->id);
-  auto response = http::json_response(http::Status::ok, {{"user", user ? user_view(*user) : json::value(nullptr)},
-                                                         {"csrf_token", csrf}});
-  response.set(boost::beast::http::field::set_cookie,
-               session_cookie_header(context, token, static_cast<long>(services.auth.session_policy().lifetime.count())));
+  auto response = http::json_response(http::Status::ok,
+                                      {{"user", user ? user_view(*user) : json::value(nullptr)}, {"csrf_token", csrf}});
+  response.set(
+      boost::beast::http::field::set_cookie,
+      session_cookie_header(context, token, static_cast<long>(services.auth.session_policy().lifetime.count())));
   co_return response;
 }
 
@@ -113,8 +114,8 @@ awaitable<Response> change_password(Services& services, RequestContext& context)
     throw Error(Errc::invalid_field, "is not your current password", "current_password");
   }
   auto new_hash = co_await auth::hash_password_on(services.workers, wanted);
-  co_await services.users.set_password(actor.login, new_hash,
-                                       audit_event(context, "user.password_changed", "user", std::to_string(actor.user_id)));
+  co_await services.users.set_password(
+      actor.login, new_hash, audit_event(context, "user.password_changed", "user", std::to_string(actor.user_id)));
   // Every session of the account has ended, this one too: log in again.
   auto response = no_content();
   response.set(boost::beast::http::field::set_cookie, session_cookie_header(context, "", 0));

@@ -45,12 +45,13 @@ json::object calendar_view(const std::string& name, const workflow::Calendar& ca
   for (const auto& year : edited) {
     if (year.calendar != name) continue;
     years.insert(year.year);
-    edited_years.push_back(json::object{
-        {"year", year.year},
-        {"changed_at", year.changed_at},
-        {"changed_by", year.changed_by},
-        {"recomputed", year.recomputed},
-        {"recomputed_petitions", year.recomputed_petitions ? json::value(*year.recomputed_petitions) : json::value(nullptr)}});
+    edited_years.push_back(
+        json::object{{"year", year.year},
+                     {"changed_at", year.changed_at},
+                     {"changed_by", year.changed_by},
+                     {"recomputed", year.recomputed},
+                     {"recomputed_petitions",
+                      year.recomputed_petitions ? json::value(*year.recomputed_petitions) : json::value(nullptr)}});
   }
   return json::object{{"name", name},
                       {"default", is_default},

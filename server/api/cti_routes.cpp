@@ -105,7 +105,8 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
   const std::string token(context.param("token"));
   const auto configured = co_await cti_token(services);
   if (configured.empty())
-    co_return cti_error(http::Status::unprocessable_entity, "Feature is disable, please contact your admin to enable it!");
+    co_return cti_error(http::Status::unprocessable_entity,
+                        "Feature is disable, please contact your admin to enable it!");
   if (!auth::equal_secrets(configured, token))
     co_return cti_error(http::Status::unauthorized, "Invalid token, please contact your admin!");
 
@@ -114,7 +115,8 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
   auto event = first(*fields, "event");
   auto direction = first(*fields, "direction");
   auto call_id = first(*fields, "callId");
-  if (direction != "in" && direction != "out") co_return cti_error(http::Status::unprocessable_entity, "Invalid direction!");
+  if (direction != "in" && direction != "out")
+    co_return cti_error(http::Status::unprocessable_entity, "Invalid direction!");
   if (!call_id) co_return cti_error(http::Status::unprocessable_entity, "Invalid callId!");
   auto from = first(*fields, "from").value_or("anonymous");
   auto to = first(*fields, "to").value_or("");
@@ -124,8 +126,9 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
   if (event == "newCall") {
     bool reject = false;
     if (*direction == "in" && caller) reject = co_await services.calls.is_blocked(*caller);
-    store::NewCall call{*call_id, *direction, from, key_of(from), to, key_of(to), first(*fields, "queue"),
-                        all(*fields, "user"), reject};
+    store::NewCall call{
+        *call_id, *direction, from, key_of(from), to, key_of(to), first(*fields, "queue"), all(*fields, "user"),
+        reject};
     co_await services.calls.record_new(std::move(call));
     if (reject) co_return cti_reply(http::Status::ok, {{"action", "reject"}, {"reason", "busy"}});
     if (*direction == "in") {
@@ -139,8 +142,8 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
     co_await notify_operators(services, notice);
   } else if (event == "hangup") {
     auto cause = first(*fields, "cause");
-    static const std::set<std::string> causes{"normalClearing", "busy", "cancel", "noAnswer", "congestion", "notFound",
-                                              "forwarded"};
+    static const std::set<std::string> causes{"normalClearing", "busy",     "cancel",   "noAnswer",
+                                              "congestion",     "notFound", "forwarded"};
     if (cause && !causes.count(*cause)) co_return cti_error(http::Status::unprocessable_entity, "Invalid cause!");
     co_await services.calls.record_hangup(*call_id, cause, first(*fields, "answeringNumber"));
     json::object notice{{"event", "call_ended"}, {"call_id", *call_id}};
@@ -154,8 +157,8 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
 
 awaitable<Response> event_stream(Services& services, RequestContext& context) {
   auto executor = co_await boost::asio::this_coro::executor;
-  auto subscription = services.events.subscribe(executor, actor_of(context),
-                                                 StoreAuthenticator::rechecker(services, context.request));
+  auto subscription =
+      services.events.subscribe(executor, actor_of(context), StoreAuthenticator::rechecker(services, context.request));
   auto& hub = services.events;
   http::EventStream stream = [&hub, subscription](http::EventSink& sink) { return hub.stream(subscription, sink); };
   context.stream = std::move(stream);
@@ -171,7 +174,9 @@ json::value citizen_side(const store::CallRecord& call, const std::optional<std:
   return number ? json::value(mask_phone(*number)) : json::value("anonymous");
 }
 
-json::value text_or_null(const std::optional<std::string>& text) { return text ? json::value(*text) : json::value(nullptr); }
+json::value text_or_null(const std::optional<std::string>& text) {
+  return text ? json::value(*text) : json::value(nullptr);
+}
 
 awaitable<Response> list_calls(Services& services, RequestContext& context) {
   auto limit = http::query_integer(context, "limit", 1, 200).value_or(50);
@@ -180,19 +185,19 @@ awaitable<Response> list_calls(Services& services, RequestContext& context) {
   auto records = co_await services.calls.recent(static_cast<int>(limit), actor_of(context).unit_path);
   json::array calls;
   for (const auto& call : records)
-    calls.push_back(json::object{
-        {"call_id", call.call_id},
-        {"direction", call.direction},
-        {"from", citizen_side(call, call.from, "in")},
-        {"to", citizen_side(call, call.to, "out")},
-        {"started_at", call.started_at},
-        {"answered_at", text_or_null(call.answered_at)},
-        {"ended_at", text_or_null(call.ended_at)},
-        {"cause", text_or_null(call.cause)},
-        {"rejected", call.rejected},
-        {"petition_id", call.petition_id ? json::value(*call.petition_id) : json::value(nullptr)},
-        {"answered_by", text_or_null(call.answered_by)},
-        {"missed", call.missed}});
+    calls.push_back(
+        json::object{{"call_id", call.call_id},
+                     {"direction", call.direction},
+                     {"from", citizen_side(call, call.from, "in")},
+                     {"to", citizen_side(call, call.to, "out")},
+                     {"started_at", call.started_at},
+                     {"answered_at", text_or_null(call.answered_at)},
+                     {"ended_at", text_or_null(call.ended_at)},
+                     {"cause", text_or_null(call.cause)},
+                     {"rejected", call.rejected},
+                     {"petition_id", call.petition_id ? json::value(*call.petition_id) : json::value(nullptr)},
+                     {"answered_by", text_or_null(call.answered_by)},
+                     {"missed", call.missed}});
   co_return http::json_response(http::Status::ok, {{"calls", std::move(calls)}});
 }
 
@@ -200,12 +205,12 @@ awaitable<Response> list_blocked(Services& services, RequestContext&) {
   auto blocked = co_await services.calls.blocked();
   json::array callers;
   for (const auto& caller : blocked)
-    callers.push_back(json::object{
-        {"phone", mask_phone(caller.phone_key)},
-        {"id", caller.phone_key},  // the key to remove it by: an admin blocked this number knowingly
-        {"reason", caller.reason},
-        {"created_at", caller.created_at},
-        {"created_by", text_or_null(caller.created_by)}});
+    callers.push_back(
+        json::object{{"phone", mask_phone(caller.phone_key)},
+                     {"id", caller.phone_key},  // the key to remove it by: an admin blocked this number knowingly
+                     {"reason", caller.reason},
+                     {"created_at", caller.created_at},
+                     {"created_by", text_or_null(caller.created_by)}});
   co_return http::json_response(http::Status::ok, {{"blocked_callers", std::move(callers)}});
 }
 

@@ -73,7 +73,8 @@ store::PetitionerInput petitioner_input(const json::object& object, IntakeKind k
   p.preferred_channel = in.named([](auto& f) { return f.optional_text("preferred_channel", 10); });
   if (p.preferred_channel && *p.preferred_channel != "sms" && *p.preferred_channel != "email" &&
       *p.preferred_channel != "phone" && *p.preferred_channel != "none")
-    throw Error(Errc::invalid_field, "must be sms, email, phone (call, don't text) or none", "petitioner.preferred_channel");
+    throw Error(Errc::invalid_field, "must be sms, email, phone (call, don't text) or none",
+                "petitioner.preferred_channel");
   if (p.preferred_channel == "email" && !p.email)
     throw Error(Errc::invalid_field, "is email but no petitioner.email is given", "petitioner.preferred_channel");
   p.certificate_number = in.named([](auto& f) { return f.optional_text("certificate_number", 20); });
@@ -81,7 +82,8 @@ store::PetitionerInput petitioner_input(const json::object& object, IntakeKind k
     for (auto& c : *p.certificate_number) c = c == 'x' ? 'X' : c;
     check(certificate_problem(*p.certificate_number), "petitioner.certificate_number");
     if (p.id_number && p.certificate_number->substr(0, 18) != *p.id_number)
-      throw Error(Errc::invalid_field, "does not begin with the petitioner's ID number", "petitioner.certificate_number");
+      throw Error(Errc::invalid_field, "does not begin with the petitioner's ID number",
+                  "petitioner.certificate_number");
     auto disability = certificate_disability(*p.certificate_number);
     p.disability_type = disability->type;
     p.disability_grade = disability->grade;
@@ -183,8 +185,9 @@ std::pair<std::string, std::int64_t> consent_input(const json::value* value, con
   std::int64_t at = now.time_since_epoch().count();
   if (at_text) {
     auto parsed = parse_timestamp(*at_text);
-    if (!parsed) throw Error(Errc::invalid_field, "must be a date and time with a zone, e.g. 2026-11-28T09:30:00+08:00",
-                             name + ".at");
+    if (!parsed)
+      throw Error(Errc::invalid_field, "must be a date and time with a zone, e.g. 2026-11-28T09:30:00+08:00",
+                  name + ".at");
     if (*parsed > at + 300) throw Error(Errc::invalid_field, "lies in the future", name + ".at");
     at = *parsed;
   }
@@ -225,15 +228,18 @@ store::NewPetition petition_input(const json::object& body, IntakeKind kind, wor
       return 0;
     });
     if (units_it != complaint->end() && !units_it->value().is_null()) {
-      if (!units_it->value().is_array()) throw Error(Errc::invalid_field, "must be a list of unit codes", "complaint.units");
+      if (!units_it->value().is_array())
+        throw Error(Errc::invalid_field, "must be a list of unit codes", "complaint.units");
       const auto& units = units_it->value().as_array();
       if (units.size() > max_complained_units)
-        throw Error(Errc::invalid_field, "names at most " + std::to_string(max_complained_units) + " units", "complaint.units");
+        throw Error(Errc::invalid_field, "names at most " + std::to_string(max_complained_units) + " units",
+                    "complaint.units");
       for (const auto& unit : units) {
         if (!unit.is_string() || unit_code_problem(unit.as_string()) != "")
           throw Error(Errc::invalid_field, "must be a list of unit codes", "complaint.units");
         std::string code(unit.as_string());
-        if (std::find(p.complained_unit_codes.begin(), p.complained_unit_codes.end(), code) == p.complained_unit_codes.end())
+        if (std::find(p.complained_unit_codes.begin(), p.complained_unit_codes.end(), code) ==
+            p.complained_unit_codes.end())
           p.complained_unit_codes.push_back(std::move(code));  // each unit once
       }
     }
@@ -262,7 +268,8 @@ store::NewPetition petition_input(const json::object& body, IntakeKind kind, wor
     }
     if (auto* group = object_field(body, "group")) {
       Nested in(*group, "group");
-      p.group_size = static_cast<int>(in.named([](auto& f) { return f.optional_integer("size", 1, 10000); }).value_or(1));
+      p.group_size =
+          static_cast<int>(in.named([](auto& f) { return f.optional_integer("size", 1, 10000); }).value_or(1));
       auto reps = group->find("representatives");
       in.named([](auto& f) {
         f.known("representatives");
@@ -293,7 +300,8 @@ store::NewPetition petition_input(const json::object& body, IntakeKind kind, wor
     }
     p.call_id = fields.optional_text("call_id", 200);
     p.answer_on_call = fields.optional_text("answer_on_call", 5000);
-    if (p.call_id && p.channel != "hotline") throw Error(Errc::invalid_field, "only hotline petitions come from a call", "call_id");
+    if (p.call_id && p.channel != "hotline")
+      throw Error(Errc::invalid_field, "only hotline petitions come from a call", "call_id");
   }
   fields.known("complaint");
   if (kind == IntakeKind::staff) {

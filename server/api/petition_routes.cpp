@@ -65,8 +65,8 @@ awaitable<Response> create_petition(Services& services, RequestContext& context)
   auto body = http::json_object_body(context.request);
   auto input = petition_input(body, IntakeKind::staff, services.petitions.now());
   if (input.proxy && input.proxy->filer_is_proxy && !actor.has(Role::proxy))
-    throw Error(Errc::invalid_field, "only a proxy files with a consent of their own; record an accompanying person under proxy",
-                "consent");
+    throw Error(Errc::invalid_field,
+                "only a proxy files with a consent of their own; record an accompanying person under proxy", "consent");
   if (!actor.has(Role::operator_) && !(input.proxy && input.proxy->filer_is_proxy))
     throw Error(Errc::invalid_field, "a proxy files with the petitioner's consent: say how and when it was given",
                 "consent");
@@ -75,7 +75,8 @@ awaitable<Response> create_petition(Services& services, RequestContext& context)
     throw Error(Errc::invalid_field, "only the hotline's operators file from a call", "call_id");
   if (!actor.has(Role::operator_) && input.answer_on_call)
     throw Error(Errc::invalid_field, "only the hotline's operators answer on a call", "answer_on_call");
-  store::Intake intake{actor, context.remote_address, idempotency_key(context), auth::sha256_hex(context.request.body())};
+  store::Intake intake{actor, context.remote_address, idempotency_key(context),
+                       auth::sha256_hex(context.request.body())};
   auto [petition, created] = co_await services.petitions.create(std::move(input), std::move(intake));
   auto response = petition_response(created ? http::Status::created : http::Status::ok, petition,
                                     view_for(services, actor, petition));
@@ -123,7 +124,8 @@ awaitable<Response> list_petitions(Services& services, RequestContext& context) 
   filter.received_to = date_param(context, "to");
   filter.proxy_user_id = http::query_integer(context, "proxy", 1, std::numeric_limits<std::int64_t>::max());
   filter.text = http::query_param(context, "q");
-  if (filter.text && http::utf8_length(*filter.text) > 100) throw Error(Errc::invalid_field, "must be at most 100 characters", "q");
+  if (filter.text && http::utf8_length(*filter.text) > 100)
+    throw Error(Errc::invalid_field, "must be at most 100 characters", "q");
   filter.mine = http::query_param(context, "mine") == "true";
   if (auto sort = http::query_param(context, "sort")) {
     if (*sort == "deadline") filter.sort = store::PetitionFilter::Sort::deadline;
@@ -152,8 +154,8 @@ awaitable<Response> get_petition(Services& services, RequestContext& context) {
   if (dispatching) {
     auto routed = co_await services.petitions.suggest_route(petition);
     view.as_object()["suggested_unit"] =
-        routed ? json::value(json::object{{"code", routed->lead}, {"co", json::value_from(routed->co)},
-                                          {"diverted", routed->diverted}})
+        routed ? json::value(json::object{
+                     {"code", routed->lead}, {"co", json::value_from(routed->co)}, {"diverted", routed->diverted}})
                : json::value(nullptr);
   }
   co_return petition_response(http::Status::ok, petition, view);
@@ -190,7 +192,7 @@ store::ActionRequest action_input(const RequestContext& context) {
   store::ActionRequest action;
   action.transition = std::string(context.param("transition"));
   action.expected_version = expected_version(context, fields.optional_integer("version", 1, 1'000'000));
-  const std::pair<const char*, std::size_t> text_fields[] = {{"reason", 1000}, {"comment", 2000}, {"outcome", 32},
+  const std::pair<const char*, std::size_t> text_fields[] = {{"reason", 1000}, {"comment", 2000},    {"outcome", 32},
                                                              {"unit", 32},     {"satisfaction", 32}, {"reply", 10000}};
   for (const auto& [name, limit] : text_fields)
     if (auto value = fields.optional_text(name, limit)) action.fields[name] = *value;
@@ -214,7 +216,8 @@ awaitable<Response> receipt(Services& services, RequestContext& context) {
   auto petition = co_await visible_petition(services, context);
   const auto calendars = services.calendars.current();
   const auto& calendar = calendars->resolve(petition.calendar_chain);
-  co_return http::text_response(http::Status::ok, receipt_html(petition, services.petitions.definition_of(petition), calendar),
+  co_return http::text_response(http::Status::ok,
+                                receipt_html(petition, services.petitions.definition_of(petition), calendar),
                                 "text/html; charset=utf-8");
 }
 
@@ -227,21 +230,25 @@ awaitable<Response> unmask_petition(Services& services, RequestContext& context)
   if (http::utf8_length(reason) < 4) throw Error(Errc::invalid_field, "say why you need the full values", "reason");
   fields.reject_unknown();
   if (petition.anonymous && !sees_anonymous_identity(services.petitions.roles_toward(actor, petition)))
-    throw Error(Errc::forbidden, "the petitioner asked to stay anonymous: their identity is not shown to handling units");
+    throw Error(Errc::forbidden,
+                "the petitioner asked to stay anonymous: their identity is not shown to handling units");
   auto event = audit_event(context, "personal_data.unmasked", "petition", std::to_string(petition.id));
   event.details["reason"] = reason;
   co_await services.audit.record(event);
   const auto& p = petition.petitioner;
   auto text = [](const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); };
   auto number = [](const std::optional<int>& v) { return v ? json::value(*v) : json::value(nullptr); };
-  co_return http::json_response(
-      http::Status::ok,
-      {{"id", petition.id},
-       {"petitioner", {{"name", text(p.name)}, {"id_number", text(p.id_number)}, {"phone", text(p.phone)},
-                       {"certificate_number", text(p.certificate_number)}, {"disability_type", number(p.disability_type)},
-                       {"disability_grade", number(p.disability_grade)}, {"address", text(p.address)}}},
-       {"proxy_phone", text(petition.proxy_phone)},
-       {"representatives", json::parse(petition.representatives_json)}});
+  co_return http::json_response(http::Status::ok, {{"id", petition.id},
+                                                   {"petitioner",
+                                                    {{"name", text(p.name)},
+                                                     {"id_number", text(p.id_number)},
+                                                     {"phone", text(p.phone)},
+                                                     {"certificate_number", text(p.certificate_number)},
+                                                     {"disability_type", number(p.disability_type)},
+                                                     {"disability_grade", number(p.disability_grade)},
+                                                     {"address", text(p.address)}}},
+                                                   {"proxy_phone", text(petition.proxy_phone)},
+                                                   {"representatives", json::parse(petition.representatives_json)}});
 }
 
 awaitable<Response> grant_proxy(Services& services, RequestContext& context) {
@@ -256,8 +263,8 @@ awaitable<Response> grant_proxy(Services& services, RequestContext& context) {
     user = *given;
     fields.known("consent");
     auto consent_it = body.find("consent");
-    consent = consent_input(consent_it == body.end() ? nullptr : &consent_it->value(), "consent",
-                            services.petitions.now());
+    consent =
+        consent_input(consent_it == body.end() ? nullptr : &consent_it->value(), "consent", services.petitions.now());
     fields.reject_unknown();
   };
   co_await parse_in_jurisdiction(services, context, parse);
@@ -288,7 +295,8 @@ awaitable<Response> caller_history(Services& services, RequestContext& context) 
   auto event = audit_event(context, "caller_history.viewed", "phone", mask_phone(key));
   co_await services.audit.record(event);
   auto history = co_await services.petitions.caller_history(key, actor_of(context).unit_path);
-  co_return http::json_response(http::Status::ok, caller_history_view(history, *services.calendars.current(), services.petitions.now()));
+  co_return http::json_response(http::Status::ok,
+                                caller_history_view(history, *services.calendars.current(), services.petitions.now()));
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ json::value masked(const std::optional<std::string>& value, std::string (*mask)(
 }
 
 // How the petitioner wants to hear of their matter; "phone" is "call, don't text" (blind petitioners).
-json::value contact_view(const std::string& preferred_channel, bool consent, const std::optional<std::string>& language) {
+json::value contact_view(const std::string& preferred_channel, bool consent,
+                         const std::optional<std::string>& language) {
   return json::object{{"preferred_channel", preferred_channel},
                       {"consent", consent},
                       {"call_dont_text", preferred_channel == "phone"},
@@ -52,7 +53,8 @@ json::value time_left_view(const std::optional<workflow::Instant>& due, const wo
                            workflow::Instant now) {
   if (!due) return nullptr;
   auto left = workflow::time_left(calendar, now, *due);
-  return json::object{{"overdue", left.overdue}, {"working_days", left.working_days}, {"working_minutes", left.working_minutes}};
+  return json::object{
+      {"overdue", left.overdue}, {"working_days", left.working_days}, {"working_minutes", left.working_minutes}};
 }
 
 }  // namespace
@@ -69,7 +71,8 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
   const bool hidden = p.anonymous && !sees_anonymous_identity(roles);
   // A proxy whose filing matched a person on record sees that person as the proxy described them, never the
   // record's own details (a known ID number is no key to someone's record).
-  const bool staff = roles.count("operator") || roles.count("handler") || roles.count("manager") || roles.count("admin");
+  const bool staff =
+      roles.count("operator") || roles.count("handler") || roles.count("manager") || roles.count("admin");
   const auto& person = p.petitioner_given && !staff ? *p.petitioner_given : p.petitioner;
   json::object petitioner{
       {"name", hidden ? json::value(nullptr) : text_or_null(person.name)},
@@ -87,10 +90,11 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
   json::value proxy = nullptr;
   if (p.proxy_user_id || p.proxy_name) {
     // Who came with an anonymous petitioner would name them: only the relation is shown to handling units.
-    json::object out{{"name", hidden ? json::value(nullptr) : text_or_null(p.proxy_name)},
-                     {"relation", text_or_null(p.proxy_relation)},
-                     {"phone", hidden ? json::value(nullptr) : masked(p.proxy_phone, &mask_any_phone)},
-                     {"consent", json::object{{"method", text_or_null(p.consent_method)}, {"at", text_or_null(p.consent_at)}}}};
+    json::object out{
+        {"name", hidden ? json::value(nullptr) : text_or_null(p.proxy_name)},
+        {"relation", text_or_null(p.proxy_relation)},
+        {"phone", hidden ? json::value(nullptr) : masked(p.proxy_phone, &mask_any_phone)},
+        {"consent", json::object{{"method", text_or_null(p.consent_method)}, {"at", text_or_null(p.consent_at)}}}};
     out["user"] = p.proxy_user_id && !hidden
                       ? json::value(json::object{{"id", *p.proxy_user_id}, {"name", text_or_null(p.proxy_user_name)}})
                       : json::value(nullptr);
@@ -102,7 +106,8 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
   for (const auto& rep : stored.as_array()) {
     const auto& r = rep.as_object();
     json::object out{{"name", hidden ? json::value(nullptr) : r.at("name")}};
-    out["phone"] = r.contains("phone") && !hidden ? json::value(mask_any_phone(r.at("phone").as_string())) : json::value(nullptr);
+    out["phone"] =
+        r.contains("phone") && !hidden ? json::value(mask_any_phone(r.at("phone").as_string())) : json::value(nullptr);
     out["id_number"] = r.contains("id_number") && !hidden ? json::value(mask_id_number(r.at("id_number").as_string()))
                                                           : json::value(nullptr);
     representatives.push_back(std::move(out));
@@ -183,26 +188,29 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
   return out;
 }
 
-json::value summary_view(const store::PetitionSummary& s, const workflow::CalendarSet& calendars, workflow::Instant now) {
-  return json::object{{"id", s.id},
-                      {"tracking_code", s.tracking_code},
-                      {"channel", s.channel},
-                      {"type", s.type},
-                      {"category", s.category},
-                      {"urgency", s.urgency},
-                      {"subject", s.subject},
-                      {"state", s.state},
-                      {"received_at", s.received_at},
-                      {"responsible_unit", s.responsible_unit ? json::value(json::object{{"code", *s.responsible_unit},
-                                                                                         {"name", text_or_null(s.responsible_unit_name)}})
-                                                              : json::value(nullptr)},
-                      {"due_at", text_or_null(s.due_at)},
-                      {"deadline_status", text_or_null(s.deadline_status)},
-                      {"time_left", s.due ? time_left_view(s.due, calendars.resolve(s.calendar_chain), now) : json::value(nullptr)},
-                      {"repeat_of", s.repeat_of ? json::value(*s.repeat_of) : json::value(nullptr)},
-                      {"anonymous", s.anonymous},
-                      {"petitioner_name", s.anonymous ? json::value(nullptr) : text_or_null(s.petitioner_name)},
-                      {"contact", contact_view(s.preferred_channel, s.contact_consent, std::nullopt)}};
+json::value summary_view(const store::PetitionSummary& s, const workflow::CalendarSet& calendars,
+                         workflow::Instant now) {
+  return json::object{
+      {"id", s.id},
+      {"tracking_code", s.tracking_code},
+      {"channel", s.channel},
+      {"type", s.type},
+      {"category", s.category},
+      {"urgency", s.urgency},
+      {"subject", s.subject},
+      {"state", s.state},
+      {"received_at", s.received_at},
+      {"responsible_unit",
+       s.responsible_unit
+           ? json::value(json::object{{"code", *s.responsible_unit}, {"name", text_or_null(s.responsible_unit_name)}})
+           : json::value(nullptr)},
+      {"due_at", text_or_null(s.due_at)},
+      {"deadline_status", text_or_null(s.deadline_status)},
+      {"time_left", s.due ? time_left_view(s.due, calendars.resolve(s.calendar_chain), now) : json::value(nullptr)},
+      {"repeat_of", s.repeat_of ? json::value(*s.repeat_of) : json::value(nullptr)},
+      {"anonymous", s.anonymous},
+      {"petitioner_name", s.anonymous ? json::value(nullptr) : text_or_null(s.petitioner_name)},
+      {"contact", contact_view(s.preferred_channel, s.contact_consent, std::nullopt)}};
 }
 
 json::value event_view(const store::TimelineEvent& e) {
@@ -227,13 +235,14 @@ json::value caller_history_view(const store::CallerHistory& history, const workf
                                        {"unit", unit_ref(person.unit)}});
   for (const auto& item : history.petitions) petitions.push_back(summary_view(item, calendars, now));
   for (const auto& call : history.calls)
-    calls.push_back(json::object{{"call_id", call.call_id},
-                                 {"direction", call.direction},
-                                 {"started_at", call.started_at},
-                                 {"answered_at", text_or_null(call.answered_at)},
-                                 {"ended_at", text_or_null(call.ended_at)},
-                                 {"cause", text_or_null(call.cause)},
-                                 {"petition_id", call.petition_id ? json::value(*call.petition_id) : json::value(nullptr)}});
+    calls.push_back(
+        json::object{{"call_id", call.call_id},
+                     {"direction", call.direction},
+                     {"started_at", call.started_at},
+                     {"answered_at", text_or_null(call.answered_at)},
+                     {"ended_at", text_or_null(call.ended_at)},
+                     {"cause", text_or_null(call.cause)},
+                     {"petition_id", call.petition_id ? json::value(*call.petition_id) : json::value(nullptr)}});
   return json::object{{"phone", mask_phone(history.phone_key)},
                       {"petitioners", std::move(petitioners)},
                       {"petitions", std::move(petitions)},

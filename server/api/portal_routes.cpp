@@ -59,7 +59,8 @@ std::string canonical_tracking_code(std::string_view typed) {
   for (unsigned char c : typed)
     if (std::isalnum(c)) bare += static_cast<char>(std::toupper(c));
   if (bare.size() == 8 + 6) return bare.substr(0, 8) + "-" + bare.substr(8);
-  if (bare.size() == 8 + 12) return bare.substr(0, 8) + "-" + bare.substr(8, 4) + "-" + bare.substr(12, 4) + "-" + bare.substr(16);
+  if (bare.size() == 8 + 12)
+    return bare.substr(0, 8) + "-" + bare.substr(8, 4) + "-" + bare.substr(12, 4) + "-" + bare.substr(16);
   throw Error(Errc::invalid_field, "is not a tracking code: the date and twelve letters or digits", "tracking_code");
 }
 

@@ -47,7 +47,8 @@ awaitable<Response> put_preferences(Services& services, RequestContext& context)
   store::PreferencesChange change;
   change.email = fields.nullable_text("email", 200);
   if (change.email && *change.email) {
-    if (auto problem = email_problem(**change.email); !problem.empty()) throw Error(Errc::invalid_field, problem, "email");
+    if (auto problem = email_problem(**change.email); !problem.empty())
+      throw Error(Errc::invalid_field, problem, "email");
   }
   change.language = fields.optional_text("language", 2);
   if (change.language && *change.language != "zh" && *change.language != "en")

@@ -90,8 +90,10 @@ std::string to_xlsx(const Table& table, const std::filesystem::path& scratch_dir
       const auto column = static_cast<lxw_col_t>(c);
       const auto& cell = table.rows[r][c];
       // Strings go in as strings, never as formulas, whatever they start with.
-      if (const auto* text = std::get_if<std::string>(&cell)) worksheet_write_string(sheet, row, column, text->c_str(), nullptr);
-      else if (const auto* number = std::get_if<double>(&cell)) worksheet_write_number(sheet, row, column, *number, nullptr);
+      if (const auto* text = std::get_if<std::string>(&cell))
+        worksheet_write_string(sheet, row, column, text->c_str(), nullptr);
+      else if (const auto* number = std::get_if<double>(&cell))
+        worksheet_write_number(sheet, row, column, *number, nullptr);
     }
   }
   worksheet_freeze_panes(sheet, 1, 1);

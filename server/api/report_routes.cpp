@@ -52,7 +52,8 @@ store::ReportQuery report_query(const RequestContext& context, workflow::Instant
     throw Error(Errc::invalid_field, "must be level, category or channel", "dimension");
   if (query.dimension.has_value() != query.value.has_value())
     throw Error(Errc::invalid_field, "dimension and value go together", query.dimension ? "value" : "dimension");
-  if (query.value && query.value->size() > 64) throw Error(Errc::invalid_field, "must be at most 64 characters", "value");
+  if (query.value && query.value->size() > 64)
+    throw Error(Errc::invalid_field, "must be at most 64 characters", "value");
   return query;
 }
 
@@ -83,8 +84,10 @@ awaitable<Response> file_response(Services& services, Table table, const std::st
 
 std::string level_label(const std::string& level, bool en) {
   static const std::map<std::string, std::pair<const char*, const char*>> labels{
-      {"district", {"区级", "District"}}, {"department", {"区直部门", "Department"}},
-      {"town", {"镇（街道）", "Town/street"}}, {"village", {"村（社区）", "Village/community"}}};
+      {"district", {"区级", "District"}},
+      {"department", {"区直部门", "Department"}},
+      {"town", {"镇（街道）", "Town/street"}},
+      {"village", {"村（社区）", "Village/community"}}};
   auto it = labels.find(level);
   if (it == labels.end()) return level;
   return en ? it->second.second : it->second.first;
@@ -123,7 +126,8 @@ awaitable<Response> summary(Services& services, RequestContext& context) {
   query.level = http::query_param(context, "level");
   if (query.level && !one_of(*query.level, {"district", "department", "town", "village"}))
     throw Error(Errc::invalid_field, "must be district, department, town or village", "level");
-  if (query.level && query.group_by != "unit") throw Error(Errc::invalid_field, "applies to group_by=unit only", "level");
+  if (query.level && query.group_by != "unit")
+    throw Error(Errc::invalid_field, "applies to group_by=unit only", "level");
   const Figure* sort = nullptr;
   if (auto name = http::query_param(context, "sort")) {
     sort = find_figure(*name);
@@ -160,8 +164,8 @@ awaitable<Response> summary(Services& services, RequestContext& context) {
     };
     for (const auto& row : report.rows) add(row, false);
     add(report.total, true);
-    const auto name = "report-" + report.scope.code + "-" + query.group_by + "-" + workflow::format_date(query.first) + "-" +
-                      workflow::format_date(query.last);
+    const auto name = "report-" + report.scope.code + "-" + query.group_by + "-" + workflow::format_date(query.first) +
+                      "-" + workflow::format_date(query.last);
     co_return co_await file_response(services, std::move(table), *format, name);
   }
   json::array rows;
@@ -190,7 +194,9 @@ awaitable<Response> trend(Services& services, RequestContext& context) {
   auto [scope, points] = co_await services.reports.trend(actor_of(context), query, interval);
   if (format) {
     const bool en = english(context);
-    Table table{"trend", {en ? (interval == "week" ? "Week of" : "Month") : (interval == "week" ? "周（起始日）" : "月份")}, {}};
+    Table table{"trend",
+                {en ? (interval == "week" ? "Week of" : "Month") : (interval == "week" ? "周（起始日）" : "月份")},
+                {}};
     for (auto& header : figure_headers(en, false)) table.headers.push_back(std::move(header));
     for (const auto& point : points) {
       store::ReportRow row{point.period, "", "", point.totals, {}};
@@ -198,7 +204,8 @@ awaitable<Response> trend(Services& services, RequestContext& context) {
       for (auto& cell : figure_cells(row, false)) cells.push_back(std::move(cell));
       table.rows.push_back(std::move(cells));
     }
-    const auto name = "trend-" + scope.code + "-" + interval + "-" + workflow::format_date(query.first) + "-" + workflow::format_date(query.last);
+    const auto name = "trend-" + scope.code + "-" + interval + "-" + workflow::format_date(query.first) + "-" +
+                      workflow::format_date(query.last);
     co_return co_await file_response(services, std::move(table), *format, name);
   }
   json::array out;
@@ -227,18 +234,20 @@ awaitable<Response> drill_down(Services& services, RequestContext& context) {
   auto page = co_await services.reports.drill(actor_of(context), query, *measure, after, limit);
   if (format) {
     const bool en = english(context);
-    Table table{"petitions",
-                en ? std::vector<std::string>{"Tracking code", "Subject", "Category", "Channel", "State",
-                                              "Responsible unit", "Counted at", "Value"}
-                   : std::vector<std::string>{"受理编号", "标题", "分类", "渠道", "状态", "责任单位", "计入时间", "数值"},
-                {}};
+    Table table{
+        "petitions",
+        en ? std::vector<std::string>{"Tracking code", "Subject", "Category", "Channel", "State", "Responsible unit",
+                                      "Counted at", "Value"}
+           : std::vector<std::string>{"受理编号", "标题", "分类", "渠道", "状态", "责任单位", "计入时间", "数值"},
+        {}};
     for (const auto& item : page.items) {
       const auto& p = item.petition;
       table.rows.push_back({Cell{p.tracking_code}, Cell{p.subject}, Cell{p.category}, Cell{p.channel}, Cell{p.state},
                             p.responsible_unit_name ? Cell{*p.responsible_unit_name} : Cell{}, Cell{item.at},
                             item.value ? Cell{*item.value} : Cell{}});
     }
-    const auto name = "petitions-" + *measure + "-" + workflow::format_date(query.first) + "-" + workflow::format_date(query.last);
+    const auto name =
+        "petitions-" + *measure + "-" + workflow::format_date(query.first) + "-" + workflow::format_date(query.last);
     co_return co_await file_response(services, std::move(table), *format, name);
   }
   json::array items;
@@ -248,16 +257,20 @@ awaitable<Response> drill_down(Services& services, RequestContext& context) {
     view["value"] = item.value ? json::value(*item.value) : json::value(nullptr);
     items.push_back(std::move(view));
   }
-  co_return http::json_response(http::Status::ok, {{"measure", *measure},
-                                                   {"period", period_view(query)},
-                                                   {"items", std::move(items)},
-                                                   {"next", page.next ? json::value(*page.next) : json::value(nullptr)}});
+  co_return http::json_response(http::Status::ok,
+                                {{"measure", *measure},
+                                 {"period", period_view(query)},
+                                 {"items", std::move(items)},
+                                 {"next", page.next ? json::value(*page.next) : json::value(nullptr)}});
 }
 
 awaitable<Response> figures(Services&, RequestContext&) {
   json::array out;
   for (const auto& figure : report_figures())
-    out.push_back(json::object{{"name", figure.name}, {"zh", figure.zh}, {"en", figure.en}, {"rate", figure.rate},
+    out.push_back(json::object{{"name", figure.name},
+                               {"zh", figure.zh},
+                               {"en", figure.en},
+                               {"rate", figure.rate},
                                {"current", figure.current}});
   co_return http::json_response(http::Status::ok, {{"figures", std::move(out)}});
 }
@@ -268,11 +281,14 @@ void add_report_routes(http::Router& router, Services& services) {
   using http::Access;
   using http::Verb;
   const auto managers = Access::only({Role::manager});
-  router.add(Verb::get, "/api/v1/reports/summary", managers, [&services](RequestContext& c) { return summary(services, c); });
-  router.add(Verb::get, "/api/v1/reports/trend", managers, [&services](RequestContext& c) { return trend(services, c); });
+  router.add(Verb::get, "/api/v1/reports/summary", managers,
+             [&services](RequestContext& c) { return summary(services, c); });
+  router.add(Verb::get, "/api/v1/reports/trend", managers,
+             [&services](RequestContext& c) { return trend(services, c); });
   router.add(Verb::get, "/api/v1/reports/petitions", managers,
              [&services](RequestContext& c) { return drill_down(services, c); });
-  router.add(Verb::get, "/api/v1/reports/figures", managers, [&services](RequestContext& c) { return figures(services, c); });
+  router.add(Verb::get, "/api/v1/reports/figures", managers,
+             [&services](RequestContext& c) { return figures(services, c); });
 }
 
 }  // namespace petitiond::api

@@ -21,7 +21,8 @@ json::value target_view(const workflow::Target& target) {
                      : target.kind == Kind::town_of_petitioner    ? "town_of_petitioner"
                      : target.kind == Kind::village_of_petitioner ? "village_of_petitioner"
                                                                   : "district";
-  return json::object{{"kind", kind}, {"value", target.value.empty() ? json::value(nullptr) : json::value(target.value)}};
+  return json::object{{"kind", kind},
+                      {"value", target.value.empty() ? json::value(nullptr) : json::value(target.value)}};
 }
 
 awaitable<Response> get_routing(Services& services, RequestContext&) {
@@ -45,8 +46,8 @@ awaitable<Response> get_routing(Services& services, RequestContext&) {
                                  {"lead", target_view(rule.lead)},
                                  {"co", std::move(co)}});
   }
-  co_return http::json_response(http::Status::ok,
-                                {{"file", table.file}, {"rules", std::move(rules)}, {"functions", std::move(functions)}});
+  co_return http::json_response(
+      http::Status::ok, {{"file", table.file}, {"rules", std::move(rules)}, {"functions", std::move(functions)}});
 }
 
 // {"functions": {"civil_affairs": "QS-MZ", "justice": null, …}}: the whole assignment, each function the

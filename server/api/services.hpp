@@ -38,8 +38,8 @@ struct Services {
   http::EventHub& events;
   notifications::MessageTemplates& templates;
   std::filesystem::path attachment_dir;
-  std::size_t attachment_limit;       // bytes per file
-  bool webhooks_allow_private;        // webhooks may target private networks (--webhooks-allow-private)
+  std::size_t attachment_limit;  // bytes per file
+  bool webhooks_allow_private;   // webhooks may target private networks (--webhooks-allow-private)
 };
 
 // An audit event about this request, by its actor (if any).

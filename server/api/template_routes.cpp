@@ -31,9 +31,10 @@ awaitable<Response> list_templates(Services& services, RequestContext&) {
   json::array placeholders;
   for (const auto& name : MessageTexts::placeholders()) placeholders.push_back(json::string(name));
   const auto& file = services.templates.file();
-  co_return http::json_response(http::Status::ok, {{"topics", std::move(topics)},
-                                                   {"placeholders", std::move(placeholders)},
-                                                   {"file", file ? json::value(file->string()) : json::value(nullptr)}});
+  co_return http::json_response(http::Status::ok,
+                                {{"topics", std::move(topics)},
+                                 {"placeholders", std::move(placeholders)},
+                                 {"file", file ? json::value(file->string()) : json::value(nullptr)}});
 }
 
 // Values that show every placeholder filled in, as a message would be.
@@ -49,7 +50,8 @@ json::object sample_values() {
           {"petitioner", "张*"},
           {"date", "2026-11-28"},
           {"overdue_count", 2},
-          {"overdue_list", "20261120-00A1B2  城关镇  2026-11-27T17:30:00+08:00\n20261121-00C3D4  河西村  2026-11-28T09:00:00+08:00"},
+          {"overdue_list",
+           "20261120-00A1B2  城关镇  2026-11-27T17:30:00+08:00\n20261121-00C3D4  河西村  2026-11-28T09:00:00+08:00"},
           {"escalated_count", 1},
           {"escalated_list", "20261120-00A1B2  城关镇  2026-11-28T09:00:05+08:00"}};
 }
@@ -101,8 +103,9 @@ void add_template_routes(http::Router& router, Services& services) {
   const auto admins = http::Access::only({Role::admin});
   router.add(http::Verb::get, "/api/v1/notifications/templates", admins,
              [&services](RequestContext& c) { return list_templates(services, c); });
-  router.add(http::Verb::post, "/api/v1/notifications/preview", admins,
-             [&services](RequestContext& c) { return preview(services, c); }, 128 * 1024);
+  router.add(
+      http::Verb::post, "/api/v1/notifications/preview", admins,
+      [&services](RequestContext& c) { return preview(services, c); }, 128 * 1024);
 }
 
 }  // namespace petitiond::api

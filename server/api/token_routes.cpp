@@ -30,7 +30,8 @@ awaitable<Response> create_token(Services& services, RequestContext& context) {
   auto body = http::json_object_body(context.request);
   http::Fields fields(body);
   auto name = fields.text("name", 100);
-  auto user_id = fields.optional_integer("user_id", 1, std::numeric_limits<std::int64_t>::max()).value_or(actor.user_id);
+  auto user_id =
+      fields.optional_integer("user_id", 1, std::numeric_limits<std::int64_t>::max()).value_or(actor.user_id);
   auto scope_names = fields.optional_choices("scopes", {"read", "write", "cti", "portal"});
   if (!scope_names) throw Error(Errc::invalid_field, "is required", "scopes");
   fields.reject_unknown();
@@ -59,7 +60,8 @@ awaitable<Response> revoke_token(Services& services, RequestContext& context) {
 void add_token_routes(http::Router& router, Services& services) {
   using http::Access;
   using http::Verb;
-  router.add(Verb::get, "/api/v1/tokens", Access::users(), [&services](RequestContext& c) { return list_tokens(services, c); });
+  router.add(Verb::get, "/api/v1/tokens", Access::users(),
+             [&services](RequestContext& c) { return list_tokens(services, c); });
   router.add(Verb::post, "/api/v1/tokens", Access::only({Role::admin}),
              [&services](RequestContext& c) { return create_token(services, c); });
   router.add(Verb::delete_, "/api/v1/tokens/{token_id}", Access::users(),

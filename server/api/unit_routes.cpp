@@ -111,7 +111,8 @@ void add_unit_routes(http::Router& router, Services& services) {
   using http::Access;
   using http::Verb;
   const auto admin = Access::only({Role::admin});
-  router.add(Verb::get, "/api/v1/units", Access::users(), [&services](RequestContext& c) { return list_units(services, c); });
+  router.add(Verb::get, "/api/v1/units", Access::users(),
+             [&services](RequestContext& c) { return list_units(services, c); });
   router.add(Verb::post, "/api/v1/units", admin, [&services](RequestContext& c) { return create_unit(services, c); });
   router.add(Verb::get, "/api/v1/units/{unit_code}", Access::users(),
              [&services](RequestContext& c) { return get_unit(services, c); });
@@ -119,7 +120,8 @@ void add_unit_routes(http::Router& router, Services& services) {
              [&services](RequestContext& c) { return update_unit(services, c); });
   router.add(Verb::get, "/api/v1/unit-levels", Access::users(),
              [&services](RequestContext& c) { return get_levels(services, c); });
-  router.add(Verb::put, "/api/v1/unit-levels", admin, [&services](RequestContext& c) { return put_levels(services, c); });
+  router.add(Verb::put, "/api/v1/unit-levels", admin,
+             [&services](RequestContext& c) { return put_levels(services, c); });
 }
 
 }  // namespace petitiond::api

@@ -93,7 +93,8 @@ awaitable<Response> update_user(Services& services, RequestContext& context) {
   http::Fields fields(body);
   store::UserChange change;
   change.display_name = fields.optional_text("display_name", 100);
-  if (change.display_name && change.display_name->empty()) throw Error(Errc::invalid_field, "must not be empty", "display_name");
+  if (change.display_name && change.display_name->empty())
+    throw Error(Errc::invalid_field, "must not be empty", "display_name");
   if (auto phone = fields.nullable_text("phone", 40)) change.phone = checked_phone(*phone);
   change.unit_code = fields.optional_text("unit", 32);
   if (auto roles = fields.optional_choices("roles", role_names())) change.roles = roles_from(*roles);
@@ -147,8 +148,8 @@ awaitable<Response> unmask_user(Services& services, RequestContext& context) {
   event.details["field"] = field;
   event.details["reason"] = reason;
   co_await services.audit.record(event);
-  co_return http::json_response(http::Status::ok,
-                                {{"id", id}, {"phone", user->phone ? json::value(*user->phone) : json::value(nullptr)}});
+  co_return http::json_response(
+      http::Status::ok, {{"id", id}, {"phone", user->phone ? json::value(*user->phone) : json::value(nullptr)}});
 }
 
 }  // namespace

@@ -18,12 +18,9 @@ namespace {
 json::object webhook_view(const store::Webhook& webhook) {
   json::array topics;
   for (const auto& topic : webhook.topics) topics.emplace_back(topic);
-  return json::object{{"id", webhook.id},
-                      {"name", webhook.name},
-                      {"url", webhook.url},
-                      {"topics", std::move(topics)},
-                      {"active", webhook.active},
-                      {"created_at", webhook.created_at}};
+  return json::object{{"id", webhook.id},         {"name", webhook.name},
+                      {"url", webhook.url},       {"topics", std::move(topics)},
+                      {"active", webhook.active}, {"created_at", webhook.created_at}};
 }
 
 std::string checked_url(const Services& services, std::string url) {
@@ -32,11 +29,13 @@ std::string checked_url(const Services& services, std::string url) {
   return url;
 }
 
-std::optional<std::vector<std::string>> topics_field(Services& services, http::Fields& fields, const json::object& body) {
+std::optional<std::vector<std::string>> topics_field(Services& services, http::Fields& fields,
+                                                     const json::object& body) {
   fields.known("topics");
   auto it = body.find("topics");
   if (it == body.end()) return std::nullopt;
-  if (!it->value().is_array()) throw Error(Errc::invalid_field, "must be a list of message topics (empty: all)", "topics");
+  if (!it->value().is_array())
+    throw Error(Errc::invalid_field, "must be a list of message topics (empty: all)", "topics");
   const auto texts = services.templates.current();
   if (it->value().as_array().size() > texts->topics().size())
     throw Error(Errc::invalid_field, "has at most one entry per message topic", "topics");
@@ -101,8 +100,10 @@ awaitable<Response> delete_webhook(Services& services, RequestContext& context) 
 
 void add_webhook_routes(http::Router& router, Services& services) {
   const auto admins = http::Access::only({Role::admin});
-  router.add(http::Verb::get, "/api/v1/webhooks", admins, [&services](RequestContext& c) { return list_webhooks(services, c); });
-  router.add(http::Verb::post, "/api/v1/webhooks", admins, [&services](RequestContext& c) { return create_webhook(services, c); });
+  router.add(http::Verb::get, "/api/v1/webhooks", admins,
+             [&services](RequestContext& c) { return list_webhooks(services, c); });
+  router.add(http::Verb::post, "/api/v1/webhooks", admins,
+             [&services](RequestContext& c) { return create_webhook(services, c); });
   router.add(http::Verb::patch, "/api/v1/webhooks/{webhook_id}", admins,
              [&services](RequestContext& c) { return change_webhook(services, c); });
   router.add(http::Verb::delete_, "/api/v1/webhooks/{webhook_id}", admins,

@@ -18,7 +18,8 @@ awaitable<Response> workflow_view(Services& services, RequestContext&) {
   const auto& d = services.petitions.newest();
   json::array states, transitions, clocks, escalations;
   for (const auto& s : d.states)
-    states.push_back(json::object{{"name", s.name}, {"label", label_view(s.label)}, {"initial", s.initial}, {"terminal", s.terminal}});
+    states.push_back(json::object{
+        {"name", s.name}, {"label", label_view(s.label)}, {"initial", s.initial}, {"terminal", s.terminal}});
   for (const auto& t : d.transitions)
     transitions.push_back(json::object{{"name", t.name},
                                        {"label", label_view(t.label)},
@@ -36,12 +37,16 @@ awaitable<Response> workflow_view(Services& services, RequestContext&) {
                                   {"window", c.window}});
   for (const auto& e : d.escalations) {
     json::array actions;
-    for (const auto& [action, target] : e.actions) actions.push_back(json::array{json::string(action), json::string(target)});
-    const char* when = e.when == workflow::EscalationRule::When::warning ? "warning"
+    for (const auto& [action, target] : e.actions)
+      actions.push_back(json::array{json::string(action), json::string(target)});
+    const char* when = e.when == workflow::EscalationRule::When::warning  ? "warning"
                        : e.when == workflow::EscalationRule::When::breach ? "breach"
                                                                           : "after_breach";
-    escalations.push_back(json::object{{"clock", e.clock}, {"when", when}, {"percent", e.percent},
-                                       {"levels", json::value_from(e.levels)}, {"actions", std::move(actions)}});
+    escalations.push_back(json::object{{"clock", e.clock},
+                                       {"when", when},
+                                       {"percent", e.percent},
+                                       {"levels", json::value_from(e.levels)},
+                                       {"actions", std::move(actions)}});
   }
   co_return http::json_response(http::Status::ok, {{"workflow", d.workflow},
                                                    {"version", d.version},

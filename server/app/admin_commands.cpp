@@ -51,7 +51,8 @@ asio::awaitable<int> user_command(Cli& cli, const Config& config) {
   const auto& login = config.arguments[1];
   const auto& options = config.command_options;
   if (verb == "add") {
-    if (auto problem = login_problem(login); !problem.empty()) throw Error(Errc::invalid_field, "LOGIN " + problem, "login");
+    if (auto problem = login_problem(login); !problem.empty())
+      throw Error(Errc::invalid_field, "LOGIN " + problem, "login");
     if (options.name.empty()) throw Error(Errc::invalid_field, "--name is required", "name");
     if (options.unit.empty()) throw Error(Errc::invalid_field, "--unit is required", "unit");
     if (options.roles.empty()) throw Error(Errc::invalid_field, "at least one --role is required", "role");
@@ -67,8 +68,8 @@ asio::awaitable<int> user_command(Cli& cli, const Config& config) {
       user.roles.insert(*role);
     }
     auto password = read_password(options);
-    auto created = co_await cli.users.create(user, auth::hash_password(password),
-                                             cli_audit(cli, "user.created", "user", login));
+    auto created =
+        co_await cli.users.create(user, auth::hash_password(password), cli_audit(cli, "user.created", "user", login));
     std::cout << "created user " << created.login << " (id " << created.id << ") in unit " << created.unit_code << "\n";
     if (!options.password_stdin) std::cout << "password: " << password << "\n";
     co_return 0;
@@ -78,7 +79,8 @@ asio::awaitable<int> user_command(Cli& cli, const Config& config) {
   if (verb == "disable") {
     store::UserChange change;
     change.active = false;
-    co_await cli.users.update(cli.actor, record->id, change, cli_audit(cli, "user.disabled", "user", std::to_string(record->id)));
+    co_await cli.users.update(cli.actor, record->id, change,
+                              cli_audit(cli, "user.disabled", "user", std::to_string(record->id)));
     std::cout << "disabled user " << login << "; their sessions have ended\n";
     co_return 0;
   }

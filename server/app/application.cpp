@@ -92,9 +92,23 @@ Application::Application(const Config& config, const std::string& database_url, 
       webhooks_(pool_),
       deliveries_(pool_),
       templates_(config.message_templates, message_labels(workflows)),
-      services_{units_,     users_,   auth_,  workers_,   petitions_,  reports_,
-                calendars_, audit_,   settings_, calls_, webhooks_, deliveries_,
-                events_,    templates_, config.attachment_dir, config.attachment_limit, config.webhooks_allow_private},
+      services_{units_,
+                users_,
+                auth_,
+                workers_,
+                petitions_,
+                reports_,
+                calendars_,
+                audit_,
+                settings_,
+                calls_,
+                webhooks_,
+                deliveries_,
+                events_,
+                templates_,
+                config.attachment_dir,
+                config.attachment_limit,
+                config.webhooks_allow_private},
       authenticator_(services_),
       call_listener_(io_, pool_.options().connect, store::call_channel,
                      [this](std::string payload) { return api::push_call_event(services_, std::move(payload)); }),
@@ -112,15 +126,18 @@ Application::Application(const Config& config, const std::string& database_url, 
   metrics_.add_gauge("petitiond_db_pool_waiting", "Requests waiting for a database connection.",
                      [this] { return static_cast<double>(pool_.stats().waiting); });
   if (cluster) {
-    metrics_.add_gauge("petitiond_embedded_postgres_up", "1 while the embedded PostgreSQL answers, 0 while it is restarted.",
+    metrics_.add_gauge("petitiond_embedded_postgres_up",
+                       "1 while the embedded PostgreSQL answers, 0 while it is restarted.",
                        [cluster] { return cluster->state().up ? 1.0 : 0.0; });
-    metrics_.add_gauge("petitiond_embedded_postgres_restarts", "Times the embedded PostgreSQL was started again after it died.",
+    metrics_.add_gauge("petitiond_embedded_postgres_restarts",
+                       "Times the embedded PostgreSQL was started again after it died.",
                        [cluster] { return static_cast<double>(cluster->state().restarts); });
   }
   add_health_routes(router_, pool_, metrics_, schema_version, {config.attachment_dir, cluster});
   api::add_api_routes(router_, services_);
   if (config.web_root) router_.set_fallback(http::static_files(*config.web_root));
-  server_ = std::make_unique<http::HttpServer>(io_, config.http, router_, metrics_, &authenticator_, tls_context(config));
+  server_ =
+      std::make_unique<http::HttpServer>(io_, config.http, router_, metrics_, &authenticator_, tls_context(config));
 }
 
 Application::~Application() { workers_.join(); }

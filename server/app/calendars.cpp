@@ -12,7 +12,8 @@ namespace petitiond::app {
 
 workflow::CalendarSet load_calendars(const std::filesystem::path& extra_dir) {
   std::vector<std::pair<std::string, std::string>> texts;  // (file name, content)
-  for (const auto& file : schemas::calendars()) texts.emplace_back("schemas/" + std::string(file.name), std::string(file.content));
+  for (const auto& file : schemas::calendars())
+    texts.emplace_back("schemas/" + std::string(file.name), std::string(file.content));
   std::error_code ec;
   if (std::filesystem::is_directory(extra_dir, ec)) {
     std::vector<std::filesystem::path> paths;

@@ -29,7 +29,9 @@ constexpr const char* usage =
     "over the file.\n\nOptions";
 
 // Twice the cores: more connections than the database can run at once only queue inside PostgreSQL.
-std::size_t default_pool_size() { return std::max<std::size_t>(4, 2 * std::max(1u, std::thread::hardware_concurrency())); }
+std::size_t default_pool_size() {
+  return std::max<std::size_t>(4, 2 * std::max(1u, std::thread::hardware_concurrency()));
+}
 
 po::options_description describe() {
   po::options_description d(usage, 110, 44);
@@ -253,7 +255,8 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
   config.http.write_timeout = seconds_option(vm, "write-timeout");
   config.shutdown_timeout = seconds_option(vm, "shutdown-timeout");
   config.db_pool_size = vm["db-pool-size"].as<std::size_t>();
-  if (config.db_pool_size < 1 || config.db_pool_size > 1000) throw ConfigError("--db-pool-size: must be between 1 and 1000");
+  if (config.db_pool_size < 1 || config.db_pool_size > 1000)
+    throw ConfigError("--db-pool-size: must be between 1 and 1000");
   config.db_acquire_timeout = seconds_option(vm, "db-acquire-timeout");
   config.db_statement_timeout = seconds_option(vm, "db-statement-timeout");
   config.db_connect_timeout = seconds_option(vm, "db-connect-timeout");
@@ -263,7 +266,8 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
   if (vm.count("tls-cert")) {
     config.tls_cert = vm["tls-cert"].as<std::string>();
     config.tls_key = vm["tls-key"].as<std::string>();
-    for (const auto& [option, path] : {std::pair{"--tls-cert", config.tls_cert}, std::pair{"--tls-key", config.tls_key}})
+    for (const auto& [option, path] :
+         {std::pair{"--tls-cert", config.tls_cert}, std::pair{"--tls-key", config.tls_key}})
       if (!std::ifstream(path)) throw ConfigError(std::string(option) + ": cannot read " + path.string());
   }
   return {config, {}};

@@ -15,12 +15,12 @@
 namespace petitiond::app {
 
 struct Config {
-  std::string command = "serve";      // serve | migrate | user | units | workflow
+  std::string command = "serve";       // serve | migrate | user | units | workflow
   std::vector<std::string> arguments;  // after the command, e.g. {"add", "wang.fang"}
   std::string listen_host = "127.0.0.1";
   unsigned short listen_port = 8080;
   std::filesystem::path data_dir = "var";
-  std::string database_url;           // empty: the embedded cluster under data_dir
+  std::string database_url;  // empty: the embedded cluster under data_dir
   std::filesystem::path pg_bin;
   bool demo = false;
   log::Format log_format = log::Format::text;
@@ -35,14 +35,14 @@ struct Config {
   std::chrono::seconds session_idle_timeout{30 * 60};
   std::chrono::seconds session_lifetime{12 * 60 * 60};
   std::filesystem::path tls_cert, tls_key;  // both set: serve HTTPS
-  std::filesystem::path calendar_dir;        // extra calendar files; default DATA_DIR/calendars
-  std::filesystem::path attachment_dir;      // default DATA_DIR/attachments
+  std::filesystem::path calendar_dir;       // extra calendar files; default DATA_DIR/calendars
+  std::filesystem::path attachment_dir;     // default DATA_DIR/attachments
   std::size_t attachment_limit = 10 * 1024 * 1024;
   bool webhooks_allow_private = false;  // webhooks may post to loopback, link-local and private addresses
-  std::filesystem::path routing_file;                  // empty: the shipped schemas/routing/default.yaml
-  std::chrono::milliseconds scheduler_interval{1000};  // the deadline scheduler's longest sleep; 0: never runs
-  std::chrono::milliseconds notify_interval{1000};     // the notification dispatcher's; 0: never runs
-  std::chrono::seconds notify_lease{120};              // how long a claimed delivery is left to its process
+  std::filesystem::path routing_file;   // empty: the shipped schemas/routing/default.yaml
+  std::chrono::milliseconds scheduler_interval{1000};      // the deadline scheduler's longest sleep; 0: never runs
+  std::chrono::milliseconds notify_interval{1000};         // the notification dispatcher's; 0: never runs
+  std::chrono::seconds notify_lease{120};                  // how long a claimed delivery is left to its process
   std::optional<std::filesystem::path> message_templates;  // the admin's templates over the shipped ones
   std::optional<std::filesystem::path> web_root;           // the web app's built files; none: API only
 

@@ -38,7 +38,8 @@ DeadlineScheduler::DeadlineScheduler(asio::io_context& io, pg::ConnectOptions li
       interval_(interval) {
   char host[256] = {0};
   ::gethostname(host, sizeof host - 1);
-  process_ = std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
+  process_ = std::string(host) + ":" + std::to_string(::getpid()) + ":" +
+             std::to_string(reinterpret_cast<std::uintptr_t>(this));
 }
 
 void DeadlineScheduler::start() {

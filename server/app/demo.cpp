@@ -31,7 +31,12 @@ const DemoUser demo_users[] = {
     {"reception1", "接待员李明", "13800000003", "QS-CL", {Role::operator_}, "walk-in reception desk"},
     {"district.manager", "区残联主任张华", "13800000004", "QS", {Role::manager}, "manager over the whole district"},
     {"mz.handler", "民政局经办人赵强", "13800000005", "QS-MZ", {Role::handler}, "handler, civil affairs bureau"},
-    {"t01.manager", "镇残联理事长陈静", "13800000006", "QS-T01", {Role::manager, Role::handler}, "manager and handler, town T01"},
+    {"t01.manager",
+     "镇残联理事长陈静",
+     "13800000006",
+     "QS-T01",
+     {Role::manager, Role::handler},
+     "manager and handler, town T01"},
     {"t01.handler", "镇残联专干刘洋", "13800000007", "QS-T01", {Role::handler}, "handler, town T01"},
     {"t02.handler", "镇残联专干周敏", "13800000008", "QS-T02", {Role::handler}, "handler, town T02"},
     {"v0101.handler", "村残协专职委员孙丽", "13800000009", "QS-T01-V01", {Role::handler}, "handler, village T01-V01"},
@@ -84,9 +89,8 @@ void load_demo_data(const std::string& database_url) {
     }
   }
   auto unit_count = units.size();
-  int created = run_offline<int>(database_url, [&units](pg::Pool& pool) {
-    return load_units_and_users(pool, std::move(units));
-  });
+  int created =
+      run_offline<int>(database_url, [&units](pg::Pool& pool) { return load_units_and_users(pool, std::move(units)); });
   spdlog::info("demo data loaded: {} units, {} demo users created", unit_count, created);
 }
 

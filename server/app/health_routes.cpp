@@ -30,49 +30,55 @@ boost::asio::awaitable<std::pair<std::int64_t, std::string>> schema_version_of(p
 
 void add_health_routes(http::Router& router, pg::Pool& pool, http::Metrics& metrics, int schema_version,
                        Readiness readiness) {
-  router.add(http::Verb::get, "/healthz", http::Access::anyone(), [](RequestContext&) -> boost::asio::awaitable<Response> {
-    co_return http::json_response(Status::ok, {{"status", "ok"}});
-  });
+  router.add(http::Verb::get, "/healthz", http::Access::anyone(),
+             [](RequestContext&) -> boost::asio::awaitable<Response> {
+               co_return http::json_response(Status::ok, {{"status", "ok"}});
+             });
 
   // Each check says "ok" or, in a word, what is wrong; any wrong makes the answer 503. Anyone may ask, so the
   // detail (libpq's words with a socket path or host, a directory and the OS's reason) goes to the log only.
   router.add(http::Verb::get, "/readyz", http::Access::anyone(),
              [&pool, schema_version, readiness](RequestContext& context) -> boost::asio::awaitable<Response> {
-    boost::json::object checks;
-    bool ready = true;
-    auto check = [&](const char* name, const char* summary, const std::string& detail) {
-      checks[name] = detail.empty() ? "ok" : summary;
-      if (!detail.empty()) log::warn(context.request_id, "not ready: {}: {}", name, detail);
-      ready = ready && detail.empty();
-    };
-    if (readiness.cluster) {
-      const auto state = readiness.cluster->state();
-      check("embedded_postgres", "restarting", state.up ? "" : state.problem);
-    }
-    auto [version, problem] = co_await schema_version_of(pool);
-    check("database", "unreachable", problem);
-    if (problem.empty() && version < schema_version)
-      check("database", "not migrated",
-            "at schema version " + std::to_string(version) + "; this server needs " + std::to_string(schema_version));
-    check("attachments", "not writable", api::attachment_dir_problem(readiness.attachment_dir));
-    boost::json::object body{{"status", ready ? "ready" : "not_ready"}, {"schema_version", version},
-                             {"checks", std::move(checks)}};
-    if (ready) co_return http::json_response(Status::ok, body);
-    // Not ready is a 503 like any other: the one error shape and Retry-After, with the checks beside it.
-    body["error"] = {{"code", code_name(Errc::unavailable)}, {"message", "not ready: see checks"}, {"field", nullptr}};
-    auto response = http::json_response(Status::service_unavailable, body);
-    response.set(http::beast::http::field::retry_after, "1");
-    co_return response;
-  });
+               boost::json::object checks;
+               bool ready = true;
+               auto check = [&](const char* name, const char* summary, const std::string& detail) {
+                 checks[name] = detail.empty() ? "ok" : summary;
+                 if (!detail.empty()) log::warn(context.request_id, "not ready: {}: {}", name, detail);
+                 ready = ready && detail.empty();
+               };
+               if (readiness.cluster) {
+                 const auto state = readiness.cluster->state();
+                 check("embedded_postgres", "restarting", state.up ? "" : state.problem);
+               }
+               auto [version, problem] = co_await schema_version_of(pool);
+               check("database", "unreachable", problem);
+               if (problem.empty() && version < schema_version)
+                 check("database", "not migrated",
+                       "at schema version " + std::to_string(version) + "; this server needs " +
+                           std::to_string(schema_version));
+               check("attachments", "not writable", api::attachment_dir_problem(readiness.attachment_dir));
+               boost::json::object body{{"status", ready ? "ready" : "not_ready"},
+                                        {"schema_version", version},
+                                        {"checks", std::move(checks)}};
+               if (ready) co_return http::json_response(Status::ok, body);
+               // Not ready is a 503 like any other: the one error shape and Retry-After, with the checks beside it.
+               body["error"] = {
+                   {"code", code_name(Errc::unavailable)}, {"message", "not ready: see checks"}, {"field", nullptr}};
+               auto response = http::json_response(Status::service_unavailable, body);
+               response.set(http::beast::http::field::retry_after, "1");
+               co_return response;
+             });
 
-  router.add(http::Verb::get, "/metrics", http::Access::anyone(), [&metrics](RequestContext&) -> boost::asio::awaitable<Response> {
-    co_return http::text_response(Status::ok, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
-  });
+  router.add(http::Verb::get, "/metrics", http::Access::anyone(),
+             [&metrics](RequestContext&) -> boost::asio::awaitable<Response> {
+               co_return http::text_response(Status::ok, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+             });
 
-  router.add(http::Verb::get, "/api/openapi.yaml", http::Access::anyone(), [](RequestContext&) -> boost::asio::awaitable<Response> {
-    co_return http::text_response(Status::ok, std::string(schemas::api_documents().front().content),
-                                  "application/yaml; charset=utf-8");
-  });
+  router.add(http::Verb::get, "/api/openapi.yaml", http::Access::anyone(),
+             [](RequestContext&) -> boost::asio::awaitable<Response> {
+               co_return http::text_response(Status::ok, std::string(schemas::api_documents().front().content),
+                                             "application/yaml; charset=utf-8");
+             });
 }
 
 }  // namespace petitiond::app

@@ -13,7 +13,7 @@ namespace petitiond::app {
 
 // What /readyz checks besides the database answering at the right schema version.
 struct Readiness {
-  std::filesystem::path attachment_dir;   // files can be written there
+  std::filesystem::path attachment_dir;       // files can be written there
   const pg::ClusterWatch* cluster = nullptr;  // the embedded PostgreSQL is up (when this process runs one)
 };
 

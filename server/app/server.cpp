@@ -29,7 +29,8 @@ void report_cluster_state(const pg::ClusterState& state) {
 int run(const Config& config) {
   std::signal(SIGPIPE, SIG_IGN);
   if (config.command == "workflow")
-    return config.arguments[0] == "graph" ? graph_workflow_file(config.arguments[1]) : check_workflow_file(config.arguments[1]);
+    return config.arguments[0] == "graph" ? graph_workflow_file(config.arguments[1])
+                                          : check_workflow_file(config.arguments[1]);
   workflow::WorkflowSet workflows;
   for (auto& definition : load_shipped_workflows()) {
     spdlog::info("workflow {} version {}: {} states, {} transitions, {} clocks, {} escalation rules",

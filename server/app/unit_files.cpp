@@ -122,7 +122,8 @@ std::vector<store::UnitInput> parse_units_yaml(std::string_view text) {
   try {
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    throw Error(Errc::invalid_field, "not valid YAML: " + e.msg + " (line " + std::to_string(e.mark.line + 1) + ")", "file");
+    throw Error(Errc::invalid_field, "not valid YAML: " + e.msg + " (line " + std::to_string(e.mark.line + 1) + ")",
+                "file");
   }
   if (!root.IsMap() || !root["units"] || !root["units"].IsSequence())
     throw Error(Errc::invalid_field, "expected a list under 'units:'", "file");
@@ -135,7 +136,8 @@ std::vector<store::UnitInput> parse_units_yaml(std::string_view text) {
       auto key = field.first.as<std::string>();
       if (std::find(columns.begin(), columns.end(), key) == columns.end())
         throw Error(Errc::invalid_field, where + ": unknown field '" + key + "'", "file");
-      if (!field.second.IsScalar()) throw Error(Errc::invalid_field, where + ": " + key + " must be a single value", key);
+      if (!field.second.IsScalar())
+        throw Error(Errc::invalid_field, where + ": " + key + " must be a single value", key);
       values[key] = field.second.as<std::string>();
     }
     units.push_back(unit_from(values, where));
@@ -162,9 +164,9 @@ std::string units_to_yaml(const std::vector<store::Unit>& units) {
 std::string units_to_csv(const std::vector<store::Unit>& units) {
   std::string out = "code,name,kind,parent,phone,calendar,active\n";
   for (const auto& unit : units) {
-    out += csv_field(unit.code) + "," + csv_field(unit.name) + "," + unit.kind + "," + csv_field(unit.parent_code.value_or("")) +
-           "," + csv_field(unit.phone.value_or("")) + "," + csv_field(unit.calendar.value_or("")) + "," +
-           (unit.active ? "true" : "false") + "\n";
+    out += csv_field(unit.code) + "," + csv_field(unit.name) + "," + unit.kind + "," +
+           csv_field(unit.parent_code.value_or("")) + "," + csv_field(unit.phone.value_or("")) + "," +
+           csv_field(unit.calendar.value_or("")) + "," + (unit.active ? "true" : "false") + "\n";
   }
   return out;
 }

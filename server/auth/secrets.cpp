@@ -28,7 +28,9 @@ boost::asio::awaitable<std::string> hash_password_on(boost::asio::thread_pool& w
 
 boost::asio::awaitable<bool> verify_password_on(boost::asio::thread_pool& workers, std::string encoded_hash,
                                                 std::string password) {
-  auto work = [hash = std::move(encoded_hash), password = std::move(password)] { return verify_password(hash, password); };
+  auto work = [hash = std::move(encoded_hash), password = std::move(password)] {
+    return verify_password(hash, password);
+  };
   return boost::asio::co_spawn(workers, call(std::move(work)), boost::asio::use_awaitable);
 }
 

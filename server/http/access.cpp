@@ -20,7 +20,9 @@ std::string access_denial(const Route& route, const Request& request, const Acto
     return "this needs the role " + needed;
   }
   if (actor.token_id) {
-    const Scope needed = route.access.scope ? *route.access.scope : reads_only(request.method()) ? Scope::read : Scope::write;
+    const Scope needed = route.access.scope             ? *route.access.scope
+                         : reads_only(request.method()) ? Scope::read
+                                                        : Scope::write;
     const bool granted = actor.has_scope(needed) || (needed == Scope::read && actor.has_scope(Scope::write));
     if (!granted) return "the API token lacks the '" + std::string(scope_name(needed)) + "' scope";
     return {};

@@ -58,8 +58,8 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::stri
     auto match = router_.match(request.method(), segments);
     if (match.route) {
       route = match.route->pattern;
-      RequestContext context{request, request_id, *target, route, std::move(match.params), std::move(remote_address),
-                             secure, std::nullopt, {}};
+      RequestContext context{request, request_id,   *target, route, std::move(match.params), std::move(remote_address),
+                             secure,  std::nullopt, {}};
       try {
         co_await check_access(*match.route, context);
         response = co_await match.route->handler(context);
@@ -69,13 +69,14 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::stri
       }
     } else if (!match.allowed.empty()) {
       auto allowed = allowed_list(match.allowed);
-      response = error_response(ProtocolError(Status::method_not_allowed, std::string(request.method_string()) +
-                                                                    " is not allowed here; use " + allowed));
+      response = error_response(ProtocolError(
+          Status::method_not_allowed, std::string(request.method_string()) + " is not allowed here; use " + allowed));
       response.set(bhttp::field::allow, allowed);
     } else if (router_.fallback() && (request.method() == Verb::get || request.method() == Verb::head) &&
                !target->path().starts_with("/api/")) {
       route = "web app";
-      RequestContext context{request, request_id, *target, route, {}, std::move(remote_address), secure, std::nullopt, {}};
+      RequestContext context{request, request_id,   *target, route, {}, std::move(remote_address),
+                             secure,  std::nullopt, {}};
       try {
         response = co_await router_.fallback()(context);
       } catch (...) {
@@ -96,8 +97,7 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::stri
   const unsigned status = response.result_int();
   metrics_.observe(route, request.method(), status, seconds);
   // The route pattern, never the raw path: paths can hold phone or ID numbers.
-  log::info(request_id, "{} {} {} {:.2f}ms", std::string_view(request.method_string()), route, status,
-            seconds * 1000);
+  log::info(request_id, "{} {} {} {:.2f}ms", std::string_view(request.method_string()), route, status, seconds * 1000);
   co_return response;
 }
 

@@ -84,7 +84,8 @@ Response error_response(std::exception_ptr failure, std::string_view request_id)
       // The detail (libpq's text with a socket path or host and port, an OS error with a directory) is for
       // the log; the client gets a plain message and the request id to quote.
       log::warn(request_id, "{}: {}", code_name(error.errc()), error.message());
-      return error_response(Error(error.errc(), plain_message(error.errc()) + "; request id " + std::string(request_id)));
+      return error_response(
+          Error(error.errc(), plain_message(error.errc()) + "; request id " + std::string(request_id)));
     }
     return error_response(error);
   } catch (const ProtocolError& error) {

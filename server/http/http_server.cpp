@@ -33,9 +33,8 @@ constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
 struct HttpServer::Connection {
   explicit Connection(tcp::socket socket) : transport(std::move(socket)) {}
   beast::tcp_stream transport;  // the TCP layer, under TLS when it is on
-  bool idle = true;       // waiting for the first byte of a request
+  bool idle = true;             // waiting for the first byte of a request
 };
-
 
 HttpServer::HttpServer(asio::io_context& io, HttpOptions options, const Router& router, Metrics& metrics,
                        Authenticator* authenticator, std::shared_ptr<asio::ssl::context> tls)
@@ -174,11 +173,12 @@ awaitable<void> HttpServer::serve(Connection& connection, Stream& stream) {
         ec == asio::error::connection_reset) {
       co_return;  // nothing useful can be said to this client
     } else if (ec == bhttp::error::body_limit) {
-      response = error_response(ProtocolError(Status::payload_too_large,
-                                      "request body exceeds " + std::to_string(body_limit) + " bytes"));
+      response = error_response(
+          ProtocolError(Status::payload_too_large, "request body exceeds " + std::to_string(body_limit) + " bytes"));
     } else if (ec == bhttp::error::header_limit) {
-      response = error_response(ProtocolError(Status::request_header_fields_too_large,
-                                      "request headers exceed " + std::to_string(options_.header_limit) + " bytes"));
+      response =
+          error_response(ProtocolError(Status::request_header_fields_too_large,
+                                       "request headers exceed " + std::to_string(options_.header_limit) + " bytes"));
     } else if (ec) {
       response = error_response(ProtocolError(Status::bad_request, "malformed HTTP request: " + ec.message()));
     } else {

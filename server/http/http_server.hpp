@@ -23,8 +23,8 @@ namespace petitiond::http {
 struct HttpOptions {
   std::size_t body_limit = 1024 * 1024;
   std::size_t header_limit = 16 * 1024;
-  std::chrono::milliseconds read_timeout{10'000};   // from a request's first byte to its last
-  std::chrono::milliseconds idle_timeout{60'000};   // waiting for the next request on a kept-alive connection
+  std::chrono::milliseconds read_timeout{10'000};  // from a request's first byte to its last
+  std::chrono::milliseconds idle_timeout{60'000};  // waiting for the next request on a kept-alive connection
   std::chrono::milliseconds write_timeout{10'000};
 };
 
@@ -46,7 +46,7 @@ class HttpServer {
   // Runs one request through routing and its handler; never throws. A handler that answers with an
   // event stream hands it over through `stream`.
   asio::awaitable<Response> dispatch(const Request& request, std::string request_id, std::string remote_address,
-                                    bool secure, EventStream* stream = nullptr);
+                                     bool secure, EventStream* stream = nullptr);
 
  private:
   struct Connection;

@@ -31,7 +31,11 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
 bool valid_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    std::size_t length = lead < 0x80           ? 1
+                         : (lead >> 5) == 0x6  ? 2
+                         : (lead >> 4) == 0xE  ? 3
+                         : (lead >> 3) == 0x1E ? 4
+                                               : 0;
     if (length == 0 || i + length > text.size()) return false;
     char32_t value = length == 1 ? lead : lead & (0xFF >> (length + 1));
     for (std::size_t k = 1; k < length; ++k) {
@@ -83,7 +87,8 @@ std::optional<std::string> Fields::optional_text(const std::string& name, std::s
   if (utf8_length(text) > max_chars)
     throw Error(Errc::invalid_field, "must be at most " + std::to_string(max_chars) + " characters", name);
   for (unsigned char c : text)
-    if (c < 0x20 && c != '\n' && c != '\t') throw Error(Errc::invalid_field, "must not contain control characters", name);
+    if (c < 0x20 && c != '\n' && c != '\t')
+      throw Error(Errc::invalid_field, "must not contain control characters", name);
   return text;
 }
 
@@ -125,8 +130,7 @@ std::optional<bool> Fields::optional_bool(const std::string& name) {
 std::optional<std::int64_t> Fields::optional_integer(const std::string& name, std::int64_t min, std::int64_t max) {
   auto value = find(name);
   if (!value) return std::nullopt;
-  if (!value->is_int64() && !value->is_uint64())
-    throw Error(Errc::invalid_field, "must be a whole number", name);
+  if (!value->is_int64() && !value->is_uint64()) throw Error(Errc::invalid_field, "must be a whole number", name);
   if (value->is_uint64() && value->as_uint64() > static_cast<std::uint64_t>(max))
     throw Error(Errc::invalid_field, "must be at most " + std::to_string(max), name);
   auto number = value->to_number<std::int64_t>();
@@ -158,7 +162,8 @@ std::optional<std::vector<std::string>> Fields::optional_choices(const std::stri
 void Fields::reject_unknown() const {
   for (const auto& field : object_) {
     if (!valid_utf8(field.key())) throw Error(Errc::invalid_field, "a field name is not valid UTF-8", "(field name)");
-    if (!known_.count(std::string(field.key()))) throw Error(Errc::invalid_field, "unknown field", std::string(field.key()));
+    if (!known_.count(std::string(field.key())))
+      throw Error(Errc::invalid_field, "unknown field", std::string(field.key()));
   }
 }
 

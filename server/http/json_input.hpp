@@ -32,7 +32,8 @@ class Fields {
   std::optional<std::int64_t> optional_integer(const std::string& name, std::int64_t min, std::int64_t max);
   // A list of strings from `allowed`, each once (duplicates dropped), at most as many as there are choices;
   // required lists must not be empty.
-  std::optional<std::vector<std::string>> optional_choices(const std::string& name, const std::set<std::string>& allowed);
+  std::optional<std::vector<std::string>> optional_choices(const std::string& name,
+                                                           const std::set<std::string>& allowed);
 
   // Marks a field read by other means (a nested object) as known.
   void known(const std::string& name) { known_.insert(name); }

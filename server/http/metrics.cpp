@@ -42,7 +42,9 @@ std::string Metrics::render() const {
   std::lock_guard lock(mutex_);
   fmt::memory_buffer out;
   auto to = std::back_inserter(out);
-  fmt::format_to(to, "# HELP petitiond_http_request_duration_seconds Time from a request's last byte read to its response written.\n");
+  fmt::format_to(
+      to,
+      "# HELP petitiond_http_request_duration_seconds Time from a request's last byte read to its response written.\n");
   fmt::format_to(to, "# TYPE petitiond_http_request_duration_seconds histogram\n");
   for (const auto& [key, histogram] : histograms_) {
     const auto& [route, method, status] = key;
@@ -51,14 +53,17 @@ std::string Metrics::render() const {
     std::uint64_t cumulative = 0;
     for (size_t i = 0; i < buckets.size(); ++i) {
       cumulative += histogram.counts[i];
-      fmt::format_to(to, "petitiond_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels, buckets[i], cumulative);
+      fmt::format_to(to, "petitiond_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels, buckets[i],
+                     cumulative);
     }
-    fmt::format_to(to, "petitiond_http_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n", labels, histogram.count);
+    fmt::format_to(to, "petitiond_http_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n", labels,
+                   histogram.count);
     fmt::format_to(to, "petitiond_http_request_duration_seconds_sum{{{}}} {}\n", labels, histogram.sum);
     fmt::format_to(to, "petitiond_http_request_duration_seconds_count{{{}}} {}\n", labels, histogram.count);
   }
   for (const auto& gauge : gauges_) {
-    fmt::format_to(to, "# HELP {} {}\n# TYPE {} gauge\n{} {}\n", gauge.name, gauge.help, gauge.name, gauge.name, gauge.read());
+    fmt::format_to(to, "# HELP {} {}\n# TYPE {} gauge\n{} {}\n", gauge.name, gauge.help, gauge.name, gauge.name,
+                   gauge.read());
   }
   return fmt::to_string(out);
 }

@@ -6,7 +6,8 @@ namespace petitiond::http {
 namespace {
 
 std::vector<std::string> split_pattern(const std::string& pattern) {
-  if (pattern.empty() || pattern[0] != '/') throw std::invalid_argument("route pattern must start with '/': " + pattern);
+  if (pattern.empty() || pattern[0] != '/')
+    throw std::invalid_argument("route pattern must start with '/': " + pattern);
   std::vector<std::string> segments;
   size_t start = 1;
   while (start <= pattern.size()) {

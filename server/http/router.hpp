@@ -23,9 +23,9 @@ class Router {
   void add(Verb method, std::string pattern, Access access, Handler handler, std::size_t body_limit = 0);
 
   struct Match {
-    const Route* route = nullptr;                          // set when found
+    const Route* route = nullptr;  // set when found
     std::vector<std::pair<std::string, std::string>> params;
-    std::vector<Verb> allowed;                             // set when the path matched other methods only
+    std::vector<Verb> allowed;  // set when the path matched other methods only
   };
   // `segments` are the percent-decoded path segments. HEAD falls back to GET.
   Match match(Verb method, const std::vector<std::string>& segments) const;

@@ -11,13 +11,17 @@ namespace petitiond::http {
 namespace {
 
 std::string_view content_type_of(const std::filesystem::path& file) {
-  static const std::map<std::string, std::string_view> types{
-      {".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},    {".svg", "image/svg+xml"},
-      {".png", "image/png"},                  {".ico", "image/x-icon"},
-      {".json", "application/json"},         {".webmanifest", "application/manifest+json"},
-      {".woff2", "font/woff2"},               {".txt", "text/plain; charset=utf-8"},
-      {".map", "application/json"}};
+  static const std::map<std::string, std::string_view> types{{".html", "text/html; charset=utf-8"},
+                                                             {".js", "text/javascript; charset=utf-8"},
+                                                             {".css", "text/css; charset=utf-8"},
+                                                             {".svg", "image/svg+xml"},
+                                                             {".png", "image/png"},
+                                                             {".ico", "image/x-icon"},
+                                                             {".json", "application/json"},
+                                                             {".webmanifest", "application/manifest+json"},
+                                                             {".woff2", "font/woff2"},
+                                                             {".txt", "text/plain; charset=utf-8"},
+                                                             {".map", "application/json"}};
   auto it = types.find(file.extension().string());
   return it == types.end() ? std::string_view("application/octet-stream") : it->second;
 }

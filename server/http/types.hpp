@@ -39,10 +39,10 @@ struct RequestContext {
   boost::urls::url_view url;
   std::string_view route;  // the matched pattern, e.g. "/api/v1/petitions/{id}"
   std::vector<std::pair<std::string, std::string>> params;
-  std::string remote_address;   // the client's IP address
-  bool secure = false;          // arrived over TLS
-  std::optional<Actor> actor;   // set on routes that require authentication
-  EventStream stream;           // set by a handler whose response is an event stream
+  std::string remote_address;  // the client's IP address
+  bool secure = false;         // arrived over TLS
+  std::optional<Actor> actor;  // set on routes that require authentication
+  EventStream stream;          // set by a handler whose response is an event stream
 
   // A path parameter by name; empty when absent.
   std::string_view param(std::string_view name) const {
@@ -53,7 +53,6 @@ struct RequestContext {
 };
 
 using Handler = std::function<asio::awaitable<Response>(RequestContext&)>;
-
 
 // Who may call a route. Checked before the handler runs; jurisdiction (which records) is the store's job.
 struct Access {

@@ -29,7 +29,7 @@ Result BlockingConnection::exec(const std::string& sql, const std::vector<std::s
 
 std::string BlockingConnection::quote_identifier(const std::string& name) {
   std::unique_ptr<char, decltype(&PQfreemem)> quoted(PQescapeIdentifier(conn_.get(), name.c_str(), name.size()),
-                                                      &PQfreemem);
+                                                     &PQfreemem);
   if (!quoted) throw Error(Errc::internal, PQerrorMessage(conn_.get()));
   return quoted.get();
 }

@@ -15,8 +15,8 @@ namespace petitiond::pg {
 
 struct ClusterState {
   bool up = true;
-  int restarts = 0;        // successful restarts since this process started
-  std::string problem;     // why it is down (the last failed restart's words), when it is
+  int restarts = 0;     // successful restarts since this process started
+  std::string problem;  // why it is down (the last failed restart's words), when it is
 };
 
 class ClusterWatch {

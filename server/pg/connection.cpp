@@ -82,8 +82,7 @@ awaitable<void> Connection::connect(Millis timeout) {
     else if (status == PGRES_POLLING_WRITING) co_await wait(WaitType::wait_write);
     status = PQconnectPoll(conn_);
     if (status == PGRES_POLLING_OK) break;
-    if (status == PGRES_POLLING_FAILED)
-      fail("cannot connect to the database: " + std::string(PQerrorMessage(conn_)));
+    if (status == PGRES_POLLING_FAILED) fail("cannot connect to the database: " + std::string(PQerrorMessage(conn_)));
   }
   adopt_socket();
   if (PQenterPipelineMode(conn_) != 1) fail("cannot enter pipeline mode");
@@ -186,10 +185,10 @@ awaitable<std::vector<Result>> Connection::run(std::span<const Statement> statem
       preparing[i] = name;
       preparing_now.emplace(statement.sql, name);
     }
-    int sent = name.empty()
-                   ? PQsendQueryParams(conn_, statement.sql.c_str(), count, nullptr, values.data(), lengths.data(),
-                                       nullptr, 0)
-                   : PQsendQueryPrepared(conn_, name.c_str(), count, values.data(), lengths.data(), nullptr, 0);
+    int sent =
+        name.empty()
+            ? PQsendQueryParams(conn_, statement.sql.c_str(), count, nullptr, values.data(), lengths.data(), nullptr, 0)
+            : PQsendQueryPrepared(conn_, name.c_str(), count, values.data(), lengths.data(), nullptr, 0);
     if (!sent) fail("cannot queue a statement: " + std::string(PQerrorMessage(conn_)));
   }
   if (!PQpipelineSync(conn_)) fail("cannot end the pipeline: " + std::string(PQerrorMessage(conn_)));
@@ -222,13 +221,11 @@ awaitable<std::vector<Result>> Connection::run(std::span<const Statement> statem
     switch (PQresultStatus(result.raw())) {
       case PGRES_TUPLES_OK:
       case PGRES_COMMAND_OK:
-      case PGRES_PIPELINE_ABORTED:
-        break;
+      case PGRES_PIPELINE_ABORTED: break;
       case PGRES_FATAL_ERROR:
         if (!first_error) first_error = query_error(result.raw());
         break;
-      default:
-        fail("unsupported result status " + std::string(PQresStatus(PQresultStatus(result.raw()))));
+      default: fail("unsupported result status " + std::string(PQresStatus(PQresultStatus(result.raw()))));
     }
     results.push_back(std::move(result));
   }

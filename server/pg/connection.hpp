@@ -24,7 +24,7 @@ namespace asio = boost::asio;
 using Millis = std::chrono::milliseconds;
 
 struct ConnectOptions {
-  std::string url;                 // postgres://… or key=value conninfo
+  std::string url;  // postgres://… or key=value conninfo
   Millis connect_timeout{5000};
   Millis statement_timeout{5000};  // server-side statement_timeout
   std::string application_name{"petitiond"};
@@ -38,7 +38,8 @@ struct Notification {
 
 class Connection {
  public:
-  static asio::awaitable<std::unique_ptr<Connection>> open(asio::any_io_executor executor, const ConnectOptions& options);
+  static asio::awaitable<std::unique_ptr<Connection>> open(asio::any_io_executor executor,
+                                                           const ConnectOptions& options);
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

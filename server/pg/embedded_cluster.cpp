@@ -67,7 +67,8 @@ fs::path find_postgres_bin_dir(const fs::path& preferred) {
       best = entry.path() / "bin";
     }
   }
-  if (best.empty()) fail("no PostgreSQL server programs found under /usr/lib/postgresql: install postgresql-15 or pass --pg-bin");
+  if (best.empty())
+    fail("no PostgreSQL server programs found under /usr/lib/postgresql: install postgresql-15 or pass --pg-bin");
   return best;
 }
 
@@ -121,8 +122,15 @@ void EmbeddedCluster::initialise() {
   // initdb into a scratch directory and rename, so a crash midway never leaves a half-made cluster.
   fs::path scratch = root_ / "data.initdb";
   fs::remove_all(scratch);
-  std::vector<std::string> argv{(options_.bin_dir / "initdb").string(), "-D", scratch.string(), "-U", superuser,
-                                "--auth=trust", "-E", "UTF8", "--no-locale"};
+  std::vector<std::string> argv{(options_.bin_dir / "initdb").string(),
+                                "-D",
+                                scratch.string(),
+                                "-U",
+                                superuser,
+                                "--auth=trust",
+                                "-E",
+                                "UTF8",
+                                "--no-locale"};
   if (!options_.durable) argv.push_back("--no-sync");
   if (run_process(argv, {account_, root_, log_file_}) != 0)
     fail("initdb failed for " + pgdata_.string() + ":" + log_tail());
@@ -162,7 +170,9 @@ void EmbeddedCluster::start() {
   if (!claim_ownership()) {
     // A guest: the owner (alive, or it would not hold the lock) starts and restarts the server.
     for (int i = 0; i < 600 && !answering(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    if (!answering()) fail("the embedded PostgreSQL in " + pgdata_.string() + " belongs to another running process and does not answer");
+    if (!answering())
+      fail("the embedded PostgreSQL in " + pgdata_.string() +
+           " belongs to another running process and does not answer");
     create_database();
     return;
   }
@@ -199,10 +209,11 @@ void EmbeddedCluster::restart() {
 // the machine's memory (at most 2 GB) for shared buffers, and fewer checkpoints under heavy writing.
 std::string EmbeddedCluster::memory_options() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGESIZE);
-  const long long memory_mb = pages > 0 && page_size > 0 ? static_cast<long long>(pages) * page_size / (1024 * 1024) : 0;
+  const long long memory_mb =
+      pages > 0 && page_size > 0 ? static_cast<long long>(pages) * page_size / (1024 * 1024) : 0;
   const long long shared_mb = std::clamp(memory_mb / 8, 128LL, 2048LL);
-  return " -c shared_buffers=" + std::to_string(shared_mb) + "MB -c effective_cache_size=" +
-         std::to_string(std::max(memory_mb / 2, shared_mb)) + "MB -c max_wal_size=2GB";
+  return " -c shared_buffers=" + std::to_string(shared_mb) +
+         "MB -c effective_cache_size=" + std::to_string(std::max(memory_mb / 2, shared_mb)) + "MB -c max_wal_size=2GB";
 }
 
 bool EmbeddedCluster::claim_ownership() {

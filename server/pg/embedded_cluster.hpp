@@ -13,7 +13,7 @@ struct ClusterOptions {
   std::filesystem::path data_dir;  // the cluster lives in data_dir/postgres
   std::filesystem::path bin_dir;   // PostgreSQL programs; empty: the newest /usr/lib/postgresql/*/bin
   std::string database = "petitiond";
-  bool durable = true;             // false (tests only): no fsync, for speed
+  bool durable = true;  // false (tests only): no fsync, for speed
 };
 
 class EmbeddedCluster {
@@ -55,7 +55,7 @@ class EmbeddedCluster {
   void create_database();
   bool claim_ownership();  // false when a live process other than this one owns the server
   void give_up_ownership();
-  void launch();           // pg_ctl start on the data directory
+  void launch();                        // pg_ctl start on the data directory
   static std::string memory_options();  // server settings sized to this machine
   std::string log_tail() const;
 

@@ -28,7 +28,8 @@ QueryError query_error(const PGresult* result) {
   const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
   const char* constraint = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME);
   std::string code = state ? state : "";
-  return QueryError(errc_for_sqlstate(code), primary ? primary : "statement failed", code, constraint ? constraint : "");
+  return QueryError(errc_for_sqlstate(code), primary ? primary : "statement failed", code,
+                    constraint ? constraint : "");
 }
 
 }  // namespace petitiond::pg

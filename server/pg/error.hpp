@@ -17,9 +17,9 @@ inline constexpr std::string_view unique_violation = "23505";
 inline constexpr std::string_view check_violation = "23514";
 inline constexpr std::string_view query_canceled = "57014";  // statement_timeout, cancel
 inline constexpr std::string_view undefined_table = "42P01";
-inline constexpr std::string_view no_data_found = "P0002";     // expect_row(): nothing to change
-inline constexpr std::string_view rate_limited = "PT429";      // take_rate_token()
-inline constexpr std::string_view calendars_changed = "PC409"; // calendars_unchanged_since()
+inline constexpr std::string_view no_data_found = "P0002";      // expect_row(): nothing to change
+inline constexpr std::string_view rate_limited = "PT429";       // take_rate_token()
+inline constexpr std::string_view calendars_changed = "PC409";  // calendars_unchanged_since()
 // Classes (the first two characters).
 inline constexpr std::string_view data_exception = "22";
 inline constexpr std::string_view transaction_rollback = "40";  // serialization failure, deadlock

@@ -14,7 +14,7 @@ namespace petitiond::pg {
 
 struct Migration {
   int version = 0;
-  std::string name;     // file name, e.g. "0001_baseline.sql"
+  std::string name;  // file name, e.g. "0001_baseline.sql"
   std::string_view sql;
   std::string checksum;  // SHA-256, hex
 };

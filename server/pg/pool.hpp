@@ -23,7 +23,7 @@ struct PoolOptions {
 };
 
 struct PoolStats {
-  size_t open = 0;     // connections open or opening
+  size_t open = 0;  // connections open or opening
   size_t in_use = 0;
   size_t waiting = 0;  // callers queued for a connection
 };

@@ -19,9 +19,9 @@ struct Account {
 std::optional<Account> postgres_account_if_root();
 
 struct ProcessOptions {
-  std::optional<Account> as;           // switch to this account in the child
-  std::filesystem::path working_dir;   // must be reachable by that account
-  std::filesystem::path output;        // stdout and stderr are appended here; empty: /dev/null
+  std::optional<Account> as;          // switch to this account in the child
+  std::filesystem::path working_dir;  // must be reachable by that account
+  std::filesystem::path output;       // stdout and stderr are appended here; empty: /dev/null
 };
 
 // Returns the exit status (or 128 + signal). Throws Error when the program cannot be started.

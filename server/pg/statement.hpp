@@ -28,15 +28,36 @@ struct Statement {
     (bind(std::forward<Args>(args)), ...);
   }
 
-  Statement& bind(std::nullopt_t) { params.emplace_back(); return *this; }
-  Statement& bind(std::string value) { params.emplace_back(std::move(value)); return *this; }
-  Statement& bind(std::string_view value) { params.emplace_back(std::string(value)); return *this; }
-  Statement& bind(const char* value) { params.emplace_back(std::string(value)); return *this; }
-  Statement& bind(bool value) { params.emplace_back(value ? "t" : "f"); return *this; }
+  Statement& bind(std::nullopt_t) {
+    params.emplace_back();
+    return *this;
+  }
+  Statement& bind(std::string value) {
+    params.emplace_back(std::move(value));
+    return *this;
+  }
+  Statement& bind(std::string_view value) {
+    params.emplace_back(std::string(value));
+    return *this;
+  }
+  Statement& bind(const char* value) {
+    params.emplace_back(std::string(value));
+    return *this;
+  }
+  Statement& bind(bool value) {
+    params.emplace_back(value ? "t" : "f");
+    return *this;
+  }
   template <std::integral T>
-  Statement& bind(T value) { params.emplace_back(std::to_string(value)); return *this; }
+  Statement& bind(T value) {
+    params.emplace_back(std::to_string(value));
+    return *this;
+  }
   template <std::floating_point T>
-  Statement& bind(T value) { params.emplace_back(fmt_double(value)); return *this; }
+  Statement& bind(T value) {
+    params.emplace_back(fmt_double(value));
+    return *this;
+  }
   template <typename T>
   Statement& bind(const std::optional<T>& value) {
     if (value) return bind(*value);

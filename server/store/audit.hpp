@@ -13,14 +13,14 @@
 namespace petitiond::store {
 
 struct AuditEvent {
-  std::string action;                 // e.g. "login.failed", "unit.moved", "user.unmasked"
+  std::string action;  // e.g. "login.failed", "unit.moved", "user.unmasked"
   std::optional<std::int64_t> actor_id;
   std::string actor_login;
-  std::string target_type;            // e.g. "unit", "user", "token"
+  std::string target_type;  // e.g. "unit", "user", "token"
   std::string target_id;
-  std::string address;                // client IP address
+  std::string address;  // client IP address
   std::string request_id;
-  boost::json::object details;        // never personal data
+  boost::json::object details;  // never personal data
 };
 
 pg::Statement audit_insert(const AuditEvent& event);
@@ -36,13 +36,13 @@ struct AuditRecord {
 };
 
 struct AuditQuery {
-  std::optional<std::string> action;       // exact, or a prefix ending in '.' ("login.")
+  std::optional<std::string> action;  // exact, or a prefix ending in '.' ("login.")
   std::optional<std::string> actor_login;
   std::optional<std::string> target_type;
   std::optional<std::string> target_id;
-  std::optional<std::string> since;        // ISO 8601, inclusive
-  std::optional<std::string> until;        // ISO 8601, exclusive
-  std::optional<std::int64_t> before_id;   // keyset pagination: records older than this id
+  std::optional<std::string> since;       // ISO 8601, inclusive
+  std::optional<std::string> until;       // ISO 8601, exclusive
+  std::optional<std::int64_t> before_id;  // keyset pagination: records older than this id
   int limit = 100;
 };
 

@@ -6,8 +6,7 @@
 namespace petitiond::store {
 namespace {
 
-constexpr const char* actor_columns =
-    "u.id, u.login, u.display_name, u.unit_id, un.path::text, u.roles::text[]";
+constexpr const char* actor_columns = "u.id, u.login, u.display_name, u.unit_id, un.path::text, u.roles::text[]";
 
 Actor actor_from(const pg::Result& r, int row) {
   Actor actor;
@@ -35,8 +34,9 @@ constexpr const char* token_select =
     " FROM api_tokens t JOIN users u ON u.id = t.user_id";
 
 ApiToken token_from(const pg::Result& r, int row) {
-  ApiToken token{r.integer(row, 0), std::string(r.text(row, 1)), r.integer(row, 2), std::string(r.text(row, 3)),
-                 {}, std::string(r.text(row, 5)), r.optional_text(row, 6), r.optional_text(row, 7)};
+  ApiToken token{
+      r.integer(row, 0),           std::string(r.text(row, 1)), r.integer(row, 2),      std::string(r.text(row, 3)), {},
+      std::string(r.text(row, 5)), r.optional_text(row, 6),     r.optional_text(row, 7)};
   for (const auto& name : r.words(row, 4))
     if (auto scope = parse_scope(name)) token.scopes.push_back(*scope);
   return token;
@@ -50,12 +50,13 @@ boost::asio::awaitable<std::optional<Actor>> AuthStore::session_actor(std::strin
   // last_seen_at is refreshed at most every idle/4 (and at least once a minute), not on every request.
   const double touch_after = std::min(60.0, idle / 4);
   std::vector<pg::Statement> statements;
-  statements.emplace_back(
-      std::string("SELECT ") + actor_columns + ", s.csrf_token FROM sessions s"
-      " JOIN users u ON u.id = s.user_id JOIN units un ON un.id = u.unit_id"
-      " WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $2)"
-      "   AND u.active",
-      digest, idle);
+  statements.emplace_back(std::string("SELECT ") + actor_columns +
+                              ", s.csrf_token FROM sessions s"
+                              " JOIN users u ON u.id = s.user_id JOIN units un ON un.id = u.unit_id"
+                              " WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND s.last_seen_at > now() - "
+                              "make_interval(secs => $2)"
+                              "   AND u.active",
+                          digest, idle);
   if (touch)
     statements.emplace_back(
         "UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1::bytea AND expires_at > now()"
@@ -71,11 +72,11 @@ boost::asio::awaitable<std::optional<Actor>> AuthStore::session_actor(std::strin
 boost::asio::awaitable<std::optional<Actor>> AuthStore::token_actor(std::string token) {
   const auto digest = auth::token_digest(token);
   std::vector<pg::Statement> statements;
-  statements.emplace_back(
-      std::string("SELECT ") + actor_columns + ", t.id, t.scopes::text[] FROM api_tokens t"
-      " JOIN users u ON u.id = t.user_id JOIN units un ON un.id = u.unit_id"
-      " WHERE t.token_hash = $1::bytea AND t.revoked_at IS NULL AND u.active",
-      digest);
+  statements.emplace_back(std::string("SELECT ") + actor_columns +
+                              ", t.id, t.scopes::text[] FROM api_tokens t"
+                              " JOIN users u ON u.id = t.user_id JOIN units un ON un.id = u.unit_id"
+                              " WHERE t.token_hash = $1::bytea AND t.revoked_at IS NULL AND u.active",
+                          digest);
   statements.emplace_back(
       "UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1::bytea AND revoked_at IS NULL"
       " AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
@@ -99,10 +100,11 @@ boost::asio::awaitable<void> AuthStore::open_session(std::int64_t user_id, std::
       address.empty() ? std::nullopt : std::optional<std::string>(address));
   // The attempt reserved for this log-in was no failure: the account from this address starts afresh, the
   // address and the account's ceiling get it back, and the address becomes one of the account's own.
+  statements.emplace_back("DELETE FROM login_failures WHERE key = 'pair:' || $1 || '|' || $2", audit.actor_login,
+                          address);
   statements.emplace_back(
-      "DELETE FROM login_failures WHERE key = 'pair:' || $1 || '|' || $2", audit.actor_login, address);
-  statements.emplace_back(
-      "UPDATE login_failures SET failures = greatest(failures - 1, 0) WHERE key IN ('address:' || $2, 'account:' || $1)",
+      "UPDATE login_failures SET failures = greatest(failures - 1, 0) WHERE key IN ('address:' || $2, 'account:' || "
+      "$1)",
       audit.actor_login, address);
   statements.emplace_back(
       "INSERT INTO login_known_addresses (login, address) VALUES ($1, $2)"
@@ -132,12 +134,14 @@ boost::asio::awaitable<bool> AuthStore::reserve_login(std::string login, std::st
   co_return result.boolean(0, 0);
 }
 
-boost::asio::awaitable<void> AuthStore::record_failure(AuditEvent audit) { co_await pool_.run_one(audit_insert(audit)); }
+boost::asio::awaitable<void> AuthStore::record_failure(AuditEvent audit) {
+  co_await pool_.run_one(audit_insert(audit));
+}
 
 boost::asio::awaitable<bool> AuthStore::reserve_password_check(std::int64_t user_id) {
-  auto result = co_await pool_.run_one(pg::Statement(
-      "SELECT reserve_attempt(ARRAY['password:' || $1::text], ARRAY[$2]::int[], ARRAY[$3]::float8[])", user_id,
-      throttle_.password_attempts, static_cast<double>(throttle_.window.count())));
+  auto result = co_await pool_.run_one(
+      pg::Statement("SELECT reserve_attempt(ARRAY['password:' || $1::text], ARRAY[$2]::int[], ARRAY[$3]::float8[])",
+                    user_id, throttle_.password_attempts, static_cast<double>(throttle_.window.count())));
   co_return result.boolean(0, 0);
 }
 

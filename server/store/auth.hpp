@@ -21,12 +21,12 @@ struct SessionPolicy {
 // never logged in from (a slower ceiling); the owner's own addresses are never locked by strangers.
 // docs/security.md says why.
 struct ThrottlePolicy {
-  int pair_attempts = 5;        // failed log-ins to one account from one address within `window`
-  int address_attempts = 20;    // failed log-ins from one address within `window`
+  int pair_attempts = 5;      // failed log-ins to one account from one address within `window`
+  int address_attempts = 20;  // failed log-ins from one address within `window`
   std::chrono::seconds window{15 * 60};
-  int account_attempts = 30;    // failed log-ins to one account from unknown addresses within `account_window`
+  int account_attempts = 30;  // failed log-ins to one account from unknown addresses within `account_window`
   std::chrono::seconds account_window{60 * 60};
-  int password_attempts = 5;    // wrong current passwords when changing one's password, within `window`
+  int password_attempts = 5;  // wrong current passwords when changing one's password, within `window`
 };
 
 struct ApiToken {

@@ -79,8 +79,9 @@ awaitable<std::vector<EditedYear>> CalendarBook::edited_years() {
       " recomputed_petitions FROM calendar_years ORDER BY calendar, year"));
   std::vector<EditedYear> years;
   for (int row = 0; row < rows.rows(); ++row) {
-    EditedYear year{std::string(rows.text(row, 0)), static_cast<int>(rows.integer(row, 1)), std::string(rows.text(row, 2)),
-                    std::string(rows.text(row, 3)), rows.boolean(row, 4), std::nullopt};
+    EditedYear year{std::string(rows.text(row, 0)), static_cast<int>(rows.integer(row, 1)),
+                    std::string(rows.text(row, 2)), std::string(rows.text(row, 3)),
+                    rows.boolean(row, 4),           std::nullopt};
     if (year.recomputed && !rows.is_null(row, 5)) year.recomputed_petitions = static_cast<int>(rows.integer(row, 5));
     years.push_back(std::move(year));
   }
@@ -94,12 +95,14 @@ awaitable<std::int64_t> CalendarBook::set_year(const std::string& calendar, cons
   statements.emplace_back(
       "INSERT INTO calendar_years (calendar, year, rest_days, working_days, changed_at, changed_by)"
       " VALUES ($1, $2, $3::date[], $4::date[], to_timestamp($5), $6)"
-      " ON CONFLICT (calendar, year) DO UPDATE SET rest_days = excluded.rest_days, working_days = excluded.working_days,"
+      " ON CONFLICT (calendar, year) DO UPDATE SET rest_days = excluded.rest_days, working_days = "
+      "excluded.working_days,"
       "  revision = nextval('calendar_revisions'), changed_at = excluded.changed_at, changed_by = excluded.changed_by,"
       "  recompute_lease_until = NULL"
       " RETURNING revision",
-      calendar, year.year, pg::words_literal(date_texts(year.rest_days)), pg::words_literal(date_texts(year.working_days)),
-      static_cast<std::int64_t>(now.time_since_epoch().count()), changed_by);
+      calendar, year.year, pg::words_literal(date_texts(year.rest_days)),
+      pg::words_literal(date_texts(year.working_days)), static_cast<std::int64_t>(now.time_since_epoch().count()),
+      changed_by);
   statements.push_back(audit_insert(audit));
   statements.emplace_back(std::string("SELECT pg_notify('") + calendar_channel + "', $1)", calendar);
   auto results = co_await pool_.run(std::move(statements));

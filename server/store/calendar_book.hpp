@@ -48,7 +48,8 @@ class CalendarBook {
   boost::asio::awaitable<void> reload();
   boost::asio::awaitable<std::vector<EditedYear>> edited_years();
   // How many petitions' deadlines the change of `revision` to the year moved, once they are recomputed.
-  boost::asio::awaitable<std::optional<int>> recomputed_petitions(std::string calendar, int year, std::int64_t revision);
+  boost::asio::awaitable<std::optional<int>> recomputed_petitions(std::string calendar, int year,
+                                                                  std::int64_t revision);
   // Sets a year of `calendar` (one the files define) with the change's audit row, in one transaction,
   // then reloads and tells every other process. Returns the year's new revision.
   boost::asio::awaitable<std::int64_t> set_year(const std::string& calendar, const workflow::CalendarYear& year,

@@ -49,10 +49,12 @@ boost::asio::awaitable<std::vector<CallRecord>> CallStore::recent(int limit, std
       "SELECT c.call_id, c.direction, CASE c.direction WHEN 'in' THEN c.from_key ELSE c.from_number END,"
       " CASE c.direction WHEN 'out' THEN coalesce(c.to_key, c.to_number) ELSE c.to_number END,"
       " iso_local(c.started_at), iso_local(c.answered_at), iso_local(c.ended_at), c.cause, c.rejected,"
-      " CASE WHEN " + not_accused("p", "$2::ltree") + " THEN c.petition_id END, u.display_name,"
-      " c.answered_at IS NULL AND c.ended_at IS NOT NULL AND c.direction = 'in' AS missed"
-      " FROM calls c LEFT JOIN users u ON u.id = c.answered_by LEFT JOIN petitions p ON p.id = c.petition_id"
-      " ORDER BY c.started_at DESC LIMIT $1",
+      " CASE WHEN " +
+          not_accused("p", "$2::ltree") +
+          " THEN c.petition_id END, u.display_name,"
+          " c.answered_at IS NULL AND c.ended_at IS NOT NULL AND c.direction = 'in' AS missed"
+          " FROM calls c LEFT JOIN users u ON u.id = c.answered_by LEFT JOIN petitions p ON p.id = c.petition_id"
+          " ORDER BY c.started_at DESC LIMIT $1",
       limit, viewer_path);
   auto result = co_await pool_.run_one(std::move(query));
   std::vector<CallRecord> calls;
@@ -90,10 +92,10 @@ boost::asio::awaitable<std::vector<BlockedCaller>> CallStore::blocked() {
 boost::asio::awaitable<void> CallStore::block(std::string phone_key, std::string reason, std::int64_t by,
                                               AuditEvent audit) {
   pg::Batch batch;
-  batch.add(pg::Statement(
-      "INSERT INTO blocked_callers (phone_key, reason, created_by) VALUES ($1, $2, $3)"
-      " ON CONFLICT (phone_key) DO UPDATE SET reason = excluded.reason",
-      phone_key, reason, by));
+  batch.add(
+      pg::Statement("INSERT INTO blocked_callers (phone_key, reason, created_by) VALUES ($1, $2, $3)"
+                    " ON CONFLICT (phone_key) DO UPDATE SET reason = excluded.reason",
+                    phone_key, reason, by));
   batch.add(audit_insert(audit));
   co_await pool_.run(std::move(batch));
 }

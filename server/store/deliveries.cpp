@@ -7,7 +7,7 @@
 namespace petitiond::store {
 
 boost::asio::awaitable<std::vector<DeadLetter>> DeliveryStore::dead_letters(std::optional<std::int64_t> before,
-                                                                          std::int64_t limit) {
+                                                                            std::int64_t limit) {
   pg::Statement list(
       "SELECT d.id, d.outbox_id, d.recipient, d.channel, d.address, d.topic, d.payload::text, d.attempts,"
       " coalesce(d.last_error, ''), iso_local(d.created_at), iso_local(d.next_attempt_at)"

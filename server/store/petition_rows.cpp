@@ -69,7 +69,8 @@ std::vector<pg::Statement> escalation_statements(std::int64_t petition_id, const
   for (const auto& clock : state.clocks) {
     for (const auto& point : workflow::escalation_points(definition, calendar, clock, level)) {
       json::array actions;
-      for (const auto& [action, target] : point.rule->actions) actions.push_back(json::array{json::string(action), json::string(target)});
+      for (const auto& [action, target] : point.rule->actions)
+        actions.push_back(json::array{json::string(action), json::string(target)});
       json::object row;
       row["seq"] = seq;
       row["rule"] = static_cast<std::int64_t>(point.rule - definition.escalations.data());
@@ -91,8 +92,10 @@ std::vector<pg::Statement> escalation_statements(std::int64_t petition_id, const
       "   SELECT $1, r.seq, r.rule, r.clock, to_timestamp(r.due), r.actions"
       "   FROM jsonb_to_recordset($2::jsonb) AS r(seq int, rule int, clock text, due bigint, actions jsonb)"
       "   ON CONFLICT DO NOTHING RETURNING due_at)"
-      " SELECT pg_notify('" + std::string(deadline_channel) + "', '') FROM earliest"
-      " WHERE earliest.due IS NULL OR (SELECT min(due_at) FROM written) < earliest.due",
+      " SELECT pg_notify('" +
+          std::string(deadline_channel) +
+          "', '') FROM earliest"
+          " WHERE earliest.due IS NULL OR (SELECT min(due_at) FROM written) < earliest.due",
       petition_id, json::serialize(points));
   return statements;
 }
@@ -126,7 +129,8 @@ std::optional<std::int64_t> optional_epoch(const std::optional<Instant>& i) {
 
 pg::Statement take_rate_token(const std::string& limit_field, int fallback, std::string counter_key) {
   return pg::Statement(
-      "SELECT take_rate_token($1, coalesce((SELECT (value->>$2)::int FROM settings WHERE key = 'portal.rate_limit'), $3),"
+      "SELECT take_rate_token($1, coalesce((SELECT (value->>$2)::int FROM settings WHERE key = 'portal.rate_limit'), "
+      "$3),"
       " make_interval(mins => coalesce((SELECT (value->>'per_minutes')::int FROM settings"
       "   WHERE key = 'portal.rate_limit'), 60)))",
       std::move(counter_key), limit_field, fallback);
@@ -135,28 +139,39 @@ pg::Statement take_rate_token(const std::string& limit_field, int fallback, std:
 std::string calendar_chain(const std::string& path) {
   // The path holds the ids from the root down, so the ancestors are primary-key look-ups.
   return "(SELECT coalesce(array_agg(a.calendar ORDER BY nlevel(a.path) DESC), '{}') FROM units a"
-         " WHERE a.id = ANY (string_to_array(ltree2text(" + path + "), '.')::bigint[]) AND a.calendar IS NOT NULL)";
+         " WHERE a.id = ANY (string_to_array(ltree2text(" +
+         path + "), '.')::bigint[]) AND a.calendar IS NOT NULL)";
 }
 
 std::string petition_select(const std::string& now) {
   return "SELECT p.id, p.tracking_code, p.channel, p.workflow, p.workflow_version, p.type, p.category, p.urgency,"
          " p.subject, p.content, p.state, p.version, p.anonymous, p.requested_extension,"
-         " pr.id AS petitioner_id, pr.name AS petitioner_name, pr.gender, pr.id_number, pr.phone, pr.certificate_number,"
+         " pr.id AS petitioner_id, pr.name AS petitioner_name, pr.gender, pr.id_number, pr.phone, "
+         "pr.certificate_number,"
          " pr.disability_type, pr.disability_grade, pr.address, pr.self_reported, pr.email AS petitioner_email,"
          " pr.language AS petitioner_language, pr.preferred_channel, pr.contact_consent,"
-         " pu.id AS petitioner_unit_id, pu.code AS petitioner_unit, pu.name AS petitioner_unit_name, nlevel(pu.path) AS petitioner_unit_depth,"
+         " pu.id AS petitioner_unit_id, pu.code AS petitioner_unit, pu.name AS petitioner_unit_name, nlevel(pu.path) "
+         "AS petitioner_unit_depth,"
          " p.filed_by, fb.display_name AS filed_by_name,"
-         " iu.id AS intake_unit_id, iu.code AS intake_unit, iu.name AS intake_unit_name, nlevel(iu.path) AS intake_unit_depth,"
-         " ru.id AS responsible_unit_id, ru.code AS responsible_unit, ru.name AS responsible_unit_name, nlevel(ru.path) AS responsible_unit_depth,"
-         " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.co_unit_ids)) AS co_units,"
+         " iu.id AS intake_unit_id, iu.code AS intake_unit, iu.name AS intake_unit_name, nlevel(iu.path) AS "
+         "intake_unit_depth,"
+         " ru.id AS responsible_unit_id, ru.code AS responsible_unit, ru.name AS responsible_unit_name, "
+         "nlevel(ru.path) AS responsible_unit_depth,"
+         " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.co_unit_ids)) AS "
+         "co_units,"
          " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.complained_unit_ids))"
          "   AS complained_units,"
-         " p.petitioner_given::text AS petitioner_given, p.complaint_object, p.proxy_user_id, px.display_name AS proxy_user_name, p.proxy_name, p.proxy_relation,"
+         " p.petitioner_given::text AS petitioner_given, p.complaint_object, p.proxy_user_id, px.display_name AS "
+         "proxy_user_name, p.proxy_name, p.proxy_relation,"
          " p.proxy_phone, p.consent_method, iso_local(p.consent_at) AS consent_at, p.group_size,"
          " p.representatives::text AS representatives, p.parent_id, p.repeat_of, p.repeat_count, p.chase_count,"
          " iso_local(p.due_at) AS due_at, iso_local(p.warn_at) AS warn_at,"
-         " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " + now + " THEN 'overdue'"
-         "      WHEN p.warn_at <= " + now + " THEN 'warning' ELSE 'ok' END AS deadline_status,"
+         " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " +
+         now +
+         " THEN 'overdue'"
+         "      WHEN p.warn_at <= " +
+         now +
+         " THEN 'warning' ELSE 'ok' END AS deadline_status,"
          " extract(epoch FROM p.due_at)::bigint AS due_epoch,"
          " p.reply_outcome, p.satisfaction, iso_local(p.received_at) AS received_at,"
          " iso_local(p.accepted_at) AS accepted_at, iso_local(p.dispatched_at) AS dispatched_at,"
@@ -170,7 +185,9 @@ std::string petition_select(const std::string& now) {
          "     'extension', c.extension, 'pauses', c.pauses,"
          "     'stopped', extract(epoch FROM c.stopped_at)::bigint) ORDER BY c.seq), '[]')"
          "   FROM petition_clocks c WHERE c.petition_id = p.id)::text AS clocks,"
-         " " + calendar_chain("coalesce(ru.path, iu.path)") + " AS calendar_chain"
+         " " +
+         calendar_chain("coalesce(ru.path, iu.path)") +
+         " AS calendar_chain"
          " FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id"
          " LEFT JOIN units pu ON pu.id = pr.unit_id"
          " LEFT JOIN users fb ON fb.id = p.filed_by"
@@ -248,17 +265,19 @@ Petition petition_from(const pg::Result& r, int row) {
   person.preferred_channel = text(r, row, "preferred_channel");
   person.contact_consent = r.boolean(row, r.column("contact_consent"));
   if (auto code = optional_text(r, row, "petitioner_unit"))
-    person.unit = UnitRef{*optional_id(r, row, "petitioner_unit_id"), *code, text(r, row, "petitioner_unit_name"), *optional_int(r, row, "petitioner_unit_depth")};
+    person.unit = UnitRef{*optional_id(r, row, "petitioner_unit_id"), *code, text(r, row, "petitioner_unit_name"),
+                          *optional_int(r, row, "petitioner_unit_depth")};
 
   if (auto given = optional_text(r, row, "petitioner_given")) p.petitioner_given = given_person(*given, person);
 
   p.filed_by = optional_id(r, row, "filed_by");
   p.filed_by_name = optional_text(r, row, "filed_by_name");
-  p.intake_unit = {*optional_id(r, row, "intake_unit_id"), text(r, row, "intake_unit"), text(r, row, "intake_unit_name"),
-                   *optional_int(r, row, "intake_unit_depth")};
+  p.intake_unit = {*optional_id(r, row, "intake_unit_id"), text(r, row, "intake_unit"),
+                   text(r, row, "intake_unit_name"), *optional_int(r, row, "intake_unit_depth")};
   if (auto code = optional_text(r, row, "responsible_unit"))
-    p.responsible_unit = UnitRef{*optional_id(r, row, "responsible_unit_id"), *code, text(r, row, "responsible_unit_name"),
-                                 *optional_int(r, row, "responsible_unit_depth")};
+    p.responsible_unit =
+        UnitRef{*optional_id(r, row, "responsible_unit_id"), *code, text(r, row, "responsible_unit_name"),
+                *optional_int(r, row, "responsible_unit_depth")};
   p.co_units = r.words(row, r.column("co_units"));
   p.complained_units = r.words(row, r.column("complained_units"));
   p.complaint_object = optional_text(r, row, "complaint_object");
@@ -343,7 +362,8 @@ std::vector<ClockRecord> clocks_from_json(std::string_view text) {
     ClockRecord clock;
     clock.name = row.at("name").as_string().c_str();
     clock.started = instant_of(row.at("started"));
-    clock.duration = {unit_from(row.at("unit").as_string()), static_cast<int>(row.at("amount").to_number<std::int64_t>())};
+    clock.duration = {unit_from(row.at("unit").as_string()),
+                      static_cast<int>(row.at("amount").to_number<std::int64_t>())};
     clock.extension = static_cast<int>(row.at("extension").to_number<std::int64_t>());
     for (const auto& pause : row.at("pauses").as_array()) {
       const auto& p = pause.as_object();

@@ -34,10 +34,10 @@ struct PetitionerInput {
 };
 
 struct ProxyInput {
-  bool filer_is_proxy = false;                     // the filing user is the proxy (a proxy account)
+  bool filer_is_proxy = false;                       // the filing user is the proxy (a proxy account)
   std::optional<std::string> name, relation, phone;  // or a person accompanying the petitioner
-  std::string consent_method;                      // written | verbal | recorded_call | electronic
-  std::int64_t consent_at = 0;                     // epoch seconds
+  std::string consent_method;                        // written | verbal | recorded_call | electronic
+  std::int64_t consent_at = 0;                       // epoch seconds
 };
 
 struct Representative {
@@ -110,7 +110,7 @@ struct Petition {
   std::optional<std::string> reply_outcome, satisfaction;
   std::string received_at, updated_at;
   std::optional<std::string> accepted_at, dispatched_at, replied_at, closed_at;
-  int reminders = 0, supervisions = 0;                       // escalations fired (催办, 督办)
+  int reminders = 0, supervisions = 0;                      // escalations fired (催办, 督办)
   std::optional<std::string> supervised_by, criticised_at;  // the supervising unit; when listed (通报)
   workflow::PetitionState workflow_state;
   workflow::Instant handling_started;       // its latest dispatch, or its registration
@@ -133,8 +133,8 @@ struct ActionRequest {
 
 struct PetitionFilter {
   std::vector<std::string> states, categories, channels, urgencies;
-  std::optional<std::string> unit_code;        // responsible unit within this subtree
-  std::optional<std::string> deadline_status;  // ok | warning | overdue
+  std::optional<std::string> unit_code;                   // responsible unit within this subtree
+  std::optional<std::string> deadline_status;             // ok | warning | overdue
   std::optional<std::string> received_from, received_to;  // dates, inclusive (YYYY-MM-DD, local)
   std::optional<std::int64_t> proxy_user_id;
   std::optional<std::string> text;
@@ -153,7 +153,8 @@ struct PetitionSummary {
   std::optional<std::int64_t> repeat_of;
   bool anonymous = false;
   std::optional<std::string> petitioner_name;
-  std::string preferred_channel = "sms";  // how the petitioner wants to hear: sms, email, phone (call, don't text), none
+  std::string preferred_channel =
+      "sms";  // how the petitioner wants to hear: sms, email, phone (call, don't text), none
   bool contact_consent = true;
 };
 
@@ -233,7 +234,7 @@ class PetitionStore {
   boost::asio::awaitable<std::optional<workflow::Routing>> suggest_route(const Petition& petition);
   // Empty unless the code exists and the phone's last four digits match.
   boost::asio::awaitable<std::optional<PublicStatus>> public_status(std::string tracking_code, std::string last_four,
-                                                                     std::string address);
+                                                                    std::string address);
   // The roles the actor holds toward this petition, as the workflow spells them (a handler only for
   // the responsible unit, a proxy only for their own cases).
   std::set<std::string> roles_toward(const Actor& actor, const Petition& petition) const;

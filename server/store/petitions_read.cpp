@@ -62,11 +62,14 @@ std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Sta
            param(statement, *f.unit_code) + "))";
   if (f.deadline_status == "overdue") sql += " AND p.due_at <= " + now();
   if (f.deadline_status == "warning") sql += " AND p.due_at > " + now() + " AND p.warn_at <= " + now();
-  if (f.deadline_status == "ok") sql += " AND p.due_at > " + now() + " AND (p.warn_at IS NULL OR p.warn_at > " + now() + ")";
+  if (f.deadline_status == "ok")
+    sql += " AND p.due_at > " + now() + " AND (p.warn_at IS NULL OR p.warn_at > " + now() + ")";
   if (f.received_from)
-    sql += " AND p.received_at >= (" + param(statement, *f.received_from) + "::date - interval '8 hours') AT TIME ZONE 'UTC'";
+    sql += " AND p.received_at >= (" + param(statement, *f.received_from) +
+           "::date - interval '8 hours') AT TIME ZONE 'UTC'";
   if (f.received_to)
-    sql += " AND p.received_at < (" + param(statement, *f.received_to) + "::date + interval '16 hours') AT TIME ZONE 'UTC'";
+    sql += " AND p.received_at < (" + param(statement, *f.received_to) +
+           "::date + interval '16 hours') AT TIME ZONE 'UTC'";
   if (f.proxy_user_id) sql += " AND p.proxy_user_id = " + param(statement, *f.proxy_user_id);
   if (f.mine) {
     auto me = param(statement, actor.user_id);
@@ -99,15 +102,20 @@ std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Sta
 std::string summary_select(const std::string& now, const std::string& from, const std::string& extra_columns) {
   return "SELECT p.id, p.tracking_code, p.channel, p.type, p.category, p.urgency, p.subject, p.state,"
          " iso_local(p.received_at), ru.code, ru.name, iso_local(p.due_at),"
-         " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " + now + " THEN 'overdue'"
-         "      WHEN p.warn_at <= " + now + " THEN 'warning' ELSE 'ok' END,"
-         " p.repeat_of, p.anonymous, CASE WHEN p.petitioner_given IS NULL THEN pr.name ELSE p.petitioner_given->>'name' END,"
+         " CASE WHEN p.due_at IS NULL THEN NULL WHEN p.due_at <= " +
+         now +
+         " THEN 'overdue'"
+         "      WHEN p.warn_at <= " +
+         now +
+         " THEN 'warning' ELSE 'ok' END,"
+         " p.repeat_of, p.anonymous, CASE WHEN p.petitioner_given IS NULL THEN pr.name ELSE "
+         "p.petitioner_given->>'name' END,"
          " (extract(epoch FROM p.received_at) * 1000000)::bigint::text,"
          " (extract(epoch FROM p.due_at) * 1000000)::bigint::text, pr.preferred_channel,"
          " pr.contact_consent, extract(epoch FROM p.due_at)::bigint,"
-         " CASE WHEN p.due_at IS NULL THEN '{}'::text[] ELSE " + calendar_chain("coalesce(ru.path, iu.path)") + " END" +
-         extra_columns +
-         " FROM " + from + " p JOIN petitioners pr ON pr.id = p.petitioner_id"
+         " CASE WHEN p.due_at IS NULL THEN '{}'::text[] ELSE " +
+         calendar_chain("coalesce(ru.path, iu.path)") + " END" + extra_columns + " FROM " + from +
+         " p JOIN petitioners pr ON pr.id = p.petitioner_id"
          " LEFT JOIN units ru ON ru.id = p.responsible_unit_id"
          " LEFT JOIN units iu ON iu.id = p.intake_unit_id";
 }
@@ -137,12 +145,13 @@ PetitionSummary summary_from(const pg::Result& r, int row) {
   return s;
 }
 
-PetitionStore::PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows,
-                             CalendarBook& calendars, const workflow::RoutingTable& routing, Clock clock)
+PetitionStore::PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows, CalendarBook& calendars,
+                             const workflow::RoutingTable& routing, Clock clock)
     : pool_(pool), workflows_(workflows), calendars_(calendars), routing_(routing), clock_(std::move(clock)) {}
 
 std::string not_accused(const std::string& petition, const std::string& viewer_path) {
-  // The rule is the SQL function accuses() (schemas/functions/accuses.sql); most petitions accuse nobody and skip the call.
+  // The rule is the SQL function accuses() (schemas/functions/accuses.sql); most petitions accuse nobody and skip the
+  // call.
   return "(" + petition + ".complained_unit_ids = '{}' OR NOT accuses(" + petition + ".complained_unit_ids, " +
          viewer_path + "))";
 }
@@ -186,8 +195,8 @@ std::set<std::string> PetitionStore::roles_toward(const Actor& actor, const Peti
 
 boost::asio::awaitable<std::optional<Petition>> PetitionStore::find(const Actor& actor, std::int64_t id) {
   pg::Statement statement("", epoch(clock_()), id);
-  statement.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2 AND " +
-                  visible_petitions_condition(actor, statement);
+  statement.sql =
+      petition_select("to_timestamp($1)") + " WHERE p.id = $2 AND " + visible_petitions_condition(actor, statement);
   auto result = co_await pool_.run_one(std::move(statement));
   if (result.rows() == 0) co_return std::nullopt;
   co_return petition_from(result, 0);
@@ -198,7 +207,8 @@ boost::asio::awaitable<std::vector<TimelineEvent>> PetitionStore::events(const A
   statement.sql =
       "SELECT e.id, iso_local(e.at), e.actor_id, e.actor_name, e.action, e.from_state, e.to_state, e.fields::text,"
       " (SELECT 1 FROM petitions p WHERE p.id = $1 AND " +
-      visible_petitions_condition(actor, statement) + ") AS visible"
+      visible_petitions_condition(actor, statement) +
+      ") AS visible"
       " FROM (SELECT 1) one LEFT JOIN petition_events e ON e.petition_id = $1 ORDER BY e.id";
   auto result = co_await pool_.run_one(std::move(statement));
   if (result.rows() == 0 || result.is_null(0, 8)) throw Error(Errc::not_found, "no such petition");
@@ -230,8 +240,8 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
       by_deadline ? " ORDER BY p.due_at ASC NULLS LAST, p.id ASC" : " ORDER BY p.received_at DESC, p.id DESC";
   const auto now_sql = page_now();
   auto conditions = list_conditions(actor, filter, page, page_now, true);
-  const auto page_rows = "(SELECT * FROM petitions p" + conditions + order + " LIMIT " +
-                         param(page, filter.limit + 1) + ")";
+  const auto page_rows =
+      "(SELECT * FROM petitions p" + conditions + order + " LIMIT " + param(page, filter.limit + 1) + ")";
   page.sql = summary_select(now_sql, page_rows) + order;
 
   // The count walks the same index in the same order as the page, and stops past the limit.
@@ -239,8 +249,8 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
   pg::Statement count("");
   NowParam count_now(count, now);
   count.sql = "SELECT count(*) FROM (SELECT 1 FROM petitions p" +
-              list_conditions(actor, filter, count, count_now, false) + order + " LIMIT " +
-              param(count, limit + 1) + ") matching";
+              list_conditions(actor, filter, count, count_now, false) + order + " LIMIT " + param(count, limit + 1) +
+              ") matching";
 
   page.prepare = false;
   count.prepare = false;
@@ -276,7 +286,7 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
 }
 
 boost::asio::awaitable<CallerHistory> PetitionStore::caller_history(std::string phone_key,
-                                                                   std::optional<std::string> viewer_path) {
+                                                                    std::optional<std::string> viewer_path) {
   CallerHistory history;
   history.phone_key = phone_key;
   std::vector<pg::Statement> statements;
@@ -287,17 +297,19 @@ boost::asio::awaitable<CallerHistory> PetitionStore::caller_history(std::string 
       phone_key);
   // A caller look-up shows every petition of the number, except accusations against the caller's own unit.
   pg::Statement petitions("", epoch(clock_()), phone_key, viewer_path);
-  petitions.sql = summary_select("to_timestamp($1)") +
-                  " WHERE pr.phone_key = $2 AND " + not_accused("p", "$3::ltree") +
+  petitions.sql = summary_select("to_timestamp($1)") + " WHERE pr.phone_key = $2 AND " + not_accused("p", "$3::ltree") +
                   " ORDER BY p.received_at DESC, p.id DESC LIMIT 20";
   statements.push_back(std::move(petitions));
   // Calls from the number and callbacks to it; the petition each was filed under only where it may be told.
   pg::Statement call_rows("", phone_key, viewer_path);
-  call_rows.sql = "SELECT c.call_id, c.direction, iso_local(c.started_at), iso_local(c.answered_at), iso_local(c.ended_at),"
-              " c.cause, CASE WHEN " + not_accused("p", "$2::ltree") + " THEN c.petition_id END"
-              " FROM calls c LEFT JOIN petitions p ON p.id = c.petition_id"
-              " WHERE c.from_key = $1 AND c.direction = 'in' OR c.to_key = $1 AND c.direction = 'out'"
-              " ORDER BY c.started_at DESC LIMIT 20";
+  call_rows.sql =
+      "SELECT c.call_id, c.direction, iso_local(c.started_at), iso_local(c.answered_at), iso_local(c.ended_at),"
+      " c.cause, CASE WHEN " +
+      not_accused("p", "$2::ltree") +
+      " THEN c.petition_id END"
+      " FROM calls c LEFT JOIN petitions p ON p.id = c.petition_id"
+      " WHERE c.from_key = $1 AND c.direction = 'in' OR c.to_key = $1 AND c.direction = 'out'"
+      " ORDER BY c.started_at DESC LIMIT 20";
   statements.push_back(std::move(call_rows));
   auto results = co_await pool_.run(std::move(statements));
   const auto& people = results[0];
@@ -337,8 +349,9 @@ constexpr const char* attachment_select =
     " FROM attachments a LEFT JOIN users u ON u.id = a.uploaded_by";
 
 Attachment attachment_from(const pg::Result& r, int row) {
-  return {r.integer(row, 0), std::string(r.text(row, 1)), std::string(r.text(row, 2)), std::string(r.text(row, 4)),
-          std::string(r.text(row, 5)), r.integer(row, 3), r.optional_text(row, 6)};
+  return {r.integer(row, 0),           std::string(r.text(row, 1)), std::string(r.text(row, 2)),
+          std::string(r.text(row, 4)), std::string(r.text(row, 5)), r.integer(row, 3),
+          r.optional_text(row, 6)};
 }
 }  // namespace
 
@@ -352,9 +365,10 @@ boost::asio::awaitable<std::vector<Attachment>> PetitionStore::attachments(const
 }
 
 boost::asio::awaitable<std::optional<Attachment>> PetitionStore::attachment(const Actor& actor, std::int64_t id,
-                                                                           std::int64_t attachment_id) {
+                                                                            std::int64_t attachment_id) {
   if (!co_await find(actor, id)) co_return std::nullopt;
-  pg::Statement statement(std::string(attachment_select) + " WHERE a.petition_id = $1 AND a.id = $2", id, attachment_id);
+  pg::Statement statement(std::string(attachment_select) + " WHERE a.petition_id = $1 AND a.id = $2", id,
+                          attachment_id);
   auto result = co_await pool_.run_one(std::move(statement));
   if (result.rows() == 0) co_return std::nullopt;
   co_return attachment_from(result, 0);
@@ -411,8 +425,10 @@ boost::asio::awaitable<std::optional<PublicStatus>> PetitionStore::public_status
   statements.emplace_back(
       "SELECT p.tracking_code, p.state, iso_local(p.received_at), nlevel(ru.path), iso_local(p.accepted_at),"
       " iso_local(p.dispatched_at), iso_local(p.due_at), iso_local(p.replied_at), iso_local(p.closed_at)"
-      " FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id LEFT JOIN units ru ON ru.id = p.responsible_unit_id"
-      " WHERE p.tracking_code = $1 AND (right(pr.phone_key, 4) = $2 OR right(regexp_replace(p.proxy_phone, '[^0-9]', '', 'g'), 4) = $2)",
+      " FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id LEFT JOIN units ru ON ru.id = "
+      "p.responsible_unit_id"
+      " WHERE p.tracking_code = $1 AND (right(pr.phone_key, 4) = $2 OR right(regexp_replace(p.proxy_phone, '[^0-9]', "
+      "'', 'g'), 4) = $2)",
       tracking_code, last_four);
   auto results = co_await pool_.run(std::move(statements));
   const auto& r = results[1];

@@ -28,11 +28,11 @@ std::optional<std::string> local_text(std::optional<workflow::Instant> instant) 
 awaitable<std::optional<int>> PetitionStore::recompute_deadlines() {
   for (;;) {
     // Every year changed since its deadlines were last recomputed, unless another process is at it.
-    auto claimed = co_await pool_.run_one(pg::Statement(
-        "UPDATE calendar_years SET recompute_lease_until = now() + interval '10 minutes'"
-        " WHERE recomputed_revision IS DISTINCT FROM revision"
-        "  AND (recompute_lease_until IS NULL OR recompute_lease_until < now())"
-        " RETURNING calendar, year, revision"));
+    auto claimed = co_await pool_.run_one(
+        pg::Statement("UPDATE calendar_years SET recompute_lease_until = now() + interval '10 minutes'"
+                      " WHERE recomputed_revision IS DISTINCT FROM revision"
+                      "  AND (recompute_lease_until IS NULL OR recompute_lease_until < now())"
+                      " RETURNING calendar, year, revision"));
     if (claimed.rows() == 0) co_return std::nullopt;
     co_await calendars_.reload();
     const auto calendars = calendars_.current();
@@ -63,9 +63,9 @@ awaitable<std::optional<int>> PetitionStore::recompute_deadlines() {
     if (superseded) {
       // Another change came while this ran: give the years back and start again on the newest calendars.
       for (int row = 0; row < claimed.rows(); ++row)
-        co_await pool_.run_one(pg::Statement(
-            "UPDATE calendar_years SET recompute_lease_until = NULL WHERE calendar = $1 AND year = $2",
-            std::string(claimed.text(row, 0)), claimed.integer(row, 1)));
+        co_await pool_.run_one(
+            pg::Statement("UPDATE calendar_years SET recompute_lease_until = NULL WHERE calendar = $1 AND year = $2",
+                          std::string(claimed.text(row, 0)), claimed.integer(row, 1)));
       continue;
     }
     for (int row = 0; row < claimed.rows(); ++row)

@@ -67,7 +67,6 @@ std::string fields_json(const std::map<std::string, std::string>& fields) {
   return json::serialize(out);
 }
 
-
 // Facts for the managers' reports, each counted for a unit (docs/reports.md).
 struct CountedFact {
   workflow::ReportFact fact;
@@ -75,8 +74,8 @@ struct CountedFact {
 };
 
 void count_decision(std::vector<CountedFact>& out, const workflow::PetitionState& before, const Decision& decision,
-                    const workflow::Definition& definition, const workflow::Calendar& calendar, Instant handling_started,
-                    std::int64_t intake_unit, std::int64_t handling_unit) {
+                    const workflow::Definition& definition, const workflow::Calendar& calendar,
+                    Instant handling_started, std::int64_t intake_unit, std::int64_t handling_unit) {
   for (auto& fact : workflow::report_facts(before, decision, definition, calendar, handling_started)) {
     const auto unit = fact.intake_unit ? intake_unit : handling_unit;
     out.push_back({std::move(fact), unit});
@@ -92,14 +91,15 @@ pg::Statement report_facts_insert(std::int64_t petition_id, Instant at, const st
     if (fact.measure == "replied" && fact.value) row["bucket"] = workflow::handling_time_bucket(*fact.value);
     rows.push_back(std::move(row));
   }
-  return {"INSERT INTO report_facts (petition_id, at, day, unit_id, unit_path, level, category, channel, measure, on_time,"
-          " value, bucket)"
-          " SELECT p.id, to_timestamp($2), local_date(to_timestamp($2)), u.id, u.path, unit_level(u.path, u.kind),"
-          " p.category, p.channel, f.measure, f.on_time, f.value, f.bucket"
-          " FROM jsonb_to_recordset($3::jsonb) AS f(unit_id bigint, measure text, on_time boolean, value float8,"
-          "   bucket smallint)"
-          " JOIN units u ON u.id = f.unit_id, petitions p WHERE p.id = $1",
-          petition_id, epoch(at), json::serialize(rows)};
+  return {
+      "INSERT INTO report_facts (petition_id, at, day, unit_id, unit_path, level, category, channel, measure, on_time,"
+      " value, bucket)"
+      " SELECT p.id, to_timestamp($2), local_date(to_timestamp($2)), u.id, u.path, unit_level(u.path, u.kind),"
+      " p.category, p.channel, f.measure, f.on_time, f.value, f.bucket"
+      " FROM jsonb_to_recordset($3::jsonb) AS f(unit_id bigint, measure text, on_time boolean, value float8,"
+      "   bucket smallint)"
+      " JOIN units u ON u.id = f.unit_id, petitions p WHERE p.id = $1",
+      petition_id, epoch(at), json::serialize(rows)};
 }
 
 Author author_of(const Actor& actor) {
@@ -116,8 +116,8 @@ pg::Statement read_back(Instant now, std::int64_t id) {
 // One outbox row per audience the decision notifies. The reason and days are the latest given on the
 // petition: the decision's own, or those of the request it answers (an extension approved: its reason).
 // Written after the decision's timeline event.
-pg::Statement outbox_insert(std::int64_t petition_id, const std::vector<std::string>& audiences, const std::string& topic,
-                            const std::string& tracking, const std::string& to_state) {
+pg::Statement outbox_insert(std::int64_t petition_id, const std::vector<std::string>& audiences,
+                            const std::string& topic, const std::string& tracking, const std::string& to_state) {
   json::object payload{{"tracking_code", tracking}, {"state", to_state}};
   return pg::Statement(
       "INSERT INTO outbox (petition_id, audience, topic, payload)"
@@ -142,7 +142,7 @@ pg::Statement unit_chain_query(std::optional<std::string> code) {
 
 struct UnitChain {
   std::map<std::string, workflow::UnitInfo> units;
-  std::optional<std::int64_t> id;    // the unit itself
+  std::optional<std::int64_t> id;      // the unit itself
   std::vector<std::string> calendars;  // calendar names from the unit up
 };
 
@@ -224,16 +224,18 @@ IntakeReads intake_reads(const NewPetition& in, const Intake& intake, const std:
   // A complaint about the desk's own unit (or one above it) is registered by the nearest unit above the
   // accused instead, so that it is never counted, listed or told there; none left: the top unit is accused.
   r.desk = r.batch.add(pg::Statement(
-      "SELECT u.id, " + calendar_chain("u.path") + ", nlevel(u.path) FROM units u, units desk"
-      " WHERE desk.id = coalesce($1,"
-      "  (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = 'portal.intake_unit')),"
-      "  (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1))"
-      " AND u.path @> desk.path AND NOT accuses(ARRAY(SELECT id FROM units WHERE code = ANY ($2::text[])), u.path)"
-      " ORDER BY nlevel(u.path) DESC LIMIT 1",
+      "SELECT u.id, " + calendar_chain("u.path") +
+          ", nlevel(u.path) FROM units u, units desk"
+          " WHERE desk.id = coalesce($1,"
+          "  (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = "
+          "'portal.intake_unit')),"
+          "  (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1))"
+          " AND u.path @> desk.path AND NOT accuses(ARRAY(SELECT id FROM units WHERE code = ANY ($2::text[])), u.path)"
+          " ORDER BY nlevel(u.path) DESC LIMIT 1",
       actor_unit, pg::words_literal(in.complained_unit_codes)));
   r.home = r.batch.add({"SELECT id FROM units WHERE code = $1 AND active", in.petitioner.unit_code});
-  r.complained =
-      r.batch.add({"SELECT code, id FROM units WHERE code = ANY ($1::text[])", pg::words_literal(in.complained_unit_codes)});
+  r.complained = r.batch.add(
+      {"SELECT code, id FROM units WHERE code = ANY ($1::text[])", pg::words_literal(in.complained_unit_codes)});
   std::optional<std::string> known_id_number;
   if (staff) known_id_number = in.petitioner.id_number;
   r.on_record = r.batch.add(
@@ -243,7 +245,8 @@ IntakeReads intake_reads(const NewPetition& in, const Intake& intake, const std:
       // petitioner and time): however common the category, only this person's petitions are read.
       "SELECT p.id, p.state, p.open FROM"
       " (SELECT pr.id FROM petitioners pr WHERE pr.id_number = $2 UNION"
-      "  SELECT pr.id FROM petitioners pr WHERE pr.phone_key = coalesce($3, (SELECT from_key FROM calls WHERE call_id = $6))) person"
+      "  SELECT pr.id FROM petitioners pr WHERE pr.phone_key = coalesce($3, (SELECT from_key FROM calls WHERE call_id "
+      "= $6))) person"
       " CROSS JOIN LATERAL (SELECT p.id, p.state, p.due_at IS NOT NULL AS open, p.received_at FROM petitions p"
       "   WHERE p.petitioner_id = person.id AND p.category = $1 AND p.parent_id IS NULL"
       "     AND (p.state = $4 OR p.received_at > to_timestamp($5) - make_interval(days => coalesce((SELECT"
@@ -252,7 +255,8 @@ IntakeReads intake_reads(const NewPetition& in, const Intake& intake, const std:
       " ORDER BY p.received_at DESC LIMIT 20",
       in.category, in.petitioner.id_number, phone_key, workflow::concluded_state, epoch(now), in.call_id));
   r.ids = r.batch.add(
-      "SELECT nextval(pg_get_serial_sequence('petitions', 'id')), nextval(pg_get_serial_sequence('petitioners', 'id'))");
+      "SELECT nextval(pg_get_serial_sequence('petitions', 'id')), nextval(pg_get_serial_sequence('petitioners', "
+      "'id'))");
   r.call = r.batch.add({"SELECT id, from_number, from_key FROM calls WHERE call_id = $1", in.call_id});
   return r;
 }
@@ -482,7 +486,8 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
                 " WHERE p.id = (SELECT petition_id FROM idempotency_keys WHERE scope = $2 AND key = $3"
                 " AND request_hash = $4)";
     auto result = co_await pool_.run_one(std::move(again));
-    if (result.rows() == 0) throw Error(Errc::invalid_field, "was already used for a different request", "Idempotency-Key");
+    if (result.rows() == 0)
+      throw Error(Errc::invalid_field, "was already used for a different request", "Idempotency-Key");
     co_return std::make_pair(petition_from(result, 0), false);
   }
 }
@@ -535,8 +540,10 @@ pg::Statement petition_update(const ActionWrite& w) {
   const auto obligation = workflow::next_obligation(w.state, w.definition, w.after_calendar);
   const auto m = milestones(d, w.definition);
   return require_change(
-      {"UPDATE petitions SET state = $3, version = version + 1, responsible_unit_id = coalesce($4, responsible_unit_id),"
-       " requested_extension = $5, due_at = to_timestamp($6), warn_at = to_timestamp($7), updated_at = to_timestamp($8),"
+      {"UPDATE petitions SET state = $3, version = version + 1, responsible_unit_id = coalesce($4, "
+       "responsible_unit_id),"
+       " requested_extension = $5, due_at = to_timestamp($6), warn_at = to_timestamp($7), updated_at = "
+       "to_timestamp($8),"
        " accepted_at = CASE WHEN $9 THEN coalesce(accepted_at, to_timestamp($8)) ELSE accepted_at END,"
        " dispatched_at = CASE WHEN $10 THEN to_timestamp($8) ELSE dispatched_at END,"
        " replied_at = CASE WHEN $11 THEN to_timestamp($8) ELSE replied_at END,"
@@ -574,17 +581,19 @@ std::vector<pg::Statement> action_writes(const ActionWrite& w) {
   writes.push_back(event_insert(id, w.author, w.now, d.transition, d.from, d.to, fields_json(d.fields)));
   std::vector<CountedFact> facts;
   const auto handling_unit = d.responsible_unit && w.chain.id ? *w.chain.id
-                             : petition.responsible_unit     ? petition.responsible_unit->id
-                                                             : petition.intake_unit.id;
+                             : petition.responsible_unit      ? petition.responsible_unit->id
+                                                              : petition.intake_unit.id;
   count_decision(facts, petition.workflow_state, d, w.definition, w.calendar, petition.handling_started,
                  petition.intake_unit.id, handling_unit);
   if (!facts.empty()) writes.push_back(report_facts_insert(id, w.now, facts));
   if (!d.notify.empty()) writes.push_back(outbox_insert(id, d.notify, d.transition, petition.tracking_code, d.to));
   if (w.parent_id) {
-    writes.emplace_back("UPDATE petitions SET repeat_count = repeat_count + 1, updated_at = to_timestamp($2) WHERE id = $1",
-                        *w.parent_id, epoch(w.now));
-    writes.push_back(event_insert(*w.parent_id, w.author, w.now, "repeat_merged", std::nullopt, std::nullopt,
-                                  json::serialize(json::object{{"child", id}, {"tracking_code", petition.tracking_code}})));
+    writes.emplace_back(
+        "UPDATE petitions SET repeat_count = repeat_count + 1, updated_at = to_timestamp($2) WHERE id = $1",
+        *w.parent_id, epoch(w.now));
+    writes.push_back(
+        event_insert(*w.parent_id, w.author, w.now, "repeat_merged", std::nullopt, std::nullopt,
+                     json::serialize(json::object{{"child", id}, {"tracking_code", petition.tracking_code}})));
   }
   writes.push_back(read_back(w.now, id));
   return writes;
@@ -615,7 +624,8 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
   if (parent_id) {
     if (found[parent].rows() == 0 || *parent_id == id)
       throw Error(Errc::invalid_field, "no other petition with this id can be merged into", "parent");
-    if (!found[parent].is_null(0, 1)) throw Error(Errc::invalid_field, "that petition was itself merged into another", "parent");
+    if (!found[parent].is_null(0, 1))
+      throw Error(Errc::invalid_field, "that petition was itself merged into another", "parent");
   }
 
   auto chain = unit_chain_from(found[unit]);
@@ -649,8 +659,8 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
   // Deadlines started by a hand-over count on the new responsible unit's working calendar.
   const auto& after_calendar = decision.responsible_unit ? calendars->resolve(chain.calendars) : calendar;
 
-  const ActionWrite plan{petition, action,   decision, state,  definition,        calendar, after_calendar,
-                         *calendars, chain, parent_id, co_units, author_of(actor), now};
+  const ActionWrite plan{petition,   action, decision,  state,    definition,       calendar, after_calendar,
+                         *calendars, chain,  parent_id, co_units, author_of(actor), now};
   auto writes = action_writes(plan);
   std::vector<pg::Result> results;
   try {
@@ -675,7 +685,8 @@ awaitable<int> PetitionStore::fire_escalations(std::string process, int batch) {
 }
 
 awaitable<std::optional<Instant>> PetitionStore::next_escalation_due() {
-  pg::Statement next("SELECT ceil(extract(epoch FROM min(due_at)))::bigint FROM escalation_points WHERE fired_at IS NULL");
+  pg::Statement next(
+      "SELECT ceil(extract(epoch FROM min(due_at)))::bigint FROM escalation_points WHERE fired_at IS NULL");
   auto result = co_await pool_.run_one(std::move(next));
   if (result.is_null(0, 0)) co_return std::nullopt;
   co_return Instant{std::chrono::seconds{result.integer(0, 0)}};
@@ -725,14 +736,15 @@ awaitable<Petition> PetitionStore::grant_proxy(const Actor& actor, std::int64_t 
   const Author author = author_of(actor);
   std::vector<pg::Statement> writes;
   writes.push_back(require_change(
-      {"UPDATE petitions SET proxy_user_id = $2, consent_method = $3, consent_at = to_timestamp($4), version = version + 1,"
+      {"UPDATE petitions SET proxy_user_id = $2, consent_method = $3, consent_at = to_timestamp($4), version = version "
+       "+ 1,"
        " updated_at = to_timestamp($5) WHERE id = $1"
        "   AND EXISTS (SELECT 1 FROM users WHERE id = $2 AND active AND 'proxy' = ANY (roles)) RETURNING 1",
        id, proxy_user_id, consent_method, consent_at, epoch(now)},
       "no active proxy has this id"));
-  writes.push_back(event_insert(id, author, now, "proxy_granted", std::nullopt, std::nullopt,
-                                json::serialize(json::object{{"proxy_user", proxy_user_id},
-                                                             {"consent_method", consent_method}})));
+  writes.push_back(
+      event_insert(id, author, now, "proxy_granted", std::nullopt, std::nullopt,
+                   json::serialize(json::object{{"proxy_user", proxy_user_id}, {"consent_method", consent_method}})));
   writes.push_back(read_back(now, id));
   co_return co_await write_and_read(std::move(writes), "user");
 }
@@ -754,10 +766,10 @@ awaitable<std::pair<Attachment, bool>> PetitionStore::add_attachment(const Actor
       "INSERT INTO attachments (petition_id, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at)"
       " VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7)) RETURNING id, iso_local(uploaded_at)",
       id, attachment.file_name, attachment.content_type, attachment.size, attachment.sha256, actor.user_id, epoch(now));
-  writes.push_back(event_insert(id, author, now, "attachment_added", std::nullopt, std::nullopt,
-                                json::serialize(json::object{{"file_name", attachment.file_name},
-                                                             {"content_type", attachment.content_type},
-                                                             {"size", attachment.size}})));
+  writes.push_back(event_insert(
+      id, author, now, "attachment_added", std::nullopt, std::nullopt,
+      json::serialize(json::object{
+          {"file_name", attachment.file_name}, {"content_type", attachment.content_type}, {"size", attachment.size}})));
   std::vector<pg::Result> results;
   bool raced = false;
   try {

@@ -48,7 +48,8 @@ std::string segments_join(pg::Statement& statement, Date first, Date last, char 
   return " JOIN unnest(" + param(statement, pg::words_literal(grains)) + "::text[], " +
          param(statement, pg::words_literal(froms)) + "::date[], " + param(statement, pg::words_literal(untils)) +
          "::date[], " + param(statement, pg::words_literal(signs)) +
-         "::float8[]) AS s(grain, lo, hi, sign) ON r.grain = s.grain::\"char\" AND r.period_start >= s.lo AND r.period_start < s.hi";
+         "::float8[]) AS s(grain, lo, hi, sign) ON r.grain = s.grain::\"char\" AND r.period_start >= s.lo AND "
+         "r.period_start < s.hi";
 }
 
 // Adds one overdue_tally row (its lateness class, how many, the earliest deadline in seconds) into `o`.
@@ -69,8 +70,8 @@ void add_overdue(OverdueNow& o, const pg::Result& result, int row, int first_col
 constexpr const char* overdue_columns = "o.class, o.n, extract(epoch FROM o.oldest_due)::float8";
 
 const std::map<std::string, std::string>& dimension_fact_columns() {
-  static const std::map<std::string, std::string> columns{{"level", "f.level"}, {"category", "f.category"},
-                                                          {"channel", "f.channel"}};
+  static const std::map<std::string, std::string> columns{
+      {"level", "f.level"}, {"category", "f.category"}, {"channel", "f.channel"}};
   return columns;
 }
 
@@ -102,10 +103,23 @@ std::optional<DrillFilter> drill_filter(const std::string& figure) {
       return DrillFilter{"replied", " AND f.bucket = " + std::to_string(bucket)};
     return std::nullopt;
   }
-  static const std::vector<std::string> plain{"received", "accepted", "not_accepted", "dispatched", "signed_for",
-                                              "returned", "extended", "replied", "satisfaction", "redone", "reminded",
-                                              "supervised", "escalated_to_district", "escalated_to_department",
-                                              "escalated_to_town", "escalated_to_village", "criticised"};
+  static const std::vector<std::string> plain{"received",
+                                              "accepted",
+                                              "not_accepted",
+                                              "dispatched",
+                                              "signed_for",
+                                              "returned",
+                                              "extended",
+                                              "replied",
+                                              "satisfaction",
+                                              "redone",
+                                              "reminded",
+                                              "supervised",
+                                              "escalated_to_district",
+                                              "escalated_to_department",
+                                              "escalated_to_town",
+                                              "escalated_to_village",
+                                              "criticised"};
   if (std::find(plain.begin(), plain.end(), figure) != plain.end()) return DrillFilter{figure, ""};
   return std::nullopt;
 }
@@ -114,8 +128,9 @@ std::optional<DrillFilter> drill_filter(const std::string& figure) {
 
 const std::vector<std::string>& rollup_columns() {
   static const std::vector<std::string> columns = [] {
-    std::vector<std::string> c{"received",   "repeats",  "accepted", "not_accepted",   "dispatched", "signed_for",
-                               "signed_on_time", "returned", "extended", "replied", "replied_on_time", "handling_days"};
+    std::vector<std::string> c{"received",   "repeats",    "accepted",        "not_accepted",
+                               "dispatched", "signed_for", "signed_on_time",  "returned",
+                               "extended",   "replied",    "replied_on_time", "handling_days"};
     for (int i = 0; i < 14; ++i) c.push_back("h" + std::to_string(i));
     for (int i = 1; i <= 5; ++i) c.push_back("sat" + std::to_string(i));
     for (const char* name : {"redone", "reminded", "supervised", "escalated_to_district", "escalated_to_department",
@@ -189,10 +204,10 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
   report.total.level = scope.level;
 
   if (query.group_by == "unit") {
-    pg::Statement groups(query.level
-                             ? "SELECT id, code, name, unit_level(path, kind) FROM units"
-                               " WHERE path <@ $1::ltree AND unit_level(path, kind) = $2 ORDER BY code"
-                             : "SELECT id, code, name, unit_level(path, kind) FROM units WHERE parent_id = $1 ORDER BY code");
+    pg::Statement groups(
+        query.level ? "SELECT id, code, name, unit_level(path, kind) FROM units"
+                      " WHERE path <@ $1::ltree AND unit_level(path, kind) = $2 ORDER BY code"
+                    : "SELECT id, code, name, unit_level(path, kind) FROM units WHERE parent_id = $1 ORDER BY code");
     if (query.level) groups.bind(scope.path).bind(*query.level);
     else groups.bind(scope.id);
     auto found = co_await pool_.run_one(std::move(groups));
@@ -209,8 +224,9 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
     }
     pg::Statement sums("");
     sums.sql = "SELECT r.scope_unit_id" + sums_sql() + " FROM report_rollups r" +
-               segments_join(sums, query.first, query.last, 'y') + " WHERE r.dimension = 'all' AND r.scope_unit_id = ANY (" +
-               param(sums, pg::words_literal(ids)) + "::bigint[]) GROUP BY r.scope_unit_id";
+               segments_join(sums, query.first, query.last, 'y') +
+               " WHERE r.dimension = 'all' AND r.scope_unit_id = ANY (" + param(sums, pg::words_literal(ids)) +
+               "::bigint[]) GROUP BY r.scope_unit_id";
     sums.prepare = false;  // how many units and days: a plan for these, not a generic one
     // Overdue now: the tally kept per unit subtree (overdue_tally, schemas/functions/fold_overdue_changes.sql).
     pg::Statement overdue("SELECT o.scope_unit_id, " + std::string(overdue_columns) +
@@ -234,10 +250,12 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
   pg::Statement sums("");
   sums.sql = "SELECT r.dimension, r.value" + sums_sql() + " FROM report_rollups r" +
              segments_join(sums, query.first, query.last, 'y') + " WHERE r.scope_unit_id = " + param(sums, scope.id) +
-             " AND r.dimension IN ('all', " + param(sums, query.group_by) + ") GROUP BY r.dimension, r.value ORDER BY r.value";
-  pg::Statement overdue("SELECT o.dimension, o.value, " + std::string(overdue_columns) +
-                            " FROM overdue_tally o WHERE o.scope_unit_id = $1 AND o.dimension IN ('all', $2) AND o.n > 0",
-                        scope.id, query.group_by);
+             " AND r.dimension IN ('all', " + param(sums, query.group_by) +
+             ") GROUP BY r.dimension, r.value ORDER BY r.value";
+  pg::Statement overdue(
+      "SELECT o.dimension, o.value, " + std::string(overdue_columns) +
+          " FROM overdue_tally o WHERE o.scope_unit_id = $1 AND o.dimension IN ('all', $2) AND o.n > 0",
+      scope.id, query.group_by);
   std::vector<pg::Statement> reads;
   reads.push_back(std::move(sums));
   reads.push_back(std::move(overdue));
@@ -266,17 +284,17 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
 }
 
 awaitable<std::pair<ReportScope, std::vector<TrendPoint>>> ReportStore::trend(const Actor& actor,
-                                                                               const ReportQuery& query,
-                                                                               const std::string& interval) {
+                                                                              const ReportQuery& query,
+                                                                              const std::string& interval) {
   auto scope = co_await scope_of(actor, query.unit_code);
   const bool weekly = interval == "week";
   pg::Statement sums("");
   const auto bucket = std::string("date_trunc('") + (weekly ? "week" : "month") + "', r.period_start)::date";
   sums.sql = "SELECT to_char(" + bucket + ", 'YYYY-MM-DD')" + sums_sql() + " FROM report_rollups r" +
              segments_join(sums, query.first, query.last, weekly ? 'd' : 'm') +
-             " WHERE r.scope_unit_id = " + param(sums, scope.id) + " AND r.dimension = " +
-             param(sums, query.dimension.value_or("all")) + " AND r.value = " + param(sums, query.value.value_or("")) +
-             " GROUP BY 1 ORDER BY 1";
+             " WHERE r.scope_unit_id = " + param(sums, scope.id) +
+             " AND r.dimension = " + param(sums, query.dimension.value_or("all")) +
+             " AND r.value = " + param(sums, query.value.value_or("")) + " GROUP BY 1 ORDER BY 1";
   auto result = co_await pool_.run_one(std::move(sums));
   std::map<std::string, ReportTotals> found;
   for (int row = 0; row < result.rows(); ++row) found[std::string(result.text(row, 0))] = totals_from(result, row, 1);
@@ -306,10 +324,12 @@ awaitable<DrillPage> ReportStore::drill(const Actor& actor, const ReportQuery& q
   std::string extra;
   if (measure == "overdue_now") {
     // Petitions past their deadline now, the longest overdue first.
-    inner = "SELECT p.*, 0::bigint AS fact_id, p.due_at AS fact_at, NULL::float8 AS fact_value,"
-            " extract(epoch FROM p.due_at)::bigint::text AS fact_key"
-            " FROM petitions p JOIN units u ON u.id = coalesce(p.responsible_unit_id, p.intake_unit_id)"
-            " WHERE p.due_at <= " + now_sql + " AND u.path <@ " + param(statement, scope.path) + "::ltree";
+    inner =
+        "SELECT p.*, 0::bigint AS fact_id, p.due_at AS fact_at, NULL::float8 AS fact_value,"
+        " extract(epoch FROM p.due_at)::bigint::text AS fact_key"
+        " FROM petitions p JOIN units u ON u.id = coalesce(p.responsible_unit_id, p.intake_unit_id)"
+        " WHERE p.due_at <= " +
+        now_sql + " AND u.path <@ " + param(statement, scope.path) + "::ltree";
     if (query.dimension) inner += " AND " + overdue_key(*query.dimension) + " = " + param(statement, *query.value);
     if (after) {
       const auto cursor = parse_cursor(*after, '_');
@@ -322,16 +342,21 @@ awaitable<DrillPage> ReportStore::drill(const Actor& actor, const ReportQuery& q
   } else {
     auto filter = drill_filter(measure);
     if (!filter) throw Error(Errc::invalid_field, "is not a figure of the reports", "measure");
-    inner = "SELECT p.*, f.id AS fact_id, f.at AS fact_at, f.value AS fact_value, f.day::text AS fact_key, f.day AS fact_day"
-            " FROM report_facts f JOIN petitions p ON p.id = f.petition_id"
-            " WHERE f.measure = " + param(statement, filter->measure) + filter->condition +
-            " AND f.day >= " + param(statement, workflow::format_date(query.first)) + "::date AND f.day <= " +
-            param(statement, workflow::format_date(query.last)) + "::date AND f.unit_path <@ " + param(statement, scope.path) + "::ltree";
+    inner =
+        "SELECT p.*, f.id AS fact_id, f.at AS fact_at, f.value AS fact_value, f.day::text AS fact_key, f.day AS "
+        "fact_day"
+        " FROM report_facts f JOIN petitions p ON p.id = f.petition_id"
+        " WHERE f.measure = " +
+        param(statement, filter->measure) + filter->condition +
+        " AND f.day >= " + param(statement, workflow::format_date(query.first)) +
+        "::date AND f.day <= " + param(statement, workflow::format_date(query.last)) + "::date AND f.unit_path <@ " +
+        param(statement, scope.path) + "::ltree";
     if (query.dimension)
       inner += " AND " + dimension_fact_columns().at(*query.dimension) + " = " + param(statement, *query.value);
     if (after) {
       const auto cursor = parse_cursor(*after, '_');
-      inner += " AND (f.day, f.id) < (" + param(statement, cursor_date(cursor)) + "::date, " + param(statement, cursor.id) + ")";
+      inner += " AND (f.day, f.id) < (" + param(statement, cursor_date(cursor)) + "::date, " +
+               param(statement, cursor.id) + ")";
     }
     inner += " AND " + visible_petitions_condition(actor, statement) + " ORDER BY f.day DESC, f.id DESC";
     order = " ORDER BY p.fact_day DESC, p.fact_id DESC";

@@ -1,8 +1,8 @@
 #pragma once
-// The managers' reports: sums of the rollups (kept by folding report facts, see schemas/functions/fold_report_facts.sql) over a
-// period for a scope unit's subtree, grouped by unit, level, category or channel; trends by week or
-// month; the overdue petitions now; and the facts (petitions) behind any figure. Everything is within the
-// manager's subtree.
+// The managers' reports: sums of the rollups (kept by folding report facts, see
+// schemas/functions/fold_report_facts.sql) over a period for a scope unit's subtree, grouped by unit, level, category
+// or channel; trends by week or month; the overdue petitions now; and the facts (petitions) behind any figure.
+// Everything is within the manager's subtree.
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <optional>
@@ -89,8 +89,8 @@ class ReportStore {
 
   boost::asio::awaitable<Report> summary(const Actor& actor, const ReportQuery& query);
   boost::asio::awaitable<std::pair<ReportScope, std::vector<TrendPoint>>> trend(const Actor& actor,
-                                                                                 const ReportQuery& query,
-                                                                                 const std::string& interval);
+                                                                                const ReportQuery& query,
+                                                                                const std::string& interval);
   boost::asio::awaitable<DrillPage> drill(const Actor& actor, const ReportQuery& query, const std::string& measure,
                                           std::optional<std::string> after, int limit);
 

@@ -13,9 +13,10 @@ boost::asio::awaitable<std::optional<boost::json::value>> SettingsStore::get(std
 
 boost::asio::awaitable<void> SettingsStore::set(std::string key, boost::json::value value, AuditEvent audit) {
   pg::Batch batch;
-  batch.add(pg::Statement("INSERT INTO settings (key, value) VALUES ($1, $2::jsonb)"
-                          " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
-                          key, boost::json::serialize(value)));
+  batch.add(
+      pg::Statement("INSERT INTO settings (key, value) VALUES ($1, $2::jsonb)"
+                    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+                    key, boost::json::serialize(value)));
   batch.add(audit_insert(audit));
   co_await pool_.run(std::move(batch));
 }

@@ -44,10 +44,9 @@ pg::Statement upsert(const UnitInput& unit) {
 
 boost::asio::awaitable<std::vector<Unit>> UnitStore::list(std::optional<std::string> root_code, bool include_inactive) {
   auto result = co_await pool_.run_one(pg::Statement(
-      std::string(unit_select) +
-          " WHERE ($1::text IS NULL OR u.path <@ (SELECT path FROM units WHERE code = $1))"
-          "   AND ($2 OR u.active)"
-          " ORDER BY nlevel(u.path), u.kind, u.code",
+      std::string(unit_select) + " WHERE ($1::text IS NULL OR u.path <@ (SELECT path FROM units WHERE code = $1))"
+                                 "   AND ($2 OR u.active)"
+                                 " ORDER BY nlevel(u.path), u.kind, u.code",
       root_code, include_inactive));
   std::vector<Unit> units;
   for (int row = 0; row < result.rows(); ++row) units.push_back(unit_from(result, row));
@@ -61,10 +60,10 @@ boost::asio::awaitable<std::optional<Unit>> UnitStore::find(std::string code) {
 }
 
 boost::asio::awaitable<std::map<std::string, Unit>> UnitStore::function_units() {
-  auto result = co_await pool_.run_one(pg::Statement(
-      "SELECT f.key, " UNIT_COLUMNS UNIT_TABLES
-      " JOIN jsonb_each_text(coalesce((SELECT value FROM settings"
-      "   WHERE key = 'routing.functions' AND jsonb_typeof(value) = 'object'), '{}')) f ON f.value = u.code"));
+  auto result =
+      co_await pool_.run_one(pg::Statement(
+          "SELECT f.key, " UNIT_COLUMNS UNIT_TABLES " JOIN jsonb_each_text(coalesce((SELECT value FROM settings"
+          "   WHERE key = 'routing.functions' AND jsonb_typeof(value) = 'object'), '{}')) f ON f.value = u.code"));
   std::map<std::string, Unit> units;
   for (int row = 0; row < result.rows(); ++row) units[std::string(result.text(row, 0))] = unit_from(result, row, 1);
   co_return units;
@@ -87,12 +86,12 @@ boost::asio::awaitable<std::map<std::string, std::vector<std::string>>> UnitStor
 
 boost::asio::awaitable<Unit> UnitStore::create(UnitInput input, AuditEvent audit) {
   std::vector<pg::Statement> statements;
-  statements.push_back(require_change(
-      {"INSERT INTO units (code, name, kind, parent_id, phone, calendar, active)"
-       " SELECT $1, $2, $3, (SELECT id FROM units WHERE code = $4), $5, $6, $7"
-       " WHERE $4::text IS NULL OR EXISTS (SELECT 1 FROM units WHERE code = $4) RETURNING 1",
-       input.code, input.name, input.kind, input.parent_code, input.phone, input.calendar, input.active},
-      "no unit has the parent code"));
+  statements.push_back(
+      require_change({"INSERT INTO units (code, name, kind, parent_id, phone, calendar, active)"
+                      " SELECT $1, $2, $3, (SELECT id FROM units WHERE code = $4), $5, $6, $7"
+                      " WHERE $4::text IS NULL OR EXISTS (SELECT 1 FROM units WHERE code = $4) RETURNING 1",
+                      input.code, input.name, input.kind, input.parent_code, input.phone, input.calendar, input.active},
+                     "no unit has the parent code"));
   statements.push_back(audit_insert(audit));
   statements.emplace_back(std::string(unit_select) + " WHERE u.code = $1", input.code);
   std::vector<pg::Result> results;
@@ -110,11 +109,11 @@ boost::asio::awaitable<Unit> UnitStore::update(std::string code, UnitChange chan
   std::vector<pg::Statement> statements;
   statements.push_back(require_change(
       {"UPDATE units SET name = coalesce($2, name),"
-      "  parent_id = CASE WHEN $3::text IS NULL THEN parent_id ELSE (SELECT id FROM units WHERE code = $3) END,"
-      "  phone = CASE WHEN $4 THEN $5 ELSE phone END,"
-      "  calendar = CASE WHEN $6 THEN $7 ELSE calendar END,"
-      "  active = coalesce($8, active), updated_at = now()"
-      " WHERE code = $1 AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM units WHERE code = $3)) RETURNING 1",
+       "  parent_id = CASE WHEN $3::text IS NULL THEN parent_id ELSE (SELECT id FROM units WHERE code = $3) END,"
+       "  phone = CASE WHEN $4 THEN $5 ELSE phone END,"
+       "  calendar = CASE WHEN $6 THEN $7 ELSE calendar END,"
+       "  active = coalesce($8, active), updated_at = now()"
+       " WHERE code = $1 AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM units WHERE code = $3)) RETURNING 1",
        code, change.name, change.parent_code, phone_set, phone_set ? *change.phone : std::nullopt, calendar_set,
        calendar_set ? *change.calendar : std::nullopt, change.active},
       "no such unit"));
@@ -125,12 +124,14 @@ boost::asio::awaitable<Unit> UnitStore::update(std::string code, UnitChange chan
   try {
     results = co_await pool_.run(std::move(statements));
   } catch (const pg::QueryError& e) {
-    if (e.errc() != Errc::not_found) rethrow_constraint(e, change.parent_code ? "parent" : change.active ? "active" : "name");
+    if (e.errc() != Errc::not_found)
+      rethrow_constraint(e, change.parent_code ? "parent" : change.active ? "active" : "name");
     not_found = true;
   }
   // Nothing changed: the unit is unknown, or the new parent is.
   if (not_found) {
-    if (change.parent_code && co_await find(code)) throw Error(Errc::invalid_field, "no unit has the parent code", "parent");
+    if (change.parent_code && co_await find(code))
+      throw Error(Errc::invalid_field, "no unit has the parent code", "parent");
     throw Error(Errc::not_found, "no such unit");
   }
   co_return unit_from(results[2], 0);
@@ -174,7 +175,8 @@ std::vector<UnitInput> parents_first(std::vector<UnitInput> units, const std::ve
       auto parent = by_code.find(*unit.parent_code);
       if (parent != by_code.end()) self(*parent->second, self);
       else if (!existing.count(*unit.parent_code))
-        throw Error(Errc::invalid_field, "unit " + unit.code + " names an unknown parent " + *unit.parent_code, "parent");
+        throw Error(Errc::invalid_field, "unit " + unit.code + " names an unknown parent " + *unit.parent_code,
+                    "parent");
     }
     visiting.erase(unit.code);
     placed.insert(unit.code);

@@ -48,7 +48,8 @@ boost::asio::awaitable<std::vector<User>> UserStore::list(const Actor& actor, Us
   statement.sql = std::string(user_select) +
                   " WHERE ($1::text IS NULL OR un.path <@ (SELECT path FROM units WHERE code = $1))"
                   "   AND ($2::text IS NULL OR $2 = ANY (u.roles)) AND ($3 OR u.active)"
-                  "   AND " + visible_users_condition(actor, statement, 4) + " ORDER BY un.path, u.login";
+                  "   AND " +
+                  visible_users_condition(actor, statement, 4) + " ORDER BY un.path, u.login";
   auto result = co_await pool_.run_one(std::move(statement));
   std::vector<User> users;
   for (int row = 0; row < result.rows(); ++row) users.push_back(user_from(result, row));
@@ -100,7 +101,8 @@ boost::asio::awaitable<User> UserStore::update(const Actor& actor, std::int64_t 
       "  roles = coalesce($6::text[], u.roles), active = coalesce($7, u.active), updated_at = now()"
       " FROM units un WHERE un.id = u.unit_id AND u.id = $1"
       "   AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM units WHERE code = $5 AND active))"
-      "   AND " + visible_users_condition(actor, statement, 8) + " RETURNING u.id";
+      "   AND " +
+      visible_users_condition(actor, statement, 8) + " RETURNING u.id";
   std::vector<pg::Statement> statements;
   statements.push_back(require_change(std::move(statement), "no such user"));
   statements.emplace_back("DELETE FROM sessions WHERE user_id = $1 AND $2 IS FALSE", id, change.active);
@@ -123,8 +125,7 @@ boost::asio::awaitable<User> UserStore::update(const Actor& actor, std::int64_t 
   co_return user_from(results[3], 0);
 }
 
-boost::asio::awaitable<bool> UserStore::set_password(std::string login, std::string password_hash,
-                                                     AuditEvent audit) {
+boost::asio::awaitable<bool> UserStore::set_password(std::string login, std::string password_hash, AuditEvent audit) {
   std::vector<pg::Statement> statements;
   statements.push_back(require_change(
       {"UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE login = $1"
@@ -178,7 +179,8 @@ boost::asio::awaitable<NotificationPreferences> UserStore::change_preferences(st
                   " notify_channels = coalesce($5::text[], notify_channels),"
                   " quiet_from = CASE WHEN $6 THEN $7::time ELSE quiet_from END,"
                   " quiet_until = CASE WHEN $6 THEN $8::time ELSE quiet_until END, updated_at = now()"
-                  " WHERE id = $1 RETURNING ") + preference_columns,
+                  " WHERE id = $1 RETURNING ") +
+          preference_columns,
       user_id, change.email.has_value(), change.email ? *change.email : std::nullopt, change.language,
       change.channels ? std::optional(pg::words_literal(*change.channels)) : std::nullopt, change.quiet_hours_given,
       quiet_from, quiet_until);

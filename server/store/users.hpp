@@ -58,8 +58,8 @@ struct LoginRecord {
 // How a user hears of what concerns them (docs/notifications.md).
 struct NotificationPreferences {
   std::optional<std::string> email;
-  std::string language;               // "zh" or "en"
-  std::vector<std::string> channels;  // of in_app, sms, email
+  std::string language;                                // "zh" or "en"
+  std::vector<std::string> channels;                   // of in_app, sms, email
   std::optional<std::string> quiet_from, quiet_until;  // local HH:MM, both or neither
 };
 

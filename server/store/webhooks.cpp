@@ -6,14 +6,15 @@ namespace {
 constexpr const char* webhook_columns = "id, name, url, topics::text, active, iso_local(created_at)";
 
 Webhook webhook_from(const pg::Result& rows, int row) {
-  return {rows.integer(row, 0),   std::string(rows.text(row, 1)), std::string(rows.text(row, 2)),
-          rows.words(row, 3),     rows.boolean(row, 4),           std::string(rows.text(row, 5))};
+  return {rows.integer(row, 0), std::string(rows.text(row, 1)), std::string(rows.text(row, 2)),
+          rows.words(row, 3),   rows.boolean(row, 4),           std::string(rows.text(row, 5))};
 }
 
 }  // namespace
 
 boost::asio::awaitable<std::vector<Webhook>> WebhookStore::list() {
-  auto rows = co_await pool_.run_one(pg::Statement(std::string("SELECT ") + webhook_columns + " FROM webhooks ORDER BY id"));
+  auto rows =
+      co_await pool_.run_one(pg::Statement(std::string("SELECT ") + webhook_columns + " FROM webhooks ORDER BY id"));
   std::vector<Webhook> webhooks;
   for (int row = 0; row < rows.rows(); ++row) webhooks.push_back(webhook_from(rows, row));
   co_return webhooks;
@@ -40,7 +41,8 @@ boost::asio::awaitable<Webhook> WebhookStore::change(std::int64_t id, WebhookCha
        change.active},
       "no webhook has this id"));
   batch.add(audit_insert(audit));
-  auto changed = batch.add(pg::Statement(std::string("SELECT ") + webhook_columns + " FROM webhooks WHERE id = $1", id));
+  auto changed =
+      batch.add(pg::Statement(std::string("SELECT ") + webhook_columns + " FROM webhooks WHERE id = $1", id));
   auto results = co_await pool_.run(std::move(batch));
   co_return webhook_from(results[changed], 0);
 }

@@ -42,12 +42,16 @@ TEST_CASE("a complaint about a town reaches none of the town's staff, by any pat
   TestServer server(org, {"--notify-interval", "100"});
   const auto port = server.port();
   Session admin(port, "admin", fixture_password);
-  REQUIRE(admin.send("POST", "/api/v1/users",
-                     R"({"login":"t1.operator","display_name":"镇接线员","unit":"T1","roles":["operator"],)"
-                     R"("password":"t1-operator-password"})").status == 201);
+  REQUIRE(admin
+              .send("POST", "/api/v1/users",
+                    R"({"login":"t1.operator","display_name":"镇接线员","unit":"T1","roles":["operator"],)"
+                    R"("password":"t1-operator-password"})")
+              .status == 201);
   Session t1_manager(port, "t1.manager", fixture_password);
-  REQUIRE(t1_manager.send("PUT", "/api/v1/me/notification-preferences",
-                          R"({"email":"t1.manager@qs.example.cn","channels":["in_app","email"]})").status == 200);
+  REQUIRE(t1_manager
+              .send("PUT", "/api/v1/me/notification-preferences",
+                    R"({"email":"t1.manager@qs.example.cn","channels":["in_app","email"]})")
+              .status == 200);
 
   // A proxy files a complaint about T1, and an ordinary matter of the same petitioner for contrast.
   Session proxy(port, "proxy", fixture_password);
@@ -67,9 +71,11 @@ TEST_CASE("a complaint about a town reaches none of the town's staff, by any pat
   const auto plain_tracking = std::string(plain_petition.at("tracking_code").as_string());
   // Registered by the unit above the accused desk, so it is not counted, listed or told there either.
   CHECK(db.exec("SELECT u.code FROM petitions p JOIN units u ON u.id = p.intake_unit_id WHERE p.id = " +
-                std::to_string(id)).text(0, 0) == std::string("D"));
+                std::to_string(id))
+            .text(0, 0) == std::string("D"));
   CHECK(db.exec("SELECT u.code FROM petitions p JOIN units u ON u.id = p.intake_unit_id WHERE p.id = " +
-                std::to_string(plain)).text(0, 0) == std::string("T1"));
+                std::to_string(plain))
+            .text(0, 0) == std::string("T1"));
 
   // A call from the petitioner, with T1's operator listening on the event stream.
   Session t1_operator(port, "t1.operator", "t1-operator-password");
@@ -77,8 +83,10 @@ TEST_CASE("a complaint about a town reaches none of the town's staff, by any pat
   stream.send("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nCookie: " + t1_operator.cookie() + "\r\n\r\n");
   REQUIRE(stream.read_until(": connected", 5s).find("text/event-stream") != std::string::npos);
   REQUIRE(http_request(port, "POST", "/api/v1/cti/cti-secret",
-                       std::string(R"({"event":"newCall","direction":"in","callId":"acc-1","from":")") + complaint_phone +
-                           R"(","to":"12385"})", {{"Content-Type", "application/json"}}).status == 200);
+                       std::string(R"({"event":"newCall","direction":"in","callId":"acc-1","from":")") +
+                           complaint_phone + R"(","to":"12385"})",
+                       {{"Content-Type", "application/json"}})
+              .status == 200);
   auto pushed = stream.read_until("event: call", 5s);
   pushed += stream.read_until("\n\n", 5s);
   CAPTURE(pushed);
@@ -96,7 +104,11 @@ TEST_CASE("a complaint about a town reaches none of the town's staff, by any pat
   const auto period = "from=2020-01-01&to=" + today;
   // The reports are folded by the scheduler, a pass behind: T1's figures count the plain matter only.
   auto received_in_t1 = [&] {
-    return t1_manager.get("/api/v1/reports/summary?" + period).json().at("total").at("received").to_number<std::int64_t>();
+    return t1_manager.get("/api/v1/reports/summary?" + period)
+        .json()
+        .at("total")
+        .at("received")
+        .to_number<std::int64_t>();
   };
   CHECK(eventually([&] { return received_in_t1() == 1; }, 10s));
   std::this_thread::sleep_for(1500ms);
@@ -110,7 +122,8 @@ TEST_CASE("a complaint about a town reaches none of the town's staff, by any pat
     CHECK(staff.get(path + "/receipt").status == 404);
     CHECK(staff.get(path + "/attachments").status == 404);
     CHECK(staff.send("POST", path + "/unmask", R"({"reason":"核实"})").status == 404);
-    for (const auto* list : {"/api/v1/petitions", "/api/v1/petitions?deadline=overdue", "/api/v1/petitions?q=%E4%B8%8D%E4%BD%9C%E4%B8%BA"}) {
+    for (const auto* list : {"/api/v1/petitions", "/api/v1/petitions?deadline=overdue",
+                             "/api/v1/petitions?q=%E4%B8%8D%E4%BD%9C%E4%B8%BA"}) {
       auto listed = staff.get(list);
       REQUIRE(listed.status == 200);
       CHECK(listed.body.find(tracking) == std::string::npos);
@@ -136,9 +149,11 @@ TEST_CASE("a complaint about a town reaches none of the town's staff, by any pat
     }
   }
   // Notifications and the digest: nobody in T1 or under it heard of the complaint.
-  CHECK(count(db, "SELECT count(*) FROM notification_deliveries d JOIN users u ON u.id = d.user_id"
-                  " JOIN units un ON un.id = u.unit_id JOIN outbox o ON o.id = d.outbox_id"
-                  " WHERE un.path <@ (SELECT path FROM units WHERE code = 'T1') AND o.petition_id = " + std::to_string(id)) == 0);
+  CHECK(count(db,
+              "SELECT count(*) FROM notification_deliveries d JOIN users u ON u.id = d.user_id"
+              " JOIN units un ON un.id = u.unit_id JOIN outbox o ON o.id = d.outbox_id"
+              " WHERE un.path <@ (SELECT path FROM units WHERE code = 'T1') AND o.petition_id = " +
+                  std::to_string(id)) == 0);
   auto digest = db.exec("SELECT payload::text FROM outbox WHERE topic = 'daily_digest' AND audience = 'user:" +
                         std::to_string(org.user_ids.at("t1.manager")) + "'");
   CAPTURE(digest.rows() > 1 ? std::string(digest.text(1, 0)) : "");

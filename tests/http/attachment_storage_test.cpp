@@ -58,7 +58,8 @@ TEST_CASE("a full or read-only attachment disk is answered clearly, leaves nothi
                        R"({"channel":"hotline","type":"help","category":"other","subject":"材料","content":"附件。",)"
                        R"("petitioner":{"name":"孙八","phone":"13912340099"}})");
   REQUIRE(filed.status == 201);
-  const auto base = "/api/v1/petitions/" + std::to_string(filed.json().at("id").to_number<std::int64_t>()) + "/attachments";
+  const auto base =
+      "/api/v1/petitions/" + std::to_string(filed.json().at("id").to_number<std::int64_t>()) + "/attachments";
   pg::BlockingConnection db(org.db.url());
 
   // Full: a scan larger than the disk.

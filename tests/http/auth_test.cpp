@@ -68,9 +68,8 @@ TEST_CASE("a wrong password and an unknown login get the same answer in about th
   auto wrong_time = std::chrono::steady_clock::duration::max(), unknown_time = wrong_time;
   for (int i = 0; i < 3; ++i) {
     wrong_time = std::min(wrong_time, time_of([&] { wrong = login(port, "t01.handler", "not-the-password"); }));
-    unknown_time = std::min(unknown_time, time_of([&] {
-      unknown = login(port, "no.such.user" + std::to_string(i), "not-the-password");
-    }));
+    unknown_time = std::min(
+        unknown_time, time_of([&] { unknown = login(port, "no.such.user" + std::to_string(i), "not-the-password"); }));
   }
   CHECK(wrong.status == 401);
   CHECK(unknown.status == 401);
@@ -82,7 +81,8 @@ TEST_CASE("a wrong password and an unknown login get the same answer in about th
 }
 
 // A log-in from another loopback address, as a client elsewhere would: the reply's status.
-int login_status_from(unsigned short port, const std::string& source, const std::string& login, const std::string& password) {
+int login_status_from(unsigned short port, const std::string& source, const std::string& login,
+                      const std::string& password) {
   RawConnection connection(port, source);
   const std::string body = R"({"login":")" + login + R"(","password":")" + password + R"("})";
   connection.send("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
@@ -131,7 +131,8 @@ TEST_CASE("the account's ceiling holds guesses from many addresses, but not its 
   // Five wrong guesses from each of six other addresses: 30, the ceiling for unknown addresses.
   for (int address = 10; address < 16; ++address)
     for (int i = 0; i < 5; ++i)
-      CHECK(login_status_from(port, "127.0.0." + std::to_string(address), "t02.handler", "wrong-" + std::to_string(i)) == 401);
+      CHECK(login_status_from(port, "127.0.0." + std::to_string(address), "t02.handler",
+                              "wrong-" + std::to_string(i)) == 401);
   CHECK(login_status_from(port, "127.0.0.16", "t02.handler", demo_password) == 429);
   CHECK(login_status_from(port, "127.0.0.9", "t02.handler", demo_password) == 200);
 }
@@ -141,12 +142,14 @@ TEST_CASE("guesses at the current password when changing it are limited too") {
   const auto port = server.process.port();
   Session user(port, "t01.handler", demo_password);
   for (int i = 0; i < 5; ++i) {
-    auto wrong = user.send("POST", "/api/v1/auth/password",
-                           R"({"current_password":"guess-)" + std::to_string(i) + R"(","new_password":"a-new-password-42"})");
+    auto wrong =
+        user.send("POST", "/api/v1/auth/password",
+                  R"({"current_password":"guess-)" + std::to_string(i) + R"(","new_password":"a-new-password-42"})");
     CHECK(wrong.status == 422);
   }
-  auto right = user.send("POST", "/api/v1/auth/password",
-                         R"({"current_password":")" + std::string(demo_password) + R"(","new_password":"a-new-password-42"})");
+  auto right =
+      user.send("POST", "/api/v1/auth/password",
+                R"({"current_password":")" + std::string(demo_password) + R"(","new_password":"a-new-password-42"})");
   CHECK(right.status == 429);
   CHECK(server.count("SELECT count(*) FROM audit_log WHERE action = 'password_change.throttled'") == 1);
 }
@@ -169,8 +172,9 @@ TEST_CASE("API tokens are shown once, work within their scope, and stop working 
   const auto port = server.process.port();
   Session admin(port, "admin", demo_password);
   auto hotline = admin.get("/api/v1/users?role=operator").json().at("users").at(0).at("id").as_int64();
-  auto created = admin.send("POST", "/api/v1/tokens",
-                            R"({"name":"phone system","user_id":)" + std::to_string(hotline) + R"(,"scopes":["read"]})");
+  auto created =
+      admin.send("POST", "/api/v1/tokens",
+                 R"({"name":"phone system","user_id":)" + std::to_string(hotline) + R"(,"scopes":["read"]})");
   REQUIRE(created.status == 201);
   std::string secret(created.json().at("token").as_string());
   auto id = created.json().at("id").as_int64();
@@ -180,7 +184,7 @@ TEST_CASE("API tokens are shown once, work within their scope, and stop working 
   CHECK(http_request(port, "GET", "/api/v1/units/QS", "", bearer).status == 200);
   auto write = http_request(port, "POST", "/api/v1/auth/password", "{}",
                             {{"Authorization", "Bearer " + secret}, {"Content-Type", "application/json"}});
-  CHECK(write.status == 403);  // read scope only
+  CHECK(write.status == 403);                                                 // read scope only
   CHECK(admin.get("/api/v1/tokens").body.find(secret) == std::string::npos);  // never shown again
   CHECK(server.count("SELECT count(*) FROM api_tokens WHERE token_hash::text LIKE '%" + secret + "%'") == 0);
 
@@ -201,12 +205,17 @@ TEST_CASE("changing one's password ends every session of the account") {
   DemoServer server;
   const auto port = server.process.port();
   Session first(port, "proxy1", demo_password), second(port, "proxy1", demo_password);
-  auto bad = first.send("POST", "/api/v1/auth/password", R"({"current_password":"wrong","new_password":"new-password-1"})");
+  auto bad =
+      first.send("POST", "/api/v1/auth/password", R"({"current_password":"wrong","new_password":"new-password-1"})");
   CHECK(bad.status == 422);
   CHECK(bad.json().at("error").at("field").as_string() == "current_password");
-  auto weak = first.send("POST", "/api/v1/auth/password", R"({"current_password":"12385-demo","new_password":"short"})");
+  auto weak =
+      first.send("POST", "/api/v1/auth/password", R"({"current_password":"12385-demo","new_password":"short"})");
   CHECK(weak.json().at("error").at("field").as_string() == "new_password");
-  CHECK(first.send("POST", "/api/v1/auth/password", R"({"current_password":"12385-demo","new_password":"new-password-1"})").status == 204);
+  CHECK(
+      first
+          .send("POST", "/api/v1/auth/password", R"({"current_password":"12385-demo","new_password":"new-password-1"})")
+          .status == 204);
   CHECK(second.get("/api/v1/auth/session").status == 401);
   CHECK(login(port, "proxy1", demo_password).status == 401);
   CHECK(login(port, "proxy1", "new-password-1").status == 200);
@@ -236,8 +245,10 @@ TEST_CASE("phones are masked everywhere, unmasking needs a reason, a permitted r
   CHECK(handler.send("POST", path, R"({"field":"phone","reason":"just curious"})").status == 403);  // role
   Session elsewhere(port, "district.manager", demo_password);
   auto t02 = elsewhere.get("/api/v1/users?unit=QS-T02").json().at("users").at(0).at("id").as_int64();
-  CHECK(manager.send("POST", "/api/v1/users/" + std::to_string(t02) + "/unmask",
-                     R"({"field":"phone","reason":"not my town"})").status == 404);  // jurisdiction
+  CHECK(manager
+            .send("POST", "/api/v1/users/" + std::to_string(t02) + "/unmask",
+                  R"({"field":"phone","reason":"not my town"})")
+            .status == 404);  // jurisdiction
 }
 
 TEST_CASE("admins read the audit log with filters, newest first, in pages") {
@@ -252,7 +263,8 @@ TEST_CASE("admins read the audit log with filters, newest first, in pages") {
   CHECK(events[0].at("id").as_int64() > events[1].at("id").as_int64());
   CHECK(events[0].at("actor").at("login").as_string() == "mz.handler");
   auto next = failed.json().at("next_before").as_int64();
-  auto rest = admin.get("/api/v1/audit?action=login.failed&before=" + std::to_string(next)).json().at("events").as_array();
+  auto rest =
+      admin.get("/api/v1/audit?action=login.failed&before=" + std::to_string(next)).json().at("events").as_array();
   CHECK(rest.size() == 1);
   CHECK(admin.get("/api/v1/audit?action=login.").json().at("events").as_array().size() == 4);  // prefix: + success
   CHECK(admin.get("/api/v1/audit?since=yesterday").status == 422);
@@ -272,8 +284,9 @@ TEST_CASE("with a certificate the server speaks HTTPS and marks the cookie Secur
   auto listen = "127.0.0.1:" + std::to_string(port);
   // PetitiondProcess probes plain HTTP, so this one is started by hand and probed over TLS.
   auto result = std::async(std::launch::async, [&] {
-    return run_petitiond({"--database-url", db.url(), "--demo", "--listen", listen, "--tls-cert", cert, "--tls-key", key},
-                         {}, std::chrono::seconds(20));
+    return run_petitiond(
+        {"--database-url", db.url(), "--demo", "--listen", listen, "--tls-cert", cert, "--tls-key", key}, {},
+        std::chrono::seconds(20));
   });
   HttpReply health;
   for (int i = 0; i < 100 && health.status != 200; ++i) {

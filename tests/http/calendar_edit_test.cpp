@@ -72,29 +72,38 @@ TEST_CASE("admins set a year of a working calendar, every process uses it, and r
   Session elsewhere(other.port(), "operator", fixture_password);
   const auto id = dispatched_to_v1(operator_);
   const auto actions = "/api/v1/petitions/" + std::to_string(id) + "/actions/";
-  auto signed_for = Session(server.port(), "v1.handler", fixture_password).send("POST", actions + "sign_for", R"({"version":3})");
+  auto signed_for =
+      Session(server.port(), "v1.handler", fixture_password).send("POST", actions + "sign_for", R"({"version":3})");
   REQUIRE(signed_for.status == 200);
   const auto version = signed_for.json().at("version").to_number<std::int64_t>();
   CHECK(due_of(operator_, id) == "2026-03-12T00:00:00+08:00");
   pg::BlockingConnection db(org.db.url());
-  const auto points = "SELECT string_agg(iso_local(due_at), ',' ORDER BY due_at) FROM escalation_points"
-                      " WHERE fired_at IS NULL AND petition_id = " + std::to_string(id);
+  const auto points =
+      "SELECT string_agg(iso_local(due_at), ',' ORDER BY due_at) FROM escalation_points"
+      " WHERE fired_at IS NULL AND petition_id = " +
+      std::to_string(id);
   const std::string points_before(db.exec(points).text(0, 0));
   CHECK(!points_before.empty());
 
   // Refused, each naming what is wrong.
-  CHECK(Session(server.port(), "t1.handler", fixture_password).send("PUT", "/api/v1/calendars/cn/years/2026", year_2026()).status == 403);
+  CHECK(Session(server.port(), "t1.handler", fixture_password)
+            .send("PUT", "/api/v1/calendars/cn/years/2026", year_2026())
+            .status == 403);
   CHECK(admin.send("PUT", "/api/v1/calendars/nope/years/2026", year_2026()).status == 404);
   auto bad_date = admin.send("PUT", "/api/v1/calendars/cn/years/2026", year_2026(R"(,"03-17")"));
   CHECK(bad_date.status == 422);
   CHECK(field_of(bad_date) == "rest_days[7]");
-  auto weekday = admin.send("PUT", "/api/v1/calendars/cn/years/2026", R"({"rest_days":[],"working_days":["2026-03-17"]})");
+  auto weekday =
+      admin.send("PUT", "/api/v1/calendars/cn/years/2026", R"({"rest_days":[],"working_days":["2026-03-17"]})");
   CHECK(weekday.status == 422);
   CHECK(field_of(weekday) == "working_days[0]");
   CHECK(field_of(admin.send("PUT", "/api/v1/calendars/cn/years/2026", R"({"rest_days":[]})")) == "working_days");
-  CHECK(field_of(admin.send("PUT", "/api/v1/calendars/cn/years/2026", R"({"rest_days":[],"working_days":[],"x":1})")) == "x");
-  CHECK(field_of(admin.send("PUT", "/api/v1/calendars/cn/years/1999", R"({"rest_days":[],"working_days":[]})")) == "year");
-  CHECK(field_of(admin.send("PUT", "/api/v1/calendars/cn/years/next", R"({"rest_days":[],"working_days":[]})")) == "year");
+  CHECK(field_of(admin.send("PUT", "/api/v1/calendars/cn/years/2026", R"({"rest_days":[],"working_days":[],"x":1})")) ==
+        "x");
+  CHECK(field_of(admin.send("PUT", "/api/v1/calendars/cn/years/1999", R"({"rest_days":[],"working_days":[]})")) ==
+        "year");
+  CHECK(field_of(admin.send("PUT", "/api/v1/calendars/cn/years/next", R"({"rest_days":[],"working_days":[]})")) ==
+        "year");
   CHECK(due_of(operator_, id) == "2026-03-12T00:00:00+08:00");
 
   // 03-10 and 03-11 made rest days: it ends with Friday 03-13 now, here and in the other process.
@@ -127,7 +136,8 @@ TEST_CASE("admins set a year of a working calendar, every process uses it, and r
   CHECK(restored.json().at("recomputed_petitions").as_int64() == 1);
   CHECK(due_of(operator_, id) == "2026-03-12T00:00:00+08:00");
   CHECK(std::string(db.exec(points).text(0, 0)) == points_before);
-  CHECK(db.exec("SELECT count(*) FROM audit_log WHERE action = 'calendar.changed' AND target_id = 'cn/2026'").integer(0, 0) == 2);
+  CHECK(db.exec("SELECT count(*) FROM audit_log WHERE action = 'calendar.changed' AND target_id = 'cn/2026'")
+            .integer(0, 0) == 2);
 }
 
 TEST_CASE("running deadlines left unrecomputed by a process that stopped are recomputed by the next one to start") {
@@ -142,14 +152,15 @@ TEST_CASE("running deadlines left unrecomputed by a process that stopped are rec
   }
   // The change committed, then its process died before the deadlines followed (its lease ran out).
   pg::BlockingConnection db(org.db.url());
-  db.exec("INSERT INTO calendar_years (calendar, year, rest_days, working_days, changed_at, changed_by, recompute_lease_until)"
-          " VALUES ('cn', 2026, '{2026-03-17}', '{}', now(), 'admin', now() - interval '1 minute')");
+  db.exec(
+      "INSERT INTO calendar_years (calendar, year, rest_days, working_days, changed_at, changed_by, "
+      "recompute_lease_until)"
+      " VALUES ('cn', 2026, '{2026-03-17}', '{}', now(), 'admin', now() - interval '1 minute')");
   PetitiondProcess next({"--database-url", org.db.url()});
   Session operator_(next.port(), "operator", fixture_password);
   CHECK(eventually([&] { return due_of(operator_, id) == "2026-03-19T00:00:00+08:00"; }, 20s));
-  CHECK(eventually([&] {
-    return db.exec("SELECT recomputed_revision = revision FROM calendar_years").boolean(0, 0);
-  }, 10s));
+  CHECK(eventually([&] { return db.exec("SELECT recomputed_revision = revision FROM calendar_years").boolean(0, 0); },
+                   10s));
 }
 
 TEST_CASE("a deadline computed on calendars changed meanwhile by another process is computed again on the new ones") {
@@ -163,19 +174,24 @@ TEST_CASE("a deadline computed on calendars changed meanwhile by another process
   // Another process's change (03-10 and 03-11 made rest days) whose NOTIFY has not arrived: this process
   // still holds the calendars as shipped.
   pg::BlockingConnection db(org.db.url());
-  db.exec("INSERT INTO calendar_years (calendar, year, rest_days, working_days, changed_at, changed_by)"
-          " SELECT 'cn', 2026, ARRAY(SELECT d::date FROM (VALUES ('2026-01-01', '2026-01-03'), ('2026-02-15', '2026-02-23'),"
-          "  ('2026-04-04', '2026-04-06'), ('2026-05-01', '2026-05-05'), ('2026-06-19', '2026-06-21'),"
-          "  ('2026-09-25', '2026-09-27'), ('2026-10-01', '2026-10-07'), ('2026-03-10', '2026-03-11')) AS r(first, last),"
-          "  generate_series(first::date, last::date, interval '1 day') AS d ORDER BY 1),"
-          " ARRAY['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10']::date[], now(), 'elsewhere'");
+  db.exec(
+      "INSERT INTO calendar_years (calendar, year, rest_days, working_days, changed_at, changed_by)"
+      " SELECT 'cn', 2026, ARRAY(SELECT d::date FROM (VALUES ('2026-01-01', '2026-01-03'), ('2026-02-15', "
+      "'2026-02-23'),"
+      "  ('2026-04-04', '2026-04-06'), ('2026-05-01', '2026-05-05'), ('2026-06-19', '2026-06-21'),"
+      "  ('2026-09-25', '2026-09-27'), ('2026-10-01', '2026-10-07'), ('2026-03-10', '2026-03-11')) AS r(first, last),"
+      "  generate_series(first::date, last::date, interval '1 day') AS d ORDER BY 1),"
+      " ARRAY['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10']::date[], now(), "
+      "'elsewhere'");
   CHECK_FALSE(lists_rest_day(operator_, "2026-03-10"));
 
   // Signed for now: 7 working days on the new calendars, to the end of Friday 03-13 (03-11 on the old ones).
-  auto signed_for = Session(server.port(), "v1.handler", fixture_password).send("POST", actions + "sign_for", R"({"version":3})");
+  auto signed_for =
+      Session(server.port(), "v1.handler", fixture_password).send("POST", actions + "sign_for", R"({"version":3})");
   REQUIRE(signed_for.status == 200);
   CHECK(due_of(operator_, id) == "2026-03-14T00:00:00+08:00");
   CHECK(lists_rest_day(operator_, "2026-03-10"));
   CHECK(db.exec("SELECT count(*) FROM petition_clocks WHERE petition_id = " + std::to_string(id) +
-                " AND deadline = '2026-03-14T00:00:00+08:00'").integer(0, 0) == 1);
+                " AND deadline = '2026-03-14T00:00:00+08:00'")
+            .integer(0, 0) == 1);
 }

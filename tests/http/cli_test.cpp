@@ -35,14 +35,16 @@ TEST_CASE("units import from YAML and CSV, update by code, and export back") {
   TestDatabase db;
   ScratchDir dir;
   auto yaml = dir.path() / "tree.yaml";
-  std::ofstream(yaml) << "units:\n  - code: D\n    name: 测试区\n  - code: D-MZ\n    name: 民政局\n    kind: department\n"
-                         "    parent: D\n  - code: T1\n    name: 一镇\n    parent: D\n";
+  std::ofstream(yaml)
+      << "units:\n  - code: D\n    name: 测试区\n  - code: D-MZ\n    name: 民政局\n    kind: department\n"
+         "    parent: D\n  - code: T1\n    name: 一镇\n    parent: D\n";
   auto imported = cli(db, {"units", "import", yaml.string()});
   CHECK(imported.exit_code == 0);
   CHECK_THAT(imported.output, Contains("imported 3 units"));
 
   auto csv = dir.path() / "more.csv";
-  std::ofstream(csv) << "code,name,kind,parent,phone,active\nT1,一镇（改名）,area,D,028-1,true\nV1,\"一村, 东\",area,T1,,true\n";
+  std::ofstream(csv)
+      << "code,name,kind,parent,phone,active\nT1,一镇（改名）,area,D,028-1,true\nV1,\"一村, 东\",area,T1,,true\n";
   auto updated = cli(db, {"units", "import", csv.string()});
   CHECK(updated.exit_code == 0);
   CHECK_THAT(updated.output, Contains("imported 2 units") && Contains("2 created or changed"));
@@ -51,7 +53,8 @@ TEST_CASE("units import from YAML and CSV, update by code, and export back") {
 
   auto exported = cli(db, {"units", "export", "--format", "csv"});
   CHECK(exported.exit_code == 0);
-  CHECK_THAT(exported.output, Contains("T1,一镇（改名）,area,D,028-1,,true") && Contains("V1,\"一村, 东\",area,T1,,,true"));
+  CHECK_THAT(exported.output,
+             Contains("T1,一镇（改名）,area,D,028-1,,true") && Contains("V1,\"一村, 东\",area,T1,,,true"));
   auto as_yaml = cli(db, {"units", "export"});
   CHECK_THAT(as_yaml.output, Contains("code: V1") && Contains("parent: T1"));
 
@@ -64,7 +67,9 @@ TEST_CASE("units import from YAML and CSV, update by code, and export back") {
   auto refused = cli(db, {"units", "import", broken.string()});
   CHECK(refused.exit_code == 2);
   CHECK_THAT(refused.output, Contains("NOWHERE"));
-  CHECK(pg::BlockingConnection(db.url()).exec("SELECT count(*) FROM audit_log WHERE action = 'units.imported'").integer(0, 0) == 4);
+  CHECK(pg::BlockingConnection(db.url())
+            .exec("SELECT count(*) FROM audit_log WHERE action = 'units.imported'")
+            .integer(0, 0) == 4);
 }
 
 TEST_CASE("user add, disable and reset-password manage accounts from the command line") {
@@ -78,13 +83,16 @@ TEST_CASE("user add, disable and reset-password manage accounts from the command
                         "manager", "--phone", "13812345678"});
   REQUIRE(added.exit_code == 0);
   auto password = printed_password(added.output);
-  auto chosen = cli(db, {"user", "add", "li.ming", "--name", "李明", "--unit", "D", "--role", "admin", "--password-stdin"},
-                    "chosen-password-1\n");
+  auto chosen =
+      cli(db, {"user", "add", "li.ming", "--name", "李明", "--unit", "D", "--role", "admin", "--password-stdin"},
+          "chosen-password-1\n");
   CHECK(chosen.exit_code == 0);
   CHECK_THAT(chosen.output, !Contains("password:"));
 
-  CHECK_THAT(cli(db, {"user", "add", "Bad Name", "--name", "x", "--unit", "D", "--role", "admin"}).output, Contains("LOGIN"));
-  CHECK_THAT(cli(db, {"user", "add", "x1", "--name", "x", "--unit", "NOPE", "--role", "admin"}).output, Contains("unit"));
+  CHECK_THAT(cli(db, {"user", "add", "Bad Name", "--name", "x", "--unit", "D", "--role", "admin"}).output,
+             Contains("LOGIN"));
+  CHECK_THAT(cli(db, {"user", "add", "x1", "--name", "x", "--unit", "NOPE", "--role", "admin"}).output,
+             Contains("unit"));
   CHECK_THAT(cli(db, {"user", "add", "x2", "--name", "x", "--unit", "D", "--role", "root"}).output, Contains("root"));
   CHECK(cli(db, {"user", "add", "wang.fang", "--name", "又一个", "--unit", "D", "--role", "admin"}).exit_code == 2);
   CHECK(cli(db, {"user", "disable", "nobody"}).exit_code == 3);
@@ -103,13 +111,15 @@ TEST_CASE("user add, disable and reset-password manage accounts from the command
   CHECK(session.get("/api/v1/auth/session").status == 401);  // sessions ended
   CHECK(login(server.port(), "wang.fang", new_password).status == 401);
   auto actions = pg::BlockingConnection(db.url()).exec(
-      "SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE actor_login LIKE 'cli:%' AND action LIKE 'user.%'");
+      "SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE actor_login LIKE 'cli:%' AND action LIKE "
+      "'user.%'");
   CHECK(actions.text(0, 0) == "user.created,user.created,user.password_reset,user.disabled");
 }
 
 TEST_CASE("workflow check validates a definition file without a database") {
   ScratchDir dir;
-  auto good = run_petitiond({"workflow", "check", std::string(PETITIOND_SOURCE_DIR) + "/schemas/workflows/petition-v1.yaml"});
+  auto good =
+      run_petitiond({"workflow", "check", std::string(PETITIOND_SOURCE_DIR) + "/schemas/workflows/petition-v1.yaml"});
   CHECK(good.exit_code == 0);
   CHECK_THAT(good.output, Contains("ok: workflow petition version 1"));
   auto file = dir.path() / "broken.yaml";

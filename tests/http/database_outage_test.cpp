@@ -33,8 +33,9 @@ TEST_CASE("while the database is down requests get 503 with a JSON error, and th
   CHECK(http_request(server.port(), "GET", "/readyz").status == 503);
   // A request that needs the database: a plain message and the request id, never libpq's words (which name
   // the socket path here, or host and port), which go to the log.
-  auto refused = http_request(server.port(), "POST", "/api/v1/auth/login", R"({"login":"admin","password":"whatever-1"})",
-                              {{"Content-Type", "application/json"}, {"X-Request-Id", "outage-42"}});
+  auto refused =
+      http_request(server.port(), "POST", "/api/v1/auth/login", R"({"login":"admin","password":"whatever-1"})",
+                   {{"Content-Type", "application/json"}, {"X-Request-Id", "outage-42"}});
   CHECK(refused.status == 503);
   const std::string message(refused.json().at("error").at("message").as_string());
   CAPTURE(message);
@@ -107,7 +108,8 @@ TEST_CASE("the embedded PostgreSQL, killed, is started again by petitiond, which
   CHECK_FALSE(alive(second));
 }
 
-TEST_CASE("ownership of the embedded PostgreSQL is a lock: a dead owner's server is adopted and stopped with the adopter") {
+TEST_CASE(
+    "ownership of the embedded PostgreSQL is a lock: a dead owner's server is adopted and stopped with the adopter") {
   ScratchDir dir;
   PetitiondProcess first({"--data-dir", dir.path().string()});
   const long postmaster = postmaster_pid(dir.path());

@@ -50,12 +50,14 @@ TEST_CASE("a breached sign-for limit reminds the unit and tells its parent's man
   CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 0);
 
   server.clock().advance(24h * 7);
-  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 2; }));
+  REQUIRE(
+      eventually([&] { return count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 2; }));
   std::this_thread::sleep_for(1500ms);  // later passes find nothing more to fire
   CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 2);
   CHECK(count(db, "SELECT reminders FROM petitions WHERE id = " + std::to_string(ids[0])) == 1);
-  auto outbox = db.exec("SELECT topic || ':' || audience FROM outbox WHERE topic IN ('due_soon', 'reminder', 'escalation')"
-                        " ORDER BY id");
+  auto outbox = db.exec(
+      "SELECT topic || ':' || audience FROM outbox WHERE topic IN ('due_soon', 'reminder', 'escalation')"
+      " ORDER BY id");
   REQUIRE(outbox.rows() == 3);
   CHECK(outbox.text(0, 0) == "due_soon:handlers");
   CHECK(outbox.text(1, 0) == "reminder:handlers");
@@ -66,8 +68,10 @@ TEST_CASE("a breached sign-for limit reminds the unit and tells its parent's man
   CHECK(shown.at("escalation").at("reminders").to_number<int>() == 1);
   // The handler signs for it: the clock stops, its unfired points go.
   auto version = handler.get("/api/v1/petitions/" + std::to_string(ids[0])).json().at("version").to_number<int>();
-  REQUIRE(handler.send("POST", "/api/v1/petitions/" + std::to_string(ids[0]) + "/actions/sign_for",
-                       R"({"version":)" + std::to_string(version) + "}").status == 200);
+  REQUIRE(handler
+              .send("POST", "/api/v1/petitions/" + std::to_string(ids[0]) + "/actions/sign_for",
+                    R"({"version":)" + std::to_string(version) + "}")
+              .status == 200);
   CHECK(count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'sign_for' AND fired_at IS NULL") == 0);
   CHECK(count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'handling' AND fired_at IS NULL") > 0);
 
@@ -92,7 +96,9 @@ TEST_CASE("three processes on one database fire every escalation exactly once") 
   const auto points = count(db, "SELECT count(*) FROM escalation_points WHERE fired_at IS NULL AND clock = 'sign_for'");
   REQUIRE(points == 60);  // a warning and a breach each
   for (auto* server : {&a, &b, &c}) server->clock().advance(24h * 7);
-  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM escalation_points WHERE fired_at IS NULL AND clock = 'sign_for'") == 0; }));
+  REQUIRE(eventually([&] {
+    return count(db, "SELECT count(*) FROM escalation_points WHERE fired_at IS NULL AND clock = 'sign_for'") == 0;
+  }));
   std::this_thread::sleep_for(1500ms);
   CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == points);
   CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'due_soon'") == 30);
@@ -126,7 +132,8 @@ TEST_CASE("escalations that fell due while no process ran fire once at the next 
   TestServer restarted(org);
   restarted.clock().advance(24h * 7);
   // Three warnings and three breaches.
-  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 6; }));
+  REQUIRE(
+      eventually([&] { return count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 6; }));
   std::this_thread::sleep_for(1500ms);
   CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 6);
 }
@@ -154,13 +161,17 @@ TEST_CASE("an escalation point that cannot fire is marked with its error and hol
   pg::BlockingConnection db(org.db.url());
   auto ids = dispatched_petitions(server.port(), 3);
   // Break the first petition's sign-for breach point: its actions are no list, so applying them fails.
-  const auto breach = " WHERE petition_id = " + std::to_string(ids[0]) + " AND clock = 'sign_for' AND due_at ="
-                      " (SELECT max(due_at) FROM escalation_points WHERE petition_id = " + std::to_string(ids[0]) +
-                      " AND clock = 'sign_for')";
+  const auto breach = " WHERE petition_id = " + std::to_string(ids[0]) +
+                      " AND clock = 'sign_for' AND due_at ="
+                      " (SELECT max(due_at) FROM escalation_points WHERE petition_id = " +
+                      std::to_string(ids[0]) + " AND clock = 'sign_for')";
   db.exec("UPDATE escalation_points SET actions = '\"broken\"', due_at = due_at - interval '1 minute'" + breach);
   server.clock().advance(24h * 7);
-  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'sign_for' AND fired_at IS NULL") == 0; }));
-  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") == 5);  // three warnings, two breaches
+  REQUIRE(eventually([&] {
+    return count(db, "SELECT count(*) FROM escalation_points WHERE clock = 'sign_for' AND fired_at IS NULL") == 0;
+  }));
+  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'escalation'") ==
+        5);  // three warnings, two breaches
   auto failed = db.exec("SELECT fired_by FROM escalation_points" + breach);
   CHECK(std::string(failed.text(0, 0)).find("failed: ") != std::string::npos);
   CHECK(count(db, "SELECT reminders FROM petitions WHERE id = " + std::to_string(ids[0])) == 0);

@@ -20,10 +20,10 @@ class Ringer {
   explicit Ringer(unsigned short port) : port_(port) {}
   void ring() {
     auto id = "ring-" + std::to_string(++calls_);
-    auto reply = http_request(port_, "POST", "/api/v1/cti/cti-secret",
-                              R"({"event":"newCall","direction":"in","callId":")" + id +
-                                  R"(","from":"13912340077","to":"12385"})",
-                              {{"Content-Type", "application/json"}});
+    auto reply = http_request(
+        port_, "POST", "/api/v1/cti/cti-secret",
+        R"({"event":"newCall","direction":"in","callId":")" + id + R"(","from":"13912340077","to":"12385"})",
+        {{"Content-Type", "application/json"}});
     REQUIRE(reply.status == 200);
   }
 
@@ -43,15 +43,17 @@ std::unique_ptr<RawConnection> open_stream(unsigned short port, const std::strin
 // How many ringing calls a stream has delivered so far (a RawConnection returns all it has read).
 std::size_t calls_in(const std::string& received) {
   std::size_t n = 0;
-  for (auto at = received.find("event: call\n"); at != std::string::npos; at = received.find("event: call\n", at + 1)) ++n;
+  for (auto at = received.find("event: call\n"); at != std::string::npos; at = received.find("event: call\n", at + 1))
+    ++n;
   return n;
 }
 
 // A new operator at the district; their user id.
 std::int64_t create_operator(Session& admin, const std::string& login) {
   auto created = admin.send("POST", "/api/v1/users",
-                            R"({"login":")" + login + R"(","display_name":"接线员","unit":"D","roles":["operator"],)"
-                            R"("password":"operator-password-1"})");
+                            R"({"login":")" + login +
+                                R"(","display_name":"接线员","unit":"D","roles":["operator"],)"
+                                R"("password":"operator-password-1"})");
   REQUIRE(created.status == 201);
   return created.json().at("id").to_number<std::int64_t>();
 }
@@ -61,7 +63,8 @@ std::int64_t create_operator(Session& admin, const std::string& login) {
 TEST_CASE("an event stream ends with the right to receive it") {
   spdlog::set_level(spdlog::level::err);
   OrgFixture org;
-  pg::BlockingConnection(org.db.url()).exec(R"(INSERT INTO settings (key, value) VALUES ('cti.token', '"cti-secret"'))");
+  pg::BlockingConnection(org.db.url())
+      .exec(R"(INSERT INTO settings (key, value) VALUES ('cti.token', '"cti-secret"'))");
   TestServer server(org);
   const auto port = server.port();
   Ringer phone(port);
@@ -82,8 +85,7 @@ TEST_CASE("an event stream ends with the right to receive it") {
     const auto id = create_operator(admin, "op.disabled");
     Session op(port, "op.disabled", "operator-password-1");
     auto stream = open_stream(port, "Cookie: " + op.cookie());
-    REQUIRE(admin.send("PATCH", "/api/v1/users/" + std::to_string(id),
-                       R"({"active":false})").status == 200);
+    REQUIRE(admin.send("PATCH", "/api/v1/users/" + std::to_string(id), R"({"active":false})").status == 200);
     phone.ring();
     CHECK(calls_in(stream->read_until_closed(3s)) == 0);
     CHECK(stream->closed_within(1s));
@@ -92,16 +94,14 @@ TEST_CASE("an event stream ends with the right to receive it") {
     const auto id = create_operator(admin, "op.demoted");
     Session op(port, "op.demoted", "operator-password-1");
     auto stream = open_stream(port, "Cookie: " + op.cookie());
-    REQUIRE(admin.send("PATCH", "/api/v1/users/" + std::to_string(id),
-                       R"({"roles":["handler"]})").status == 200);
+    REQUIRE(admin.send("PATCH", "/api/v1/users/" + std::to_string(id), R"({"roles":["handler"]})").status == 200);
     phone.ring();
     CHECK(calls_in(stream->read_until("event: call", 2s)) == 0);
   }
   SECTION("the API token revoked") {
     const auto id = create_operator(admin, "op.token");
     auto created = admin.send("POST", "/api/v1/tokens",
-                              R"({"name":"坐席软电话","user_id":)" + std::to_string(id) +
-                                  R"(,"scopes":["read"]})");
+                              R"({"name":"坐席软电话","user_id":)" + std::to_string(id) + R"(,"scopes":["read"]})");
     REQUIRE(created.status == 201);
     const auto token = std::string(created.json().at("token").as_string());
     const auto token_id = created.json().at("id").to_number<std::int64_t>();

@@ -18,9 +18,10 @@ TEST_CASE("every response says how it may be cached, sniffed, referred and frame
   TestServer server(org, {"--web-root", web.path().string()});
   const auto port = server.port();
   Session op(port, "operator", fixture_password);
-  auto filed = op.send("POST", "/api/v1/petitions",
-                       R"({"channel":"hotline","type":"help","category":"other","subject":"轮椅维修","content":"轮椅坏了。",)"
-                       R"("petitioner":{"name":"钱七","phone":"13912340088"}})");
+  auto filed =
+      op.send("POST", "/api/v1/petitions",
+              R"({"channel":"hotline","type":"help","category":"other","subject":"轮椅维修","content":"轮椅坏了。",)"
+              R"("petitioner":{"name":"钱七","phone":"13912340088"}})");
   REQUIRE(filed.status == 201);
   const auto path = "/api/v1/petitions/" + std::to_string(filed.json().at("id").to_number<std::int64_t>());
 

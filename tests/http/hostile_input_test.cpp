@@ -21,10 +21,10 @@ namespace {
 
 struct Operation {
   std::string method, path;
-  bool anyone = false;                     // security: [] (no session)
-  std::vector<std::string> query;          // query parameter names
-  std::vector<std::string> path_params;    // {names} in the path
-  std::optional<json::value> example;      // a valid JSON body
+  bool anyone = false;                           // security: [] (no session)
+  std::vector<std::string> query;                // query parameter names
+  std::vector<std::string> path_params;          // {names} in the path
+  std::optional<json::value> example;            // a valid JSON body
   std::vector<std::vector<std::string>> fields;  // body field paths, nested ones included
 };
 
@@ -120,21 +120,69 @@ std::vector<std::string> hostile_json() {
   std::string many = "[";
   for (int i = 0; i < 70000; ++i) many += std::string(i ? "," : "") + "\"V1\"";
   many += "]";
-  return {"12345", "-1", "0", "1.5", "1e308", "-1e308", "9223372036854775808", "-9223372036854775809", "true",
-          "false", "null", "[]", "{}", "[1,2,3]", "{\"a\":{\"b\":[1]}}", "\"\"", "\" \"", "\"\\u0000\"",
-          "\"a\\u0000b\"", "\"\xff\xfe\xc0\x80\"", "\"\\ud800\"", "\"" + std::string(100000, 'x') + "\"",
-          "\"99999999999999999999999\"", "\"-1\"", "\"garbage|5\"", "\"x_5\"", "\"2026-02-30\"",
-          "\"2026-11-28T09:30:00+ab:cd\"", "\"2026-11-28T09:30:00+1x:00\"", "\"9999-99-99T99:99:99+99:99\"",
-          "\"' OR 1=1 --\"", "\"../../etc/passwd\"", "\"<script>alert(1)</script>\"", "\"\xf0\xa0\x9c\x8e\"",
-          "[\"\\u0000\"]", many, std::string(64, '[') + std::string(64, ']')};
+  return {"12345",
+          "-1",
+          "0",
+          "1.5",
+          "1e308",
+          "-1e308",
+          "9223372036854775808",
+          "-9223372036854775809",
+          "true",
+          "false",
+          "null",
+          "[]",
+          "{}",
+          "[1,2,3]",
+          "{\"a\":{\"b\":[1]}}",
+          "\"\"",
+          "\" \"",
+          "\"\\u0000\"",
+          "\"a\\u0000b\"",
+          "\"\xff\xfe\xc0\x80\"",
+          "\"\\ud800\"",
+          "\"" + std::string(100000, 'x') + "\"",
+          "\"99999999999999999999999\"",
+          "\"-1\"",
+          "\"garbage|5\"",
+          "\"x_5\"",
+          "\"2026-02-30\"",
+          "\"2026-11-28T09:30:00+ab:cd\"",
+          "\"2026-11-28T09:30:00+1x:00\"",
+          "\"9999-99-99T99:99:99+99:99\"",
+          "\"' OR 1=1 --\"",
+          "\"../../etc/passwd\"",
+          "\"<script>alert(1)</script>\"",
+          "\"\xf0\xa0\x9c\x8e\"",
+          "[\"\\u0000\"]",
+          many,
+          std::string(64, '[') + std::string(64, ']')};
 }
 
 // Hostile query or path values, already percent-encoded.
 std::vector<std::string> hostile_query() {
-  return {"",           "%00",     "a%00b",       "%FF%FE",        "%C0%80",     std::string(4000, 'x'),
-          "-1",         "0",       "99999999999999999999", "1e309", "NaN",       "garbage%7C5",
-          "x_5",        "x_",      "%7C",         "2026-13-45",    "%27%20OR%201%3D1", "%2Bab%3Acd",
-          "%E0%A0",     "a,b,,c",  "%ED%A0%80",   "..%2F..%2Fetc"};
+  return {"",
+          "%00",
+          "a%00b",
+          "%FF%FE",
+          "%C0%80",
+          std::string(4000, 'x'),
+          "-1",
+          "0",
+          "99999999999999999999",
+          "1e309",
+          "NaN",
+          "garbage%7C5",
+          "x_5",
+          "x_",
+          "%7C",
+          "2026-13-45",
+          "%27%20OR%201%3D1",
+          "%2Bab%3Acd",
+          "%E0%A0",
+          "a,b,,c",
+          "%ED%A0%80",
+          "..%2F..%2Fetc"};
 }
 
 std::string placeholder() { return "\x01hostile\x01"; }
@@ -180,16 +228,23 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
     return reply.json();
   };
   made("/api/v1/units", R"({"code":"VX","name":"靶社区","parent":"T2"})");
-  const auto victim = made("/api/v1/users", R"({"login":"victim","display_name":"靶用户","unit":"VX","roles":["handler"],)"
-                                            R"("password":"victim-password-42"})").at("id").to_number<std::int64_t>();
-  const auto token = made("/api/v1/tokens", R"({"name":"靶令牌","user_id":)" + std::to_string(victim) + R"(,"scopes":["read"]})")
-                         .at("id").to_number<std::int64_t>();
+  const auto victim =
+      made("/api/v1/users", R"({"login":"victim","display_name":"靶用户","unit":"VX","roles":["handler"],)"
+                            R"("password":"victim-password-42"})")
+          .at("id")
+          .to_number<std::int64_t>();
+  const auto token =
+      made("/api/v1/tokens", R"({"name":"靶令牌","user_id":)" + std::to_string(victim) + R"(,"scopes":["read"]})")
+          .at("id")
+          .to_number<std::int64_t>();
   const auto webhook = made("/api/v1/webhooks", R"({"name":"靶","url":"https://hotline.example.cn/hook"})")
-                           .at("id").to_number<std::int64_t>();
+                           .at("id")
+                           .to_number<std::int64_t>();
   Session op(port, "operator", fixture_password);
-  auto filed = op.send("POST", "/api/v1/petitions",
-                       R"({"channel":"hotline","type":"help","category":"other","subject":"轮椅维修","content":"轮椅坏了。",)"
-                       R"("petitioner":{"name":"张三","phone":"13812345678","unit":"V1"}})");
+  auto filed =
+      op.send("POST", "/api/v1/petitions",
+              R"({"channel":"hotline","type":"help","category":"other","subject":"轮椅维修","content":"轮椅坏了。",)"
+              R"("petitioner":{"name":"张三","phone":"13812345678","unit":"V1"}})");
   REQUIRE(filed.status == 201);
   const auto petition = filed.json().at("id").to_number<std::int64_t>();
   auto attached = op.request("POST", "/api/v1/petitions/" + std::to_string(petition) + "/attachments?name=a.txt",
@@ -210,7 +265,8 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
       {"token", "cti-secret"}};
 
   std::ifstream file(std::string(PETITIOND_SOURCE_DIR) + "/schemas/openapi.yaml");
-  const YAML::Node document = YAML::Load(std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>()));
+  const YAML::Node document =
+      YAML::Load(std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>()));
   std::vector<Operation> all;
   try {
     all = operations(document);
@@ -225,8 +281,8 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
 
   std::vector<std::string> failures;
   int sent = 0;
-  auto expect_no_5xx = [&](const std::string& who, const Operation& o, const std::string& target, const std::string& body,
-                           const std::string& what) {
+  auto expect_no_5xx = [&](const std::string& who, const Operation& o, const std::string& target,
+                           const std::string& body, const std::string& what) {
     const std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
     std::string method = o.method;
     for (auto& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -240,8 +296,8 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
       reply.status = 0;  // the connection broke: as bad as a 5xx
     }
     if (reply.status >= 500 || reply.status == 0)
-      failures.push_back(std::to_string(reply.status) + " " + o.method + " " + o.path + " as " + (who.empty() ? "anyone" : who) +
-                         ": " + what + " -> " + reply.body.substr(0, 200));
+      failures.push_back(std::to_string(reply.status) + " " + o.method + " " + o.path + " as " +
+                         (who.empty() ? "anyone" : who) + ": " + what + " -> " + reply.body.substr(0, 200));
   };
 
   const auto json_values = hostile_json();
@@ -254,10 +310,11 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
       auto at = target.find("{" + name + "}");
       target.replace(at, name.size() + 2, path_values.count(name) ? path_values.at(name) : "1");
     }
-    const std::vector<std::string> who = o.anyone ? std::vector<std::string>{""}
-                                                  : std::vector<std::string>{"admin", "operator", "district.manager",
-                                                                             "v1.handler", "proxy"};
-    const std::string base = o.example ? json::serialize(*o.example) : (o.method == "get" || o.method == "delete" ? "" : "{}");
+    const std::vector<std::string> who =
+        o.anyone ? std::vector<std::string>{""}
+                 : std::vector<std::string>{"admin", "operator", "district.manager", "v1.handler", "proxy"};
+    const std::string base =
+        o.example ? json::serialize(*o.example) : (o.method == "get" || o.method == "delete" ? "" : "{}");
     for (const auto& user : who) {
       for (const auto& name : o.query)
         for (const auto& value : query_values)
@@ -268,7 +325,8 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
           std::string spoiled = o.path;
           for (const auto& other : o.path_params) {
             auto at = spoiled.find("{" + other + "}");
-            spoiled.replace(at, other.size() + 2, other == name ? value : (path_values.count(other) ? path_values.at(other) : "1"));
+            spoiled.replace(at, other.size() + 2,
+                            other == name ? value : (path_values.count(other) ? path_values.at(other) : "1"));
           }
           expect_no_5xx(user, o, spoiled, base, "path " + name + "=" + value.substr(0, 40));
         }
@@ -277,8 +335,9 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
         for (const auto& value : json_values)
           expect_no_5xx(user, o, target, body_with(o.example.value_or(json::object{}), field, value),
                         "field " + joined(field) + "=" + value.substr(0, 40));
-      for (const auto& whole : {std::string(), std::string("null"), std::string("[]"), std::string("\"x\""),
-                                std::string("{"), std::string("{\"\xff\":1}"), std::string(5000, '[') + std::string(5000, ']')})
+      for (const auto& whole :
+           {std::string(), std::string("null"), std::string("[]"), std::string("\"x\""), std::string("{"),
+            std::string("{\"\xff\":1}"), std::string(5000, '[') + std::string(5000, ']')})
         expect_no_5xx(user, o, target, whole, "body " + whole.substr(0, 20));
     }
   }

@@ -111,15 +111,13 @@ TEST_CASE("petitiond migrate applies the migrations and exits, a changed migrati
 
 TEST_CASE("the demo data loads only with --demo, and loading it twice changes nothing") {
   TestDatabase plain, demo;
-  {
-    PetitiondProcess server({"--database-url", plain.url()});
-  }
+  { PetitiondProcess server({"--database-url", plain.url()}); }
   CHECK(pg::BlockingConnection(plain.url()).exec("SELECT count(*) FROM units").integer(0, 0) == 0);
   CHECK(pg::BlockingConnection(plain.url()).exec("SELECT count(*) FROM users").integer(0, 0) == 0);
   {
     PetitiondProcess server({"--database-url", demo.url(), "--demo"});
-    CHECK_THAT(server.output(), Contains("demo log-ins (password 12385-demo)") && Contains("hotline1") &&
-                                    Contains("proxy1"));
+    CHECK_THAT(server.output(),
+               Contains("demo log-ins (password 12385-demo)") && Contains("hotline1") && Contains("proxy1"));
   }
   {
     PetitiondProcess twice({"--database-url", demo.url(), "--demo"});  // idempotent

@@ -30,7 +30,8 @@ namespace {
 HttpReply file(Session& op, const std::string& petitioner) {
   return op.send("POST", "/api/v1/petitions",
                  R"({"channel":"hotline","type":"help","category":"other","subject":"轮椅维修","content":"轮椅坏了。",)"
-                 R"("petitioner":)" + petitioner + "}");
+                 R"("petitioner":)" +
+                     petitioner + "}");
 }
 
 std::int64_t filed_id(Session& op, const std::string& petitioner) {
@@ -40,9 +41,11 @@ std::int64_t filed_id(Session& op, const std::string& petitioner) {
 }
 
 std::string deliveries_of(pg::BlockingConnection& db, std::int64_t petition) {
-  return std::string(db.exec("SELECT coalesce(string_agg(d.channel || ':' || d.recipient, ',' ORDER BY d.id), '')"
-                             " FROM notification_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE o.petition_id = " +
-                             std::to_string(petition)).text(0, 0));
+  return std::string(
+      db.exec("SELECT coalesce(string_agg(d.channel || ':' || d.recipient, ',' ORDER BY d.id), '')"
+              " FROM notification_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE o.petition_id = " +
+              std::to_string(petition))
+          .text(0, 0));
 }
 
 // The local time (UTC+8) `offset` from now, as HH:MM.
@@ -66,7 +69,8 @@ TEST_CASE("e-mail goes over SMTP with STARTTLS and authentication, to a server w
   set_setting(db, "smtp", smtp.settings(false, "smtp-secret-1"));
   TestServer server(org, {"--notify-interval", "100"});
   Session op(server.port(), "operator", fixture_password);
-  const auto id = filed_id(op, R"({"name":"Sun Ba","email":"sun.ba@example.cn","preferred_channel":"email","language":"en"})");
+  const auto id =
+      filed_id(op, R"({"name":"Sun Ba","email":"sun.ba@example.cn","preferred_channel":"email","language":"en"})");
   const auto email = "SELECT %s FROM notification_deliveries WHERE channel = 'email'";
   auto column = [&](const std::string& what) {
     auto sql = std::string(email);
@@ -98,7 +102,8 @@ TEST_CASE("e-mail goes over SMTP with STARTTLS and authentication, to a server w
   CHECK(m.at("from").as_string() == "12385 残疾人服务热线 <12385@qs.example.cn>");
   CHECK(m.at("subject").as_string() == "[12385] Petition registered");
   CHECK(m.at("charset").as_string() == "utf-8");
-  const auto tracking = std::string(db.exec("SELECT tracking_code FROM petitions WHERE id = " + std::to_string(id)).text(0, 0));
+  const auto tracking =
+      std::string(db.exec("SELECT tracking_code FROM petitions WHERE id = " + std::to_string(id)).text(0, 0));
   const std::string body(m.at("body").as_string());
   CHECK(body.find("Your petition is registered as " + tracking) != std::string::npos);
   CHECK(std::string(m.at("message_id").as_string()).find("petitiond-") != std::string::npos);
@@ -113,7 +118,8 @@ TEST_CASE("managers get a daily e-mail digest of what is overdue and escalated i
   set_setting(db, "smtp", smtp.settings(true, "smtp-secret-2"));
   set_setting(db, "digest", {{"hour", 99}});  // none yet
   TestServer server(org, {"--notify-interval", "100"});
-  for (const auto& [login, address] : {std::pair{"t1.manager", "t1.manager@qs.example.cn"}, {"t2.manager", "t2.manager@qs.example.cn"}}) {
+  for (const auto& [login, address] :
+       {std::pair{"t1.manager", "t1.manager@qs.example.cn"}, {"t2.manager", "t2.manager@qs.example.cn"}}) {
     Session manager(server.port(), login, fixture_password);
     auto set = manager.send("PUT", "/api/v1/me/notification-preferences",
                             R"({"email":")" + std::string(address) + R"(","channels":["in_app","email"]})");
@@ -128,7 +134,8 @@ TEST_CASE("managers get a daily e-mail digest of what is overdue and escalated i
   REQUIRE(handler.send("POST", actions + "sign_for", R"({"version":3})").status == 200);
   // A month on the village is late: its town supervises (督办). The digest is then made, once.
   server.clock().advance(24h * 30);
-  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM report_facts WHERE measure = 'escalated_to_town'") == 1; }));
+  REQUIRE(eventually(
+      [&] { return count(db, "SELECT count(*) FROM report_facts WHERE measure = 'escalated_to_town'") == 1; }));
   set_setting(db, "digest", {{"hour", 0}});
   auto digests = [&] {
     std::vector<json::object> out;
@@ -141,7 +148,8 @@ TEST_CASE("managers get a daily e-mail digest of what is overdue and escalated i
   CHECK(digests().size() == 2);
   CHECK(count(db, "SELECT count(*) FROM digest_days") == 1);
 
-  const auto tracking = std::string(db.exec("SELECT tracking_code FROM petitions WHERE id = " + std::to_string(id)).text(0, 0));
+  const auto tracking =
+      std::string(db.exec("SELECT tracking_code FROM petitions WHERE id = " + std::to_string(id)).text(0, 0));
   std::map<std::string, json::object> by_recipient;
   for (const auto& m : digests()) by_recipient[std::string(m.at("rcpt_tos").as_array()[0].as_string())] = m;
   const auto& t1 = by_recipient.at("t1.manager@qs.example.cn");
@@ -164,8 +172,8 @@ TEST_CASE("staff choose their channels and quiet hours, and urgent messages go b
   Session handler(server.port(), "v1.handler", fixture_password);
   const auto from = local_clock(-60min), until = local_clock(60min);
   auto set = handler.send("PUT", "/api/v1/me/notification-preferences",
-                          R"({"email":"v1@qs.example.cn","channels":["in_app","email"],"quiet_hours":{"from":")" + from +
-                              R"(","until":")" + until + R"("}})");
+                          R"({"email":"v1@qs.example.cn","channels":["in_app","email"],"quiet_hours":{"from":")" +
+                              from + R"(","until":")" + until + R"("}})");
   REQUIRE(set.status == 200);
   auto shown = handler.get("/api/v1/me/notification-preferences").json();
   CHECK(shown.at("email").as_string() == "v1@qs.example.cn");
@@ -194,27 +202,34 @@ TEST_CASE("staff choose their channels and quiet hours, and urgent messages go b
   REQUIRE(op.send("POST", actions + "dispatch", R"({"version":2,"unit":"V1"})").status == 200);
   const auto mine = " FROM notification_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.user_id = " +
                     std::to_string(org.user_ids.at("v1.handler"));
-  REQUIRE(eventually([&] { return count(db, "SELECT count(*)" + mine + " AND o.topic = 'dispatch' AND d.state = 'sent'") == 1; }));
-  CHECK(db.exec("SELECT string_agg(d.channel, ',' ORDER BY d.channel)" + mine + " AND o.topic = 'dispatch'").text(0, 0) ==
-        std::string("email,in_app"));
+  REQUIRE(eventually(
+      [&] { return count(db, "SELECT count(*)" + mine + " AND o.topic = 'dispatch' AND d.state = 'sent'") == 1; }));
+  CHECK(
+      db.exec("SELECT string_agg(d.channel, ',' ORDER BY d.channel)" + mine + " AND o.topic = 'dispatch'").text(0, 0) ==
+      std::string("email,in_app"));
   CHECK(count(db, "SELECT extract(epoch FROM d.next_attempt_at - now())::int" + mine +
                       " AND o.topic = 'dispatch' AND d.channel = 'email'") >= 55 * 60);
   CHECK(count(db, "SELECT d.attempts" + mine + " AND o.topic = 'dispatch' AND d.channel = 'email'") == 0);
 
   // An overdue reminder (urgent): e-mail at once, and SMS although the handler chose none. Neither channel is
   // set up here, so both wait, due now and unattempted, for an admin to set them up.
-  db.exec("INSERT INTO outbox (petition_id, audience, topic, payload) VALUES ($1, 'handlers', 'reminder',"
-          " '{\"clock\":\"sign_for\"}')", {std::to_string(id)});
+  db.exec(
+      "INSERT INTO outbox (petition_id, audience, topic, payload) VALUES ($1, 'handlers', 'reminder',"
+      " '{\"clock\":\"sign_for\"}')",
+      {std::to_string(id)});
   REQUIRE(eventually([&] {
-    return count(db, "SELECT count(*)" + mine + " AND o.topic = 'reminder' AND d.channel IN ('email', 'sms')"
-                     " AND d.next_attempt_at <= now()") == 2;
+    return count(db, "SELECT count(*)" + mine +
+                         " AND o.topic = 'reminder' AND d.channel IN ('email', 'sms')"
+                         " AND d.next_attempt_at <= now()") == 2;
   }));
-  CHECK(count(db, "SELECT count(*)" + mine + " AND o.topic = 'reminder' AND d.channel IN ('email', 'sms') AND d.attempts > 0") == 0);
+  CHECK(count(db, "SELECT count(*)" + mine +
+                      " AND o.topic = 'reminder' AND d.channel IN ('email', 'sms') AND d.attempts > 0") == 0);
   CHECK(db.exec("SELECT d.address" + mine + " AND o.topic = 'reminder' AND d.channel = 'sms'").text(0, 0) ==
         std::string("13900000006"));
 }
 
-TEST_CASE("petitioners hear on the channel they chose, nothing without consent, and a call instead of text when asked") {
+TEST_CASE(
+    "petitioners hear on the channel they chose, nothing without consent, and a call instead of text when asked") {
   spdlog::set_level(spdlog::level::err);
   OrgFixture org;
   StandIn gateway;
@@ -226,14 +241,18 @@ TEST_CASE("petitioners hear on the channel they chose, nothing without consent, 
   const auto called = filed_id(op, R"({"name":"郑二","phone":"13912345682","preferred_channel":"phone"})");
   const auto refused = filed_id(op, R"({"name":"郑三","phone":"13912345683","contact_consent":false})");
   const auto quiet = filed_id(op, R"({"name":"郑四","phone":"13912345684","preferred_channel":"none"})");
-  const auto mailed_without_smtp = filed_id(op, R"({"name":"郑五","email":"zheng5@example.cn","preferred_channel":"email"})");
-  auto anonymous = op.send("POST", "/api/v1/petitions",
-                           R"({"channel":"hotline","type":"help","category":"other","subject":"匿名","content":"匿名反映。","anonymous":true,"petitioner":{}})");
+  const auto mailed_without_smtp =
+      filed_id(op, R"({"name":"郑五","email":"zheng5@example.cn","preferred_channel":"email"})");
+  auto anonymous = op.send(
+      "POST", "/api/v1/petitions",
+      R"({"channel":"hotline","type":"help","category":"other","subject":"匿名","content":"匿名反映。","anonymous":true,"petitioner":{}})");
   REQUIRE(anonymous.status == 201);
   const auto nobody = anonymous.json().at("id").to_number<std::int64_t>();
   REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM outbox WHERE state = 'pending'") == 0; }));
   REQUIRE(eventually([&] { return gateway.received().size() == 1; }));
-  CHECK(deliveries_of(db, texted) == "sms:petitioner:" + std::to_string(count(db, "SELECT petitioner_id FROM petitions WHERE id = " + std::to_string(texted))));
+  CHECK(deliveries_of(db, texted) ==
+        "sms:petitioner:" +
+            std::to_string(count(db, "SELECT petitioner_id FROM petitions WHERE id = " + std::to_string(texted))));
   CHECK(deliveries_of(db, called).empty());
   CHECK(deliveries_of(db, refused).empty());
   CHECK(deliveries_of(db, quiet).empty());
@@ -274,7 +293,8 @@ TEST_CASE("templates are a file an admin edits, read again when it changes, and 
   set_setting(db, "sms.gateway", {{"url", gateway.url("/sms")}});
   ScratchDir dir("templates");
   const auto templates = dir.path() / "messages.yaml";
-  std::ofstream(templates) << "registered:\n  petitioner:\n    zh: \"【12385】已收到您的事项，编号{tracking_code}。\"\n";
+  std::ofstream(templates)
+      << "registered:\n  petitioner:\n    zh: \"【12385】已收到您的事项，编号{tracking_code}。\"\n";
   TestServer server(org, {"--notify-interval", "100", "--message-templates", templates.string()});
   Session op(server.port(), "operator", fixture_password);
   filed_id(op, R"({"name":"王一","phone":"13912345685"})");
@@ -302,15 +322,19 @@ TEST_CASE("templates are a file an admin edits, read again when it changes, and 
   auto listed = admin.get("/api/v1/notifications/templates").json();
   CHECK(listed.at("file").as_string() == templates.string());
   CHECK(listed.at("topics").at("reminder").at("urgent").as_bool());
-  CHECK(listed.at("topics").at("registered").at("petitioner").at("zh").as_string() == "【12385】登记成功：{tracking_code}");
+  CHECK(listed.at("topics").at("registered").at("petitioner").at("zh").as_string() ==
+        "【12385】登记成功：{tracking_code}");
 
-  auto preview = admin.send("POST", "/api/v1/notifications/preview", R"({"topic":"supervised","readers":"staff","language":"en"})");
+  auto preview = admin.send("POST", "/api/v1/notifications/preview",
+                            R"({"topic":"supervised","readers":"staff","language":"en"})");
   REQUIRE(preview.status == 200);
   CHECK(preview.json().at("subject").as_string() == "[12385] Supervised");
   CHECK(std::string(preview.json().at("text").as_string()).find("20261128-0A1B2C") != std::string::npos);
-  CHECK(std::string(preview.json().at("text").as_string()).find("Handling limit") != std::string::npos);  // the clock's label
-  auto draft = admin.send("POST", "/api/v1/notifications/preview",
-                          R"({"topic":"accept","values":{"tracking_code":"X-1"},"draft":"accept:\n  petitioner:\n    zh: \"受理：{tracking_code}\"\n"})");
+  CHECK(std::string(preview.json().at("text").as_string()).find("Handling limit") !=
+        std::string::npos);  // the clock's label
+  auto draft = admin.send(
+      "POST", "/api/v1/notifications/preview",
+      R"({"topic":"accept","values":{"tracking_code":"X-1"},"draft":"accept:\n  petitioner:\n    zh: \"受理：{tracking_code}\"\n"})");
   REQUIRE(draft.status == 200);
   CHECK(draft.json().at("text").as_string() == "受理：X-1");
   auto typo = admin.send("POST", "/api/v1/notifications/preview",
@@ -326,8 +350,9 @@ TEST_CASE("admins register webhooks, whose secret is shown once") {
   OrgFixture org;
   TestServer server(org, {"--notify-interval", "0"});
   Session admin(server.port(), "admin", fixture_password);
-  auto made = admin.send("POST", "/api/v1/webhooks",
-                         R"({"name":"市12345平台","url":"https://hotline.example.cn/hook","topics":["registered","reply"]})");
+  auto made =
+      admin.send("POST", "/api/v1/webhooks",
+                 R"({"name":"市12345平台","url":"https://hotline.example.cn/hook","topics":["registered","reply"]})");
   REQUIRE(made.status == 201);
   const auto id = made.json().at("id").to_number<std::int64_t>();
   CHECK(made.json().at("secret").as_string().size() >= 32);
@@ -338,7 +363,11 @@ TEST_CASE("admins register webhooks, whose secret is shown once") {
   auto changed = admin.send("PATCH", "/api/v1/webhooks/" + std::to_string(id), R"({"active":false,"topics":[]})");
   REQUIRE(changed.status == 200);
   CHECK_FALSE(changed.json().at("active").as_bool());
-  CHECK(admin.send("POST", "/api/v1/webhooks", R"({"name":"x","url":"ftp://example.cn"})").json().at("error").at("field").as_string() == "url");
+  CHECK(admin.send("POST", "/api/v1/webhooks", R"({"name":"x","url":"ftp://example.cn"})")
+            .json()
+            .at("error")
+            .at("field")
+            .as_string() == "url");
   CHECK(admin.send("POST", "/api/v1/webhooks", R"({"name":"x","url":"https://e.cn","topics":["nope"]})").status == 422);
   CHECK(admin.send("DELETE", "/api/v1/webhooks/" + std::to_string(id), "").status == 204);
   CHECK(admin.send("DELETE", "/api/v1/webhooks/" + std::to_string(id), "").status == 404);
@@ -357,10 +386,11 @@ TEST_CASE("a dispatcher killed in the middle of a batch loses nothing, and repea
   {
     TestServer intake(org, {"--notify-interval", "0"});
     Session op(intake.port(), "operator", fixture_password);
-    for (int i = 0; i < messages; ++i) filed_id(op, R"({"name":"钱)" + std::to_string(i) + R"(","phone":"1391234)" + std::to_string(5000 + i) + "\"}");
+    for (int i = 0; i < messages; ++i)
+      filed_id(op, R"({"name":"钱)" + std::to_string(i) + R"(","phone":"1391234)" + std::to_string(5000 + i) + "\"}");
   }
-  const std::vector<std::string> args{"--database-url", org.db.url(), "--notify-interval", "50", "--notify-lease", "3",
-                                      "--scheduler-interval", "0"};
+  const std::vector<std::string> args{"--database-url", org.db.url(), "--notify-interval",    "50",
+                                      "--notify-lease", "3",          "--scheduler-interval", "0"};
   {
     PetitiondProcess first(args);
     REQUIRE(eventually([&] { return gateway.received().size() >= 5; }, 20s));
@@ -371,7 +401,8 @@ TEST_CASE("a dispatcher killed in the middle of a batch loses nothing, and repea
   CHECK(count(db, "SELECT count(*) FROM notification_deliveries WHERE state = 'sent'") == 0);  // none recorded
 
   PetitiondProcess second(args);
-  REQUIRE(eventually([&] { return count(db, "SELECT count(*) FROM notification_deliveries WHERE state = 'sent'") == messages; }, 40s));
+  REQUIRE(eventually(
+      [&] { return count(db, "SELECT count(*) FROM notification_deliveries WHERE state = 'sent'") == messages; }, 40s));
   std::map<std::string, std::vector<std::string>> bodies_by_key;
   for (const auto& request : gateway.received())
     bodies_by_key[std::string(request.at("headers").at("Idempotency-Key").as_string())].push_back(

@@ -39,14 +39,16 @@ const std::set<std::string> streaming_routes{"/api/v1/events"};
 struct PetitionFixture {
   std::map<std::string, std::int64_t> petitions;    // by name: V1, V2, T1, MZ, and X (complains about D)
   std::map<std::string, std::int64_t> attachments;  // one per petition, by the same names
-  std::int64_t dead_letter = 0;                      // a notification that failed too often
+  std::int64_t dead_letter = 0;                     // a notification that failed too often
   std::int64_t webhook = 0;
 };
 
 PetitionFixture add_petitions(const OrgFixture& org, const std::filesystem::path& data_dir) {
   pg::BlockingConnection conn(org.db.url());
-  auto petitioner = conn.exec("INSERT INTO petitioners (name, phone, phone_key) VALUES ('测试人', '13700000000',"
-                              " '13700000000') RETURNING id").integer(0, 0);
+  auto petitioner = conn.exec(
+                            "INSERT INTO petitioners (name, phone, phone_key) VALUES ('测试人', '13700000000',"
+                            " '13700000000') RETURNING id")
+                        .integer(0, 0);
   const std::string content = "matrix attachment";
   const auto sha = auth::sha256_hex(content);
   std::filesystem::create_directories(data_dir / "attachments" / sha.substr(0, 2));
@@ -59,42 +61,62 @@ PetitionFixture add_petitions(const OrgFixture& org, const std::filesystem::path
     bool proxy;
     const char* complained;
   };
-  const Row rows[] = {{"V1", "V1", true, ""}, {"V2", "V2", false, ""}, {"T1", "T1", false, ""},
-                      {"MZ", "D-MZ", false, ""}, {"X", "V1", false, "D"}};
+  const Row rows[] = {{"V1", "V1", true, ""},
+                      {"V2", "V2", false, ""},
+                      {"T1", "T1", false, ""},
+                      {"MZ", "D-MZ", false, ""},
+                      {"X", "V1", false, "D"}};
   int n = 0;
   for (const auto& row : rows) {
     auto id = conn.exec(
-        "INSERT INTO petitions (tracking_code, channel, workflow, workflow_version, type, category, urgency, subject,"
-        " content, state, petitioner_id, intake_unit_id, responsible_unit_id, proxy_user_id, complained_unit_ids,"
-        " received_at, updated_at)"
-        " SELECT $1, 'hotline', 'petition', 1, 'help', 'other', 'normal', '测试事项', '测试内容', 'dispatched', $2,"
-        " (SELECT id FROM units WHERE code = 'D'), (SELECT id FROM units WHERE code = $3), nullif($4, '')::bigint,"
-        " CASE WHEN $5 = '' THEN '{}'::bigint[] ELSE ARRAY[(SELECT id FROM units WHERE code = $5)] END, now(), now()"
-        " RETURNING id",
-        {"20260101-MATRX" + std::to_string(n++), std::to_string(petitioner), row.responsible,
-         row.proxy ? std::to_string(org.user_ids.at("proxy")) : std::string(), row.complained}).integer(0, 0);
+                      "INSERT INTO petitions (tracking_code, channel, workflow, workflow_version, type, category, "
+                      "urgency, subject,"
+                      " content, state, petitioner_id, intake_unit_id, responsible_unit_id, proxy_user_id, "
+                      "complained_unit_ids,"
+                      " received_at, updated_at)"
+                      " SELECT $1, 'hotline', 'petition', 1, 'help', 'other', 'normal', '测试事项', '测试内容', "
+                      "'dispatched', $2,"
+                      " (SELECT id FROM units WHERE code = 'D'), (SELECT id FROM units WHERE code = $3), nullif($4, "
+                      "'')::bigint,"
+                      " CASE WHEN $5 = '' THEN '{}'::bigint[] ELSE ARRAY[(SELECT id FROM units WHERE code = $5)] END, "
+                      "now(), now()"
+                      " RETURNING id",
+                      {"20260101-MATRX" + std::to_string(n++), std::to_string(petitioner), row.responsible,
+                       row.proxy ? std::to_string(org.user_ids.at("proxy")) : std::string(), row.complained})
+                  .integer(0, 0);
     fixture.petitions[row.name] = id;
     fixture.attachments[row.name] = conn.exec(
-        "INSERT INTO attachments (petition_id, file_name, content_type, size_bytes, sha256) VALUES ($1, 'a.txt',"
-        " 'text/plain', $2, $3) RETURNING id", {std::to_string(id), std::to_string(content.size()), sha}).integer(0, 0);
+                                            "INSERT INTO attachments (petition_id, file_name, content_type, "
+                                            "size_bytes, sha256) VALUES ($1, 'a.txt',"
+                                            " 'text/plain', $2, $3) RETURNING id",
+                                            {std::to_string(id), std::to_string(content.size()), sha})
+                                        .integer(0, 0);
   }
-  auto outbox = conn.exec("INSERT INTO outbox (petition_id, audience, topic, state) VALUES ($1, 'petitioner', 'accept',"
-                          " 'expanded') RETURNING id", {std::to_string(fixture.petitions.at("V1"))}).integer(0, 0);
-  fixture.dead_letter = conn.exec(
-      "INSERT INTO notification_deliveries (outbox_id, recipient, channel, address, topic, payload, state, attempts)"
-      " VALUES ($1, 'petitioner:1', 'sms', '13900000001', 'accept', '{}', 'dead', 8) RETURNING id",
-      {std::to_string(outbox)}).integer(0, 0);
-  fixture.webhook = conn.exec("INSERT INTO webhooks (name, url, secret) VALUES ('matrix', 'https://example.cn/hook',"
-                              " 'a-secret-of-sixteen-or-more') RETURNING id").integer(0, 0);
+  auto outbox = conn.exec(
+                        "INSERT INTO outbox (petition_id, audience, topic, state) VALUES ($1, 'petitioner', 'accept',"
+                        " 'expanded') RETURNING id",
+                        {std::to_string(fixture.petitions.at("V1"))})
+                    .integer(0, 0);
+  fixture.dead_letter =
+      conn.exec(
+              "INSERT INTO notification_deliveries (outbox_id, recipient, channel, address, topic, payload, state, "
+              "attempts)"
+              " VALUES ($1, 'petitioner:1', 'sms', '13900000001', 'accept', '{}', 'dead', 8) RETURNING id",
+              {std::to_string(outbox)})
+          .integer(0, 0);
+  fixture.webhook = conn.exec(
+                            "INSERT INTO webhooks (name, url, secret) VALUES ('matrix', 'https://example.cn/hook',"
+                            " 'a-secret-of-sixteen-or-more') RETURNING id")
+                        .integer(0, 0);
   return fixture;
 }
 
 // The petition each user sees (none for the admin), and one they do not.
 std::optional<std::string> own_petition(const std::string& login) {
   static const std::map<std::string, std::string> own{
-      {"district.manager", "V1"}, {"t1.manager", "V1"}, {"t2.manager", "V2"}, {"t1.handler", "T1"},
-      {"v1.handler", "V1"},       {"v2.handler", "V2"}, {"mz.handler", "MZ"}, {"operator", "V1"},
-      {"proxy", "V1"}};
+      {"district.manager", "V1"}, {"t1.manager", "V1"}, {"t2.manager", "V2"},
+      {"t1.handler", "T1"},       {"v1.handler", "V1"}, {"v2.handler", "V2"},
+      {"mz.handler", "MZ"},       {"operator", "V1"},   {"proxy", "V1"}};
   auto it = own.find(login);
   if (it == own.end()) return std::nullopt;
   return it->second;
@@ -160,14 +182,15 @@ class Matrix {
     auto visible = visible_to(login, org_);
     for (const auto& [name, id] : org_.user_ids)
       if (!visible.count(name)) markers.push_back("\"login\":\"" + name + "\"");  // a user record
-    for (int i = 1; i <= 10; ++i) markers.push_back(fmt_phone(i));  // full phones: masked everywhere
+    for (int i = 1; i <= 10; ++i) markers.push_back(fmt_phone(i));                // full phones: masked everywhere
     return markers;
   }
 
  private:
   static std::string fmt_phone(int i) { return "139000000" + std::string(i < 10 ? "0" : "") + std::to_string(i); }
 
-  std::optional<std::string> param(const std::string& segment, const std::string& login, bool foreign, bool& is_foreign) {
+  std::optional<std::string> param(const std::string& segment, const std::string& login, bool foreign,
+                                   bool& is_foreign) {
     auto visible = visible_to(login, org_);
     auto someone_foreign = [&]() -> std::optional<std::string> {
       for (const auto& [name, id] : org_.user_ids)
@@ -191,7 +214,7 @@ class Matrix {
     if (segment == "{calendar}") return std::string("cn");
     if (segment == "{year}") return std::string("2030");  // admins only: an empty body is refused (422)
     if (segment == "{delivery_id}") return std::to_string(petitions_.dead_letter);  // admins only: nothing foreign
-    if (segment == "{webhook_id}") return std::to_string(petitions_.webhook);        // admins only too
+    if (segment == "{webhook_id}") return std::to_string(petitions_.webhook);       // admins only too
     if (segment == "{transition}") return std::string("accept");
     if (segment == "{phone_id}") return std::string("13700000009");  // blocked in add_petitions(); admins see all
     if (segment == "{petition_id}" || segment == "{attachment_id}") {
@@ -292,5 +315,4 @@ TEST_CASE("every route answers every role and jurisdiction as its rules say, and
     CAPTURE(path, method);
     CHECK(registered.count({path, method}));  // documented but not served
   }
-
 }

@@ -109,10 +109,12 @@ TEST_CASE("a hotline petition goes from registration to callback, each step one 
   CHECK(signed_for.header("etag") == "\"4\"");
 
   // Two handlers acting on the same version: the second gets 409, nothing is overwritten.
-  auto first = f.as("v1.handler").request("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/reply",
-                                          R"({"outcome":"support","reply":"已补发"})", {{"If-Match", "\"4\""}});
-  auto second = f.as("v1.handler").request("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/reply",
-                                           R"({"outcome":"explain","reply":"另一答复"})", {{"If-Match", "\"4\""}});
+  auto first = f.as("v1.handler")
+                   .request("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/reply",
+                            R"({"outcome":"support","reply":"已补发"})", {{"If-Match", "\"4\""}});
+  auto second = f.as("v1.handler")
+                    .request("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/reply",
+                             R"({"outcome":"explain","reply":"另一答复"})", {{"If-Match", "\"4\""}});
   CHECK(first.status == 200);
   CHECK(second.status == 409);
   CHECK(text(f.get("operator", id), "reply_outcome") == "support");
@@ -125,7 +127,8 @@ TEST_CASE("a hotline petition goes from registration to callback, each step one 
   CHECK(text(closed.json(), "state") == "closed");
   CHECK(text(closed.json(), "satisfaction") == "satisfied");
 
-  auto events = f.as("operator").get("/api/v1/petitions/" + std::to_string(id) + "/events").json().at("events").as_array();
+  auto events =
+      f.as("operator").get("/api/v1/petitions/" + std::to_string(id) + "/events").json().at("events").as_array();
   std::vector<std::string> actions;
   for (const auto& e : events) actions.push_back(text(e, "action"));
   CHECK(actions == std::vector<std::string>{"registered", "accept", "dispatch", "sign_for", "reply", "callback"});
@@ -134,11 +137,13 @@ TEST_CASE("a hotline petition goes from registration to callback, each step one 
 
   // One outbox row per audience each step notified, written in the step's transaction.
   pg::BlockingConnection db(f.org.db.url());
-  auto outbox = db.exec("SELECT topic || ':' || audience FROM outbox WHERE petition_id = $1 ORDER BY id", {std::to_string(id)});
+  auto outbox =
+      db.exec("SELECT topic || ':' || audience FROM outbox WHERE petition_id = $1 ORDER BY id", {std::to_string(id)});
   std::vector<std::string> messages;
   for (int row = 0; row < outbox.rows(); ++row) messages.emplace_back(outbox.text(row, 0));
   CHECK(messages == std::vector<std::string>{"registered:petitioner", "accept:petitioner", "dispatch:handlers",
-                                             "dispatch:petitioner", "reply:petitioner", "reply:operators", "callback:petitioner"});
+                                             "dispatch:petitioner", "reply:petitioner", "reply:operators",
+                                             "callback:petitioner"});
   // The timeline cannot be rewritten.
   CHECK_THROWS(db.exec("UPDATE petition_events SET action = 'x'"));
 }
@@ -174,7 +179,8 @@ TEST_CASE("every transition of the definition is reachable over the API with its
   REQUIRE(f.act("operator", id, "request_review", 14, R"(,"reason":"不服答复")").status == 200);
   REQUIRE(f.act("district.manager", id, "decide_review", 15, R"(,"outcome":"support","reply":"维持")").status == 200);
   REQUIRE(f.act("operator", id, "request_re_review", 16, R"(,"reason":"仍不服")").status == 200);
-  auto concluded = f.act("district.manager", id, "decide_re_review", 17, R"(,"outcome":"not_supported","reply":"终结")");
+  auto concluded =
+      f.act("district.manager", id, "decide_re_review", 17, R"(,"outcome":"not_supported","reply":"终结")");
   REQUIRE(concluded.status == 200);
   CHECK(text(concluded.json(), "state") == "concluded");
   CHECK_FALSE(concluded.json().at("closed_at").is_null());
@@ -205,7 +211,8 @@ TEST_CASE("the emergency fast track, answers on the call, and a consultation onl
 
 TEST_CASE("accusation material never reaches the unit complained about") {
   Fixture f;
-  auto p = f.file(body_with({{"type", R"("complaint")"}, {"complaint", R"({"object":"一镇工作人员","units":["T1"]})"}}));
+  auto p =
+      f.file(body_with({{"type", R"("complaint")"}, {"complaint", R"({"object":"一镇工作人员","units":["T1"]})"}}));
   const auto id = number(p, "id");
   REQUIRE(f.act("operator", id, "accept", 1).status == 200);
   auto to_accused = f.act("operator", id, "dispatch", 2, R"(,"unit":"V1")");  // under T1
@@ -220,20 +227,23 @@ TEST_CASE("accusation material never reaches the unit complained about") {
 
 TEST_CASE("walk-ins: the ID check digit, group visits and the printable acknowledgement") {
   Fixture f;
-  auto bad_id = f.as("operator").send(
-      "POST", "/api/v1/petitions",
-      body_with({{"channel", R"("walk_in")"}, {"petitioner", R"({"name":"李四","id_number":"110105194912310021"})"}}));
+  auto bad_id = f.as("operator")
+                    .send("POST", "/api/v1/petitions",
+                          body_with({{"channel", R"("walk_in")"},
+                                     {"petitioner", R"({"name":"李四","id_number":"110105194912310021"})"}}));
   CHECK(bad_id.status == 422);
   CHECK(field_of(bad_id) == "petitioner.id_number");
-  auto no_id = f.as("operator").send("POST", "/api/v1/petitions",
-                                     body_with({{"channel", R"("walk_in")"}, {"petitioner", R"({"name":"李四"})"}}));
+  auto no_id = f.as("operator")
+                   .send("POST", "/api/v1/petitions",
+                         body_with({{"channel", R"("walk_in")"}, {"petitioner", R"({"name":"李四"})"}}));
   CHECK(no_id.status == 422);
   CHECK(field_of(no_id) == "petitioner.id_number");
   std::string six;
   for (int i = 0; i < 6; ++i) six += std::string(i ? "," : "") + R"({"name":"代表)" + std::to_string(i) + "\"}";
   const std::string group_of_six = R"({"size":30,"representatives":[)" + six + "]}";
-  auto too_many = f.as("operator").send(
-      "POST", "/api/v1/petitions", body_with({{"channel", R"("walk_in")"}, {"group", group_of_six.c_str()}}));
+  auto too_many =
+      f.as("operator")
+          .send("POST", "/api/v1/petitions", body_with({{"channel", R"("walk_in")"}, {"group", group_of_six.c_str()}}));
   CHECK(too_many.status == 422);
   CHECK(field_of(too_many) == "group.representatives");
   auto group = f.file(body_with({{"channel", R"("walk_in")"},
@@ -269,14 +279,16 @@ TEST_CASE("proxies file with consent, see their own cases and request review for
   // Another operator's petition stays out of the proxy's sight until a grant with consent.
   auto other = f.file();
   CHECK(f.as("proxy").get("/api/v1/petitions/" + std::to_string(number(other, "id"))).status == 404);
-  auto grant = f.as("operator").send("POST", "/api/v1/petitions/" + std::to_string(number(other, "id")) + "/proxy",
-                                     R"({"user":)" + std::to_string(f.as("proxy").user_id()) +
-                                         R"(,"consent":{"method":"recorded_call"}})");
+  auto grant =
+      f.as("operator")
+          .send("POST", "/api/v1/petitions/" + std::to_string(number(other, "id")) + "/proxy",
+                R"({"user":)" + std::to_string(f.as("proxy").user_id()) + R"(,"consent":{"method":"recorded_call"}})");
   REQUIRE(grant.status == 200);
   CHECK(f.as("proxy").get("/api/v1/petitions/" + std::to_string(number(other, "id"))).status == 200);
-  auto not_a_proxy = f.as("operator").send("POST", "/api/v1/petitions/" + std::to_string(number(other, "id")) + "/proxy",
-                                           R"({"user":)" + std::to_string(f.org.user_ids.at("t1.handler")) +
-                                               R"(,"consent":{"method":"written"}})");
+  auto not_a_proxy = f.as("operator")
+                         .send("POST", "/api/v1/petitions/" + std::to_string(number(other, "id")) + "/proxy",
+                               R"({"user":)" + std::to_string(f.org.user_ids.at("t1.handler")) +
+                                   R"(,"consent":{"method":"written"}})");
   CHECK(not_a_proxy.status == 422);
 
   REQUIRE(f.act("operator", id, "accept", 1).status == 200);
@@ -312,11 +324,14 @@ TEST_CASE("repeats are flagged at intake and merged as children, counted once") 
   // Same person (by phone this time), same category, while the first is open.
   auto repeat = f.file(petition_body("", R"({"name":"张三","phone":"+86 138 1234 5678"})"));
   CHECK(number(repeat, "repeat_of") == number(parent, "id"));
-  auto other_category = f.file(body_with({{"category", R"("education")"}, {"petitioner", R"({"phone":"13812345678"})"}}));
+  auto other_category =
+      f.file(body_with({{"category", R"("education")"}, {"petitioner", R"({"phone":"13812345678"})"}}));
   CHECK(other_category.at("repeat_of").is_null());
-  auto self = f.act("operator", number(repeat, "id"), "merge", 1, R"(,"parent":)" + std::to_string(number(repeat, "id")));
+  auto self =
+      f.act("operator", number(repeat, "id"), "merge", 1, R"(,"parent":)" + std::to_string(number(repeat, "id")));
   CHECK(self.status == 422);
-  auto merged = f.act("operator", number(repeat, "id"), "merge", 1, R"(,"parent":)" + std::to_string(number(parent, "id")));
+  auto merged =
+      f.act("operator", number(repeat, "id"), "merge", 1, R"(,"parent":)" + std::to_string(number(parent, "id")));
   REQUIRE(merged.status == 200);
   CHECK(text(merged.json(), "state") == "merged");
   CHECK(number(merged.json(), "parent_id") == number(parent, "id"));
@@ -326,9 +341,11 @@ TEST_CASE("repeats are flagged at intake and merged as children, counted once") 
 TEST_CASE("lists filter, page by keyset, count, and search Chinese by two-character words") {
   Fixture f;
   for (int i = 0; i < 7; ++i)
-    f.file(petition_body("", R"({"name":"用户)" + std::to_string(i) + R"(","phone":"1390000111)" + std::to_string(i) + "\"}"));
-  auto accessible = f.file(R"({"channel":"letter","type":"suggestion","category":"accessibility","subject":"盲道被占用",)"
-                           R"("content":"小区门口的盲道被车辆长期占用，视力残疾人出行困难。","urgency":"urgent"})");
+    f.file(petition_body(
+        "", R"({"name":"用户)" + std::to_string(i) + R"(","phone":"1390000111)" + std::to_string(i) + "\"}"));
+  auto accessible =
+      f.file(R"({"channel":"letter","type":"suggestion","category":"accessibility","subject":"盲道被占用",)"
+             R"("content":"小区门口的盲道被车辆长期占用，视力残疾人出行困难。","urgency":"urgent"})");
   auto& op = f.as("operator");
   auto all = op.get("/api/v1/petitions?limit=3").json();
   CHECK(number(all, "total") == 8);
@@ -348,8 +365,9 @@ TEST_CASE("lists filter, page by keyset, count, and search Chinese by two-charac
   auto search = op.get("/api/v1/petitions?q=%E7%9B%B2%E9%81%93").json();  // 盲道
   REQUIRE(search.at("items").as_array().size() == 1);
   CHECK(number(search.at("items").as_array()[0], "id") == number(accessible, "id"));
-  CHECK(op.get("/api/v1/petitions?q=%E9%81%93%E7%9B%B2").json().at("items").as_array().empty());  // 道盲: not a word here
-  CHECK(op.get("/api/v1/petitions?q=%E7%9B%B2").status == 422);  // one character
+  CHECK(
+      op.get("/api/v1/petitions?q=%E9%81%93%E7%9B%B2").json().at("items").as_array().empty());  // 道盲: not a word here
+  CHECK(op.get("/api/v1/petitions?q=%E7%9B%B2").status == 422);                                 // one character
   CHECK(number(op.get("/api/v1/petitions?urgency=urgent&channel=letter").json(), "total") == 1);
   CHECK(number(op.get("/api/v1/petitions?category=subsidies&state=registered").json(), "total") == 7);
   CHECK(op.get("/api/v1/petitions?deadline=late").status == 422);
@@ -380,7 +398,7 @@ TEST_CASE("the petition and the worklist say the working time left before the de
   const auto id = number(p, "id");
   auto left = p.at("deadline").at("time_left");
   CHECK_FALSE(left.at("overdue").as_bool());
-  CHECK(number(left, "working_days") == 11);                     // 03-03 … 03-17 less two weekends
+  CHECK(number(left, "working_days") == 11);                            // 03-03 … 03-17 less two weekends
   CHECK(number(left, "working_minutes") == 6 * 60 + 30 + 11 * 7 * 60);  // today's 6.5 working hours and 11 days of 7
   // Thursday 03-19 10:00: late by Wednesday and this morning's 90 minutes, in the list as on the page.
   f.server.clock().set(workflow::at_local(*workflow::parse_date("2026-03-19"), std::chrono::hours(10)));
@@ -396,28 +414,34 @@ TEST_CASE("the petition and the worklist say the working time left before the de
 TEST_CASE("the public portal takes petitions without an account and shows status only to the phone's owner") {
   Fixture f;
   const auto port = f.server.port();
-  const std::string body = R"({"type":"help","category":"certificate","subject":"办理残疾人证",)"
-                           R"("content":"想咨询如何办理第二代残疾人证。","petitioner":{"name":"赵六","phone":"13987654321"}})";
+  const std::string body =
+      R"({"type":"help","category":"certificate","subject":"办理残疾人证",)"
+      R"("content":"想咨询如何办理第二代残疾人证。","petitioner":{"name":"赵六","phone":"13987654321"}})";
   auto submitted = http_request(port, "POST", "/api/v1/portal/petitions", body, {{"Content-Type", "application/json"}});
   REQUIRE(submitted.status == 201);
   const auto code = text(submitted.json(), "tracking_code");
   CHECK(submitted.body.find("13987654321") == std::string::npos);
   auto staff_field = http_request(port, "POST", "/api/v1/portal/petitions",
-                                  body.substr(0, body.size() - 1) + R"(,"channel":"hotline"})", {{"Content-Type", "application/json"}});
+                                  body.substr(0, body.size() - 1) + R"(,"channel":"hotline"})",
+                                  {{"Content-Type", "application/json"}});
   CHECK(staff_field.status == 422);
   CHECK(field_of(staff_field) == "channel");
-  auto no_phone = http_request(port, "POST", "/api/v1/portal/petitions",
-                               R"({"type":"help","category":"certificate","subject":"a","content":"b","petitioner":{"name":"x"}})",
-                               {{"Content-Type", "application/json"}});
+  auto no_phone =
+      http_request(port, "POST", "/api/v1/portal/petitions",
+                   R"({"type":"help","category":"certificate","subject":"a","content":"b","petitioner":{"name":"x"}})",
+                   {{"Content-Type", "application/json"}});
   CHECK(field_of(no_phone) == "petitioner.phone");
 
-  auto status = http_request(port, "POST", "/api/v1/portal/status",
-                             R"({"tracking_code":")" + code + R"(","phone_last4":"4321"})", {{"Content-Type", "application/json"}});
+  auto status =
+      http_request(port, "POST", "/api/v1/portal/status", R"({"tracking_code":")" + code + R"(","phone_last4":"4321"})",
+                   {{"Content-Type", "application/json"}});
   REQUIRE(status.status == 200);
   CHECK(text(status.json(), "state") == "registered");
-  for (const char* secret : {"赵六", "13987654321", "办理残疾人证", "content"}) CHECK(status.body.find(secret) == std::string::npos);
-  auto wrong = http_request(port, "POST", "/api/v1/portal/status",
-                            R"({"tracking_code":")" + code + R"(","phone_last4":"1234"})", {{"Content-Type", "application/json"}});
+  for (const char* secret : {"赵六", "13987654321", "办理残疾人证", "content"})
+    CHECK(status.body.find(secret) == std::string::npos);
+  auto wrong =
+      http_request(port, "POST", "/api/v1/portal/status", R"({"tracking_code":")" + code + R"(","phone_last4":"1234"})",
+                   {{"Content-Type", "application/json"}});
   CHECK(wrong.status == 404);
   // The code: the date and 60 random bits in groups of four, accepted as typed (any case, spaces, no dashes).
   REQUIRE(code.size() == 23);
@@ -427,10 +451,12 @@ TEST_CASE("the public portal takes petitions without an account and shows status
     if (c != '-') typed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   typed.insert(8, " ");
   auto as_typed = http_request(port, "POST", "/api/v1/portal/status",
-                               R"({"tracking_code":")" + typed + R"(","phone_last4":"4321"})", {{"Content-Type", "application/json"}});
+                               R"({"tracking_code":")" + typed + R"(","phone_last4":"4321"})",
+                               {{"Content-Type", "application/json"}});
   CHECK(as_typed.status == 200);
-  auto not_a_code = http_request(port, "POST", "/api/v1/portal/status",
-                                 R"({"tracking_code":"12345","phone_last4":"4321"})", {{"Content-Type", "application/json"}});
+  auto not_a_code =
+      http_request(port, "POST", "/api/v1/portal/status", R"({"tracking_code":"12345","phone_last4":"4321"})",
+                   {{"Content-Type", "application/json"}});
   CHECK(not_a_code.status == 422);
   CHECK(field_of(not_a_code) == "tracking_code");
   // The web intake unit (the root unless configured) sees it; it was registered by nobody.
@@ -439,7 +465,8 @@ TEST_CASE("the public portal takes petitions without an account and shows status
 
   // Rate limits per address.
   pg::BlockingConnection(f.org.db.url())
-      .exec(R"(UPDATE settings SET value = '{"submissions": 2, "lookups": 30, "per_minutes": 60}' WHERE key = 'portal.rate_limit')");
+      .exec(
+          R"(UPDATE settings SET value = '{"submissions": 2, "lookups": 30, "per_minutes": 60}' WHERE key = 'portal.rate_limit')");
   auto second = http_request(port, "POST", "/api/v1/portal/petitions", body, {{"Content-Type", "application/json"}});
   CHECK(second.status == 201);
   auto third = http_request(port, "POST", "/api/v1/portal/petitions", body, {{"Content-Type", "application/json"}});
@@ -461,9 +488,11 @@ TEST_CASE("bad input is refused with the field named, never stored") {
       {body_with({{"urgency", R"("asap")"}}), "urgency"},
       {body_with({{"petitioner", R"({"phone":"12"})"}}), "petitioner.phone"},
       {body_with({{"petitioner", R"({"gender":"x"})"}}), "petitioner.gender"},
-      {body_with({{"petitioner", R"({"certificate_number":"11010519491231002X93"})"}}), "petitioner.certificate_number"},
-      {body_with({{"petitioner", (R"({"certificate_number":")" + id_number("11010519491231002") +
-                                  R"(42","disability_type":1})").c_str()}}),
+      {body_with({{"petitioner", R"({"certificate_number":"11010519491231002X93"})"}}),
+       "petitioner.certificate_number"},
+      {body_with(
+           {{"petitioner",
+             (R"({"certificate_number":")" + id_number("11010519491231002") + R"(42","disability_type":1})").c_str()}}),
        "petitioner.disability_type"},
       {body_with({{"petitioner", R"({"unit":"NOWHERE"})"}}), "petitioner.unit"},
       {body_with({{"subject", ("\"" + std::string(201, 'a') + "\"").c_str()}}), "subject"},
@@ -504,10 +533,13 @@ TEST_CASE("attachments are stored under their checksum, checked against their ty
   const auto id = number(f.file(), "id");
   const auto base = "/api/v1/petitions/" + std::to_string(id) + "/attachments";
   const std::string pdf = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
-  auto stored = f.as("operator").request("POST", base + "?name=%E6%9D%90%E6%96%99.pdf", pdf, {{"Content-Type", "application/pdf"}});
+  auto stored = f.as("operator")
+                    .request("POST", base + "?name=%E6%9D%90%E6%96%99.pdf", pdf, {{"Content-Type", "application/pdf"}});
   REQUIRE(stored.status == 201);
   CHECK(text(stored.json(), "file_name") == "材料.pdf");
-  auto retried = f.as("operator").request("POST", base + "?name=%E6%9D%90%E6%96%99.pdf", pdf, {{"Content-Type", "application/pdf"}});
+  auto retried =
+      f.as("operator")
+          .request("POST", base + "?name=%E6%9D%90%E6%96%99.pdf", pdf, {{"Content-Type", "application/pdf"}});
   CHECK(retried.status == 200);  // the same file again is the same attachment
   CHECK(number(retried.json(), "id") == number(stored.json(), "id"));
   auto back = f.as("operator").get(text(stored.json(), "url"));
@@ -516,9 +548,11 @@ TEST_CASE("attachments are stored under their checksum, checked against their ty
   CHECK(back.header("content-type") == "application/pdf");
   auto fake = f.as("operator").request("POST", base + "?name=x.png", pdf, {{"Content-Type", "image/png"}});
   CHECK(fake.status == 422);
-  auto exe = f.as("operator").request("POST", base + "?name=x.exe", "MZ", {{"Content-Type", "application/x-msdownload"}});
+  auto exe =
+      f.as("operator").request("POST", base + "?name=x.exe", "MZ", {{"Content-Type", "application/x-msdownload"}});
   CHECK(exe.status == 415);
-  CHECK(f.as("v2.handler").request("POST", base + "?name=a.pdf", pdf, {{"Content-Type", "application/pdf"}}).status == 404);
+  CHECK(f.as("v2.handler").request("POST", base + "?name=a.pdf", pdf, {{"Content-Type", "application/pdf"}}).status ==
+        404);
   auto list = f.as("operator").get(base).json();
   CHECK(list.at("attachments").as_array().size() == 1);
 }
@@ -529,8 +563,9 @@ TEST_CASE("an attachment over the limit is refused with 413 and nothing is store
   Session op(server.port(), "operator", fixture_password);
   auto p = op.send("POST", "/api/v1/petitions", petition_body());
   REQUIRE(p.status == 201);
-  auto big = op.request("POST", "/api/v1/petitions/" + std::to_string(number(p.json(), "id")) + "/attachments?name=a.txt",
-                        std::string(4096, 'a'), {{"Content-Type", "text/plain"}});
+  auto big =
+      op.request("POST", "/api/v1/petitions/" + std::to_string(number(p.json(), "id")) + "/attachments?name=a.txt",
+                 std::string(4096, 'a'), {{"Content-Type", "text/plain"}});
   CHECK(big.status == 413);
   CHECK(pg::BlockingConnection(org.db.url()).exec("SELECT count(*) FROM attachments").text(0, 0) == "0");
 }
@@ -561,8 +596,9 @@ TEST_CASE("the telephone system reports calls as Zammad's generic CTI does, oper
   auto opened = stream.read_until(": connected", std::chrono::seconds(5));
   REQUIRE(opened.find("text/event-stream") != std::string::npos);
 
-  auto ring = cti("secret-token", "event=newCall&from=%2B86%20138-1234-5678&to=12385&direction=in&callId=call-1"
-                                  "&user%5B%5D=%E7%8E%8B%E8%8A%B3&user%5B%5D=Li",
+  auto ring = cti("secret-token",
+                  "event=newCall&from=%2B86%20138-1234-5678&to=12385&direction=in&callId=call-1"
+                  "&user%5B%5D=%E7%8E%8B%E8%8A%B3&user%5B%5D=Li",
                   "application/x-www-form-urlencoded");
   CHECK(ring.status == 200);
   CHECK(ring.body == "{}");
@@ -576,10 +612,13 @@ TEST_CASE("the telephone system reports calls as Zammad's generic CTI does, oper
   CHECK(stored.text(0, 1) == "{王芳,Li}");
 
   CHECK(cti("secret-token", R"({"event":"answer","direction":"in","callId":"call-1","user":["王芳"],)"
-                            R"("answeringNumber":"operator","from":"+8613812345678","to":"12385"})").status == 200);
+                            R"("answeringNumber":"operator","from":"+8613812345678","to":"12385"})")
+            .status == 200);
   CHECK(db.exec("SELECT answered_by FROM calls WHERE call_id = 'call-1'").text(0, 0) ==
         std::to_string(f.org.user_ids.at("operator")));
-  CHECK(cti("secret-token", R"({"event":"hangup","direction":"in","callId":"call-1","cause":"normalClearing"})").status == 200);
+  CHECK(
+      cti("secret-token", R"({"event":"hangup","direction":"in","callId":"call-1","cause":"normalClearing"})").status ==
+      200);
   CHECK(cti("secret-token", R"({"event":"hangup","direction":"in","callId":"call-1","cause":"eaten"})").status == 422);
 
   // Filed from the call: the caller's number comes with it; it is a repeat of the open matter.
@@ -588,12 +627,15 @@ TEST_CASE("the telephone system reports calls as Zammad's generic CTI does, oper
   CHECK(number(from_call, "repeat_of") == number(earlier, "id"));
   // A follow-up call attached to the earlier petition counts as the caller chasing it.
   cti("secret-token", R"({"event":"newCall","direction":"in","callId":"call-2","from":"13812345678","to":"12385"})");
-  auto chased = f.as("operator").send("POST", "/api/v1/petitions/" + std::to_string(number(earlier, "id")) + "/calls",
-                                      R"({"call_id":"call-2"})");
+  auto chased = f.as("operator")
+                    .send("POST", "/api/v1/petitions/" + std::to_string(number(earlier, "id")) + "/calls",
+                          R"({"call_id":"call-2"})");
   REQUIRE(chased.status == 200);
   CHECK(number(chased.json(), "chase_count") == 1);
-  CHECK(f.as("operator").send("POST", "/api/v1/petitions/" + std::to_string(number(earlier, "id")) + "/calls",
-                              R"({"call_id":"call-2"})").status == 422);  // already attached
+  CHECK(f.as("operator")
+            .send("POST", "/api/v1/petitions/" + std::to_string(number(earlier, "id")) + "/calls",
+                  R"({"call_id":"call-2"})")
+            .status == 422);  // already attached
 
   auto history = f.as("operator").get("/api/v1/caller-history?phone=138%201234%205678").json();
   CHECK(history.at("petitions").as_array().size() == 2);
@@ -602,9 +644,13 @@ TEST_CASE("the telephone system reports calls as Zammad's generic CTI does, oper
   auto calls = f.as("operator").get("/api/v1/calls").json().at("calls").as_array();
   CHECK(calls.size() == 2);
   // Looking up a caller is audited as unmasking is.
-  CHECK(count_of(db, "SELECT count(*) FROM audit_log WHERE action = 'caller_history.viewed' AND target_id = '138****5678'") == 1);
+  CHECK(
+      count_of(db,
+               "SELECT count(*) FROM audit_log WHERE action = 'caller_history.viewed' AND target_id = '138****5678'") ==
+      1);
   // A callback: the callee's number is masked in the log as a caller's is, and listed in their history.
-  cti("secret-token", R"({"event":"newCall","direction":"out","callId":"call-back-1","from":"12385","to":"138 1234 5678"})");
+  cti("secret-token",
+      R"({"event":"newCall","direction":"out","callId":"call-back-1","from":"12385","to":"138 1234 5678"})");
   auto log = f.as("operator").get("/api/v1/calls");
   CHECK(log.body.find("13812345678") == std::string::npos);
   CHECK(log.body.find("138 1234 5678") == std::string::npos);
@@ -616,23 +662,29 @@ TEST_CASE("the telephone system reports calls as Zammad's generic CTI does, oper
   CHECK(with_callback.at("calls").as_array().size() == 3);
 
   // A blocked caller is rejected; the call is still logged.
-  CHECK(f.as("operator").send("POST", "/api/v1/blocked-callers", R"({"phone":"137 0000 0000","reason":"骚扰电话"})").status == 403);
-  auto blocked = f.as("admin").send("POST", "/api/v1/blocked-callers", R"({"phone":"137 0000 0000","reason":"骚扰电话"})");
+  CHECK(f.as("operator")
+            .send("POST", "/api/v1/blocked-callers", R"({"phone":"137 0000 0000","reason":"骚扰电话"})")
+            .status == 403);
+  auto blocked =
+      f.as("admin").send("POST", "/api/v1/blocked-callers", R"({"phone":"137 0000 0000","reason":"骚扰电话"})");
   REQUIRE(blocked.status == 201);
   CHECK(text(blocked.json(), "phone") == "137****0000");
-  auto rejected = cti("secret-token", R"({"event":"newCall","direction":"in","callId":"call-3","from":"137-0000-0000","to":"12385"})");
+  auto rejected = cti("secret-token",
+                      R"({"event":"newCall","direction":"in","callId":"call-3","from":"137-0000-0000","to":"12385"})");
   CHECK(rejected.body == R"({"action":"reject","reason":"busy"})");
   CHECK(db.exec("SELECT rejected FROM calls WHERE call_id = 'call-3'").text(0, 0) == "t");
   CHECK(f.as("admin").send("DELETE", "/api/v1/blocked-callers/13700000000").status == 204);
   CHECK(f.as("admin").send("DELETE", "/api/v1/blocked-callers/13700000000").status == 404);
-  auto again = cti("secret-token", R"({"event":"newCall","direction":"in","callId":"call-4","from":"13700000000","to":"12385"})");
+  auto again = cti("secret-token",
+                   R"({"event":"newCall","direction":"in","callId":"call-4","from":"13700000000","to":"12385"})");
   CHECK(again.body == "{}");
 }
 
 TEST_CASE("a dispatch without a unit goes where the routing table says, never to the unit complained about") {
   Fixture f;
   pg::BlockingConnection(f.org.db.url())
-      .exec(R"(UPDATE settings SET value = '{"civil_affairs": "D-MZ", "federation": "D"}' WHERE key = 'routing.functions')");
+      .exec(
+          R"(UPDATE settings SET value = '{"civil_affairs": "D-MZ", "federation": "D"}' WHERE key = 'routing.functions')");
   auto subsidies = f.file();  // category subsidies: civil affairs leads, the federation co-handles
   const auto id = number(subsidies, "id");
   REQUIRE(f.act("operator", id, "accept", 1).status == 200);
@@ -655,8 +707,8 @@ TEST_CASE("a dispatch without a unit goes where the routing table says, never to
   REQUIRE(f.act("operator", number(living, "id"), "accept", 1).status == 200);
   CHECK(text(f.get("operator", number(living, "id")).at("suggested_unit"), "code") == "T1");
   // … unless the petition complains about that town: then its parent.
-  auto against_town = f.file(body_with({{"category", R"("minimum_living")"}, {"type", R"("complaint")"},
-                                        {"complaint", R"({"units":["T1"]})"}}));
+  auto against_town = f.file(body_with(
+      {{"category", R"("minimum_living")"}, {"type", R"("complaint")"}, {"complaint", R"({"units":["T1"]})"}}));
   REQUIRE(f.act("operator", number(against_town, "id"), "accept", 1).status == 200);
   auto diverted = f.get("operator", number(against_town, "id")).at("suggested_unit");
   CHECK(text(diverted, "code") == "D");
@@ -674,18 +726,21 @@ TEST_CASE("a proxy who knows someone's ID number learns nothing more and changes
   Fixture f;
   const auto known_id = id_number("11010519491231002");
   // The person, on record through the hotline.
-  auto first = f.file(body_with({{"petitioner", (R"({"name":"张三","phone":"138-1234-5678","id_number":")" + known_id +
-                                                 R"(","unit":"V1","address":"青山区幸福路 8 号","email":"zhang.san@example.cn",)"
-                                                 R"("preferred_channel":"email"})").c_str()}}));
+  auto first =
+      f.file(body_with({{"petitioner", (R"({"name":"张三","phone":"138-1234-5678","id_number":")" + known_id +
+                                        R"(","unit":"V1","address":"青山区幸福路 8 号","email":"zhang.san@example.cn",)"
+                                        R"("preferred_channel":"email"})")
+                                           .c_str()}}));
   pg::BlockingConnection db(f.org.db.url());
   auto petitioner_of = [&db](std::int64_t petition) {
     return db.exec("SELECT petitioner_id FROM petitions WHERE id = " + std::to_string(petition)).integer(0, 0);
   };
   const auto person = petitioner_of(number(first, "id"));
   // A proxy sends only the number, a consent and their own e-mail.
-  auto filed = f.file(body_with({{"petitioner", (R"({"id_number":")" + known_id + R"(","email":"proxy@example.cn"})").c_str()},
-                                 {"consent", R"({"method":"verbal"})"}}),
-                      "proxy");
+  auto filed =
+      f.file(body_with({{"petitioner", (R"({"id_number":")" + known_id + R"(","email":"proxy@example.cn"})").c_str()},
+                        {"consent", R"({"method":"verbal"})"}}),
+             "proxy");
   const auto id = number(filed, "id");
   CHECK(petitioner_of(id) == person);  // linked to the person on record
   for (const auto& seen : {filed, f.get("proxy", id)}) {
@@ -706,8 +761,9 @@ TEST_CASE("a proxy who knows someone's ID number learns nothing more and changes
   // Staff see the person on record.
   CHECK(text(f.get("operator", id).at("petitioner"), "name") == "张三");
   // Only the hotline files from a call.
-  auto from_call = f.as("proxy").send("POST", "/api/v1/petitions",
-                                      body_with({{"call_id", R"("someone-elses-call")"}, {"consent", R"({"method":"verbal"})"}}));
+  auto from_call =
+      f.as("proxy").send("POST", "/api/v1/petitions",
+                         body_with({{"call_id", R"("someone-elses-call")"}, {"consent", R"({"method":"verbal"})"}}));
   CHECK(from_call.status == 422);
   CHECK(field_of(from_call) == "call_id");
 }
@@ -734,14 +790,15 @@ TEST_CASE("an anonymous petitioner's identity is hidden from handling units, sho
   CHECK(seen.at("proxy").at("phone").is_null());
   // The place the matter concerns stays.
   CHECK(text(seen.at("petitioner").at("unit"), "code") == "V1");
-  auto unmask = f.as("v1.handler").send("POST", "/api/v1/petitions/" + std::to_string(id) + "/unmask",
-                                        R"({"reason":"需要联系信访人"})");
+  auto unmask =
+      f.as("v1.handler")
+          .send("POST", "/api/v1/petitions/" + std::to_string(id) + "/unmask", R"({"reason":"需要联系信访人"})");
   CHECK(unmask.status == 403);
   auto list = f.as("v1.handler").get("/api/v1/petitions").json();
   CHECK(list.at("items").as_array()[0].at("petitioner_name").is_null());
   // The operator may see the full values, with a reason, and that is audited.
-  auto full = f.as("operator").send("POST", "/api/v1/petitions/" + std::to_string(id) + "/unmask",
-                                    R"({"reason":"回访核实身份"})");
+  auto full = f.as("operator")
+                  .send("POST", "/api/v1/petitions/" + std::to_string(id) + "/unmask", R"({"reason":"回访核实身份"})");
   REQUIRE(full.status == 200);
   CHECK(text(full.json().at("petitioner"), "phone") == "138-1234-5678");
   auto audit = pg::BlockingConnection(f.org.db.url())
@@ -765,7 +822,8 @@ TEST_CASE("a call reaching one petitiond process shows on the screens of operato
   auto pushed = stream.read_until("x-1", std::chrono::seconds(5));
   CHECK(pushed.find("event: call") != std::string::npos);
   CHECK(pushed.find("138****5678") != std::string::npos);
-  http_request(first.port(), "POST", "/api/v1/cti/t", R"({"event":"hangup","direction":"in","callId":"x-1","cause":"cancel"})",
+  http_request(first.port(), "POST", "/api/v1/cti/t",
+               R"({"event":"hangup","direction":"in","callId":"x-1","cause":"cancel"})",
                {{"Content-Type", "application/json"}});
   CHECK(stream.read_until("call_ended", std::chrono::seconds(5)).find("call_ended") != std::string::npos);
 }

@@ -53,9 +53,7 @@ TEST_CASE("headers over the limit are refused with 431") {
 }
 
 TEST_CASE("malformed requests get 400 with a JSON error and never crash the server") {
-  auto raw = GENERATE(as<std::string>{},
-                      "GARBAGE\r\n\r\n",
-                      "GET /healthz HTTP/1.1\r\nBad Header Line\r\n\r\n",
+  auto raw = GENERATE(as<std::string>{}, "GARBAGE\r\n\r\n", "GET /healthz HTTP/1.1\r\nBad Header Line\r\n\r\n",
                       "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
                       "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
                       std::string("GET /he\0lthz HTTP/1.1\r\n\r\n", 25));
@@ -89,8 +87,9 @@ TEST_CASE("an idle kept-alive connection is closed after the idle timeout") {
 
 TEST_CASE("keep-alive serves pipelined requests in order on one connection") {
   RawConnection connection(server().port());
-  connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
-                  "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  connection.send(
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   auto all = connection.read_until_closed(5s);
   auto first = all.find("HTTP/1.1 200");
   auto second = all.find("HTTP/1.1 404");

@@ -31,8 +31,8 @@ using workflow::Date;
 using workflow::Instant;
 
 const std::map<std::string, std::string> parent_of{{"V1", "T1"}, {"V2", "T2"}, {"T1", "D"}, {"T2", "D"}, {"D-MZ", "D"}};
-const std::map<std::string, std::string> level_of{
-    {"D", "district"}, {"D-MZ", "department"}, {"T1", "town"}, {"T2", "town"}, {"V1", "village"}, {"V2", "village"}};
+const std::map<std::string, std::string> level_of{{"D", "district"}, {"D-MZ", "department"}, {"T1", "town"},
+                                                  {"T2", "town"},    {"V1", "village"},      {"V2", "village"}};
 const std::map<std::string, std::string> handler_of{
     {"V1", "v1.handler"}, {"V2", "v2.handler"}, {"T1", "t1.handler"}, {"D-MZ", "mz.handler"}};
 
@@ -80,8 +80,7 @@ void check_row(const json::object& row, const std::map<std::string, double>& sum
       const auto replied = sums.at("replied");
       if (replied == 0) CHECK(row.at("average_handling_days").is_null());
       else  // shown to two decimals: within half a hundredth of the exact average, whichever way it rounded
-        CHECK(row.at("average_handling_days").to_number<double>() ==
-              Approx(expected / replied).margin(0.0051));
+        CHECK(row.at("average_handling_days").to_number<double>() == Approx(expected / replied).margin(0.0051));
     } else if (column[0] == 'h') {
       const auto bucket = static_cast<std::size_t>(std::stoi(column.substr(1)));
       CHECK(row.at("handling_histogram").as_array().at(bucket).at("count").to_number<double>() == expected);
@@ -101,26 +100,36 @@ void check_overdue(pg::BlockingConnection& db, std::int64_t now, const json::obj
       "SELECT count(*), count(*) FILTER (WHERE late <= interval '1 day'),"
       " count(*) FILTER (WHERE late > interval '1 day' AND late <= interval '3 days'),"
       " count(*) FILTER (WHERE late > interval '3 days' AND late <= interval '7 days'),"
-      " count(*) FILTER (WHERE late > interval '7 days'), round(coalesce(max(extract(epoch FROM late)), 0) / 86400, 2)::float8"
-      " FROM (SELECT " + at + " - p.due_at AS late FROM petitions p"
+      " count(*) FILTER (WHERE late > interval '7 days'), round(coalesce(max(extract(epoch FROM late)), 0) / 86400, "
+      "2)::float8"
+      " FROM (SELECT " +
+      at +
+      " - p.due_at AS late FROM petitions p"
       " JOIN units u ON u.id = coalesce(p.responsible_unit_id, p.intake_unit_id)"
-      " WHERE p.due_at <= " + at + " AND " + condition + ") AS overdue");
+      " WHERE p.due_at <= " +
+      at + " AND " + condition + ") AS overdue");
   CHECK(row.at("overdue_now").to_number<std::int64_t>() == counted.integer(0, 0));
   CHECK(row.at("overdue_up_to_1_day").to_number<std::int64_t>() == counted.integer(0, 1));
   CHECK(row.at("overdue_up_to_3_days").to_number<std::int64_t>() == counted.integer(0, 2));
   CHECK(row.at("overdue_up_to_7_days").to_number<std::int64_t>() == counted.integer(0, 3));
   CHECK(row.at("overdue_over_7_days").to_number<std::int64_t>() == counted.integer(0, 4));
-  CHECK(row.at("overdue_longest_days").to_number<double>() == Approx(std::stod(std::string(counted.text(0, 5)))).margin(0.0051));
+  CHECK(row.at("overdue_longest_days").to_number<double>() ==
+        Approx(std::stod(std::string(counted.text(0, 5)))).margin(0.0051));
 }
 
 // Once the scheduler has classed every petition by the clock's `now` and added the changes into the tally.
 bool overdue_settled(pg::BlockingConnection& db, std::int64_t now) {
-  return db.exec("SELECT (SELECT count(*) FROM overdue_changes) + (SELECT count(*) FROM petitions WHERE due_at IS NOT NULL"
-                 " AND overdue_class <> overdue_class_of(to_timestamp(" + std::to_string(now) + ") - due_at))")
+  return db.exec(
+               "SELECT (SELECT count(*) FROM overdue_changes) + (SELECT count(*) FROM petitions WHERE due_at IS NOT "
+               "NULL"
+               " AND overdue_class <> overdue_class_of(to_timestamp(" +
+               std::to_string(now) + ") - due_at))")
              .integer(0, 0) == 0;
 }
 
-std::string in_subtree(const std::string& code) { return "u.path <@ (SELECT path FROM units WHERE code = '" + code + "')"; }
+std::string in_subtree(const std::string& code) {
+  return "u.path <@ (SELECT path FROM units WHERE code = '" + code + "')";
+}
 
 std::int64_t epoch_of(pg::BlockingConnection& db, const std::string& sql) { return db.exec(sql).integer(0, 0); }
 
@@ -129,8 +138,8 @@ class History {
  public:
   History(TestServer& server, const OrgFixture& org, unsigned seed)
       : server_(server), db_(org.db.url()), random_(seed) {
-    for (const auto* login : {"operator", "district.manager", "t1.manager", "v1.handler", "v2.handler", "t1.handler",
-                              "mz.handler"})
+    for (const auto* login :
+         {"operator", "district.manager", "t1.manager", "v1.handler", "v2.handler", "t1.handler", "mz.handler"})
       sessions_.emplace(login, Session(server.port(), login, fixture_password));
   }
 
@@ -190,8 +199,11 @@ class History {
     const auto phone = pick<std::string>({"13911110001", "13911110002", "13911110003", "13911110004", "13911110005",
                                           "13911110006", "13911110007", "13911110008"});
     const bool consultation = chance(0.1);
-    json::object body{{"channel", channel_}, {"type", consultation ? "consultation" : "help"}, {"category", category_},
-                      {"subject", "测试事项"}, {"content", "报表测试的事项内容。"},
+    json::object body{{"channel", channel_},
+                      {"type", consultation ? "consultation" : "help"},
+                      {"category", category_},
+                      {"subject", "测试事项"},
+                      {"content", "报表测试的事项内容。"},
                       {"petitioner", json::object{{"name", "测试人"}, {"phone", phone}}}};
     if (consultation) body["answer_on_call"] = "已当场解答。";
     auto filed = sessions_.at("operator").send("POST", "/api/v1/petitions", json::serialize(body));
@@ -330,17 +342,21 @@ TEST_CASE("every report figure equals a from-scratch recount of a random history
   history.advance(24h * 3);
   const auto last = history.today();
   const auto now = history.now().time_since_epoch().count();
-  REQUIRE(eventually([&] {
-    return db.exec("SELECT count(*) FROM escalation_points WHERE fired_at IS NULL AND due_at <= to_timestamp(" +
-                   std::to_string(now) + ")").integer(0, 0) == 0 &&
-           db.exec("SELECT count(*) FROM report_fact_queue").integer(0, 0) == 0 && overdue_settled(db, now);
-  }, 20s));
+  REQUIRE(eventually(
+      [&] {
+        return db.exec("SELECT count(*) FROM escalation_points WHERE fired_at IS NULL AND due_at <= to_timestamp(" +
+                       std::to_string(now) + ")")
+                       .integer(0, 0) == 0 &&
+               db.exec("SELECT count(*) FROM report_fact_queue").integer(0, 0) == 0 && overdue_settled(db, now);
+      },
+      20s));
   auto facts = history.facts;
   recount_escalations(db, facts);
   REQUIRE(last > first + std::chrono::days{60});
   INFO(facts.size() << " facts from " << date_text(first) << " to " << date_text(last));
   CHECK(std::count_if(facts.begin(), facts.end(), [](const Fact& f) { return f.measure == "supervised"; }) > 0);
-  CHECK(std::count_if(facts.begin(), facts.end(), [](const Fact& f) { return f.measure == "replied" && !*f.on_time; }) > 0);
+  CHECK(std::count_if(facts.begin(), facts.end(), [](const Fact& f) { return f.measure == "replied" && !*f.on_time; }) >
+        0);
 
   Session manager(server.port(), "district.manager", fixture_password);
   Session town(server.port(), "t1.manager", fixture_password);
@@ -348,12 +364,12 @@ TEST_CASE("every report figure equals a from-scratch recount of a random history
     Date from, to;
   };
   const Period periods[] = {
-      {first, last},                                                                   // days, months and days
-      {first + std::chrono::days{9}, last - std::chrono::days{11}},                    // ragged at both ends
-      {*workflow::parse_date("2026-01-01"), *workflow::parse_date("2026-12-31")},      // one whole year
-      {*workflow::parse_date("2026-12-01"), *workflow::parse_date("2027-01-31")},      // whole months
-      {*workflow::parse_date("2026-01-02"), *workflow::parse_date("2027-12-30")},      // years less a day each
-      {*workflow::parse_date("2026-06-15"), *workflow::parse_date("2027-01-20")},      // a year less its rest
+      {first, last},                                                               // days, months and days
+      {first + std::chrono::days{9}, last - std::chrono::days{11}},                // ragged at both ends
+      {*workflow::parse_date("2026-01-01"), *workflow::parse_date("2026-12-31")},  // one whole year
+      {*workflow::parse_date("2026-12-01"), *workflow::parse_date("2027-01-31")},  // whole months
+      {*workflow::parse_date("2026-01-02"), *workflow::parse_date("2027-12-30")},  // years less a day each
+      {*workflow::parse_date("2026-06-15"), *workflow::parse_date("2027-01-20")},  // a year less its rest
   };
   for (const auto& period : periods) {
     const auto range = "from=" + date_text(period.from) + "&to=" + date_text(period.to);
@@ -381,12 +397,14 @@ TEST_CASE("every report figure equals a from-scratch recount of a random history
       check_row(grouped.at("total").as_object(), recount(facts, in_period), range + " total by " + dimension);
       for (const auto& row : grouped.at("rows").as_array()) {
         const std::string key(row.at("key").as_string());
-        check_row(row.as_object(), recount(facts, [&](const Fact& f) {
-                    const auto& value = std::string(dimension) == "level"      ? level_of.at(f.unit)
-                                        : std::string(dimension) == "category" ? f.category
-                                                                               : f.channel;
-                    return in_period(f) && value == key;
-                  }),
+        check_row(row.as_object(),
+                  recount(facts,
+                          [&](const Fact& f) {
+                            const auto& value = std::string(dimension) == "level"      ? level_of.at(f.unit)
+                                                : std::string(dimension) == "category" ? f.category
+                                                                                       : f.channel;
+                            return in_period(f) && value == key;
+                          }),
                   range + " " + dimension + " " + key);
       }
     }
@@ -414,11 +432,15 @@ TEST_CASE("every report figure equals a from-scratch recount of a random history
       REQUIRE(points.size() >= 3);
       for (std::size_t i = 0; i < points.size(); ++i) {
         const auto start = *workflow::parse_date(std::string(points[i].at("period").as_string()));
-        const auto end = i + 1 < points.size() ? *workflow::parse_date(std::string(points[i + 1].at("period").as_string()))
-                                               : last + std::chrono::days{1};
-        check_row(points[i].as_object(), recount(facts, [&](const Fact& f) {
-                    return f.day >= std::max(start, first) && f.day < end && (filter.empty() || f.category == "education");
-                  }),
+        const auto end = i + 1 < points.size()
+                             ? *workflow::parse_date(std::string(points[i + 1].at("period").as_string()))
+                             : last + std::chrono::days{1};
+        check_row(points[i].as_object(),
+                  recount(facts,
+                          [&](const Fact& f) {
+                            return f.day >= std::max(start, first) && f.day < end &&
+                                   (filter.empty() || f.category == "education");
+                          }),
                   std::string(interval) + " " + date_text(start) + filter);
       }
     }
@@ -464,7 +486,8 @@ TEST_CASE("every report figure equals a from-scratch recount of a random history
         ++listed;
         seen.insert(item.at("petition").at("id").to_number<std::int64_t>());
       }
-      after = body.at("next").is_null() ? std::nullopt : std::optional<std::string>(body.at("next").as_string().c_str());
+      after =
+          body.at("next").is_null() ? std::nullopt : std::optional<std::string>(body.at("next").as_string().c_str());
     } while (after);
     const auto figure = std::string(measure) == "replied_late"
                             ? summary.at("total").at("replied").to_number<std::int64_t>() -
@@ -475,10 +498,11 @@ TEST_CASE("every report figure equals a from-scratch recount of a random history
   }
 
   // A rebuild from every fact (after a bulk load) gives the rollups the incremental folds built.
-  const auto rollups = "SELECT count(*), md5(string_agg(concat_ws(',', scope_unit_id, dimension, grain, period_start, value,"
-                       " received, replied, replied_on_time, round(handling_days::numeric, 6), h3, sat5, reminded,"
-                       " supervised, escalated_to_district, escalated_to_town, criticised), ';'"
-                       " ORDER BY scope_unit_id, dimension, grain, period_start, value)) FROM report_rollups";
+  const auto rollups =
+      "SELECT count(*), md5(string_agg(concat_ws(',', scope_unit_id, dimension, grain, period_start, value,"
+      " received, replied, replied_on_time, round(handling_days::numeric, 6), h3, sat5, reminded,"
+      " supervised, escalated_to_district, escalated_to_town, criticised), ';'"
+      " ORDER BY scope_unit_id, dimension, grain, period_start, value)) FROM report_rollups";
   auto folded = db.exec(rollups);
   REQUIRE(folded.integer(0, 0) > 100);
   CHECK(db.exec("SELECT rebuild_report_rollups()").integer(0, 0) >= 3);
@@ -526,10 +550,12 @@ TEST_CASE("reports rank units, export as CSV and XLSX, and refuse what they cann
   pg::BlockingConnection db(org.db.url());
   // Three petitions dispatched to V1, one to V2: V1 ranks first by dispatched orders.
   for (const char* unit : {"V1", "V1", "V1", "V2"}) {
-    auto filed = op.send("POST", "/api/v1/petitions",
-                         R"({"channel":"hotline","type":"help","category":"education","subject":"入学","content":"孩子入学困难，请帮助。","petitioner":{"name":"赵六","phone":"13911112222"}})");
+    auto filed = op.send(
+        "POST", "/api/v1/petitions",
+        R"({"channel":"hotline","type":"help","category":"education","subject":"入学","content":"孩子入学困难，请帮助。","petitioner":{"name":"赵六","phone":"13911112222"}})");
     REQUIRE(filed.status == 201);
-    const auto base = "/api/v1/petitions/" + std::to_string(filed.json().at("id").to_number<std::int64_t>()) + "/actions/";
+    const auto base =
+        "/api/v1/petitions/" + std::to_string(filed.json().at("id").to_number<std::int64_t>()) + "/actions/";
     REQUIRE(op.send("POST", base + "accept", R"({"version":1})").status == 200);
     REQUIRE(op.send("POST", base + "dispatch", std::string(R"({"version":2,"unit":")") + unit + "\"}").status == 200);
   }
@@ -563,9 +589,10 @@ TEST_CASE("reports rank units, export as CSV and XLSX, and refuse what they cann
   const auto file = dir.path() / "summary.xlsx";
   std::ofstream(file, std::ios::binary) << xlsx.body;
   // Read back with openpyxl: the header, then the education row's received and dispatched counts.
-  const auto script = "import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1]).active; "
-                      "h=[c.value for c in ws[1]]; r=[c.value for c in ws[2]]; "
-                      "print(h[0], r[0], int(r[h.index('登记数')]), int(r[h.index('派单数')]))";
+  const auto script =
+      "import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1]).active; "
+      "h=[c.value for c in ws[1]]; r=[c.value for c in ws[2]]; "
+      "print(h[0], r[0], int(r[h.index('登记数')]), int(r[h.index('派单数')]))";
   const auto command = "/usr/bin/python3 -c \"" + std::string(script) + "\" " + file.string() + " > " +
                        (dir.path() / "out.txt").string();
   REQUIRE(std::system(command.c_str()) == 0);

@@ -14,7 +14,8 @@ TEST_CASE("admins create, rename, move and deactivate units over the API, everyo
   PetitiondProcess server({"--database-url", db.url(), "--demo"});
   Session admin(server.port(), "admin", "12385-demo");
 
-  auto created = admin.send("POST", "/api/v1/units", R"({"code":"QS-T01-V99","name":"新建村","parent":"QS-T01","phone":"028-1"})");
+  auto created =
+      admin.send("POST", "/api/v1/units", R"({"code":"QS-T01-V99","name":"新建村","parent":"QS-T01","phone":"028-1"})");
   REQUIRE(created.status == 201);
   CHECK(created.json().at("depth").as_int64() == 3);
   CHECK(admin.send("POST", "/api/v1/units", R"({"code":"QS-T01-V99","name":"重复","parent":"QS-T01"})").status == 409);
@@ -25,14 +26,16 @@ TEST_CASE("admins create, rename, move and deactivate units over the API, everyo
   CHECK(bad_code.status == 422);
   CHECK(bad_code.json().at("error").at("field").as_string() == "code");
 
-  CHECK(admin.send("PATCH", "/api/v1/units/QS-T01-V99", R"({"name":"改名村"})").json().at("name").as_string() == "改名村");
+  CHECK(admin.send("PATCH", "/api/v1/units/QS-T01-V99", R"({"name":"改名村"})").json().at("name").as_string() ==
+        "改名村");
   auto moved = admin.send("PATCH", "/api/v1/units/QS-T01-V99", R"({"parent":"QS-T02"})");
   CHECK(moved.json().at("parent").as_string() == "QS-T02");
   CHECK(admin.send("PATCH", "/api/v1/units/QS-T02", R"({"parent":"QS-T01-V99"})").status == 422);  // under itself
-  CHECK(admin.send("PATCH", "/api/v1/units/QS-T02", R"({"active":false})").status == 422);  // still has villages
+  CHECK(admin.send("PATCH", "/api/v1/units/QS-T02", R"({"active":false})").status == 422);         // still has villages
   CHECK(admin.send("PATCH", "/api/v1/units/QS-T01-V99", R"({"active":false})").json().at("active") == false);
   CHECK(admin.send("PATCH", "/api/v1/units/NOPE", R"({"name":"x"})").status == 404);
-  CHECK(admin.send("PATCH", "/api/v1/units/QS", R"({"colour":"red"})").json().at("error").at("field").as_string() == "colour");
+  CHECK(admin.send("PATCH", "/api/v1/units/QS", R"({"colour":"red"})").json().at("error").at("field").as_string() ==
+        "colour");
 
   Session handler(server.port(), "v0101.handler", "12385-demo");
   auto subtree = handler.get("/api/v1/units?root=QS-T02").json().at("units").as_array();
@@ -43,12 +46,15 @@ TEST_CASE("admins create, rename, move and deactivate units over the API, everyo
   CHECK(handler.get("/api/v1/units?root=QS-T02&include_inactive=true").body.find("QS-T01-V99") != std::string::npos);
   CHECK(handler.send("PATCH", "/api/v1/units/QS-T02", R"({"name":"x"})").status == 403);
   CHECK(handler.get("/api/v1/unit-levels").json().at("levels").at(2).at("zh").as_string() == "村（社区）");
-  auto levels = admin.send("PUT", "/api/v1/unit-levels", R"({"levels":[{"zh":"区","en":"district"},{"zh":"街镇","en":"town"},{"zh":"村居","en":"village"}]})");
+  auto levels =
+      admin.send("PUT", "/api/v1/unit-levels",
+                 R"({"levels":[{"zh":"区","en":"district"},{"zh":"街镇","en":"town"},{"zh":"村居","en":"village"}]})");
   CHECK(levels.status == 200);
   CHECK(handler.get("/api/v1/unit-levels").json().at("levels").at(1).at("zh").as_string() == "街镇");
 
   auto actions = pg::BlockingConnection(db.url()).exec(
-      "SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE actor_login = 'admin' AND action NOT LIKE 'login%'");
+      "SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE actor_login = 'admin' AND action NOT LIKE "
+      "'login%'");
   CHECK(actions.text(0, 0) == "unit.created,unit.updated,unit.moved,unit.deactivated,settings.changed");
 }
 
@@ -67,15 +73,20 @@ TEST_CASE("everyone reads the routing table and the working calendars, and admin
   auto unit_of = [&](const char* function) {
     auto table = operator_.get("/api/v1/routing").json();
     for (const auto& f : table.at("functions").as_array())
-      if (f.at("name") == function) return f.at("unit").is_null() ? std::string("-") : std::string(f.at("unit").at("code").as_string());
+      if (f.at("name") == function)
+        return f.at("unit").is_null() ? std::string("-") : std::string(f.at("unit").at("code").as_string());
     return std::string("?");
   };
   CHECK(unit_of("civil_affairs") == "QS-MZ");  // the demo district's 民政局
 
   // A subsidies petition is suggested to whoever plays civil_affairs, before and after the change.
-  auto filed = operator_.send("POST", "/api/v1/petitions",
-                              R"({"channel":"hotline","type":"help","category":"subsidies","subject":"补贴","content":"补贴未到账。",)"
-                              R"("petitioner":{"name":"王五","phone":"13800000001"}})").json();
+  auto filed =
+      operator_
+          .send(
+              "POST", "/api/v1/petitions",
+              R"({"channel":"hotline","type":"help","category":"subsidies","subject":"补贴","content":"补贴未到账。",)"
+              R"("petitioner":{"name":"王五","phone":"13800000001"}})")
+          .json();
   const auto path = "/api/v1/petitions/" + std::to_string(filed.at("id").as_int64());
   CHECK(operator_.send("POST", path + "/actions/accept", R"({"version":1})").status == 200);
   CHECK(operator_.get(path).json().at("suggested_unit").at("code") == "QS-MZ");

@@ -36,9 +36,9 @@ TEST_CASE("the web app's files are served beside the API, and nothing else from 
   CHECK(script.header("cache-control") == "public, max-age=31536000, immutable");
   CHECK(http_request(port, "HEAD", "/assets/index-abc123.js").status == 200);
 
-  CHECK(http_request(port, "GET", "/assets/gone-999.js").status == 404);    // an old build's file: no page instead
+  CHECK(http_request(port, "GET", "/assets/gone-999.js").status == 404);  // an old build's file: no page instead
   CHECK(http_request(port, "GET", "/favicon.png").status == 404);
-  CHECK(http_request(port, "GET", "/%2e%2e/secret.txt").status == 404);     // outside the web root
+  CHECK(http_request(port, "GET", "/%2e%2e/secret.txt").status == 404);  // outside the web root
   CHECK(http_request(port, "GET", "/assets/..%2f..%2fsecret.txt").status == 404);
   auto api = http_request(port, "GET", "/api/v1/no-such-thing");
   CHECK(api.status == 404);

@@ -61,8 +61,8 @@ TEST_CASE("a failing statement rolls back the whole pipeline and leaves the conn
     std::vector<pg::Statement> setup{{"CREATE TABLE t (id int PRIMARY KEY)"}};
     co_await conn->run(setup, 5000ms);
 
-    std::vector<pg::Statement> transaction{{"INSERT INTO t VALUES (1)"}, {"INSERT INTO t VALUES (1)"},
-                                           {"INSERT INTO t VALUES (2)"}};
+    std::vector<pg::Statement> transaction{
+        {"INSERT INTO t VALUES (1)"}, {"INSERT INTO t VALUES (1)"}, {"INSERT INTO t VALUES (2)"}};
     bool threw = false;
     try {
       co_await conn->run(transaction, 5000ms);
@@ -182,8 +182,8 @@ TEST_CASE("statements are prepared once per connection, also when a pipeline fai
     } catch (const pg::QueryError& e) {
       CHECK(e.sqlstate() == "22012");
     }
-    std::vector<pg::Statement> again{{"SELECT $1::text || 'x'", std::string("b")}, {"SELECT $1::int", 3},
-                                     {"SELECT 'new'"}};
+    std::vector<pg::Statement> again{
+        {"SELECT $1::text || 'x'", std::string("b")}, {"SELECT $1::int", 3}, {"SELECT 'new'"}};
     auto later = co_await conn->run(again, 5000ms);
     CHECK(later[0].text(0, 0) == "bx");
     CHECK(later[1].integer(0, 0) == 3);
@@ -215,8 +215,8 @@ TEST_CASE("an unprepared statement is planned for its values, a prepared one onc
     CHECK(results[0].text(0, 0) == "force_generic_plan");  // prepared statements: one plan for any values
     std::string plan;
     for (int row = 0; row < results[1].rows(); ++row) plan += std::string(results[1].text(row, 0)) + "\n";
-    CHECK(plan.find("'pg_type'") != std::string::npos);     // planned for this value
-    CHECK(results[2].text(0, 0) == "force_custom_plan");    // from the unprepared statement to the end of the transaction
+    CHECK(plan.find("'pg_type'") != std::string::npos);   // planned for this value
+    CHECK(results[2].text(0, 0) == "force_custom_plan");  // from the unprepared statement to the end of the transaction
 
     std::vector<pg::Statement> later{{mode}};
     CHECK((co_await conn->run(later, 5000ms)).front().text(0, 0) == "force_generic_plan");

@@ -7,8 +7,8 @@
 #include "core/error.hpp"
 
 using namespace petitiond;
-using schemas::EmbeddedFile;
 using Catch::Matchers::Contains;
+using schemas::EmbeddedFile;
 
 namespace {
 
@@ -45,7 +45,8 @@ TEST_CASE("migrations apply in order, once, with their bookkeeping rows") {
   CHECK(second.version == 2);
 
   pg::BlockingConnection conn(db.url());
-  auto rows = conn.exec("SELECT version, name, checksum, applied_at IS NOT NULL FROM schema_migrations ORDER BY version");
+  auto rows =
+      conn.exec("SELECT version, name, checksum, applied_at IS NOT NULL FROM schema_migrations ORDER BY version");
   REQUIRE(rows.rows() == 2);
   CHECK(rows.text(0, 1) == "0001_things.sql");
   CHECK(rows.text(0, 2) == migrations.migrations[0].checksum);
@@ -80,7 +81,8 @@ TEST_CASE("a failing migration leaves no trace of itself") {
 
 TEST_CASE("a database migrated by a newer build is refused") {
   test::TestDatabase db;
-  pg::migrate(db.url(), migrations_of({{"migrations/0001_a.sql", "SELECT 1;"}, {"migrations/0002_b.sql", "SELECT 2;"}}));
+  pg::migrate(db.url(),
+              migrations_of({{"migrations/0001_a.sql", "SELECT 1;"}, {"migrations/0002_b.sql", "SELECT 2;"}}));
   auto message = migrate_error(db.url(), migrations_of({{"migrations/0001_a.sql", "SELECT 1;"}}));
   CHECK_THAT(message, Contains("0002_b.sql"));
 }
@@ -92,9 +94,11 @@ TEST_CASE("concurrent start-ups apply each migration and function file exactly o
           {"migrations/0001_t.sql", "CREATE TABLE t (id int); SELECT pg_sleep(0.2);"},
           {"migrations/0002_u.sql", "CREATE TABLE u (id int);"},
       },
-      {{"functions/f.sql", "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT count(*)::int FROM u $$;"}});
+      {{"functions/f.sql",
+        "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT count(*)::int FROM u $$;"}});
   std::vector<std::future<pg::MigrationReport>> runs;
-  for (int i = 0; i < 4; ++i) runs.push_back(std::async(std::launch::async, [&] { return pg::migrate(db.url(), schema); }));
+  for (int i = 0; i < 4; ++i)
+    runs.push_back(std::async(std::launch::async, [&] { return pg::migrate(db.url(), schema); }));
   size_t applied = 0, functions_applied = 0;
   for (auto& run : runs) {
     auto report = run.get();  // CREATE TABLE twice would throw here
@@ -128,15 +132,19 @@ TEST_CASE("function files apply after the migrations, in any order, and again on
   test::TestDatabase db;
   // twice calls label_of, which comes after it by name: bodies are checked once both exist.
   std::vector<EmbeddedFile> functions{
-      {"functions/twice.sql", "CREATE OR REPLACE FUNCTION twice(t text) RETURNS text LANGUAGE sql AS $$ SELECT label_of(t) || label_of(t) $$;"},
-      {"functions/label_of.sql", "CREATE OR REPLACE FUNCTION label_of(t text) RETURNS text LANGUAGE sql AS $$ SELECT upper(t) $$;"},
+      {"functions/twice.sql",
+       "CREATE OR REPLACE FUNCTION twice(t text) RETURNS text LANGUAGE sql AS $$ SELECT label_of(t) || label_of(t) "
+       "$$;"},
+      {"functions/label_of.sql",
+       "CREATE OR REPLACE FUNCTION label_of(t text) RETURNS text LANGUAGE sql AS $$ SELECT upper(t) $$;"},
   };
   auto first = pg::migrate(db.url(), schema_of(things, functions));
   CHECK(first.functions_applied == std::vector<std::string>{"label_of", "twice"});
   pg::BlockingConnection conn(db.url());
   CHECK(conn.exec("SELECT twice('a')").text(0, 0) == "AA");
 
-  functions[1].content = "CREATE OR REPLACE FUNCTION label_of(t text) RETURNS text LANGUAGE sql AS $$ SELECT lower(t) $$;";
+  functions[1].content =
+      "CREATE OR REPLACE FUNCTION label_of(t text) RETURNS text LANGUAGE sql AS $$ SELECT lower(t) $$;";
   auto second = pg::migrate(db.url(), schema_of(things, functions));
   CHECK(second.functions_applied == std::vector<std::string>{"label_of"});
   CHECK(conn.exec("SELECT twice('B')").text(0, 0) == "bb");
@@ -152,8 +160,9 @@ TEST_CASE("a function file with a mistake stops start-up, names the file and cha
   };
   pg::migrate(db.url(), schema_of(things, functions));
   functions[0].content = "CREATE OR REPLACE FUNCTION a_good() RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;";
-  functions.push_back({"functions/b_bad.sql",
-                       "CREATE OR REPLACE FUNCTION b_bad() RETURNS int LANGUAGE sql AS $$ SELECT no_column FROM things $$;"});
+  functions.push_back(
+      {"functions/b_bad.sql",
+       "CREATE OR REPLACE FUNCTION b_bad() RETURNS int LANGUAGE sql AS $$ SELECT no_column FROM things $$;"});
   auto message = migrate_error(db.url(), schema_of(things, functions));
   CHECK_THAT(message, Contains("b_bad.sql") && Contains("no_column"));
   pg::BlockingConnection conn(db.url());

@@ -111,7 +111,8 @@ TEST_CASE("a unit with active sub-units or users cannot be deactivated") {
   };
   CHECK(deactivate("T1") == Errc::invalid_field);  // V1 is active
   CHECK(deactivate("V1") == Errc::invalid_field);  // v1.handler and proxy are active
-  pg::BlockingConnection(org.db.url()).exec("UPDATE users SET active = false WHERE unit_id = (SELECT id FROM units WHERE code = 'V1')");
+  pg::BlockingConnection(org.db.url())
+      .exec("UPDATE users SET active = false WHERE unit_id = (SELECT id FROM units WHERE code = 'V1')");
   CHECK_FALSE(deactivate("V1").has_value());
   CHECK(deactivate("NOPE") == Errc::not_found);
 }
@@ -187,7 +188,8 @@ TEST_CASE("API tokens act for their user until revoked, only the owner or an adm
   auto admin = org.actor("admin");
   auto event = audit("token.created");
   event.actor_id = admin.user_id;
-  auto token = run_async(auth.create_token(org.user_ids.at("operator"), "phone system", {Scope::cti}, "secret-1", event));
+  auto token =
+      run_async(auth.create_token(org.user_ids.at("operator"), "phone system", {Scope::cti}, "secret-1", event));
   CHECK(token.user_login == "operator");
   auto actor = run_async(auth.token_actor("secret-1"));
   REQUIRE(actor.has_value());

@@ -44,11 +44,14 @@ TEST_CASE("the pool never opens more connections than its bound, and queued call
   int done = 0;
   size_t peak_open = 0;
   for (int i = 0; i < 20; ++i) {
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-      co_await pool.run_one("SELECT pg_sleep(0.05)");
-      peak_open = std::max(peak_open, pool.stats().open);
-      ++done;
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          co_await pool.run_one("SELECT pg_sleep(0.05)");
+          peak_open = std::max(peak_open, pool.stats().open);
+          ++done;
+        },
+        asio::detached);
   }
   io.run();
   CHECK(done == 20);
@@ -59,7 +62,8 @@ TEST_CASE("the pool never opens more connections than its bound, and queued call
   CHECK(stats.open <= 3);
 
   pg::BlockingConnection admin(db.url());
-  auto sessions = admin.exec("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pool-test' AND datname = current_database()");
+  auto sessions = admin.exec(
+      "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pool-test' AND datname = current_database()");
   CHECK(sessions.integer(0, 0) <= 3);
 }
 
@@ -69,17 +73,21 @@ TEST_CASE("a caller that cannot get a connection in time is told the database is
   pg::Pool pool(pool_options(db.url(), 1, 150ms));
   std::optional<Errc> second_error;
   std::chrono::steady_clock::duration waited{};
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> { co_await pool.run_one("SELECT pg_sleep(1)"); }, asio::detached);
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await sleep_for(50ms);
-    auto started = std::chrono::steady_clock::now();
-    try {
-      co_await pool.run_one("SELECT 1");
-    } catch (const Error& e) {
-      second_error = e.errc();
-    }
-    waited = std::chrono::steady_clock::now() - started;
-  }, asio::detached);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { co_await pool.run_one("SELECT pg_sleep(1)"); }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await sleep_for(50ms);
+        auto started = std::chrono::steady_clock::now();
+        try {
+          co_await pool.run_one("SELECT 1");
+        } catch (const Error& e) {
+          second_error = e.errc();
+        }
+        waited = std::chrono::steady_clock::now() - started;
+      },
+      asio::detached);
   io.run();
   REQUIRE(second_error.has_value());
   CHECK(*second_error == Errc::unavailable);
@@ -93,12 +101,15 @@ TEST_CASE("a connection killed by the server is replaced without failing the nex
   pg::Pool pool(pool_options(db.url(), 1));
   pg::BlockingConnection admin(db.url());
   std::string first_pid, second_pid;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    first_pid = std::string((co_await pool.run_one("SELECT pg_backend_pid()")).text(0, 0));
-    admin.exec("SELECT pg_terminate_backend($1::int)", {first_pid});
-    co_await sleep_for(100ms);  // let the termination reach the idle connection's socket
-    second_pid = std::string((co_await pool.run_one("SELECT pg_backend_pid()")).text(0, 0));
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        first_pid = std::string((co_await pool.run_one("SELECT pg_backend_pid()")).text(0, 0));
+        admin.exec("SELECT pg_terminate_backend($1::int)", {first_pid});
+        co_await sleep_for(100ms);  // let the termination reach the idle connection's socket
+        second_pid = std::string((co_await pool.run_one("SELECT pg_backend_pid()")).text(0, 0));
+      },
+      asio::detached);
   io.run();
   CHECK(!first_pid.empty());
   CHECK(!second_pid.empty());
@@ -113,13 +124,16 @@ TEST_CASE("the pool reports an outage as unavailable and recovers when the datab
   pg::Pool pool(pool_options(cluster.url(), 2));
   auto query = [&]() -> std::optional<Errc> {
     std::optional<Errc> failure;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-      try {
-        co_await pool.run_one("SELECT 1");
-      } catch (const Error& e) {
-        failure = e.errc();
-      }
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          try {
+            co_await pool.run_one("SELECT 1");
+          } catch (const Error& e) {
+            failure = e.errc();
+          }
+        },
+        asio::detached);
     io.restart();
     io.run();
     return failure;
@@ -143,11 +157,14 @@ TEST_CASE("a pool shared by several threads stays consistent") {
   pg::Pool pool(pool_options(db.url(), 4));
   std::atomic<int> done{0};
   for (int i = 0; i < 200; ++i) {
-    asio::co_spawn(asio::make_strand(io), [&, i]() -> asio::awaitable<void> {
-      pg::Statement statement("SELECT $1::int * 2", i);
-      auto result = co_await pool.run_one(std::move(statement));
-      if (result.integer(0, 0) == i * 2) ++done;
-    }, asio::detached);
+    asio::co_spawn(
+        asio::make_strand(io),
+        [&, i]() -> asio::awaitable<void> {
+          pg::Statement statement("SELECT $1::int * 2", i);
+          auto result = co_await pool.run_one(std::move(statement));
+          if (result.integer(0, 0) == i * 2) ++done;
+        },
+        asio::detached);
   }
   std::thread other([&] { io.run(); });
   io.run();
@@ -172,7 +189,7 @@ TEST_CASE("a batch's results are read through the handles its statements were ad
     if (with_first) CHECK(results[first].integer(0, 0) == 1);
     CHECK(results[second].text(0, 0) == std::string("二"));
     CHECK(results[opening].integer(0, 0) == results[closing].integer(0, 0));  // one transaction
-    if (!with_first) CHECK_THROWS(results[first]);  // a handle of no statement of this batch
+    if (!with_first) CHECK_THROWS(results[first]);                            // a handle of no statement of this batch
   }
 }
 

@@ -13,8 +13,9 @@ inline std::int64_t count(pg::BlockingConnection& db, const std::string& sql) { 
 
 // Sets a row of the settings table, as an admin would.
 inline void set_setting(pg::BlockingConnection& db, const std::string& key, const boost::json::object& value) {
-  db.exec("INSERT INTO settings (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-          {key, boost::json::serialize(value)});
+  db.exec(
+      "INSERT INTO settings (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      {key, boost::json::serialize(value)});
 }
 
 }  // namespace petitiond::test

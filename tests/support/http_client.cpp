@@ -102,7 +102,9 @@ Session::Session(unsigned short port, const std::string& name, const std::string
   user_id_ = json.at("user").at("id").as_int64();
 }
 
-HttpReply Session::get(const std::string& target) const { return http_request(port_, "GET", target, "", {{"Cookie", cookie_}}); }
+HttpReply Session::get(const std::string& target) const {
+  return http_request(port_, "GET", target, "", {{"Cookie", cookie_}});
+}
 
 HttpReply Session::send(const std::string& method, const std::string& target, const std::string& json_body,
                         bool with_csrf) const {

@@ -12,7 +12,8 @@ OrgFixture::OrgFixture() {
   pg::BlockingConnection conn(db.url());
   conn.exec(
       "INSERT INTO units (code, name, kind) VALUES ('D', '测试区', 'area');"
-      "INSERT INTO units (code, name, kind, parent_id) SELECT 'D-MZ', '民政局', 'department', id FROM units WHERE code = 'D';"
+      "INSERT INTO units (code, name, kind, parent_id) SELECT 'D-MZ', '民政局', 'department', id FROM units WHERE code "
+      "= 'D';"
       "INSERT INTO units (code, name, kind, parent_id) SELECT 'T1', '一镇', 'area', id FROM units WHERE code = 'D';"
       "INSERT INTO units (code, name, kind, parent_id) SELECT 'T2', '二镇', 'area', id FROM units WHERE code = 'D';"
       "INSERT INTO units (code, name, kind, parent_id) SELECT 'V1', '一村', 'area', id FROM units WHERE code = 'T1';"
@@ -25,11 +26,11 @@ OrgFixture::OrgFixture() {
     const char* phone;
   };
   const Seed seeds[] = {
-      {"admin", "D", "{admin}", "13900000001"},          {"district.manager", "D", "{manager}", "13900000002"},
-      {"t1.manager", "T1", "{manager}", "13900000003"},  {"t2.manager", "T2", "{manager}", "13900000004"},
-      {"t1.handler", "T1", "{handler}", "13900000005"},  {"v1.handler", "V1", "{handler}", "13900000006"},
-      {"v2.handler", "V2", "{handler}", "13900000007"},  {"mz.handler", "D-MZ", "{handler}", "13900000008"},
-      {"operator", "D", "{operator}", "13900000009"},    {"proxy", "V1", "{proxy}", "13900000010"},
+      {"admin", "D", "{admin}", "13900000001"},         {"district.manager", "D", "{manager}", "13900000002"},
+      {"t1.manager", "T1", "{manager}", "13900000003"}, {"t2.manager", "T2", "{manager}", "13900000004"},
+      {"t1.handler", "T1", "{handler}", "13900000005"}, {"v1.handler", "V1", "{handler}", "13900000006"},
+      {"v2.handler", "V2", "{handler}", "13900000007"}, {"mz.handler", "D-MZ", "{handler}", "13900000008"},
+      {"operator", "D", "{operator}", "13900000009"},   {"proxy", "V1", "{proxy}", "13900000010"},
   };
   for (const auto& seed : seeds) {
     auto result = conn.exec(

@@ -30,7 +30,8 @@ inline std::vector<boost::json::object> json_lines(const std::filesystem::path& 
   return out;
 }
 
-inline pid_t spawn_python(const std::string& script, const std::vector<std::string>& args, const std::filesystem::path& output) {
+inline pid_t spawn_python(const std::string& script, const std::vector<std::string>& args,
+                          const std::filesystem::path& output) {
   const auto path = std::string(PETITIOND_SOURCE_DIR) + "/tests/support/" + script;
   std::vector<std::string> argv{"python3", path};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -87,18 +88,21 @@ class StandIn {
 // under test trusts through ca_file() only.
 class SmtpStandIn {
  public:
-  SmtpStandIn(std::string user, std::string password) : port_(free_port()), user_(std::move(user)), password_(std::move(password)) {
-    const auto command = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1"
-                         " -addext subjectAltName=IP:127.0.0.1 -keyout " + (dir_.path() / "key.pem").string() +
-                         " -out " + ca_file() + " 2>/dev/null";
+  SmtpStandIn(std::string user, std::string password)
+      : port_(free_port()), user_(std::move(user)), password_(std::move(password)) {
+    const auto command =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1"
+        " -addext subjectAltName=IP:127.0.0.1 -keyout " +
+        (dir_.path() / "key.pem").string() + " -out " + ca_file() + " 2>/dev/null";
     if (std::system(command.c_str()) != 0) throw std::runtime_error("openssl could not make a certificate");
-    pid_ = spawn_python("smtp_stand_in.py",
-                        {std::to_string(port_), ca_file(), (dir_.path() / "key.pem").string(), user_, password_,
-                         log_path().string()},
-                        dir_.path() / "output");
+    pid_ = spawn_python(
+        "smtp_stand_in.py",
+        {std::to_string(port_), ca_file(), (dir_.path() / "key.pem").string(), user_, password_, log_path().string()},
+        dir_.path() / "output");
     for (int i = 0; i < 200 && output().find("ready") == std::string::npos; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (output().find("ready") == std::string::npos) throw std::runtime_error("the SMTP server did not start: " + output());
+    if (output().find("ready") == std::string::npos)
+      throw std::runtime_error("the SMTP server did not start: " + output());
   }
   ~SmtpStandIn() { stop_child(pid_); }
   unsigned short port() const { return port_; }
@@ -106,8 +110,12 @@ class SmtpStandIn {
   std::vector<boost::json::object> received() const { return json_lines(log_path()); }
   // The `smtp` setting for this server; `trusted`: with its certificate as the CA to check it against.
   boost::json::object settings(bool trusted, const std::string& password) const {
-    boost::json::object s{{"host", "127.0.0.1"}, {"port", port_},          {"security", "starttls"},
-                          {"username", user_},   {"password", password},   {"from", "12385@qs.example.cn"},
+    boost::json::object s{{"host", "127.0.0.1"},
+                          {"port", port_},
+                          {"security", "starttls"},
+                          {"username", user_},
+                          {"password", password},
+                          {"from", "12385@qs.example.cn"},
                           {"from_name", "12385 残疾人服务热线"}};
     if (trusted) s["ca_file"] = ca_file();
     return s;

@@ -17,8 +17,7 @@ int main(int argc, char** argv) {
     if (std::string(argv[1]) == "stop") {
       cluster.stop();
       std::filesystem::remove_all(argv[2]);
-    }
-    else {
+    } else {
       std::cout << "test cluster ready: " << cluster.url() << "\n";
       cluster.release();
     }

@@ -9,7 +9,8 @@
 namespace petitiond::test {
 
 TestClock::TestClock()
-    : seconds_(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()) {}
+    : seconds_(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                   .count()) {}
 
 TestServer::TestServer(const OrgFixture& org, std::vector<std::string> options, std::chrono::seconds clock_ahead)
     : calendars_(app::load_calendars({})), routing_(app::load_routing_table({})) {
@@ -19,12 +20,13 @@ TestServer::TestServer(const OrgFixture& org, std::vector<std::string> options, 
   args.insert(args.end(), options.begin(), options.end());
   auto parsed = app::parse_config(args, {});
   const int schema_version = pg::load_migrations(schemas::migrations()).back().version;
-  application_ = std::make_unique<app::Application>(*parsed.config, org.db.url(), schema_version, workflows_, calendars_,
-                                                    routing_, [this] { return clock_.now(); });
+  application_ = std::make_unique<app::Application>(*parsed.config, org.db.url(), schema_version, workflows_,
+                                                    calendars_, routing_, [this] { return clock_.now(); });
   port_ = application_->listen().port();
   thread_ = std::thread([this] { application_->run(false); });
   // Telephone events reach this server through LISTEN: wait until it is in effect.
-  for (int i = 0; i < 500 && !application_->hears_calls(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 500 && !application_->hears_calls(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 TestServer::~TestServer() {

@@ -70,7 +70,7 @@ TEST_CASE("API tokens need a scope for the method, and need no CSRF token") {
   CHECK_THAT(access_denial(cti_route, request(Verb::post), writer), Catch::Matchers::Contains("cti"));
   CHECK(access_denial(cti_route, request(Verb::post), token_actor({Role::operator_}, {Scope::cti})).empty());
   // Roles still apply to tokens.
-  CHECK_FALSE(access_denial(route(Access::only({Role::admin})), request(Verb::get),
-                            token_actor({Role::handler}, {Scope::read}))
-                  .empty());
+  CHECK_FALSE(
+      access_denial(route(Access::only({Role::admin})), request(Verb::get), token_actor({Role::handler}, {Scope::read}))
+          .empty());
 }

@@ -15,7 +15,6 @@ using petitiond::test::cn;
 
 namespace {
 
-
 Date date(const char* text) { return *parse_date(text); }
 Instant at(const char* day, int hour, int minute = 0) { return at_local(date(day), hours(hour) + minutes(minute)); }
 std::string end_of(const char* day) { return format_local(start_of(date(day) + days(1))); }
@@ -28,9 +27,9 @@ bool oracle_working_day(Date d) {
       {"2026-01-01", "2026-01-03"}, {"2026-02-15", "2026-02-23"}, {"2026-04-04", "2026-04-06"},
       {"2026-05-01", "2026-05-05"}, {"2026-06-19", "2026-06-21"}, {"2026-09-25", "2026-09-27"},
       {"2026-10-01", "2026-10-07"}};
-  static const std::vector<const char*> makeup{"2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11",
-                                               "2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20",
-                                               "2026-10-10"};
+  static const std::vector<const char*> makeup{"2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28",
+                                               "2025-10-11", "2026-01-04", "2026-02-14", "2026-02-28",
+                                               "2026-05-09", "2026-09-20", "2026-10-10"};
   for (auto m : makeup)
     if (d == date(m)) return true;
   for (auto [a, b] : rest)
@@ -50,7 +49,7 @@ TEST_CASE("every day of 2025 and 2026 is a working day exactly when the official
   }
   // 261 weekdays a year, less 18 weekday rest days, plus 5 make-up weekend days: 248 (counted by hand too).
   CHECK(working == 248 + 248);
-  CHECK(cn().is_working_day(date("2027-03-01")));   // beyond the published years: weekdays
+  CHECK(cn().is_working_day(date("2027-03-01")));  // beyond the published years: weekdays
   CHECK_FALSE(cn().is_working_day(date("2027-03-06")));
 }
 
@@ -97,8 +96,8 @@ TEST_CASE("calendar-day deadlines end at 24:00 and roll off rest days to the nex
   CHECK(format_local(cn().add_calendar_days(at("2026-11-20", 9), 8)) == end_of("2026-11-30"));   // Saturday -> Monday
   CHECK(format_local(cn().add_calendar_days(at("2026-08-01", 9), 60)) == end_of("2026-09-30"));
   // The triggering day is not counted, and times near midnight use the local date.
-  CHECK(format_local(cn().add_calendar_days(Instant(sys_days(year{2026} / 3 / 1)) + hours(16) + minutes(30), 1))
-        == end_of("2026-03-03"));  // 2026-03-02 00:30 local
+  CHECK(format_local(cn().add_calendar_days(Instant(sys_days(year{2026} / 3 / 1)) + hours(16) + minutes(30), 1)) ==
+        end_of("2026-03-03"));  // 2026-03-02 00:30 local
 }
 
 TEST_CASE("working-hour deadlines skip the lunch gap, evenings and rest days") {
@@ -124,16 +123,16 @@ TEST_CASE("time left before a deadline, in working days and working minutes, as 
   auto [now_day, h, m, due, overdue, working_days, working_minutes] =
       GENERATE(table<const char*, int, int, const char*, bool, int, long>({
           {"2026-03-02", 9, 0, "2026-03-04T24", false, 2, 6 * 60 + 30 + 14 * 60},  // Mon → end of Wed
-          {"2026-03-02", 9, 0, "2026-03-02T24", false, 0, 6 * 60 + 30},                     // due tonight
-          {"2026-03-02", 18, 0, "2026-03-02T24", false, 0, 0},                              // after hours, not late yet
-          {"2026-03-06", 9, 0, "2026-03-09T24", false, 1, 6 * 60 + 30 + 7 * 60},            // Fri → Mon: the weekend is no time
-          {"2026-09-30", 10, 0, "2026-10-09T24", false, 2, 5 * 60 + 30 + 14 * 60},            // over National Day
-          {"2026-10-09", 10, 0, "2026-10-10T24", false, 1, 5 * 60 + 30 + 7 * 60},            // a make-up Saturday counts
-          {"2026-03-02", 9, 0, "2026-03-02T11", false, 0, 120},                             // an hours deadline
-          {"2026-03-03", 10, 0, "2026-03-02T24", true, 1, 90},                              // a morning late
-          {"2026-03-09", 9, 0, "2026-03-05T24", true, 2, 7 * 60 + 30},                      // Fri, Mon late (weekend free)
-          {"2026-03-02", 11, 0, "2026-03-02T10", true, 0, 60},                              // an hour late, same day
-          {"2026-03-02", 10, 0, "2026-03-02T10", true, 0, 0},                               // at the deadline: due now
+          {"2026-03-02", 9, 0, "2026-03-02T24", false, 0, 6 * 60 + 30},            // due tonight
+          {"2026-03-02", 18, 0, "2026-03-02T24", false, 0, 0},                     // after hours, not late yet
+          {"2026-03-06", 9, 0, "2026-03-09T24", false, 1, 6 * 60 + 30 + 7 * 60},  // Fri → Mon: the weekend is no time
+          {"2026-09-30", 10, 0, "2026-10-09T24", false, 2, 5 * 60 + 30 + 14 * 60},  // over National Day
+          {"2026-10-09", 10, 0, "2026-10-10T24", false, 1, 5 * 60 + 30 + 7 * 60},   // a make-up Saturday counts
+          {"2026-03-02", 9, 0, "2026-03-02T11", false, 0, 120},                     // an hours deadline
+          {"2026-03-03", 10, 0, "2026-03-02T24", true, 1, 90},                      // a morning late
+          {"2026-03-09", 9, 0, "2026-03-05T24", true, 2, 7 * 60 + 30},              // Fri, Mon late (weekend free)
+          {"2026-03-02", 11, 0, "2026-03-02T10", true, 0, 60},                      // an hour late, same day
+          {"2026-03-02", 10, 0, "2026-03-02T10", true, 0, 0},                       // at the deadline: due now
       }));
   CAPTURE(now_day, h, m, due);
   std::string due_text(due);
@@ -192,11 +191,13 @@ TEST_CASE("a clock's deadline moves by exactly the time spent paused, in the clo
 
   // Sixty calendar days, paused over ten calendar days.
   std::vector<Pause> ten_days{{at("2026-04-10", 9), at("2026-04-20", 9)}};
-  auto formal = clock_state(cn(), {DurationUnit::calendar_days, 60}, at("2026-04-01", 9), ten_days, at("2026-04-21", 9));
+  auto formal =
+      clock_state(cn(), {DurationUnit::calendar_days, 60}, at("2026-04-01", 9), ten_days, at("2026-04-21", 9));
   CHECK(format_local(*formal.deadline) == end_of("2026-06-10"));
 
   CHECK(format_local(*clock_point(cn(), fifteen_days, start, pauses, 80)) == end_of("2026-03-23"));  // 12 + 3 days
-  std::vector<Pause> overlapping{{at("2026-03-04", 10), at("2026-03-06", 9)}, {at("2026-03-05", 10), at("2026-03-07", 9)}};
+  std::vector<Pause> overlapping{{at("2026-03-04", 10), at("2026-03-06", 9)},
+                                 {at("2026-03-05", 10), at("2026-03-07", 9)}};
   CHECK_THROWS(clock_state(cn(), fifteen_days, start, overlapping, at("2026-03-10", 9)));
 }
 
@@ -205,10 +206,12 @@ TEST_CASE("calendar files with mistakes are refused, naming the file and the lin
     std::vector<CalendarFile> files{{"calendars/test.yaml", text}};
     return load_calendar(files);
   };
-  CHECK_THROWS_WITH(load("calendar: cn\nyear: 2026\nrest_days:\n  - 2026-02-30\n"), Contains("calendars/test.yaml") && Contains("line 4"));
+  CHECK_THROWS_WITH(load("calendar: cn\nyear: 2026\nrest_days:\n  - 2026-02-30\n"),
+                    Contains("calendars/test.yaml") && Contains("line 4"));
   CHECK_THROWS_WITH(load("calendar: cn\nyear: 2026\nrest_days:\n  - 2025-12-31\n"), Contains("not in 2026"));
   CHECK_THROWS_WITH(load("calendar: cn\nrest_days:\n  - 2026-02-23..2026-02-15\n"), Contains("range"));
-  CHECK_THROWS_WITH(load("calendar: cn\nworking_hours: [\"14:00-17:30\", \"08:30-12:00\"]\n"), Contains("working hours"));
+  CHECK_THROWS_WITH(load("calendar: cn\nworking_hours: [\"14:00-17:30\", \"08:30-12:00\"]\n"),
+                    Contains("working hours"));
   CHECK_THROWS_WITH(load("calendar: cn\nrest_days: [2026-03-02]\nworking_days: [2026-03-02]\n"), Contains("both"));
   CHECK_THROWS_WITH(load("year: 2026\n"), Contains("names no calendar"));
   std::vector<CalendarFile> mixed{{"a.yaml", "calendar: cn\n"}, {"b.yaml", "calendar: other\n"}};
@@ -251,10 +254,10 @@ TEST_CASE("a year set in the app is read with the field of its first problem, or
   const auto changed = cn().with_year(2026, year.rest_days, year.working_days);
   CHECK_FALSE(changed.is_working_day(date("2026-10-08")));  // a Thursday, now a rest day
   CHECK(cn().is_working_day(date("2026-10-08")));
-  CHECK(changed.is_working_day(date("2026-02-24")));         // the Spring Festival is no longer given for 2026
+  CHECK(changed.is_working_day(date("2026-02-24")));  // the Spring Festival is no longer given for 2026
   CHECK_FALSE(cn().is_working_day(date("2026-02-23")));
   CHECK(changed.is_working_day(date("2026-02-23")));
-  CHECK_FALSE(changed.is_working_day(date("2026-02-14")));   // nor its make-up Saturday
+  CHECK_FALSE(changed.is_working_day(date("2026-02-14")));  // nor its make-up Saturday
   CHECK(changed.is_working_day(date("2026-10-10")));
   CHECK_FALSE(changed.is_working_day(date("2025-10-08")));  // 2025 as the files give it
   CHECK(changed.rest_days().size() == cn().rest_days().size() - 33 + 8);
@@ -272,7 +275,8 @@ TEST_CASE("working time between two moments equals a day-by-day count, over rang
       const Instant to = from + minutes(i % 5 == 0 ? length(random) % (3 * 24 * 60) : length(random));
       int days_counted = 0;
       long minutes_counted = 0;
-      for (Date d = local_date(from) + days(1); d <= local_date(to); d += days(1)) days_counted += calendar->is_working_day(d);
+      for (Date d = local_date(from) + days(1); d <= local_date(to); d += days(1))
+        days_counted += calendar->is_working_day(d);
       for (Date d = local_date(from); start_of(d) < to; d += days(1)) {
         if (!calendar->is_working_day(d)) continue;
         for (const auto& slot : calendar->slots()) {

@@ -40,9 +40,9 @@ TEST_CASE("defaults serve on 127.0.0.1:8080 with the embedded database under ./v
 }
 
 TEST_CASE("flags are read") {
-  auto config = parse({"migrate", "--listen", "0.0.0.0:9000", "--data-dir", "/srv/p", "--database-url",
-                       "postgres://u@db/p", "--demo", "--log-format", "json", "--body-limit", "2048",
-                       "--read-timeout", "0.5", "--threads", "2"});
+  auto config =
+      parse({"migrate", "--listen", "0.0.0.0:9000", "--data-dir", "/srv/p", "--database-url", "postgres://u@db/p",
+             "--demo", "--log-format", "json", "--body-limit", "2048", "--read-timeout", "0.5", "--threads", "2"});
   CHECK(config.command == "migrate");
   CHECK(config.listen_host == "0.0.0.0");
   CHECK(config.listen_port == 9000);

@@ -22,11 +22,12 @@ TEST_CASE("disability certificate numbers carry a valid ID, a type and a grade")
   CHECK(certificate_problem(id + "42").empty());
   auto disability = certificate_disability(id + "42");
   REQUIRE(disability);
-  CHECK(disability->type == 4);   // physical
+  CHECK(disability->type == 4);  // physical
   CHECK(disability->grade == 2);
   CHECK(certificate_problem(id + "82") == "disability type (19th character) must be 1 to 7");
   CHECK(certificate_problem(id + "45") == "disability grade (20th character) must be 1 to 4");
-  CHECK(certificate_problem("110105194912310021" "42") == "ID part has a wrong check digit");
+  CHECK(certificate_problem("110105194912310021"
+                            "42") == "ID part has a wrong check digit");
   CHECK(certificate_problem(id) == "must be the 18-character ID number followed by two digits");
   CHECK_FALSE(certificate_disability(id + "92"));
 }

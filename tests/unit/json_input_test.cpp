@@ -30,7 +30,10 @@ http::Request json_request(std::string body, std::string type = "application/jso
 }  // namespace
 
 TEST_CASE("JSON fields are typed, limited and named when wrong") {
-  auto object = boost::json::parse(R"({"name":"  王芳  ","n":5,"flag":true,"list":["a","b","a"],"pair":["b","b"],"bad":1.5,"ctl":"a\u0001b"})").as_object();
+  auto object =
+      boost::json::parse(
+          R"({"name":"  王芳  ","n":5,"flag":true,"list":["a","b","a"],"pair":["b","b"],"bad":1.5,"ctl":"a\u0001b"})")
+          .as_object();
   http::Fields fields(object);
   CHECK(fields.text("name", 10) == "王芳");
   CHECK(field_of([&] { fields.text("name", 1); }) == "name");
@@ -97,7 +100,7 @@ TEST_CASE("invalid UTF-8 is refused naming the field that holds it") {
     CHECK(e.field() == "content");
   }
   CHECK(http::valid_utf8("低保 ok"));
-  CHECK_FALSE(http::valid_utf8("\xc0\xaf"));       // overlong '/'
+  CHECK_FALSE(http::valid_utf8("\xc0\xaf"));      // overlong '/'
   CHECK_FALSE(http::valid_utf8("\xed\xa0\x80"));  // a surrogate
 }
 

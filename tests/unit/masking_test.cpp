@@ -47,7 +47,10 @@ TEST_CASE("log-in names and phone numbers are checked") {
   CHECK(phone_problem("+86 (28) 6200-0000").empty());
   CHECK_FALSE(phone_problem("1234").empty());
   CHECK_FALSE(phone_problem("138x1234").empty());
-  CHECK_FALSE(phone_problem(std::string("138\0" "1234", 8)).empty());
+  CHECK_FALSE(phone_problem(std::string("138\0"
+                                        "1234",
+                                        8))
+                  .empty());
 }
 
 TEST_CASE("roles and scopes parse from and print to their names") {
@@ -59,7 +62,8 @@ TEST_CASE("roles and scopes parse from and print to their names") {
   CHECK(roles.intersects(RoleSet{Role::manager, Role::admin}));
   CHECK_FALSE(roles.intersects(RoleSet{Role::admin}));
   CHECK(roles.names() == std::vector<std::string>{"handler", "manager"});
-  for (auto scope : {Scope::read, Scope::write, Scope::cti, Scope::portal}) CHECK(parse_scope(scope_name(scope)) == scope);
+  for (auto scope : {Scope::read, Scope::write, Scope::cti, Scope::portal})
+    CHECK(parse_scope(scope_name(scope)) == scope);
 }
 
 TEST_CASE("e-mail addresses keep the first character of the name and the domain") {

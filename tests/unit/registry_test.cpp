@@ -13,9 +13,10 @@ using namespace petitiond::workflow;
 namespace {
 
 Definition definition(int version, std::string extra_state = "") {
-  std::string text = "workflow: w\nversion: " + std::to_string(version) +
-                     "\ntypes: [a]\nurgencies: [normal]\nstates:\n  - name: s\n    initial: true\n  - name: e\n    terminal: true\n" +
-                     extra_state + "transitions:\n  - name: go\n    from: [s]\n    to: e\n    roles: [handler]\n";
+  std::string text =
+      "workflow: w\nversion: " + std::to_string(version) +
+      "\ntypes: [a]\nurgencies: [normal]\nstates:\n  - name: s\n    initial: true\n  - name: e\n    terminal: true\n" +
+      extra_state + "transitions:\n  - name: go\n    from: [s]\n    to: e\n    roles: [handler]\n";
   auto result = load_definition(text, "w.yaml");
   REQUIRE(result.problems.empty());
   return result.definition;

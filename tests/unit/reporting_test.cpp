@@ -16,8 +16,6 @@ using namespace std::chrono;
 
 namespace {
 
-
-
 Date date_of(const char* text) { return *parse_date(text); }
 Instant at(const char* d, int hour) { return at_local(date_of(d), hours(hour)); }
 
@@ -25,9 +23,10 @@ std::string segments_text(const std::vector<PeriodSegment>& segments) {
   std::string out;
   for (const auto& s : segments) {
     const year_month_day from{s.from}, until{s.until};
-    out += (s.sign < 0 ? "-" : "") + std::string(1, s.grain) + ":" + std::to_string(static_cast<int>(from.year())) + "-" +
-           std::to_string(static_cast<unsigned>(from.month())) + "-" + std::to_string(static_cast<unsigned>(from.day())) +
-           ".." + std::to_string(static_cast<unsigned>(until.month())) + "-" +
+    out += (s.sign < 0 ? "-" : "") + std::string(1, s.grain) + ":" + std::to_string(static_cast<int>(from.year())) +
+           "-" + std::to_string(static_cast<unsigned>(from.month())) + "-" +
+           std::to_string(static_cast<unsigned>(from.day())) + ".." +
+           std::to_string(static_cast<unsigned>(until.month())) + "-" +
            std::to_string(static_cast<unsigned>(until.day())) + " ";
   }
   return out;
@@ -42,9 +41,9 @@ struct Run {
 PetitionState handling_since(Instant dispatched, Instant signed_for) {
   const auto& def = petition_v1();
   auto state = initial_state(def, "help", "normal", dispatched - hours(1));
-  for (auto [name, when, roles] : {std::tuple{"accept", dispatched - minutes(30), "operator"},
-                                   std::tuple{"dispatch", dispatched, "operator"},
-                                   std::tuple{"sign_for", signed_for, "handler"}}) {
+  for (auto [name, when, roles] :
+       {std::tuple{"accept", dispatched - minutes(30), "operator"}, std::tuple{"dispatch", dispatched, "operator"},
+        std::tuple{"sign_for", signed_for, "handler"}}) {
     Command command{name, {{"unit", "V1"}}};
     state = apply(state, decide(state, command, {roles}, when, def, cn()));
   }
@@ -73,7 +72,8 @@ TEST_CASE("a period is cut into the fewest rollup rows: whole years, months and 
       // Half a month either way: the days themselves.
       {"2026-02-01", "2026-02-14", 'y', "d:2026-2-1..2-15 "},
       // The benchmark's five years to today: 9 rows (90 as months and days).
-      {"2021-12-02", "2026-12-01", 'y', "m:2021-12-1..1-1 -d:2021-12-1..12-2 y:2022-1-1..1-1 -m:2026-12-1..1-1 d:2026-12-1..12-2 "},
+      {"2021-12-02", "2026-12-01", 'y',
+       "m:2021-12-1..1-1 -d:2021-12-1..12-2 y:2022-1-1..1-1 -m:2026-12-1..1-1 d:2026-12-1..12-2 "},
       // Monthly trends stay within each month: no year rows.
       {"2021-12-02", "2022-03-30", 'm', "m:2021-12-1..1-1 -d:2021-12-1..12-2 m:2022-1-1..4-1 -d:2022-3-31..4-1 "},
       {"2022-03-15", "2026-11-28", 'y',
@@ -87,9 +87,9 @@ TEST_CASE("a period is cut into the fewest rollup rows: whole years, months and 
 
 TEST_CASE("every day of a period counts exactly once, and no day outside it, in fewer rows than days") {
   auto unit_end = [](const PeriodSegment& s, Date from) {
-    return s.grain == 'y' ? Date{sys_days{year_month_day{from} + years{1}}}
-         : s.grain == 'm' ? Date{sys_days{year_month_day{from} + months{1}}}
-                          : from + days{1};
+    return s.grain == 'y'   ? Date{sys_days{year_month_day{from} + years{1}}}
+           : s.grain == 'm' ? Date{sys_days{year_month_day{from} + months{1}}}
+                            : from + days{1};
   };
   for (const char* first : {"2025-12-30", "2026-01-01", "2026-02-28", "2024-02-29", "2021-07-16"})
     for (int length : {0, 1, 13, 16, 27, 30, 31, 59, 200, 365, 400, 1000, 1826})
@@ -122,17 +122,15 @@ TEST_CASE("decisions count as the measures their transitions report") {
     std::vector<std::string> measures;
   };
   auto state = initial_state(def, "help", "normal", at("2026-03-02", 9));
-  const Row rows[] = {{"accept", "operator", {"accepted"}},
-                      {"dispatch", "operator", {"dispatched"}},
-                      {"sign_for", "handler", {"signed_for"}},
-                      {"reply", "handler", {"replied"}},
-                      {"callback", "operator", {"satisfaction"}},
-                      {"redo", "manager", {"redone"}}};
+  const Row rows[] = {{"accept", "operator", {"accepted"}},       {"dispatch", "operator", {"dispatched"}},
+                      {"sign_for", "handler", {"signed_for"}},    {"reply", "handler", {"replied"}},
+                      {"callback", "operator", {"satisfaction"}}, {"redo", "manager", {"redone"}}};
   auto when = at("2026-03-02", 10);
   for (const auto& row : rows) {
     CAPTURE(row.transition);
-    Command command{row.transition,
-                    {{"unit", "V1"}, {"outcome", "support"}, {"reply", "答复"}, {"satisfaction", "satisfied"}, {"reason", "r"}}};
+    Command command{
+        row.transition,
+        {{"unit", "V1"}, {"outcome", "support"}, {"reply", "答复"}, {"satisfaction", "satisfied"}, {"reason", "r"}}};
     auto decision = decide(state, command, {row.role}, when, def, cn());
     std::vector<std::string> measures;
     for (const auto& fact : report_facts(state, decision, def, cn(), at("2026-03-02", 10))) {
@@ -168,7 +166,8 @@ TEST_CASE("a reply is on time within the handling limit, and its handling time i
     CHECK(facts[0].on_time == c.on_time);
   }
   // Monday 09:00 to Wednesday 09:00 of the same week: two working days, whatever the working hours.
-  auto facts = report_facts(state, decide(state, reply, {"handler"}, at("2026-03-04", 9), def, cn()), def, cn(), dispatched);
+  auto facts =
+      report_facts(state, decide(state, reply, {"handler"}, at("2026-03-04", 9), def, cn()), def, cn(), dispatched);
   CHECK(*facts[0].value == Approx(2.0));
   CHECK(handling_time_bucket(*facts[0].value) == 2);  // (1, 2]
   CHECK(handling_time_bucket(0.2) == 0);
@@ -181,8 +180,8 @@ TEST_CASE("a late sign-for is counted late, and satisfaction scores five levels"
   auto state = initial_state(def, "help", "normal", dispatched - hours(1));
   state = apply(state, decide(state, {"accept", {}}, {"operator"}, dispatched - minutes(30), def, cn()));
   state = apply(state, decide(state, {"dispatch", {{"unit", "V1"}}}, {"operator"}, dispatched, def, cn()));
-  auto late = report_facts(state, decide(state, {"sign_for", {}}, {"handler"}, at("2026-03-04", 9), def, cn()), def, cn(),
-                           dispatched);
+  auto late = report_facts(state, decide(state, {"sign_for", {}}, {"handler"}, at("2026-03-04", 9), def, cn()), def,
+                           cn(), dispatched);
   CHECK(late.at(0).on_time == false);
   auto prompt = report_facts(state, decide(state, {"sign_for", {}}, {"handler"}, at("2026-03-03", 9), def, cn()), def,
                              cn(), dispatched);

@@ -8,7 +8,9 @@ using namespace petitiond::http;
 namespace {
 
 Handler respond(Status status) {
-  return [status](RequestContext&) -> boost::asio::awaitable<Response> { co_return text_response(status, "", "text/plain"); };
+  return [status](RequestContext&) -> boost::asio::awaitable<Response> {
+    co_return text_response(status, "", "text/plain");
+  };
 }
 
 std::vector<std::string> split(std::initializer_list<const char*> parts) { return {parts.begin(), parts.end()}; }

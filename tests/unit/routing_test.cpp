@@ -12,11 +12,16 @@ namespace {
 
 // D (district) with departments MZ, CL, YB, JW, SF, SF-FY; towns T1, T2; villages V1 (T1), V2 (T2).
 const std::map<std::string, UnitInfo> tree{
-    {"D", {"D", "area", 1, std::nullopt}},       {"MZ", {"MZ", "department", 2, "D"}},
-    {"CL", {"CL", "department", 2, "D"}},        {"YB", {"YB", "department", 2, "D"}},
-    {"JW", {"JW", "department", 2, "D"}},        {"SF", {"SF", "department", 2, "D"}},
-    {"SF-FY", {"SF-FY", "department", 3, "SF"}}, {"T1", {"T1", "area", 2, "D"}},
-    {"T2", {"T2", "area", 2, "D"}},              {"V1", {"V1", "area", 3, "T1"}},
+    {"D", {"D", "area", 1, std::nullopt}},
+    {"MZ", {"MZ", "department", 2, "D"}},
+    {"CL", {"CL", "department", 2, "D"}},
+    {"YB", {"YB", "department", 2, "D"}},
+    {"JW", {"JW", "department", 2, "D"}},
+    {"SF", {"SF", "department", 2, "D"}},
+    {"SF-FY", {"SF-FY", "department", 3, "SF"}},
+    {"T1", {"T1", "area", 2, "D"}},
+    {"T2", {"T2", "area", 2, "D"}},
+    {"V1", {"V1", "area", 3, "T1"}},
     {"V2", {"V2", "area", 3, "T2"}},
 };
 
@@ -35,10 +40,10 @@ RoutingTable default_table() {
   auto loaded = load_routing(text.str(), "schemas/routing/default.yaml");
   REQUIRE(loaded.problems.empty());
   auto table = loaded.table;
-  table.functions = {{"federation", "CL"},         {"civil_affairs", "MZ"}, {"medical_insurance", "YB"},
-                     {"discipline", "JW"},         {"justice", "SF"},       {"legal_aid_centre", "SF-FY"},
-                     {"human_resources", ""},      {"education", ""},       {"health", ""},
-                     {"housing", ""},              {"transport", ""},       {"political_legal", ""}};
+  table.functions = {{"federation", "CL"},    {"civil_affairs", "MZ"}, {"medical_insurance", "YB"},
+                     {"discipline", "JW"},    {"justice", "SF"},       {"legal_aid_centre", "SF-FY"},
+                     {"human_resources", ""}, {"education", ""},       {"health", ""},
+                     {"housing", ""},         {"transport", ""},       {"political_legal", ""}};
   return table;
 }
 
@@ -103,11 +108,13 @@ TEST_CASE("routing tables with mistakes are refused with lines") {
     return all;
   };
   CHECK(problems("functions: {f: X}\nrules:\n  - category: a\n    lead: {function: f}\n").empty());
-  CHECK_THAT(problems("rules:\n  - category: a\n    lead: {function: nobody}\n"), Catch::Matchers::Contains("r.yaml:2: function 'nobody'"));
+  CHECK_THAT(problems("rules:\n  - category: a\n    lead: {function: nobody}\n"),
+             Catch::Matchers::Contains("r.yaml:2: function 'nobody'"));
   CHECK_THAT(problems("rules:\n  - category: a\n    lead: moon\n"), Catch::Matchers::Contains("unknown target 'moon'"));
   CHECK_THAT(problems("rules:\n  - category: a\n    lead: district\n  - category: a\n    lead: district\n"),
              Catch::Matchers::Contains("two general rules"));
   CHECK_THAT(problems("rules:\n  - category: a\n    urgency: emergency\n    lead: district\n"),
              Catch::Matchers::Contains("no rule for other urgencies"));
-  CHECK_THAT(problems("rules:\n  - category: a\n    lead: district\n    colour: red\n"), Catch::Matchers::Contains("unknown key 'colour'"));
+  CHECK_THAT(problems("rules:\n  - category: a\n    lead: district\n    colour: red\n"),
+             Catch::Matchers::Contains("unknown key 'colour'"));
 }

@@ -7,9 +7,9 @@ using Terms = std::vector<std::string>;
 
 TEST_CASE("Chinese text is indexed by its character bigrams, split at punctuation") {
   CHECK(search_bigrams("盲道被占用") == Terms{"占用", "盲道", "被占", "道被"});
-  CHECK(search_bigrams("低保，补贴。") == Terms{"低保", "补贴"});   // no bigram across the comma
+  CHECK(search_bigrams("低保，补贴。") == Terms{"低保", "补贴"});  // no bigram across the comma
   CHECK(search_bigrams("轮椅 出行") == Terms{"出行", "轮椅"});
-  CHECK(search_bigrams("门") == Terms{"门"});                   // a one-character run is its own term
+  CHECK(search_bigrams("门") == Terms{"门"});                    // a one-character run is its own term
   CHECK(search_bigrams("“护理”补贴") == Terms{"护理", "补贴"});  // quotation marks separate
   CHECK(search_bigrams("").empty());
   CHECK(search_bigrams("，。！").empty());
@@ -25,8 +25,7 @@ TEST_CASE("a query matches when its bigrams are a subset of the text's, and its 
   const auto text = search_bigrams("小区门口的盲道被车辆长期占用");
   for (const char* query : {"盲道", "盲道被", "车辆", "长期占用"}) {
     CAPTURE(query);
-    for (const auto& term : search_bigrams(query))
-      CHECK(std::find(text.begin(), text.end(), term) != text.end());
+    for (const auto& term : search_bigrams(query)) CHECK(std::find(text.begin(), text.end(), term) != text.end());
   }
   CHECK(search_words("盲道 占用，车辆") == Terms{"盲道", "占用", "车辆"});
   CHECK(searchable_characters("盲") == 1);
@@ -36,5 +35,5 @@ TEST_CASE("a query matches when its bigrams are a subset of the text's, and its 
 
 TEST_CASE("invalid UTF-8 bytes are skipped, not indexed") {
   CHECK(search_bigrams("盲\xff道") == Terms{"盲道"});
-  CHECK(search_bigrams("\xe4\xbd") .empty());
+  CHECK(search_bigrams("\xe4\xbd").empty());
 }

@@ -7,7 +7,9 @@ using namespace petitiond;
 using Catch::Matchers::Contains;
 
 TEST_CASE("CSV fields may be quoted, hold commas, quotes and line breaks, and end in CRLF") {
-  auto rows = app::parse_csv("\xEF\xBB\xBF" "a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",,x\r\n");
+  auto rows = app::parse_csv(
+      "\xEF\xBB\xBF"
+      "a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",,x\r\n");
   REQUIRE(rows.size() == 2);
   CHECK(rows[0] == std::vector<std::string>{"a", "b,c", "say \"hi\""});
   CHECK(rows[1] == std::vector<std::string>{"two\nlines", "", "x"});
@@ -31,7 +33,9 @@ TEST_CASE("units read from CSV, with errors naming the line") {
 }
 
 TEST_CASE("units read from YAML, with errors naming the entry's line") {
-  auto units = app::parse_units_yaml("units:\n  - code: QS\n    name: 青山区\n  - code: QS-T01\n    name: 青龙镇\n    parent: QS\n    active: false\n");
+  auto units = app::parse_units_yaml(
+      "units:\n  - code: QS\n    name: 青山区\n  - code: QS-T01\n    name: 青龙镇\n    parent: QS\n    active: "
+      "false\n");
   REQUIRE(units.size() == 2);
   CHECK(units[1].parent_code == "QS");
   CHECK_FALSE(units[1].active);
@@ -46,7 +50,8 @@ TEST_CASE("exported units read back the same, in YAML and CSV") {
       {1, "QS", "青山区", "area", std::nullopt, "1", 1, std::string("028-1234"), std::nullopt, true},
       {2, "QS-MZ", "民政局, \"区\"", "department", std::string("QS"), "1.2", 2, std::nullopt, std::string("qs"), false},
   };
-  for (const auto& parsed : {app::parse_units_yaml(app::units_to_yaml(units)), app::parse_units_csv(app::units_to_csv(units))}) {
+  for (const auto& parsed :
+       {app::parse_units_yaml(app::units_to_yaml(units)), app::parse_units_csv(app::units_to_csv(units))}) {
     REQUIRE(parsed.size() == 2);
     CHECK(parsed[0].code == "QS");
     CHECK(parsed[0].phone == "028-1234");

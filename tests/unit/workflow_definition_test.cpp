@@ -84,10 +84,10 @@ TEST_CASE("the shipped default definition is valid") {
   for (const auto& file : petitiond::schemas::workflows()) {
     auto result = load_definition(file.content, std::string(file.name));
     CAPTURE(file.name, joined([&] {
-      std::vector<std::string> lines;
-      for (const auto& p : result.problems) lines.push_back(p.to_string());
-      return lines;
-    }()));
+              std::vector<std::string> lines;
+              for (const auto& p : result.problems) lines.push_back(p.to_string());
+              return lines;
+            }()));
     CHECK(result.problems.empty());
     CHECK(result.definition.states.size() >= 10);
     for (const auto& type : result.definition.types)
@@ -97,18 +97,23 @@ TEST_CASE("the shipped default definition is valid") {
 
 TEST_CASE("each kind of mistake is reported with the file and line") {
   auto [broken, expected] = GENERATE(table<std::string, std::string>({
-      {replace(valid, "    to: working\n", "    to: wroking\n"), "test.yaml:12: transition 'take' goes to unknown state 'wroking'"},
-      {replace(valid, "    from: [working]", "    from: [workng]"), "test.yaml:16: transition 'finish' starts from unknown state 'workng'"},
-      {replace(valid, "    roles: [handler]\n    requires", "    roles: [janitor]\n    requires"), "unknown role 'janitor'"},
+      {replace(valid, "    to: working\n", "    to: wroking\n"),
+       "test.yaml:12: transition 'take' goes to unknown state 'wroking'"},
+      {replace(valid, "    from: [working]", "    from: [workng]"),
+       "test.yaml:16: transition 'finish' starts from unknown state 'workng'"},
+      {replace(valid, "    roles: [handler]\n    requires", "    roles: [janitor]\n    requires"),
+       "unknown role 'janitor'"},
       {replace(valid, "    requires: [reply]", "    requires: [replly]"), "unknown field 'replly'"},
       {replace(valid, "    requires: [reply]", "    requires: [reply]\n    report: [replied, applauded]"),
        "transition 'finish' reports unknown measure 'applauded'"},
-      {replace(valid, "      - before_deadline: handling", "      - before_deadline: handlng"), "test.yaml:22: guard before_deadline names no known clock"},
+      {replace(valid, "      - before_deadline: handling", "      - before_deadline: handlng"),
+       "test.yaml:22: guard before_deadline names no known clock"},
       {replace(valid, "      - before_deadline: handling", "      - after_lunch: yes"), "unknown guard 'after_lunch'"},
       {replace(valid, "    stop_on: [done]", "    stop_on: [open]"), "test.yaml:24: clock 'handling' never stops"},
       {replace(valid, "    stop_on: [done]\n", ""), "clock 'handling' never stops"},
       {replace(valid, "    start_on: [working]\n", ""), "clock 'handling' never starts"},
-      {replace(valid, "      default: {working_days: 15}\n", ""), "clock 'handling' has no default duration and none for: complaint"},
+      {replace(valid, "      default: {working_days: 15}\n", ""),
+       "clock 'handling' has no default duration and none for: complaint"},
       {replace(valid, "{working_days: 15}", "{working_weeks: 3}"), "unknown duration unit 'working_weeks'"},
       {replace(valid, "{working_days: 15}", "{working_days: 0}"), "a duration must be a whole number"},
       {replace(valid, "by_type: {consultation:", "by_type: {consultaton:"), "unknown type 'consultaton'"},
@@ -116,7 +121,8 @@ TEST_CASE("each kind of mistake is reported with the file and line") {
       {replace(valid, "    initial: true\n", ""), "exactly one state must be initial"},
       {replace(valid, "  - name: done\n    terminal: true\n", "  - name: done\n  - name: limbo\n"),
        "state 'limbo' cannot be reached"},
-      {replace(valid, "  - name: done\n    terminal: true\n", "  - name: done\n"), "state 'done' is not terminal but has no way out"},
+      {replace(valid, "  - name: done\n    terminal: true\n", "  - name: done\n"),
+       "state 'done' is not terminal but has no way out"},
       {replace(valid, "    roles: [handler]\n    requires", "    requires"), "names no roles"},
       {replace(valid, "  - name: take\n", "  - name: take\n    colour: red\n"), "unknown key 'colour' in a transition"},
       {replace(valid, "version: 1", "version: one"), "positive whole 'version'"},

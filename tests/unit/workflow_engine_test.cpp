@@ -16,8 +16,6 @@ using namespace std::chrono;
 
 namespace {
 
-
-
 const std::set<std::string> all_roles{"operator", "proxy", "handler", "manager", "admin", "system", "petitioner"};
 
 Instant at(const char* day, int hour, int minute = 0) {
@@ -26,8 +24,15 @@ Instant at(const char* day, int hour, int minute = 0) {
 
 // Fields that satisfy every transition's requirements.
 Command full_command(const std::string& transition) {
-  return {transition, {{"reason", "理由"}, {"comment", "备注"}, {"outcome", "support"}, {"unit", "QS-T01"},
-                       {"satisfaction", "satisfied"}, {"days", "5"}, {"reply", "答复意见"}, {"parent", "P-1"}}};
+  return {transition,
+          {{"reason", "理由"},
+           {"comment", "备注"},
+           {"outcome", "support"},
+           {"unit", "QS-T01"},
+           {"satisfaction", "satisfied"},
+           {"days", "5"},
+           {"reply", "答复意见"},
+           {"parent", "P-1"}}};
 }
 
 // The default workflow as the domain brief describes it, typed in independently of the YAML:
@@ -63,8 +68,8 @@ const std::map<std::string, Expected> expected_transitions{
 };
 
 // A petition brought to `target` by the shortest series of transitions, taken by roles that may.
-PetitionState reach(const std::string& target, const std::string& type = "consultation", const std::string& urgency = "normal",
-                    Instant start = at("2026-03-02", 9)) {
+PetitionState reach(const std::string& target, const std::string& type = "consultation",
+                    const std::string& urgency = "normal", Instant start = at("2026-03-02", 9)) {
   const auto& def = petition_v1();
   std::map<std::string, std::pair<std::string, std::string>> came_from;  // state -> (previous, transition)
   std::deque<std::string> queue{def.initial_state().name};
@@ -83,7 +88,8 @@ PetitionState reach(const std::string& target, const std::string& type = "consul
     }
   }
   std::vector<std::string> path;
-  for (auto s = target; !came_from.at(s).second.empty(); s = came_from.at(s).first) path.insert(path.begin(), came_from.at(s).second);
+  for (auto s = target; !came_from.at(s).second.empty(); s = came_from.at(s).first)
+    path.insert(path.begin(), came_from.at(s).second);
   auto state = initial_state(def, type, urgency, start);
   auto now = start;
   for (const auto& name : path) {
@@ -125,7 +131,8 @@ TEST_CASE("every (state, transition, role) answers as the table says") {
     for (const auto& [name, expected] : expected_transitions) {
       for (const auto& role : all_roles) {
         CAPTURE(state_def.name, name, role);
-        const bool from_here = std::find(expected.from.begin(), expected.from.end(), state_def.name) != expected.from.end();
+        const bool from_here =
+            std::find(expected.from.begin(), expected.from.end(), state_def.name) != expected.from.end();
         auto outcome = error_of([&] { decide(state, full_command(name), {role}, at("2026-03-02", 11), def, cn()); });
         if (!from_here) CHECK(outcome == Errc::conflict);
         else if (!expected.roles.count(role)) CHECK(outcome == Errc::forbidden);
@@ -139,8 +146,9 @@ TEST_CASE("every (state, transition, role) answers as the table says") {
     }
   }
   CHECK(decided >= 40);
-  CHECK(error_of([&] { decide(reach("registered"), full_command("teleport"), all_roles, at("2026-03-02", 11), def, cn()); }) ==
-        Errc::not_found);
+  CHECK(error_of([&] {
+          decide(reach("registered"), full_command("teleport"), all_roles, at("2026-03-02", 11), def, cn());
+        }) == Errc::not_found);
 }
 
 TEST_CASE("required fields are named when missing or malformed") {
@@ -163,16 +171,19 @@ TEST_CASE("required fields are named when missing or malformed") {
   CHECK(field_of("request_extension", {{"reason", "复杂"}, {"days", "31"}}) == "days");
   CHECK(field_of("reply", {{"outcome", "not_supported"}, {"reply", "答复"}}) == "(accepted)");
   auto replied = reach("replied");
-  CHECK_THROWS_AS(decide(replied, {"callback", {{"satisfaction", "meh"}}}, all_roles, at("2026-03-02", 11), def, cn()), Error);
+  CHECK_THROWS_AS(decide(replied, {"callback", {{"satisfaction", "meh"}}}, all_roles, at("2026-03-02", 11), def, cn()),
+                  Error);
 }
 
 TEST_CASE("guards: consultation-only answers on the call, returns within the objection window") {
   const auto& def = petition_v1();
   auto complaint = reach("registered", "complaint");
-  CHECK(error_of([&] { decide(complaint, full_command("answer_on_call"), {"operator"}, at("2026-03-02", 10), def, cn()); }) ==
-        Errc::conflict);
+  CHECK(error_of([&] {
+          decide(complaint, full_command("answer_on_call"), {"operator"}, at("2026-03-02", 10), def, cn());
+        }) == Errc::conflict);
   auto dispatched = reach("dispatched", "complaint", "normal", at("2026-03-02", 9));  // Monday
-  CHECK_FALSE(error_of([&] { decide(dispatched, full_command("return"), {"handler"}, at("2026-03-09", 17), def, cn()); }));
+  CHECK_FALSE(
+      error_of([&] { decide(dispatched, full_command("return"), {"handler"}, at("2026-03-09", 17), def, cn()); }));
   CHECK(error_of([&] { decide(dispatched, full_command("return"), {"handler"}, at("2026-03-10", 0, 1), def, cn()); }) ==
         Errc::conflict);  // 5 working days ended at 24:00 on Monday the 9th
 }
@@ -196,8 +207,8 @@ TEST_CASE("clocks start, pause, resume, extend and stop as the petition moves") 
   step("accept", at("2026-09-16", 11));
   CHECK_FALSE(state.running_clock("acceptance_notice"));
   auto dispatched = step("dispatch", at("2026-09-16", 14));
-  CHECK(deadline_of(dispatched, "sign_for") == "2026-09-18T00:00:00+08:00");           // 1 working day
-  CHECK(deadline_of(dispatched, "objection_window") == "2026-09-23T00:00:00+08:00");   // 5: 17, 18, 20 (make-up), 21, 22
+  CHECK(deadline_of(dispatched, "sign_for") == "2026-09-18T00:00:00+08:00");          // 1 working day
+  CHECK(deadline_of(dispatched, "objection_window") == "2026-09-23T00:00:00+08:00");  // 5: 17, 18, 20 (make-up), 21, 22
   auto signed_for = step("sign_for", at("2026-09-17", 9));
   CHECK_FALSE(state.running_clock("sign_for"));
   // Complaint, 15 working days: 18, 20 (make-up), 21-24, 28-30, Oct 8, 9, 10 (make-up), 12, 13, 14.
@@ -206,7 +217,7 @@ TEST_CASE("clocks start, pause, resume, extend and stop as the petition moves") 
   auto paused = step("request_documents", at("2026-09-21", 10));
   CHECK(state.running_clock("handling")->paused());
   CHECK(deadline_of(paused, "handling") == "none");
-  auto resumed = step("documents_received", at("2026-09-24", 16));  // Tue 22, Wed 23, Thu 24: 3 working days
+  auto resumed = step("documents_received", at("2026-09-24", 16));         // Tue 22, Wed 23, Thu 24: 3 working days
   CHECK(deadline_of(resumed, "handling") == "2026-10-20T00:00:00+08:00");  // + Oct 15, 16, 19
 
   step("request_extension", at("2026-09-29", 10), {{"days", "10"}});
@@ -296,8 +307,9 @@ TEST_CASE("thousands of random command sequences never reach an invalid state or
   CHECK(refused > 10000);
 }
 
-TEST_CASE("escalations: a late village has its town remind and supervise, the district supervises a late town, "
-          "and five working days late means public criticism") {
+TEST_CASE(
+    "escalations: a late village has its town remind and supervise, the district supervises a late town, "
+    "and five working days late means public criticism") {
   const auto& def = petition_v1();
   auto state = reach("handling", "complaint", "normal", at("2026-03-02", 9));  // handling from Monday 09:xx
   const auto* clock = state.running_clock("handling");
@@ -306,7 +318,8 @@ TEST_CASE("escalations: a late village has its town remind and supervise, the di
     std::vector<std::string> out;
     for (const auto& p : points) {
       std::string actions;
-      for (const auto& [action, target] : p.rule->actions) actions += (actions.empty() ? "" : " ") + action + ":" + target;
+      for (const auto& [action, target] : p.rule->actions)
+        actions += (actions.empty() ? "" : " ") + action + ":" + target;
       out.push_back(format_local(p.due) + " " + actions);
     }
     return out;
@@ -314,34 +327,43 @@ TEST_CASE("escalations: a late village has its town remind and supervise, the di
   // 15 working days after Monday 2 March end with Monday 23 March; 80 % (12 days) with Wednesday 18 March;
   // five working days past the deadline is the end of Monday 30 March.
   auto village = describe(escalation_points(def, cn(), *clock, 3));
-  CHECK(village == std::vector<std::string>{
-                       "2026-03-19T00:00:00+08:00 remind:responsible",
-                       "2026-03-24T00:00:00+08:00 remind:parent supervise:parent notify:parent_managers",
-                       "2026-03-31T00:00:00+08:00 list_for_criticism:responsible notify:district_managers"});
+  CHECK(village ==
+        std::vector<std::string>{"2026-03-19T00:00:00+08:00 remind:responsible",
+                                 "2026-03-24T00:00:00+08:00 remind:parent supervise:parent notify:parent_managers",
+                                 "2026-03-31T00:00:00+08:00 list_for_criticism:responsible notify:district_managers"});
   auto town = describe(escalation_points(def, cn(), *clock, 2));
   CHECK(town.at(1) == "2026-03-24T00:00:00+08:00 supervise:district notify:district_managers");
 
-  auto paused = apply(state, decide(state, full_command("request_documents"), all_roles, at("2026-03-03", 9), def, cn()));
+  auto paused =
+      apply(state, decide(state, full_command("request_documents"), all_roles, at("2026-03-03", 9), def, cn()));
   CHECK(escalation_points(def, cn(), *paused.running_clock("handling"), 3).empty());
 }
 
 TEST_CASE("escalation rules with mistakes are reported") {
   auto with = [](const std::string& escalations) {
-    std::string text = "workflow: t\nversion: 1\ntypes: [a]\nurgencies: [normal]\nstates:\n  - name: s\n    initial: true\n"
-                       "  - name: e\n    terminal: true\ntransitions:\n  - name: go\n    from: [s]\n    to: e\n"
-                       "    roles: [handler]\nclocks:\n  - name: c\n    start_on: [s]\n    stop_on: [e]\n"
-                       "    duration:\n      default: {working_days: 1}\nescalations:\n" + escalations;
+    std::string text =
+        "workflow: t\nversion: 1\ntypes: [a]\nurgencies: [normal]\nstates:\n  - name: s\n    initial: true\n"
+        "  - name: e\n    terminal: true\ntransitions:\n  - name: go\n    from: [s]\n    to: e\n"
+        "    roles: [handler]\nclocks:\n  - name: c\n    start_on: [s]\n    stop_on: [e]\n"
+        "    duration:\n      default: {working_days: 1}\nescalations:\n" +
+        escalations;
     std::string all;
     for (const auto& p : load_definition(text, "t.yaml").problems) all += p.to_string() + "\n";
     return all;
   };
   CHECK(with("  - clock: c\n    when: breach\n    actions: [remind]\n").empty());
-  CHECK_THAT(with("  - clock: nope\n    when: breach\n    actions: [remind]\n"), Catch::Matchers::Contains("unknown clock 'nope'"));
-  CHECK_THAT(with("  - clock: c\n    when: soon\n    actions: [remind]\n"), Catch::Matchers::Contains("'when' must be"));
-  CHECK_THAT(with("  - clock: c\n    when: breach\n    actions: [scold]\n"), Catch::Matchers::Contains("unknown escalation action 'scold'"));
-  CHECK_THAT(with("  - clock: c\n    when: breach\n    actions: [{supervise: mayor}]\n"), Catch::Matchers::Contains("cannot target 'mayor'"));
-  CHECK_THAT(with("  - clock: c\n    when: {warning: 150}\n    actions: [remind]\n"), Catch::Matchers::Contains("1 to 99 percent"));
-  CHECK_THAT(with("  - clock: c\n    when: breach\n    levels: [0]\n    actions: [remind]\n"), Catch::Matchers::Contains("levels count"));
+  CHECK_THAT(with("  - clock: nope\n    when: breach\n    actions: [remind]\n"),
+             Catch::Matchers::Contains("unknown clock 'nope'"));
+  CHECK_THAT(with("  - clock: c\n    when: soon\n    actions: [remind]\n"),
+             Catch::Matchers::Contains("'when' must be"));
+  CHECK_THAT(with("  - clock: c\n    when: breach\n    actions: [scold]\n"),
+             Catch::Matchers::Contains("unknown escalation action 'scold'"));
+  CHECK_THAT(with("  - clock: c\n    when: breach\n    actions: [{supervise: mayor}]\n"),
+             Catch::Matchers::Contains("cannot target 'mayor'"));
+  CHECK_THAT(with("  - clock: c\n    when: {warning: 150}\n    actions: [remind]\n"),
+             Catch::Matchers::Contains("1 to 99 percent"));
+  CHECK_THAT(with("  - clock: c\n    when: breach\n    levels: [0]\n    actions: [remind]\n"),
+             Catch::Matchers::Contains("levels count"));
   CHECK_THAT(with("  - clock: c\n    when: breach\n"), Catch::Matchers::Contains("at least one action"));
 }
 
