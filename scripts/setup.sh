@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config
+  build-essential cmake ninja-build ccache pkg-config clang-format git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libpq-dev postgresql-15 postgresql-contrib
   libspdlog-dev libfmt-dev catch2 libsodium-dev libyaml-cpp-dev libssl-dev openssl
