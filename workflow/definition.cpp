@@ -206,7 +206,8 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
         continue;
       }
       Guard g{guard.begin()->first.as<std::string>(), {}, Reader::line(guard)};
-      const auto& value = guard.begin()->second;
+      // A copy: the iterator begin() returns owns the pair, and dies at the end of this statement.
+      const YAML::Node value = guard.begin()->second;
       if (value.IsSequence())
         for (const auto& v : value) g.values.push_back(v.as<std::string>());
       else g.values.push_back(value.as<std::string>());
