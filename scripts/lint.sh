@@ -2,7 +2,9 @@
 # Checks that keep the code as docs/architecture.md describes it; run by .ci/run before the tests.
 #  1. Formatting: every C++ file as clang-format (.clang-format: Google style, 120 columns) would write it.
 #     `scripts/lint.sh --fix` rewrites them.
-#  2. GCC 12 and co_await: a braced temporary or a lambda built inside a co_await expression is destroyed
+#  2. Layers: no SQL in server/api or server/app (statements live in server/store), and server/pg uses only
+#     core/ of what lies beside it (no workflow/ headers).
+#  3. GCC 12 and co_await: a braced temporary or a lambda built inside a co_await expression is destroyed
 #     twice (docs/architecture.md, Pitfalls). Name the value first, then co_await with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,15 @@ if [ "${1:-}" = "--fix" ]; then
 elif ! clang-format --dry-run --Werror "${files[@]}" 2>/tmp/petitiond-format.txt; then
   grep -E '^[^ ].*: (error|warning):' /tmp/petitiond-format.txt | cut -d: -f1,2 | sort -u | head -20
   echo "lint: the files above are not formatted as .clang-format says; run scripts/lint.sh --fix" >&2
+  status=1
+fi
+
+if grep -rnE '"(SELECT|INSERT|UPDATE|DELETE|WITH) ' server/api server/app; then
+  echo "lint: SQL above belongs in server/store" >&2
+  status=1
+fi
+if grep -rn '#include "workflow/' server/pg; then
+  echo "lint: server/pg may include core/error.hpp, not workflow/" >&2
   status=1
 fi
 
