@@ -44,6 +44,8 @@ for code, title, phone in DEPARTMENTS:
     unit(f"QS-{code}", title, "department", "QS", phone)
 unit("QS-SF-FY", "区法律援助中心", "department", "QS-SF", "028-12348")
 unit("QS-CL-RX", "12385残疾人服务热线", "department", "QS-CL", "12385")
+# The district's petition office: it decides the review of a department's or the federation's reply.
+unit("QS-XFJ", "区信访局", "department", "QS", "028-62001011")
 
 villages = 0
 for t in range(1, 43):
@@ -57,4 +59,4 @@ for t in range(1, 43):
 
 out = Path(__file__).resolve().parent.parent / "schemas" / "demo" / "units.yaml"
 out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-print(f"wrote {out}: 1 district, {len(DEPARTMENTS) + 2} departments, 42 towns/streets, {villages} villages/communities")
+print(f"wrote {out}: 1 district, {len(DEPARTMENTS) + 3} departments, 42 towns/streets, {villages} villages/communities")

@@ -10,11 +10,14 @@
 
 namespace petitiond::workflow {
 
-enum class DurationUnit { calendar_days, working_days, working_hours };
+// Calendar days end at 24:00 (moved to the next working day when that is a rest day); working days end
+// at 24:00 of the last one (0 working days: the same working day); working hours count inside the working
+// slots; hours count around the clock, nights and holidays included (an emergency's 24 hours).
+enum class DurationUnit { calendar_days, working_days, working_hours, hours };
 
 struct ClockDuration {
   DurationUnit unit = DurationUnit::working_days;
-  int amount = 0;  // days, or hours for working_hours
+  int amount = 0;  // days, or hours for working_hours and hours
 };
 
 struct Pause {
@@ -29,11 +32,15 @@ struct ClockState {
   long budget = 0;                  // the duration in that unit
 };
 
-// The clock as of `now`. Pauses must be in order and not overlap; only the last may be open.
+// The clock as of `now`. Pauses must be in order and not overlap; only the last may be open. A finished
+// pause adds exactly the time it lasted: working minutes for clocks counted in working days or hours,
+// elapsed time for hours, days crossed for calendar days (the regulation counts those in whole days).
 ClockState clock_state(const Calendar& calendar, ClockDuration duration, Instant start, std::span<const Pause> pauses,
                        Instant now);
 
-// The moment `percent` of the duration has been used (100: the deadline), if not paused.
+// The moment `percent` (1-99) of the time from start to deadline has been used, pauses left out: working
+// time for working-day and working-hour clocks, elapsed time otherwise. Empty while paused, or when the
+// point would not come before the deadline.
 std::optional<Instant> clock_point(const Calendar& calendar, ClockDuration duration, Instant start,
                                    std::span<const Pause> pauses, int percent);
 

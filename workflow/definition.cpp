@@ -9,12 +9,15 @@
 namespace petitiond::workflow {
 
 const std::set<std::string>& known_roles() {
-  static const std::set<std::string> roles{"operator", "proxy", "handler", "manager", "admin", "system", "petitioner"};
+  // upper: the unit that handed the order down; reviewer: the body deciding its review or re-review;
+  // co_handler: a co-handling unit (协办).
+  static const std::set<std::string> roles{"operator", "proxy",      "handler", "manager",  "admin",
+                                           "system",   "petitioner", "upper",   "reviewer", "co_handler"};
   return roles;
 }
 const std::set<std::string>& known_fields() {
-  static const std::set<std::string> fields{"reason",       "comment", "outcome", "unit",
-                                            "satisfaction", "days",    "reply",   "parent"};
+  static const std::set<std::string> fields{"reason", "comment", "outcome", "unit",  "satisfaction",
+                                            "days",   "hours",   "reply",   "parent"};
   return fields;
 }
 const std::set<std::string>& known_report_measures() {
@@ -23,20 +26,20 @@ const std::set<std::string>& known_report_measures() {
   return measures;
 }
 const std::set<std::string>& known_guards() {
-  static const std::set<std::string> guards{"type_is", "before_deadline"};
+  static const std::set<std::string> guards{"type_is", "before_deadline", "handed_down"};
   return guards;
 }
 
 const std::map<std::string, std::set<std::string>>& known_escalation_actions() {
   // remind: chase; supervise: formal 督办; add_co_responsible / move_up: share or hand over responsibility;
-  // list_for_criticism: 通报; notify: tell a group of people.
+  // list_for_criticism: 通报; notify: tell a group of people. `upper`: the unit that handed the order down.
   static const std::map<std::string, std::set<std::string>> actions{
-      {"remind", {"responsible", "parent"}},
+      {"remind", {"responsible", "parent", "upper"}},
       {"supervise", {"parent", "district"}},
       {"add_co_responsible", {"parent"}},
       {"move_up", {"parent"}},
       {"list_for_criticism", {"responsible"}},
-      {"notify", {"handlers", "managers", "parent_managers", "district_managers", "petitioner"}},
+      {"notify", {"handlers", "managers", "parent_managers", "district_managers", "petitioner", "upper", "operators"}},
   };
   return actions;
 }
@@ -136,7 +139,7 @@ class Reader {
 
   std::optional<ClockDuration> duration(const YAML::Node& node) {
     if (!node.IsMap() || node.size() != 1) {
-      problem(node, "a duration is one of {calendar_days: N}, {working_days: N}, {working_hours: N}");
+      problem(node, "a duration is one of {calendar_days: N}, {working_days: N}, {working_hours: N}, {hours: N}");
       return std::nullopt;
     }
     auto unit = node.begin()->first.as<std::string>();
@@ -150,12 +153,15 @@ class Reader {
     if (unit == "calendar_days") out.unit = DurationUnit::calendar_days;
     else if (unit == "working_days") out.unit = DurationUnit::working_days;
     else if (unit == "working_hours") out.unit = DurationUnit::working_hours;
+    else if (unit == "hours") out.unit = DurationUnit::hours;
     else {
       problem(node, "unknown duration unit '" + unit + "'");
       return std::nullopt;
     }
-    if (amount <= 0 || amount > 3660) {
-      problem(node, "a duration must be a whole number from 1 to 3660");
+    // {working_days: 0} is the same working day.
+    const int least = out.unit == DurationUnit::working_days ? 0 : 1;
+    if (amount < least || amount > 3660) {
+      problem(node, "a duration must be a whole number from " + std::to_string(least) + " to 3660");
       return std::nullopt;
     }
     out.amount = amount;
@@ -168,7 +174,9 @@ class Reader {
 };
 
 void read(const YAML::Node& root, Definition& def, Reader& r) {
-  r.only(root, {"workflow", "version", "types", "urgencies", "states", "transitions", "clocks", "escalations"},
+  r.only(root,
+         {"workflow", "version", "types", "urgencies", "states", "transitions", "clocks", "escalations",
+          "checked_reply_levels", "notify_on_registration"},
          "the definition");
   def.workflow = r.text(root, "workflow", "the definition");
   try {
@@ -179,6 +187,11 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
   if (def.version <= 0) r.problem(root, "the definition needs a positive whole 'version'");
   def.types = r.list(root, "types");
   def.urgencies = r.list(root, "urgencies");
+  for (const auto& level : root["checked_reply_levels"]) def.checked_reply_levels.push_back(level.as<int>());
+  for (const auto& entry : root["notify_on_registration"]) {
+    auto& audiences = def.notify_on_registration[entry.first.as<std::string>()];
+    for (const auto& audience : entry.second) audiences.push_back(audience.as<std::string>());
+  }
 
   for (const auto& node : root["states"]) {
     r.only(node, {"name", "label", "initial", "terminal"}, "a state");
@@ -187,7 +200,9 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     def.states.push_back(s);
   }
   for (const auto& node : root["transitions"]) {
-    r.only(node, {"name", "label", "from", "to", "roles", "requires", "guards", "notify", "extends", "report"},
+    r.only(node,
+           {"name", "label", "from", "to", "roles", "requires", "guards", "notify", "extends", "report", "hands",
+            "to_when_handed_down", "notify_when_handed_down", "review_body"},
            "a transition");
     Transition t;
     t.name = r.text(node, "name", "a transition");
@@ -197,7 +212,16 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     t.roles = r.list(node, "roles");
     t.required_fields = r.list(node, "requires");
     t.notify = r.list(node, "notify");
-    t.extends = r.text(node, "extends", "transition " + t.name, false);
+    t.extends = r.list(node, "extends");
+    t.to_when_handed_down = r.text(node, "to_when_handed_down", "transition " + t.name, false);
+    t.notify_when_handed_down = r.list(node, "notify_when_handed_down");
+    t.review_body = r.text(node, "review_body", "transition " + t.name, false);
+    if (!t.review_body.empty() && t.review_body != "first" && t.review_body != "next")
+      r.problem(node["review_body"], "'review_body' is first or next");
+    if (auto hands = r.text(node, "hands", "transition " + t.name, false); hands == "down")
+      t.hands = Transition::Hands::down;
+    else if (hands == "up") t.hands = Transition::Hands::up;
+    else if (!hands.empty()) r.problem(node["hands"], "'hands' is down or up");
     t.report = r.list(node, "report");
     t.line = Reader::line(node);
     for (const auto& guard : node["guards"]) {
@@ -216,7 +240,9 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     def.transitions.push_back(t);
   }
   for (const auto& node : root["clocks"]) {
-    r.only(node, {"name", "label", "start_on", "stop_on", "pause_in", "duration", "warn_at", "max_extension", "window"},
+    r.only(node,
+           {"name", "label", "start_on", "stop_on", "pause_in", "duration", "warn_at", "max_extension", "window",
+            "per_unit", "while_handed_down", "within", "only_listed"},
            "a clock");
     ClockSpec c;
     c.name = r.text(node, "name", "a clock");
@@ -228,6 +254,10 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     for (const auto& percent : node["warn_at"]) c.warn_at.push_back(percent.as<int>());
     if (node["max_extension"]) c.max_extension = node["max_extension"].as<int>();
     if (node["window"]) c.window = node["window"].as<bool>();
+    if (node["per_unit"]) c.per_unit = node["per_unit"].as<bool>();
+    if (node["only_listed"]) c.only_listed = node["only_listed"].as<bool>();
+    if (node["while_handed_down"]) c.while_handed_down = node["while_handed_down"].as<bool>();
+    c.within = r.list(node, "within");
     if (auto duration = node["duration"]) {
       r.only(duration, {"default", "by_type", "by_urgency"}, "clock " + c.name + "'s duration");
       if (duration["default"]) c.default_duration = r.duration(duration["default"]);
@@ -294,15 +324,21 @@ void check(const Definition& def, std::vector<Problem>& problems) {
     if (!transition_names.insert(t.name).second) add(t.line, "transition '" + t.name + "' is defined twice");
     if (t.from.empty()) add(t.line, "transition '" + t.name + "' has no 'from' state");
     if (!def.state(t.to)) add(t.line, "transition '" + t.name + "' goes to unknown state '" + t.to + "'");
+    if (!t.to_when_handed_down.empty() && !def.state(t.to_when_handed_down))
+      add(t.line, "transition '" + t.name + "' goes to unknown state '" + t.to_when_handed_down + "'");
     for (const auto& from : t.from) {
       const auto* s = def.state(from);
       if (!s) add(t.line, "transition '" + t.name + "' starts from unknown state '" + from + "'");
       else if (s->terminal) add(t.line, "transition '" + t.name + "' leaves terminal state '" + from + "'");
       edges[from].push_back(t.to);
+      if (!t.to_when_handed_down.empty()) edges[from].push_back(t.to_when_handed_down);
     }
     if (t.roles.empty()) add(t.line, "transition '" + t.name + "' names no roles that may take it");
-    if (!t.extends.empty() && !def.clock(t.extends))
-      add(t.line, "transition '" + t.name + "' extends unknown clock '" + t.extends + "'");
+    for (const auto& clock : t.extends)
+      if (!def.clock(clock)) add(t.line, "transition '" + t.name + "' extends unknown clock '" + clock + "'");
+    if (t.hands == Transition::Hands::down &&
+        std::find(t.required_fields.begin(), t.required_fields.end(), "unit") == t.required_fields.end())
+      add(t.line, "transition '" + t.name + "' hands down but does not require 'unit'");
     for (const auto& measure : t.report)
       if (!known_report_measures().count(measure))
         add(t.line, "transition '" + t.name + "' reports unknown measure '" + measure + "'");
@@ -313,8 +349,14 @@ void check(const Definition& def, std::vector<Problem>& problems) {
         add(t.line, "transition '" + t.name + "' requires unknown field '" + field + "'");
     for (const auto& guard : t.guards) {
       if (!known_guards().count(guard.kind)) add(guard.line, "unknown guard '" + guard.kind + "'");
-      if (guard.kind == "before_deadline" && (guard.values.size() != 1 || !def.clock(guard.values[0])))
-        add(guard.line, "guard before_deadline names no known clock");
+      if (guard.kind == "before_deadline") {
+        if (guard.values.empty()) add(guard.line, "guard before_deadline names no clock");
+        for (const auto& clock : guard.values)
+          if (!def.clock(clock)) add(guard.line, "guard before_deadline names unknown clock '" + clock + "'");
+      }
+      if (guard.kind == "handed_down" &&
+          (guard.values.size() != 1 || (guard.values[0] != "yes" && guard.values[0] != "no")))
+        add(guard.line, "guard handed_down is yes or no");
       if (guard.kind == "type_is")
         for (const auto& type : guard.values)
           if (std::find(def.types.begin(), def.types.end(), type) == def.types.end())
@@ -362,7 +404,11 @@ void check(const Definition& def, std::vector<Problem>& problems) {
     for (const auto& start : c.start_on)
       if (def.state(start) && !reachable(start, stops))
         add(c.line, "clock '" + c.name + "' never stops: no 'stop_on' state can follow '" + start + "'");
-    if (!c.default_duration) {
+    // A clock that runs only for what it lists (an emergency's 24 hours, a formal petition's 60 days) needs a
+    // duration for something; any other for every type.
+    if (c.only_listed && !c.default_duration && c.by_type.empty() && c.by_urgency.empty())
+      add(c.line, "clock '" + c.name + "' gives no duration at all");
+    if (!c.default_duration && !c.only_listed) {
       std::vector<std::string> missing;
       for (const auto& type : def.types)
         if (!c.by_type.count(type)) missing.push_back(type);
@@ -378,11 +424,20 @@ void check(const Definition& def, std::vector<Problem>& problems) {
     for (const auto& [urgency, d] : c.by_urgency)
       if (std::find(def.urgencies.begin(), def.urgencies.end(), urgency) == def.urgencies.end())
         add(c.line, "clock '" + c.name + "' gives a duration for unknown urgency '" + urgency + "'");
+    for (const auto& outer : c.within)
+      if (!def.clock(outer) || outer == c.name)
+        add(c.line, "clock '" + c.name + "' runs within unknown clock '" + outer + "'");
     for (int percent : c.warn_at)
       if (percent <= 0 || percent >= 100)
         add(c.line, "clock '" + c.name + "' warns at " + std::to_string(percent) + "%: give 1 to 99");
   }
 
+  for (const auto& [urgency, audiences] : def.notify_on_registration)
+    if (std::find(def.urgencies.begin(), def.urgencies.end(), urgency) == def.urgencies.end())
+      add(1, "notify_on_registration names unknown urgency '" + urgency + "'");
+  for (int level : def.checked_reply_levels)
+    if (level < 1 || level > 10)
+      add(1, "checked_reply_levels count from 1 (the district) down; " + std::to_string(level) + " is not one");
   for (const auto& e : def.escalations) {
     if (!def.clock(e.clock)) add(e.line, "escalation names unknown clock '" + e.clock + "'");
     if (e.when == EscalationRule::When::warning && (e.percent <= 0 || e.percent >= 100))

@@ -26,8 +26,8 @@ struct State {
 };
 
 struct Guard {
-  std::string kind;                 // "type_is", "before_deadline"
-  std::vector<std::string> values;  // types, or one clock name
+  std::string kind;                 // "type_is", "before_deadline", "handed_down"
+  std::vector<std::string> values;  // types; clock names (the first running one counts); yes or no
   int line = 0;
 };
 
@@ -39,9 +39,19 @@ struct Transition {
   std::vector<std::string> roles;  // who may take it: operator, proxy, handler, manager, admin, system, petitioner
   std::vector<std::string> required_fields;  // fields the command must carry: reason, comment, outcome, unit, ...
   std::vector<Guard> guards;
-  std::vector<std::string> notify;  // who hears of it: petitioner, handlers, managers, district_managers, …
-  std::string extends;              // a clock this transition extends by the days requested before (approval)
-  std::vector<std::string> report;  // what the managers' reports count it as: accepted, dispatched, replied, …
+  std::vector<std::string> notify;   // who hears of it: petitioner, handlers, managers, district_managers, …
+  std::vector<std::string> extends;  // clocks this transition extends by what was requested before (approval)
+  std::vector<std::string> report;   // what the managers' reports count it as: accepted, dispatched, replied, …
+  // Passing the order within the tree (分级交办): down to the unit in `unit` (strictly under the responsible
+  // one), or back up to the unit that handed it down.
+  enum class Hands { none, down, up } hands = Hands::none;
+  // Where it goes instead of `to` when, after it, the order is still handed down and the unit now
+  // responsible replies through the unit above (Definition::checked_reply_levels): a reply up for checking.
+  std::string to_when_handed_down;
+  // Names the body that decides a review: `first`, the one above the unit that replied (复查); `next`, the one
+  // above the body that decided the review (复核).
+  std::string review_body;
+  std::vector<std::string> notify_when_handed_down;  // who hears of it then (the unit above), instead of `notify`
   int line = 0;
 };
 
@@ -56,7 +66,11 @@ struct ClockSpec {
   std::map<std::string, ClockDuration> by_urgency;  // urgency -> duration (wins over type)
   std::vector<int> warn_at;                         // percent of the duration
   std::optional<int> max_extension;                 // extensions may add at most this much, in the clock's unit
-  bool window = false;  // a window the petitioner (or a unit) may act within, not an obligation: never overdue
+  bool window = false;       // a window the petitioner (or a unit) may act within, not an obligation: never overdue
+  bool only_listed = false;  // runs only for the types and urgencies its duration lists
+  bool per_unit = false;     // the unit's own clock: restarted when the order is handed down or up
+  bool while_handed_down = false;   // runs only while the order is handed down (the lower unit's own limit)
+  std::vector<std::string> within;  // never later than these clocks' deadlines (the order's remaining time)
   int line = 0;
 
   // The duration for a petition of this type and urgency, if the definition gives one.
@@ -85,6 +99,12 @@ struct Definition {
   std::vector<Transition> transitions;
   std::vector<ClockSpec> clocks;
   std::vector<EscalationRule> escalations;
+  // Levels (1 = the district) whose replies on a handed-down order go up to be checked before they reach the
+  // petitioner; empty: every level's.
+  std::vector<int> checked_reply_levels;
+  // Who is told at the moment a petition of an urgency is registered, whatever the channel (Art 25: an
+  // emergency reaches the district leadership at once). The message's topic is `registered_<urgency>`.
+  std::map<std::string, std::vector<std::string>> notify_on_registration;
 
   const State* state(std::string_view name) const;
   const Transition* transition(std::string_view name) const;

@@ -21,9 +21,18 @@ bool contains_level(const std::vector<int>& levels, int level) {
 
 std::string label_or_name(const Label& label, const std::string& name) { return label.zh.empty() ? name : label.zh; }
 
+// The clock an extension lengthens first: the first running one that limits its extensions.
+const ClockRecord* extension_clock(const PetitionState& state, const Definition& definition) {
+  for (const auto& spec : definition.clocks)
+    if (const auto* clock = state.running_clock(spec.name); clock && spec.max_extension) return clock;
+  return nullptr;
+}
+
+bool counts_hours(DurationUnit unit) { return unit == DurationUnit::working_hours || unit == DurationUnit::hours; }
+
 void check_fields(const Transition& transition, const Command& command, const PetitionState& state,
                   const Definition& definition) {
-  for (const auto& field : transition.required_fields) {
+  for (const auto& field : required_fields(transition, state, definition)) {
     auto it = command.fields.find(field);
     if (it == command.fields.end() || it->second.empty())
       throw Error(Errc::invalid_field, "is required to " + transition.name, field);
@@ -35,39 +44,70 @@ void check_fields(const Transition& transition, const Command& command, const Pe
     throw Error(Errc::invalid_field,
                 "must be very_satisfied, satisfied, basically_satisfied, dissatisfied or very_dissatisfied",
                 "satisfaction");
-  if (auto it = command.fields.find("days"); it != command.fields.end()) {
-    int days = 0;
-    auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), days);
-    if (ec != std::errc{} || end != it->second.data() + it->second.size() || days < 1)
-      throw Error(Errc::invalid_field, "must be a whole number of days, at least 1", "days");
-    // Requested days count against every running clock that limits its extensions.
+  for (const std::string unit : {"days", "hours"}) {
+    auto it = command.fields.find(unit);
+    if (it == command.fields.end()) continue;
+    int amount = 0;
+    auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), amount);
+    if (ec != std::errc{} || end != it->second.data() + it->second.size() || amount < 1)
+      throw Error(Errc::invalid_field, "must be a whole number of " + unit + ", at least 1", unit);
+    // What is requested counts against every running clock that limits its extensions, in its own unit.
     for (const auto& spec : definition.clocks) {
       const auto* clock = state.running_clock(spec.name);
-      if (!clock || !spec.max_extension) continue;
+      if (!clock || !spec.max_extension || counts_hours(clock->duration.unit) != (unit == "hours")) continue;
       int left = *spec.max_extension - clock->extension;
-      if (days > left)
+      if (amount > left)
         throw Error(Errc::invalid_field,
-                    "extensions may add " + std::to_string(*spec.max_extension) + " days in all; " +
+                    "extensions may add " + std::to_string(*spec.max_extension) + " " + unit + " in all; " +
                         std::to_string(std::max(0, left)) + " remain",
-                    "days");
+                    unit);
     }
   }
 }
 
-void check_guards(const Transition& transition, const PetitionState& state, Instant now, const Calendar& calendar) {
+// The guards that depend on what the petition is, not on when: they decide what is offered at all.
+std::optional<std::string> structural_refusal(const Transition& transition, const PetitionState& state) {
   for (const auto& guard : transition.guards) {
     if (guard.kind == "type_is" && !contains(guard.values, state.type))
-      throw Error(Errc::conflict, transition.name + " is only for petitions of type " + guard.values.front());
-    if (guard.kind == "before_deadline") {
-      const auto* clock = state.running_clock(guard.values.front());
-      if (!clock)
-        throw Error(Errc::conflict, transition.name + " needs the " + guard.values.front() + " clock running");
-      auto deadline = deadline_of(*clock, calendar);
-      if (deadline && now >= *deadline)
-        throw Error(Errc::conflict, "too late to " + transition.name + ": the " + guard.values.front() +
-                                        " limit passed at " + format_local(*deadline));
-    }
+      return transition.name + " is only for petitions of type " + guard.values.front();
+    if (guard.kind == "handed_down" && state.handed_down() != (guard.values.front() == "yes"))
+      return transition.name + (state.handed_down() ? " is not for an order handed down to this unit"
+                                                    : " is only for an order handed down from a unit above");
   }
+  return std::nullopt;
+}
+
+void check_guards(const Transition& transition, const PetitionState& state, Instant now, const Calendar& calendar) {
+  if (auto refusal = structural_refusal(transition, state)) throw Error(Errc::conflict, *refusal);
+  for (const auto& guard : transition.guards) {
+    if (guard.kind != "before_deadline") continue;
+    const ClockRecord* clock = nullptr;
+    for (const auto& name : guard.values)
+      if (!clock) clock = state.running_clock(name);
+    if (!clock) throw Error(Errc::conflict, transition.name + " needs the " + guard.values.front() + " clock running");
+    auto deadline = deadline_of(*clock, calendar);
+    if (deadline && now >= *deadline)
+      throw Error(Errc::conflict, "too late to " + transition.name + ": the " + clock->name + " limit passed at " +
+                                      format_local(*deadline));
+  }
+}
+
+// The unit a hand-down names must lie strictly under the unit now responsible.
+void check_hand_down(const PetitionState& state, const std::string& unit, const UnitLookup& units) {
+  if (!state.responsible_unit) throw Error(Errc::conflict, "no unit is responsible for this petition yet");
+  if (unit == *state.responsible_unit)
+    throw Error(Errc::invalid_field, "is the unit already responsible; hand down to a unit under it", "unit");
+  for (auto u = units ? units(unit) : std::nullopt; u && u->parent; u = units(*u->parent))
+    if (*u->parent == *state.responsible_unit) return;
+  throw Error(Errc::invalid_field,
+              "is not under " + *state.responsible_unit + ": an order is handed down within its unit's tree", "unit");
+}
+
+// The level (1 = the district) of a unit, when the lookup knows it.
+int depth_of(const std::optional<std::string>& unit, const UnitLookup& units) {
+  if (!unit || !units) return 0;
+  auto info = units(*unit);
+  return info ? info->depth : 0;
 }
 
 }  // namespace
@@ -76,15 +116,26 @@ std::optional<Instant> deadline_of(const ClockRecord& clock, const Calendar& cal
   if (clock.stopped) return std::nullopt;
   auto duration = clock.duration;
   duration.amount += clock.extension;
-  return clock_state(calendar, duration, clock.started, clock.pauses, clock.started).deadline;
+  auto deadline = clock_state(calendar, duration, clock.started, clock.pauses, clock.started).deadline;
+  if (deadline && clock.cap && *clock.cap < *deadline) return clock.cap;
+  return deadline;
 }
+
+namespace {
+// A warning point of a clock, if it comes before the clock's (possibly capped) deadline.
+std::optional<Instant> warning_point(const ClockRecord& clock, const Calendar& calendar, int percent) {
+  auto duration = clock.duration;
+  duration.amount += clock.extension;
+  auto point = clock_point(calendar, duration, clock.started, clock.pauses, percent);
+  auto deadline = deadline_of(clock, calendar);
+  if (!point || !deadline || *point >= *deadline) return std::nullopt;
+  return point;
+}
+}  // namespace
 
 std::optional<Instant> first_warning(const ClockRecord& clock, const ClockSpec& spec, const Calendar& calendar) {
   if (clock.stopped || clock.paused() || spec.warn_at.empty()) return std::nullopt;
-  auto duration = clock.duration;
-  duration.amount += clock.extension;
-  return clock_point(calendar, duration, clock.started, clock.pauses,
-                     *std::min_element(spec.warn_at.begin(), spec.warn_at.end()));
+  return warning_point(clock, calendar, *std::min_element(spec.warn_at.begin(), spec.warn_at.end()));
 }
 
 Obligation next_obligation(const PetitionState& state, const Definition& definition, const Calendar& calendar) {
@@ -129,11 +180,11 @@ PetitionState initial_state(const Definition& definition, std::string type, std:
   state.state = definition.initial_state().name;
   state.type = std::move(type);
   state.urgency = std::move(urgency);
-  Decision entry{"", "", state.state, now, {}, {}, {}, {}};
+  Decision entry{"", "", state.state, now, {}, {}, {}, {}, Transition::Hands::none};
   for (const auto& spec : definition.clocks)
-    if (contains(spec.start_on, state.state))
+    if (contains(spec.start_on, state.state) && !spec.while_handed_down)
       entry.clocks.push_back(
-          {ClockChange::Kind::start, spec.name, spec.duration_for(state.type, state.urgency), 0, {}});
+          {ClockChange::Kind::start, spec.name, spec.duration_for(state.type, state.urgency), 0, {}, {}});
   return apply(std::move(state), entry);
 }
 
@@ -155,11 +206,12 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
 
   // The timeline keeps the fields this transition asks for, and a comment if one was given.
   std::map<std::string, std::string> fields;
+  const auto wanted = required_fields(*transition, state, definition);
   for (const auto& [name, value] : command.fields)
-    if (contains(transition->required_fields, name) || name == "comment") fields.emplace(name, value);
-  Decision decision{transition->name, state.state, transition->to, now, std::move(fields), {}, transition->notify, {}};
-  if (auto unit = command.fields.find("unit");
-      unit != command.fields.end() && contains(transition->required_fields, "unit")) {
+    if (contains(wanted, name) || name == "comment") fields.emplace(name, value);
+  Decision decision{transition->name,   state.state, transition->to,   now, std::move(fields), {},
+                    transition->notify, {},          transition->hands};
+  if (auto unit = command.fields.find("unit"); unit != command.fields.end() && contains(wanted, "unit")) {
     // Accusation material never goes to the accused (信访工作条例 Art 30): nor to anything under them.
     for (const auto& object : state.complained_about) {
       bool under = unit->second == object;
@@ -170,41 +222,86 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
         throw Error(Errc::invalid_field, "the petition complains about " + object + ": it cannot be handled there",
                     "unit");
     }
+    if (transition->hands == Transition::Hands::down) check_hand_down(state, unit->second, units);
     decision.responsible_unit = unit->second;
   }
-  const auto& to = transition->to;
+  if (transition->hands == Transition::Hands::up) {
+    if (!state.handed_down()) throw Error(Errc::conflict, transition->name + " needs an order handed down from above");
+    decision.responsible_unit = state.handed_down_from.back();
+  }
+  // Still handed down afterwards, to a level whose replies go up to be checked: the alternative target.
+  const auto depth_after = decision.hands == Transition::Hands::none   ? state.handed_down_from.size()
+                           : decision.hands == Transition::Hands::down ? state.handed_down_from.size() + 1
+                                                                       : state.handed_down_from.size() - 1;
+  const auto responsible_after = decision.responsible_unit ? decision.responsible_unit : state.responsible_unit;
+  if (!transition->to_when_handed_down.empty() && depth_after > 0 &&
+      (definition.checked_reply_levels.empty() ||
+       contains_level(definition.checked_reply_levels, depth_of(responsible_after, units)))) {
+    decision.to = transition->to_when_handed_down;
+    decision.notify = transition->notify_when_handed_down;
+  }
+
+  const auto& to = decision.to;
+  const bool handed = decision.hands != Transition::Hands::none;
   for (const auto& spec : definition.clocks) {
     const auto* running = state.running_clock(spec.name);
-    if (running && contains(spec.stop_on, to)) {
-      decision.clocks.push_back({ClockChange::Kind::stop, spec.name, {}, 0, {}});
-    } else if (!running && contains(spec.start_on, to) && !contains(spec.stop_on, to)) {
-      decision.clocks.push_back(
-          {ClockChange::Kind::start, spec.name, spec.duration_for(state.type, state.urgency), 0, {}});
+    const bool may_run = !spec.while_handed_down || depth_after > 0;
+    if (running && (contains(spec.stop_on, to) || (handed && spec.per_unit) || !may_run)) {
+      decision.clocks.push_back({ClockChange::Kind::stop, spec.name, {}, 0, {}, {}});
+      running = nullptr;
     } else if (running && !running->paused() && contains(spec.pause_in, to)) {
-      decision.clocks.push_back({ClockChange::Kind::pause, spec.name, {}, 0, {}});
+      decision.clocks.push_back({ClockChange::Kind::pause, spec.name, {}, 0, {}, {}});
     } else if (running && running->paused() && !contains(spec.pause_in, to)) {
-      decision.clocks.push_back({ClockChange::Kind::resume, spec.name, {}, 0, {}});
+      decision.clocks.push_back({ClockChange::Kind::resume, spec.name, {}, 0, {}, {}});
+    }
+    if (!running && may_run && contains(spec.start_on, to) && !contains(spec.stop_on, to)) {
+      // A clock within others (the lower unit's, within the order's) never ends after them.
+      std::optional<Instant> cap;
+      for (const auto& outer : spec.within)
+        if (const auto* clock = state.running_clock(outer))
+          if (auto deadline = deadline_of(*clock, calendar); deadline && (!cap || *deadline < *cap)) cap = deadline;
+      decision.clocks.push_back(
+          {ClockChange::Kind::start, spec.name, spec.duration_for(state.type, state.urgency), 0, {}, cap});
     }
   }
-  // Approving an extension adds the days that were asked for to the extended clock.
-  if (!transition->extends.empty() && state.requested_extension > 0 && state.running_clock(transition->extends))
-    decision.clocks.push_back({ClockChange::Kind::extend, transition->extends, {}, state.requested_extension, {}});
+  // Approving an extension adds what was asked for to every extended clock still running; the clocks within
+  // them may then run as long as they now do.
+  if (state.requested_extension > 0) {
+    for (const auto& name : transition->extends)
+      if (state.running_clock(name))
+        decision.clocks.push_back({ClockChange::Kind::extend, name, {}, state.requested_extension, {}, {}});
+  }
   // Deadlines after the change, for the timeline and the scheduler.
   auto after = apply(state, decision);
+  for (const auto& spec : definition.clocks) {
+    const auto* clock = after.running_clock(spec.name);
+    if (!clock || !clock->cap) continue;
+    std::optional<Instant> cap;
+    for (const auto& outer : spec.within)
+      if (const auto* o = after.running_clock(outer))
+        if (auto deadline = deadline_of(*o, calendar); deadline && (!cap || *deadline < *cap)) cap = deadline;
+    if (cap && *cap != *clock->cap) decision.clocks.push_back({ClockChange::Kind::extend, spec.name, {}, 0, {}, cap});
+  }
+  after = apply(state, decision);
   for (auto& change : decision.clocks)
-    if (const auto* clock = after.running_clock(change.clock)) change.deadline = deadline_of(*clock, calendar);
+    if (change.kind != ClockChange::Kind::stop)
+      if (const auto* clock = after.running_clock(change.clock)) change.deadline = deadline_of(*clock, calendar);
   return decision;
 }
 
 PetitionState apply(PetitionState state, const Decision& decision) {
   state.state = decision.to;
+  if (decision.hands == Transition::Hands::down && state.responsible_unit)
+    state.handed_down_from.push_back(*state.responsible_unit);
+  if (decision.hands == Transition::Hands::up && !state.handed_down_from.empty()) state.handed_down_from.pop_back();
   if (decision.responsible_unit) state.responsible_unit = decision.responsible_unit;
   for (const auto& change : decision.clocks) {
     auto running = std::find_if(state.clocks.begin(), state.clocks.end(),
                                 [&](const ClockRecord& c) { return c.name == change.clock && c.running(); });
     switch (change.kind) {
       case ClockChange::Kind::start:
-        if (change.duration) state.clocks.push_back({change.clock, decision.at, *change.duration, {}, 0, std::nullopt});
+        if (change.duration)
+          state.clocks.push_back({change.clock, decision.at, *change.duration, {}, 0, std::nullopt, change.cap});
         break;
       case ClockChange::Kind::stop:
         if (running != state.clocks.end()) {
@@ -219,12 +316,16 @@ PetitionState apply(PetitionState state, const Decision& decision) {
         if (running != state.clocks.end() && running->paused()) running->pauses.back().until = decision.at;
         break;
       case ClockChange::Kind::extend:
-        if (running != state.clocks.end()) running->extension += change.extension;
+        if (running != state.clocks.end()) {
+          running->extension += change.extension;
+          if (change.cap) running->cap = change.cap;
+        }
         break;
     }
   }
-  if (auto days = decision.fields.find("days"); days != decision.fields.end())
-    state.requested_extension = std::stoi(days->second);
+  auto requested = decision.fields.find("days");
+  if (requested == decision.fields.end()) requested = decision.fields.find("hours");
+  if (requested != decision.fields.end()) state.requested_extension = std::stoi(requested->second);
   else if (decision.from != decision.to) state.requested_extension = 0;
   return state;
 }
@@ -233,8 +334,6 @@ std::vector<EscalationPoint> escalation_points(const Definition& definition, con
                                                const ClockRecord& clock, int level) {
   std::vector<EscalationPoint> points;
   if (!clock.running() || clock.paused()) return points;
-  auto duration = clock.duration;
-  duration.amount += clock.extension;
   const auto deadline = deadline_of(clock, calendar);
   if (!deadline) return points;
   for (const auto& rule : definition.escalations) {
@@ -242,13 +341,12 @@ std::vector<EscalationPoint> escalation_points(const Definition& definition, con
     if (!rule.levels.empty() && !contains_level(rule.levels, level)) continue;
     std::optional<Instant> due;
     switch (rule.when) {
-      case EscalationRule::When::warning:
-        due = clock_point(calendar, duration, clock.started, clock.pauses, rule.percent);
-        break;
+      case EscalationRule::When::warning: due = warning_point(clock, calendar, rule.percent); break;
       case EscalationRule::When::breach: due = deadline; break;
       case EscalationRule::When::after_breach:
         if (rule.after->unit == DurationUnit::working_hours)
           due = calendar.add_working_minutes(*deadline, rule.after->amount * 60L);
+        else if (rule.after->unit == DurationUnit::hours) due = *deadline + hours(rule.after->amount);
         else if (rule.after->unit == DurationUnit::working_days)
           due = calendar.add_working_days(*deadline - seconds(1), rule.after->amount);
         else due = calendar.add_calendar_days(*deadline - seconds(1), rule.after->amount);
@@ -264,7 +362,7 @@ std::vector<const Transition*> available_transitions(const PetitionState& state,
                                                      const Definition& definition) {
   std::vector<const Transition*> out;
   for (const auto& t : definition.transitions) {
-    if (!contains(t.from, state.state)) continue;
+    if (!contains(t.from, state.state) || structural_refusal(t, state)) continue;
     for (const auto& role : t.roles)
       if (roles.count(role)) {
         out.push_back(&t);
@@ -272,6 +370,15 @@ std::vector<const Transition*> available_transitions(const PetitionState& state,
       }
   }
   return out;
+}
+
+std::vector<std::string> required_fields(const Transition& transition, const PetitionState& state,
+                                         const Definition& definition) {
+  auto fields = transition.required_fields;
+  const auto* clock = extension_clock(state, definition);
+  if (clock && counts_hours(clock->duration.unit))
+    std::replace(fields.begin(), fields.end(), std::string("days"), std::string("hours"));
+  return fields;
 }
 
 }  // namespace petitiond::workflow

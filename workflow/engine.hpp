@@ -21,6 +21,7 @@ struct ClockRecord {
   std::vector<Pause> pauses;
   int extension = 0;               // added by approved extensions, in the clock's unit
   std::optional<Instant> stopped;  // set once stopped; a stopped record is kept for history
+  std::optional<Instant> cap;      // never later than this: the deadline of the order it runs within
 
   bool running() const { return !stopped; }
   bool paused() const { return !pauses.empty() && !pauses.back().until; }
@@ -33,7 +34,10 @@ struct PetitionState {
   std::vector<ClockRecord> clocks;
   int requested_extension = 0;  // days asked for by a pending extension request
   std::optional<std::string> responsible_unit;
+  std::vector<std::string> handed_down_from;  // the units above that handed it down (分级交办), outermost first
   std::vector<std::string> complained_about;  // units the petition complains about: never responsible for it
+
+  bool handed_down() const { return !handed_down_from.empty(); }
 
   const ClockRecord* running_clock(const std::string& name) const;
 };
@@ -52,6 +56,7 @@ struct ClockChange {
   std::optional<ClockDuration> duration;  // start
   int extension = 0;                      // extend, in the clock's unit
   std::optional<Instant> deadline;        // the deadline after the change (none while paused or stopped)
+  std::optional<Instant> cap;             // start, extend: the clock never ends later (the order's deadline)
 };
 
 struct Decision {
@@ -62,20 +67,28 @@ struct Decision {
   std::vector<ClockChange> clocks;
   std::vector<std::string> notify;
   std::optional<std::string> responsible_unit;  // set when the transition hands the petition to a unit
+  Transition::Hands hands = Transition::Hands::none;
 };
 
 // Throws Error: not_found (no such transition), conflict (not from this state, or a guard fails),
 // forbidden (none of `roles` may take it), invalid_field (a required field missing or malformed, or a
-// `unit` that is, or lies under, a unit the petition complains about — checked with `units`).
+// `unit` that is, or lies under, a unit the petition complains about, or one a hand-down cannot reach —
+// checked with `units`, which must know the target unit's and the responsible unit's ancestors).
 Decision decide(const PetitionState& state, const Command& command, const std::set<std::string>& roles, Instant now,
                 const Definition& definition, const Calendar& calendar, const UnitLookup& units = {});
 
 // The state after a decision.
 PetitionState apply(PetitionState state, const Decision& decision);
 
-// The transitions `roles` could take from this state (guards and fields aside): what a UI offers.
+// The transitions `roles` could take from this state, leaving out those whose type or hand-down guard rules
+// them out (deadline guards and fields aside, so that trying says why): what a UI offers.
 std::vector<const Transition*> available_transitions(const PetitionState& state, const std::set<std::string>& roles,
                                                      const Definition& definition);
+
+// The fields a transition needs from this petition: `days` is `hours` when the clock an extension would
+// lengthen counts hours.
+std::vector<std::string> required_fields(const Transition& transition, const PetitionState& state,
+                                         const Definition& definition);
 
 // When each escalation rule of a running clock falls due, for a petition whose responsible unit sits at
 // `level` (1 = district). Empty while the clock is paused. The scheduler fires each point once.

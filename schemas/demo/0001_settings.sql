@@ -10,3 +10,6 @@ INSERT INTO settings (key, value) VALUES ('routing.functions', '{"federation": "
   "human_resources": "QS-RS", "education": "QS-JY", "health": "QS-WJ", "housing": "QS-ZJ", "medical_insurance": "QS-YB",
   "justice": "QS-SF", "legal_aid_centre": "QS-SF-FY", "transport": "QS-JT", "discipline": "QS-JW", "political_legal": "QS-ZF"}')
 ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value = '{}';
+-- A department's reply (and the federation's) is reviewed by the district's petition office (domain.md §2a).
+INSERT INTO settings (key, value) VALUES ('review.department_body', '"QS-XFJ"')
+ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value = 'null';

@@ -10,6 +10,11 @@ CREATE OR REPLACE FUNCTION audience_users(petition petitions, audience text) RET
       WHEN 'parent_handlers' THEN 'handler' = ANY (us.roles) AND us.unit_id = r.parent_id
       WHEN 'managers' THEN 'manager' = ANY (us.roles) AND us.unit_id IN (r.id, r.parent_id)
       WHEN 'parent_managers' THEN 'manager' = ANY (us.roles) AND us.unit_id = r.parent_id
+      -- The unit that handed the order down (分级交办): it supervises the unit below.
+      WHEN 'upper' THEN ('handler' = ANY (us.roles) OR 'manager' = ANY (us.roles))
+                        AND us.unit_id = petition.handed_down_from[cardinality(petition.handed_down_from)]
+      -- The body deciding the petition's review or re-review.
+      WHEN 'reviewers' THEN 'manager' = ANY (us.roles) AND us.unit_id = petition.reviewing_unit_id
       WHEN 'district_managers' THEN 'manager' = ANY (us.roles)
                                     AND us.unit_id = (SELECT d.id FROM units d WHERE d.path = subltree(r.path, 0, 1))
       WHEN 'operators' THEN 'operator' = ANY (us.roles)

@@ -16,6 +16,7 @@ DECLARE
   tracking text;
   warning boolean;
   topic text;
+  handed_down boolean;
 BEGIN
   FOR point IN
     SELECT e.* FROM escalation_points e
@@ -29,8 +30,9 @@ BEGIN
     BEGIN
       UPDATE escalation_points SET fired_at = now, fired_by = process
         WHERE petition_id = point.petition_id AND clock_seq = point.clock_seq AND rule_index = point.rule_index;
-      SELECT p.responsible_unit_id, p.tracking_code, coalesce(p.responsible_unit_id, p.intake_unit_id)
-        INTO responsible, tracking, counted_for FROM petitions p WHERE p.id = point.petition_id
+      SELECT p.responsible_unit_id, p.tracking_code, coalesce(p.responsible_unit_id, p.intake_unit_id),
+             cardinality(p.handed_down_from) > 0
+        INTO responsible, tracking, counted_for, handed_down FROM petitions p WHERE p.id = point.petition_id
         FOR UPDATE;
       -- A point before its clock's deadline is a warning: what it sends says "due soon", not "late".
       SELECT point.due_at < c.deadline INTO warning FROM petition_clocks c
@@ -46,11 +48,14 @@ BEGIN
           WHEN 'district' THEN (SELECT u.id FROM units u JOIN units r ON r.id = responsible
                                 WHERE u.path = subltree(r.path, 0, 1))
           ELSE NULL END;
-        IF kind = 'remind' THEN
+        IF target = 'upper' AND NOT handed_down THEN
+          NULL;  -- aimed at the unit that handed the order down: there is none
+        ELSIF kind = 'remind' THEN
           UPDATE petitions SET reminders = reminders + 1 WHERE id = point.petition_id;
           PERFORM record_report_fact(point.petition_id, now, counted_for, 'reminded');
           INSERT INTO outbox (petition_id, audience, topic, payload)
-            VALUES (point.petition_id, CASE target WHEN 'parent' THEN 'parent_handlers' ELSE 'handlers' END,
+            VALUES (point.petition_id, CASE target WHEN 'parent' THEN 'parent_handlers' WHEN 'upper' THEN 'upper'
+                                       ELSE 'handlers' END,
                     CASE WHEN warning THEN 'due_soon' ELSE 'reminder' END,
                     jsonb_build_object('tracking_code', tracking, 'clock', point.clock, 'due_at', iso_local(point.due_at)));
         ELSIF kind = 'supervise' THEN

@@ -127,10 +127,14 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
     clocks.push_back(std::move(out));
   }
 
+  json::array handed_down_from;
+  for (const auto& unit : p.handed_down_from) handed_down_from.push_back(unit_ref(unit));
+
   json::array actions;
   for (const auto* transition : workflow::available_transitions(p.workflow_state, roles, definition)) {
     json::array requires_fields;
-    for (const auto& field : transition->required_fields) requires_fields.emplace_back(field);
+    for (const auto& field : workflow::required_fields(*transition, p.workflow_state, definition))
+      requires_fields.emplace_back(field);
     actions.push_back(json::object{{"name", transition->name},
                                    {"label", label_view(transition->label)},
                                    {"requires", std::move(requires_fields)}});
@@ -156,6 +160,8 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
                               : json::value(nullptr)},
       {"intake_unit", unit_ref(p.intake_unit)},
       {"responsible_unit", unit_ref(p.responsible_unit)},
+      {"handed_down_from", std::move(handed_down_from)},
+      {"reviewing_unit", unit_ref(p.reviewing_unit)},
       {"co_units", json::value_from(p.co_units)},
       {"complaint", p.complaint_object || !p.complained_units.empty()
                         ? json::value(json::object{{"object", text_or_null(p.complaint_object)},

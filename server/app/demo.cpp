@@ -41,6 +41,12 @@ const DemoUser demo_users[] = {
     {"t02.handler", "镇残联专干周敏", "13800000008", "QS-T02", {Role::handler}, "handler, town T02"},
     {"v0101.handler", "村残协专职委员孙丽", "13800000009", "QS-T01-V01", {Role::handler}, "handler, village T01-V01"},
     {"proxy1", "村干部代理人吴刚", "13800000010", "QS-T01-V01", {Role::proxy}, "petition proxy (village cadre)"},
+    {"xfj.manager",
+     "区信访局复查科科长何平",
+     "13800000011",
+     "QS-XFJ",
+     {Role::manager},
+     "manager, district petition office (decides reviews of departments' replies)"},
 };
 
 boost::asio::awaitable<int> load_units_and_users(pg::Pool& pool, std::vector<store::UnitInput> units) {

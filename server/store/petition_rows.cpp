@@ -17,6 +17,7 @@ const char* unit_name(DurationUnit unit) {
     case DurationUnit::calendar_days: return "calendar_days";
     case DurationUnit::working_days: return "working_days";
     case DurationUnit::working_hours: return "working_hours";
+    case DurationUnit::hours: return "hours";
   }
   return "working_days";
 }
@@ -24,6 +25,7 @@ const char* unit_name(DurationUnit unit) {
 DurationUnit unit_from(std::string_view name) {
   if (name == "calendar_days") return DurationUnit::calendar_days;
   if (name == "working_hours") return DurationUnit::working_hours;
+  if (name == "hours") return DurationUnit::hours;
   return DurationUnit::working_days;
 }
 
@@ -112,13 +114,14 @@ pg::Statement event_insert(std::int64_t petition_id, const Author& author, Insta
 pg::Statement clocks_upsert(std::int64_t petition_id, std::string clocks) {
   return pg::Statement(
       "INSERT INTO petition_clocks AS c (petition_id, seq, name, started_at, unit, amount, extension, pauses,"
-      " stopped_at, deadline, warn_at, is_window)"
+      " stopped_at, deadline, warn_at, is_window, cap)"
       " SELECT $1, r.seq, r.name, to_timestamp(r.started), r.unit, r.amount, r.extension, r.pauses,"
-      "  to_timestamp(r.stopped), to_timestamp(r.deadline), to_timestamp(r.warn), r.\"window\""
+      "  to_timestamp(r.stopped), to_timestamp(r.deadline), to_timestamp(r.warn), r.\"window\", to_timestamp(r.cap)"
       " FROM jsonb_to_recordset($2::jsonb) AS r(seq int, name text, started bigint, unit text, amount int,"
-      "  extension int, pauses jsonb, stopped bigint, deadline bigint, warn bigint, \"window\" boolean)"
+      "  extension int, pauses jsonb, stopped bigint, deadline bigint, warn bigint, \"window\" boolean, cap bigint)"
       " ON CONFLICT (petition_id, seq) DO UPDATE SET extension = excluded.extension, pauses = excluded.pauses,"
-      "  stopped_at = excluded.stopped_at, deadline = excluded.deadline, warn_at = excluded.warn_at",
+      "  stopped_at = excluded.stopped_at, deadline = excluded.deadline, warn_at = excluded.warn_at, cap = "
+      "excluded.cap",
       petition_id, std::move(clocks));
 }
 
@@ -159,6 +162,11 @@ std::string petition_select(const std::string& now) {
          "nlevel(ru.path) AS responsible_unit_depth,"
          " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.co_unit_ids)) AS "
          "co_units,"
+         " (SELECT coalesce(json_agg(json_build_object('id', u.id, 'code', u.code, 'name', u.name, 'depth',"
+         "   nlevel(u.path)) ORDER BY x.n), '[]') FROM unnest(p.handed_down_from) WITH ORDINALITY x(id, n)"
+         "   JOIN units u ON u.id = x.id)::text AS handed_down_from,"
+         " vu.id AS reviewing_unit_id, vu.code AS reviewing_unit, vu.name AS reviewing_unit_name,"
+         " nlevel(vu.path) AS reviewing_unit_depth,"
          " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.complained_unit_ids))"
          "   AS complained_units,"
          " p.petitioner_given::text AS petitioner_given, p.complaint_object, p.proxy_user_id, px.display_name AS "
@@ -183,7 +191,8 @@ std::string petition_select(const std::string& now) {
          " (SELECT coalesce(json_agg(json_build_object('seq', c.seq, 'name', c.name,"
          "     'started', extract(epoch FROM c.started_at)::bigint, 'unit', c.unit, 'amount', c.amount,"
          "     'extension', c.extension, 'pauses', c.pauses,"
-         "     'stopped', extract(epoch FROM c.stopped_at)::bigint) ORDER BY c.seq), '[]')"
+         "     'stopped', extract(epoch FROM c.stopped_at)::bigint, 'cap', extract(epoch FROM c.cap)::bigint)"
+         "     ORDER BY c.seq), '[]')"
          "   FROM petition_clocks c WHERE c.petition_id = p.id)::text AS clocks,"
          " " +
          calendar_chain("coalesce(ru.path, iu.path)") +
@@ -193,6 +202,7 @@ std::string petition_select(const std::string& now) {
          " LEFT JOIN users fb ON fb.id = p.filed_by"
          " JOIN units iu ON iu.id = p.intake_unit_id"
          " LEFT JOIN units ru ON ru.id = p.responsible_unit_id"
+         " LEFT JOIN units vu ON vu.id = p.reviewing_unit_id"
          " LEFT JOIN users px ON px.id = p.proxy_user_id";
 }
 
@@ -278,7 +288,17 @@ Petition petition_from(const pg::Result& r, int row) {
     p.responsible_unit =
         UnitRef{*optional_id(r, row, "responsible_unit_id"), *code, text(r, row, "responsible_unit_name"),
                 *optional_int(r, row, "responsible_unit_depth")};
+  if (auto code = optional_text(r, row, "reviewing_unit"))
+    p.reviewing_unit = UnitRef{*optional_id(r, row, "reviewing_unit_id"), *code, text(r, row, "reviewing_unit_name"),
+                               *optional_int(r, row, "reviewing_unit_depth")};
   p.co_units = r.words(row, r.column("co_units"));
+  const auto handed_down_from = json::parse(r.text(row, r.column("handed_down_from")));
+  for (const auto& value : handed_down_from.as_array()) {
+    const auto& unit = value.as_object();
+    p.handed_down_from.push_back({unit.at("id").to_number<std::int64_t>(), std::string(unit.at("code").as_string()),
+                                  std::string(unit.at("name").as_string()),
+                                  static_cast<int>(unit.at("depth").to_number<std::int64_t>())});
+  }
   p.complained_units = r.words(row, r.column("complained_units"));
   p.complaint_object = optional_text(r, row, "complaint_object");
   p.proxy_user_id = optional_id(r, row, "proxy_user_id");
@@ -319,6 +339,7 @@ Petition petition_from(const pg::Result& r, int row) {
   state.clocks = clocks_from_json(r.text(row, r.column("clocks")));
   state.requested_extension = *optional_int(r, row, "requested_extension");
   if (p.responsible_unit) state.responsible_unit = p.responsible_unit->code;
+  for (const auto& unit : p.handed_down_from) state.handed_down_from.push_back(unit.code);
   state.complained_about = p.complained_units;
   p.calendar_chain = r.words(row, r.column("calendar_chain"));
   return p;
@@ -346,6 +367,7 @@ std::string clocks_json(const workflow::PetitionState& state, const workflow::De
     row["extension"] = clock.extension;
     row["pauses"] = std::move(pauses);
     row["stopped"] = epoch_or_null(clock.stopped);
+    row["cap"] = epoch_or_null(clock.cap);
     row["deadline"] = epoch_or_null(workflow::deadline_of(clock, calendar));
     row["warn"] = epoch_or_null(spec ? workflow::first_warning(clock, *spec, calendar) : std::nullopt);
     row["window"] = spec && spec->window;
@@ -372,6 +394,7 @@ std::vector<ClockRecord> clocks_from_json(std::string_view text) {
       clock.pauses.push_back(out);
     }
     if (!row.at("stopped").is_null()) clock.stopped = instant_of(row.at("stopped"));
+    if (const auto* cap = row.if_contains("cap"); cap && !cap->is_null()) clock.cap = instant_of(*cap);
     clocks.push_back(std::move(clock));
   }
   return clocks;

@@ -97,6 +97,9 @@ struct Petition {
   std::optional<std::string> filed_by_name;
   UnitRef intake_unit;
   std::optional<UnitRef> responsible_unit;
+  std::vector<UnitRef> handed_down_from;
+  std::optional<UnitRef> reviewing_unit;  // the body deciding its review or re-review (复查, 复核)  // the units above
+                                          // that handed the order down (分级交办), outermost first
   std::vector<std::string> co_units, complained_units;
   std::optional<std::string> complaint_object;
   std::optional<std::int64_t> proxy_user_id;

@@ -168,10 +168,13 @@ std::string visible_petitions_condition(const Actor& actor, pg::Statement& state
   }
   if (actor.has(Role::handler)) {
     auto unit = param(statement, actor.unit_id);
-    branches.push_back("p.responsible_unit_id = " + unit + " OR " + unit + " = ANY (p.co_unit_ids)");
+    // The units that handed an order down keep it in sight: they stay answerable for it.
+    branches.push_back("p.responsible_unit_id = " + unit + " OR " + unit + " = ANY (p.co_unit_ids) OR " + unit +
+                       " = ANY (p.handed_down_from)");
   }
   if (actor.has(Role::manager))
-    branches.push_back("p.responsible_unit_id IN " + subtree + " OR p.intake_unit_id IN " + subtree);
+    branches.push_back("p.responsible_unit_id IN " + subtree + " OR p.intake_unit_id IN " + subtree +
+                       " OR p.reviewing_unit_id IN " + subtree);
   if (actor.has(Role::proxy)) branches.push_back("p.proxy_user_id = " + param(statement, actor.user_id));
   std::string any = branches.empty() ? "false" : "";
   for (const auto& branch : branches) any += (any.empty() ? "(" : " OR (") + branch + ")";
@@ -190,6 +193,13 @@ std::set<std::string> PetitionStore::roles_toward(const Actor& actor, const Peti
   if (actor.has(Role::handler) && petition.responsible_unit && petition.responsible_unit->id == actor.unit_id)
     roles.insert("handler");
   if (actor.has(Role::proxy) && petition.proxy_user_id == actor.user_id) roles.insert("proxy");
+  // The unit that handed the order down checks the reply and may take the order back.
+  if ((actor.has(Role::handler) || actor.has(Role::manager)) && !petition.handed_down_from.empty() &&
+      petition.handed_down_from.back().id == actor.unit_id)
+    roles.insert("upper");
+  // Only the body above the unit that replied decides its review; the replying unit's staff never do.
+  if (actor.has(Role::manager) && petition.reviewing_unit && petition.reviewing_unit->id == actor.unit_id)
+    roles.insert("reviewer");
   return roles;
 }
 

@@ -140,19 +140,33 @@ pg::Statement unit_chain_query(std::optional<std::string> code) {
       std::move(code));
 }
 
+// The same for the unit responsible for a petition: the units that handed it down are among them.
+pg::Statement responsible_chain_query(std::int64_t petition_id) {
+  return pg::Statement(
+      "SELECT u.id, u.code, u.kind, nlevel(u.path), parent.code, u.calendar FROM units u"
+      " LEFT JOIN units parent ON parent.id = u.parent_id"
+      " WHERE u.path @> (SELECT ru.path FROM petitions p JOIN units ru ON ru.id = p.responsible_unit_id"
+      "   WHERE p.id = $1) ORDER BY nlevel(u.path) DESC",
+      petition_id);
+}
+
 struct UnitChain {
   std::map<std::string, workflow::UnitInfo> units;
   std::optional<std::int64_t> id;      // the unit itself
   std::vector<std::string> calendars;  // calendar names from the unit up
 };
 
-UnitChain unit_chain_from(const pg::Result& rows) {
+// The chain from `from` (by default the nearest unit of the rows) up.
+UnitChain unit_chain_from(const pg::Result& rows, std::optional<std::string> from = std::nullopt) {
   UnitChain chain;
+  bool reached = !from;
   for (int row = 0; row < rows.rows(); ++row) {
     workflow::UnitInfo info{std::string(rows.text(row, 1)), std::string(rows.text(row, 2)),
                             static_cast<int>(rows.integer(row, 3)), rows.optional_text(row, 4)};
+    if (!reached && info.code != *from) continue;
+    reached = true;
+    if (!chain.id) chain.id = rows.integer(row, 0);
     chain.units[info.code] = info;
-    if (row == 0) chain.id = rows.integer(row, 0);
     if (!rows.is_null(row, 5)) chain.calendars.emplace_back(rows.text(row, 5));
   }
   return chain;
@@ -434,6 +448,10 @@ std::vector<pg::Statement> intake_writes(const IntakeWrite& w, const std::string
        escalation_statements(id, w.outcome.state, w.definition, w.calendar, w.found.intake_unit_depth, false))
     writes.push_back(std::move(statement));
   writes.push_back(outbox_insert(id, {"petitioner"}, "registered", code, w.definition.initial_state().name));
+  if (auto told = w.definition.notify_on_registration.find(w.in.urgency);
+      told != w.definition.notify_on_registration.end())
+    writes.push_back(
+        outbox_insert(id, told->second, "registered_" + w.in.urgency, code, w.definition.initial_state().name));
   for (const auto& step : w.outcome.steps)
     if (!step.decision.notify.empty())
       writes.push_back(outbox_insert(id, step.decision.notify, step.decision.transition, code, step.decision.to));
@@ -531,6 +549,7 @@ struct ActionWrite {
   const UnitChain& chain;
   std::optional<std::int64_t> parent_id;
   std::optional<std::vector<std::string>> co_units;
+  std::optional<std::int64_t> reviewing_unit_id;  // set when the action asks for a review or re-review
   Author author;
   Instant now;
 };
@@ -551,13 +570,32 @@ pg::Statement petition_update(const ActionWrite& w) {
        " reply_outcome = coalesce($14, reply_outcome), satisfaction = coalesce($15, satisfaction),"
        " parent_id = coalesce($16, parent_id),"
        " co_unit_ids = CASE WHEN $17::text[] IS NULL THEN co_unit_ids"
-       "   ELSE (SELECT coalesce(array_agg(id), '{}') FROM units WHERE code = ANY ($17::text[])) END"
+       "   ELSE (SELECT coalesce(array_agg(id), '{}') FROM units WHERE code = ANY ($17::text[])) END,"
+       " handed_down_from = CASE $18 WHEN 'down' THEN array_append(handed_down_from, responsible_unit_id)"
+       "   WHEN 'up' THEN handed_down_from[1:cardinality(handed_down_from) - 1] ELSE handed_down_from END,"
+       " reviewing_unit_id = coalesce($19, reviewing_unit_id)"
        " WHERE id = $1 AND version = $2 RETURNING 1",
-       w.petition.id, w.action.expected_version, w.state.state, d.responsible_unit ? w.chain.id : std::nullopt,
-       w.state.requested_extension, optional_epoch(obligation.due), optional_epoch(obligation.warn), epoch(w.now),
-       m.accepted, m.dispatched, m.replied, m.closed, m.reopened,
-       d.to == "replied" ? field(d, "outcome") : std::nullopt, field(d, "satisfaction"), w.parent_id,
-       w.co_units ? std::optional(pg::words_literal(*w.co_units)) : std::nullopt},
+       w.petition.id,
+       w.action.expected_version,
+       w.state.state,
+       d.responsible_unit ? w.chain.id : std::nullopt,
+       w.state.requested_extension,
+       optional_epoch(obligation.due),
+       optional_epoch(obligation.warn),
+       epoch(w.now),
+       m.accepted,
+       m.dispatched,
+       m.replied,
+       m.closed,
+       m.reopened,
+       d.to == "replied" ? field(d, "outcome") : std::nullopt,
+       field(d, "satisfaction"),
+       w.parent_id,
+       w.co_units ? std::optional(pg::words_literal(*w.co_units)) : std::nullopt,
+       d.hands == workflow::Transition::Hands::down ? "down"
+       : d.hands == workflow::Transition::Hands::up ? "up"
+                                                    : "none",
+       w.reviewing_unit_id},
       "the petition was changed by someone else");
 }
 
@@ -586,7 +624,10 @@ std::vector<pg::Statement> action_writes(const ActionWrite& w) {
   count_decision(facts, petition.workflow_state, d, w.definition, w.calendar, petition.handling_started,
                  petition.intake_unit.id, handling_unit);
   if (!facts.empty()) writes.push_back(report_facts_insert(id, w.now, facts));
-  if (!d.notify.empty()) writes.push_back(outbox_insert(id, d.notify, d.transition, petition.tracking_code, d.to));
+  // A reply that went up to be checked is told as such, not as a reply to the petitioner.
+  const auto* transition = w.definition.transition(d.transition);
+  const auto& topic = transition && d.to != transition->to ? d.to : d.transition;
+  if (!d.notify.empty()) writes.push_back(outbox_insert(id, d.notify, topic, petition.tracking_code, d.to));
   if (w.parent_id) {
     writes.emplace_back(
         "UPDATE petitions SET repeat_count = repeat_count + 1, updated_at = to_timestamp($2) WHERE id = $1",
@@ -611,6 +652,7 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
   load.sql = petition_select("to_timestamp($1)") + " WHERE p.id = $2 AND " + visible_petitions_condition(actor, load);
   const auto loaded = reads.add(std::move(load));
   const auto unit = reads.add(unit_chain_query(unit_code));
+  const auto responsible = reads.add(responsible_chain_query(id));
   pg::Statement parent_check("", parent_id);
   parent_check.sql = "SELECT p.id, p.parent_id, p.state FROM petitions p WHERE p.id = $1 AND " +
                      visible_petitions_condition(actor, parent_check);
@@ -647,20 +689,38 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
 
   const auto calendars = calendars_.current();  // held: the set may be replaced while this runs
   const auto& calendar = calendars->resolve(petition.calendar_chain);
-  workflow::UnitLookup lookup = [&chain](const std::string& code) -> std::optional<workflow::UnitInfo> {
-    auto it = chain.units.find(code);
-    if (it == chain.units.end()) return std::nullopt;
-    return it->second;
+  const auto responsible_chain = unit_chain_from(found[responsible]);
+  workflow::UnitLookup lookup = [&chain,
+                                 &responsible_chain](const std::string& code) -> std::optional<workflow::UnitInfo> {
+    if (auto it = chain.units.find(code); it != chain.units.end()) return it->second;
+    if (auto it = responsible_chain.units.find(code); it != responsible_chain.units.end()) return it->second;
+    return std::nullopt;
   };
   workflow::Command command{action.transition, action.fields};
   const auto decision = workflow::decide(petition.workflow_state, command, roles_toward(actor, petition), now,
                                          definition, calendar, lookup);
   const auto state = workflow::apply(petition.workflow_state, decision);
+  // Handed back up: the unit above is responsible again, with its place in the tree.
+  if (decision.hands == workflow::Transition::Hands::up)
+    chain = unit_chain_from(found[responsible], decision.responsible_unit);
   // Deadlines started by a hand-over count on the new responsible unit's working calendar.
   const auto& after_calendar = decision.responsible_unit ? calendars->resolve(chain.calendars) : calendar;
 
-  const ActionWrite plan{petition,   action, decision,  state,    definition,       calendar, after_calendar,
-                         *calendars, chain,  parent_id, co_units, author_of(actor), now};
+  // A review goes to the body above the unit that replied; a re-review one level further (domain.md §2a).
+  std::optional<std::int64_t> reviewing_unit_id;
+  if (transition && !transition->review_body.empty()) {
+    const auto below = transition->review_body == "first"
+                           ? (petition.responsible_unit ? petition.responsible_unit->id : petition.intake_unit.id)
+                           : (petition.reviewing_unit ? petition.reviewing_unit->id : 0);
+    auto query = pg::Statement("SELECT review_body($1)", below);
+    auto body = co_await pool_.run_one(std::move(query));
+    if (body.is_null(0, 0))
+      throw Error(Errc::conflict, "no body above this unit decides a review in this system; transfer the matter out");
+    reviewing_unit_id = body.integer(0, 0);
+  }
+
+  const ActionWrite plan{petition,   action, decision,  state,    definition,        calendar,         after_calendar,
+                         *calendars, chain,  parent_id, co_units, reviewing_unit_id, author_of(actor), now};
   auto writes = action_writes(plan);
   std::vector<pg::Result> results;
   try {

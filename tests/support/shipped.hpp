@@ -10,13 +10,21 @@
 
 namespace petitiond::test {
 
+inline workflow::Definition shipped_workflow(const std::string& file_name) {
+  for (const auto& file : schemas::workflows())
+    if (file.name.ends_with(file_name))
+      return workflow::load_definition(file.content, std::string(file.name)).definition;
+  throw std::runtime_error("no " + file_name);
+}
+
 inline const workflow::Definition& petition_v1() {
-  static const workflow::Definition definition = [] {
-    for (const auto& file : schemas::workflows())
-      if (file.name.ends_with("petition-v1.yaml"))
-        return workflow::load_definition(file.content, std::string(file.name)).definition;
-    throw std::runtime_error("no petition-v1.yaml");
-  }();
+  static const workflow::Definition definition = shipped_workflow("petition-v1.yaml");
+  return definition;
+}
+
+// The definition new petitions use: the procedure across levels (issue 19).
+inline const workflow::Definition& petition_v2() {
+  static const workflow::Definition definition = shipped_workflow("petition-v2.yaml");
   return definition;
 }
 

@@ -160,7 +160,7 @@ TEST_CASE("adding and measuring working time agree, for thousands of random star
   }
 }
 
-TEST_CASE("a clock's deadline moves by exactly the time spent paused, in the clock's unit") {
+TEST_CASE("a clock's deadline moves by exactly the time spent paused: working minutes, or days for calendar days") {
   const Instant start = at("2026-03-02", 10);  // a Monday
   const ClockDuration fifteen_days{DurationUnit::working_days, 15};
   auto plain = clock_state(cn(), fifteen_days, start, {}, at("2026-03-03", 10));
@@ -168,10 +168,11 @@ TEST_CASE("a clock's deadline moves by exactly the time spent paused, in the clo
   CHECK(format_local(*plain.deadline) == end_of("2026-03-23"));
   CHECK(plain.used == 1);
 
-  // Paused Wednesday 10:00 to the next Monday 09:00: Thursday, Friday and Monday are 3 working days.
+  // Paused Wednesday 10:00 to the next Monday 09:00: 330 + 420 + 420 + 30 = 1200 working minutes, added
+  // after the end of the 23rd: Tuesday 420, Wednesday 420, Thursday 08:30 + 360 minutes = 16:30.
   std::vector<Pause> pauses{{at("2026-03-04", 10), at("2026-03-09", 9)}};
   auto resumed = clock_state(cn(), fifteen_days, start, pauses, at("2026-03-10", 10));
-  CHECK(format_local(*resumed.deadline) == end_of("2026-03-26"));
+  CHECK(format_local(*resumed.deadline) == "2026-03-26T16:30:00+08:00");
   CHECK(resumed.used == 6 - 3);  // Mar 3, 4, 5, 6, 9, 10 less the paused 5, 6, 9
 
   std::vector<Pause> open{{at("2026-03-04", 10), std::nullopt}};
@@ -180,8 +181,14 @@ TEST_CASE("a clock's deadline moves by exactly the time spent paused, in the clo
   CHECK_FALSE(paused.deadline);
   CHECK(paused.used == 2);  // frozen at the pause
 
+  // Six hours on one day, four of them working time: the deadline moves four working hours, not a day.
   std::vector<Pause> same_day{{at("2026-03-04", 10), at("2026-03-04", 16)}};
-  CHECK(clock_state(cn(), fifteen_days, start, same_day, at("2026-03-05", 9)).deadline == plain.deadline);
+  CHECK(format_local(*clock_state(cn(), fifteen_days, start, same_day, at("2026-03-05", 9)).deadline) ==
+        "2026-03-24T14:30:00+08:00");
+  // A whole working day paused moves it a whole working day, to the end of that day.
+  std::vector<Pause> whole_day{{at("2026-03-04", 0), at("2026-03-05", 0)}};
+  CHECK(format_local(*clock_state(cn(), fifteen_days, start, whole_day, at("2026-03-05", 9)).deadline) ==
+        end_of("2026-03-24"));
 
   // Two working hours, paused 09:30-14:30 (three working hours): due at 16:00.
   std::vector<Pause> morning{{at("2026-03-02", 9, 30), at("2026-03-02", 14, 30)}};
@@ -195,7 +202,16 @@ TEST_CASE("a clock's deadline moves by exactly the time spent paused, in the clo
       clock_state(cn(), {DurationUnit::calendar_days, 60}, at("2026-04-01", 9), ten_days, at("2026-04-21", 9));
   CHECK(format_local(*formal.deadline) == end_of("2026-06-10"));
 
-  CHECK(format_local(*clock_point(cn(), fifteen_days, start, pauses, 80)) == end_of("2026-03-23"));  // 12 + 3 days
+  // 80 % of the 6630 working minutes left once the pause is taken out is 5304: 840 before the pause, the
+  // rest from Monday 9th 09:00: 390 that day, nine whole days, then 294 minutes into the 23rd: 15:24.
+  CHECK(format_local(*clock_point(cn(), fifteen_days, start, pauses, 80)) == "2026-03-23T15:24:00+08:00");
+  // A warning never coincides with the deadline: half of one working day from Monday 10:00 is Tuesday 09:15.
+  const ClockDuration one_day{DurationUnit::working_days, 1};
+  CHECK(format_local(*clock_point(cn(), one_day, start, {}, 50)) == "2026-03-03T09:15:00+08:00");
+  CHECK(format_local(*clock_point(cn(), one_day, start, {}, 99)) < end_of("2026-03-03"));
+  // Hours around the clock: 24 hours from Friday 20:00, over a weekend.
+  auto emergency = clock_state(cn(), {DurationUnit::hours, 24}, at("2026-03-06", 20), {}, at("2026-03-06", 21));
+  CHECK(format_local(*emergency.deadline) == "2026-03-07T20:00:00+08:00");
   std::vector<Pause> overlapping{{at("2026-03-04", 10), at("2026-03-06", 9)},
                                  {at("2026-03-05", 10), at("2026-03-07", 9)}};
   CHECK_THROWS(clock_state(cn(), fifteen_days, start, overlapping, at("2026-03-10", 9)));

@@ -217,12 +217,15 @@ TEST_CASE("clocks start, pause, resume, extend and stop as the petition moves") 
   auto paused = step("request_documents", at("2026-09-21", 10));
   CHECK(state.running_clock("handling")->paused());
   CHECK(deadline_of(paused, "handling") == "none");
-  auto resumed = step("documents_received", at("2026-09-24", 16));         // Tue 22, Wed 23, Thu 24: 3 working days
-  CHECK(deadline_of(resumed, "handling") == "2026-10-20T00:00:00+08:00");  // + Oct 15, 16, 19
+  // Paused 330 + 420 + 420 + 330 working minutes (Mon 21 10:00 to Thu 24 16:00): after the end of Oct 14, Oct 15,
+  // 16 and 19 take 1260, and the last 240 end at 14:30 on the 20th.
+  auto resumed = step("documents_received", at("2026-09-24", 16));
+  CHECK(deadline_of(resumed, "handling") == "2026-10-20T14:30:00+08:00");
 
   step("request_extension", at("2026-09-29", 10), {{"days", "10"}});
   auto approved = step("approve_extension", at("2026-09-29", 15));
-  CHECK(deadline_of(approved, "handling") == "2026-11-03T00:00:00+08:00");  // + 10 working days: Oct 20 … Nov 2
+  // + 10 working days: 25 end with Oct 28; the paused 1500 minutes run to 14:30 on Nov 3.
+  CHECK(deadline_of(approved, "handling") == "2026-11-03T14:30:00+08:00");
   CHECK(state.running_clock("handling")->extension == 10);
   CHECK(error_of([&] { step("request_extension", at("2026-09-30", 10), {{"days", "25"}}); }) == Errc::invalid_field);
   step("request_extension", at("2026-09-30", 10), {{"days", "20"}});
@@ -324,11 +327,12 @@ TEST_CASE(
     }
     return out;
   };
-  // 15 working days after Monday 2 March end with Monday 23 March; 80 % (12 days) with Wednesday 18 March;
-  // five working days past the deadline is the end of Monday 30 March.
+  // Fast-tracked and signed for at 09:20 on Monday 2 March, 15 working days end with Monday 23 March: 370 + 15 × 420
+  // working minutes; 80 % of them (5336) is 16:16 on Wednesday 18 March; five working days past the deadline is
+  // the end of Monday 30.
   auto village = describe(escalation_points(def, cn(), *clock, 3));
   CHECK(village ==
-        std::vector<std::string>{"2026-03-19T00:00:00+08:00 remind:responsible",
+        std::vector<std::string>{"2026-03-18T16:16:00+08:00 remind:responsible",
                                  "2026-03-24T00:00:00+08:00 remind:parent supervise:parent notify:parent_managers",
                                  "2026-03-31T00:00:00+08:00 list_for_criticism:responsible notify:district_managers"});
   auto town = describe(escalation_points(def, cn(), *clock, 2));

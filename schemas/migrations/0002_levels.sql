@@ -1,0 +1,13 @@
+-- The procedure across levels (issue 19): an order handed down the tree (分级交办) remembers the units above
+-- it; a clock may run within another's remaining time, and count hours around the clock (emergencies).
+ALTER TABLE petitions ADD COLUMN handed_down_from bigint[] NOT NULL DEFAULT '{}';  -- outermost first
+ALTER TABLE petition_clocks ADD COLUMN cap timestamptz;  -- never ends later: the order's deadline
+ALTER TABLE petition_clocks DROP CONSTRAINT petition_clocks_unit_check;
+ALTER TABLE petition_clocks ADD CONSTRAINT petition_clocks_unit_check
+  CHECK (unit IN ('calendar_days', 'working_days', 'working_hours', 'hours'));
+-- Review goes up (复查/复核): the body that decides a unit's review when it is not the unit's parent (for the
+-- district's departments, by default the `review.department_body` setting); the body deciding a petition's
+-- review or re-review now.
+ALTER TABLE units ADD COLUMN review_unit_id bigint REFERENCES units (id);
+ALTER TABLE petitions ADD COLUMN reviewing_unit_id bigint REFERENCES units (id);
+INSERT INTO settings (key, value) VALUES ('review.department_body', 'null') ON CONFLICT (key) DO NOTHING;

@@ -1,0 +1,155 @@
+// The procedure across levels through the API (issue 19): a town hands an order down to its village, which
+// signs for it and replies up; the town checks the reply before it reaches the petitioner; the review goes to
+// the body above the unit that replied; an emergency reaches the district at registration.
+#include <catch2/catch.hpp>
+
+#include "server/pg/blocking_connection.hpp"
+#include "tests/support/db_helpers.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/org_fixture.hpp"
+#include "tests/support/test_server.hpp"
+
+using namespace petitiond;
+using namespace petitiond::test;
+
+namespace {
+
+const std::string help_petition =
+    R"({"channel":"hotline","type":"help","category":"other","subject":"无障碍坡道损坏",)"
+    R"("content":"村委会门前坡道损坏，轮椅无法通行。","petitioner":{"name":"钱七","phone":"13911112222","unit":"V1"}})";
+
+boost::json::object petition(const Session& who, std::int64_t id) {
+  auto reply = who.get("/api/v1/petitions/" + std::to_string(id));
+  REQUIRE(reply.status == 200);
+  return reply.json().as_object();
+}
+
+// Takes an action at the petition's current version; the reply's status.
+int act(const Session& who, std::int64_t id, const std::string& action, const std::string& fields = "") {
+  auto version = petition(who, id).at("version").to_number<int>();
+  std::string body = R"({"version":)" + std::to_string(version) + (fields.empty() ? "" : "," + fields) + "}";
+  return who.send("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/" + action, body).status;
+}
+
+std::vector<std::string> actions_of(const Session& who, std::int64_t id) {
+  std::vector<std::string> names;
+  for (const auto& a : petition(who, id).at("actions").as_array())
+    names.emplace_back(a.at("name").as_string().c_str());
+  return names;
+}
+
+std::string clock_deadline(const boost::json::object& p, const std::string& name) {
+  for (const auto& c : p.at("clocks").as_array())
+    if (c.at("name").as_string() == name) return c.at("deadline").is_null() ? "paused" : c.at("deadline").as_string().c_str();
+  return "not running";
+}
+
+}  // namespace
+
+TEST_CASE("a town hands an order down to its village, checks the village's reply, and the review goes above it") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  Session op(server.port(), "operator", fixture_password), t1(server.port(), "t1.handler", fixture_password),
+      t1_manager(server.port(), "t1.manager", fixture_password), v1(server.port(), "v1.handler", fixture_password),
+      district(server.port(), "district.manager", fixture_password);
+  auto filed = op.send("POST", "/api/v1/petitions", help_petition);
+  REQUIRE(filed.status == 201);
+  const auto id = filed.json().at("id").to_number<std::int64_t>();
+  CHECK(filed.json().at("workflow").at("version").to_number<int>() == 2);
+  REQUIRE(act(op, id, "accept") == 200);
+  CHECK(clock_deadline(petition(op, id), "dispatch") != "not running");  // an accepted petition has a clock
+  REQUIRE(act(op, id, "dispatch", R"("unit":"T1")") == 200);
+  REQUIRE(act(t1, id, "sign_for") == 200);
+
+  // Not to a village of another town, and not by the village itself.
+  CHECK(act(t1_manager, id, "hand_down", R"("unit":"V2")") == 422);
+  REQUIRE(act(t1_manager, id, "hand_down", R"("unit":"V1")") == 200);
+  auto handed = petition(t1, id);  // the town still sees it
+  CHECK(handed.at("state").as_string() == "dispatched");
+  CHECK(handed.at("responsible_unit").at("code").as_string() == "V1");
+  CHECK(handed.at("handed_down_from").as_array().at(0).at("code").as_string() == "T1");
+  CHECK(clock_deadline(handed, "sign_for") != "not running");
+  CHECK(actions_of(t1, id) == std::vector<std::string>{"take_back"});
+  CHECK(actions_of(v1, id) == std::vector<std::string>{"sign_for", "return_up"});
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'hand_down' AND audience = 'handlers'") == 1);
+
+  REQUIRE(act(v1, id, "sign_for") == 200);
+  auto handling = petition(v1, id);
+  CHECK(clock_deadline(handling, "sub_handling") <= clock_deadline(handling, "handling"));
+  REQUIRE(act(v1, id, "reply", R"("outcome":"support","reply":"坡道已修复")") == 200);
+  CHECK(petition(v1, id).at("state").as_string() == "reply_checking");
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'reply_checking' AND audience = 'upper'") == 1);
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE audience = 'petitioner' AND topic IN ('reply', 'approve_reply')") ==
+        0);  // nothing has reached the petitioner yet
+  CHECK(act(v1, id, "approve_reply") == 403);
+  REQUIRE(act(t1, id, "send_back", R"("reason":"未附照片")") == 200);
+  CHECK(petition(v1, id).at("state").as_string() == "handling");
+  REQUIRE(act(v1, id, "reply", R"("outcome":"support","reply":"坡道已修复，附照片")") == 200);
+  REQUIRE(act(t1_manager, id, "approve_reply") == 200);
+  auto replied = petition(t1, id);
+  CHECK(replied.at("state").as_string() == "replied");
+  CHECK(replied.at("responsible_unit").at("code").as_string() == "T1");
+  CHECK(replied.at("handed_down_from").as_array().empty());
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'approve_reply' AND audience = 'petitioner'") == 1);
+
+  // The town replied: its review is decided above it (the district), never by the town.
+  REQUIRE(act(op, id, "request_review", R"("reason":"坡道仍有台阶")") == 200);
+  CHECK(petition(district, id).at("reviewing_unit").at("code").as_string() == "D");
+  CHECK(act(t1_manager, id, "decide_review", R"("outcome":"explain","reply":"维持")") == 403);
+  CHECK(petition(t1_manager, id).at("state").as_string() == "reviewing");  // it can read the review
+  REQUIRE(act(district, id, "decide_review", R"("outcome":"support","reply":"责成整改")") == 200);
+  // The district has nobody above it here: a re-review must be transferred out.
+  CHECK(act(op, id, "request_re_review", R"("reason":"仍不满意")") == 409);
+}
+
+TEST_CASE("the unit above takes an order back, the village returns one up, and the town hears when the village is late") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  Session op(server.port(), "operator", fixture_password), t1(server.port(), "t1.handler", fixture_password),
+      v1(server.port(), "v1.handler", fixture_password);
+  auto id = op.send("POST", "/api/v1/petitions", help_petition).json().at("id").to_number<std::int64_t>();
+  REQUIRE(act(op, id, "accept") == 200);
+  REQUIRE(act(op, id, "dispatch", R"("unit":"T1")") == 200);
+  REQUIRE(act(t1, id, "sign_for") == 200);
+  REQUIRE(act(t1, id, "hand_down", R"("unit":"V1")") == 200);
+  CHECK(act(v1, id, "return") == 409);  // not to the dispatcher: up to the town
+  REQUIRE(act(v1, id, "return_up", R"("reason":"不属本村")") == 200);
+  CHECK(petition(t1, id).at("responsible_unit").at("code").as_string() == "T1");
+  CHECK(petition(t1, id).at("state").as_string() == "handling");
+
+  REQUIRE(act(t1, id, "hand_down", R"("unit":"V1")") == 200);
+  REQUIRE(act(v1, id, "sign_for") == 200);
+  // A month on the village has not replied: it is reminded and the town is told.
+  server.clock().advance(std::chrono::hours(24 * 30));
+  REQUIRE(eventually([&] {
+    return count(db, "SELECT count(*) FROM outbox WHERE topic IN ('reminder', 'escalation') AND audience = 'upper'") > 0;
+  }));
+  REQUIRE(act(t1, id, "take_back", R"("reason":"村里无力办理")") == 200);
+  auto back = petition(t1, id);
+  CHECK(back.at("responsible_unit").at("code").as_string() == "T1");
+  CHECK(clock_deadline(back, "sub_handling") == "not running");
+  CHECK(v1.get("/api/v1/petitions/" + std::to_string(id)).status == 404);  // out of the village's hands
+}
+
+TEST_CASE("an emergency reaches the district managers at registration and runs on a 24-hour clock") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  Session op(server.port(), "operator", fixture_password);
+  std::string emergency = help_petition;
+  emergency.replace(emergency.find(R"("category")"), 0, R"("urgency":"emergency",)");
+  auto filed = op.send("POST", "/api/v1/petitions", emergency);
+  REQUIRE(filed.status == 201);
+  auto p = filed.json().as_object();
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'registered_emergency' AND audience = 'district_managers'") ==
+        1);
+  CHECK(clock_deadline(p, "emergency") != "not running");
+  CHECK(count(db,
+              "SELECT count(*) FROM petition_clocks c JOIN petitions p ON p.id = c.petition_id"
+              " WHERE c.name = 'emergency' AND c.deadline = p.received_at + interval '24 hours'") == 1);
+  auto actions = actions_of(op, p.at("id").to_number<std::int64_t>());
+  CHECK(std::find(actions.begin(), actions.end(), "fast_track") != actions.end());
+}
