@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <cstdio>
 #include <stdexcept>
 
 namespace petitiond::workflow {
@@ -29,6 +30,24 @@ std::optional<minutes> parse_time(std::string_view text) {
 }
 
 }  // namespace
+
+Date deadline_day(Instant deadline) { return local_date(deadline - std::chrono::seconds(1)); }
+
+std::string format_date_zh(Date date) {
+  const std::chrono::year_month_day day{date};
+  return std::to_string(static_cast<int>(day.year())) + "年" + std::to_string(static_cast<unsigned>(day.month())) +
+         "月" + std::to_string(static_cast<unsigned>(day.day())) + "日";
+}
+
+std::string format_time_zh(Instant instant) {
+  const auto local = instant + shanghai_offset;
+  const auto minutes_of_day =
+      std::chrono::duration_cast<std::chrono::minutes>(local - std::chrono::floor<std::chrono::days>(local)).count();
+  char time[8];
+  std::snprintf(time, sizeof time, "%02d:%02d", static_cast<int>(minutes_of_day / 60),
+                static_cast<int>(minutes_of_day % 60));
+  return format_date_zh(local_date(instant)) + " " + time;
+}
 
 bool is_weekend(Date date) {
   weekday day{date};

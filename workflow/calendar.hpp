@@ -28,6 +28,11 @@ std::string format_local(Instant instant);              // "2026-02-24T17:30:00+
 std::string format_date(Date date);                     // "2026-02-24"
 std::optional<Date> parse_date(std::string_view text);  // "2026-02-24"
 bool is_weekend(Date date);
+// The day a deadline belongs to: one at 24:00 ends the day before ("by 28 February", not "before 1 March").
+Date deadline_day(Instant deadline);
+// For people, in Chinese: "2026年2月28日", and with the time "2026年2月28日 09:30".
+std::string format_date_zh(Date date);
+std::string format_time_zh(Instant instant);
 
 // A date, or an inclusive range of dates "2026-10-01..2026-10-07".
 struct DayRange {

@@ -16,8 +16,9 @@ const std::set<std::string>& known_roles() {
   return roles;
 }
 const std::set<std::string>& known_fields() {
-  static const std::set<std::string> fields{"reason", "comment", "outcome", "unit",  "satisfaction",
-                                            "days",   "hours",   "reply",   "parent"};
+  // body, reference, date: where a matter was transferred to (转送), under which reference, on which day.
+  static const std::set<std::string> fields{"reason", "comment", "outcome", "unit", "satisfaction", "days",
+                                            "hours",  "reply",   "parent",  "body", "reference",    "date"};
   return fields;
 }
 const std::set<std::string>& known_report_measures() {

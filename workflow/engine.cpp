@@ -31,7 +31,7 @@ const ClockRecord* extension_clock(const PetitionState& state, const Definition&
 bool counts_hours(DurationUnit unit) { return unit == DurationUnit::working_hours || unit == DurationUnit::hours; }
 
 void check_fields(const Transition& transition, const Command& command, const PetitionState& state,
-                  const Definition& definition) {
+                  const Definition& definition, Instant now) {
   for (const auto& field : required_fields(transition, state, definition)) {
     auto it = command.fields.find(field);
     if (it == command.fields.end() || it->second.empty())
@@ -44,6 +44,11 @@ void check_fields(const Transition& transition, const Command& command, const Pe
     throw Error(Errc::invalid_field,
                 "must be very_satisfied, satisfied, basically_satisfied, dissatisfied or very_dissatisfied",
                 "satisfaction");
+  if (auto it = command.fields.find("date"); it != command.fields.end()) {
+    auto day = parse_date(it->second);
+    if (!day) throw Error(Errc::invalid_field, "must be a date such as 2026-11-28", "date");
+    if (*day > local_date(now)) throw Error(Errc::invalid_field, "lies in the future", "date");
+  }
   for (const std::string unit : {"days", "hours"}) {
     auto it = command.fields.find(unit);
     if (it == command.fields.end()) continue;
@@ -201,7 +206,7 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
   for (const auto& role : transition->roles) allowed |= roles.count(role) > 0;
   if (!allowed) throw Error(Errc::forbidden, "your roles may not " + command.transition);
 
-  check_fields(*transition, command, state, definition);
+  check_fields(*transition, command, state, definition, now);
   check_guards(*transition, state, now, calendar);
 
   // The timeline keeps the fields this transition asks for, and a comment if one was given.
@@ -214,11 +219,13 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
   if (auto unit = command.fields.find("unit"); unit != command.fields.end() && contains(wanted, "unit")) {
     // Accusation material never goes to the accused (信访工作条例 Art 30): nor to anything under them.
     for (const auto& object : state.complained_about) {
-      bool under = unit->second == object;
+      bool under = unit->second == object, shielded = false;
       for (auto u = units ? units(unit->second) : std::nullopt; u && !under;
-           u = u->parent ? units(*u->parent) : std::nullopt)
+           u = u->parent ? units(*u->parent) : std::nullopt) {
         under = u->code == object;
-      if (under)
+        shielded |= !under && u->code == state.oversight_unit;
+      }
+      if (under && !shielded)
         throw Error(Errc::invalid_field, "the petition complains about " + object + ": it cannot be handled there",
                     "unit");
     }

@@ -36,6 +36,8 @@ struct PetitionState {
   std::optional<std::string> responsible_unit;
   std::vector<std::string> handed_down_from;  // the units above that handed it down (分级交办), outermost first
   std::vector<std::string> complained_about;  // units the petition complains about: never responsible for it
+  // The oversight unit (纪委监委): an accusation of a unit above it does not reach it (accuses.sql says the same).
+  std::optional<std::string> oversight_unit;
 
   bool handed_down() const { return !handed_down_from.empty(); }
 

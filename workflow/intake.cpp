@@ -4,7 +4,7 @@ namespace petitiond::workflow {
 
 IntakeOutcome decide_intake(const Definition& definition, const Calendar& calendar, const IntakeRequest& request) {
   IntakeOutcome outcome;
-  outcome.state = initial_state(definition, request.type, request.urgency, request.now);
+  outcome.state = initial_state(definition, request.type, request.urgency, request.received.value_or(request.now));
   for (const auto& earlier : request.earlier) {
     if (earlier.state == concluded_state && !outcome.concluded_match) outcome.concluded_match = earlier.id;
     if (earlier.open && !outcome.repeat_of) outcome.repeat_of = earlier.id;

@@ -30,6 +30,7 @@ struct IntakeRequest {
   std::vector<EarlierPetition> earlier;  // newest first
   std::optional<std::string> answer_on_call;
   std::set<std::string> filer_roles;  // the workflow roles of whoever files it (none: the public portal)
+  std::optional<Instant> received;    // when it arrived, if before `now`: its clocks count from then
 };
 
 // A decision taken at intake, with the state it was taken in.

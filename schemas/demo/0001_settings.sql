@@ -13,3 +13,6 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value = '{
 -- A department's reply (and the federation's) is reviewed by the district's petition office (domain.md §2a).
 INSERT INTO settings (key, value) VALUES ('review.department_body', '"QS-XFJ"')
 ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value = 'null';
+-- Complaints about the district itself go to the district's discipline inspection office.
+INSERT INTO settings (key, value) VALUES ('oversight.unit', '"QS-JW"')
+ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value = 'null';

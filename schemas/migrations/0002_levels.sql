@@ -11,3 +11,6 @@ ALTER TABLE petition_clocks ADD CONSTRAINT petition_clocks_unit_check
 ALTER TABLE units ADD COLUMN review_unit_id bigint REFERENCES units (id);
 ALTER TABLE petitions ADD COLUMN reviewing_unit_id bigint REFERENCES units (id);
 INSERT INTO settings (key, value) VALUES ('review.department_body', 'null') ON CONFLICT (key) DO NOTHING;
+-- Complaints about the top, or about a unit with nobody above it here, go to this unit (the discipline
+-- inspection office); `transfer_out` sends a matter to a body outside the system.
+INSERT INTO settings (key, value) VALUES ('oversight.unit', 'null') ON CONFLICT (key) DO NOTHING;

@@ -110,6 +110,7 @@ store::PetitionerInput petitioner_input(const json::object& object, IntakeKind k
 
 // A complaint names the units it is about; a petition about more is split by the desk.
 constexpr std::size_t max_complained_units = 10;
+constexpr int max_backdate_days = 30;  // a letter or visit registered later: how far back its received time may go
 
 std::optional<std::string> idempotency_key(const http::RequestContext& context) {
   auto header = context.request["Idempotency-Key"];
@@ -297,6 +298,24 @@ store::NewPetition petition_input(const json::object& body, IntakeKind kind, wor
       in.reject_unknown();
       if (p.group_size < static_cast<int>(p.representatives.size()))
         throw Error(Errc::invalid_field, "is smaller than the number of representatives", "group.size");
+    }
+    // A letter or a visit registered after the day it arrived carries its received time: its 15 days count from
+    // then (Art 31). A date alone means that day's start.
+    if (auto received = fields.optional_text("received_at", 40)) {
+      if (p.channel != "letter" && p.channel != "walk_in")
+        throw Error(Errc::invalid_field, "is only for a letter or a visit registered after it arrived", "received_at");
+      auto parsed = parse_timestamp(*received);
+      if (!parsed)
+        if (auto day = workflow::parse_date(*received)) parsed = workflow::start_of(*day).time_since_epoch().count();
+      if (!parsed)
+        throw Error(Errc::invalid_field, "must be a date (2026-11-28) or a date and time with a zone", "received_at");
+      const auto at = workflow::Instant(std::chrono::seconds(*parsed));
+      if (at > now + std::chrono::minutes(5)) throw Error(Errc::invalid_field, "lies in the future", "received_at");
+      if (at < now - std::chrono::days(max_backdate_days))
+        throw Error(Errc::invalid_field,
+                    "lies more than " + std::to_string(max_backdate_days) + " days back; register it as received today",
+                    "received_at");
+      if (at < now) p.received = at;
     }
     p.call_id = fields.optional_text("call_id", 200);
     p.answer_on_call = fields.optional_text("answer_on_call", 5000);

@@ -193,10 +193,12 @@ store::ActionRequest action_input(const RequestContext& context) {
   action.transition = std::string(context.param("transition"));
   action.expected_version = expected_version(context, fields.optional_integer("version", 1, 1'000'000));
   const std::pair<const char*, std::size_t> text_fields[] = {{"reason", 1000}, {"comment", 2000},    {"outcome", 32},
-                                                             {"unit", 32},     {"satisfaction", 32}, {"reply", 10000}};
+                                                             {"unit", 32},     {"satisfaction", 32}, {"reply", 10000},
+                                                             {"body", 200},    {"reference", 100},   {"date", 10}};
   for (const auto& [name, limit] : text_fields)
     if (auto value = fields.optional_text(name, limit)) action.fields[name] = *value;
   if (auto days = fields.optional_integer("days", 1, 365)) action.fields["days"] = std::to_string(*days);
+  if (auto hours = fields.optional_integer("hours", 1, 720)) action.fields["hours"] = std::to_string(*hours);
   if (auto parent = fields.optional_integer("parent", 1, std::numeric_limits<std::int64_t>::max()))
     action.fields["parent"] = std::to_string(*parent);
   fields.reject_unknown();

@@ -1,5 +1,6 @@
 #include "server/api/receipt.hpp"
 
+#include "server/api/petition_input.hpp"
 #include "workflow/masking.hpp"
 
 namespace petitiond::api {
@@ -28,6 +29,12 @@ const char* channel_label(const std::string& channel) {
   return "来信";
 }
 
+// "2026-02-28T09:30:00+08:00" as people read it: "2026年2月28日 09:30".
+std::string for_people(const std::string& iso) {
+  auto parsed = parse_timestamp(iso);
+  return parsed ? workflow::format_time_zh(workflow::Instant(std::chrono::seconds(*parsed))) : iso;
+}
+
 std::string row(const char* label, std::string_view value) {
   return "<tr><th scope=\"row\">" + std::string(label) + "</th><td>" + html_escape(value) + "</td></tr>\n";
 }
@@ -40,7 +47,7 @@ std::string receipt_html(const store::Petition& p, const workflow::Definition& d
   for (const auto& clock : p.workflow_state.clocks)
     if (clock.name == "acceptance_notice")
       if (auto deadline = workflow::deadline_of(clock, calendar))
-        acceptance_due = workflow::format_local(*deadline).substr(0, 10);
+        acceptance_due = workflow::format_date_zh(workflow::deadline_day(*deadline));
   const auto* state = definition.state(p.state);
   std::string name = p.anonymous ? "（匿名）" : p.petitioner.name.value_or("（未留姓名）");
   std::string html =
@@ -62,17 +69,18 @@ std::string receipt_html(const store::Petition& p, const workflow::Definition& d
   html += row("信访人", name);
   if (p.proxy_name || p.proxy_user_name) html += row("代理人", p.proxy_name ? *p.proxy_name : *p.proxy_user_name);
   if (p.group_size > 1) html += row("来访人数", std::to_string(p.group_size) + " 人");
-  html += row("登记时间", p.received_at.substr(0, 16));
+  const auto received = for_people(p.received_at);
+  html += row("收到时间", received);
   html += row("登记渠道", channel_label(p.channel));
   html += row("事项", p.subject);
   html += row("当前状态", state ? state->label.zh : p.state);
-  if (!acceptance_due.empty()) html += row("受理告知", "我们将于 " + acceptance_due + " 前告知是否受理。");
+  if (!acceptance_due.empty()) html += row("受理告知", "我们将于 " + acceptance_due + "（含当日）内告知是否受理。");
   html +=
       "</table>\n"
       "<p>查询办理进度：登录网上信访平台，输入查询编号和您预留电话号码的后四位；或拨打 12385 服务热线。"
       "依《信访工作条例》，对答复意见不服的，可自收到书面答复之日起 30 日内请求复查。</p>\n"
       "<p class=\"seal\">" +
-      html_escape(p.intake_unit.name) + "（盖章）<br>" + p.received_at.substr(0, 10) +
+      html_escape(p.intake_unit.name) + "（盖章）<br>" + received.substr(0, received.find(' ')) +
       "</p>\n</main>\n</body>\n</html>\n";
   return html;
 }

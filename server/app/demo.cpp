@@ -47,6 +47,12 @@ const DemoUser demo_users[] = {
      "QS-XFJ",
      {Role::manager},
      "manager, district petition office (decides reviews of departments' replies)"},
+    {"jw.manager",
+     "区纪委监委信访室主任蒋明",
+     "13800000012",
+     "QS-JW",
+     {Role::manager, Role::handler},
+     "manager and handler, discipline inspection office (complaints about the district itself)"},
 };
 
 boost::asio::awaitable<int> load_units_and_users(pg::Pool& pool, std::vector<store::UnitInput> units) {

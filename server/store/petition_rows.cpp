@@ -166,6 +166,7 @@ std::string petition_select(const std::string& now) {
          "   nlevel(u.path)) ORDER BY x.n), '[]') FROM unnest(p.handed_down_from) WITH ORDINALITY x(id, n)"
          "   JOIN units u ON u.id = x.id)::text AS handed_down_from,"
          " vu.id AS reviewing_unit_id, vu.code AS reviewing_unit, vu.name AS reviewing_unit_name,"
+         " (SELECT value #>> '{}' FROM settings WHERE key = 'oversight.unit') AS oversight_unit,"
          " nlevel(vu.path) AS reviewing_unit_depth,"
          " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.complained_unit_ids))"
          "   AS complained_units,"
@@ -341,6 +342,7 @@ Petition petition_from(const pg::Result& r, int row) {
   if (p.responsible_unit) state.responsible_unit = p.responsible_unit->code;
   for (const auto& unit : p.handed_down_from) state.handed_down_from.push_back(unit.code);
   state.complained_about = p.complained_units;
+  state.oversight_unit = optional_text(r, row, "oversight_unit");
   p.calendar_chain = r.words(row, r.column("calendar_chain"));
   return p;
 }

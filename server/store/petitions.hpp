@@ -57,6 +57,7 @@ struct NewPetition {
   std::vector<Representative> representatives;
   std::optional<std::string> call_id;         // hotline: the call it came from
   std::optional<std::string> answer_on_call;  // a consultation answered on the call: the reply given
+  std::optional<workflow::Instant> received;  // a letter or visit registered later: when it arrived
 };
 
 // Who registers a petition: a signed-in user, or the public portal from an address.

@@ -236,16 +236,26 @@ IntakeReads intake_reads(const NewPetition& in, const Intake& intake, const std:
   std::optional<std::int64_t> actor_unit;
   if (intake.actor && intake.actor->has(Role::operator_)) actor_unit = intake.actor->unit_id;
   // A complaint about the desk's own unit (or one above it) is registered by the nearest unit above the
-  // accused instead, so that it is never counted, listed or told there; none left: the top unit is accused.
+  // accused instead, so that it is never counted, listed or told there; none left (the top unit is accused):
+  // by the oversight unit (the `oversight.unit` setting), which is never left out by an accusation above it.
   r.desk = r.batch.add(pg::Statement(
-      "SELECT u.id, " + calendar_chain("u.path") +
-          ", nlevel(u.path) FROM units u, units desk"
-          " WHERE desk.id = coalesce($1,"
-          "  (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = "
+      "SELECT id, chain, depth FROM ("
+      " (SELECT u.id, " +
+          calendar_chain("u.path") +
+          " AS chain, nlevel(u.path) AS depth, 0 AS preference FROM units u, units desk"
+          "  WHERE desk.id = coalesce($1,"
+          "   (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = "
           "'portal.intake_unit')),"
-          "  (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1))"
-          " AND u.path @> desk.path AND NOT accuses(ARRAY(SELECT id FROM units WHERE code = ANY ($2::text[])), u.path)"
-          " ORDER BY nlevel(u.path) DESC LIMIT 1",
+          "   (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1))"
+          "  AND u.path @> desk.path AND NOT accuses(ARRAY(SELECT id FROM units WHERE code = ANY ($2::text[])), u.path)"
+          "  ORDER BY nlevel(u.path) DESC LIMIT 1)"
+          " UNION ALL"
+          " (SELECT o.id, " +
+          calendar_chain("o.path") +
+          ", nlevel(o.path), 1 FROM units o"
+          "  WHERE o.active AND o.code = (SELECT value #>> '{}' FROM settings WHERE key = 'oversight.unit')"
+          "  AND NOT accuses(ARRAY(SELECT id FROM units WHERE code = ANY ($2::text[])), o.path))"
+          ") desks ORDER BY preference LIMIT 1",
       actor_unit, pg::words_literal(in.complained_unit_codes)));
   r.home = r.batch.add({"SELECT id FROM units WHERE code = $1 AND active", in.petitioner.unit_code});
   r.complained = r.batch.add(
@@ -292,7 +302,9 @@ IntakeFound checked_intake(const pg::BatchResults& found, const IntakeReads& r, 
                            std::optional<std::string>& phone_key) {
   IntakeFound f;
   if (found[r.desk].rows() == 0)
-    throw Error(Errc::invalid_field, "the complaint is about the top unit itself; file it with the level above",
+    throw Error(Errc::invalid_field,
+                "the complaint is about the top unit and no oversight unit is set (oversight.unit); transfer it to the "
+                "level above",
                 "complaint.units");
   f.intake_unit_id = found[r.desk].integer(0, 0);
   f.calendar_chain = found[r.desk].words(0, 1);
@@ -407,7 +419,7 @@ pg::Statement petition_insert(const IntakeWrite& w, const std::string& code) {
       " search_bigrams, petitioner_given)"
       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::bigint[], $18, $19,"
       " $20, $21, $22, to_timestamp($23), $24, $25::jsonb, $26, to_timestamp($27), to_timestamp($28),"
-      " to_timestamp($29), to_timestamp($30), to_timestamp($31), to_timestamp($29), $32::text[], $33::jsonb)",
+      " to_timestamp($34), to_timestamp($30), to_timestamp($31), to_timestamp($29), $32::text[], $33::jsonb)",
       w.found.id, code, in.channel, w.definition.workflow, w.definition.version, in.type, in.category, in.urgency,
       in.subject, in.content, w.outcome.state.state, w.found.petitioner_id, in.anonymous, filed_by,
       w.found.intake_unit_id, in.complaint_object, pg::words_literal(w.found.complained_ids), proxy_user, proxy_name,
@@ -415,7 +427,8 @@ pg::Statement petition_insert(const IntakeWrite& w, const std::string& code) {
       w.outcome.repeat_of, optional_epoch(obligation.due), optional_epoch(obligation.warn), epoch(w.now),
       reached.replied ? std::optional(epoch(w.now)) : std::nullopt,
       reached.closed ? std::optional(epoch(w.now)) : std::nullopt,
-      pg::words_literal(workflow::search_bigrams(in.subject + "\n" + in.content)), petitioner_given);
+      pg::words_literal(workflow::search_bigrams(in.subject + "\n" + in.content)), petitioner_given,
+      epoch(in.received.value_or(w.now)));
 }
 
 // Round trip 2: the registration in one transaction, read back at its end.
@@ -484,7 +497,7 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
 
   const auto calendars = calendars_.current();  // held: the set may be replaced while this runs
   const auto& calendar = calendars->resolve(found.calendar_chain);
-  workflow::IntakeRequest request{in.type, in.urgency, now, found.earlier, in.answer_on_call, {}};
+  workflow::IntakeRequest request{in.type, in.urgency, now, found.earlier, in.answer_on_call, {}, in.received};
   if (intake.actor && intake.actor->has(Role::operator_)) request.filer_roles.insert("operator");
   const auto outcome = workflow::decide_intake(definition, calendar, request);
 

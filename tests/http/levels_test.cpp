@@ -9,6 +9,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/org_fixture.hpp"
 #include "tests/support/test_server.hpp"
+#include "workflow/calendar.hpp"
 
 using namespace petitiond;
 using namespace petitiond::test;
@@ -34,14 +35,15 @@ int act(const Session& who, std::int64_t id, const std::string& action, const st
 
 std::vector<std::string> actions_of(const Session& who, std::int64_t id) {
   std::vector<std::string> names;
-  for (const auto& a : petition(who, id).at("actions").as_array())
-    names.emplace_back(a.at("name").as_string().c_str());
+  const auto p = petition(who, id);
+  for (const auto& a : p.at("actions").as_array()) names.emplace_back(a.at("name").as_string().c_str());
   return names;
 }
 
 std::string clock_deadline(const boost::json::object& p, const std::string& name) {
   for (const auto& c : p.at("clocks").as_array())
-    if (c.at("name").as_string() == name) return c.at("deadline").is_null() ? "paused" : c.at("deadline").as_string().c_str();
+    if (c.at("name").as_string() == name)
+      return c.at("deadline").is_null() ? "paused" : c.at("deadline").as_string().c_str();
   return "not running";
 }
 
@@ -81,8 +83,9 @@ TEST_CASE("a town hands an order down to its village, checks the village's reply
   REQUIRE(act(v1, id, "reply", R"("outcome":"support","reply":"坡道已修复")") == 200);
   CHECK(petition(v1, id).at("state").as_string() == "reply_checking");
   CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'reply_checking' AND audience = 'upper'") == 1);
-  CHECK(count(db, "SELECT count(*) FROM outbox WHERE audience = 'petitioner' AND topic IN ('reply', 'approve_reply')") ==
-        0);  // nothing has reached the petitioner yet
+  CHECK(
+      count(db, "SELECT count(*) FROM outbox WHERE audience = 'petitioner' AND topic IN ('reply', 'approve_reply')") ==
+      0);  // nothing has reached the petitioner yet
   CHECK(act(v1, id, "approve_reply") == 403);
   REQUIRE(act(t1, id, "send_back", R"("reason":"未附照片")") == 200);
   CHECK(petition(v1, id).at("state").as_string() == "handling");
@@ -104,7 +107,8 @@ TEST_CASE("a town hands an order down to its village, checks the village's reply
   CHECK(act(op, id, "request_re_review", R"("reason":"仍不满意")") == 409);
 }
 
-TEST_CASE("the unit above takes an order back, the village returns one up, and the town hears when the village is late") {
+TEST_CASE(
+    "the unit above takes an order back, the village returns one up, and the town hears when the village is late") {
   OrgFixture org;
   TestServer server(org);
   pg::BlockingConnection db(org.db.url());
@@ -115,7 +119,7 @@ TEST_CASE("the unit above takes an order back, the village returns one up, and t
   REQUIRE(act(op, id, "dispatch", R"("unit":"T1")") == 200);
   REQUIRE(act(t1, id, "sign_for") == 200);
   REQUIRE(act(t1, id, "hand_down", R"("unit":"V1")") == 200);
-  CHECK(act(v1, id, "return") == 409);  // not to the dispatcher: up to the town
+  CHECK(act(v1, id, "return", R"("reason":"不属本村")") == 409);  // not to the dispatcher: up to the town
   REQUIRE(act(v1, id, "return_up", R"("reason":"不属本村")") == 200);
   CHECK(petition(t1, id).at("responsible_unit").at("code").as_string() == "T1");
   CHECK(petition(t1, id).at("state").as_string() == "handling");
@@ -125,7 +129,8 @@ TEST_CASE("the unit above takes an order back, the village returns one up, and t
   // A month on the village has not replied: it is reminded and the town is told.
   server.clock().advance(std::chrono::hours(24 * 30));
   REQUIRE(eventually([&] {
-    return count(db, "SELECT count(*) FROM outbox WHERE topic IN ('reminder', 'escalation') AND audience = 'upper'") > 0;
+    return count(db, "SELECT count(*) FROM outbox WHERE topic IN ('reminder', 'escalation') AND audience = 'upper'") >
+           0;
   }));
   REQUIRE(act(t1, id, "take_back", R"("reason":"村里无力办理")") == 200);
   auto back = petition(t1, id);
@@ -144,7 +149,8 @@ TEST_CASE("an emergency reaches the district managers at registration and runs o
   auto filed = op.send("POST", "/api/v1/petitions", emergency);
   REQUIRE(filed.status == 201);
   auto p = filed.json().as_object();
-  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'registered_emergency' AND audience = 'district_managers'") ==
+  CHECK(count(db,
+              "SELECT count(*) FROM outbox WHERE topic = 'registered_emergency' AND audience = 'district_managers'") ==
         1);
   CHECK(clock_deadline(p, "emergency") != "not running");
   CHECK(count(db,
@@ -152,4 +158,61 @@ TEST_CASE("an emergency reaches the district managers at registration and runs o
               " WHERE c.name = 'emergency' AND c.deadline = p.received_at + interval '24 hours'") == 1);
   auto actions = actions_of(op, p.at("id").to_number<std::int64_t>());
   CHECK(std::find(actions.begin(), actions.end(), "fast_track") != actions.end());
+}
+
+TEST_CASE("a complaint about the top unit goes to the oversight unit, and nobody it accuses learns of it") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  Session op(server.port(), "operator", fixture_password),
+      district(server.port(), "district.manager", fixture_password);
+  std::string about_the_district = help_petition;
+  about_the_district.replace(about_the_district.find(R"("petitioner")"), 0,
+                             R"("type":"complaint","complaint":{"object":"区领导","units":["D"]},)");
+  about_the_district.replace(about_the_district.find(R"("type":"help",)"), 14, "");
+  auto refused = op.send("POST", "/api/v1/petitions", about_the_district);
+  CHECK(refused.status == 422);  // no oversight unit set: refused, never stored unseen
+  CHECK(refused.json().at("error").at("field").as_string() == "complaint.units");
+  CHECK(count(db, "SELECT count(*) FROM petitions") == 0);
+
+  db.exec("UPDATE settings SET value = '\"D-MZ\"' WHERE key = 'oversight.unit'");
+  db.exec("UPDATE users SET roles = ARRAY['handler', 'manager'] WHERE login = 'mz.handler'");
+  Session oversight(server.port(), "mz.handler", fixture_password);
+  auto filed = op.send("POST", "/api/v1/petitions", about_the_district);
+  REQUIRE(filed.status == 201);
+  const auto id = filed.json().at("id").to_number<std::int64_t>();
+  CHECK(filed.json().at("intake_unit").at("code").as_string() == "D-MZ");
+  CHECK(op.get("/api/v1/petitions/" + std::to_string(id)).status == 404);  // the operator is under the accused
+  CHECK(district.get("/api/v1/petitions/" + std::to_string(id)).status == 404);
+  REQUIRE(act(oversight, id, "accept") == 200);
+  REQUIRE(act(oversight, id, "dispatch", R"("unit":"D-MZ")") == 200);
+  REQUIRE(act(oversight, id, "sign_for") == 200);
+  CHECK(petition(oversight, id).at("state").as_string() == "handling");
+}
+
+TEST_CASE("a matter transferred out records the body, the reference and the day, and tells the petitioner") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  Session op(server.port(), "operator", fixture_password);
+  const auto id = op.send("POST", "/api/v1/petitions", help_petition).json().at("id").to_number<std::int64_t>();
+  CHECK(act(op, id, "transfer_out", R"("body":"市残联","reference":"青残转〔2026〕12号")") == 422);
+  auto future = op.send("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/transfer_out",
+                        R"({"version":1,"body":"市残联","reference":"青残转〔2026〕12号","date":"2099-01-01"})");
+  CHECK(future.status == 422);
+  CHECK(future.json().at("error").at("field").as_string() == "date");
+  const auto today = workflow::format_date(workflow::local_date(server.clock().now()));
+  REQUIRE(act(op, id, "transfer_out", R"("body":"市残联","reference":"青残转〔2026〕12号","date":")" + today + "\"") ==
+          200);
+  auto p = petition(op, id);
+  CHECK(p.at("state").as_string() == "transferred");
+  CHECK_FALSE(p.at("closed_at").is_null());
+  CHECK(p.at("deadline").at("due_at").is_null());  // nothing runs on it any more
+  auto event = db.exec(
+      "SELECT fields->>'body', fields->>'reference', fields->>'date' FROM petition_events"
+      " WHERE action = 'transfer_out'");
+  CHECK(event.text(0, 0) == "市残联");
+  CHECK(event.text(0, 1) == "青残转〔2026〕12号");
+  CHECK(event.text(0, 2) == today);
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'transfer_out' AND audience = 'petitioner'") == 1);
 }

@@ -156,28 +156,30 @@ TEST_CASE("every transition of the definition is reachable over the API with its
   CHECK(field_of(missing) == "reason");
   CHECK(f.act("operator", id, "no_such_action", 1).status == 404);
   CHECK(f.act("operator", id, "sign_for", 1).status == 409);  // not from this state
-  // The return window, extensions with their limit, documents pausing the clock, redo and the reviews.
+  // The return window, extensions with their limit, documents pausing the clock, redo and the reviews: the
+  // village's reply reviewed by its town, the town's review opinion re-reviewed by the district.
   REQUIRE(f.act("operator", id, "accept", 1).status == 200);
-  REQUIRE(f.act("operator", id, "dispatch", 2, R"(,"unit":"T1")").status == 200);
-  REQUIRE(f.act("t1.handler", id, "return", 3, R"(,"reason":"不属本单位")").status == 200);
+  REQUIRE(f.act("operator", id, "dispatch", 2, R"(,"unit":"V1")").status == 200);
+  REQUIRE(f.act("v1.handler", id, "return", 3, R"(,"reason":"不属本单位")").status == 200);
   REQUIRE(f.act("district.manager", id, "reject_return", 4, R"(,"reason":"属于本镇")").status == 200);
-  REQUIRE(f.act("t1.handler", id, "sign_for", 5).status == 200);
-  REQUIRE(f.act("t1.handler", id, "request_documents", 6, R"(,"reason":"请补充残疾证")").status == 200);
-  auto paused = f.get("t1.handler", id);
+  REQUIRE(f.act("v1.handler", id, "sign_for", 5).status == 200);
+  REQUIRE(f.act("v1.handler", id, "request_documents", 6, R"(,"reason":"请补充残疾证")").status == 200);
+  auto paused = f.get("v1.handler", id);
   CHECK(paused.at("deadline").at("due_at").is_null());  // the handling clock is paused
-  REQUIRE(f.act("t1.handler", id, "documents_received", 7).status == 200);
-  auto too_long = f.act("t1.handler", id, "request_extension", 8, R"(,"reason":"需要核实","days":40)");
+  REQUIRE(f.act("v1.handler", id, "documents_received", 7).status == 200);
+  auto too_long = f.act("v1.handler", id, "request_extension", 8, R"(,"reason":"需要核实","days":40)");
   CHECK(too_long.status == 422);
   CHECK(field_of(too_long) == "days");
-  REQUIRE(f.act("t1.handler", id, "request_extension", 8, R"(,"reason":"需要核实","days":5)").status == 200);
-  CHECK(f.act("t1.handler", id, "approve_extension", 9).status == 403);  // a manager's decision
+  REQUIRE(f.act("v1.handler", id, "request_extension", 8, R"(,"reason":"需要核实","days":5)").status == 200);
+  CHECK(f.act("v1.handler", id, "approve_extension", 9).status == 403);  // a manager's decision
   REQUIRE(f.act("t1.manager", id, "approve_extension", 9).status == 200);
-  REQUIRE(f.act("t1.handler", id, "reply", 10, R"(,"outcome":"explain","reply":"政策解释")").status == 200);
+  REQUIRE(f.act("v1.handler", id, "reply", 10, R"(,"outcome":"explain","reply":"政策解释")").status == 200);
   REQUIRE(f.act("operator", id, "redo", 11, R"(,"reason":"信访人不满意")").status == 200);
-  REQUIRE(f.act("t1.handler", id, "reply", 12, R"(,"outcome":"support","reply":"已解决")").status == 200);
+  REQUIRE(f.act("v1.handler", id, "reply", 12, R"(,"outcome":"support","reply":"已解决")").status == 200);
   REQUIRE(f.act("operator", id, "callback", 13, R"(,"satisfaction":"dissatisfied")").status == 200);
   REQUIRE(f.act("operator", id, "request_review", 14, R"(,"reason":"不服答复")").status == 200);
-  REQUIRE(f.act("district.manager", id, "decide_review", 15, R"(,"outcome":"support","reply":"维持")").status == 200);
+  CHECK(f.act("district.manager", id, "decide_review", 15, R"(,"outcome":"support","reply":"维持")").status == 403);
+  REQUIRE(f.act("t1.manager", id, "decide_review", 15, R"(,"outcome":"support","reply":"维持")").status == 200);
   REQUIRE(f.act("operator", id, "request_re_review", 16, R"(,"reason":"仍不服")").status == 200);
   auto concluded =
       f.act("district.manager", id, "decide_re_review", 17, R"(,"outcome":"not_supported","reply":"终结")");
@@ -260,6 +262,37 @@ TEST_CASE("walk-ins: the ID check digit, group visits and the printable acknowle
   CHECK(receipt.body.find("受理回执") != std::string::npos);
   CHECK(receipt.body.find("30 人") != std::string::npos);
   CHECK(receipt.body.find("13912345678") == std::string::npos);
+}
+
+TEST_CASE("a letter registered days after it arrived carries its received date, and its clocks count from it") {
+  Fixture f;
+  const auto today = workflow::local_date(workflow::Instant(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())));
+  const auto day = [&](int offset) { return "\"" + workflow::format_date(today + std::chrono::days(offset)) + "\""; };
+  auto refused = [&](std::initializer_list<std::pair<const char*, const char*>> changes) {
+    auto reply = f.as("operator").send("POST", "/api/v1/petitions", body_with(changes));
+    CHECK(reply.status == 422);
+    return field_of(reply);
+  };
+  const auto ten_days_ago = day(-10), tomorrow = day(1), long_ago = day(-40);
+  CHECK(refused({{"channel", R"("letter")"}, {"received_at", tomorrow.c_str()}}) == "received_at");
+  CHECK(refused({{"channel", R"("letter")"}, {"received_at", long_ago.c_str()}}) == "received_at");
+  CHECK(refused({{"channel", R"("letter")"}, {"received_at", R"("last week")"}}) == "received_at");
+  CHECK(refused({{"received_at", ten_days_ago.c_str()}}) == "received_at");  // a hotline call arrives as it is logged
+  auto letter = f.file(body_with({{"channel", R"("letter")"}, {"received_at", ten_days_ago.c_str()}}));
+  const auto received = ten_days_ago.substr(1, 10) + "T00:00:00+08:00";
+  CHECK(text(letter, "received_at") == received);
+  bool counted = false;
+  for (const auto& clock : letter.as_object().at("clocks").as_array())
+    if (clock.at("name").as_string() == "acceptance_notice") counted = clock.at("started_at").as_string() == received;
+  CHECK(counted);  // the 15 days count from the day it arrived
+  auto receipt = f.as("operator").get("/api/v1/petitions/" + std::to_string(number(letter, "id")) + "/receipt");
+  const std::chrono::year_month_day arrived{today - std::chrono::days(10)};
+  const auto people = std::to_string(static_cast<int>(arrived.year())) + "年" +
+                      std::to_string(static_cast<unsigned>(arrived.month())) + "月" +
+                      std::to_string(static_cast<unsigned>(arrived.day())) + "日";
+  CHECK(receipt.body.find(people + " 00:00") != std::string::npos);  // dates for people, not ISO
+  CHECK(receipt.body.find(received) == std::string::npos);
 }
 
 TEST_CASE("proxies file with consent, see their own cases and request review for the petitioner") {

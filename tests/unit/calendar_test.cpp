@@ -306,3 +306,11 @@ TEST_CASE("working time between two moments equals a day-by-day count, over rang
     }
   }
 }
+
+TEST_CASE("dates for people: a deadline at 24:00 belongs to the day it ends") {
+  const auto end_of_feb_28 = start_of(*parse_date("2026-03-01"));
+  CHECK(format_date_zh(deadline_day(end_of_feb_28)) == "2026年2月28日");
+  CHECK(format_date_zh(deadline_day(at("2026-02-28", 15, 30))) == "2026年2月28日");
+  CHECK(format_time_zh(at("2026-02-28", 9, 5)) == "2026年2月28日 09:05");
+  CHECK(format_time_zh(start_of(*parse_date("2026-12-31"))) == "2026年12月31日 00:00");
+}

@@ -101,7 +101,7 @@ TEST_CASE("intake decides repeats, refusals of concluded matters and answers on 
        false},
   }));
   INFO(row.what);
-  const IntakeRequest request{row.type, "normal", monday, row.earlier, row.answer_on_call, row.filer_roles};
+  const IntakeRequest request{row.type, "normal", monday, row.earlier, row.answer_on_call, row.filer_roles, {}};
   const auto outcome = decide_intake(petition_v1(), cn(), request);
   CHECK(outcome.state.state == row.state);
   CHECK(outcome.repeat_of == row.repeat_of);
@@ -123,6 +123,6 @@ TEST_CASE("an answer on the call is refused where the workflow does not allow it
       {"consultation", {}},         // only operators answer calls (the portal does not)
       {"consultation", {"proxy"}},
   }));
-  const IntakeRequest request{type, "normal", monday, {}, std::string("答复"), roles};
+  const IntakeRequest request{type, "normal", monday, {}, std::string("答复"), roles, {}};
   CHECK_THROWS_AS(decide_intake(petition_v1(), cn(), request), Error);
 }
