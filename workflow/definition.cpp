@@ -203,7 +203,7 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
   for (const auto& node : root["transitions"]) {
     r.only(node,
            {"name", "label", "from", "to", "roles", "requires", "guards", "notify", "extends", "report", "hands",
-            "to_when_handed_down", "notify_when_handed_down", "review_body"},
+            "to_when_handed_down", "notify_when_handed_down", "review_body", "accepts", "back"},
            "a transition");
     Transition t;
     t.name = r.text(node, "name", "a transition");
@@ -216,6 +216,8 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     t.extends = r.list(node, "extends");
     t.to_when_handed_down = r.text(node, "to_when_handed_down", "transition " + t.name, false);
     t.notify_when_handed_down = r.list(node, "notify_when_handed_down");
+    t.optional_fields = r.list(node, "accepts");
+    if (node["back"]) t.back = node["back"].as<bool>();
     t.review_body = r.text(node, "review_body", "transition " + t.name, false);
     if (!t.review_body.empty() && t.review_body != "first" && t.review_body != "next")
       r.problem(node["review_body"], "'review_body' is first or next");
@@ -330,7 +332,8 @@ void check(const Definition& def, std::vector<Problem>& problems) {
     for (const auto& from : t.from) {
       const auto* s = def.state(from);
       if (!s) add(t.line, "transition '" + t.name + "' starts from unknown state '" + from + "'");
-      else if (s->terminal) add(t.line, "transition '" + t.name + "' leaves terminal state '" + from + "'");
+      else if (s->terminal && !t.back)  // only an undo (back) leaves a terminal state
+        add(t.line, "transition '" + t.name + "' leaves terminal state '" + from + "'");
       edges[from].push_back(t.to);
       if (!t.to_when_handed_down.empty()) edges[from].push_back(t.to_when_handed_down);
     }
@@ -348,6 +351,9 @@ void check(const Definition& def, std::vector<Problem>& problems) {
     for (const auto& field : t.required_fields)
       if (!known_fields().count(field))
         add(t.line, "transition '" + t.name + "' requires unknown field '" + field + "'");
+    for (const auto& field : t.optional_fields)
+      if (!known_fields().count(field))
+        add(t.line, "transition '" + t.name + "' accepts unknown field '" + field + "'");
     for (const auto& guard : t.guards) {
       if (!known_guards().count(guard.kind)) add(guard.line, "unknown guard '" + guard.kind + "'");
       if (guard.kind == "before_deadline") {

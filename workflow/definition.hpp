@@ -38,6 +38,7 @@ struct Transition {
   std::string to;
   std::vector<std::string> roles;  // who may take it: operator, proxy, handler, manager, admin, system, petitioner
   std::vector<std::string> required_fields;  // fields the command must carry: reason, comment, outcome, unit, ...
+  std::vector<std::string> optional_fields;  // fields it may carry (`accepts`), kept on the timeline when given
   std::vector<Guard> guards;
   std::vector<std::string> notify;   // who hears of it: petitioner, handlers, managers, district_managers, …
   std::vector<std::string> extends;  // clocks this transition extends by what was requested before (approval)
@@ -51,6 +52,8 @@ struct Transition {
   // Names the body that decides a review: `first`, the one above the unit that replied (复查); `next`, the one
   // above the body that decided the review (复核).
   std::string review_body;
+  // Goes back to the state the petition was in before it entered this one (`to` names the usual one).
+  bool back = false;
   std::vector<std::string> notify_when_handed_down;  // who hears of it then (the unit above), instead of `notify`
   int line = 0;
 };

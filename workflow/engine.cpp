@@ -213,7 +213,8 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
   std::map<std::string, std::string> fields;
   const auto wanted = required_fields(*transition, state, definition);
   for (const auto& [name, value] : command.fields)
-    if (contains(wanted, name) || name == "comment") fields.emplace(name, value);
+    if (contains(wanted, name) || contains(transition->optional_fields, name) || name == "comment")
+      fields.emplace(name, value);
   Decision decision{transition->name,   state.state, transition->to,   now, std::move(fields), {},
                     transition->notify, {},          transition->hands};
   if (auto unit = command.fields.find("unit"); unit != command.fields.end() && contains(wanted, "unit")) {
@@ -231,6 +232,11 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
     }
     if (transition->hands == Transition::Hands::down) check_hand_down(state, unit->second, units);
     decision.responsible_unit = unit->second;
+  }
+  if (transition->back) {
+    if (!state.previous_state || !definition.state(*state.previous_state))
+      throw Error(Errc::conflict, "no earlier state to go back to");
+    decision.to = *state.previous_state;
   }
   if (transition->hands == Transition::Hands::up) {
     if (!state.handed_down()) throw Error(Errc::conflict, transition->name + " needs an order handed down from above");

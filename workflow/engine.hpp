@@ -38,6 +38,7 @@ struct PetitionState {
   std::vector<std::string> complained_about;  // units the petition complains about: never responsible for it
   // The oversight unit (纪委监委): an accusation of a unit above it does not reach it (accuses.sql says the same).
   std::optional<std::string> oversight_unit;
+  std::optional<std::string> previous_state;  // the state it was in before it entered this one
 
   bool handed_down() const { return !handed_down_from.empty(); }
 

@@ -167,6 +167,8 @@ std::string petition_select(const std::string& now) {
          "   JOIN units u ON u.id = x.id)::text AS handed_down_from,"
          " vu.id AS reviewing_unit_id, vu.code AS reviewing_unit, vu.name AS reviewing_unit_name,"
          " (SELECT value #>> '{}' FROM settings WHERE key = 'oversight.unit') AS oversight_unit,"
+         " (SELECT e.from_state FROM petition_events e WHERE e.petition_id = p.id AND e.to_state = p.state"
+         "   AND e.from_state IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS previous_state,"
          " nlevel(vu.path) AS reviewing_unit_depth,"
          " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.complained_unit_ids))"
          "   AS complained_units,"
@@ -343,6 +345,7 @@ Petition petition_from(const pg::Result& r, int row) {
   for (const auto& unit : p.handed_down_from) state.handed_down_from.push_back(unit.code);
   state.complained_about = p.complained_units;
   state.oversight_unit = optional_text(r, row, "oversight_unit");
+  state.previous_state = optional_text(r, row, "previous_state");
   p.calendar_chain = r.words(row, r.column("calendar_chain"));
   return p;
 }

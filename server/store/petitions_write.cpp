@@ -51,7 +51,8 @@ Milestones milestones(const Decision& decision, const workflow::Definition& defi
   m.dispatched = decision.responsible_unit.has_value();  // handed to a unit; a refused return is no new order
   m.replied = decision.to == "replied";
   m.closed = decision.to == "closed" || (to && to->terminal);
-  m.reopened = !m.closed && decision.from == "closed";
+  const auto* from = definition.state(decision.from);
+  m.reopened = !m.closed && (decision.from == "closed" || (from && from->terminal));
   return m;
 }
 
@@ -567,6 +568,12 @@ struct ActionWrite {
   Instant now;
 };
 
+// A merge undone (a `back` transition out of the state a merge leads to) takes the petition out of its parent.
+bool leaves_parent(const ActionWrite& w) {
+  const auto* transition = w.definition.transition(w.decision.transition);
+  return transition && transition->back && w.petition.parent_id;
+}
+
 pg::Statement petition_update(const ActionWrite& w) {
   const auto& d = w.decision;
   const auto obligation = workflow::next_obligation(w.state, w.definition, w.after_calendar);
@@ -581,7 +588,7 @@ pg::Statement petition_update(const ActionWrite& w) {
        " replied_at = CASE WHEN $11 THEN to_timestamp($8) ELSE replied_at END,"
        " closed_at = CASE WHEN $12 THEN to_timestamp($8) WHEN $13 THEN NULL ELSE closed_at END,"
        " reply_outcome = coalesce($14, reply_outcome), satisfaction = coalesce($15, satisfaction),"
-       " parent_id = coalesce($16, parent_id),"
+       " parent_id = CASE WHEN $20 THEN NULL ELSE coalesce($16, parent_id) END,"
        " co_unit_ids = CASE WHEN $17::text[] IS NULL THEN co_unit_ids"
        "   ELSE (SELECT coalesce(array_agg(id), '{}') FROM units WHERE code = ANY ($17::text[])) END,"
        " handed_down_from = CASE $18 WHEN 'down' THEN array_append(handed_down_from, responsible_unit_id)"
@@ -608,7 +615,8 @@ pg::Statement petition_update(const ActionWrite& w) {
        d.hands == workflow::Transition::Hands::down ? "down"
        : d.hands == workflow::Transition::Hands::up ? "up"
                                                     : "none",
-       w.reviewing_unit_id},
+       w.reviewing_unit_id,
+       leaves_parent(w)},
       "the petition was changed by someone else");
 }
 
@@ -641,6 +649,16 @@ std::vector<pg::Statement> action_writes(const ActionWrite& w) {
   const auto* transition = w.definition.transition(d.transition);
   const auto& topic = transition && d.to != transition->to ? d.to : d.transition;
   if (!d.notify.empty()) writes.push_back(outbox_insert(id, d.notify, topic, petition.tracking_code, d.to));
+  // Undone: the petition it was merged into counts one repeat fewer and says so.
+  if (leaves_parent(w)) {
+    writes.emplace_back(
+        "UPDATE petitions SET repeat_count = greatest(repeat_count - 1, 0), updated_at = to_timestamp($2) WHERE id = "
+        "$1",
+        *petition.parent_id, epoch(w.now));
+    writes.push_back(
+        event_insert(*petition.parent_id, w.author, w.now, "repeat_unmerged", std::nullopt, std::nullopt,
+                     json::serialize(json::object{{"child", id}, {"tracking_code", petition.tracking_code}})));
+  }
   if (w.parent_id) {
     writes.emplace_back(
         "UPDATE petitions SET repeat_count = repeat_count + 1, updated_at = to_timestamp($2) WHERE id = $1",
@@ -667,7 +685,7 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
   const auto unit = reads.add(unit_chain_query(unit_code));
   const auto responsible = reads.add(responsible_chain_query(id));
   pg::Statement parent_check("", parent_id);
-  parent_check.sql = "SELECT p.id, p.parent_id, p.state FROM petitions p WHERE p.id = $1 AND " +
+  parent_check.sql = "SELECT p.id, p.parent_id, p.state, p.petitioner_id FROM petitions p WHERE p.id = $1 AND " +
                      visible_petitions_condition(actor, parent_check);
   const auto parent = reads.add(std::move(parent_check));
   auto found = co_await pool_.run(std::move(reads));
@@ -681,6 +699,15 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
       throw Error(Errc::invalid_field, "no other petition with this id can be merged into", "parent");
     if (!found[parent].is_null(0, 1))
       throw Error(Errc::invalid_field, "that petition was itself merged into another", "parent");
+    // Only what belongs together is merged (信访工作条例 Art 29: the same matter of the same person): the same
+    // petitioner, a repeat flagged at intake, or an explicit reason, which the timeline keeps.
+    const bool same_person = found[parent].integer(0, 3) == petition.petitioner.id;
+    const bool flagged = petition.repeat_of == *parent_id;
+    auto reason = action.fields.find("reason");
+    if (!same_person && !flagged && (reason == action.fields.end() || reason->second.empty()))
+      throw Error(Errc::invalid_field,
+                  "is another petitioner's petition and this one was not flagged as its repeat: give a reason to merge",
+                  "reason");
   }
 
   auto chain = unit_chain_from(found[unit]);

@@ -216,3 +216,37 @@ TEST_CASE("a matter transferred out records the body, the reference and the day,
   CHECK(event.text(0, 2) == today);
   CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'transfer_out' AND audience = 'petitioner'") == 1);
 }
+
+TEST_CASE("merging needs the same petitioner, a flagged repeat or a reason, and a mistaken merge is undone") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  Session op(server.port(), "operator", fixture_password);
+  auto file = [&](const std::string& name, const std::string& phone) {
+    std::string body = help_petition;
+    body.replace(body.find("钱七"), std::string("钱七").size(), name);
+    body.replace(body.find("13911112222"), 11, phone);
+    return op.send("POST", "/api/v1/petitions", body).json().at("id").to_number<std::int64_t>();
+  };
+  const auto parent = file("钱七", "13911112222"), other = file("孙八", "13933334444");
+  REQUIRE(act(op, other, "accept") == 200);
+  const auto merge = R"("parent":)" + std::to_string(parent);
+  CHECK(act(op, other, "merge", merge) == 422);  // another person's matter, no reason
+  REQUIRE(act(op, other, "merge", merge + R"(,"reason":"同一坡道的联名反映")") == 200);
+  CHECK(petition(op, other).at("state").as_string() == "merged");
+  CHECK(petition(op, parent).at("repeat_count").to_number<int>() == 1);
+  CHECK(db.exec("SELECT fields->>'reason' FROM petition_events WHERE action = 'merge'").text(0, 0) ==
+        "同一坡道的联名反映");
+
+  REQUIRE(act(op, other, "unmerge", R"("reason":"并非同一事项")") == 200);
+  auto restored = petition(op, other);
+  CHECK(restored.at("state").as_string() == "accepted");  // where it was merged from
+  CHECK(restored.at("parent_id").is_null());
+  CHECK(restored.at("closed_at").is_null());
+  CHECK(clock_deadline(restored, "dispatch") != "not running");
+  CHECK(petition(op, parent).at("repeat_count").to_number<int>() == 0);
+  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'repeat_unmerged'") == 1);
+
+  const auto again = file("钱七", "13911112222");  // the same person: no reason needed
+  CHECK(act(op, again, "merge", merge) == 200);
+}
