@@ -17,8 +17,10 @@ const std::set<std::string>& known_roles() {
 }
 const std::set<std::string>& known_fields() {
   // body, reference, date: where a matter was transferred to (转送), under which reference, on which day.
-  static const std::set<std::string> fields{"reason", "comment", "outcome", "unit", "satisfaction", "days",
-                                            "hours",  "reply",   "parent",  "body", "reference",    "date"};
+  // type, category, urgency, place, complained_units: a reclassification's corrections.
+  static const std::set<std::string> fields{"reason", "comment",  "outcome", "unit",  "satisfaction",    "days",
+                                            "hours",  "reply",    "parent",  "body",  "reference",       "date",
+                                            "type",   "category", "urgency", "place", "complained_units"};
   return fields;
 }
 const std::set<std::string>& known_report_measures() {
@@ -203,13 +205,14 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
   for (const auto& node : root["transitions"]) {
     r.only(node,
            {"name", "label", "from", "to", "roles", "requires", "guards", "notify", "extends", "report", "hands",
-            "to_when_handed_down", "notify_when_handed_down", "review_body", "accepts", "back"},
+            "to_when_handed_down", "notify_when_handed_down", "review_body", "accepts", "back", "reclassifies",
+            "to_when_accused"},
            "a transition");
     Transition t;
     t.name = r.text(node, "name", "a transition");
     t.label = r.label(node);
     t.from = r.list(node, "from");
-    t.to = r.text(node, "to", "transition " + t.name);
+    t.to = r.text(node, "to", "transition " + t.name, !node["reclassifies"]);
     t.roles = r.list(node, "roles");
     t.required_fields = r.list(node, "requires");
     t.notify = r.list(node, "notify");
@@ -218,6 +221,8 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     t.notify_when_handed_down = r.list(node, "notify_when_handed_down");
     t.optional_fields = r.list(node, "accepts");
     if (node["back"]) t.back = node["back"].as<bool>();
+    if (node["reclassifies"]) t.reclassifies = node["reclassifies"].as<bool>();
+    t.to_when_accused = r.text(node, "to_when_accused", "transition " + t.name, false);
     t.review_body = r.text(node, "review_body", "transition " + t.name, false);
     if (!t.review_body.empty() && t.review_body != "first" && t.review_body != "next")
       r.problem(node["review_body"], "'review_body' is first or next");
@@ -326,7 +331,10 @@ void check(const Definition& def, std::vector<Problem>& problems) {
   for (const auto& t : def.transitions) {
     if (!transition_names.insert(t.name).second) add(t.line, "transition '" + t.name + "' is defined twice");
     if (t.from.empty()) add(t.line, "transition '" + t.name + "' has no 'from' state");
-    if (!def.state(t.to)) add(t.line, "transition '" + t.name + "' goes to unknown state '" + t.to + "'");
+    if (!t.reclassifies && !def.state(t.to))
+      add(t.line, "transition '" + t.name + "' goes to unknown state '" + t.to + "'");
+    if (!t.to_when_accused.empty() && !def.state(t.to_when_accused))
+      add(t.line, "transition '" + t.name + "' goes to unknown state '" + t.to_when_accused + "'");
     if (!t.to_when_handed_down.empty() && !def.state(t.to_when_handed_down))
       add(t.line, "transition '" + t.name + "' goes to unknown state '" + t.to_when_handed_down + "'");
     for (const auto& from : t.from) {
@@ -334,8 +342,9 @@ void check(const Definition& def, std::vector<Problem>& problems) {
       if (!s) add(t.line, "transition '" + t.name + "' starts from unknown state '" + from + "'");
       else if (s->terminal && !t.back)  // only an undo (back) leaves a terminal state
         add(t.line, "transition '" + t.name + "' leaves terminal state '" + from + "'");
-      edges[from].push_back(t.to);
+      edges[from].push_back(t.reclassifies ? from : t.to);
       if (!t.to_when_handed_down.empty()) edges[from].push_back(t.to_when_handed_down);
+      if (!t.to_when_accused.empty()) edges[from].push_back(t.to_when_accused);
     }
     if (t.roles.empty()) add(t.line, "transition '" + t.name + "' names no roles that may take it");
     for (const auto& clock : t.extends)

@@ -54,6 +54,10 @@ struct Transition {
   std::string review_body;
   // Goes back to the state the petition was in before it entered this one (`to` names the usual one).
   bool back = false;
+  // Corrects what the petition is (type, category, urgency, place, units complained about) and stays where it is;
+  // when the correction names a unit that now has it in hand, it goes to `to_when_accused` instead, unassigned.
+  bool reclassifies = false;
+  std::string to_when_accused;
   std::vector<std::string> notify_when_handed_down;  // who hears of it then (the unit above), instead of `notify`
   int line = 0;
 };

@@ -108,6 +108,64 @@ void check_hand_down(const PetitionState& state, const std::string& unit, const 
               "is not under " + *state.responsible_unit + ": an order is handed down within its unit's tree", "unit");
 }
 
+// Whether `unit` is, or lies under, one of `complained` (the oversight unit shields what lies under it from an
+// accusation of a unit above it).
+bool accused(const std::string& unit, const std::vector<std::string>& complained,
+             const std::optional<std::string>& oversight, const UnitLookup& units) {
+  for (const auto& object : complained) {
+    bool under = unit == object, shielded = false;
+    for (auto u = units ? units(unit) : std::nullopt; u && !under; u = u->parent ? units(*u->parent) : std::nullopt) {
+      under = u->code == object;
+      shielded |= !under && u->code == oversight;
+    }
+    if (under && !shielded) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> split_codes(const std::string& text) {
+  std::vector<std::string> codes;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) codes.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return codes;
+}
+
+// What a reclassification changes, checked; throws invalid_field naming a bad value.
+Decision::Reclassified reclassification(const Transition& transition, const Command& command,
+                                        const PetitionState& state, const Definition& definition) {
+  Decision::Reclassified r{state.type, state.urgency, state.complained_about, false};
+  bool any = false;
+  auto given = [&](const char* name) -> const std::string* {
+    auto it = command.fields.find(name);
+    if (it == command.fields.end()) return nullptr;
+    any = true;
+    return &it->second;
+  };
+  if (const auto* type = given("type")) {
+    if (!contains(definition.types, *type))
+      throw Error(Errc::invalid_field, "unknown petition type '" + *type + "'", "type");
+    r.type = *type;
+  }
+  if (const auto* urgency = given("urgency")) {
+    if (!contains(definition.urgencies, *urgency))
+      throw Error(Errc::invalid_field, "unknown urgency '" + *urgency + "'", "urgency");
+    r.urgency = *urgency;
+  }
+  if (const auto* units = given("complained_units")) r.complained_about = split_codes(*units);
+  given("category");
+  given("place");
+  if (!any)
+    throw Error(Errc::invalid_field,
+                "say what to correct: type, category, urgency, place or complained_units (" + transition.name + ")",
+                "type");
+  return r;
+}
+
 // The level (1 = the district) of a unit, when the lookup knows it.
 int depth_of(const std::optional<std::string>& unit, const UnitLookup& units) {
   if (!unit || !units) return 0;
@@ -185,7 +243,7 @@ PetitionState initial_state(const Definition& definition, std::string type, std:
   state.state = definition.initial_state().name;
   state.type = std::move(type);
   state.urgency = std::move(urgency);
-  Decision entry{"", "", state.state, now, {}, {}, {}, {}, Transition::Hands::none};
+  Decision entry{"", "", state.state, now, {}, {}, {}, {}, Transition::Hands::none, {}};
   for (const auto& spec : definition.clocks)
     if (contains(spec.start_on, state.state) && !spec.while_handed_down)
       entry.clocks.push_back(
@@ -215,23 +273,28 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
   for (const auto& [name, value] : command.fields)
     if (contains(wanted, name) || contains(transition->optional_fields, name) || name == "comment")
       fields.emplace(name, value);
-  Decision decision{transition->name,   state.state, transition->to,   now, std::move(fields), {},
-                    transition->notify, {},          transition->hands};
+  Decision decision{transition->name,   state.state, transition->to,    now, std::move(fields), {},
+                    transition->notify, {},          transition->hands, {}};
   if (auto unit = command.fields.find("unit"); unit != command.fields.end() && contains(wanted, "unit")) {
     // Accusation material never goes to the accused (信访工作条例 Art 30): nor to anything under them.
-    for (const auto& object : state.complained_about) {
-      bool under = unit->second == object, shielded = false;
-      for (auto u = units ? units(unit->second) : std::nullopt; u && !under;
-           u = u->parent ? units(*u->parent) : std::nullopt) {
-        under = u->code == object;
-        shielded |= !under && u->code == state.oversight_unit;
-      }
-      if (under && !shielded)
-        throw Error(Errc::invalid_field, "the petition complains about " + object + ": it cannot be handled there",
-                    "unit");
-    }
+    if (accused(unit->second, state.complained_about, state.oversight_unit, units))
+      throw Error(Errc::invalid_field,
+                  "the petition complains about " + unit->second + " or a unit above it: it cannot be handled there",
+                  "unit");
     if (transition->hands == Transition::Hands::down) check_hand_down(state, unit->second, units);
     decision.responsible_unit = unit->second;
+  }
+  if (transition->reclassifies) {
+    decision.reclassified = reclassification(*transition, command, state, definition);
+    decision.to = state.state;
+    // A correction that puts the petition in front of a unit it accuses takes it away from that unit.
+    if (state.responsible_unit &&
+        accused(*state.responsible_unit, decision.reclassified->complained_about, state.oversight_unit, units)) {
+      if (transition->to_when_accused.empty())
+        throw Error(Errc::conflict, "the unit now responsible would be accused; it cannot stay there");
+      decision.to = transition->to_when_accused;
+      decision.reclassified->unassigned = true;
+    }
   }
   if (transition->back) {
     if (!state.previous_state || !definition.state(*state.previous_state))
@@ -243,7 +306,9 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
     decision.responsible_unit = state.handed_down_from.back();
   }
   // Still handed down afterwards, to a level whose replies go up to be checked: the alternative target.
-  const auto depth_after = decision.hands == Transition::Hands::none   ? state.handed_down_from.size()
+  const bool unassigned = decision.reclassified && decision.reclassified->unassigned;
+  const auto depth_after = unassigned                                  ? 0
+                           : decision.hands == Transition::Hands::none ? state.handed_down_from.size()
                            : decision.hands == Transition::Hands::down ? state.handed_down_from.size() + 1
                                                                        : state.handed_down_from.size() - 1;
   const auto responsible_after = decision.responsible_unit ? decision.responsible_unit : state.responsible_unit;
@@ -255,11 +320,19 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
   }
 
   const auto& to = decision.to;
-  const bool handed = decision.hands != Transition::Hands::none;
+  const bool handed = decision.hands != Transition::Hands::none || unassigned;
+  const auto& type = decision.reclassified ? decision.reclassified->type : state.type;
+  const auto& urgency = decision.reclassified ? decision.reclassified->urgency : state.urgency;
   for (const auto& spec : definition.clocks) {
     const auto* running = state.running_clock(spec.name);
     const bool may_run = !spec.while_handed_down || depth_after > 0;
-    if (running && (contains(spec.stop_on, to) || (handed && spec.per_unit) || !may_run)) {
+    // Reclassified: a running clock takes the limit of what the petition now is, or stops if none applies.
+    const auto now_due = spec.duration_for(type, urgency);
+    const bool applies = !decision.reclassified || now_due;
+    if (running && decision.reclassified && now_due && !contains(spec.stop_on, to) &&
+        (now_due->unit != running->duration.unit || now_due->amount != running->duration.amount))
+      decision.clocks.push_back({ClockChange::Kind::redefine, spec.name, now_due, 0, {}, {}});
+    if (running && (contains(spec.stop_on, to) || (handed && spec.per_unit) || !may_run || !applies)) {
       decision.clocks.push_back({ClockChange::Kind::stop, spec.name, {}, 0, {}, {}});
       running = nullptr;
     } else if (running && !running->paused() && contains(spec.pause_in, to)) {
@@ -273,8 +346,7 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
       for (const auto& outer : spec.within)
         if (const auto* clock = state.running_clock(outer))
           if (auto deadline = deadline_of(*clock, calendar); deadline && (!cap || *deadline < *cap)) cap = deadline;
-      decision.clocks.push_back(
-          {ClockChange::Kind::start, spec.name, spec.duration_for(state.type, state.urgency), 0, {}, cap});
+      decision.clocks.push_back({ClockChange::Kind::start, spec.name, now_due, 0, {}, cap});
     }
   }
   // Approving an extension adds what was asked for to every extended clock still running; the clocks within
@@ -308,6 +380,15 @@ PetitionState apply(PetitionState state, const Decision& decision) {
     state.handed_down_from.push_back(*state.responsible_unit);
   if (decision.hands == Transition::Hands::up && !state.handed_down_from.empty()) state.handed_down_from.pop_back();
   if (decision.responsible_unit) state.responsible_unit = decision.responsible_unit;
+  if (const auto& r = decision.reclassified) {
+    state.type = r->type;
+    state.urgency = r->urgency;
+    state.complained_about = r->complained_about;
+    if (r->unassigned) {
+      state.responsible_unit.reset();
+      state.handed_down_from.clear();
+    }
+  }
   for (const auto& change : decision.clocks) {
     auto running = std::find_if(state.clocks.begin(), state.clocks.end(),
                                 [&](const ClockRecord& c) { return c.name == change.clock && c.running(); });
@@ -327,6 +408,9 @@ PetitionState apply(PetitionState state, const Decision& decision) {
         break;
       case ClockChange::Kind::resume:
         if (running != state.clocks.end() && running->paused()) running->pauses.back().until = decision.at;
+        break;
+      case ClockChange::Kind::redefine:
+        if (running != state.clocks.end() && change.duration) running->duration = *change.duration;
         break;
       case ClockChange::Kind::extend:
         if (running != state.clocks.end()) {

@@ -54,7 +54,7 @@ struct Command {
 };
 
 struct ClockChange {
-  enum class Kind { start, stop, pause, resume, extend } kind;
+  enum class Kind { start, stop, pause, resume, extend, redefine } kind;  // redefine: a new duration, same start
   std::string clock;
   std::optional<ClockDuration> duration;  // start
   int extension = 0;                      // extend, in the clock's unit
@@ -71,6 +71,13 @@ struct Decision {
   std::vector<std::string> notify;
   std::optional<std::string> responsible_unit;  // set when the transition hands the petition to a unit
   Transition::Hands hands = Transition::Hands::none;
+  // A reclassification: what the petition is now; `unassigned` when it was taken from a unit it accuses.
+  struct Reclassified {
+    std::string type, urgency;
+    std::vector<std::string> complained_about;
+    bool unassigned = false;
+  };
+  std::optional<Reclassified> reclassified;
 };
 
 // Throws Error: not_found (no such transition), conflict (not from this state, or a guard fails),

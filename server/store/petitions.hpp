@@ -251,6 +251,7 @@ class PetitionStore {
   // create() and act() computed on the calendars in force; they run again (after a reload) when an admin
   // changed a calendar meanwhile (calendars_unchanged()).
   boost::asio::awaitable<std::pair<Petition, bool>> create_once(NewPetition petition, Intake intake);
+  boost::asio::awaitable<void> check_corrections(const std::map<std::string, std::string>& fields);
   boost::asio::awaitable<Petition> act_once(const Actor& actor, std::int64_t id, ActionRequest action);
   boost::asio::awaitable<Petition> write_and_read(std::vector<pg::Statement> writes, const char* field);
   // One petition's deadlines on `calendars`, if its calendar is among `changed`; true when its deadline moved.

@@ -239,25 +239,14 @@ IntakeReads intake_reads(const NewPetition& in, const Intake& intake, const std:
   // A complaint about the desk's own unit (or one above it) is registered by the nearest unit above the
   // accused instead, so that it is never counted, listed or told there; none left (the top unit is accused):
   // by the oversight unit (the `oversight.unit` setting), which is never left out by an accusation above it.
-  r.desk = r.batch.add(pg::Statement(
-      "SELECT id, chain, depth FROM ("
-      " (SELECT u.id, " +
-          calendar_chain("u.path") +
-          " AS chain, nlevel(u.path) AS depth, 0 AS preference FROM units u, units desk"
-          "  WHERE desk.id = coalesce($1,"
-          "   (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings WHERE key = "
-          "'portal.intake_unit')),"
-          "   (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1))"
-          "  AND u.path @> desk.path AND NOT accuses(ARRAY(SELECT id FROM units WHERE code = ANY ($2::text[])), u.path)"
-          "  ORDER BY nlevel(u.path) DESC LIMIT 1)"
-          " UNION ALL"
-          " (SELECT o.id, " +
-          calendar_chain("o.path") +
-          ", nlevel(o.path), 1 FROM units o"
-          "  WHERE o.active AND o.code = (SELECT value #>> '{}' FROM settings WHERE key = 'oversight.unit')"
-          "  AND NOT accuses(ARRAY(SELECT id FROM units WHERE code = ANY ($2::text[])), o.path))"
-          ") desks ORDER BY preference LIMIT 1",
-      actor_unit, pg::words_literal(in.complained_unit_codes)));
+  r.desk = r.batch.add(pg::Statement("SELECT u.id, " + calendar_chain("u.path") +
+                                         ", nlevel(u.path) FROM units u"
+                                         " WHERE u.id = registering_desk(coalesce($1,"
+                                         "  (SELECT id FROM units WHERE code = (SELECT value #>> '{}' FROM settings "
+                                         "WHERE key = 'portal.intake_unit')),"
+                                         "  (SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1)),"
+                                         " ARRAY(SELECT id FROM units WHERE code = ANY ($2::text[])))",
+                                     actor_unit, pg::words_literal(in.complained_unit_codes)));
   r.home = r.batch.add({"SELECT id FROM units WHERE code = $1 AND active", in.petitioner.unit_code});
   r.complained = r.batch.add(
       {"SELECT code, id FROM units WHERE code = ANY ($1::text[])", pg::words_literal(in.complained_unit_codes)});
@@ -565,6 +554,7 @@ struct ActionWrite {
   std::optional<std::vector<std::string>> co_units;
   std::optional<std::int64_t> reviewing_unit_id;  // set when the action asks for a review or re-review
   Author author;
+  std::string actor_login;
   Instant now;
 };
 
@@ -574,15 +564,29 @@ bool leaves_parent(const ActionWrite& w) {
   return transition && transition->back && w.petition.parent_id;
 }
 
+// "A,B" as a reclassification's complained_units gives them.
+std::vector<std::string> unit_codes(const std::string& text) {
+  std::vector<std::string> codes;
+  for (std::size_t start = 0; start <= text.size();) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) codes.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return codes;
+}
+
 pg::Statement petition_update(const ActionWrite& w) {
   const auto& d = w.decision;
   const auto obligation = workflow::next_obligation(w.state, w.definition, w.after_calendar);
   const auto m = milestones(d, w.definition);
+  auto corrected = [&d](const char* name) { return d.reclassified ? field(d, name) : std::nullopt; };
+  const auto complained = corrected("complained_units");
   return require_change(
-      {"UPDATE petitions SET state = $3, version = version + 1, responsible_unit_id = coalesce($4, "
-       "responsible_unit_id),"
-       " requested_extension = $5, due_at = to_timestamp($6), warn_at = to_timestamp($7), updated_at = "
-       "to_timestamp($8),"
+      {"UPDATE petitions SET state = $3, version = version + 1,"
+       " responsible_unit_id = CASE WHEN $25 THEN NULL ELSE coalesce($4, responsible_unit_id) END,"
+       " requested_extension = $5, due_at = to_timestamp($6), warn_at = to_timestamp($7),"
+       " updated_at = to_timestamp($8),"
        " accepted_at = CASE WHEN $9 THEN coalesce(accepted_at, to_timestamp($8)) ELSE accepted_at END,"
        " dispatched_at = CASE WHEN $10 THEN to_timestamp($8) ELSE dispatched_at END,"
        " replied_at = CASE WHEN $11 THEN to_timestamp($8) ELSE replied_at END,"
@@ -591,9 +595,16 @@ pg::Statement petition_update(const ActionWrite& w) {
        " parent_id = CASE WHEN $20 THEN NULL ELSE coalesce($16, parent_id) END,"
        " co_unit_ids = CASE WHEN $17::text[] IS NULL THEN co_unit_ids"
        "   ELSE (SELECT coalesce(array_agg(id), '{}') FROM units WHERE code = ANY ($17::text[])) END,"
-       " handed_down_from = CASE $18 WHEN 'down' THEN array_append(handed_down_from, responsible_unit_id)"
-       "   WHEN 'up' THEN handed_down_from[1:cardinality(handed_down_from) - 1] ELSE handed_down_from END,"
-       " reviewing_unit_id = coalesce($19, reviewing_unit_id)"
+       " handed_down_from = CASE WHEN $25 THEN '{}'"
+       "   WHEN $18 = 'down' THEN array_append(handed_down_from, responsible_unit_id)"
+       "   WHEN $18 = 'up' THEN handed_down_from[1:cardinality(handed_down_from) - 1] ELSE handed_down_from END,"
+       " reviewing_unit_id = coalesce($19, reviewing_unit_id),"
+       " type = coalesce($21, type), category = coalesce($22, category), urgency = coalesce($23, urgency),"
+       " complained_unit_ids = CASE WHEN $24::text[] IS NULL THEN complained_unit_ids"
+       "   ELSE ARRAY(SELECT id FROM units WHERE code = ANY ($24::text[])) END,"
+       // Corrected to accuse the unit that registered it: the one above the accused registers it instead.
+       " intake_unit_id = CASE WHEN $24::text[] IS NULL THEN intake_unit_id ELSE coalesce(registering_desk("
+       "   intake_unit_id, ARRAY(SELECT id FROM units WHERE code = ANY ($24::text[]))), intake_unit_id) END"
        " WHERE id = $1 AND version = $2 RETURNING 1",
        w.petition.id,
        w.action.expected_version,
@@ -616,7 +627,12 @@ pg::Statement petition_update(const ActionWrite& w) {
        : d.hands == workflow::Transition::Hands::up ? "up"
                                                     : "none",
        w.reviewing_unit_id,
-       leaves_parent(w)},
+       leaves_parent(w),
+       corrected("type"),
+       corrected("category"),
+       corrected("urgency"),
+       complained ? std::optional(pg::words_literal(unit_codes(*complained))) : std::nullopt,
+       d.reclassified && d.reclassified->unassigned},
       "the petition was changed by someone else");
 }
 
@@ -649,6 +665,24 @@ std::vector<pg::Statement> action_writes(const ActionWrite& w) {
   const auto* transition = w.definition.transition(d.transition);
   const auto& topic = transition && d.to != transition->to ? d.to : d.transition;
   if (!d.notify.empty()) writes.push_back(outbox_insert(id, d.notify, topic, petition.tracking_code, d.to));
+  // A correction of what the petition is: the place is the petitioner's; the change is audited as well.
+  if (d.reclassified) {
+    if (auto place = field(d, "place"))
+      writes.emplace_back(
+          "UPDATE petitioners SET unit_id = (SELECT id FROM units WHERE code = $2 AND active), updated_at = now()"
+          " WHERE id = $1",
+          petition.petitioner.id, *place);
+    AuditEvent audit;
+    audit.action = "petition.reclassified";
+    audit.actor_id = w.author.id;
+    audit.actor_login = w.actor_login;
+    audit.target_type = "petition";
+    audit.target_id = std::to_string(id);
+    for (const char* name : {"type", "category", "urgency", "place", "complained_units"})
+      if (auto value = field(d, name)) audit.details[name] = *value;
+    audit.details["unassigned"] = d.reclassified->unassigned;
+    writes.push_back(audit_insert(audit));
+  }
   // Undone: the petition it was merged into counts one repeat fewer and says so.
   if (leaves_parent(w)) {
     writes.emplace_back(
@@ -672,6 +706,32 @@ std::vector<pg::Statement> action_writes(const ActionWrite& w) {
 }
 
 }  // namespace
+
+// A reclassification names a known category, an active place and existing units, or is refused naming the field.
+awaitable<void> PetitionStore::check_corrections(const std::map<std::string, std::string>& fields) {
+  auto given = [&fields](const char* name) -> std::optional<std::string> {
+    auto it = fields.find(name);
+    if (it == fields.end()) return std::nullopt;
+    return it->second;
+  };
+  if (auto category = given("category")) {
+    const auto categories = routing_.categories();
+    if (std::find(categories.begin(), categories.end(), *category) == categories.end())
+      throw Error(Errc::invalid_field, "unknown category '" + *category + "'", "category");
+  }
+  auto complained = unit_codes(given("complained_units").value_or(""));
+  std::sort(complained.begin(), complained.end());
+  complained.erase(std::unique(complained.begin(), complained.end()), complained.end());
+  pg::Statement known(
+      "SELECT (SELECT count(*) FROM units WHERE code = ANY ($1::text[])),"
+      " (SELECT count(*) FROM units WHERE code = $2 AND active)",
+      pg::words_literal(complained), given("place"));
+  auto found = co_await pool_.run_one(std::move(known));
+  if (found.integer(0, 0) != static_cast<std::int64_t>(complained.size()))
+    throw Error(Errc::invalid_field, "names a unit that does not exist", "complained_units");
+  if (given("place") && found.integer(0, 1) == 0)
+    throw Error(Errc::invalid_field, "no active unit has this code", "place");
+}
 
 awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id, ActionRequest action) {
   const auto now = clock_();
@@ -726,6 +786,7 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
     }
   }
   if (unit_code && !chain.id) throw Error(Errc::invalid_field, "no active unit has this code", "unit");
+  if (transition && transition->reclassifies) co_await check_corrections(action.fields);
 
   const auto calendars = calendars_.current();  // held: the set may be replaced while this runs
   const auto& calendar = calendars->resolve(petition.calendar_chain);
@@ -759,8 +820,9 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
     reviewing_unit_id = body.integer(0, 0);
   }
 
-  const ActionWrite plan{petition,   action, decision,  state,    definition,        calendar,         after_calendar,
-                         *calendars, chain,  parent_id, co_units, reviewing_unit_id, author_of(actor), now};
+  const ActionWrite plan{petition,         action,      decision, state,     definition, calendar,
+                         after_calendar,   *calendars,  chain,    parent_id, co_units,   reviewing_unit_id,
+                         author_of(actor), actor.login, now};
   auto writes = action_writes(plan);
   std::vector<pg::Result> results;
   try {

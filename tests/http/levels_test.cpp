@@ -250,3 +250,29 @@ TEST_CASE("merging needs the same petitioner, a flagged repeat or a reason, and 
   const auto again = file("钱七", "13911112222");  // the same person: no reason needed
   CHECK(act(op, again, "merge", merge) == 200);
 }
+
+TEST_CASE("a reclassification is audited, on the timeline, and takes the petition away from a unit it now accuses") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  Session op(server.port(), "operator", fixture_password), t1(server.port(), "t1.handler", fixture_password);
+  const auto id = op.send("POST", "/api/v1/petitions", help_petition).json().at("id").to_number<std::int64_t>();
+  REQUIRE(act(op, id, "accept") == 200);
+  REQUIRE(act(op, id, "dispatch", R"("unit":"T1")") == 200);
+  REQUIRE(act(t1, id, "sign_for") == 200);
+  CHECK(act(op, id, "reclassify", R"("reason":"x","category":"no_such_category")") == 422);
+  CHECK(act(op, id, "reclassify", R"("reason":"x","complained_units":["NOPE"])") == 422);
+  CHECK(act(op, id, "reclassify", R"("reason":"x","place":"NOPE")") == 422);
+  REQUIRE(act(op, id, "reclassify",
+              R"("reason":"反映镇政府","type":"complaint","complained_units":["T1"],"place":"V1")") == 200);
+  auto p = petition(op, id);
+  CHECK(p.at("type").as_string() == "complaint");
+  CHECK(p.at("state").as_string() == "accepted");
+  CHECK(p.at("responsible_unit").is_null());
+  CHECK(t1.get("/api/v1/petitions/" + std::to_string(id)).status == 404);  // out of the accused town's sight
+  CHECK(count(db, "SELECT count(*) FROM audit_log WHERE action = 'petition.reclassified' AND target_id = '" +
+                      std::to_string(id) + "'") == 1);
+  CHECK(db.exec("SELECT fields->>'complained_units' FROM petition_events WHERE action = 'reclassify'").text(0, 0) ==
+        "T1");
+  CHECK(act(op, id, "dispatch", R"("unit":"T1")") == 422);
+}

@@ -421,3 +421,49 @@ TEST_CASE("a review and a re-review are decided by the body named for them, neve
   walk.go("decide_re_review", {"reviewer"}, t0 + hours(5), {{"outcome", "explain"}, {"reply", "维持"}});
   CHECK(walk.state.state == "concluded");
 }
+
+TEST_CASE("reclassify: (correction) → the clocks and the hands the petition is in") {
+  const Instant t0 = at("2026-03-02", 9);
+  SECTION("a help request that is a complaint: 7 working days become 15, from the same start") {
+    Walk walk("help", "normal", t0);
+    walk.to_handling("T1", t0);
+    CHECK(walk.deadline("handling") == "2026-03-12T00:00:00+08:00");
+    walk.go("reclassify", {"operator"}, t0 + hours(1), {{"reason", "实为投诉"}, {"type", "complaint"}});
+    CHECK(walk.state.state == "handling");
+    CHECK(walk.state.type == "complaint");
+    CHECK(walk.deadline("handling") == "2026-03-24T00:00:00+08:00");
+    walk.go("reclassify", {"manager"}, t0 + hours(2), {{"reason", "情况紧急"}, {"urgency", "urgent"}});
+    CHECK(walk.deadline("handling") == "2026-03-03T00:00:00+08:00");  // the same working day as it started
+  }
+  SECTION("a formal petition found among hotline orders gets its 60 days from acceptance") {
+    Walk walk("help", "normal", t0);
+    walk.go("accept", {"operator"}, t0 + minutes(5));
+    walk.go("reclassify", {"operator"}, t0 + hours(1), {{"reason", "属信访事项"}, {"type", "formal"}});
+    // From the correction (the same day as the acceptance here): 2 March + 60 days is 1 May, a rest day to the
+    // 5th: the end of Wednesday 6 May.
+    CHECK(walk.deadline("statutory") == "2026-05-07T00:00:00+08:00");
+  }
+  SECTION("naming the unit that has it as complained about takes it from that unit") {
+    Walk walk("help", "normal", t0);
+    walk.to_handling("T1", t0);
+    walk.go("hand_down", {"handler"}, t0 + hours(1), {{"unit", "V1"}});
+    walk.go("reclassify", {"operator"}, t0 + hours(2),
+            {{"reason", "反映村干部"}, {"type", "complaint"}, {"complained_units", "V1"}});
+    CHECK(walk.state.state == "accepted");
+    CHECK_FALSE(walk.state.responsible_unit);
+    CHECK(walk.state.handed_down_from.empty());
+    CHECK(walk.deadline("sign_for") == "not running");
+    CHECK(walk.deadline("dispatch") != "not running");  // to be dispatched again, elsewhere
+    CHECK(refusal([&] { walk.go("dispatch", {"operator"}, t0 + hours(3), {{"unit", "V1"}}); }) == Errc::invalid_field);
+  }
+  SECTION("a correction names something to correct, and only known values") {
+    Walk walk("help", "normal", t0);
+    CHECK(refusal([&] { walk.go("reclassify", {"operator"}, t0, {{"reason", "x"}}); }) == Errc::invalid_field);
+    CHECK(refusal([&] {
+            walk.go("reclassify", {"operator"}, t0, {{"reason", "x"}, {"type", "rumour"}});
+          }) == Errc::invalid_field);
+    CHECK(refusal([&] {
+            walk.go("reclassify", {"handler"}, t0, {{"reason", "x"}, {"type", "report"}});
+          }) == Errc::forbidden);
+  }
+}
