@@ -17,17 +17,24 @@ std::optional<Target> read_target(const YAML::Node& node, std::vector<Problem>& 
   };
   if (node.IsScalar()) {
     auto text = node.as<std::string>();
-    if (text == "district") return Target{Target::Kind::district, ""};
-    if (text == "town_of_petitioner") return Target{Target::Kind::town_of_petitioner, ""};
-    if (text == "village_of_petitioner") return Target{Target::Kind::village_of_petitioner, ""};
+    if (text == "district") return Target{Target::Kind::district, "", 0};
+    if (text == "town_of_petitioner") return Target{Target::Kind::town_of_petitioner, "", 0};
+    if (text == "village_of_petitioner") return Target{Target::Kind::village_of_petitioner, "", 0};
     return problem("unknown target '" + text +
                    "': district, town_of_petitioner, village_of_petitioner, {unit: CODE} or {function: NAME}");
   }
   if (node.IsMap() && node.size() == 1) {
     auto key = node.begin()->first.as<std::string>();
     auto value = node.begin()->second.as<std::string>();
-    if (key == "unit") return Target{Target::Kind::unit, value};
-    if (key == "function") return Target{Target::Kind::function, value};
+    if (key == "unit") return Target{Target::Kind::unit, value, 0};
+    if (key == "function") return Target{Target::Kind::function, value, 0};
+  }
+  // {function: NAME, serving: town_of_petitioner}: the function's office for the petitioner's town, if any.
+  if (node.IsMap() && node.size() == 2 && node["function"] && node["serving"]) {
+    auto serving = node["serving"].as<std::string>();
+    if (serving != "town_of_petitioner" && serving != "village_of_petitioner")
+      return problem("'serving' is town_of_petitioner or village_of_petitioner");
+    return Target{Target::Kind::function, node["function"].as<std::string>(), serving == "town_of_petitioner" ? 2 : 3};
   }
   return problem("a target is district, town_of_petitioner, village_of_petitioner, {unit: CODE} or {function: NAME}");
 }
@@ -109,6 +116,13 @@ std::optional<UnitInfo> ancestor_at(const UnitLookup& units, const std::string& 
   return std::nullopt;
 }
 
+// True when `code` is `object` or lies under it.
+bool within(const UnitLookup& units, const std::string& code, const std::string& object) {
+  for (auto unit = units(code); unit; unit = unit->parent ? units(*unit->parent) : std::nullopt)
+    if (unit->code == object) return true;
+  return false;
+}
+
 std::string resolve(const RoutingTable& table, const UnitLookup& units, const RoutingRequest& request,
                     const Target& target) {
   auto place = [&](int depth, const char* what) {
@@ -126,6 +140,11 @@ std::string resolve(const RoutingTable& table, const UnitLookup& units, const Ro
       if (it == table.functions.end() || it->second.empty() || !units(it->second))
         throw Error(Errc::invalid_field, "no unit is set to play '" + target.value + "' in the routing table",
                     "category");
+      // Its local office for the petitioner's place (a town's legal-aid station), when it has one there.
+      if (target.serving && request.petitioner_unit)
+        if (auto place_unit = ancestor_at(units, *request.petitioner_unit, target.serving))
+          for (const auto& office : request.offices)
+            if (office.serves == place_unit->code && within(units, office.code, it->second)) return office.code;
       return it->second;
     }
     case Target::Kind::town_of_petitioner: return place(2, "town or street");
@@ -140,13 +159,6 @@ std::string resolve(const RoutingTable& table, const UnitLookup& units, const Ro
   while (unit && unit->parent) unit = units(*unit->parent);
   if (!unit) throw Error(Errc::invalid_field, "cannot tell which district this is", "place");
   return unit->code;
-}
-
-// True when `code` is `object` or lies under it.
-bool within(const UnitLookup& units, const std::string& code, const std::string& object) {
-  for (auto unit = units(code); unit; unit = unit->parent ? units(*unit->parent) : std::nullopt)
-    if (unit->code == object) return true;
-  return false;
 }
 
 // Moves `code` up until it lies outside every complained-about unit.

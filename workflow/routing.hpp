@@ -17,6 +17,7 @@ namespace petitiond::workflow {
 struct Target {
   enum class Kind { unit, function, town_of_petitioner, village_of_petitioner, district } kind = Kind::district;
   std::string value;  // a unit code, or a function name
+  int serving = 0;    // a function: its office serving the petitioner's town (2) or village (3), if it has one
 };
 
 struct RoutingRule {
@@ -49,6 +50,7 @@ struct UnitInfo {
   std::string kind;  // area | department
   int depth = 0;     // 1 = the district
   std::optional<std::string> parent;
+  std::optional<std::string> serves = std::nullopt;  // the area unit a local office serves
 };
 using UnitLookup = std::function<std::optional<UnitInfo>(const std::string& code)>;
 
@@ -57,6 +59,7 @@ struct RoutingRequest {
   std::string urgency = "normal";
   std::optional<std::string> petitioner_unit;  // the village/community (or town) the petitioner lives in
   std::vector<std::string> complained_about;   // units named as the object of the complaint
+  std::vector<UnitInfo> offices = {};          // local offices serving the petitioner's place or a unit above it
 };
 
 struct Routing {

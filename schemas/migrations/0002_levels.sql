@@ -14,3 +14,6 @@ INSERT INTO settings (key, value) VALUES ('review.department_body', 'null') ON C
 -- Complaints about the top, or about a unit with nobody above it here, go to this unit (the discipline
 -- inspection office); `transfer_out` sends a matter to a body outside the system.
 INSERT INTO settings (key, value) VALUES ('oversight.unit', 'null') ON CONFLICT (key) DO NOTHING;
+-- The area unit a department's local office serves (a town's legal-aid station, a village's contact point):
+-- routing by the petitioner's place finds it.
+ALTER TABLE units ADD COLUMN serves_unit_id bigint REFERENCES units (id);

@@ -53,6 +53,7 @@ awaitable<Response> create_unit(Services& services, RequestContext& context) {
   input.parent_code = fields.text("parent", 32);
   input.phone = unit_phone(fields);
   input.calendar = fields.optional_text("calendar", 64);
+  input.serves = fields.optional_text("serves", 32);
   fields.reject_unknown();
   auto event = audit_event(context, "unit.created", "unit", input.code);
   event.details["parent"] = *input.parent_code;

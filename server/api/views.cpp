@@ -23,6 +23,7 @@ json::value unit_view(const store::Unit& unit) {
                       {"depth", unit.depth},
                       {"phone", optional_string(unit.phone)},  // an office number, not personal data
                       {"calendar", optional_string(unit.calendar)},
+                      {"serves", optional_string(unit.serves)},
                       {"active", unit.active}};
 }
 

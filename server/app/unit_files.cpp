@@ -10,7 +10,8 @@
 namespace petitiond::app {
 namespace {
 
-const std::vector<std::string> columns{"code", "name", "kind", "parent", "phone", "calendar", "active"};
+// serves: the area unit a department's local office serves (a town's legal-aid station), for routing by place.
+const std::vector<std::string> columns{"code", "name", "kind", "parent", "phone", "calendar", "active", "serves"};
 
 std::optional<std::string> non_empty(std::string value) {
   if (value.empty()) return std::nullopt;
@@ -35,6 +36,7 @@ store::UnitInput unit_from(const std::map<std::string, std::string>& values, con
   unit.parent_code = non_empty(get("parent"));
   unit.phone = non_empty(get("phone"));
   unit.calendar = non_empty(get("calendar"));
+  unit.serves = non_empty(get("serves"));
   auto active = get("active");
   if (active.empty() || active == "true") unit.active = true;
   else if (active == "false") unit.active = false;
@@ -154,6 +156,7 @@ std::string units_to_yaml(const std::vector<store::Unit>& units) {
     if (unit.parent_code) out << YAML::Key << "parent" << YAML::Value << *unit.parent_code;
     if (unit.phone) out << YAML::Key << "phone" << YAML::Value << YAML::DoubleQuoted << *unit.phone;
     if (unit.calendar) out << YAML::Key << "calendar" << YAML::Value << *unit.calendar;
+    if (unit.serves) out << YAML::Key << "serves" << YAML::Value << *unit.serves;
     if (!unit.active) out << YAML::Key << "active" << YAML::Value << false;
     out << YAML::EndMap;
   }
@@ -162,11 +165,12 @@ std::string units_to_yaml(const std::vector<store::Unit>& units) {
 }
 
 std::string units_to_csv(const std::vector<store::Unit>& units) {
-  std::string out = "code,name,kind,parent,phone,calendar,active\n";
+  std::string out = "code,name,kind,parent,phone,calendar,active,serves\n";
   for (const auto& unit : units) {
     out += csv_field(unit.code) + "," + csv_field(unit.name) + "," + unit.kind + "," +
            csv_field(unit.parent_code.value_or("")) + "," + csv_field(unit.phone.value_or("")) + "," +
-           csv_field(unit.calendar.value_or("")) + "," + (unit.active ? "true" : "false") + "\n";
+           csv_field(unit.calendar.value_or("")) + "," + (unit.active ? "true" : "false") + "," +
+           csv_field(unit.serves.value_or("")) + "\n";
   }
   return out;
 }

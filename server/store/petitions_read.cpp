@@ -392,30 +392,39 @@ boost::asio::awaitable<std::optional<workflow::Routing>> PetitionStore::suggest_
   pg::Statement query(
       "WITH functions AS (SELECT key, value FROM jsonb_each_text(coalesce((SELECT value FROM settings"
       "   WHERE key = 'routing.functions' AND jsonb_typeof(value) = 'object'), '{}')))"
-      " SELECT 'unit', u.code, u.kind, nlevel(u.path), parent.code FROM units u"
-      " LEFT JOIN units parent ON parent.id = u.parent_id"
+      " , place AS (SELECT string_to_array(ltree2text((SELECT path FROM units WHERE id = $1)), '.')::bigint[] AS ids)"
+      // Local offices serving the place or a unit above it, with the units between them and their function's unit.
+      " , offices AS (SELECT o.id, o.path FROM units o, place WHERE o.active AND o.serves_unit_id = ANY (place.ids))"
+      " SELECT CASE WHEN u.id IN (SELECT id FROM offices) THEN 'office' ELSE 'unit' END, u.code, u.kind,"
+      "  nlevel(u.path), parent.code, served.code FROM units u"
+      " LEFT JOIN units parent ON parent.id = u.parent_id LEFT JOIN units served ON served.id = u.serves_unit_id"
       " WHERE u.active AND (u.code IN (SELECT value FROM functions) OR u.code = ANY ($2::text[])"
-      "   OR u.id = ANY (string_to_array(ltree2text((SELECT path FROM units WHERE id = $1)), '.')::bigint[]))"
-      " UNION ALL SELECT 'function', key, value, 0, NULL FROM functions",
+      "   OR u.id = ANY ((SELECT ids FROM place)::bigint[])"
+      "   OR EXISTS (SELECT 1 FROM offices o WHERE u.path @> o.path))"
+      " UNION ALL SELECT 'function', key, value, 0, NULL, NULL FROM functions",
       place, pg::words_literal(petition.complained_units));
   auto rows = co_await pool_.run_one(std::move(query));
   auto table = routing_;
   std::map<std::string, workflow::UnitInfo> units;
+  std::vector<workflow::UnitInfo> offices;
   for (int row = 0; row < rows.rows(); ++row) {
     if (rows.text(row, 0) == "function") {
       table.functions[std::string(rows.text(row, 1))] = rows.text(row, 2);
       continue;
     }
     workflow::UnitInfo info{std::string(rows.text(row, 1)), std::string(rows.text(row, 2)),
-                            static_cast<int>(rows.integer(row, 3)), rows.optional_text(row, 4)};
+                            static_cast<int>(rows.integer(row, 3)), rows.optional_text(row, 4),
+                            rows.optional_text(row, 5)};
     units[info.code] = info;
+    if (rows.text(row, 0) == "office") offices.push_back(info);
   }
   workflow::UnitLookup lookup = [&units](const std::string& code) -> std::optional<workflow::UnitInfo> {
     auto it = units.find(code);
     if (it == units.end()) return std::nullopt;
     return it->second;
   };
-  workflow::RoutingRequest request{petition.category, petition.urgency, std::nullopt, petition.complained_units};
+  workflow::RoutingRequest request{petition.category, petition.urgency, std::nullopt, petition.complained_units,
+                                   std::move(offices)};
   if (petition.petitioner.unit) request.petitioner_unit = petition.petitioner.unit->code;
   std::optional<workflow::Routing> routed;
   try {

@@ -163,7 +163,7 @@ UnitChain unit_chain_from(const pg::Result& rows, std::optional<std::string> fro
   bool reached = !from;
   for (int row = 0; row < rows.rows(); ++row) {
     workflow::UnitInfo info{std::string(rows.text(row, 1)), std::string(rows.text(row, 2)),
-                            static_cast<int>(rows.integer(row, 3)), rows.optional_text(row, 4)};
+                            static_cast<int>(rows.integer(row, 3)), rows.optional_text(row, 4), std::nullopt};
     if (!reached && info.code != *from) continue;
     reached = true;
     if (!chain.id) chain.id = rows.integer(row, 0);

@@ -8,7 +8,9 @@
 namespace petitiond::store {
 namespace {
 
-#define UNIT_COLUMNS "u.id, u.code, u.name, u.kind, p.code, u.path::text, nlevel(u.path), u.phone, u.calendar, u.active"
+#define UNIT_COLUMNS                                                                                   \
+  "u.id, u.code, u.name, u.kind, p.code, u.path::text, nlevel(u.path), u.phone, u.calendar, u.active," \
+  " (SELECT s.code FROM units s WHERE s.id = u.serves_unit_id)"
 #define UNIT_TABLES " FROM units u LEFT JOIN units p ON p.id = u.parent_id"
 constexpr const char* unit_select = "SELECT " UNIT_COLUMNS UNIT_TABLES;
 
@@ -25,19 +27,22 @@ Unit unit_from(const pg::Result& r, int row, int first = 0) {
   unit.phone = r.optional_text(row, first + 7);
   unit.calendar = r.optional_text(row, first + 8);
   unit.active = r.boolean(row, first + 9);
+  unit.serves = r.optional_text(row, first + 10);
   return unit;
 }
 
 pg::Statement upsert(const UnitInput& unit) {
   return pg::Statement(
-      "INSERT INTO units (code, name, kind, parent_id, phone, calendar, active)"
-      " VALUES ($1, $2, $3, (SELECT id FROM units WHERE code = $4), $5, $6, $7)"
+      "INSERT INTO units (code, name, kind, parent_id, phone, calendar, active, serves_unit_id)"
+      " VALUES ($1, $2, $3, (SELECT id FROM units WHERE code = $4), $5, $6, $7, (SELECT id FROM units WHERE code = $8))"
       " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id,"
-      "  phone = EXCLUDED.phone, calendar = EXCLUDED.calendar, active = EXCLUDED.active, updated_at = now()"
-      " WHERE (units.name, units.kind, units.parent_id, units.phone, units.calendar, units.active)"
+      "  phone = EXCLUDED.phone, calendar = EXCLUDED.calendar, active = EXCLUDED.active,"
+      "  serves_unit_id = EXCLUDED.serves_unit_id, updated_at = now()"
+      " WHERE (units.name, units.kind, units.parent_id, units.phone, units.calendar, units.active, "
+      "units.serves_unit_id)"
       "  IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.parent_id, EXCLUDED.phone, EXCLUDED.calendar,"
-      "  EXCLUDED.active)",
-      unit.code, unit.name, unit.kind, unit.parent_code, unit.phone, unit.calendar, unit.active);
+      "  EXCLUDED.active, EXCLUDED.serves_unit_id)",
+      unit.code, unit.name, unit.kind, unit.parent_code, unit.phone, unit.calendar, unit.active, unit.serves);
 }
 
 }  // namespace
@@ -86,12 +91,14 @@ boost::asio::awaitable<std::map<std::string, std::vector<std::string>>> UnitStor
 
 boost::asio::awaitable<Unit> UnitStore::create(UnitInput input, AuditEvent audit) {
   std::vector<pg::Statement> statements;
-  statements.push_back(
-      require_change({"INSERT INTO units (code, name, kind, parent_id, phone, calendar, active)"
-                      " SELECT $1, $2, $3, (SELECT id FROM units WHERE code = $4), $5, $6, $7"
-                      " WHERE $4::text IS NULL OR EXISTS (SELECT 1 FROM units WHERE code = $4) RETURNING 1",
-                      input.code, input.name, input.kind, input.parent_code, input.phone, input.calendar, input.active},
-                     "no unit has the parent code"));
+  statements.push_back(require_change(
+      {"INSERT INTO units (code, name, kind, parent_id, phone, calendar, active, serves_unit_id)"
+       " SELECT $1, $2, $3, (SELECT id FROM units WHERE code = $4), $5, $6, $7,"
+       "  (SELECT id FROM units WHERE code = $8)"
+       " WHERE ($4::text IS NULL OR EXISTS (SELECT 1 FROM units WHERE code = $4))"
+       "  AND ($8::text IS NULL OR EXISTS (SELECT 1 FROM units WHERE code = $8)) RETURNING 1",
+       input.code, input.name, input.kind, input.parent_code, input.phone, input.calendar, input.active, input.serves},
+      "no unit has the parent code (or the code it serves)"));
   statements.push_back(audit_insert(audit));
   statements.emplace_back(std::string(unit_select) + " WHERE u.code = $1", input.code);
   std::vector<pg::Result> results;

@@ -24,6 +24,7 @@ struct Unit {
   std::optional<std::string> phone;
   std::optional<std::string> calendar;
   bool active = true;
+  std::optional<std::string> serves = std::nullopt;  // the area unit this office serves (routing by place)
 };
 
 // A unit as written by create and import: every field given.
@@ -35,6 +36,7 @@ struct UnitInput {
   std::optional<std::string> phone;
   std::optional<std::string> calendar;
   bool active = true;
+  std::optional<std::string> serves = std::nullopt;  // the area unit this office serves (routing by place)
 };
 
 // A partial update: only the fields set change. Setting parent_code moves the unit with its subtree.

@@ -8,6 +8,8 @@
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/org_fixture.hpp"
+#include "tests/support/petitiond_process.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_server.hpp"
 #include "workflow/calendar.hpp"
 
@@ -275,4 +277,38 @@ TEST_CASE("a reclassification is audited, on the timeline, and takes the petitio
   CHECK(db.exec("SELECT fields->>'complained_units' FROM petition_events WHERE action = 'reclassify'").text(0, 0) ==
         "T1");
   CHECK(act(op, id, "dispatch", R"("unit":"T1")") == 422);
+}
+
+TEST_CASE(
+    "in the demo district legal aid goes to the town's station, down to the village's contact point and back up") {
+  TestDatabase db;
+  PetitiondProcess server({"--database-url", db.url(), "--demo"});
+  const std::string password = "12385-demo";
+  Session hotline(server.port(), "hotline1", password), station(server.port(), "fy-t01.handler", password),
+      point(server.port(), "fy-t01-v01.handler", password), town(server.port(), "t01.manager", password);
+  auto filed = hotline.send(
+      "POST", "/api/v1/petitions",
+      R"({"channel":"hotline","type":"legal_aid","category":"legal_aid","subject":"工伤赔偿需要法律援助",)"
+      R"("content":"工伤后单位拒绝赔偿，申请法律援助。","petitioner":{"name":"冯九","phone":"13955556666","unit":"QS-T01-V01"}})");
+  REQUIRE(filed.status == 201);
+  const auto id = filed.json().at("id").to_number<std::int64_t>();
+  REQUIRE(act(hotline, id, "accept") == 200);
+  REQUIRE(act(hotline, id, "dispatch") == 200);  // no unit given: the routing table's
+  CHECK(petition(station, id).at("responsible_unit").at("code").as_string() == "QS-SF-FY-T01");
+  REQUIRE(act(station, id, "sign_for") == 200);
+  REQUIRE(act(station, id, "hand_down", R"("unit":"QS-SF-FY-T01-V01")") == 200);
+  REQUIRE(act(point, id, "sign_for") == 200);
+  REQUIRE(act(point, id, "reply", R"("outcome":"support","reply":"已指派律师")") == 200);
+  REQUIRE(act(station, id, "approve_reply") == 200);
+  CHECK(petition(station, id).at("state").as_string() == "replied");
+
+  // The issue's first case: a town hands an order down to its own village.
+  auto order = hotline.send("POST", "/api/v1/petitions",
+                            help_petition.substr(0, help_petition.find(R"("unit":"V1")")) + R"("unit":"QS-T01-V01"}})");
+  REQUIRE(order.status == 201);
+  const auto order_id = order.json().at("id").to_number<std::int64_t>();
+  REQUIRE(act(hotline, order_id, "accept") == 200);
+  REQUIRE(act(hotline, order_id, "dispatch", R"("unit":"QS-T01")") == 200);
+  REQUIRE(act(town, order_id, "sign_for") == 200);
+  CHECK(act(town, order_id, "hand_down", R"("unit":"QS-T01-V01")") == 200);
 }

@@ -128,8 +128,8 @@ TEST_CASE("the demo data loads only with --demo, and loading it twice changes no
   CHECK(conn.exec("SELECT count(*) FROM units WHERE nlevel(path) = 3 AND kind = 'area'").integer(0, 0) >= 300);
   CHECK(conn.exec("SELECT count(*) FROM units WHERE kind = 'department'").integer(0, 0) >= 8);
   CHECK(conn.exec("SELECT count(DISTINCT r) FROM users, unnest(roles) r").integer(0, 0) == 5);  // every role
-  CHECK(conn.exec("SELECT count(*) FROM users").integer(0, 0) == 12);
-  CHECK(conn.exec("SELECT count(*) FROM audit_log WHERE action = 'user.created'").integer(0, 0) == 12);
+  CHECK(conn.exec("SELECT count(*) FROM users").integer(0, 0) == 15);
+  CHECK(conn.exec("SELECT count(*) FROM audit_log WHERE action = 'user.created'").integer(0, 0) == 15);
 }
 
 TEST_CASE("bad configuration fails at start with a message naming the option") {

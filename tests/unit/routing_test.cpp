@@ -118,3 +118,21 @@ TEST_CASE("routing tables with mistakes are refused with lines") {
   CHECK_THAT(problems("rules:\n  - category: a\n    lead: district\n    colour: red\n"),
              Catch::Matchers::Contains("unknown key 'colour'"));
 }
+
+TEST_CASE("legal aid goes to the station serving the petitioner's town, or the centre where there is none") {
+  auto units = tree;
+  units["FY-T1"] = {"FY-T1", "department", 4, "SF-FY", "T1"};
+  units["FY-T1-V1"] = {"FY-T1-V1", "department", 5, "FY-T1", "V1"};
+  units["MZ-T2"] = {"MZ-T2", "department", 3, "MZ", "T2"};  // another function's office for town T2
+  UnitLookup with_offices = [&units](const std::string& code) -> std::optional<UnitInfo> {
+    auto it = units.find(code);
+    return it == units.end() ? std::nullopt : std::optional<UnitInfo>(it->second);
+  };
+  const auto table = default_table();
+  RoutingRequest t1{"legal_aid", "normal", "V1", {}, {units["FY-T1"], units["FY-T1-V1"]}};
+  CHECK(route(table, with_offices, t1).lead == "FY-T1");  // the town's station; it hands down to the village
+  RoutingRequest t2{"legal_aid", "normal", "V2", {}, {units["MZ-T2"]}};
+  CHECK(route(table, with_offices, t2).lead == "SF-FY");  // no station of the centre serves T2
+  RoutingRequest nowhere{"legal_aid", "normal", std::nullopt, {}, {}};
+  CHECK(route(table, with_offices, nowhere).lead == "SF-FY");
+}
