@@ -10,17 +10,19 @@ namespace petitiond::workflow {
 
 const std::set<std::string>& known_roles() {
   // upper: the unit that handed the order down; reviewer: the body deciding its review or re-review;
-  // co_handler: a co-handling unit (协办).
-  static const std::set<std::string> roles{"operator", "proxy",      "handler", "manager",  "admin",
-                                           "system",   "petitioner", "upper",   "reviewer", "co_handler"};
+  // co_signer, co_handler: a co-handling unit (协办) before and after it signed for its part.
+  static const std::set<std::string> roles{"operator",   "proxy", "handler",  "manager",   "admin",     "system",
+                                           "petitioner", "upper", "reviewer", "co_signer", "co_handler"};
   return roles;
 }
 const std::set<std::string>& known_fields() {
   // body, reference, date: where a matter was transferred to (转送), under which reference, on which day.
-  // type, category, urgency, place, complained_units: a reclassification's corrections.
-  static const std::set<std::string> fields{"reason", "comment",  "outcome", "unit",  "satisfaction",    "days",
-                                            "hours",  "reply",    "parent",  "body",  "reference",       "date",
-                                            "type",   "category", "urgency", "place", "complained_units"};
+  // type, category, urgency, place, complained_units: a reclassification's corrections; co_units: co-handlers named
+  // at a dispatch; contribution: a co-handler's part.
+  static const std::set<std::string> fields{
+      "reason",           "comment",  "outcome",     "unit", "satisfaction", "days",     "hours",   "reply",
+      "parent",           "body",     "reference",   "date", "type",         "category", "urgency", "place",
+      "complained_units", "co_units", "contribution"};
   return fields;
 }
 const std::set<std::string>& known_report_measures() {
@@ -179,7 +181,7 @@ class Reader {
 void read(const YAML::Node& root, Definition& def, Reader& r) {
   r.only(root,
          {"workflow", "version", "types", "urgencies", "states", "transitions", "clocks", "escalations",
-          "checked_reply_levels", "notify_on_registration"},
+          "checked_reply_levels", "notify_on_registration", "co_handling_limit"},
          "the definition");
   def.workflow = r.text(root, "workflow", "the definition");
   try {
@@ -191,6 +193,12 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
   def.types = r.list(root, "types");
   def.urgencies = r.list(root, "urgencies");
   for (const auto& level : root["checked_reply_levels"]) def.checked_reply_levels.push_back(level.as<int>());
+  if (auto limit = root["co_handling_limit"]) {
+    r.only(limit, {"default", "by_urgency"}, "co_handling_limit");
+    if (limit["default"]) def.co_handling_default = r.duration(limit["default"]);
+    for (const auto& entry : limit["by_urgency"])
+      if (auto d = r.duration(entry.second)) def.co_handling_by_urgency[entry.first.as<std::string>()] = *d;
+  }
   for (const auto& entry : root["notify_on_registration"]) {
     auto& audiences = def.notify_on_registration[entry.first.as<std::string>()];
     for (const auto& audience : entry.second) audiences.push_back(audience.as<std::string>());
@@ -204,15 +212,32 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
   }
   for (const auto& node : root["transitions"]) {
     r.only(node,
-           {"name", "label", "from", "to", "roles", "requires", "guards", "notify", "extends", "report", "hands",
-            "to_when_handed_down", "notify_when_handed_down", "review_body", "accepts", "back", "reclassifies",
-            "to_when_accused"},
+           {"name",
+            "label",
+            "from",
+            "to",
+            "roles",
+            "requires",
+            "guards",
+            "notify",
+            "extends",
+            "report",
+            "hands",
+            "to_when_handed_down",
+            "notify_when_handed_down",
+            "review_body",
+            "accepts",
+            "back",
+            "reclassifies",
+            "to_when_accused",
+            "stays",
+            "part"},
            "a transition");
     Transition t;
     t.name = r.text(node, "name", "a transition");
     t.label = r.label(node);
     t.from = r.list(node, "from");
-    t.to = r.text(node, "to", "transition " + t.name, !node["reclassifies"]);
+    t.to = r.text(node, "to", "transition " + t.name, !node["stays"]);
     t.roles = r.list(node, "roles");
     t.required_fields = r.list(node, "requires");
     t.notify = r.list(node, "notify");
@@ -222,6 +247,10 @@ void read(const YAML::Node& root, Definition& def, Reader& r) {
     t.optional_fields = r.list(node, "accepts");
     if (node["back"]) t.back = node["back"].as<bool>();
     if (node["reclassifies"]) t.reclassifies = node["reclassifies"].as<bool>();
+    if (node["stays"]) t.stays = node["stays"].as<bool>();
+    t.part = r.text(node, "part", "transition " + t.name, false);
+    if (!t.part.empty() && t.part != "sign" && t.part != "contribute")
+      r.problem(node["part"], "'part' is sign or contribute");
     t.to_when_accused = r.text(node, "to_when_accused", "transition " + t.name, false);
     t.review_body = r.text(node, "review_body", "transition " + t.name, false);
     if (!t.review_body.empty() && t.review_body != "first" && t.review_body != "next")
@@ -331,8 +360,7 @@ void check(const Definition& def, std::vector<Problem>& problems) {
   for (const auto& t : def.transitions) {
     if (!transition_names.insert(t.name).second) add(t.line, "transition '" + t.name + "' is defined twice");
     if (t.from.empty()) add(t.line, "transition '" + t.name + "' has no 'from' state");
-    if (!t.reclassifies && !def.state(t.to))
-      add(t.line, "transition '" + t.name + "' goes to unknown state '" + t.to + "'");
+    if (!t.stays && !def.state(t.to)) add(t.line, "transition '" + t.name + "' goes to unknown state '" + t.to + "'");
     if (!t.to_when_accused.empty() && !def.state(t.to_when_accused))
       add(t.line, "transition '" + t.name + "' goes to unknown state '" + t.to_when_accused + "'");
     if (!t.to_when_handed_down.empty() && !def.state(t.to_when_handed_down))
@@ -342,7 +370,7 @@ void check(const Definition& def, std::vector<Problem>& problems) {
       if (!s) add(t.line, "transition '" + t.name + "' starts from unknown state '" + from + "'");
       else if (s->terminal && !t.back)  // only an undo (back) leaves a terminal state
         add(t.line, "transition '" + t.name + "' leaves terminal state '" + from + "'");
-      edges[from].push_back(t.reclassifies ? from : t.to);
+      edges[from].push_back(t.stays ? from : t.to);
       if (!t.to_when_handed_down.empty()) edges[from].push_back(t.to_when_handed_down);
       if (!t.to_when_accused.empty()) edges[from].push_back(t.to_when_accused);
     }

@@ -58,6 +58,9 @@ struct Transition {
   // when the correction names a unit that now has it in hand, it goes to `to_when_accused` instead, unassigned.
   bool reclassifies = false;
   std::string to_when_accused;
+  bool stays = false;  // the petition stays in the state it is in (reclassify, a co-handler's part)
+  // A co-handling unit's part (协办): `sign` signs for it, `contribute` records its contribution for the lead.
+  std::string part;
   std::vector<std::string> notify_when_handed_down;  // who hears of it then (the unit above), instead of `notify`
   int line = 0;
 };
@@ -112,6 +115,9 @@ struct Definition {
   // Who is told at the moment a petition of an urgency is registered, whatever the channel (Art 25: an
   // emergency reaches the district leadership at once). The message's topic is `registered_<urgency>`.
   std::map<std::string, std::vector<std::string>> notify_on_registration;
+  // How long a co-handling unit has for its contribution, from the dispatch (by urgency, else the default).
+  std::optional<ClockDuration> co_handling_default;
+  std::map<std::string, ClockDuration> co_handling_by_urgency;
 
   const State* state(std::string_view name) const;
   const Transition* transition(std::string_view name) const;

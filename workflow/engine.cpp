@@ -217,6 +217,12 @@ Obligation next_obligation(const PetitionState& state, const Definition& definit
   return next;
 }
 
+std::optional<ClockDuration> co_handling_limit(const Definition& definition, const std::string& urgency) {
+  if (auto it = definition.co_handling_by_urgency.find(urgency); it != definition.co_handling_by_urgency.end())
+    return it->second;
+  return definition.co_handling_default;
+}
+
 const std::vector<std::string>& reply_outcomes() {
   static const std::vector<std::string> outcomes{"support", "explain", "not_supported"};
   return outcomes;
@@ -284,9 +290,9 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
     if (transition->hands == Transition::Hands::down) check_hand_down(state, unit->second, units);
     decision.responsible_unit = unit->second;
   }
+  if (transition->stays) decision.to = state.state;
   if (transition->reclassifies) {
     decision.reclassified = reclassification(*transition, command, state, definition);
-    decision.to = state.state;
     // A correction that puts the petition in front of a unit it accuses takes it away from that unit.
     if (state.responsible_unit &&
         accused(*state.responsible_unit, decision.reclassified->complained_about, state.oversight_unit, units)) {

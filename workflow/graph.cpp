@@ -36,8 +36,7 @@ std::string to_dot(const Definition& definition) {
     std::string label =
         (transition.label.zh.empty() ? transition.name : transition.label.zh) + "\\n(" + joined(transition.roles) + ")";
     for (const auto& from : transition.from) {
-      out +=
-          "  " + from + " -> " + (transition.reclassifies ? from : transition.to) + " [label=" + quoted(label) + "];\n";
+      out += "  " + from + " -> " + (transition.stays ? from : transition.to) + " [label=" + quoted(label) + "];\n";
       // Still handed down after it: a reply goes up to be checked instead (dashed).
       if (!transition.to_when_handed_down.empty())
         out += "  " + from + " -> " + transition.to_when_handed_down + " [label=" + quoted(label + "\\n下级") +

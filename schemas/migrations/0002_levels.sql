@@ -17,3 +17,17 @@ INSERT INTO settings (key, value) VALUES ('oversight.unit', 'null') ON CONFLICT 
 -- The area unit a department's local office serves (a town's legal-aid station, a village's contact point):
 -- routing by the petitioner's place finds it.
 ALTER TABLE units ADD COLUMN serves_unit_id bigint REFERENCES units (id);
+-- Co-handling (协办): each co-handling unit's part of a petition, with its own limit; the lead unit sees the
+-- contributions before it replies.
+CREATE TABLE co_handling_parts (
+  petition_id     bigint NOT NULL REFERENCES petitions (id),
+  unit_id         bigint NOT NULL REFERENCES units (id),
+  started_at      timestamptz NOT NULL,
+  due_at          timestamptz,
+  signed_at       timestamptz,
+  signed_by       bigint REFERENCES users (id),
+  contributed_at  timestamptz,
+  contributed_by  bigint REFERENCES users (id),
+  contribution    text CHECK (length(contribution) <= 10000),
+  PRIMARY KEY (petition_id, unit_id)
+);

@@ -193,27 +193,28 @@ store::ActionRequest action_input(const RequestContext& context) {
   action.transition = std::string(context.param("transition"));
   action.expected_version = expected_version(context, fields.optional_integer("version", 1, 1'000'000));
   const std::pair<const char*, std::size_t> text_fields[] = {
-      {"reason", 1000}, {"comment", 2000}, {"outcome", 32},    {"unit", 32}, {"satisfaction", 32},
-      {"reply", 10000}, {"body", 200},     {"reference", 100}, {"date", 10}, {"type", 32},
-      {"category", 32}, {"urgency", 16},   {"place", 32}};
+      {"reason", 1000}, {"comment", 2000}, {"outcome", 32},    {"unit", 32},           {"satisfaction", 32},
+      {"reply", 10000}, {"body", 200},     {"reference", 100}, {"date", 10},           {"type", 32},
+      {"category", 32}, {"urgency", 16},   {"place", 32},      {"contribution", 10000}};
   for (const auto& [name, limit] : text_fields)
     if (auto value = fields.optional_text(name, limit)) action.fields[name] = *value;
   if (auto days = fields.optional_integer("days", 1, 365)) action.fields["days"] = std::to_string(*days);
   if (auto hours = fields.optional_integer("hours", 1, 720)) action.fields["hours"] = std::to_string(*hours);
-  // reclassify: the units the petition complains about, all of them (an empty list: none).
-  fields.known("complained_units");
-  if (auto it = body.find("complained_units"); it != body.end() && !it->value().is_null()) {
+  // reclassify: the units the petition complains about, all of them (an empty list: none); dispatch: co-handlers.
+  for (const char* name : {"complained_units", "co_units"}) {
+    fields.known(name);
+    auto it = body.find(name);
+    if (it == body.end() || it->value().is_null()) continue;
     const auto* units = it->value().if_array();
     std::string codes;
-    if (!units || units->size() > 10)
-      throw Error(Errc::invalid_field, "must be a list of at most 10 unit codes", "complained_units");
+    if (!units || units->size() > 10) throw Error(Errc::invalid_field, "must be a list of at most 10 unit codes", name);
     for (const auto& unit : *units) {
       if (!unit.is_string() || unit.as_string().empty() || unit.as_string().size() > 32 ||
           unit.as_string().find(',') != json::string::npos)
-        throw Error(Errc::invalid_field, "must be a list of unit codes", "complained_units");
+        throw Error(Errc::invalid_field, "must be a list of unit codes", name);
       codes += (codes.empty() ? "" : ",") + std::string(unit.as_string());
     }
-    action.fields["complained_units"] = codes.empty() ? "," : codes;
+    action.fields[name] = codes.empty() ? "," : codes;
   }
   if (auto parent = fields.optional_integer("parent", 1, std::numeric_limits<std::int64_t>::max()))
     action.fields["parent"] = std::to_string(*parent);

@@ -127,6 +127,15 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
     clocks.push_back(std::move(out));
   }
 
+  // Each co-handling unit's part: the lead unit reads the contributions before it replies.
+  json::array co_handling;
+  for (const auto& part : p.co_parts)
+    co_handling.push_back(json::object{{"unit", unit_ref(part.unit)},
+                                       {"due_at", text_or_null(part.due_at)},
+                                       {"signed_at", text_or_null(part.signed_at)},
+                                       {"contributed_at", text_or_null(part.contributed_at)},
+                                       {"contribution", text_or_null(part.contribution)},
+                                       {"contributed_by", text_or_null(part.contributed_by)}});
   json::array handed_down_from;
   for (const auto& unit : p.handed_down_from) handed_down_from.push_back(unit_ref(unit));
 
@@ -163,6 +172,7 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
       {"handed_down_from", std::move(handed_down_from)},
       {"reviewing_unit", unit_ref(p.reviewing_unit)},
       {"co_units", json::value_from(p.co_units)},
+      {"co_handling", std::move(co_handling)},
       {"complaint", p.complaint_object || !p.complained_units.empty()
                         ? json::value(json::object{{"object", text_or_null(p.complaint_object)},
                                                    {"units", json::value_from(p.complained_units)}})

@@ -167,6 +167,11 @@ std::string petition_select(const std::string& now) {
          "   JOIN units u ON u.id = x.id)::text AS handed_down_from,"
          " vu.id AS reviewing_unit_id, vu.code AS reviewing_unit, vu.name AS reviewing_unit_name,"
          " (SELECT value #>> '{}' FROM settings WHERE key = 'oversight.unit') AS oversight_unit,"
+         " (SELECT coalesce(json_agg(json_build_object('id', u.id, 'code', u.code, 'name', u.name, 'depth',"
+         "   nlevel(u.path), 'due_at', iso_local(c.due_at), 'signed_at', iso_local(c.signed_at), 'contributed_at',"
+         "   iso_local(c.contributed_at), 'contribution', c.contribution, 'contributed_by',"
+         "   (SELECT display_name FROM users WHERE id = c.contributed_by)) ORDER BY u.code), '[]')"
+         "   FROM co_handling_parts c JOIN units u ON u.id = c.unit_id WHERE c.petition_id = p.id)::text AS co_parts,"
          " (SELECT e.from_state FROM petition_events e WHERE e.petition_id = p.id AND e.to_state = p.state"
          "   AND e.from_state IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS previous_state,"
          " nlevel(vu.path) AS reviewing_unit_depth,"
@@ -295,6 +300,22 @@ Petition petition_from(const pg::Result& r, int row) {
     p.reviewing_unit = UnitRef{*optional_id(r, row, "reviewing_unit_id"), *code, text(r, row, "reviewing_unit_name"),
                                *optional_int(r, row, "reviewing_unit_depth")};
   p.co_units = r.words(row, r.column("co_units"));
+  const auto co_parts = json::parse(r.text(row, r.column("co_parts")));
+  for (const auto& value : co_parts.as_array()) {
+    const auto& part = value.as_object();
+    auto text_at = [&part](const char* name) -> std::optional<std::string> {
+      const auto& v = part.at(name);
+      return v.is_null() ? std::nullopt : std::optional<std::string>(std::string(v.as_string()));
+    };
+    p.co_parts.push_back(
+        {{part.at("id").to_number<std::int64_t>(), std::string(part.at("code").as_string()),
+          std::string(part.at("name").as_string()), static_cast<int>(part.at("depth").to_number<std::int64_t>())},
+         text_at("due_at"),
+         text_at("signed_at"),
+         text_at("contributed_at"),
+         text_at("contribution"),
+         text_at("contributed_by")});
+  }
   const auto handed_down_from = json::parse(r.text(row, r.column("handed_down_from")));
   for (const auto& value : handed_down_from.as_array()) {
     const auto& unit = value.as_object();

@@ -99,8 +99,13 @@ struct Petition {
   UnitRef intake_unit;
   std::optional<UnitRef> responsible_unit;
   std::vector<UnitRef> handed_down_from;
-  std::optional<UnitRef> reviewing_unit;  // the body deciding its review or re-review (复查, 复核)  // the units above
-                                          // that handed the order down (分级交办), outermost first
+  std::optional<UnitRef> reviewing_unit;  // the body deciding its review or re-review (复查, 复核)
+  struct CoPart {                         // a co-handling unit's part (协办)
+    UnitRef unit;
+    std::optional<std::string> due_at, signed_at, contributed_at, contribution, contributed_by;
+  };
+  std::vector<CoPart> co_parts;  // the units above
+                                 // that handed the order down (分级交办), outermost first
   std::vector<std::string> co_units, complained_units;
   std::optional<std::string> complaint_object;
   std::optional<std::int64_t> proxy_user_id;

@@ -197,6 +197,11 @@ std::set<std::string> PetitionStore::roles_toward(const Actor& actor, const Peti
   if ((actor.has(Role::handler) || actor.has(Role::manager)) && !petition.handed_down_from.empty() &&
       petition.handed_down_from.back().id == actor.unit_id)
     roles.insert("upper");
+  // A co-handling unit signs for its part, then gives its contribution.
+  if (actor.has(Role::handler))
+    for (const auto& part : petition.co_parts)
+      if (part.unit.id == actor.unit_id && !part.contributed_at)
+        roles.insert(part.signed_at ? "co_handler" : "co_signer");
   // Only the body above the unit that replied decides its review; the replying unit's staff never do.
   if (actor.has(Role::manager) && petition.reviewing_unit && petition.reviewing_unit->id == actor.unit_id)
     roles.insert("reviewer");

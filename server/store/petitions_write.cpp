@@ -555,6 +555,7 @@ struct ActionWrite {
   std::optional<std::int64_t> reviewing_unit_id;  // set when the action asks for a review or re-review
   Author author;
   std::string actor_login;
+  std::int64_t actor_unit_id = 0;
   Instant now;
 };
 
@@ -663,8 +664,35 @@ std::vector<pg::Statement> action_writes(const ActionWrite& w) {
   if (!facts.empty()) writes.push_back(report_facts_insert(id, w.now, facts));
   // A reply that went up to be checked is told as such, not as a reply to the petitioner.
   const auto* transition = w.definition.transition(d.transition);
-  const auto& topic = transition && d.to != transition->to ? d.to : d.transition;
+  const auto& topic = transition && !transition->to_when_handed_down.empty() && d.to == transition->to_when_handed_down
+                          ? d.to
+                          : d.transition;
   if (!d.notify.empty()) writes.push_back(outbox_insert(id, d.notify, topic, petition.tracking_code, d.to));
+  // Co-handlers named with a dispatch each get their part, with its limit from now.
+  if (w.co_units && !w.co_units->empty()) {
+    std::optional<std::int64_t> due;
+    if (auto limit = workflow::co_handling_limit(w.definition, w.state.urgency))
+      due = optional_epoch(workflow::clock_state(w.after_calendar, *limit, w.now, {}, w.now).deadline);
+    writes.emplace_back(
+        "INSERT INTO co_handling_parts (petition_id, unit_id, started_at, due_at)"
+        " SELECT $1, id, to_timestamp($2), to_timestamp($3) FROM units WHERE code = ANY ($4::text[])"
+        " ON CONFLICT (petition_id, unit_id) DO NOTHING",
+        id, epoch(w.now), due, pg::words_literal(*w.co_units));
+  }
+  // A co-handler's part: signed for, or its contribution given (once).
+  if (const auto* t = w.definition.transition(d.transition); t && !t->part.empty()) {
+    if (t->part == "sign")
+      writes.push_back(require_change({"UPDATE co_handling_parts SET signed_at = to_timestamp($3), signed_by = $4"
+                                       " WHERE petition_id = $1 AND unit_id = $2 AND signed_at IS NULL RETURNING 1",
+                                       id, w.actor_unit_id, epoch(w.now), w.author.id},
+                                      "your unit has no part of this petition to sign for"));
+    else
+      writes.push_back(require_change(
+          {"UPDATE co_handling_parts SET contributed_at = to_timestamp($3), contributed_by = $4, contribution = $5"
+           " WHERE petition_id = $1 AND unit_id = $2 AND signed_at IS NOT NULL AND contributed_at IS NULL RETURNING 1",
+           id, w.actor_unit_id, epoch(w.now), w.author.id, field(d, "contribution")},
+          "your unit has no signed part of this petition to contribute to"));
+  }
   // A correction of what the petition is: the place is the petitioner's; the change is audited as well.
   if (d.reclassified) {
     if (auto place = field(d, "place"))
@@ -786,6 +814,32 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
     }
   }
   if (unit_code && !chain.id) throw Error(Errc::invalid_field, "no active unit has this code", "unit");
+  // Co-handlers named with the dispatch: existing units the petition does not accuse, other than the lead.
+  if (auto named = action.fields.find("co_units"); named != action.fields.end()) {
+    co_units = unit_codes(named->second);
+    std::sort(co_units->begin(), co_units->end());
+    co_units->erase(std::unique(co_units->begin(), co_units->end()), co_units->end());
+    pg::Statement fit(
+        "SELECT count(*) FROM units u WHERE u.active AND u.code = ANY ($1::text[]) AND u.code <> $2"
+        " AND NOT accuses((SELECT complained_unit_ids FROM petitions WHERE id = $3), u.path)",
+        pg::words_literal(*co_units), action.fields.count("unit") ? action.fields.at("unit") : std::string(), id);
+    auto fitting = co_await pool_.run_one(std::move(fit));
+    if (fitting.integer(0, 0) != static_cast<std::int64_t>(co_units->size()))
+      throw Error(Errc::invalid_field, "names a unit that does not exist, leads, or is complained about", "co_units");
+  }
+  // Co-handlers named with the dispatch: existing units the petition does not accuse, other than the lead.
+  if (auto named = action.fields.find("co_units"); named != action.fields.end()) {
+    co_units = unit_codes(named->second);
+    pg::Statement fit(
+        "SELECT count(*) FROM units u WHERE u.active AND u.code = ANY ($1::text[]) AND u.code <> $2"
+        " AND NOT accuses((SELECT complained_unit_ids FROM petitions WHERE id = $3), u.path)",
+        pg::words_literal(*co_units), action.fields.count("unit") ? action.fields.at("unit") : std::string(), id);
+    auto fitting = co_await pool_.run_one(std::move(fit));
+    std::sort(co_units->begin(), co_units->end());
+    co_units->erase(std::unique(co_units->begin(), co_units->end()), co_units->end());
+    if (fitting.integer(0, 0) != static_cast<std::int64_t>(co_units->size()))
+      throw Error(Errc::invalid_field, "names a unit that does not exist, leads, or is complained about", "co_units");
+  }
   if (transition && transition->reclassifies) co_await check_corrections(action.fields);
 
   const auto calendars = calendars_.current();  // held: the set may be replaced while this runs
@@ -820,9 +874,9 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
     reviewing_unit_id = body.integer(0, 0);
   }
 
-  const ActionWrite plan{petition,         action,      decision, state,     definition, calendar,
-                         after_calendar,   *calendars,  chain,    parent_id, co_units,   reviewing_unit_id,
-                         author_of(actor), actor.login, now};
+  const ActionWrite plan{petition,         action,      decision,      state,     definition, calendar,
+                         after_calendar,   *calendars,  chain,         parent_id, co_units,   reviewing_unit_id,
+                         author_of(actor), actor.login, actor.unit_id, now};
   auto writes = action_writes(plan);
   std::vector<pg::Result> results;
   try {

@@ -312,3 +312,34 @@ TEST_CASE(
   REQUIRE(act(town, order_id, "sign_for") == 200);
   CHECK(act(town, order_id, "hand_down", R"("unit":"QS-T01-V01")") == 200);
 }
+
+TEST_CASE("a co-handling unit signs for its part, has a limit, and gives a contribution the lead unit reads") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  Session op(server.port(), "operator", fixture_password), t1(server.port(), "t1.handler", fixture_password),
+      mz(server.port(), "mz.handler", fixture_password);
+  const auto id = op.send("POST", "/api/v1/petitions", help_petition).json().at("id").to_number<std::int64_t>();
+  REQUIRE(act(op, id, "accept") == 200);
+  CHECK(act(op, id, "dispatch", R"("unit":"T1","co_units":["NOPE"])") == 422);
+  CHECK(act(op, id, "dispatch", R"("unit":"T1","co_units":["T1"])") == 422);  // the lead is not its own co-handler
+  REQUIRE(act(op, id, "dispatch", R"("unit":"T1","co_units":["D-MZ"])") == 200);
+  auto dispatched = petition(mz, id);  // the co-handler sees it
+  REQUIRE(dispatched.at("co_handling").as_array().size() == 1);
+  const auto& part = dispatched.at("co_handling").as_array().at(0);
+  CHECK(part.at("unit").at("code").as_string() == "D-MZ");
+  CHECK_FALSE(part.at("due_at").is_null());  // its own limit
+  CHECK(actions_of(mz, id) == std::vector<std::string>{"co_sign_for"});
+  CHECK(act(mz, id, "contribute", R"("contribution":"x")") == 403);  // sign for it first
+  REQUIRE(act(mz, id, "co_sign_for") == 200);
+  CHECK(petition(mz, id).at("state").as_string() == "dispatched");  // the petition stays where it is
+  CHECK(actions_of(mz, id) == std::vector<std::string>{"contribute"});
+  CHECK(act(mz, id, "contribute") == 422);
+  REQUIRE(act(mz, id, "contribute", R"("contribution":"已核实其低保资格，符合条件")") == 200);
+  CHECK(actions_of(mz, id).empty());
+  REQUIRE(act(t1, id, "sign_for") == 200);
+  auto lead = petition(t1, id).at("co_handling").as_array().at(0);
+  CHECK(lead.at("contribution").as_string() == "已核实其低保资格，符合条件");
+  CHECK_FALSE(lead.at("signed_at").is_null());
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'contribute' AND audience = 'handlers'") == 1);
+}

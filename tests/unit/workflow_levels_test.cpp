@@ -467,3 +467,19 @@ TEST_CASE("reclassify: (correction) → the clocks and the hands the petition is
           }) == Errc::forbidden);
   }
 }
+
+TEST_CASE("a co-handler's part: signed for, then contributed, the petition staying where it is") {
+  const Instant t0 = at("2026-03-02", 9);
+  Walk walk("help", "normal", t0);
+  walk.to_handling("T1", t0);
+  CHECK(offered(walk.state, {"co_signer"}) == std::vector<std::string>{"co_sign_for"});
+  CHECK(offered(walk.state, {"co_handler"}) == std::vector<std::string>{"contribute"});
+  walk.go("co_sign_for", {"co_signer"}, t0 + hours(1));
+  CHECK(walk.state.state == "handling");
+  CHECK(refusal([&] { walk.go("contribute", {"co_handler"}, t0 + hours(2)); }) == Errc::invalid_field);
+  walk.go("contribute", {"co_handler"}, t0 + hours(2), {{"contribution", "已核实"}});
+  CHECK(walk.state.state == "handling");
+  CHECK(walk.last.fields.at("contribution") == "已核实");
+  CHECK(refusal([&] { walk.go("co_sign_for", {"handler"}, t0 + hours(3)); }) == Errc::forbidden);
+  CHECK(co_handling_limit(walk.def, "normal")->amount == 5);
+}
