@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <stdexcept>
@@ -111,6 +112,27 @@ Calendar Calendar::with_year(int year, const std::set<Date>& rest_days, const st
   changed.rest_days_.insert(rest_days.begin(), rest_days.end());
   changed.working_days_.insert(working_days.begin(), working_days.end());
   return changed;
+}
+
+Calendar Calendar::over(const Calendar& base) const {
+  Calendar merged = *this;
+  for (auto day : base.rest_days_)
+    if (!working_days_.count(day)) merged.rest_days_.insert(day);
+  for (auto day : base.working_days_)
+    if (!rest_days_.count(day)) merged.working_days_.insert(day);
+  if (merged.slots_.empty()) merged.slots_ = base.slots_;
+  return merged;
+}
+
+int Calendar::last_published_year() const {
+  int last = 0;
+  for (const auto* days : {&rest_days_, &working_days_})
+    if (!days->empty()) last = std::max(last, static_cast<int>(year_month_day{*days->rbegin()}.year()));
+  return last;
+}
+
+bool Calendar::provisional(Instant deadline) const {
+  return static_cast<int>(year_month_day{deadline_day(deadline)}.year()) > last_published_year();
 }
 
 bool Calendar::is_working_day(Date date) const {

@@ -58,6 +58,14 @@ class Calendar {
 
   // This calendar with `year`'s rest days and make-up working days replaced by these (both in `year`).
   Calendar with_year(int year, const std::set<Date>& rest_days, const std::set<Date>& working_days) const;
+  // This calendar over `base`: base's rest and make-up days except where this one states otherwise, plus its
+  // own; base's working hours unless it gives its own. A unit's calendar changes only what it states.
+  Calendar over(const Calendar& base) const;
+  // The last year whose official dates it knows (0: none). Deadlines after it are provisional: the State
+  // Council publishes each year's dates in November of the year before.
+  int last_published_year() const;
+  // Whether a deadline falls past the last published year.
+  bool provisional(Instant deadline) const;
 
   // The end of the day `days` calendar days after `start`'s date (the starting day is not counted),
   // moved to the end of the next working day when it falls on a rest day.

@@ -40,6 +40,26 @@ std::vector<std::string> CalendarSet::names() const {
   return out;
 }
 
+void CalendarSet::inherit_from_default() {
+  auto base = calendars_.find(default_name_);
+  if (base == calendars_.end()) return;
+  for (auto& [name, calendar] : calendars_)
+    if (name != default_name_) calendar = calendar.over(base->second);
+}
+
+std::vector<std::string> CalendarSet::warnings(Date today) const {
+  std::vector<std::string> out;
+  const std::chrono::year_month_day day{today};
+  if (day.month() < std::chrono::November) return out;
+  const int next = static_cast<int>(day.year()) + 1;
+  for (const auto& [name, calendar] : calendars_)
+    if (calendar.last_published_year() < next)
+      out.push_back("calendar " + name + " has no official rest days or make-up working days for " +
+                    std::to_string(next) + " yet: deadlines past " + std::to_string(calendar.last_published_year()) +
+                    " are provisional until they are added");
+  return out;
+}
+
 const Calendar& CalendarSet::resolve(std::span<const std::string> names_from_unit_up) const {
   for (const auto& name : names_from_unit_up)
     if (auto it = calendars_.find(name); it != calendars_.end()) return it->second;

@@ -39,6 +39,10 @@ class CalendarSet {
   std::vector<std::string> names() const;
   const std::string& default_name() const { return default_name_; }
   const std::map<std::string, Calendar>& all() const { return calendars_; }
+  // Every calendar but the default laid over the default: a unit's own calendar changes only what it states.
+  void inherit_from_default();
+  // From 1 November, each calendar that has no official dates for the next year yet, as a sentence for people.
+  std::vector<std::string> warnings(Date today) const;
 
  private:
   std::string default_name_;

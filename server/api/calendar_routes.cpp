@@ -60,7 +60,8 @@ json::object calendar_view(const std::string& name, const workflow::Calendar& ca
                       {"rest_days", dates(calendar.rest_days())},
                       {"working_days", dates(calendar.working_days())},
                       {"units", json::value_from(units)},
-                      {"edited_years", std::move(edited_years)}};
+                      {"edited_years", std::move(edited_years)},
+                      {"last_published_year", calendar.last_published_year()}};
 }
 
 awaitable<Response> list_calendars(Services& services, RequestContext&) {
@@ -70,7 +71,12 @@ awaitable<Response> list_calendars(Services& services, RequestContext&) {
   json::array calendars;
   for (const auto& [name, calendar] : set->all())
     calendars.push_back(calendar_view(name, calendar, name == set->default_name(), units[name], edited));
-  co_return http::json_response(http::Status::ok, {{"calendars", std::move(calendars)}});
+  // From 1 November, a calendar without next year's official dates: the admin page shows why.
+  json::array warnings;
+  for (const auto& warning : set->warnings(workflow::local_date(services.petitions.now())))
+    warnings.emplace_back(warning);
+  co_return http::json_response(http::Status::ok,
+                                {{"calendars", std::move(calendars)}, {"warnings", std::move(warnings)}});
 }
 
 std::vector<std::string> date_items(const json::object& body, const char* key) {

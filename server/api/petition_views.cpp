@@ -121,6 +121,11 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
                      {"label", spec ? label_view(spec->label) : json::value(nullptr)},
                      {"started_at", workflow::format_local(clock.started)},
                      {"deadline", time_or_null(workflow::deadline_of(clock, calendar))},
+                     {"provisional",
+                      [&] {
+                        auto deadline = workflow::deadline_of(clock, calendar);
+                        return deadline && calendar.provisional(*deadline);
+                      }()},
                      {"paused", clock.paused()},
                      {"extension", clock.extension},
                      {"window", spec && spec->window}};
@@ -184,6 +189,7 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
       {"repeat_count", p.repeat_count},
       {"chase_count", p.chase_count},
       {"deadline", json::object{{"due_at", text_or_null(p.due_at)},
+                                {"provisional", p.due && calendar.provisional(*p.due)},
                                 {"warn_at", text_or_null(p.warn_at)},
                                 {"status", text_or_null(p.deadline_status)},
                                 {"time_left", time_left_view(p.due, calendar, now)}}},

@@ -40,6 +40,12 @@ awaitable<Response> get_unit(Services& services, RequestContext& context) {
   co_return http::json_response(http::Status::ok, unit_view(*unit));
 }
 
+// A unit names a working calendar that exists (a misspelt name would silently fall back to its parent's).
+void check_calendar(Services& services, const std::optional<std::string>& calendar) {
+  if (calendar && !services.calendars.current()->contains(*calendar))
+    throw Error(Errc::invalid_field, "no working calendar is called '" + *calendar + "'", "calendar");
+}
+
 awaitable<Response> create_unit(Services& services, RequestContext& context) {
   auto body = http::json_object_body(context.request);
   http::Fields fields(body);
@@ -55,6 +61,7 @@ awaitable<Response> create_unit(Services& services, RequestContext& context) {
   input.calendar = fields.optional_text("calendar", 64);
   input.serves = fields.optional_text("serves", 32);
   fields.reject_unknown();
+  check_calendar(services, input.calendar);
   auto event = audit_event(context, "unit.created", "unit", input.code);
   event.details["parent"] = *input.parent_code;
   auto unit = co_await services.units.create(std::move(input), std::move(event));
@@ -72,12 +79,16 @@ awaitable<Response> update_unit(Services& services, RequestContext& context) {
   change.calendar = fields.nullable_text("calendar", 64);
   change.active = fields.optional_bool("active");
   fields.reject_unknown();
+  const bool calendar_changed = change.calendar.has_value();
+  if (change.calendar) check_calendar(services, *change.calendar);
 
   std::string code(context.param("unit_code"));
   const char* action = change.parent_code ? "unit.moved" : change.active == false ? "unit.deactivated" : "unit.updated";
   auto event = audit_event(context, action, "unit", code);
   for (const auto& field : body) event.details[field.key()] = field.value();
   auto unit = co_await services.units.update(code, std::move(change), std::move(event));
+  // Its running deadlines now count on the calendar it names (or its parent's), before the answer.
+  if (calendar_changed) co_await services.petitions.recompute_subtree(code);
   co_return http::json_response(http::Status::ok, unit_view(unit));
 }
 

@@ -133,7 +133,12 @@ Application::Application(const Config& config, const std::string& database_url, 
                        "Times the embedded PostgreSQL was started again after it died.",
                        [cluster] { return static_cast<double>(cluster->state().restarts); });
   }
-  add_health_routes(router_, pool_, metrics_, schema_version, {config.attachment_dir, cluster});
+  // A missing next-year calendar (from 1 November): on /readyz, in /metrics and in the log (CalendarBook).
+  auto calendar_warnings = [this] { return calendars_.current()->warnings(workflow::local_date(petitions_.now())); };
+  metrics_.add_gauge("petitiond_calendar_next_year_missing",
+                     "Working calendars with no official dates for next year yet (counted from 1 November).",
+                     [calendar_warnings] { return static_cast<double>(calendar_warnings().size()); });
+  add_health_routes(router_, pool_, metrics_, schema_version, {config.attachment_dir, cluster, calendar_warnings});
   api::add_api_routes(router_, services_);
   if (config.web_root) router_.set_fallback(http::static_files(*config.web_root));
   server_ =

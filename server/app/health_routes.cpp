@@ -57,9 +57,13 @@ void add_health_routes(http::Router& router, pg::Pool& pool, http::Metrics& metr
                        "at schema version " + std::to_string(version) + "; this server needs " +
                            std::to_string(schema_version));
                check("attachments", "not writable", api::attachment_dir_problem(readiness.attachment_dir));
+               boost::json::array warnings;
+               if (readiness.warnings)
+                 for (const auto& warning : readiness.warnings()) warnings.emplace_back(warning);
                boost::json::object body{{"status", ready ? "ready" : "not_ready"},
                                         {"schema_version", version},
-                                        {"checks", std::move(checks)}};
+                                        {"checks", std::move(checks)},
+                                        {"warnings", std::move(warnings)}};
                if (ready) co_return http::json_response(Status::ok, body);
                // Not ready is a 503 like any other: the one error shape and Retry-After, with the checks beside it.
                body["error"] = {

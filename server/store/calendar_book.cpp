@@ -58,6 +58,9 @@ void CalendarBook::install(const pg::Result& years) {
     set->add(set->all().at(name).with_year(static_cast<int>(years.integer(row, 1)), dates(years.words(row, 2)),
                                            dates(years.words(row, 3))));
   }
+  set->inherit_from_default();
+  const auto today = workflow::local_date(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  for (const auto& warning : set->warnings(today)) spdlog::warn("{}", warning);
   std::lock_guard lock(mutex_);
   current_ = std::move(set);
 }

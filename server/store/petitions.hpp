@@ -234,6 +234,9 @@ class PetitionStore {
   // a deadline that moved is on the timeline. Claims the work (a lease), so one process does it; returns
   // how many petitions' deadlines moved, or nothing when there was no work to claim.
   boost::asio::awaitable<std::optional<int>> recompute_deadlines();
+  // The running deadlines of the petitions a unit's subtree has in hand (or registered), recomputed after the
+  // unit's calendar changed; how many moved.
+  boost::asio::awaitable<int> recompute_subtree(std::string unit_code);
   // When the earliest unfired escalation point falls due, if any.
   boost::asio::awaitable<std::optional<workflow::Instant>> next_escalation_due();
   // Forgets Idempotency-Keys older than `keep`: a client retries within minutes, not weeks.

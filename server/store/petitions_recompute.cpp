@@ -78,6 +78,21 @@ awaitable<std::optional<int>> PetitionStore::recompute_deadlines() {
   }
 }
 
+awaitable<int> PetitionStore::recompute_subtree(std::string unit_code) {
+  auto found = co_await pool_.run_one(pg::Statement(
+      "SELECT p.id FROM petitions p WHERE p.due_at IS NOT NULL AND coalesce(p.responsible_unit_id, p.intake_unit_id)"
+      " IN (SELECT id FROM units WHERE path <@ (SELECT path FROM units WHERE code = $1)) ORDER BY p.id",
+      std::move(unit_code)));
+  co_await calendars_.reload();
+  const auto calendars = calendars_.current();
+  const auto names = calendars->names();
+  const std::set<std::string> any(names.begin(), names.end());
+  int moved = 0;
+  for (int row = 0; row < found.rows(); ++row)
+    if (co_await recompute_deadline(found.integer(row, 0), *calendars, any)) ++moved;
+  co_return moved;
+}
+
 awaitable<bool> PetitionStore::recompute_deadline(std::int64_t id, const CalendarsInForce& calendars,
                                                   const std::set<std::string>& changed) {
   for (int attempt = 1;; ++attempt) {

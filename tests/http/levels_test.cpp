@@ -2,6 +2,7 @@
 // signs for it and replies up; the town checks the reply before it reaches the petitioner; the review goes to
 // the body above the unit that replied; an emergency reaches the district at registration.
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "server/pg/blocking_connection.hpp"
 #include "tests/support/db_helpers.hpp"
@@ -9,6 +10,8 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/org_fixture.hpp"
 #include "tests/support/petitiond_process.hpp"
+#include "tests/support/scratch_dir.hpp"
+#include "tests/support/shipped.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_server.hpp"
 #include "workflow/calendar.hpp"
@@ -342,4 +345,62 @@ TEST_CASE("a co-handling unit signs for its part, has a limit, and gives a contr
   CHECK(lead.at("contribution").as_string() == "已核实其低保资格，符合条件");
   CHECK_FALSE(lead.at("signed_at").is_null());
   CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'contribute' AND audience = 'handlers'") == 1);
+}
+
+TEST_CASE("a unit's calendar: an unknown name is refused, a new one recomputes its running deadlines") {
+  OrgFixture org;
+  ScratchDir calendars;
+  const auto today = workflow::local_date(workflow::Instant(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())));
+  {
+    std::ofstream file(calendars.path() / "local.yaml");
+    file << "calendar: local\nrest_days:\n";  // the town's own rest days: the next three weeks
+    for (int i = 1; i <= 21; ++i) file << "  - " << workflow::format_date(today + std::chrono::days(i)) << "\n";
+  }
+  TestServer server(org, {"--calendar-dir", calendars.path().string()});
+  pg::BlockingConnection db(org.db.url());
+  Session op(server.port(), "operator", fixture_password), t1(server.port(), "t1.handler", fixture_password),
+      admin(server.port(), "admin", fixture_password);
+  const auto id = op.send("POST", "/api/v1/petitions", help_petition).json().at("id").to_number<std::int64_t>();
+  REQUIRE(act(op, id, "accept") == 200);
+  REQUIRE(act(op, id, "dispatch", R"("unit":"T1")") == 200);
+  REQUIRE(act(t1, id, "sign_for") == 200);
+  const auto before = clock_deadline(petition(t1, id), "handling");
+
+  auto unknown = admin.send("PATCH", "/api/v1/units/T1", R"({"calendar":"lcoal"})");
+  CHECK(unknown.status == 422);
+  CHECK(unknown.json().at("error").at("field").as_string() == "calendar");
+  REQUIRE(admin.send("PATCH", "/api/v1/units/T1", R"({"calendar":"local"})").status == 200);
+  const auto after = clock_deadline(petition(t1, id), "handling");
+  CHECK(after > before);  // three weeks of the town's rest days pushed it back
+  CHECK(count(db, "SELECT count(*) FROM petition_events WHERE action = 'deadline_recomputed'") == 1);
+
+  // The town's calendar keeps the national days it does not change: the National Day holiday stays a rest day.
+  auto listed = admin.get("/api/v1/calendars").json().at("calendars").as_array();
+  for (const auto& c : listed)
+    if (c.at("name").as_string() == "local") {
+      bool national = false;
+      for (const auto& d : c.at("rest_days").as_array()) national |= d.as_string() == "2026-10-01";
+      CHECK(national);
+    }
+}
+
+TEST_CASE("from 1 November a missing next-year calendar is a warning on /readyz and in /metrics, not an outage") {
+  OrgFixture org;
+  TestServer server(org);
+  const int last = test::cn().last_published_year();
+  server.clock().set(workflow::start_of(std::chrono::sys_days{std::chrono::year{last} / std::chrono::November / 2}));
+  auto ready = http_request(server.port(), "GET", "/readyz");
+  CHECK(ready.status == 200);
+  const auto body = ready.json();
+  const auto& warnings = body.at("warnings").as_array();
+  REQUIRE_FALSE(warnings.empty());
+  CHECK(std::string(warnings.at(0).as_string()).find(std::to_string(last + 1)) != std::string::npos);
+  auto metrics = http_request(server.port(), "GET", "/metrics").body;
+  CHECK(metrics.find("petitiond_calendar_next_year_missing 1") != std::string::npos);
+  Session admin(server.port(), "admin", fixture_password);
+  CHECK_FALSE(admin.get("/api/v1/calendars").json().at("warnings").as_array().empty());  // the admin page's
+
+  server.clock().set(workflow::start_of(std::chrono::sys_days{std::chrono::year{last} / std::chrono::October / 30}));
+  CHECK(http_request(server.port(), "GET", "/readyz").json().at("warnings").as_array().empty());
 }

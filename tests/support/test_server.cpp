@@ -19,6 +19,7 @@ TestServer::TestServer(const OrgFixture& org, std::vector<std::string> options, 
   std::vector<std::string> args{"--listen", "127.0.0.1:0", "--log-level", "warn", "--data-dir", data_.path().string()};
   args.insert(args.end(), options.begin(), options.end());
   auto parsed = app::parse_config(args, {});
+  calendars_ = app::load_calendars(parsed.config->calendar_dir);  // the shipped ones, and any --calendar-dir
   const int schema_version = pg::load_migrations(schemas::migrations()).back().version;
   application_ = std::make_unique<app::Application>(*parsed.config, org.db.url(), schema_version, workflows_,
                                                     calendars_, routing_, [this] { return clock_.now(); });

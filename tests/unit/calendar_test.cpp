@@ -314,3 +314,29 @@ TEST_CASE("dates for people: a deadline at 24:00 belongs to the day it ends") {
   CHECK(format_time_zh(at("2026-02-28", 9, 5)) == "2026年2月28日 09:05");
   CHECK(format_time_zh(start_of(*parse_date("2026-12-31"))) == "2026年12月31日 00:00");
 }
+
+TEST_CASE("calendars that cannot silently lie: next year's dates missing from 1 November, provisional deadlines") {
+  const int last = cn().last_published_year();
+  REQUIRE(last >= 2026);
+  CalendarSet set;
+  set.add(cn());
+  const auto day = [](int y, unsigned m, unsigned d) {
+    return std::chrono::sys_days{std::chrono::year{y} / std::chrono::month{m} / std::chrono::day{d}};
+  };
+  CHECK(set.warnings(day(last, 10, 31)).empty());
+  const auto warned = set.warnings(day(last, 11, 1));
+  REQUIRE(warned.size() == 1);
+  CHECK_THAT(warned[0], Catch::Matchers::Contains(std::to_string(last + 1)));
+  CHECK_FALSE(cn().provisional(start_of(day(last, 12, 31) + std::chrono::days(1))));  // 24:00 on 31 December
+  CHECK(cn().provisional(start_of(day(last + 1, 1, 2))));
+
+  // A unit's calendar states only what differs (a local rest day, its own hours): the national days stay.
+  const std::string local_text = "calendar: local\nrest_days: [2026-03-03]\nworking_hours: [\"09:00-17:00\"]\n";
+  std::vector<CalendarFile> files{{"local.yaml", local_text}};
+  const auto local = load_calendar(files).over(cn());
+  CHECK_FALSE(local.is_working_day(*parse_date("2026-03-03")));  // its own rest day
+  CHECK_FALSE(local.is_working_day(*parse_date("2026-10-01")));  // the National Day holiday
+  CHECK(local.is_working_day(*parse_date("2026-02-28")));        // a national make-up Saturday
+  CHECK(local.slots().size() == 1);
+  CHECK(local.last_published_year() == last);
+}
