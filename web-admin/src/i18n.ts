@@ -201,6 +201,11 @@ const words = {
   ],
   clocks: ["计时", "Clocks"],
   paused: ["已暂停", "paused"],
+  provisional: ["（暂定：次年法定节假日尚未公布）", "(provisional: next year's official holidays not yet published)"],
+  calendar_next_year_missing: [
+    "尚未录入{year}年的法定节假日和调休上班日：跨入该年的期限都是暂定的，请在国务院公布后尽快录入。",
+    "The official rest days and make-up working days of {year} are not set yet: deadlines in that year are provisional. Add them as soon as the State Council publishes them.",
+  ],
   extended_by: ["已延期天数", "extended by days"],
   attachments: ["附件", "Attachments"],
   no_attachments: ["暂无附件。", "No attachments."],

@@ -25,6 +25,7 @@ interface Calendar {
   working_days: string[];
   units: string[];
   edited_years: EditedYear[];
+  last_published_year: number;
 }
 
 // Consecutive dates as ranges: ["2026-10-01", …, "2026-10-07"] → [["2026-10-01", "2026-10-07"]].
@@ -87,11 +88,15 @@ function YearForm({ calendar, year, done }: { calendar: Calendar; year: number; 
 export function Calendars({ editable = false }: { editable?: boolean }) {
   useSignal(language);
   const [calendars, setCalendars] = useState<Calendar[]>([]);
+  const [warnings, setWarnings] = useState<string[]>([]);
   const [year, setYear] = useState(new Date().getFullYear());
   const [editing, setEditing] = useState("");
   const [message, setMessage] = useState("");
   const load = () => {
-    api<{ calendars: Calendar[] }>("GET", "/api/v1/calendars").then((r) => setCalendars(r.calendars));
+    api<{ calendars: Calendar[]; warnings: string[] }>("GET", "/api/v1/calendars").then((r) => {
+      setCalendars(r.calendars);
+      setWarnings(r.warnings);
+    });
   };
   useEffect(load, []);
   // The years with dates, and the next one, so that next year's holidays can be set when published.
@@ -104,8 +109,14 @@ export function Calendars({ editable = false }: { editable?: boolean }) {
     setMessage(text);
     load();
   };
+  const lastYear = calendars.length ? Math.min(...calendars.map((c) => c.last_published_year)) : 0;
   return (
     <>
+      {warnings.length > 0 && (
+        <p class="warning" role="alert">
+          {t("calendar_next_year_missing").replace("{year}", String(lastYear + 1))}
+        </p>
+      )}
       <label for="calendar-year">{t("year")}</label>{" "}
       <select id="calendar-year" value={year} onChange={(e) => { setYear(Number(e.currentTarget.value)); setEditing(""); }}>
         {years.map((y) => <option key={y} value={y}>{y}</option>)}

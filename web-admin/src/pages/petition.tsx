@@ -23,8 +23,15 @@ interface Petition {
   subject: string;
   content: string;
   state_label: Labelled;
-  deadline: { due_at: string | null; status: string | null; time_left: TimeLeft | null };
-  clocks: { name: string; label: Labelled | null; deadline: string | null; paused: boolean; extension: number }[];
+  deadline: { due_at: string | null; status: string | null; time_left: TimeLeft | null; provisional: boolean };
+  clocks: {
+    name: string;
+    label: Labelled | null;
+    deadline: string | null;
+    paused: boolean;
+    extension: number;
+    provisional: boolean;
+  }[];
   petitioner: { name: string | null; phone: string | null; id_number: string | null; contact: { call_dont_text: boolean } };
   responsible_unit: { code: string; name: string } | null;
   suggested_unit?: { code: string; co: string[] } | null;
@@ -304,6 +311,7 @@ export function PetitionPage({ id }: { id: string }) {
             {deadline.status && <span class={`badge badge-${deadline.status}`}>{word(`status_${deadline.status}`)}</span>}{" "}
             {deadline.time_left && <strong>{timeLeftText(deadline.time_left)}</strong>}{" "}
             {deadline.due_at ? `（${localTime(deadline.due_at)}）` : "—"}
+            {deadline.provisional && ` ${t("provisional")}`}
           </dd>
           {petition.clocks.length > 0 && (
             <>
@@ -313,6 +321,7 @@ export function PetitionPage({ id }: { id: string }) {
                   {petition.clocks.map((c) => (
                     <li key={c.name}>
                       {label(c.label) || c.name}: {localTime(c.deadline)}{c.paused && `（${t("paused")}）`}
+                      {c.provisional && ` ${t("provisional")}`}
                       {c.extension > 0 && `（${t("extended_by")} ${c.extension}）`}
                     </li>
                   ))}
