@@ -123,18 +123,6 @@ bool accused(const std::string& unit, const std::vector<std::string>& complained
   return false;
 }
 
-std::vector<std::string> split_codes(const std::string& text) {
-  std::vector<std::string> codes;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) codes.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return codes;
-}
-
 // What a reclassification changes, checked; throws invalid_field naming a bad value.
 Decision::Reclassified reclassification(const Transition& transition, const Command& command,
                                         const PetitionState& state, const Definition& definition) {
@@ -221,6 +209,18 @@ std::optional<ClockDuration> co_handling_limit(const Definition& definition, con
   if (auto it = definition.co_handling_by_urgency.find(urgency); it != definition.co_handling_by_urgency.end())
     return it->second;
   return definition.co_handling_default;
+}
+
+std::vector<std::string> split_codes(const std::string& text) {
+  std::vector<std::string> codes;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) codes.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return codes;
 }
 
 const std::vector<std::string>& reply_outcomes() {

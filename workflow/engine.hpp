@@ -125,6 +125,9 @@ Obligation next_obligation(const PetitionState& state, const Definition& definit
 // How long a co-handling unit has for its part, from the dispatch; none: no limit set.
 std::optional<ClockDuration> co_handling_limit(const Definition& definition, const std::string& urgency);
 
+// Unit codes as a command field lists them: "A,B" (an empty list: ",").
+std::vector<std::string> split_codes(const std::string& text);
+
 // Reply outcomes and the national five-level satisfaction scale, as command fields spell them.
 const std::vector<std::string>& reply_outcomes();       // support, explain, not_supported
 const std::vector<std::string>& satisfaction_levels();  // very_satisfied … very_dissatisfied

@@ -565,18 +565,6 @@ bool leaves_parent(const ActionWrite& w) {
   return transition && transition->back && w.petition.parent_id;
 }
 
-// "A,B" as a reclassification's complained_units gives them.
-std::vector<std::string> unit_codes(const std::string& text) {
-  std::vector<std::string> codes;
-  for (std::size_t start = 0; start <= text.size();) {
-    auto end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) codes.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return codes;
-}
-
 pg::Statement petition_update(const ActionWrite& w) {
   const auto& d = w.decision;
   const auto obligation = workflow::next_obligation(w.state, w.definition, w.after_calendar);
@@ -632,7 +620,7 @@ pg::Statement petition_update(const ActionWrite& w) {
        corrected("type"),
        corrected("category"),
        corrected("urgency"),
-       complained ? std::optional(pg::words_literal(unit_codes(*complained))) : std::nullopt,
+       complained ? std::optional(pg::words_literal(workflow::split_codes(*complained))) : std::nullopt,
        d.reclassified && d.reclassified->unassigned},
       "the petition was changed by someone else");
 }
@@ -747,7 +735,7 @@ awaitable<void> PetitionStore::check_corrections(const std::map<std::string, std
     if (std::find(categories.begin(), categories.end(), *category) == categories.end())
       throw Error(Errc::invalid_field, "unknown category '" + *category + "'", "category");
   }
-  auto complained = unit_codes(given("complained_units").value_or(""));
+  auto complained = workflow::split_codes(given("complained_units").value_or(""));
   std::sort(complained.begin(), complained.end());
   complained.erase(std::unique(complained.begin(), complained.end()), complained.end());
   pg::Statement known(
@@ -815,8 +803,10 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
   }
   if (unit_code && !chain.id) throw Error(Errc::invalid_field, "no active unit has this code", "unit");
   // Co-handlers named with the dispatch: existing units the petition does not accuse, other than the lead.
-  if (auto named = action.fields.find("co_units"); named != action.fields.end()) {
-    co_units = unit_codes(named->second);
+  if (auto named = action.fields.find("co_units");
+      named != action.fields.end() && transition &&
+      std::count(transition->optional_fields.begin(), transition->optional_fields.end(), "co_units") > 0) {
+    co_units = workflow::split_codes(named->second);
     std::sort(co_units->begin(), co_units->end());
     co_units->erase(std::unique(co_units->begin(), co_units->end()), co_units->end());
     pg::Statement fit(
@@ -824,19 +814,6 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
         " AND NOT accuses((SELECT complained_unit_ids FROM petitions WHERE id = $3), u.path)",
         pg::words_literal(*co_units), action.fields.count("unit") ? action.fields.at("unit") : std::string(), id);
     auto fitting = co_await pool_.run_one(std::move(fit));
-    if (fitting.integer(0, 0) != static_cast<std::int64_t>(co_units->size()))
-      throw Error(Errc::invalid_field, "names a unit that does not exist, leads, or is complained about", "co_units");
-  }
-  // Co-handlers named with the dispatch: existing units the petition does not accuse, other than the lead.
-  if (auto named = action.fields.find("co_units"); named != action.fields.end()) {
-    co_units = unit_codes(named->second);
-    pg::Statement fit(
-        "SELECT count(*) FROM units u WHERE u.active AND u.code = ANY ($1::text[]) AND u.code <> $2"
-        " AND NOT accuses((SELECT complained_unit_ids FROM petitions WHERE id = $3), u.path)",
-        pg::words_literal(*co_units), action.fields.count("unit") ? action.fields.at("unit") : std::string(), id);
-    auto fitting = co_await pool_.run_one(std::move(fit));
-    std::sort(co_units->begin(), co_units->end());
-    co_units->erase(std::unique(co_units->begin(), co_units->end()), co_units->end());
     if (fitting.integer(0, 0) != static_cast<std::int64_t>(co_units->size()))
       throw Error(Errc::invalid_field, "names a unit that does not exist, leads, or is complained about", "co_units");
   }
