@@ -151,7 +151,8 @@ json::value petition_view(const store::Petition& p, const std::set<std::string>&
       requires_fields.emplace_back(field);
     actions.push_back(json::object{{"name", transition->name},
                                    {"label", label_view(transition->label)},
-                                   {"requires", std::move(requires_fields)}});
+                                   {"requires", std::move(requires_fields)},
+                                   {"accepts", json::value_from(transition->optional_fields)}});
   }
 
   const auto* state = definition.state(p.state);

@@ -15,6 +15,7 @@ interface Action {
   name: string;
   label: Labelled;
   requires: string[];
+  accepts: string[];  // optional fields (a reclassification's corrections, co-handlers at a dispatch)
 }
 interface Petition {
   id: number;
@@ -60,8 +61,12 @@ interface Unit {
 const choices: Record<string, string[]> = {
   outcome: ["support", "explain", "not_supported"],
   satisfaction: ["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"],
+  type: ["consultation", "help", "suggestion", "complaint", "report", "formal", "legal_aid"],
+  urgency: ["normal", "urgent", "emergency"],
 };
-const textFields = new Set(["reason", "reply", "comment"]);
+const textFields = new Set(["reason", "reply", "comment", "contribution"]);
+const numberFields = new Set(["days", "hours", "parent"]);
+const unitListFields = new Set(["complained_units", "co_units"]);  // codes separated by commas or spaces
 
 function word(key: string): string {
   return t(key as WordKey) || key;
@@ -71,14 +76,14 @@ function Field({ action, field, value, set, units }: {
   action: Action; field: string; value: string; set: (v: string) => void; units: Unit[];
 }) {
   const id = `${action.name}-${field}`;
-  const required = field !== "comment";
+  const required = action.requires.includes(field);
   if (choices[field])
     return (
       <fieldset id={id}>
         <legend>{word(`field_${field}`)}</legend>
         {choices[field].map((c) => (
           <label class="choice" key={c}>
-            <input type="radio" name={id} value={c} required checked={value === c} onChange={() => set(c)} />
+            <input type="radio" name={id} value={c} required={required} checked={value === c} onChange={() => set(c)} />
             {word(`${field}_${c}`)}
           </label>
         ))}
@@ -89,20 +94,25 @@ function Field({ action, field, value, set, units }: {
       <label for={id}>{word(`field_${field}`)}{!required && ` (${t("optional")})`}</label>
       {textFields.has(field) ? (
         <textarea id={id} required={required} rows={field === "reply" ? 5 : 3} value={value} onInput={(e) => set(e.currentTarget.value)} />
-      ) : field === "unit" ? (
+      ) : field === "unit" || field === "place" ? (
         <>
-          <input id={id} required list={`${id}-units`} autocomplete="off" value={value} onInput={(e) => set(e.currentTarget.value)}
-                 aria-describedby={`${id}-hint`} />
+          <input id={id} required={required} list={`${id}-units`} autocomplete="off" value={value}
+                 onInput={(e) => set(e.currentTarget.value)} aria-describedby={`${id}-hint`} />
           <datalist id={`${id}-units`}>
             {units.map((u) => <option key={u.code} value={u.code}>{u.name}</option>)}
           </datalist>
           <p class="hint" id={`${id}-hint`}>{t("unit_hint")}</p>
         </>
-      ) : field === "days" ? (
-        <input id={id} required type="number" min={1} max={365} inputMode="numeric" value={value} onInput={(e) => set(e.currentTarget.value)} />
+      ) : numberFields.has(field) ? (
+        <input id={id} required={required} type="number" min={1} inputMode="numeric" value={value}
+               onInput={(e) => set(e.currentTarget.value)} />
+      ) : field === "date" ? (
+        <input id={id} required={required} type="date" value={value} onInput={(e) => set(e.currentTarget.value)} />
       ) : (
-        <input id={id} required type={field === "parent" ? "number" : "text"} value={value} onInput={(e) => set(e.currentTarget.value)} />
+        <input id={id} required={required} type="text" value={value} onInput={(e) => set(e.currentTarget.value)}
+               aria-describedby={unitListFields.has(field) ? `${id}-hint` : undefined} />
       )}
+      {unitListFields.has(field) && <p class="hint" id={`${id}-hint`}>{t("unit_list_hint")}</p>}
     </div>
   );
 }
@@ -114,7 +124,8 @@ function ActionForm({ petition, action, units, done }: { petition: Petition; act
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
-  const fields = [...action.requires, ...(action.requires.includes("comment") ? [] : ["comment"])];
+  const fields = [...action.requires, ...(action.accepts ?? []).filter((f) => !action.requires.includes(f)),
+                  ...(action.requires.includes("comment") ? [] : ["comment"])];
   useEffect(() => {
     form.current?.querySelector<HTMLElement>("input, textarea, select")?.focus();
   }, []);
@@ -126,7 +137,8 @@ function ActionForm({ petition, action, units, done }: { petition: Petition; act
     for (const field of fields) {
       const value = values[field]?.trim();
       if (!value) continue;
-      body[field] = field === "days" || field === "parent" ? Number(value) : value;
+      body[field] = numberFields.has(field) ? Number(value)
+        : unitListFields.has(field) ? value.split(/[\s,，]+/).filter(Boolean) : value;
     }
     try {
       await api("POST", `/api/v1/petitions/${petition.id}/actions/${action.name}`, body);
@@ -153,18 +165,20 @@ function ActionForm({ petition, action, units, done }: { petition: Petition; act
   );
 }
 
+const hasForm = (action: Action) => action.requires.length > 0 || (action.accepts ?? []).length > 0;
+
 // Actions without fields take effect at once (sign for, accept…); the others open their form.
 function Actions({ petition, reload }: { petition: Petition; reload: () => void }) {
   const [open, setOpen] = useState<string | null>(null);
   const [units, setUnits] = useState<Unit[]>([]);
   const [error, setError] = useState("");
-  const needsUnits = petition.actions.some((a) => a.requires.includes("unit"));
+  const needsUnits = petition.actions.some((a) => a.requires.includes("unit") || (a.accepts ?? []).includes("place"));
   useEffect(() => {
     if (needsUnits) api<{ units: Unit[] }>("GET", "/api/v1/units").then((r) => setUnits(r.units)).catch(() => undefined);
   }, [needsUnits]);
   const act = async (action: Action) => {
     setError("");
-    if (action.requires.length > 0) return setOpen(open === action.name ? null : action.name);
+    if (hasForm(action)) return setOpen(open === action.name ? null : action.name);
     try {
       await api("POST", `/api/v1/petitions/${petition.id}/actions/${action.name}`, { version: petition.version });
       reload();
@@ -178,9 +192,9 @@ function Actions({ petition, reload }: { petition: Petition; reload: () => void 
       <h2 id="actions-title">{t("actions")}</h2>
       <div class="action-buttons">
         {petition.actions.map((a) => (
-          <button key={a.name} type="button" class={a.requires.length ? "secondary" : undefined} onClick={() => act(a)}
-                  aria-expanded={a.requires.length ? open === a.name : undefined}
-                  aria-controls={a.requires.length ? `form-${a.name}` : undefined}>
+          <button key={a.name} type="button" class={hasForm(a) ? "secondary" : undefined} onClick={() => act(a)}
+                  aria-expanded={hasForm(a) ? open === a.name : undefined}
+                  aria-controls={hasForm(a) ? `form-${a.name}` : undefined}>
             {label(a.label)}
           </button>
         ))}
@@ -206,7 +220,9 @@ function eventText(event: TimelineEvent, workflow: Workflow | null): string {
 }
 
 function EventFields({ fields }: { fields: Record<string, unknown> }) {
-  const shown = ["outcome", "satisfaction", "days", "unit", "reason", "reply", "comment", "due_before", "due_at"]
+  const shown = ["outcome", "satisfaction", "days", "hours", "unit", "reason", "reply", "contribution", "type", "category",
+                 "urgency", "place", "complained_units", "co_units", "body", "reference", "date", "comment",
+                 "due_before", "due_at"]
     .filter((k) => fields[k] !== undefined && fields[k] !== null);
   if (shown.length === 0) return null;
   return (
