@@ -16,3 +16,6 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value = 'n
 -- Complaints about the district itself go to the district's discipline inspection office.
 INSERT INTO settings (key, value) VALUES ('oversight.unit', '"QS-JW"')
 ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value = 'null';
+-- A complaint about the federation itself goes there too (domain.md §2a).
+INSERT INTO settings (key, value) VALUES ('oversight.for', '["QS-CL"]')
+ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value = '[]';

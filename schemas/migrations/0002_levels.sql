@@ -31,3 +31,6 @@ CREATE TABLE co_handling_parts (
   contribution    text CHECK (length(contribution) <= 10000),
   PRIMARY KEY (petition_id, unit_id)
 );
+-- Units a complaint about which goes straight to the oversight unit although a unit is above them here (the
+-- federation itself, which runs this system).
+INSERT INTO settings (key, value) VALUES ('oversight.for', '[]') ON CONFLICT (key) DO NOTHING;

@@ -193,6 +193,14 @@ TEST_CASE("a complaint about the top unit goes to the oversight unit, and nobody
   REQUIRE(act(oversight, id, "dispatch", R"("unit":"D-MZ")") == 200);
   REQUIRE(act(oversight, id, "sign_for") == 200);
   CHECK(petition(oversight, id).at("state").as_string() == "handling");
+
+  // A unit the setting lists (the federation itself) has its complaints go there too, though the district is above.
+  std::string about_the_town = about_the_district;
+  about_the_town.replace(about_the_town.find(R"(["D"])"), 5, R"(["T2"])");
+  CHECK(op.send("POST", "/api/v1/petitions", about_the_town).json().at("intake_unit").at("code").as_string() == "D");
+  db.exec("UPDATE settings SET value = '[\"T2\"]' WHERE key = 'oversight.for'");
+  CHECK(op.send("POST", "/api/v1/petitions", about_the_town).json().at("intake_unit").at("code").as_string() ==
+        "D-MZ");
 }
 
 TEST_CASE("a matter transferred out records the body, the reference and the day, and tells the petitioner") {
