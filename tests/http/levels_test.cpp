@@ -199,8 +199,7 @@ TEST_CASE("a complaint about the top unit goes to the oversight unit, and nobody
   about_the_town.replace(about_the_town.find(R"(["D"])"), 5, R"(["T2"])");
   CHECK(op.send("POST", "/api/v1/petitions", about_the_town).json().at("intake_unit").at("code").as_string() == "D");
   db.exec("UPDATE settings SET value = '[\"T2\"]' WHERE key = 'oversight.for'");
-  CHECK(op.send("POST", "/api/v1/petitions", about_the_town).json().at("intake_unit").at("code").as_string() ==
-        "D-MZ");
+  CHECK(op.send("POST", "/api/v1/petitions", about_the_town).json().at("intake_unit").at("code").as_string() == "D-MZ");
 }
 
 TEST_CASE("a matter transferred out records the body, the reference and the day, and tells the petitioner") {
