@@ -465,12 +465,59 @@ async function managerDashboard(browser, base) {
   await context.close();
 }
 
+// A town hands an order down to its village in the app, the village replies up, the town approves the reply
+// (the procedure across levels, issue 19), at desktop width and at a phone's 320 CSS pixels.
+async function townHandsDown(browser, base) {
+  console.log("town hands an order down");
+  const operator = await apiSession(base, "hotline1");
+  const filed = await operator("POST", "/api/v1/petitions", {
+    channel: "hotline", type: "help", category: "accessibility", subject: "村口坡道损坏", content: "村口无障碍坡道损坏，轮椅无法通行。",
+    petitioner: { name: "李四", phone: "13912340002", unit: "QS-T01-V01" },
+  });
+  await operator("POST", `/api/v1/petitions/${filed.id}/actions/accept`, { version: 1 });
+  await operator("POST", `/api/v1/petitions/${filed.id}/actions/dispatch`, { version: 2, unit: "QS-T01" });
+  const town = await apiSession(base, "t01.handler");
+  await town("POST", `/api/v1/petitions/${filed.id}/actions/sign_for`, { version: 3 });
+
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await logIn(page, base, "t01.manager");
+  await page.waitForSelector(`text=${filed.tracking_code}`);
+  await page.click(`text=${filed.tracking_code}`);
+  await page.waitForSelector(".action-buttons button:has-text('交办下级')");
+  await page.click(".action-buttons button:has-text('交办下级')");
+  await page.waitForSelector("form.action");
+  await axe(page, "the petition page with the hand-down form open");
+  await page.fill("#hand_down-unit", "QS-T01-V01");
+  await page.click("form.action button[type=submit]");
+  await page.waitForSelector("h2:has-text('已派单待签收')");
+  const offered = await page.locator(".action-buttons button").allTextContents();
+  check(offered.includes("收回办理"), `the town may take the order back (${offered.join("、")})`);
+  await shot(page, "petition-handed-down");
+
+  const village = await apiSession(base, "v0101.handler");
+  await village("POST", `/api/v1/petitions/${filed.id}/actions/sign_for`, { version: 5 });
+  await village("POST", `/api/v1/petitions/${filed.id}/actions/reply`, { version: 6, outcome: "support", reply: "坡道已修复。" });
+  await page.reload();
+  await page.waitForSelector("h2:has-text('下级已答复待审核')");
+  await page.setViewportSize({ width: 320, height: 800 });
+  check(!(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)),
+        "at 320 CSS pixels the petition page does not scroll sideways");
+  await axe(page, "the petition page with a reply to check, at phone width");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.click(".action-buttons button:has-text('审核通过并答复')");
+  await page.waitForSelector("h2:has-text('已答复待回访')");
+  check((await page.textContent("ol.timeline")).includes("交办下级"), "the timeline names the hand-down");
+  await context.close();
+}
+
 mkdirSync(screenshots, { recursive: true });
 const { base, child, dataDir } = await startServer();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
 try {
   await portalByKeyboard(browser, base);
   await handlerWorklist(browser, base);
+  await townHandsDown(browser, base);
   await operatorTakesACall(browser, base);
   await proxyFollowsACase(browser, base);
   await adminPages(browser, base);
