@@ -34,3 +34,6 @@ CREATE TABLE co_handling_parts (
 -- Units a complaint about which goes straight to the oversight unit although a unit is above them here (the
 -- federation itself, which runs this system).
 INSERT INTO settings (key, value) VALUES ('oversight.for', '[]') ON CONFLICT (key) DO NOTHING;
+-- A handler's worklist: orders of its unit, those it co-handles and those it handed down (array containment).
+CREATE INDEX petitions_co_units ON petitions USING gin (co_unit_ids);
+CREATE INDEX petitions_handed_down_from ON petitions USING gin (handed_down_from);
