@@ -154,6 +154,18 @@ Decision::Reclassified reclassification(const Transition& transition, const Comm
   return r;
 }
 
+// The last time the petition entered one of the clock's start states with none of its stop states after.
+std::optional<Instant> entered_since(const PetitionState& state, const ClockSpec& spec) {
+  std::optional<Instant> since;
+  for (const auto& start : spec.start_on)
+    if (auto it = state.entered.find(start); it != state.entered.end() && (!since || it->second > *since))
+      since = it->second;
+  for (const auto& stop : spec.stop_on)
+    if (auto it = state.entered.find(stop); since && it != state.entered.end() && it->second >= *since)
+      return std::nullopt;
+  return since;
+}
+
 // The level (1 = the district) of a unit, when the lookup knows it.
 int depth_of(const std::optional<std::string>& unit, const UnitLookup& units) {
   if (!unit || !units) return 0;
@@ -346,13 +358,19 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
     } else if (running && running->paused() && !contains(spec.pause_in, to)) {
       decision.clocks.push_back({ClockChange::Kind::resume, spec.name, {}, 0, {}, {}});
     }
-    if (!running && may_run && contains(spec.start_on, to) && !contains(spec.stop_on, to)) {
+    // Reclassified into a limit that now applies and does not run (a help request found to be a formal
+    // petition): it counts from when the petition entered its start state (acceptance), unless a stop state came
+    // after that.
+    std::optional<Instant> since;
+    if (!state.running_clock(spec.name) && decision.reclassified && now_due && may_run)
+      since = entered_since(state, spec);
+    if (!running && may_run && (since || (contains(spec.start_on, to) && !contains(spec.stop_on, to)))) {
       // A clock within others (the lower unit's, within the order's) never ends after them.
       std::optional<Instant> cap;
       for (const auto& outer : spec.within)
         if (const auto* clock = state.running_clock(outer))
           if (auto deadline = deadline_of(*clock, calendar); deadline && (!cap || *deadline < *cap)) cap = deadline;
-      decision.clocks.push_back({ClockChange::Kind::start, spec.name, now_due, 0, {}, cap});
+      decision.clocks.push_back({ClockChange::Kind::start, spec.name, now_due, 0, {}, cap, since});
     }
   }
   // Approving an extension adds what was asked for to every extended clock still running; the clocks within
@@ -381,6 +399,7 @@ Decision decide(const PetitionState& state, const Command& command, const std::s
 }
 
 PetitionState apply(PetitionState state, const Decision& decision) {
+  if (decision.from != decision.to) state.entered[decision.to] = decision.at;
   state.state = decision.to;
   if (decision.hands == Transition::Hands::down && state.responsible_unit)
     state.handed_down_from.push_back(*state.responsible_unit);
@@ -401,7 +420,8 @@ PetitionState apply(PetitionState state, const Decision& decision) {
     switch (change.kind) {
       case ClockChange::Kind::start:
         if (change.duration)
-          state.clocks.push_back({change.clock, decision.at, *change.duration, {}, 0, std::nullopt, change.cap});
+          state.clocks.push_back(
+              {change.clock, change.since.value_or(decision.at), *change.duration, {}, 0, std::nullopt, change.cap});
         break;
       case ClockChange::Kind::stop:
         if (running != state.clocks.end()) {

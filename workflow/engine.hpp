@@ -39,6 +39,7 @@ struct PetitionState {
   // The oversight unit (纪委监委): an accusation of a unit above it does not reach it (accuses.sql says the same).
   std::optional<std::string> oversight_unit;
   std::optional<std::string> previous_state;  // the state it was in before it entered this one
+  std::map<std::string, Instant> entered;     // when it last entered each state it has been in
 
   bool handed_down() const { return !handed_down_from.empty(); }
 
@@ -56,10 +57,11 @@ struct Command {
 struct ClockChange {
   enum class Kind { start, stop, pause, resume, extend, redefine } kind;  // redefine: a new duration, same start
   std::string clock;
-  std::optional<ClockDuration> duration;  // start
-  int extension = 0;                      // extend, in the clock's unit
-  std::optional<Instant> deadline;        // the deadline after the change (none while paused or stopped)
-  std::optional<Instant> cap;             // start, extend: the clock never ends later (the order's deadline)
+  std::optional<ClockDuration> duration;        // start
+  int extension = 0;                            // extend, in the clock's unit
+  std::optional<Instant> deadline;              // the deadline after the change (none while paused or stopped)
+  std::optional<Instant> cap;                   // start, extend: the clock never ends later (the order's deadline)
+  std::optional<Instant> since = std::nullopt;  // start: counted from then, not from the decision (reclassification)
 };
 
 struct Decision {

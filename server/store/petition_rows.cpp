@@ -174,6 +174,9 @@ std::string petition_select(const std::string& now) {
          "   FROM co_handling_parts c JOIN units u ON u.id = c.unit_id WHERE c.petition_id = p.id)::text AS co_parts,"
          " (SELECT e.from_state FROM petition_events e WHERE e.petition_id = p.id AND e.to_state = p.state"
          "   AND e.from_state IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS previous_state,"
+         " (SELECT coalesce(json_object_agg(s.to_state, s.at), '{}') FROM (SELECT DISTINCT ON (e.to_state) e.to_state,"
+         "   extract(epoch FROM e.at)::bigint AS at FROM petition_events e WHERE e.petition_id = p.id"
+         "   AND e.to_state IS NOT NULL ORDER BY e.to_state, e.id DESC) s)::text AS entered,"
          " nlevel(vu.path) AS reviewing_unit_depth,"
          " (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE id = ANY (p.complained_unit_ids))"
          "   AS complained_units,"
@@ -367,6 +370,8 @@ Petition petition_from(const pg::Result& r, int row) {
   state.complained_about = p.complained_units;
   state.oversight_unit = optional_text(r, row, "oversight_unit");
   state.previous_state = optional_text(r, row, "previous_state");
+  const auto entered = json::parse(r.text(row, r.column("entered")));
+  for (const auto& [name, at] : entered.as_object()) state.entered[std::string(name)] = instant_of(at);
   p.calendar_chain = r.words(row, r.column("calendar_chain"));
   return p;
 }

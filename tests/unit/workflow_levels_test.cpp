@@ -439,8 +439,7 @@ TEST_CASE("reclassify: (correction) → the clocks and the hands the petition is
     Walk walk("help", "normal", t0);
     walk.go("accept", {"operator"}, t0 + minutes(5));
     walk.go("reclassify", {"operator"}, t0 + hours(1), {{"reason", "属信访事项"}, {"type", "formal"}});
-    // From the correction (the same day as the acceptance here): 2 March + 60 days is 1 May, a rest day to the
-    // 5th: the end of Wednesday 6 May.
+    // From the acceptance: 2 March + 60 days is 1 May, a rest day to the 5th: the end of Wednesday 6 May.
     CHECK(walk.deadline("statutory") == "2026-05-07T00:00:00+08:00");
   }
   SECTION("naming the unit that has it as complained about takes it from that unit") {
@@ -482,4 +481,17 @@ TEST_CASE("a co-handler's part: signed for, then contributed, the petition stayi
   CHECK(walk.last.fields.at("contribution") == "已核实");
   CHECK(refusal([&] { walk.go("co_sign_for", {"handler"}, t0 + hours(3)); }) == Errc::forbidden);
   CHECK(co_handling_limit(walk.def, "normal")->amount == 5);
+}
+
+TEST_CASE("reclassified into a limit it never ran, a petition counts it from when it would have started") {
+  const Instant t0 = at("2026-03-02", 9);
+  Walk walk("help", "normal", t0);
+  walk.to_handling("T1", t0);  // accepted 09:00 on Monday 2 March, signed for 09:02
+  walk.go("reclassify", {"operator"}, at("2026-03-10", 10), {{"reason", "属信访事项"}, {"type", "formal"}});
+  CHECK(walk.deadline("handling") == "not running");                 // no work-order limit for a formal petition
+  CHECK(walk.deadline("statutory") == "2026-05-07T00:00:00+08:00");  // 60 days from acceptance, not from now
+  CHECK(walk.state.running_clock("statutory")->started == t0);
+  walk.go("reclassify", {"operator"}, at("2026-03-11", 10), {{"reason", "实为求助"}, {"type", "help"}});
+  CHECK(walk.deadline("statutory") == "not running");
+  CHECK(walk.deadline("handling") == "2026-03-12T00:00:00+08:00");  // back to 7 working days from the sign-for
 }
