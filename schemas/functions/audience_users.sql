@@ -7,6 +7,7 @@ CREATE OR REPLACE FUNCTION audience_users(petition petitions, audience text) RET
     WHERE us.active AND CASE audience
       WHEN 'handlers' THEN 'handler' = ANY (us.roles)
                            AND (us.unit_id = r.id OR us.unit_id = ANY (petition.co_unit_ids))
+      WHEN 'lead_handlers' THEN 'handler' = ANY (us.roles) AND us.unit_id = r.id
       WHEN 'parent_handlers' THEN 'handler' = ANY (us.roles) AND us.unit_id = r.parent_id
       WHEN 'managers' THEN 'manager' = ANY (us.roles) AND us.unit_id IN (r.id, r.parent_id)
       WHEN 'parent_managers' THEN 'manager' = ANY (us.roles) AND us.unit_id = r.parent_id
@@ -19,7 +20,9 @@ CREATE OR REPLACE FUNCTION audience_users(petition petitions, audience text) RET
                                     AND us.unit_id = (SELECT d.id FROM units d WHERE d.path = subltree(r.path, 0, 1))
       WHEN 'operators' THEN 'operator' = ANY (us.roles)
                             AND (us.id = petition.filed_by OR us.unit_id = petition.intake_unit_id)
-      ELSE false END
+      -- co_unit:N: one co-handling unit's handlers (its part is late).
+      ELSE audience = 'co_unit:' || us.unit_id AND 'handler' = ANY (us.roles)
+             AND us.unit_id = ANY (petition.co_unit_ids) END
   )
   SELECT w.* FROM wanted w JOIN units wu ON wu.id = w.unit_id
   WHERE NOT accuses(petition.complained_unit_ids, wu.path)

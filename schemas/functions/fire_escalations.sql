@@ -104,5 +104,6 @@ BEGIN
       RAISE WARNING 'escalation point of petition % (rule %) failed: %', point.petition_id, point.rule_index, SQLERRM;
     END;
   END LOOP;
+  PERFORM remind_late_co_parts(now);  -- co-handling parts have limits of their own, not clocks
   RETURN fired;
 END $$;

@@ -37,3 +37,5 @@ INSERT INTO settings (key, value) VALUES ('oversight.for', '[]') ON CONFLICT (ke
 -- A handler's worklist: orders of its unit, those it co-handles and those it handed down (array containment).
 CREATE INDEX petitions_co_units ON petitions USING gin (co_unit_ids);
 CREATE INDEX petitions_handed_down_from ON petitions USING gin (handed_down_from);
+ALTER TABLE co_handling_parts ADD COLUMN reminded_at timestamptz;  -- told once that its part is late
+CREATE INDEX co_handling_parts_due ON co_handling_parts (due_at) WHERE contributed_at IS NULL AND reminded_at IS NULL;

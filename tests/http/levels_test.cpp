@@ -352,6 +352,25 @@ TEST_CASE("a co-handling unit signs for its part, has a limit, and gives a contr
   CHECK(lead.at("contribution").as_string() == "已核实其低保资格，符合条件");
   CHECK_FALSE(lead.at("signed_at").is_null());
   CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'contribute' AND audience = 'handlers'") == 1);
+
+  // A part not given in time: the co-handling unit is reminded and the lead unit told, once.
+  const auto late = op.send("POST", "/api/v1/petitions", help_petition).json().at("id").to_number<std::int64_t>();
+  REQUIRE(act(op, late, "accept") == 200);
+  REQUIRE(act(op, late, "dispatch", R"("unit":"T1","co_units":["D-MZ"])") == 200);
+  server.clock().advance(std::chrono::hours(24 * 30));
+  REQUIRE(eventually([&] {
+    return count(db, "SELECT count(*) FROM petition_events WHERE action = 'co_part_overdue' AND petition_id = " +
+                         std::to_string(late)) == 1;
+  }));
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'co_part_overdue' AND petition_id = " +
+                      std::to_string(late)) == 2);  // co_unit:<D-MZ>, lead_handlers
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'co_part_overdue' AND petition_id = " +
+                      std::to_string(id)) == 0);  // the part given in time is not late
+  REQUIRE(eventually([&] {                        // reaching the co-handling unit's handler, and the lead unit's
+    return count(db,
+                 "SELECT count(DISTINCT u.login) FROM notification_deliveries d JOIN users u ON u.id = d.user_id"
+                 " WHERE d.topic = 'co_part_overdue' AND u.login IN ('mz.handler', 't1.handler')") == 2;
+  }));
 }
 
 TEST_CASE("a unit's calendar: an unknown name is refused, a new one recomputes its running deadlines") {

@@ -226,6 +226,7 @@ const words = {
   event_registered: ["登记", "Registered"],
   event_repeat_merged: ["重复件并入", "Repeat merged"],
   event_repeat_unmerged: ["重复件撤销合并", "Repeat taken out again"],
+  event_co_part_overdue: ["协办超期提醒", "Co-handling part overdue"],
   event_call_attached: ["关联来电", "Call attached"],
   event_proxy_granted: ["委托代理人", "Proxy granted"],
   event_attachment_added: ["添加附件", "Attachment added"],
