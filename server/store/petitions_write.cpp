@@ -133,21 +133,22 @@ pg::Statement outbox_insert(std::int64_t petition_id, const std::vector<std::str
 
 // A unit and its ancestors, nearest first: what the engine's complaint check and the new unit's working
 // calendar need.
+// The units whose path contains the one `unit_path` selects, nearest first.
+std::string unit_chain_sql(const char* unit_path) {
+  return std::string(
+             "SELECT u.id, u.code, u.kind, nlevel(u.path), parent.code, u.calendar FROM units u"
+             " LEFT JOIN units parent ON parent.id = u.parent_id WHERE u.path @> (") +
+         unit_path + ") ORDER BY nlevel(u.path) DESC";
+}
+
 pg::Statement unit_chain_query(std::optional<std::string> code) {
-  return pg::Statement(
-      "SELECT u.id, u.code, u.kind, nlevel(u.path), parent.code, u.calendar FROM units u"
-      " LEFT JOIN units parent ON parent.id = u.parent_id"
-      " WHERE u.path @> (SELECT path FROM units WHERE code = $1 AND active) ORDER BY nlevel(u.path) DESC",
-      std::move(code));
+  return pg::Statement(unit_chain_sql("SELECT path FROM units WHERE code = $1 AND active"), std::move(code));
 }
 
 // The same for the unit responsible for a petition: the units that handed it down are among them.
 pg::Statement responsible_chain_query(std::int64_t petition_id) {
   return pg::Statement(
-      "SELECT u.id, u.code, u.kind, nlevel(u.path), parent.code, u.calendar FROM units u"
-      " LEFT JOIN units parent ON parent.id = u.parent_id"
-      " WHERE u.path @> (SELECT ru.path FROM petitions p JOIN units ru ON ru.id = p.responsible_unit_id"
-      "   WHERE p.id = $1) ORDER BY nlevel(u.path) DESC",
+      unit_chain_sql("SELECT ru.path FROM petitions p JOIN units ru ON ru.id = p.responsible_unit_id WHERE p.id = $1"),
       petition_id);
 }
 
@@ -723,6 +724,16 @@ std::vector<pg::Statement> action_writes(const ActionWrite& w) {
 
 }  // namespace
 
+namespace {
+// Unit codes a command field lists, each once and in order, as the database counts them.
+std::vector<std::string> distinct_codes(const std::string& text) {
+  auto codes = workflow::split_codes(text);
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  return codes;
+}
+}  // namespace
+
 // A reclassification names a known category, an active place and existing units, or is refused naming the field.
 awaitable<void> PetitionStore::check_corrections(const std::map<std::string, std::string>& fields) {
   auto given = [&fields](const char* name) -> std::optional<std::string> {
@@ -735,9 +746,7 @@ awaitable<void> PetitionStore::check_corrections(const std::map<std::string, std
     if (std::find(categories.begin(), categories.end(), *category) == categories.end())
       throw Error(Errc::invalid_field, "unknown category '" + *category + "'", "category");
   }
-  auto complained = workflow::split_codes(given("complained_units").value_or(""));
-  std::sort(complained.begin(), complained.end());
-  complained.erase(std::unique(complained.begin(), complained.end()), complained.end());
+  const auto complained = distinct_codes(given("complained_units").value_or(""));
   pg::Statement known(
       "SELECT (SELECT count(*) FROM units WHERE code = ANY ($1::text[])),"
       " (SELECT count(*) FROM units WHERE code = $2 AND active)",
@@ -806,9 +815,7 @@ awaitable<Petition> PetitionStore::act_once(const Actor& actor, std::int64_t id,
   if (auto named = action.fields.find("co_units");
       named != action.fields.end() && transition &&
       std::count(transition->optional_fields.begin(), transition->optional_fields.end(), "co_units") > 0) {
-    co_units = workflow::split_codes(named->second);
-    std::sort(co_units->begin(), co_units->end());
-    co_units->erase(std::unique(co_units->begin(), co_units->end()), co_units->end());
+    co_units = distinct_codes(named->second);
     pg::Statement fit(
         "SELECT count(*) FROM units u WHERE u.active AND u.code = ANY ($1::text[]) AND u.code <> $2"
         " AND NOT accuses((SELECT complained_unit_ids FROM petitions WHERE id = $3), u.path)",

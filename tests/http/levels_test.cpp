@@ -163,6 +163,41 @@ TEST_CASE("an emergency reaches the district managers at registration and runs o
               " WHERE c.name = 'emergency' AND c.deadline = p.received_at + interval '24 hours'") == 1);
   auto actions = actions_of(op, p.at("id").to_number<std::int64_t>());
   CHECK(std::find(actions.begin(), actions.end(), "fast_track") != actions.end());
+  // Its handling limit counts hours, so an extension is asked for and given in hours.
+  const auto id = p.at("id").to_number<std::int64_t>();
+  Session t1(server.port(), "t1.handler", fixture_password), manager(server.port(), "t1.manager", fixture_password);
+  REQUIRE(act(op, id, "accept") == 200);
+  REQUIRE(act(op, id, "dispatch", R"("unit":"T1")") == 200);
+  REQUIRE(act(t1, id, "sign_for") == 200);
+  auto extension = petition(t1, id);
+  for (const auto& a : extension.at("actions").as_array())
+    if (a.at("name").as_string() == "request_extension")
+      CHECK(a.at("requires").as_array().at(1).as_string() == "hours");
+  CHECK(act(t1, id, "request_extension", R"("reason":"夜间无法入户","days":1)") == 422);
+  REQUIRE(act(t1, id, "request_extension", R"("reason":"夜间无法入户","hours":6)") == 200);
+  REQUIRE(act(manager, id, "approve_extension") == 200);
+  CHECK(
+      count(db,
+            "SELECT count(*) FROM petition_clocks c JOIN petitions p ON p.id = c.petition_id WHERE c.name = 'handling'"
+            " AND c.stopped_at IS NULL AND c.extension = 6 AND c.deadline = c.started_at + interval '30 hours'") == 1);
+}
+
+TEST_CASE("a department's reply is reviewed by the body the review.department_body setting names") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  db.exec("UPDATE settings SET value = '\"T2\"' WHERE key = 'review.department_body'");
+  Session op(server.port(), "operator", fixture_password), mz(server.port(), "mz.handler", fixture_password),
+      t2(server.port(), "t2.manager", fixture_password), district(server.port(), "district.manager", fixture_password);
+  const auto id = op.send("POST", "/api/v1/petitions", help_petition).json().at("id").to_number<std::int64_t>();
+  REQUIRE(act(op, id, "accept") == 200);
+  REQUIRE(act(op, id, "dispatch", R"("unit":"D-MZ")") == 200);
+  REQUIRE(act(mz, id, "sign_for") == 200);
+  REQUIRE(act(mz, id, "reply", R"("outcome":"explain","reply":"政策解释")") == 200);
+  REQUIRE(act(op, id, "request_review", R"("reason":"不服")") == 200);
+  CHECK(petition(t2, id).at("reviewing_unit").at("code").as_string() == "T2");  // not the department's parent D
+  CHECK(act(district, id, "decide_review", R"("outcome":"explain","reply":"维持")") == 403);
+  CHECK(act(t2, id, "decide_review", R"("outcome":"explain","reply":"维持")") == 200);
 }
 
 TEST_CASE("a complaint about the top unit goes to the oversight unit, and nobody it accuses learns of it") {
