@@ -4,6 +4,7 @@
 // malformed request, a method, a size or a media type) are the HTTP layer's own (http::ProtocolError).
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace petitiond {
 
@@ -26,20 +27,35 @@ std::error_code make_error_code(Errc e) noexcept;
 // Machine-readable code for JSON bodies, e.g. "not_found".
 const char* code_name(Errc e) noexcept;
 
-// A domain failure with a human message and, where one field is at fault, its name.
+// One of several problems found at once (an uploaded file checked whole): where, and what.
+struct ErrorProblem {
+  std::string message;
+  std::string field;  // empty when no one field is at fault
+  int line = 0;       // in the uploaded text; 0 when no line applies
+};
+
+// A domain failure with a human message and, where one field is at fault, its name; a whole document
+// refused also lists every problem found in it (the first is the message).
 class Error : public std::system_error {
  public:
   Error(Errc code, std::string message, std::string field = {})
       : std::system_error(make_error_code(code), message), message_(std::move(message)), field_(std::move(field)) {}
+  Error(Errc code, std::vector<ErrorProblem> problems)
+      : Error(code, problems.empty() ? std::string("invalid") : problems.front().message,
+              problems.empty() ? std::string() : problems.front().field) {
+    problems_ = std::move(problems);
+  }
 
   Errc errc() const noexcept { return static_cast<Errc>(code().value()); }
   const char* what() const noexcept override { return message_.c_str(); }
   const std::string& message() const noexcept { return message_; }
   const std::string& field() const noexcept { return field_; }
+  const std::vector<ErrorProblem>& problems() const noexcept { return problems_; }
 
  private:
   std::string message_;
   std::string field_;
+  std::vector<ErrorProblem> problems_;
 };
 
 }  // namespace petitiond

@@ -10,6 +10,7 @@
 
 #include "notifications/http_post.hpp"
 #include "notifications/messages.hpp"
+#include "notifications/sms.hpp"
 #include "notifications/smtp.hpp"
 #include "server/auth/secrets.hpp"
 #include "server/logging/log.hpp"
@@ -37,26 +38,8 @@ struct Outcome {
   int attempts = 0;  // with this one
 };
 
-struct SmsGateway {
-  std::string url, token;
-  std::string body = R"({"to":"{phone}","text":"{text}","id":"{id}"})";
-};
-
 std::string idempotency_key(const Delivery& d) {
   return "petitiond-" + std::to_string(d.outbox_id) + "-" + d.recipient + "-" + d.channel;
-}
-
-// `value` as the inside of a JSON string.
-std::string json_escaped(const std::string& value) {
-  auto quoted = json::serialize(json::value(value));
-  return quoted.substr(1, quoted.size() - 2);
-}
-
-std::string fill(std::string text, const std::string& name, const std::string& value) {
-  const auto placeholder = "{" + name + "}";
-  for (auto at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at + value.size()))
-    text.replace(at, placeholder.size(), value);
-  return text;
 }
 
 // The channels' settings, read each pass so that an admin's change applies at once.
@@ -71,15 +54,12 @@ ChannelSettings settings_from(const pg::Result& result) {
   for (int row = 0; row < result.rows(); ++row) {
     const std::string key(result.text(row, 0));
     auto value = json::parse(std::string(result.text(row, 1)));
-    if (key == "sms.gateway" && value.is_object() && value.as_object().contains("url")) {
-      const auto& o = value.as_object();
-      SmsGateway gateway;
-      gateway.url = o.at("url").as_string().c_str();
-      if (auto it = o.find("token"); it != o.end() && it->value().is_string())
-        gateway.token = it->value().as_string().c_str();
-      if (auto it = o.find("body"); it != o.end() && it->value().is_string())
-        gateway.body = it->value().as_string().c_str();
-      settings.sms = gateway;
+    if (key == "sms.gateway") {
+      try {
+        settings.sms = sms_gateway_from(value);
+      } catch (const std::invalid_argument&) {
+        // no gateway: SMS deliveries fail with that reason
+      }
     } else if (key == "smtp") {
       try {
         settings.smtp = smtp_settings_from(value);
@@ -91,19 +71,10 @@ ChannelSettings settings_from(const pg::Result& result) {
   return settings;
 }
 
-Outcome send_sms(const Delivery& d, const std::optional<SmsGateway>& gateway, std::chrono::milliseconds timeout) {
+Outcome deliver_sms(const Delivery& d, const std::optional<SmsGateway>& gateway, std::chrono::milliseconds timeout) {
   if (!gateway) return {d.id, false, "no SMS gateway is configured (setting sms.gateway)", d.attempts};
-  const auto& text = d.message.text;
-  auto body = fill(fill(fill(gateway->body, "phone", json_escaped(d.address)), "text", json_escaped(text)), "id",
-                   json_escaped(idempotency_key(d)));
-  std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"},
-                                                           {"Idempotency-Key", idempotency_key(d)}};
-  if (!gateway->token.empty()) headers.emplace_back("Authorization", "Bearer " + gateway->token);
-  auto result = http_post(gateway->url, headers, body, timeout);
-  if (!result.error.empty()) return {d.id, false, "SMS gateway: " + result.error, d.attempts};
-  if (result.status < 200 || result.status >= 300)
-    return {d.id, false, "SMS gateway answered " + std::to_string(result.status), d.attempts};
-  return {d.id, true, "", d.attempts};
+  auto error = send_sms(*gateway, d.address, d.message.text, idempotency_key(d), timeout);
+  return {d.id, !error, error.value_or(""), d.attempts};
 }
 
 Outcome send_webhook(const Delivery& d, std::chrono::milliseconds timeout, bool allow_private) {
@@ -138,7 +109,7 @@ asio::awaitable<std::vector<Outcome>> send_all(std::vector<Delivery> deliveries,
   std::vector<Outcome> outcomes;
   for (const auto& d : deliveries) {
     try {
-      outcomes.push_back(d.channel == "sms"     ? send_sms(d, settings.sms, timeout)
+      outcomes.push_back(d.channel == "sms"     ? deliver_sms(d, settings.sms, timeout)
                          : d.channel == "email" ? send_mail(d, settings, timeout)
                                                 : send_webhook(d, timeout, webhooks_allow_private));
     } catch (const std::exception& e) {
@@ -188,8 +159,9 @@ asio::awaitable<int> Dispatcher::pass() {
   pg::Batch claim;
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(options_.clock().time_since_epoch()).count();
   claim.add(
-      {"SELECT queue_daily_digests(to_timestamp($1), coalesce((SELECT (value->>'hour')::int FROM settings"
-       " WHERE key = 'digest' AND jsonb_typeof(value->'hour') = 'number'), 8))",
+      // {"hour": null} turns the digests off; with no setting at all they go at 08:00.
+      {"SELECT queue_daily_digests(to_timestamp($1), coalesce((SELECT CASE WHEN jsonb_typeof(value->'hour') = 'number'"
+       " THEN (value->>'hour')::int ELSE -1 END FROM settings WHERE key = 'digest'), 8))",
        static_cast<std::int64_t>(now)});
   claim.add({"SELECT expand_outbox($1, $2::text[])", options_.batch, pg::words_literal(texts->urgent_topics())});
   const auto due = claim.add(pg::Statement(
@@ -226,7 +198,7 @@ asio::awaitable<int> Dispatcher::pass() {
     d.secret = rows.text(row, 10);
     if (d.channel != "webhook") {
       const auto readers = d.recipient.starts_with("petitioner:") ? Readers::petitioner : Readers::staff;
-      d.message = texts->render(d.topic, readers, d.payload, d.language, templates_.labels());
+      d.message = texts->render(d.topic, readers, d.payload, d.language, *templates_.labels());
     }
     if (d.channel == "in_app" && d.user_id) {
       // Sent by the NOTIFY written with the outcome, in the same transaction.

@@ -185,14 +185,26 @@ std::vector<std::string> MessageTexts::urgent_topics() const {
 
 MessageTemplates::MessageTemplates(std::optional<std::filesystem::path> overrides, MessageTexts::Labels labels)
     : overrides_(std::move(overrides)),
-      labels_(std::move(labels)),
+      labels_(std::make_shared<const MessageTexts::Labels>(std::move(labels))),
       texts_(std::make_shared<const MessageTexts>(MessageTexts::shipped())) {
   // A bad file at start-up is the admin's mistake to hear of at once.
   if (overrides_) {
-    auto changes = MessageTexts::parse(read_file(*overrides_), true);
-    texts_ = std::make_shared<const MessageTexts>(MessageTexts::shipped().overlaid(changes));
+    file_changes_ = MessageTexts::parse(read_file(*overrides_), true);
     loaded_at_ = std::filesystem::last_write_time(*overrides_);
+    compose();
   }
+}
+
+void MessageTemplates::compose() {
+  auto texts = MessageTexts::shipped().overlaid(file_changes_);
+  if (stored_changes_) texts = texts.overlaid(*stored_changes_);
+  texts_ = std::make_shared<const MessageTexts>(std::move(texts));
+}
+
+void MessageTemplates::set_stored(std::optional<std::map<std::string, MessageTexts::Topic>> changes) {
+  std::lock_guard lock(mutex_);
+  stored_changes_ = std::move(changes);
+  compose();
 }
 
 std::shared_ptr<const MessageTexts> MessageTemplates::current() {
@@ -203,8 +215,8 @@ std::shared_ptr<const MessageTexts> MessageTemplates::current() {
     if (!error && changed != loaded_at_) {
       loaded_at_ = changed;
       try {
-        auto changes = MessageTexts::parse(read_file(*overrides_), true);
-        texts_ = std::make_shared<const MessageTexts>(MessageTexts::shipped().overlaid(changes));
+        file_changes_ = MessageTexts::parse(read_file(*overrides_), true);
+        compose();
         spdlog::info("message templates read again from {}", overrides_->string());
       } catch (const std::exception& e) {
         spdlog::error("{}; the templates in force stay as they were", e.what());
@@ -216,7 +228,18 @@ std::shared_ptr<const MessageTexts> MessageTemplates::current() {
 
 RenderedMessage MessageTemplates::render(const std::string& topic, Readers readers, const boost::json::object& values,
                                          const std::string& language) {
-  return current()->render(topic, readers, values, language, labels_);
+  return current()->render(topic, readers, values, language, *labels());
+}
+
+std::shared_ptr<const MessageTexts::Labels> MessageTemplates::labels() const {
+  std::lock_guard lock(mutex_);
+  return labels_;
+}
+
+void MessageTemplates::set_labels(MessageTexts::Labels labels) {
+  auto fresh = std::make_shared<const MessageTexts::Labels>(std::move(labels));
+  std::lock_guard lock(mutex_);
+  labels_ = std::move(fresh);
 }
 
 }  // namespace petitiond::notifications

@@ -56,23 +56,30 @@ class MessageTexts {
   std::map<std::string, Topic> topics_;
 };
 
-// The texts in force: the shipped ones, or those with the admin's file over them. A file that no longer
-// parses is reported and the last good texts stay in force.
+// The texts in force: the shipped ones, with the admin's file over them, and over that the version an admin
+// saved in the app. A file that no longer parses is reported and the last good texts stay in force.
 class MessageTemplates {
  public:
   MessageTemplates(std::optional<std::filesystem::path> overrides, MessageTexts::Labels labels);
   std::shared_ptr<const MessageTexts> current();
   RenderedMessage render(const std::string& topic, Readers readers, const boost::json::object& values,
                          const std::string& language);
-  const MessageTexts::Labels& labels() const { return labels_; }
+  std::shared_ptr<const MessageTexts::Labels> labels() const;
+  // The admin's texts saved in the app (the active stored version), laid over the file's; none: the file's.
+  void set_stored(std::optional<std::map<std::string, MessageTexts::Topic>> changes);
+  // Labels of a workflow version installed since (its states and clocks), for the messages that name them.
+  void set_labels(MessageTexts::Labels labels);
   const std::optional<std::filesystem::path>& file() const { return overrides_; }
 
  private:
   std::optional<std::filesystem::path> overrides_;
-  MessageTexts::Labels labels_;
-  std::mutex mutex_;
+  std::shared_ptr<const MessageTexts::Labels> labels_;
+  mutable std::mutex mutex_;
   std::optional<std::filesystem::file_time_type> loaded_at_;
+  std::map<std::string, MessageTexts::Topic> file_changes_;
+  std::optional<std::map<std::string, MessageTexts::Topic>> stored_changes_;
   std::shared_ptr<const MessageTexts> texts_;
+  void compose();  // texts_ from the shipped texts, the file's and the stored ones; with mutex_ held
 };
 
 }  // namespace petitiond::notifications

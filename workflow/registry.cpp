@@ -1,20 +1,33 @@
 #include "workflow/registry.hpp"
 
+#include <mutex>
 #include <stdexcept>
 
 #include "core/error.hpp"
 
 namespace petitiond::workflow {
 
+WorkflowSet::WorkflowSet(const WorkflowSet& other) {
+  std::shared_lock lock(other.mutex_);
+  definitions_ = other.definitions_;
+  active_ = other.active_;
+}
+
 void WorkflowSet::add(Definition definition) {
   auto key = std::make_pair(definition.workflow, definition.version);
+  std::unique_lock lock(mutex_);
   if (definitions_.count(key))
     throw std::invalid_argument("workflow " + key.first + " version " + std::to_string(key.second) +
                                 " is defined twice");
   definitions_.emplace(std::move(key), std::move(definition));
 }
 
-const Definition& WorkflowSet::newest(const std::string& workflow) const {
+bool WorkflowSet::contains(const std::string& workflow, int version) const {
+  std::shared_lock lock(mutex_);
+  return definitions_.count({workflow, version}) > 0;
+}
+
+const Definition& WorkflowSet::newest_locked(const std::string& workflow) const {
   const Definition* newest = nullptr;
   for (const auto& [key, definition] : definitions_)
     if (key.first == workflow) newest = &definition;  // the map orders versions ascending
@@ -22,11 +35,43 @@ const Definition& WorkflowSet::newest(const std::string& workflow) const {
   return *newest;
 }
 
+const Definition& WorkflowSet::newest(const std::string& workflow) const {
+  std::shared_lock lock(mutex_);
+  return newest_locked(workflow);
+}
+
+const Definition& WorkflowSet::active(const std::string& workflow) const {
+  std::shared_lock lock(mutex_);
+  if (auto it = active_.find(workflow); it != active_.end()) return definitions_.at({workflow, it->second});
+  return newest_locked(workflow);
+}
+
+void WorkflowSet::set_active(const std::map<std::string, int>& versions) {
+  std::unique_lock lock(mutex_);
+  for (const auto& [workflow, version] : versions)
+    if (!definitions_.count({workflow, version}))
+      throw std::invalid_argument("workflow " + workflow + " has no version " + std::to_string(version));
+  active_ = versions;
+}
+
 const Definition& WorkflowSet::version(const std::string& workflow, int version) const {
+  std::shared_lock lock(mutex_);
   auto it = definitions_.find({workflow, version});
   if (it == definitions_.end())
     throw Error(Errc::not_found, "no version " + std::to_string(version) + " of workflow " + workflow);
   return it->second;
+}
+
+std::size_t WorkflowSet::size() const {
+  std::shared_lock lock(mutex_);
+  return definitions_.size();
+}
+
+std::vector<const Definition*> WorkflowSet::all() const {
+  std::shared_lock lock(mutex_);
+  std::vector<const Definition*> out;
+  for (const auto& [key, definition] : definitions_) out.push_back(&definition);
+  return out;
 }
 
 void CalendarSet::add(Calendar calendar) {

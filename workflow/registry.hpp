@@ -1,7 +1,8 @@
 #pragma once
 // The definitions and calendars a server holds. Several versions of a workflow live side by side: new
-// petitions start under the newest, and a petition keeps the version it started under.
+// petitions start under the active one, and a petition keeps the version it started under.
 #include <map>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <utility>
@@ -12,19 +13,36 @@
 
 namespace petitiond::workflow {
 
+// Versions are only ever added (an admin installs one while the server runs, in any thread), never
+// replaced or removed, so a reference to a definition stays valid for the life of the set.
 class WorkflowSet {
  public:
+  WorkflowSet() = default;
+  WorkflowSet(const WorkflowSet& other);
+  WorkflowSet& operator=(const WorkflowSet&) = delete;
+
   // Throws std::invalid_argument when the same workflow and version are added twice.
   void add(Definition definition);
-  // The newest version, for new petitions; throws Error(not_found) for an unknown workflow.
+  bool contains(const std::string& workflow, int version) const;
+  // The newest version; throws Error(not_found) for an unknown workflow.
   const Definition& newest(const std::string& workflow) const;
+  // The version new petitions start under: the one activated, else the newest.
+  const Definition& active(const std::string& workflow) const;
+  // Which version is active for each workflow named; a workflow not named falls back to its newest.
+  // Throws std::invalid_argument for a version the set does not hold.
+  void set_active(const std::map<std::string, int>& versions);
   // A given version, for a petition that started under it; throws Error(not_found).
   const Definition& version(const std::string& workflow, int version) const;
-  std::size_t size() const { return definitions_.size(); }
-  const std::map<std::pair<std::string, int>, Definition>& all() const { return definitions_; }
+  std::size_t size() const;
+  // Every version held, by workflow and version.
+  std::vector<const Definition*> all() const;
 
  private:
+  const Definition& newest_locked(const std::string& workflow) const;
+
+  mutable std::shared_mutex mutex_;
   std::map<std::pair<std::string, int>, Definition> definitions_;
+  std::map<std::string, int> active_;
 };
 
 class CalendarSet {

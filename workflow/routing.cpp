@@ -51,6 +51,7 @@ std::vector<std::string> RoutingTable::categories() const {
 RoutingLoad load_routing(std::string_view yaml, const std::string& file_name) {
   RoutingLoad result;
   result.table.file = file_name;
+  result.table.source = std::string(yaml);
   auto& problems = result.problems;
   YAML::Node root;
   try {

@@ -31,6 +31,7 @@ struct RoutingRule {
 
 struct RoutingTable {
   std::string file;
+  std::string source;  // the YAML it was read from
   std::vector<RoutingRule> rules;
   std::map<std::string, std::string> functions;  // function (civil_affairs, …) -> the unit code playing it
   std::vector<std::string> categories() const;

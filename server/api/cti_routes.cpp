@@ -95,19 +95,34 @@ awaitable<void> notify_operators(Services& services, const json::object& notice)
   co_await services.calls.tell_operators(json::serialize(notice));
 }
 
-// The token the telephone system must present; empty when the feature is off.
-awaitable<std::string> cti_token(Services& services) {
+enum class TokenCheck { off, valid, invalid };
+
+// The token the telephone system presents: the current one, or the one it replaced while the rotation's
+// overlap lasts (`cti.token_previous`, set by POST /api/v1/settings/cti.token/rotate).
+awaitable<TokenCheck> check_cti_token(Services& services, const std::string& token) {
   auto configured = co_await services.settings.get("cti.token");
-  co_return configured && configured->is_string() ? std::string(configured->as_string()) : std::string();
+  if (!configured || !configured->is_string() || configured->as_string().empty()) co_return TokenCheck::off;
+  if (auth::equal_secrets(std::string(configured->as_string()), token)) co_return TokenCheck::valid;
+  auto previous = co_await services.settings.get("cti.token_previous");
+  if (previous && previous->is_object()) {
+    const auto& p = previous->as_object();
+    auto old = p.find("token");
+    auto until = p.find("until");
+    if (old != p.end() && old->value().is_string() && until != p.end() && until->value().is_int64() &&
+        services.petitions.now() < workflow::Instant(std::chrono::seconds(until->value().as_int64())) &&
+        auth::equal_secrets(std::string(old->value().as_string()), token))
+      co_return TokenCheck::valid;
+  }
+  co_return TokenCheck::invalid;
 }
 
 awaitable<Response> cti_event(Services& services, RequestContext& context) {
   const std::string token(context.param("token"));
-  const auto configured = co_await cti_token(services);
-  if (configured.empty())
+  const auto check = co_await check_cti_token(services, token);
+  if (check == TokenCheck::off)
     co_return cti_error(http::Status::unprocessable_entity,
                         "Feature is disable, please contact your admin to enable it!");
-  if (!auth::equal_secrets(configured, token))
+  if (check == TokenCheck::invalid)
     co_return cti_error(http::Status::unauthorized, "Invalid token, please contact your admin!");
 
   auto fields = cti_fields(context.request);

@@ -20,18 +20,19 @@ using http::Response;
 namespace {
 
 json::value state_label(const store::PetitionStore& petitions, const std::string& state) {
-  const auto* found = petitions.newest().state(state);
+  const auto* found = petitions.active_workflow().state(state);
   return found ? label_view(found->label) : json::value(nullptr);
 }
 
 awaitable<Response> categories(Services& services, RequestContext&) {
   json::array categories;
-  for (const auto& rule : services.petitions.routing().rules) {
+  const auto table = services.petitions.routing();
+  for (const auto& rule : table->rules) {
     bool seen = false;
     for (const auto& c : categories) seen |= c.as_object().at("code").as_string() == rule.category;
     if (!seen) categories.push_back(json::object{{"code", rule.category}, {"label", label_view(rule.label)}});
   }
-  const auto& definition = services.petitions.newest();
+  const auto& definition = services.petitions.active_workflow();
   co_return http::json_response(http::Status::ok, {{"categories", std::move(categories)},
                                                    {"types", json::value_from(definition.types)},
                                                    {"urgencies", json::value_from(definition.urgencies)}});

@@ -22,6 +22,11 @@ void add_preference_routes(http::Router& router, Services& services);
 void add_workflow_routes(http::Router& router, Services& services);
 void add_routing_routes(http::Router& router, Services& services);
 void add_calendar_routes(http::Router& router, Services& services);
+void add_settings_routes(http::Router& router, Services& services);
+
+// The message texts an admin saved in the app (the version in force) into services.templates; every process
+// calls it on start and when an admin saves or activates a version.
+boost::asio::awaitable<void> reload_templates(Services& services);
 
 // Telephone events travel between petitiond processes on store::call_channel; each process pushes them
 // to the operators connected to it (server-sent events).
@@ -45,6 +50,7 @@ inline void add_api_routes(http::Router& router, Services& services) {
   add_workflow_routes(router, services);
   add_routing_routes(router, services);
   add_calendar_routes(router, services);
+  add_settings_routes(router, services);
 }
 
 }  // namespace petitiond::api

@@ -10,6 +10,7 @@
 #include "server/store/audit.hpp"
 #include "server/store/auth.hpp"
 #include "server/store/calls.hpp"
+#include "server/store/config_versions.hpp"
 #include "server/store/deliveries.hpp"
 #include "server/store/petitions.hpp"
 #include "server/store/reports.hpp"
@@ -17,12 +18,14 @@
 #include "server/store/units.hpp"
 #include "server/store/users.hpp"
 #include "server/store/webhooks.hpp"
+#include "server/store/workflow_book.hpp"
 #include "core/error.hpp"
 
 namespace petitiond::api {
 
 // The stores hold every SQL statement: handlers read and write through them, never the database directly.
 struct Services {
+  store::ConfigVersionStore& config_versions;
   store::UnitStore& units;
   store::UserStore& users;
   store::AuthStore& auth;
@@ -30,6 +33,8 @@ struct Services {
   store::PetitionStore& petitions;
   store::ReportStore& reports;
   store::CalendarBook& calendars;
+  store::WorkflowBook& workflows;
+  store::RoutingBook& routing;
   store::AuditLog& audit;
   store::SettingsStore& settings;
   store::CallStore& calls;

@@ -1,6 +1,12 @@
-// Message templates for admins: the texts in force, and a preview of any topic, optionally with a draft of
-// the admin's file laid over them, before it is saved.
+// Message templates for admins: the texts in force, a preview of any topic (optionally with a draft laid over
+// them), and the admin's texts saved in the app as numbered versions (over the shipped texts and any
+// --message-templates file), each save audited and in force at once in every process; an earlier version, or
+// none (version 0), can be put back.
 #include <boost/json/array.hpp>
+#include <charconv>
+
+#include "server/logging/log.hpp"
+#include "server/store/config_versions.hpp"
 
 #include "server/api/routes.hpp"
 #include "server/http/json_input.hpp"
@@ -20,7 +26,12 @@ json::value texts_view(const std::optional<MessageTexts::Texts>& texts) {
   return json::object{{"zh", texts->zh}, {"en", texts->en}};
 }
 
+constexpr const char* templates_kind = "templates";
+constexpr const char* templates_name = "default";
+
 awaitable<Response> list_templates(Services& services, RequestContext&) {
+  auto& versions = services.config_versions;
+  const auto stored = co_await versions.in_force(templates_kind, templates_name);
   const auto texts = services.templates.current();
   json::object topics;
   for (const auto& [name, topic] : texts->topics())
@@ -34,7 +45,9 @@ awaitable<Response> list_templates(Services& services, RequestContext&) {
   co_return http::json_response(http::Status::ok,
                                 {{"topics", std::move(topics)},
                                  {"placeholders", std::move(placeholders)},
-                                 {"file", file ? json::value(file->string()) : json::value(nullptr)}});
+                                 {"file", file ? json::value(file->string()) : json::value(nullptr)},
+                                 {"version", stored ? stored->version : 0},
+                                 {"source", stored ? json::value(stored->source) : json::value(nullptr)}});
 }
 
 // Values that show every placeholder filled in, as a message would be.
@@ -87,7 +100,7 @@ awaitable<Response> preview(Services& services, RequestContext& context) {
   }
   if (!texts->topics().count(topic)) throw Error(Errc::invalid_field, "is not a message topic", "topic");
   const auto readers = readers_name == "staff" ? notifications::Readers::staff : notifications::Readers::petitioner;
-  const auto message = texts->render(topic, readers, values, language, services.templates.labels());
+  const auto message = texts->render(topic, readers, values, language, *services.templates.labels());
   const auto& chosen = texts->topics().at(topic);
   co_return http::json_response(http::Status::ok, {{"topic", topic},
                                                    {"readers", readers_name},
@@ -97,7 +110,78 @@ awaitable<Response> preview(Services& services, RequestContext& context) {
                                                    {"text", message.text}});
 }
 
+std::map<std::string, MessageTexts::Topic> parsed(const std::string& yaml) {
+  try {
+    return MessageTexts::parse(yaml, true);
+  } catch (const std::invalid_argument& e) {
+    throw Error(Errc::invalid_field, e.what(), "body");
+  }
+}
+
+// The admin's texts (YAML, as the --message-templates file): checked, stored as the next version and put in
+// force at once.
+awaitable<Response> save_templates(Services& services, RequestContext& context) {
+  auto yaml = http::yaml_body(context.request);
+  parsed(yaml);
+  auto& versions = services.config_versions;
+  const int version = co_await versions.next_version(templates_kind, templates_name);
+  auto event = audit_event(context, "templates.saved", "templates", std::to_string(version));
+  store::ConfigVersion row{templates_kind, templates_name, version, std::move(yaml), "upload", {}, {}};
+  co_await versions.add(std::move(row), actor_of(context).user_id, std::move(event), true);
+  co_await reload_templates(services);
+  co_return co_await list_templates(services, context);
+}
+
+awaitable<Response> list_versions(Services& services, RequestContext&) {
+  auto& versions = services.config_versions;
+  const auto stored = co_await versions.in_force(templates_kind, templates_name);
+  json::array out;
+  for (const auto& v : co_await versions.versions(templates_kind))
+    out.push_back(json::object{{"version", v.version},
+                               {"created_at", v.created_at},
+                               {"created_by", v.created_by ? json::value(*v.created_by) : nullptr},
+                               {"active", stored && stored->version == v.version},
+                               {"source", v.source}});
+  co_return http::json_response(http::Status::ok, {{"versions", std::move(out)}});
+}
+
+awaitable<Response> activate_version(Services& services, RequestContext& context) {
+  const auto text = context.param("templates_version");
+  int version = -1;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+  if (ec != std::errc() || end != text.data() + text.size() || version < 0)
+    throw Error(Errc::not_found, "no such templates version");
+  http::no_body_fields(context.request);
+  auto& versions = services.config_versions;
+  if (version > 0) {
+    bool found = false;
+    for (const auto& v : co_await versions.versions(templates_kind)) found = found || v.version == version;
+    if (!found) throw Error(Errc::not_found, "no templates version " + std::to_string(version));
+  }
+  auto event = audit_event(context, "templates.activated", "templates", std::to_string(version));
+  store::ConfigActivation activation{templates_kind, templates_name, version, std::nullopt, {}, {}};
+  co_await versions.activate(std::move(activation), actor_of(context).user_id, std::move(event));
+  co_await reload_templates(services);
+  co_return co_await list_templates(services, context);
+}
+
 }  // namespace
+
+awaitable<void> reload_templates(Services& services) {
+  auto& versions = services.config_versions;
+  const auto stored = co_await versions.in_force(templates_kind, templates_name);
+  if (!stored) {
+    services.templates.set_stored(std::nullopt);
+    co_return;
+  }
+  try {
+    services.templates.set_stored(MessageTexts::parse(stored->source, true));
+  } catch (const std::invalid_argument& e) {
+    spdlog::error("message templates version {} no longer parse ({}); the shipped and file texts are used",
+                  stored->version, e.what());
+    services.templates.set_stored(std::nullopt);
+  }
+}
 
 void add_template_routes(http::Router& router, Services& services) {
   const auto admins = http::Access::only({Role::admin});
@@ -106,6 +190,13 @@ void add_template_routes(http::Router& router, Services& services) {
   router.add(
       http::Verb::post, "/api/v1/notifications/preview", admins,
       [&services](RequestContext& c) { return preview(services, c); }, 128 * 1024);
+  router.add(
+      http::Verb::put, "/api/v1/notifications/templates", admins,
+      [&services](RequestContext& c) { return save_templates(services, c); }, 128 * 1024);
+  router.add(http::Verb::get, "/api/v1/notifications/templates/versions", admins,
+             [&services](RequestContext& c) { return list_versions(services, c); });
+  router.add(http::Verb::post, "/api/v1/notifications/templates/versions/{templates_version}/activate", admins,
+             [&services](RequestContext& c) { return activate_version(services, c); });
 }
 
 }  // namespace petitiond::api

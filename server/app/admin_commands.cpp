@@ -7,6 +7,10 @@
 #include <iostream>
 #include <sstream>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "server/api/setting_rules.hpp"
 #include "server/app/offline.hpp"
 #include "server/app/unit_files.hpp"
 #include "server/auth/secrets.hpp"
@@ -112,6 +116,43 @@ asio::awaitable<int> units_command(Cli& cli, const Config& config) {
   co_return 0;
 }
 
+// `settings get [NAME]`: the settings as JSON, secrets only as set or unset. `settings set NAME VALUE`: VALUE
+// is JSON ("-": read from standard input, so that a secret stays out of the shell's history).
+asio::awaitable<int> settings_command(Cli& cli, const Config& config) {
+  store::SettingsStore settings(cli.pool);
+  if (config.arguments[0] == "get") {
+    const auto stored = co_await settings.all();
+    boost::json::object out;
+    for (const auto& rule : api::setting_rules()) {
+      if (config.arguments.size() > 1 && config.arguments[1] != rule.name) continue;
+      auto it = stored.find(rule.name);
+      out[rule.name] = api::setting_view(rule, it == stored.end() ? boost::json::value(nullptr) : it->second.value);
+    }
+    if (config.arguments.size() > 1 && out.empty()) api::setting_rule(config.arguments[1]);  // not_found
+    std::cout << boost::json::serialize(config.arguments.size() > 1 ? out.begin()->value() : boost::json::value(out))
+              << "\n";
+    co_return 0;
+  }
+  const auto& rule = api::setting_rule(config.arguments[1]);
+  std::string text = config.arguments[2];
+  if (text == "-") {
+    std::stringstream input;
+    input << std::cin.rdbuf();
+    text = input.str();
+  }
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  // A bare word is taken as a string (a unit code, a token), so `settings set portal.intake_unit QS-CL-RX` works.
+  if (ec) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    value = boost::json::string(text);
+  }
+  co_await api::store_setting(settings, cli.units, rule, std::move(value),
+                              cli_audit(cli, "settings.changed", "setting", rule.name));
+  std::cout << "setting " << rule.name << " changed\n";
+  co_return 0;
+}
+
 std::string account_name() {
   if (passwd* pw = getpwuid(geteuid())) return pw->pw_name;
   return std::to_string(geteuid());
@@ -126,6 +167,7 @@ int run_admin_command(const Config& config, const std::string& database_url) {
       cli.actor.login = "cli:" + account_name();
       cli.actor.roles.insert(Role::admin);
       if (config.command == "user") co_return co_await user_command(cli, config);
+      if (config.command == "settings") co_return co_await settings_command(cli, config);
       co_return co_await units_command(cli, config);
     });
   } catch (const Error& e) {

@@ -61,11 +61,26 @@ notifications::DispatcherOptions dispatcher_options(const Config& config, store:
 // Messages name states and clocks by their labels, from every workflow version loaded.
 notifications::MessageTexts::Labels message_labels(const workflow::WorkflowSet& workflows) {
   notifications::MessageTexts::Labels labels;
-  for (const auto& [key, definition] : workflows.all()) {
-    for (const auto& state : definition.states) labels["state:" + state.name] = {state.label.zh, state.label.en};
-    for (const auto& clock : definition.clocks) labels["clock:" + clock.name] = {clock.label.zh, clock.label.en};
+  for (const auto* definition : workflows.all()) {
+    for (const auto& state : definition->states) labels["state:" + state.name] = {state.label.zh, state.label.en};
+    for (const auto& clock : definition->clocks) labels["clock:" + clock.name] = {clock.label.zh, clock.label.en};
   }
   return labels;
+}
+
+// The `http.trusted_proxies` setting; an entry that no longer parses is left out (the API refuses to store one).
+std::vector<http::IpNetwork> trusted_networks(const std::optional<boost::json::value>& setting) {
+  std::vector<http::IpNetwork> out;
+  if (!setting || !setting->is_array()) return out;
+  for (const auto& entry : setting->as_array()) {
+    if (!entry.is_string()) continue;
+    try {
+      out.push_back(http::parse_network(std::string(entry.as_string())));
+    } catch (const std::invalid_argument& e) {
+      spdlog::warn("http.trusted_proxies: {}", e.what());
+    }
+  }
+  return out;
 }
 
 store::Clock system_clock() {
@@ -75,30 +90,36 @@ store::Clock system_clock() {
 }  // namespace
 
 Application::Application(const Config& config, const std::string& database_url, int schema_version,
-                         const workflow::WorkflowSet& workflows, const workflow::CalendarSet& calendars,
+                         workflow::WorkflowSet& workflows, const workflow::CalendarSet& calendars,
                          const workflow::RoutingTable& routing, store::Clock clock, const pg::ClusterWatch* cluster)
     : config_(config),
       io_(static_cast<int>(config.threads)),
       pool_(pool_options(config, database_url)),
       calendars_(pool_, calendars),
+      config_versions_(pool_),
+      workflows_(pool_, workflows),
+      routing_(pool_, routing),
       units_(pool_),
       users_(pool_),
       auth_(pool_, {config.session_idle_timeout, config.session_lifetime}, {}),
-      petitions_(pool_, workflows, calendars_, routing, clock ? std::move(clock) : system_clock()),
+      petitions_(pool_, workflows, calendars_, routing_, clock ? std::move(clock) : system_clock()),
       reports_(pool_, [this] { return petitions_.now(); }),
       audit_(pool_),
       settings_(pool_),
       calls_(pool_),
       webhooks_(pool_),
       deliveries_(pool_),
-      templates_(config.message_templates, message_labels(workflows)),
-      services_{units_,
+      templates_(config.message_templates, message_labels(workflows_.set())),
+      services_{config_versions_,
+                units_,
                 users_,
                 auth_,
                 workers_,
                 petitions_,
                 reports_,
                 calendars_,
+                workflows_,
+                routing_,
                 audit_,
                 settings_,
                 calls_,
@@ -118,6 +139,8 @@ Application::Application(const Config& config, const std::string& database_url, 
                            [this](std::string payload) { return push_user_event(std::move(payload)); }),
       calendar_listener_(io_, pool_.options().connect, store::calendar_channel,
                          [this](std::string) { return calendars_.reload(); }),
+      config_listener_(io_, pool_.options().connect, store::config_channel,
+                       [this](std::string kind) { return reload_config(std::move(kind)); }),
       signals_(io_) {
   metrics_.add_gauge("petitiond_db_pool_open", "Database connections open or opening.",
                      [this] { return static_cast<double>(pool_.stats().open); });
@@ -141,8 +164,11 @@ Application::Application(const Config& config, const std::string& database_url, 
   add_health_routes(router_, pool_, metrics_, schema_version, {config.attachment_dir, cluster, calendar_warnings});
   api::add_api_routes(router_, services_);
   if (config.web_root) router_.set_fallback(http::static_files(*config.web_root));
-  server_ =
-      std::make_unique<http::HttpServer>(io_, config.http, router_, metrics_, &authenticator_, tls_context(config));
+  if (auto stored = store::ConfigVersionStore::in_force_blocking(database_url, "templates", "default"))
+    templates_.set_stored(notifications::MessageTexts::parse(stored->source, true));
+  proxies_.set(trusted_networks(store::SettingsStore::get_blocking(database_url, "http.trusted_proxies")));
+  server_ = std::make_unique<http::HttpServer>(io_, config.http, router_, metrics_, &authenticator_,
+                                               tls_context(config), &proxies_);
 }
 
 Application::~Application() { workers_.join(); }
@@ -168,6 +194,20 @@ asio::awaitable<void> Application::push_user_event(std::string payload) {
   co_return;
 }
 
+// An admin installed or activated configuration in some process: this one follows.
+asio::awaitable<void> Application::reload_config(std::string kind) {
+  if (kind == "workflow") {
+    co_await workflows_.reload();
+    templates_.set_labels(message_labels(workflows_.set()));
+  } else if (kind == "templates") {
+    co_await api::reload_templates(services_);
+  } else if (kind == "routing") {
+    co_await routing_.reload();
+  } else if (kind == "settings") {
+    proxies_.set(trusted_networks(co_await settings_.get("http.trusted_proxies")));
+  }
+}
+
 void Application::request_shutdown() {
   asio::post(io_, [this] {
     if (server_->stopping()) return;
@@ -178,6 +218,7 @@ void Application::request_shutdown() {
     dispatcher_.stop();
     user_event_listener_.stop();
     calendar_listener_.stop();
+    config_listener_.stop();
     events_.close();
     asio::co_spawn(io_, drain(), asio::detached);
   });
@@ -204,6 +245,7 @@ void Application::run(bool handle_signals) {
   dispatcher_.start();
   user_event_listener_.start();
   calendar_listener_.start();
+  config_listener_.start();
   if (handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);

@@ -18,10 +18,11 @@ namespace petitiond::app {
 
 class Application {
  public:
-  // The workflows and routing table must outlive the application; `calendars` are those of the files.
+  // The workflows (the shipped ones; the application adds those installed by admins) and the routing table
+  // must outlive the application; `calendars` are those of the files.
   // `cluster` watches the embedded PostgreSQL when this process runs one (its state goes to /readyz).
   Application(const Config& config, const std::string& database_url, int schema_version,
-              const workflow::WorkflowSet& workflows, const workflow::CalendarSet& calendars,
+              workflow::WorkflowSet& workflows, const workflow::CalendarSet& calendars,
               const workflow::RoutingTable& routing, store::Clock clock = nullptr,
               const pg::ClusterWatch* cluster = nullptr);
   ~Application();
@@ -36,16 +37,22 @@ class Application {
   const http::Router& router() const { return router_; }
   // True once this process receives telephone events from every process (LISTEN in effect).
   bool hears_calls() const { return call_listener_.listening(); }
+  // True once this process follows the configuration other processes install (LISTEN in effect).
+  bool hears_config() const { return config_listener_.listening(); }
 
  private:
   boost::asio::awaitable<void> drain();
   boost::asio::awaitable<void> push_user_event(std::string payload);
+  boost::asio::awaitable<void> reload_config(std::string kind);
 
   Config config_;
   boost::asio::io_context io_;
   boost::asio::thread_pool workers_{2};
   pg::Pool pool_;
   store::CalendarBook calendars_;
+  store::ConfigVersionStore config_versions_;
+  store::WorkflowBook workflows_;
+  store::RoutingBook routing_;
   store::UnitStore units_;
   store::UserStore users_;
   store::AuthStore auth_;
@@ -60,6 +67,7 @@ class Application {
   notifications::MessageTemplates templates_;
   api::Services services_;
   api::StoreAuthenticator authenticator_;
+  http::TrustedProxies proxies_;
   http::Metrics metrics_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
@@ -68,6 +76,7 @@ class Application {
   notifications::Dispatcher dispatcher_;
   NotificationListener user_event_listener_;
   NotificationListener calendar_listener_;
+  NotificationListener config_listener_;
   boost::asio::signal_set signals_;
 };
 

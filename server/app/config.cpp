@@ -22,6 +22,8 @@ constexpr const char* usage =
     "                                       from standard input with --password-stdin)\n"
     "       petitiond units import FILE     create or update units from a .yaml or .csv file\n"
     "       petitiond units export [--format yaml|csv]   write the whole tree to standard output\n"
+    "       petitiond settings get [NAME]   print the settings as JSON (secrets only as set or unset)\n"
+    "       petitiond settings set NAME VALUE   change one (VALUE is JSON or a bare word; - reads standard input)\n"
     "       petitiond workflow check FILE   validate a workflow definition (no database needed)\n"
     "       petitiond workflow graph FILE   print its state graph as Graphviz DOT\n\n"
     "Every option can also be set as an environment variable PETITIOND_<NAME> (upper case, '-' as '_'),\n"
@@ -112,12 +114,17 @@ void check_command(const std::string& command, const std::vector<std::string>& a
     if (args.empty() || (args[0] != "import" && args[0] != "export"))
       throw ConfigError("usage: petitiond units import FILE | units export");
     expect(args[0] == "import" ? 2 : 1, args[0] == "import" ? "import FILE" : "export [--format yaml|csv]");
+  } else if (command == "settings") {
+    if (args.empty() || (args[0] != "get" && args[0] != "set"))
+      throw ConfigError("usage: petitiond settings get [NAME] | settings set NAME VALUE");
+    if (args[0] == "get" && args.size() > 2) throw ConfigError("usage: petitiond settings get [NAME]");
+    if (args[0] == "set") expect(3, "set NAME VALUE (JSON, or - to read it from standard input)");
   } else if (command == "workflow") {
     if (args.empty() || (args[0] != "check" && args[0] != "graph"))
       throw ConfigError("usage: petitiond workflow check|graph FILE");
     expect(2, "check|graph FILE");
   } else {
-    throw ConfigError("unknown command '" + command + "' (expected serve, migrate, user, units or workflow)");
+    throw ConfigError("unknown command '" + command + "' (expected serve, migrate, user, units, settings or workflow)");
   }
 }
 

@@ -15,7 +15,7 @@
 namespace petitiond::app {
 
 struct Config {
-  std::string command = "serve";       // serve | migrate | user | units | workflow
+  std::string command = "serve";       // serve | migrate | user | units | settings | workflow
   std::vector<std::string> arguments;  // after the command, e.g. {"add", "wang.fang"}
   std::string listen_host = "127.0.0.1";
   unsigned short listen_port = 8080;

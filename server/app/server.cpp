@@ -11,6 +11,7 @@
 #include "server/app/demo.hpp"
 #include "server/app/routing_table.hpp"
 #include "server/app/workflow_command.hpp"
+#include "server/app/workflow_files.hpp"
 #include "server/pg/cluster_watch.hpp"
 #include "server/pg/embedded_cluster.hpp"
 #include "server/pg/migrations.hpp"
@@ -62,6 +63,7 @@ int run(const Config& config) {
 
   if (config.command == "serve") {
     if (config.demo) load_demo_data(url);
+    install_workflow_files(config.data_dir / "workflows", url, workflows);
     std::optional<pg::ClusterWatch> watch;
     if (cluster && cluster->owner()) watch.emplace(*cluster, report_cluster_state);
     Application application(config, url, report.version, workflows, calendars, routing, nullptr,
@@ -69,7 +71,7 @@ int run(const Config& config) {
     application.listen();
     if (config.demo) spdlog::info("{}", demo_login_help());
     application.run();
-  } else if (config.command == "user" || config.command == "units") {
+  } else if (config.command == "user" || config.command == "units" || config.command == "settings") {
     exit_code = run_admin_command(config, url);
   }
   if (cluster) {

@@ -1,5 +1,6 @@
 #include "server/http/error_mapping.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "server/http/response.hpp"
@@ -25,12 +26,21 @@ Status status_for(Errc code) noexcept {
 
 namespace {
 
-Response error_body(Status status, const char* code, const std::string& message, const std::string& field) {
+Response error_body(Status status, const char* code, const std::string& message, const std::string& field,
+                    const std::vector<ErrorProblem>& problems = {}) {
   boost::json::object inner;
   inner["code"] = code;
   inner["message"] = message;
   if (field.empty()) inner["field"] = nullptr;
   else inner["field"] = field;
+  if (!problems.empty()) {
+    boost::json::array list;
+    for (const auto& p : problems)
+      list.push_back({{"message", p.message},
+                      {"field", p.field.empty() ? boost::json::value(nullptr) : boost::json::value(p.field)},
+                      {"line", p.line > 0 ? boost::json::value(p.line) : boost::json::value(nullptr)}});
+    inner["problems"] = std::move(list);
+  }
   boost::json::object body;
   body["error"] = std::move(inner);
   return json_response(status, body);
@@ -49,7 +59,8 @@ const char* protocol_code(Status status) noexcept {
 }  // namespace
 
 Response error_response(const Error& error) {
-  auto response = error_body(status_for(error.errc()), code_name(error.errc()), error.message(), error.field());
+  auto response =
+      error_body(status_for(error.errc()), code_name(error.errc()), error.message(), error.field(), error.problems());
   if (error.errc() == Errc::unavailable || error.errc() == Errc::timeout)
     response.set(beast::http::field::retry_after, "1");
   return response;

@@ -37,13 +37,15 @@ struct HttpServer::Connection {
 };
 
 HttpServer::HttpServer(asio::io_context& io, HttpOptions options, const Router& router, Metrics& metrics,
-                       Authenticator* authenticator, std::shared_ptr<asio::ssl::context> tls)
+                       Authenticator* authenticator, std::shared_ptr<asio::ssl::context> tls,
+                       const TrustedProxies* proxies)
     : io_(io),
       options_(options),
       router_(router),
       metrics_(metrics),
       authenticator_(authenticator),
-      tls_(std::move(tls)) {
+      tls_(std::move(tls)),
+      proxies_(proxies) {
   metrics_.add_gauge("petitiond_http_open_connections", "Client connections currently open.",
                      [this] { return static_cast<double>(open_connections()); });
 }
@@ -124,6 +126,14 @@ awaitable<void> HttpServer::run_connection(tcp::socket socket) {
   connections_.erase(position);
 }
 
+// Every X-Forwarded-For line, in order, as one list: a proxy may add a line instead of appending to one.
+static std::string forwarded_for(const Request& request) {
+  std::string all;
+  for (auto [it, end] = request.equal_range("X-Forwarded-For"); it != end; ++it)
+    all += (all.empty() ? "" : ", ") + std::string(it->value());
+  return all;
+}
+
 template <typename Stream>
 awaitable<void> HttpServer::serve(Connection& connection, Stream& stream) {
   auto& tcp_stream = connection.transport;
@@ -185,7 +195,8 @@ awaitable<void> HttpServer::serve(Connection& connection, Stream& stream) {
       const auto& request = parser.get();
       std::string request_id(request["X-Request-Id"]);
       if (!acceptable_request_id(request_id)) request_id = next_request_id();
-      response = co_await dispatch(request, std::move(request_id), remote_address, tls_ != nullptr, &events);
+      const auto client = proxies_ ? proxies_->client_address(remote_address, forwarded_for(request)) : remote_address;
+      response = co_await dispatch(request, std::move(request_id), client, tls_ != nullptr, &events);
       keep_alive = request.keep_alive() && !stopping_;
     }
     if (events && response.result() == Status::ok) {

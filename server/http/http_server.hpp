@@ -17,6 +17,7 @@
 #include "server/http/access.hpp"
 #include "server/http/metrics.hpp"
 #include "server/http/router.hpp"
+#include "server/http/trusted_proxies.hpp"
 
 namespace petitiond::http {
 
@@ -31,8 +32,10 @@ struct HttpOptions {
 class HttpServer {
  public:
   // `authenticator` may be null when no route needs authentication; `tls` set serves HTTPS.
+  // `proxies`, when given, names the reverse proxies whose X-Forwarded-For gives the client's address.
   HttpServer(asio::io_context& io, HttpOptions options, const Router& router, Metrics& metrics,
-             Authenticator* authenticator = nullptr, std::shared_ptr<asio::ssl::context> tls = nullptr);
+             Authenticator* authenticator = nullptr, std::shared_ptr<asio::ssl::context> tls = nullptr,
+             const TrustedProxies* proxies = nullptr);
   ~HttpServer();
 
   // Binds and listens; returns the bound endpoint (port 0 picks a free port). Throws on failure.
@@ -65,6 +68,7 @@ class HttpServer {
   Metrics& metrics_;
   Authenticator* authenticator_;
   std::shared_ptr<asio::ssl::context> tls_;
+  const TrustedProxies* proxies_;
   std::optional<asio::ip::tcp::acceptor> acceptor_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;

@@ -71,6 +71,24 @@ boost::json::object json_object_body(const Request& request) {
   return std::move(value.as_object());
 }
 
+void no_body_fields(const Request& request) {
+  if (request.body().empty()) return;
+  auto body = json_object_body(request);
+  if (!body.empty()) throw Error(Errc::invalid_field, "unknown field", std::string(body.begin()->key()));
+}
+
+std::string yaml_body(const Request& request) {
+  const auto type = request[beast::http::field::content_type];
+  const auto media = type.substr(0, type.find(';'));
+  if (media != "application/yaml" && media != "application/x-yaml" && media != "text/yaml" && media != "text/x-yaml" &&
+      media != "text/plain")
+    throw ProtocolError(Status::unsupported_media_type, "send the body as application/yaml");
+  if (request.body().find_first_not_of(" \t\r\n") == std::string::npos)
+    throw Error(Errc::invalid_field, "is empty", "body");
+  if (!valid_utf8(request.body())) throw Error(Errc::invalid_field, "is not valid UTF-8", "body");
+  return request.body();
+}
+
 const boost::json::value* Fields::find(const std::string& name) {
   known_.insert(name);
   auto it = object_.find(name);

@@ -15,6 +15,13 @@ namespace petitiond::http {
 // is not an object. Invalid UTF-8 in a string is refused by the accessor that reads it (422 naming it).
 boost::json::object json_object_body(const Request& request);
 
+// A request that carries no fields: an empty body, or a JSON object without members (422 naming the first).
+void no_body_fields(const Request& request);
+
+// The body as YAML text (an uploaded definition): 415 unless the content type is YAML or plain text, 422
+// (field "body") when it is empty or not UTF-8.
+std::string yaml_body(const Request& request);
+
 // Typed access to an object's fields. Each accessor marks the field as known; `reject_unknown()` then
 // refuses any other field (422 naming it), so that typos do not pass silently.
 class Fields {

@@ -15,6 +15,7 @@
 #include "workflow/engine.hpp"
 #include "workflow/registry.hpp"
 #include "workflow/roles.hpp"
+#include "server/store/routing_book.hpp"
 #include "workflow/routing.hpp"
 
 namespace petitiond::store {
@@ -202,8 +203,8 @@ struct Attachment {
 
 class PetitionStore {
  public:
-  PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows, CalendarBook& calendars,
-                const workflow::RoutingTable& routing, Clock clock);
+  PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows, CalendarBook& calendars, RoutingBook& routing,
+                Clock clock);
 
   // Registers a petition; returns it and whether it was created now (false: an Idempotency-Key replay).
   boost::asio::awaitable<std::pair<Petition, bool>> create(NewPetition petition, Intake intake);
@@ -244,6 +245,10 @@ class PetitionStore {
   // Where the routing table sends this petition (its category, the petitioner's place, its urgency; the
   // `routing.functions` setting names the units playing each department); empty when no rule resolves.
   boost::asio::awaitable<std::optional<workflow::Routing>> suggest_route(const Petition& petition);
+  // Where `table` sends a petition of this category and urgency from this place (a unit code) naming these
+  // units in its complaint; throws Error(invalid_field) saying why no rule resolves (an admin's tester).
+  boost::asio::awaitable<workflow::Routing> route(const workflow::RoutingTable& table,
+                                                  workflow::RoutingRequest request);
   // Empty unless the code exists and the phone's last four digits match.
   boost::asio::awaitable<std::optional<PublicStatus>> public_status(std::string tracking_code, std::string last_four,
                                                                     std::string address);
@@ -251,8 +256,8 @@ class PetitionStore {
   // the responsible unit, a proxy only for their own cases).
   std::set<std::string> roles_toward(const Actor& actor, const Petition& petition) const;
   const workflow::Definition& definition_of(const Petition& petition) const;
-  const workflow::RoutingTable& routing() const { return routing_; }
-  const workflow::Definition& newest() const { return workflows_.newest("petition"); }
+  std::shared_ptr<const workflow::RoutingTable> routing() const { return routing_.current(); }
+  const workflow::Definition& active_workflow() const { return workflows_.active("petition"); }
   workflow::Instant now() const { return clock_(); }
 
  private:
@@ -269,7 +274,7 @@ class PetitionStore {
   pg::Pool& pool_;
   const workflow::WorkflowSet& workflows_;
   CalendarBook& calendars_;
-  const workflow::RoutingTable& routing_;
+  RoutingBook& routing_;
   Clock clock_;
 };
 

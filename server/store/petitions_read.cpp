@@ -146,7 +146,7 @@ PetitionSummary summary_from(const pg::Result& r, int row) {
 }
 
 PetitionStore::PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows, CalendarBook& calendars,
-                             const workflow::RoutingTable& routing, Clock clock)
+                             RoutingBook& routing, Clock clock)
     : pool_(pool), workflows_(workflows), calendars_(calendars), routing_(routing), clock_(std::move(clock)) {}
 
 std::string not_accused(const std::string& petition, const std::string& viewer_path) {
@@ -390,15 +390,14 @@ boost::asio::awaitable<std::optional<Attachment>> PetitionStore::attachment(cons
   co_return attachment_from(result, 0);
 }
 
-boost::asio::awaitable<std::optional<workflow::Routing>> PetitionStore::suggest_route(const Petition& petition) {
-  std::optional<std::int64_t> place;
-  if (petition.petitioner.unit) place = petition.petitioner.unit->id;
+boost::asio::awaitable<workflow::Routing> PetitionStore::route(const workflow::RoutingTable& in_force,
+                                                               workflow::RoutingRequest request) {
   // Every unit the table could name: the function units, the petitioner's place and its ancestors, and
   // the units complained about (a rule landing on one of them is diverted to its parent).
   pg::Statement query(
       "WITH functions AS (SELECT key, value FROM jsonb_each_text(coalesce((SELECT value FROM settings"
       "   WHERE key = 'routing.functions' AND jsonb_typeof(value) = 'object'), '{}')))"
-      " , place AS (SELECT string_to_array(ltree2text((SELECT path FROM units WHERE id = $1)), '.')::bigint[] AS ids)"
+      " , place AS (SELECT string_to_array(ltree2text((SELECT path FROM units WHERE code = $1)), '.')::bigint[] AS ids)"
       // Local offices serving the place or a unit above it, with the units between them and their function's unit.
       " , offices AS (SELECT o.id, o.path FROM units o, place WHERE o.active AND o.serves_unit_id = ANY (place.ids))"
       " SELECT CASE WHEN u.id IN (SELECT id FROM offices) THEN 'office' ELSE 'unit' END, u.code, u.kind,"
@@ -408,11 +407,10 @@ boost::asio::awaitable<std::optional<workflow::Routing>> PetitionStore::suggest_
       "   OR u.id = ANY ((SELECT ids FROM place)::bigint[])"
       "   OR EXISTS (SELECT 1 FROM offices o WHERE u.path @> o.path))"
       " UNION ALL SELECT 'function', key, value, 0, NULL, NULL FROM functions",
-      place, pg::words_literal(petition.complained_units));
+      request.petitioner_unit, pg::words_literal(request.complained_about));
   auto rows = co_await pool_.run_one(std::move(query));
-  auto table = routing_;
+  auto table = in_force;
   std::map<std::string, workflow::UnitInfo> units;
-  std::vector<workflow::UnitInfo> offices;
   for (int row = 0; row < rows.rows(); ++row) {
     if (rows.text(row, 0) == "function") {
       table.functions[std::string(rows.text(row, 1))] = rows.text(row, 2);
@@ -422,24 +420,28 @@ boost::asio::awaitable<std::optional<workflow::Routing>> PetitionStore::suggest_
                             static_cast<int>(rows.integer(row, 3)), rows.optional_text(row, 4),
                             rows.optional_text(row, 5)};
     units[info.code] = info;
-    if (rows.text(row, 0) == "office") offices.push_back(info);
+    if (rows.text(row, 0) == "office") request.offices.push_back(info);
   }
   workflow::UnitLookup lookup = [&units](const std::string& code) -> std::optional<workflow::UnitInfo> {
     auto it = units.find(code);
     if (it == units.end()) return std::nullopt;
     return it->second;
   };
-  workflow::RoutingRequest request{petition.category, petition.urgency, std::nullopt, petition.complained_units,
-                                   std::move(offices)};
+  auto routed = workflow::route(table, lookup, request);
+  // The rule as the caller's table holds it (it pointed into the local copy).
+  if (routed.rule) routed.rule = &in_force.rules[static_cast<std::size_t>(routed.rule - table.rules.data())];
+  co_return routed;
+}
+
+boost::asio::awaitable<std::optional<workflow::Routing>> PetitionStore::suggest_route(const Petition& petition) {
+  const auto table = routing_.current();
+  workflow::RoutingRequest request{petition.category, petition.urgency, std::nullopt, petition.complained_units};
   if (petition.petitioner.unit) request.petitioner_unit = petition.petitioner.unit->code;
-  std::optional<workflow::Routing> routed;
   try {
-    routed = workflow::route(table, lookup, request);
+    co_return co_await route(*table, std::move(request));
   } catch (const Error&) {
     co_return std::nullopt;  // the table cannot place this petition: the dispatcher chooses
   }
-  routed->rule = routed->rule ? &routing_.rules[static_cast<std::size_t>(routed->rule - table.rules.data())] : nullptr;
-  co_return routed;
 }
 
 boost::asio::awaitable<std::optional<PublicStatus>> PetitionStore::public_status(std::string tracking_code,

@@ -467,9 +467,9 @@ std::vector<pg::Statement> intake_writes(const IntakeWrite& w, const std::string
 }  // namespace
 
 awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, Intake intake) {
-  const auto& definition = workflows_.newest("petition");
+  const auto& definition = workflows_.active("petition");
   const auto now = clock_();
-  auto categories = routing_.categories();
+  auto categories = routing_.current()->categories();
   if (std::find(categories.begin(), categories.end(), in.category) == categories.end())
     throw Error(Errc::invalid_field, "unknown category '" + in.category + "'", "category");
   const std::string scope = intake.actor ? "user:" + std::to_string(intake.actor->user_id) : "portal";
@@ -742,7 +742,7 @@ awaitable<void> PetitionStore::check_corrections(const std::map<std::string, std
     return it->second;
   };
   if (auto category = given("category")) {
-    const auto categories = routing_.categories();
+    const auto categories = routing_.current()->categories();
     if (std::find(categories.begin(), categories.end(), *category) == categories.end())
       throw Error(Errc::invalid_field, "unknown category '" + *category + "'", "category");
   }

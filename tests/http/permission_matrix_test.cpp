@@ -216,6 +216,11 @@ class Matrix {
     if (segment == "{delivery_id}") return std::to_string(petitions_.dead_letter);  // admins only: nothing foreign
     if (segment == "{webhook_id}") return std::to_string(petitions_.webhook);       // admins only too
     if (segment == "{transition}") return std::string("accept");
+    if (segment == "{name}") return std::string("petition");  // a workflow
+    if (segment == "{setting}") return std::string("digest");
+    if (segment == "{version}") return std::string("2");  // a workflow version; admins only: nothing foreign
+    if (segment == "{routing_version}" || segment == "{templates_version}") return std::string("0");  // the files'
+
     if (segment == "{phone_id}") return std::string("13700000009");  // blocked in add_petitions(); admins see all
     if (segment == "{petition_id}" || segment == "{attachment_id}") {
       const auto& ids = segment == "{petition_id}" ? petitions_.petitions : petitions_.attachments;
