@@ -35,15 +35,17 @@ SmsGateway sms_gateway_from(const json::value& value) {
     throw std::invalid_argument("no SMS gateway is configured (setting sms.gateway)");
   SmsGateway gateway;
   gateway.url = url->value().as_string().c_str();
-  if (auto it = o.find("token"); it != o.end() && it->value().is_string()) gateway.token = it->value().as_string().c_str();
-  if (auto it = o.find("body"); it != o.end() && it->value().is_string()) gateway.body = it->value().as_string().c_str();
+  if (auto it = o.find("token"); it != o.end() && it->value().is_string())
+    gateway.token = it->value().as_string().c_str();
+  if (auto it = o.find("body"); it != o.end() && it->value().is_string())
+    gateway.body = it->value().as_string().c_str();
   return gateway;
 }
 
 std::optional<std::string> send_sms(const SmsGateway& gateway, const std::string& phone, const std::string& text,
                                     const std::string& id, std::chrono::milliseconds timeout) {
-  auto body = fill(fill(fill(gateway.body, "phone", json_escaped(phone)), "text", json_escaped(text)), "id",
-                   json_escaped(id));
+  auto body =
+      fill(fill(fill(gateway.body, "phone", json_escaped(phone)), "text", json_escaped(text)), "id", json_escaped(id));
   std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"},
                                                            {"Idempotency-Key", id}};
   if (!gateway.token.empty()) headers.emplace_back("Authorization", "Bearer " + gateway.token);

@@ -38,7 +38,7 @@ std::string ints(const std::vector<int>& values) {
 }
 
 std::string escalation_key(const EscalationRule& e) {
-  std::string when = e.when == EscalationRule::When::warning ? "warning " + std::to_string(e.percent) + "%"
+  std::string when = e.when == EscalationRule::When::warning  ? "warning " + std::to_string(e.percent) + "%"
                      : e.when == EscalationRule::When::breach ? std::string("breach")
                                                               : "after_breach " + describe(e.after);
   return e.clock + " " + when + (e.levels.empty() ? "" : " [levels " + ints(e.levels) + "]");
@@ -115,8 +115,7 @@ std::vector<DefinitionChange> diff(const Definition& from, const Definition& to)
            (s.terminal ? "terminal" : "");
   };
   d.items(
-      "state", from.states, to.states, [](const State& s) { return s.name; },
-      [](const State& s) { return s.label.zh; },
+      "state", from.states, to.states, [](const State& s) { return s.name; }, [](const State& s) { return s.label.zh; },
       [&](const std::string& name, const State& a, const State& b) {
         d.aspect("state", name, "label", a.label.zh + " / " + a.label.en, b.label.zh + " / " + b.label.en);
         d.aspect("state", name, "kind", flags(a), flags(b));
@@ -146,18 +145,15 @@ std::vector<DefinitionChange> diff(const Definition& from, const Definition& to)
         d.aspect("clock", name, "within", sorted_join(a.within), sorted_join(b.within));
         compare_limits(d, a, b);
       });
-  d.items(
-      "escalation", from.escalations, to.escalations, escalation_key, actions_text,
-      [&](const std::string& name, const EscalationRule& a, const EscalationRule& b) {
-        d.aspect("escalation", name, "actions", actions_text(a), actions_text(b));
-      });
+  d.items("escalation", from.escalations, to.escalations, escalation_key, actions_text,
+          [&](const std::string& name, const EscalationRule& a, const EscalationRule& b) {
+            d.aspect("escalation", name, "actions", actions_text(a), actions_text(b));
+          });
   d.aspect("rule", "checked_reply_levels", "levels", ints(from.checked_reply_levels), ints(to.checked_reply_levels));
   d.aspect("rule", "co_handling", "default", describe(from.co_handling_default), describe(to.co_handling_default));
   std::stable_sort(d.changes.begin(), d.changes.end(), [](const auto& a, const auto& b) {
     static const std::vector<std::string> order{"state", "transition", "role", "clock", "limit", "escalation", "rule"};
-    auto rank = [](const std::string& what) {
-      return std::find(order.begin(), order.end(), what) - order.begin();
-    };
+    auto rank = [](const std::string& what) { return std::find(order.begin(), order.end(), what) - order.begin(); };
     return std::make_tuple(rank(a.what), a.name, a.aspect) < std::make_tuple(rank(b.what), b.name, b.aspect);
   });
   return d.changes;

@@ -36,8 +36,8 @@ std::map<std::string, std::string> migration_mapping(const Definition& from, con
   }
   for (const auto& clock : from.clocks)
     if (!to.clock(clock.name))
-      problems.push_back({to_name + " has no clock " + clock.name + ": the deadlines it runs would have no rule",
-                          "migration"});
+      problems.push_back(
+          {to_name + " has no clock " + clock.name + ": the deadlines it runs would have no rule", "migration"});
   if (!problems.empty()) throw Error(Errc::invalid_field, std::move(problems));
   return mapping;
 }

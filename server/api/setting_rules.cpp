@@ -29,7 +29,8 @@ std::string text(const json::value& v, const std::string& field, std::size_t max
 
 std::int64_t integer(const json::value& v, const std::string& field, std::int64_t min, std::int64_t max) {
   if (!v.is_int64() && !v.is_uint64()) refuse("must be a whole number", field);
-  const auto n = v.is_int64() ? v.as_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(v.as_uint64(), 1ULL << 62));
+  const auto n =
+      v.is_int64() ? v.as_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(v.as_uint64(), 1ULL << 62));
   if (n < min || n > max) refuse("must be from " + std::to_string(min) + " to " + std::to_string(max), field);
   return n;
 }
@@ -89,7 +90,8 @@ json::value check_sms(const json::value& v, const json::value& stored) {
 }
 
 json::value check_smtp(const json::value& v, const json::value& stored) {
-  const auto& o = object_of(v, "value", {"host", "port", "security", "username", "password", "from", "from_name", "ca_file"});
+  const auto& o =
+      object_of(v, "value", {"host", "port", "security", "username", "password", "from", "from_name", "ca_file"});
   json::object out;
   const auto* host = member(o, "host");
   if (!host) refuse("must be given", "value.host");
@@ -105,7 +107,8 @@ json::value check_smtp(const json::value& v, const json::value& stored) {
   if (!from) refuse("must be given", "value.from");
   auto sender = text(*from, "value.from", 254);
   const auto at = sender.find('@');
-  if (at == 0 || at == std::string::npos || at == sender.size() - 1 || sender.find_first_of(" <>\r\n") != std::string::npos)
+  if (at == 0 || at == std::string::npos || at == sender.size() - 1 ||
+      sender.find_first_of(" <>\r\n") != std::string::npos)
     refuse("must be an e-mail address", "value.from");
   out["from"] = sender;
   if (const auto* name = member(o, "from_name")) out["from_name"] = text(*name, "value.from_name", 100);
@@ -145,8 +148,8 @@ json::value check_proxies(const json::value& v) {
 json::value check_cti_token(const json::value& v) {
   if (v.is_null()) return nullptr;
   auto token = text(v, "value", 128);
-  if (token.size() < 20 || token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
-                               std::string::npos)
+  if (token.size() < 20 ||
+      token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
     refuse("must be 20 to 128 letters, digits, - or _ (it is part of the telephone system's address)", "value");
   return json::string(token);
 }

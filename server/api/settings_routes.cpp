@@ -35,7 +35,8 @@ json::object cti_view(const std::map<std::string, store::StoredSetting>& stored,
   auto view = view_of(setting_rule("cti.token"), stored);
   json::value until = nullptr;
   if (auto it = stored.find(previous_token_key); it != stored.end() && it->second.value.is_object())
-    if (auto u = it->second.value.as_object().find("until"); u != it->second.value.as_object().end() && u->value().is_int64())
+    if (auto u = it->second.value.as_object().find("until");
+        u != it->second.value.as_object().end() && u->value().is_int64())
       if (workflow::Instant(std::chrono::seconds(u->value().as_int64())) > now)
         until = workflow::format_local(workflow::Instant(std::chrono::seconds(u->value().as_int64())));
   view["previous_valid_until"] = std::move(until);
@@ -53,8 +54,8 @@ awaitable<Response> list_settings(Services& services, RequestContext&) {
 awaitable<Response> get_setting(Services& services, RequestContext& context) {
   const auto& rule = setting_rule(std::string(context.param("setting")));
   const auto stored = co_await services.settings.all();
-  co_return http::json_response(http::Status::ok, rule.name == "cti.token" ? cti_view(stored, services.petitions.now())
-                                                                           : view_of(rule, stored));
+  co_return http::json_response(
+      http::Status::ok, rule.name == "cti.token" ? cti_view(stored, services.petitions.now()) : view_of(rule, stored));
 }
 
 awaitable<Response> put_setting(Services& services, RequestContext& context) {
@@ -86,8 +87,9 @@ awaitable<Response> rotate_cti_token(Services& services, RequestContext& context
   std::vector<std::pair<std::string, json::value>> values{{"cti.token", json::string(token)}};
   const bool overlapping = old.is_string() && !old.as_string().empty() && overlap > 0;
   values.emplace_back(previous_token_key,
-                      overlapping ? json::value(json::object{{"token", old}, {"until", until.time_since_epoch().count()}})
-                                  : json::value(nullptr));
+                      overlapping
+                          ? json::value(json::object{{"token", old}, {"until", until.time_since_epoch().count()}})
+                          : json::value(nullptr));
   auto event = audit_event(context, "settings.cti_token_rotated", "setting", "cti.token");
   event.details["overlap_minutes"] = overlapping ? overlap : 0;
   co_await services.settings.set(std::move(values), std::move(event));
@@ -146,9 +148,10 @@ awaitable<Response> test_smtp(Services& services, RequestContext& context) {
   } catch (const std::invalid_argument& e) {
     throw Error(Errc::invalid_field, e.what(), "smtp");
   }
-  notifications::Email email{to, "petitiond 测试邮件 / test e-mail",
-                             "这是一封测试邮件：12385 服务的邮件设置可以使用。\nThis is a test e-mail: the mail settings work.",
-                             "test-" + auth::random_token().substr(0, 16) + "@petitiond"};
+  notifications::Email email{
+      to, "petitiond 测试邮件 / test e-mail",
+      "这是一封测试邮件：12385 服务的邮件设置可以使用。\nThis is a test e-mail: the mail settings work.",
+      "test-" + auth::random_token().substr(0, 16) + "@petitiond"};
   auto send = [smtp, email]() -> awaitable<std::optional<std::string>> {
     co_return notifications::send_email(smtp, email, std::chrono::seconds(15));
   };

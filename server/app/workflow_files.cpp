@@ -1,7 +1,5 @@
 #include "server/app/workflow_files.hpp"
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -9,7 +7,6 @@
 
 #include "core/error.hpp"
 #include "server/logging/log.hpp"
-#include "server/pg/blocking_connection.hpp"
 #include "server/store/config_versions.hpp"
 #include "server/store/workflow_book.hpp"
 
@@ -34,7 +31,6 @@ void install_workflow_files(const std::filesystem::path& dir, const std::string&
     installed[{row.name, row.version}] = std::move(row.source);
   }
   std::string problems;
-  pg::BlockingConnection db(database_url);
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
     std::stringstream text;
@@ -54,14 +50,9 @@ void install_workflow_files(const std::filesystem::path& dir, const std::string&
       auto definition = store::checked_workflow(yaml, file.string(), held);
       const std::string name = definition.workflow;
       const int version = definition.version;
-      boost::json::object details{{"file", file.string()}};
-      db.exec("BEGIN");
-      db.exec("INSERT INTO config_versions (kind, name, version, source, origin) VALUES ('workflow', $1, $2, $3, 'file')",
-              {name, std::to_string(version), yaml});
-      db.exec("INSERT INTO audit_log (action, actor_login, target_type, target_id, details)"
-              " VALUES ('workflow.installed', 'file', 'workflow', $1, $2::jsonb)",
-              {name + "/" + std::to_string(version), boost::json::serialize(details)});
-      db.exec("COMMIT");
+      store::ConfigVersion row{"workflow", name, version, yaml, "file", {}, {}};
+      store::ConfigVersionStore::add_blocking(database_url, row, "workflow.installed", "file",
+                                              {{"file", file.string()}});
       held.add(std::move(definition));
       spdlog::info("workflow {} version {} installed from {} (not active until an admin activates it)", name, version,
                    file.string());

@@ -21,8 +21,7 @@ std::optional<ip::address> address_of(const std::string& text) {
   boost::system::error_code ec;
   auto address = ip::make_address(text, ec);
   if (ec) return std::nullopt;
-  if (address.is_v6() && address.to_v6().is_v4_mapped())
-    return ip::make_address_v4(ip::v4_mapped, address.to_v6());
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) return ip::make_address_v4(ip::v4_mapped, address.to_v6());
   return address;
 }
 

@@ -36,9 +36,9 @@ std::vector<ConfigVersion> versions_from(const pg::Result& r) {
 std::vector<ConfigActivation> activations_from(const pg::Result& r) {
   std::vector<ConfigActivation> out;
   for (int row = 0; row < r.rows(); ++row) {
-    ConfigActivation a{std::string(r.text(row, 0)), std::string(r.text(row, 1)),
-                       static_cast<int>(r.integer(row, 2)), std::nullopt, std::string(r.text(row, 4)),
-                       r.optional_text(row, 5)};
+    ConfigActivation a{std::string(r.text(row, 0)),         std::string(r.text(row, 1)),
+                       static_cast<int>(r.integer(row, 2)), std::nullopt,
+                       std::string(r.text(row, 4)),         r.optional_text(row, 5)};
     if (auto migration = r.optional_text(row, 3)) a.migration = boost::json::parse(*migration);
     out.push_back(std::move(a));
   }
@@ -55,7 +55,8 @@ pg::Statement activation_insert(const ConfigActivation& a, std::optional<std::in
   std::optional<std::string> migration;
   if (a.migration) migration = boost::json::serialize(*a.migration);
   return pg::Statement(
-      "INSERT INTO config_activations (kind, name, version, migration, activated_by) VALUES ($1, $2, $3, $4::jsonb, $5)",
+      "INSERT INTO config_activations (kind, name, version, migration, activated_by) VALUES ($1, $2, $3, $4::jsonb, "
+      "$5)",
       a.kind, a.name, a.version, migration, by);
 }
 
@@ -130,9 +131,22 @@ awaitable<void> ConfigVersionStore::add(ConfigVersion v, std::optional<std::int6
   co_await pool_.run(std::move(batch));
 }
 
+void ConfigVersionStore::add_blocking(const std::string& database_url, const ConfigVersion& v,
+                                      const std::string& action, const std::string& actor_login,
+                                      const boost::json::object& details) {
+  pg::BlockingConnection db(database_url);
+  db.exec("BEGIN");
+  db.exec("INSERT INTO config_versions (kind, name, version, source, origin) VALUES ($1, $2, $3, $4, $5)",
+          {v.kind, v.name, std::to_string(v.version), v.source, v.origin});
+  db.exec(
+      "INSERT INTO audit_log (action, actor_login, target_type, target_id, details) VALUES ($1, $2, $3, $4, $5::jsonb)",
+      {action, actor_login, v.kind, v.name + "/" + std::to_string(v.version), boost::json::serialize(details)});
+  db.exec("COMMIT");
+}
+
 awaitable<std::vector<pg::Result>> ConfigVersionStore::activate(ConfigActivation activation,
-                                                                 std::optional<std::int64_t> by, AuditEvent audit,
-                                                                 std::vector<pg::Statement> also) {
+                                                                std::optional<std::int64_t> by, AuditEvent audit,
+                                                                std::vector<pg::Statement> also) {
   pg::Batch batch;
   batch.add(pg::Statement("SELECT pg_advisory_xact_lock(hashtext('config_versions:' || $1))", activation.kind));
   std::vector<pg::Batch::Handle> handles;

@@ -4,6 +4,7 @@
 // version is never changed once stored; activating one is a row of its own, audited, and NOTIFYs
 // config_channel so that every process switches at once.
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <map>
@@ -22,9 +23,9 @@ struct ConfigVersion {
   std::string kind;  // workflow | routing | templates
   std::string name;  // the workflow's name; "default" for the others
   int version = 0;
-  std::string source;               // the YAML
-  std::string origin = "upload";    // upload | file | import
-  std::string created_at;           // ISO 8601, set by the database
+  std::string source;                     // the YAML
+  std::string origin = "upload";          // upload | file | import
+  std::string created_at;                 // ISO 8601, set by the database
   std::optional<std::string> created_by;  // the admin's login
 };
 
@@ -60,10 +61,13 @@ class ConfigVersionStore {
   // also put in force, in the same transaction.
   boost::asio::awaitable<void> add(ConfigVersion version, std::optional<std::int64_t> by, AuditEvent audit,
                                    bool activate = false);
+  // The same at start-up, for a file an admin placed (origin "file"): audited as by `actor_login`.
+  static void add_blocking(const std::string& database_url, const ConfigVersion& version, const std::string& action,
+                           const std::string& actor_login, const boost::json::object& details);
   // Puts a version in force with its audit row and `also` (a workflow migration's updates), in one
   // transaction, and tells every process. Returns the results of `also`, in order.
-  boost::asio::awaitable<std::vector<pg::Result>> activate(ConfigActivation activation, std::optional<std::int64_t> by, AuditEvent audit,
-                                        std::vector<pg::Statement> also = {});
+  boost::asio::awaitable<std::vector<pg::Result>> activate(ConfigActivation activation, std::optional<std::int64_t> by,
+                                                           AuditEvent audit, std::vector<pg::Statement> also = {});
 
  private:
   pg::Pool& pool_;

@@ -138,10 +138,11 @@ awaitable<ActivationOutcome> WorkflowBook::activate(std::string name, int versio
   std::vector<pg::Statement> also;
   if (migration) {
     if (!set_.contains(name, migration->from_version))
-      throw Error(Errc::invalid_field, "workflow " + name + " has no version " + std::to_string(migration->from_version),
+      throw Error(Errc::invalid_field,
+                  "workflow " + name + " has no version " + std::to_string(migration->from_version),
                   "migration.from_version");
-    const auto mapping = workflow::migration_mapping(set_.version(name, migration->from_version), target,
-                                                     migration->states);
+    const auto mapping =
+        workflow::migration_mapping(set_.version(name, migration->from_version), target, migration->states);
     boost::json::object states;
     for (const auto& [from, to] : mapping) states[from] = to;
     activation.migration = boost::json::object{{"from_version", migration->from_version}, {"states", states}};

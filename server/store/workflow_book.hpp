@@ -39,7 +39,7 @@ struct WorkflowMigration {
 };
 
 struct ActivationOutcome {
-  std::optional<int> previous;          // the version active before
+  std::optional<int> previous;           // the version active before
   std::optional<std::int64_t> migrated;  // running petitions moved, when a migration was asked for
 };
 

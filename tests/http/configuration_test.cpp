@@ -72,17 +72,18 @@ std::int64_t count(pg::BlockingConnection& db, const std::string& sql, const std
 }
 
 int cti(unsigned short port, const std::string& token, const std::string& call_id) {
-  return http_request(port, "POST", "/api/v1/cti/" + token,
-                      R"({"event":"newCall","direction":"in","callId":")" + call_id +
-                          R"(","from":"13800001111","to":"12385"})",
-                      {{"Content-Type", "application/json"}})
+  return http_request(
+             port, "POST", "/api/v1/cti/" + token,
+             R"({"event":"newCall","direction":"in","callId":")" + call_id + R"(","from":"13800001111","to":"12385"})",
+             {{"Content-Type", "application/json"}})
       .status;
 }
 
 }  // namespace
 
-TEST_CASE("an admin raises a limit and adds an escalation rule: new petitions follow, running ones keep theirs, "
-          "and a second process follows at once") {
+TEST_CASE(
+    "an admin raises a limit and adds an escalation rule: new petitions follow, running ones keep theirs, "
+    "and a second process follows at once") {
   OrgFixture org;
   TestServer one(org), two(org);
   pg::BlockingConnection db(org.db.url());
@@ -103,10 +104,10 @@ TEST_CASE("an admin raises a limit and adds an escalation rule: new petitions fo
   bool limit_seen = false, rule_seen = false;
   for (const auto& change : detail.at("diff").as_array()) {
     const auto& c = change.as_object();
-    limit_seen |= c.at("what") == "limit" && c.at("name") == "acceptance_notice" && c.at("before") == "15 calendar_days" &&
-                  c.at("after") == "20 calendar_days";
-    rule_seen |= c.at("what") == "escalation" && c.at("change") == "added" &&
-                 c.at("name") == "acceptance_notice warning 50%";
+    limit_seen |= c.at("what") == "limit" && c.at("name") == "acceptance_notice" &&
+                  c.at("before") == "15 calendar_days" && c.at("after") == "20 calendar_days";
+    rule_seen |=
+        c.at("what") == "escalation" && c.at("change") == "added" && c.at("name") == "acceptance_notice warning 50%";
   }
   CHECK(limit_seen);
   CHECK(rule_seen);
@@ -139,8 +140,9 @@ TEST_CASE("an admin raises a limit and adds an escalation rule: new petitions fo
   CHECK(points(running) == 2);
 
   // Each step is audited, and the listing says what is active.
-  CHECK(count(db, "SELECT count(*) FROM audit_log WHERE action IN ('workflow.installed', 'workflow.activated')"
-                  " AND target_id = 'petition/100'") == 2);
+  CHECK(count(db,
+              "SELECT count(*) FROM audit_log WHERE action IN ('workflow.installed', 'workflow.activated')"
+              " AND target_id = 'petition/100'") == 2);
   auto listed = admin.get("/api/v1/workflows");
   REQUIRE(listed.status == 200);
   CHECK(listed.json().at("workflows").at(0).at("active_version").to_number<int>() == 100);
@@ -157,8 +159,9 @@ TEST_CASE("an admin raises a limit and adds an escalation rule: new petitions fo
               {std::to_string(running)}) == 1);
   // The migrated petition goes on under the new version: it can still be accepted.
   auto version = petition(op_one, running).at("version").to_number<int>();
-  CHECK(op_one.send("POST", "/api/v1/petitions/" + std::to_string(running) + "/actions/accept",
-                    R"({"version":)" + std::to_string(version) + "}")
+  CHECK(op_one
+            .send("POST", "/api/v1/petitions/" + std::to_string(running) + "/actions/accept",
+                  R"({"version":)" + std::to_string(version) + "}")
             .status == 200);
 
   // A mapping to a state the new version lacks is refused, naming the state.
@@ -235,14 +238,16 @@ TEST_CASE("settings: listed with secrets hidden, each change checked with its fi
   pg::BlockingConnection db(org.db.url());
   Session admin(server.port(), "admin", fixture_password);
 
-  auto smtp = admin.send("PUT", "/api/v1/settings/smtp",
-                         R"({"value":{"host":"mail.example.cn","port":587,"from":"12385@example.cn","password":"s3cret!"}})");
+  auto smtp =
+      admin.send("PUT", "/api/v1/settings/smtp",
+                 R"({"value":{"host":"mail.example.cn","port":587,"from":"12385@example.cn","password":"s3cret!"}})");
   REQUIRE(smtp.status == 200);
   CHECK(smtp.body.find("s3cret") == std::string::npos);
   CHECK(smtp.json().at("secrets_set").at("password").as_bool());
   // Left out, the password stays; the audit row never holds it.
-  REQUIRE(admin.send("PUT", "/api/v1/settings/smtp",
-                     R"({"value":{"host":"mail.example.cn","port":465,"security":"tls","from":"12385@example.cn"}})")
+  REQUIRE(admin
+              .send("PUT", "/api/v1/settings/smtp",
+                    R"({"value":{"host":"mail.example.cn","port":465,"security":"tls","from":"12385@example.cn"}})")
               .status == 200);
   CHECK(std::string(db.exec("SELECT value->>'password' FROM settings WHERE key = 'smtp'").text(0, 0)) == "s3cret!");
   CHECK(count(db, "SELECT count(*) FROM audit_log WHERE details::text LIKE '%s3cret%'") == 0);
@@ -284,7 +289,8 @@ TEST_CASE("settings: listed with secrets hidden, each change checked with its fi
   // Trusted proxies: X-Forwarded-For is believed only from them, and only from the right.
   const auto logged_from = [&] {
     return std::string(
-        db.exec("SELECT host(address) FROM audit_log WHERE action = 'login.succeeded' ORDER BY id DESC LIMIT 1").text(0, 0));
+        db.exec("SELECT host(address) FROM audit_log WHERE action = 'login.succeeded' ORDER BY id DESC LIMIT 1")
+            .text(0, 0));
   };
   const auto login_via_proxy = [&](const std::string& forwarded) {
     return http_request(server.port(), "POST", "/api/v1/auth/login",
@@ -294,10 +300,11 @@ TEST_CASE("settings: listed with secrets hidden, each change checked with its fi
   };
   REQUIRE(login_via_proxy("198.51.100.9, 203.0.113.7") == 200);
   CHECK(logged_from() == "127.0.0.1");
-  REQUIRE(admin.send("PUT", "/api/v1/settings/http.trusted_proxies", R"({"value":["127.0.0.1","10.0.0.0/8"]})").status ==
-          200);
-  CHECK(eventually([&] { return login_via_proxy("198.51.100.9, 203.0.113.7, 10.1.2.3") == 200 &&
-                                logged_from() == "203.0.113.7"; }));
+  REQUIRE(
+      admin.send("PUT", "/api/v1/settings/http.trusted_proxies", R"({"value":["127.0.0.1","10.0.0.0/8"]})").status ==
+      200);
+  CHECK(eventually(
+      [&] { return login_via_proxy("198.51.100.9, 203.0.113.7, 10.1.2.3") == 200 && logged_from() == "203.0.113.7"; }));
 }
 
 TEST_CASE("the CTI token is generated, shown once, and the old one stops after the overlap") {
@@ -371,9 +378,9 @@ TEST_CASE("routing tables are versioned: checked whole, tried before, activated 
                           R"({"category":"other","place":"V1","version":)" + std::to_string(version) + "}");
   REQUIRE(tried.status == 200);
   CHECK(tried.json().at("lead") == "T2");
-  auto accused = admin.send("POST", "/api/v1/routing/test",
-                            R"({"category":"other","place":"V1","complained_units":["T2"],"version":)" +
-                                std::to_string(version) + "}");
+  auto accused = admin.send(
+      "POST", "/api/v1/routing/test",
+      R"({"category":"other","place":"V1","complained_units":["T2"],"version":)" + std::to_string(version) + "}");
   REQUIRE(accused.status == 200);
   CHECK(accused.json().at("lead") != "T2");
   CHECK(accused.json().at("diverted").as_bool());
