@@ -3,8 +3,16 @@ import { t, type WordKey } from "./i18n";
 
 let csrf = "";
 
+// One of the problems the server found in an uploaded document, with its line.
+export interface Problem {
+  message: string;
+  field: string | null;
+  line: number | null;
+}
+
 export class ApiError extends Error {
-  constructor(public status: number, message: string, public field?: string, public code?: string) {
+  constructor(public status: number, message: string, public field?: string, public code?: string,
+              public problems: Problem[] = []) {
     super(message);
   }
 }
@@ -35,6 +43,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return send<T>(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
 }
 
+// A YAML document as the request body (a workflow definition, a routing table, message texts).
+export function sendYaml<T>(method: string, path: string, text: string): Promise<T> {
+  return send<T>(method, path, { "Content-Type": "application/yaml" }, text);
+}
+
 // A file as the request body, with its own content type (attachments).
 export function upload<T>(path: string, file: File): Promise<T> {
   return send<T>("POST", path, { "Content-Type": file.type || "application/octet-stream" }, file);
@@ -46,7 +59,8 @@ async function send<T>(method: string, path: string, headers: Record<string, str
   const text = await response.text();
   const json = text ? JSON.parse(text) : {};
   if (!response.ok)
-    throw new ApiError(response.status, json?.error?.message ?? response.statusText, json?.error?.field, json?.error?.code);
+    throw new ApiError(response.status, json?.error?.message ?? response.statusText, json?.error?.field, json?.error?.code,
+                       json?.error?.problems ?? []);
   if (json && typeof json.csrf_token === "string") csrf = json.csrf_token;
   return json as T;
 }

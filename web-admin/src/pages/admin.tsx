@@ -1,21 +1,26 @@
-// The admin's pages: the units tree, users and their roles, categories and routing, working calendars,
-// notifications that failed too often (resend), the workflow, and the message templates with a preview.
+// The admin's pages: the units tree, users and their roles, categories and routing (with its versions),
+// working calendars, notifications that failed too often (resend), the workflow and its versions, the message
+// templates (preview and edit), and the settings.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, errorText } from "../api";
+import { api } from "../api";
 import { language, t, WordKey } from "../i18n";
 import { localTime } from "../format";
 import { useSignal } from "../signal";
 import { Calendars } from "./admin_calendars";
 import { RoutingTable } from "./admin_routing";
+import { Settings } from "./admin_settings";
+import { Templates } from "./admin_templates";
 import { Unit, Units } from "./admin_units";
 import { Users } from "./admin_users";
+import { WorkflowVersions } from "./admin_workflows";
 import { WorkflowGraph } from "./workflow_graph";
 
 const deadPage = 50;
-const sections = ["units", "users", "routing", "calendars", "dead", "workflow", "templates"] as const;
+const sections = ["units", "users", "routing", "calendars", "dead", "workflow", "templates", "settings"] as const;
 const sectionTitle: Record<(typeof sections)[number], WordKey> = {
   units: "units", users: "users", routing: "routing", calendars: "calendars", dead: "dead_letters", workflow: "workflow", templates: "templates",
+  settings: "settings",
 };
 
 interface DeadLetter {
@@ -26,47 +31,6 @@ interface DeadLetter {
   attempts: number;
   last_error: string;
   failed_at: string;
-}
-
-function Preview() {
-  const [topic, setTopic] = useState("reminder");
-  const [readers, setReaders] = useState("staff");
-  const [result, setResult] = useState<{ subject: string; text: string } | null>(null);
-  const [error, setError] = useState("");
-  const [topics, setTopics] = useState<string[]>([]);
-  useEffect(() => {
-    api<{ topics: Record<string, unknown> }>("GET", "/api/v1/notifications/templates").then((r) => setTopics(Object.keys(r.topics)));
-  }, []);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError("");
-    try {
-      setResult(await api("POST", "/api/v1/notifications/preview", { topic, readers, language: language.get() }));
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-  return (
-    <form onSubmit={submit}>
-      <label for="preview-topic">{t("topic")}</label>
-      <select id="preview-topic" value={topic} onChange={(e) => setTopic(e.currentTarget.value)}>
-        {topics.map((name) => <option key={name} value={name}>{name}</option>)}
-      </select>
-      <label for="preview-readers">{t("readers")}</label>
-      <select id="preview-readers" value={readers} onChange={(e) => setReaders(e.currentTarget.value)}>
-        <option value="petitioner">{t("petitioner")}</option>
-        <option value="staff">{t("staff")}</option>
-      </select>
-      <button type="submit">{t("preview")}</button>
-      {error && <p role="alert" class="error">{error}</p>}
-      {result && (
-        <div class="preview" aria-live="polite">
-          <p><strong>{result.subject}</strong></p>
-          <p>{result.text}</p>
-        </div>
-      )}
-    </form>
-  );
 }
 
 export function Admin() {
@@ -146,10 +110,15 @@ export function Admin() {
       <section aria-labelledby="workflow-title" class="card">
         <h2 id="workflow-title">{t("workflow")}</h2>
         <WorkflowGraph />
+        <WorkflowVersions />
       </section>
       <section aria-labelledby="templates-title" class="card">
         <h2 id="templates-title">{t("templates")}</h2>
-        <Preview />
+        <Templates />
+      </section>
+      <section aria-labelledby="settings-title" class="card">
+        <h2 id="settings-title">{t("settings")}</h2>
+        <Settings units={units} />
       </section>
     </>
   );

@@ -1,12 +1,12 @@
-// The routing table for admins: which unit leads (and which co-handle) each category, and the one part
-// set here — which unit plays each department function in this district. The rules themselves are the
-// routing file (--routing), checked whole when the server starts.
+// The routing table: which unit leads (and which co-handle) each category, which unit plays each department
+// function in this district, and for admins the rules' versions (admin_routing_versions.tsx).
 import { useEffect, useState } from "preact/hooks";
 
 import { api, errorText } from "../api";
 import { label, language, t, WordKey } from "../i18n";
 import { useSignal } from "../signal";
 import { Labelled } from "../workflow";
+import { RoutingVersions } from "./admin_routing_versions";
 
 interface Target {
   kind: "unit" | "function" | "town_of_petitioner" | "village_of_petitioner" | "district";
@@ -14,6 +14,7 @@ interface Target {
 }
 interface Routing {
   file: string;
+  version: number;
   rules: { category: string; label: Labelled; urgency: string | null; lead: Target; co: Target[] }[];
   functions: { name: string; unit: { code: string; name: string; active: boolean } | null }[];
 }
@@ -38,8 +39,9 @@ export function RoutingTable({ editable }: { editable: boolean }) {
     setRouting(r);
     setDraft(Object.fromEntries(r.functions.map((f) => [f.name, f.unit?.code ?? ""])));
   };
+  const load = () => api<Routing>("GET", "/api/v1/routing").then(show).catch(() => setError(t("error")));
   useEffect(() => {
-    api<Routing>("GET", "/api/v1/routing").then(show).catch(() => setError(t("error")));
+    load();
     api<{ units: Unit[] }>("GET", "/api/v1/units").then((r) => setUnits(r.units.filter((u) => u.kind === "department")));
   }, []);
   if (!routing) return error ? <p role="alert">{error}</p> : <p role="status">{t("loading")}</p>;
@@ -63,7 +65,7 @@ export function RoutingTable({ editable }: { editable: boolean }) {
   return (
     <>
       <table>
-        <caption>{t("routing_rules")}（{routing.file}）</caption>
+        <caption>{t("routing_rules")}（{routing.version ? `v${routing.version}` : routing.file}）</caption>
         <thead>
           <tr><th scope="col">{t("category")}</th><th scope="col">{t("urgency")}</th><th scope="col">{t("lead_unit")}</th><th scope="col">{t("co_units")}</th></tr>
         </thead>
@@ -95,6 +97,11 @@ export function RoutingTable({ editable }: { editable: boolean }) {
         {message && <p role="status">{message}</p>}
         {error && <p role="alert" class="error">{error}</p>}
       </form>
+      {editable && (
+        <RoutingVersions reload={load}
+                         categories={[...new Map(routing.rules.map((r) => [r.category, label(r.label)])).entries()]
+                           .map(([code, name]) => ({ code, label: name }))} />
+      )}
     </>
   );
 }

@@ -12,13 +12,15 @@ import { loadWorkflow, Workflow } from "../workflow";
 
 echarts.use([GraphChart, AriaComponent, TooltipComponent, CanvasRenderer]);
 
-export function WorkflowGraph() {
+// The workflow in force, or the version given (one an admin is about to activate).
+export function WorkflowGraph({ version }: { version?: Workflow }) {
   useSignal(language);
-  const [workflow, setWorkflow] = useState<Workflow | null>(null);
+  const [workflow, setWorkflow] = useState<Workflow | null>(version ?? null);
   const element = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    loadWorkflow().then(setWorkflow).catch(() => undefined);
-  }, []);
+    if (version) setWorkflow(version);
+    else loadWorkflow().then(setWorkflow).catch(() => undefined);
+  }, [version]);
   useEffect(() => {
     if (!workflow || !element.current) return;
     const chart = echarts.init(element.current);
