@@ -426,6 +426,86 @@ async function adminPages(browser, base) {
   await context.close();
 }
 
+// Configuration without a rebuild, as the admin does it from the page: a CTI token shown once, a setting refused
+// naming its field, a broken workflow refused line by line, a raised limit shown as a difference and activated,
+// "where would this go?", and message texts saved as a version. Run last: it changes the workflow in force.
+async function adminConfiguration(browser, base) {
+  console.log("admin configuration");
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await logIn(page, base, "admin");
+  await page.waitForSelector("#setting-cti-title");
+
+  await page.fill("#cti-overlap", "5");
+  await page.click("section:has(#setting-cti-title) button:has-text('生成新令牌')");
+  const token = (await (await page.waitForSelector("#cti-new-token")).textContent()).trim();
+  check(token.length >= 40, "a new CTI token is generated and shown");
+  const call = await fetch(`${base}/api/v1/cti/${token}`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ event: "newCall", direction: "in", callId: "browser-cfg-1", from: "13800001111", to: "12385" }),
+  });
+  check(call.status === 200, "the telephone system is accepted with the new token");
+  const admin = await apiSession(base, "admin");
+  check(!JSON.stringify(await admin("GET", "/api/v1/settings")).includes(token), "the token is never shown again");
+
+  await page.fill("#trusted-proxies", "10.0.0.0/8\n10.1.2.3/8");
+  await page.click("form:has(#trusted-proxies) button[type=submit]");
+  const refused = await (await page.waitForSelector("form:has(#trusted-proxies) [role=alert]")).textContent();
+  check(refused.includes("value[1]") && refused.includes("10.0.0.0/8"), "a wrong proxy network is refused, naming the entry");
+  await page.fill("#trusted-proxies", "10.0.0.0/8");
+  await page.click("form:has(#trusted-proxies) button[type=submit]");
+  await page.waitForSelector("form:has(#trusted-proxies) [role=status]");
+
+  // A broken definition: every problem with its line, and nothing installed.
+  const shipped = readFileSync(join(here, "../../schemas/workflows/petition-v2.yaml"), "utf8");
+  const raised = shipped.replace("\nversion: 2\n", "\nversion: 100\n")
+    .replace("      default: {calendar_days: 15}\n    warn_at: [80]\n  - name: emergency",
+             "      default: {calendar_days: 20}\n    warn_at: [80]\n  - name: emergency");
+  await page.fill("#workflow-yaml", raised.replace("    to: accepted\n", "    to: nowhere_state\n"));
+  await page.click("button:has-text('检查并上传')");
+  const problems = await (await page.waitForSelector("ul.problems")).textContent();
+  check(/第 \d+/.test(problems) && problems.includes("nowhere_state"), "a broken workflow is refused, each problem with its line");
+  check((await admin("GET", "/api/v1/workflows")).workflows[0].versions.length === 2, "and nothing is installed");
+
+  await page.fill("#workflow-yaml", raised);
+  await page.click("button:has-text('检查并上传')");
+  const diff = await (await page.waitForSelector("#workflow-diff-title ~ table")).textContent();
+  check(diff.includes("15 calendar_days") && diff.includes("20 calendar_days"), "the raised limit is shown against the version in force");
+  await page.waitForSelector(".review .chart canvas");
+  await axe(page, "the admin page with a workflow version to review");
+  await page.click(".review button:has-text('启用 v100')");
+  await page.waitForSelector("[role=status]:has-text('版本 100 已启用')");
+  const operator = await apiSession(base, "hotline1");
+  const filed = await operator("POST", "/api/v1/petitions", {
+    channel: "hotline", type: "help", category: "other", subject: "配置测试", content: "新版本流程的受理告知期限。",
+    petitioner: { name: "赵六", phone: "13911113333" },
+  });
+  check(filed.workflow.version === 100, "a petition registered now follows the activated version");
+  await admin("POST", "/api/v1/workflows/petition/2/activate", {});
+
+  // Where would this go?
+  await page.selectOption("#test-category", "subsidies");
+  await page.fill("#test-place", "QS-T01-V01");
+  await page.click("button:has-text('试算')");
+  const answer = await (await page.waitForSelector("#routing-answer")).textContent();
+  check(answer.includes("主办：QS-MZ"), `the routing tester answers where a subsidy matter goes (${answer})`);
+
+  // Message texts edited and saved as a version.
+  await page.selectOption("#preview-topic", "reminder");
+  await page.selectOption("#preview-readers", "staff");
+  await page.click(".buttons button:has-text('保存为新版本')");
+  await page.waitForSelector("table:has(caption:has-text('消息文本版本')) th:text-is('v1')");
+  await page.click(".buttons button:has-text('预览草稿')");
+  check((await (await page.waitForSelector(".preview")).textContent()).includes("催办："), "the saved text previews");
+
+  await page.setViewportSize({ width: 320, height: 800 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1),
+        "at 320 CSS pixels the admin page does not scroll sideways");
+  await axe(page, "the admin configuration at phone width");
+  await shot(page, "admin-configuration-phone");
+  await context.close();
+}
+
 async function managerDashboard(browser, base) {
   console.log("manager dashboard");
   const context = await browser.newContext({ acceptDownloads: true, bypassCSP: true });
@@ -522,6 +602,7 @@ try {
   await proxyFollowsACase(browser, base);
   await adminPages(browser, base);
   await managerDashboard(browser, base);
+  await adminConfiguration(browser, base);
 } catch (e) {
   failures++;
   console.log(`  FAIL ${e.stack ?? e}`);

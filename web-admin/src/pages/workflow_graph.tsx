@@ -47,7 +47,13 @@ export function WorkflowGraph({ version }: { version?: Workflow }) {
                                    tooltip: { formatter: label(tr.label) } }))),
       }],
     });
-    return () => chart.dispose();
+    // The chart draws at the size it had; it follows its box when the window is resized or turned.
+    const resized = new ResizeObserver(() => chart.resize());
+    resized.observe(element.current);
+    return () => {
+      resized.disconnect();
+      chart.dispose();
+    };
   }, [workflow, language.get()]);
   if (!workflow) return <p role="status">{t("loading")}</p>;
   const stateLabel = (name: string) => label(workflow.states.find((s) => s.name === name)?.label);
