@@ -23,6 +23,7 @@ void add_workflow_routes(http::Router& router, Services& services);
 void add_routing_routes(http::Router& router, Services& services);
 void add_calendar_routes(http::Router& router, Services& services);
 void add_settings_routes(http::Router& router, Services& services);
+void add_configuration_routes(http::Router& router, Services& services);
 
 // The message texts an admin saved in the app (the version in force) into services.templates; every process
 // calls it on start and when an admin saves or activates a version.
@@ -51,6 +52,7 @@ inline void add_api_routes(http::Router& router, Services& services) {
   add_routing_routes(router, services);
   add_calendar_routes(router, services);
   add_settings_routes(router, services);
+  add_configuration_routes(router, services);
 }
 
 }  // namespace petitiond::api

@@ -12,7 +12,7 @@
 
 #include "server/api/setting_rules.hpp"
 #include "server/app/offline.hpp"
-#include "server/app/unit_files.hpp"
+#include "server/api/unit_files.hpp"
 #include "server/auth/secrets.hpp"
 #include "server/store/units.hpp"
 #include "server/store/users.hpp"
@@ -100,7 +100,7 @@ asio::awaitable<int> units_command(Cli& cli, const Config& config) {
   auto format = config.command_options.format;
   if (config.arguments[0] == "export") {
     auto units = co_await cli.units.list(std::nullopt, true);
-    std::cout << (format == "csv" ? units_to_csv(units) : units_to_yaml(units));
+    std::cout << (format == "csv" ? api::units_to_csv(units) : api::units_to_yaml(units));
     co_return 0;
   }
   const auto& path = config.arguments[1];
@@ -109,7 +109,7 @@ asio::awaitable<int> units_command(Cli& cli, const Config& config) {
   std::stringstream text;
   text << file.rdbuf();
   if (format.empty()) format = path.ends_with(".csv") ? "csv" : "yaml";
-  auto units = format == "csv" ? parse_units_csv(text.str()) : parse_units_yaml(text.str());
+  auto units = format == "csv" ? api::parse_units_csv(text.str()) : api::parse_units_yaml(text.str());
   const auto count = units.size();
   auto written = co_await cli.units.import(std::move(units), cli_audit(cli, "units.imported", "file", path));
   std::cout << "imported " << count << " units from " << path << " (" << written << " created or changed)\n";

@@ -4,7 +4,7 @@
 
 #include "schemas/embedded.hpp"
 #include "server/app/offline.hpp"
-#include "server/app/unit_files.hpp"
+#include "server/api/unit_files.hpp"
 #include "server/auth/secrets.hpp"
 #include "server/pg/blocking_connection.hpp"
 #include "server/store/units.hpp"
@@ -100,7 +100,7 @@ void load_demo_data(const std::string& database_url) {
     pg::BlockingConnection db(database_url);
     for (const auto& file : schemas::demo()) {
       if (file.name.ends_with("units.yaml")) {
-        units = parse_units_yaml(file.content);
+        units = api::parse_units_yaml(file.content);
         continue;
       }
       db.exec("BEGIN");

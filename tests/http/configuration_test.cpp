@@ -445,3 +445,58 @@ TEST_CASE("petitiond settings get and set from the command line, checked as the 
   CHECK(bad.output.find("NOPE") != std::string::npos);
   CHECK(run_petitiond(args({"settings", "set", "no.such", "1"})).exit_code == 3);
 }
+
+TEST_CASE("the configuration exports as one YAML bundle and imports into another installation, checked whole") {
+  OrgFixture first_org, second_org;
+  TestServer first(first_org), second(second_org);
+  Session admin(first.port(), "admin", fixture_password), other(second.port(), "admin", fixture_password);
+  REQUIRE(upload(admin, "/api/v1/workflows", raised_limit_definition()).status == 201);
+  REQUIRE(admin.send("POST", "/api/v1/workflows/petition/100/activate", "{}").status == 200);
+  REQUIRE(admin.send("PUT", "/api/v1/settings/petitions.repeat_window_days", R"({"value":45})").status == 200);
+  REQUIRE(admin.send("PUT", "/api/v1/settings/cti.token", R"({"value":"never-leaves-this-server-01"})").status == 200);
+  REQUIRE(admin
+              .send("PUT", "/api/v1/settings/smtp",
+                    R"({"value":{"host":"mail.example.cn","from":"12385@example.cn","password":"hidden-pw"}})")
+              .status == 200);
+  REQUIRE(
+      admin
+          .request("PUT", "/api/v1/notifications/templates",
+                   "reminder:\n  staff:\n    zh: \"催办：{tracking_code}\"\n    en: \"Reminder: {tracking_code}\"\n",
+                   {{"Content-Type", "application/yaml"}})
+          .status == 200);
+
+  auto exported = admin.get("/api/v1/configuration");
+  REQUIRE(exported.status == 200);
+  const auto& bundle = exported.body;
+  CHECK(bundle.find("petitiond_configuration: 1") != std::string::npos);
+  CHECK(bundle.find("never-leaves-this-server") == std::string::npos);
+  CHECK(bundle.find("hidden-pw") == std::string::npos);
+  CHECK(bundle.find("version: 100") != std::string::npos);
+
+  // Broken in several places: refused with every problem, and the other installation is unchanged.
+  auto broken = bundle;
+  broken.replace(broken.find("petitions.repeat_window_days: 45"), 32, "petitions.repeat_window_days: 0 ");
+  broken += "nonsense: 1\n";
+  auto refused = other.request("POST", "/api/v1/configuration", broken, {{"Content-Type", "application/yaml"}});
+  REQUIRE(refused.status == 422);
+  CHECK(refused.json().at("error").at("problems").as_array().size() >= 2);
+  CHECK(other.get("/api/v1/settings/petitions.repeat_window_days").json().at("value").to_number<int>() == 90);
+  CHECK(other.get("/api/v1/workflows").json().at("workflows").at(0).at("active_version").to_number<int>() == 2);
+
+  auto imported = other.request("POST", "/api/v1/configuration", bundle, {{"Content-Type", "application/yaml"}});
+  REQUIRE(imported.status == 200);
+  CHECK(other.get("/api/v1/workflows").json().at("workflows").at(0).at("active_version").to_number<int>() == 100);
+  CHECK(other.get("/api/v1/settings/petitions.repeat_window_days").json().at("value").to_number<int>() == 45);
+  CHECK(other.get("/api/v1/settings/cti.token").json().at("set").as_bool() == false);  // secrets stay behind
+  CHECK(other.get("/api/v1/notifications/templates").json().at("version").to_number<int>() == 1);
+  Session op(second.port(), "operator", fixture_password);
+  auto filed = op.send("POST", "/api/v1/petitions", help_petition);
+  REQUIRE(filed.status == 201);
+  CHECK(filed.json().at("workflow").at("version").to_number<int>() == 100);
+
+  // Importing the same bundle again changes nothing more.
+  auto again = other.request("POST", "/api/v1/configuration", bundle, {{"Content-Type", "application/yaml"}});
+  REQUIRE(again.status == 200);
+  CHECK(again.json().at("imported").at("workflows_installed").to_number<int>() == 0);
+  CHECK(!again.json().at("imported").as_object().contains("templates_version"));
+}

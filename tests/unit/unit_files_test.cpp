@@ -1,23 +1,23 @@
 #include <catch2/catch.hpp>
 
-#include "server/app/unit_files.hpp"
+#include "server/api/unit_files.hpp"
 #include "core/error.hpp"
 
 using namespace petitiond;
 using Catch::Matchers::Contains;
 
 TEST_CASE("CSV fields may be quoted, hold commas, quotes and line breaks, and end in CRLF") {
-  auto rows = app::parse_csv(
+  auto rows = api::parse_csv(
       "\xEF\xBB\xBF"
       "a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",,x\r\n");
   REQUIRE(rows.size() == 2);
   CHECK(rows[0] == std::vector<std::string>{"a", "b,c", "say \"hi\""});
   CHECK(rows[1] == std::vector<std::string>{"two\nlines", "", "x"});
-  CHECK_THROWS_WITH(app::parse_csv("\"open"), Contains("quoted"));
+  CHECK_THROWS_WITH(api::parse_csv("\"open"), Contains("quoted"));
 }
 
 TEST_CASE("units read from CSV, with errors naming the line") {
-  auto units = app::parse_units_csv(
+  auto units = api::parse_units_csv(
       "code,name,kind,parent,phone,active\nQS,青山区,,,028-1,true\nQS-MZ,\"民政局, 区\",department,QS,,\n");
   REQUIRE(units.size() == 2);
   CHECK(units[0].kind == "area");
@@ -26,22 +26,22 @@ TEST_CASE("units read from CSV, with errors naming the line") {
   CHECK(units[1].name == "民政局, 区");
   CHECK(units[1].parent_code == "QS");
   CHECK(units[1].active);
-  CHECK_THROWS_WITH(app::parse_units_csv("code,name,colour\n"), Contains("colour"));
-  CHECK_THROWS_WITH(app::parse_units_csv("code,name\nQS\n"), Contains("line 2"));
-  CHECK_THROWS_WITH(app::parse_units_csv("code,name,kind\nQS,青山区,planet\n"), Contains("line 2") && Contains("kind"));
-  CHECK_THROWS_WITH(app::parse_units_csv("code,name,active\nQS,青山区,yes\n"), Contains("active"));
+  CHECK_THROWS_WITH(api::parse_units_csv("code,name,colour\n"), Contains("colour"));
+  CHECK_THROWS_WITH(api::parse_units_csv("code,name\nQS\n"), Contains("line 2"));
+  CHECK_THROWS_WITH(api::parse_units_csv("code,name,kind\nQS,青山区,planet\n"), Contains("line 2") && Contains("kind"));
+  CHECK_THROWS_WITH(api::parse_units_csv("code,name,active\nQS,青山区,yes\n"), Contains("active"));
 }
 
 TEST_CASE("units read from YAML, with errors naming the entry's line") {
-  auto units = app::parse_units_yaml(
+  auto units = api::parse_units_yaml(
       "units:\n  - code: QS\n    name: 青山区\n  - code: QS-T01\n    name: 青龙镇\n    parent: QS\n    active: "
       "false\n");
   REQUIRE(units.size() == 2);
   CHECK(units[1].parent_code == "QS");
   CHECK_FALSE(units[1].active);
-  CHECK_THROWS_WITH(app::parse_units_yaml("units: [\n"), Contains("YAML"));
-  CHECK_THROWS_WITH(app::parse_units_yaml("things: []\n"), Contains("units"));
-  CHECK_THROWS_WITH(app::parse_units_yaml("units:\n  - code: QS\n    name: A\n  - code: QS2\n    nmae: B\n"),
+  CHECK_THROWS_WITH(api::parse_units_yaml("units: [\n"), Contains("YAML"));
+  CHECK_THROWS_WITH(api::parse_units_yaml("things: []\n"), Contains("units"));
+  CHECK_THROWS_WITH(api::parse_units_yaml("units:\n  - code: QS\n    name: A\n  - code: QS2\n    nmae: B\n"),
                     Contains("line 4") && Contains("nmae"));
 }
 
@@ -51,7 +51,7 @@ TEST_CASE("exported units read back the same, in YAML and CSV") {
       {2, "QS-MZ", "民政局, \"区\"", "department", std::string("QS"), "1.2", 2, std::nullopt, std::string("qs"), false},
   };
   for (const auto& parsed :
-       {app::parse_units_yaml(app::units_to_yaml(units)), app::parse_units_csv(app::units_to_csv(units))}) {
+       {api::parse_units_yaml(api::units_to_yaml(units)), api::parse_units_csv(api::units_to_csv(units))}) {
     REQUIRE(parsed.size() == 2);
     CHECK(parsed[0].code == "QS");
     CHECK(parsed[0].phone == "028-1234");
@@ -61,7 +61,7 @@ TEST_CASE("exported units read back the same, in YAML and CSV") {
     CHECK(parsed[1].calendar == "qs");
     CHECK_FALSE(parsed[1].active);
   }
-  CHECK_THAT(app::units_to_yaml(units), Contains("青山区"));  // UTF-8, not escapes
+  CHECK_THAT(api::units_to_yaml(units), Contains("青山区"));  // UTF-8, not escapes
 }
 
 TEST_CASE("imports are ordered parents first, and refuse cycles and unknown parents") {

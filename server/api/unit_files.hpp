@@ -8,7 +8,7 @@
 
 #include "server/store/units.hpp"
 
-namespace petitiond::app {
+namespace petitiond::api {
 
 // Throw Error(invalid_field) naming the line (CSV) or entry (YAML) and the field at fault.
 std::vector<store::UnitInput> parse_units_yaml(std::string_view text);
@@ -20,4 +20,4 @@ std::string units_to_csv(const std::vector<store::Unit>& units);
 // Splits CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into rows of fields.
 std::vector<std::vector<std::string>> parse_csv(std::string_view text);
 
-}  // namespace petitiond::app
+}  // namespace petitiond::api

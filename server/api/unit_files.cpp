@@ -1,4 +1,4 @@
-#include "server/app/unit_files.hpp"
+#include "server/api/unit_files.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 #include "workflow/identity.hpp"
 
-namespace petitiond::app {
+namespace petitiond::api {
 namespace {
 
 // serves: the area unit a department's local office serves (a town's legal-aid station), for routing by place.
@@ -175,4 +175,4 @@ std::string units_to_csv(const std::vector<store::Unit>& units) {
   return out;
 }
 
-}  // namespace petitiond::app
+}  // namespace petitiond::api
