@@ -3,6 +3,16 @@
 #include <stdexcept>
 
 namespace petitiond::workflow {
+
+const char* duration_unit_name(DurationUnit unit) {
+  switch (unit) {
+    case DurationUnit::calendar_days: return "calendar_days";
+    case DurationUnit::working_days: return "working_days";
+    case DurationUnit::working_hours: return "working_hours";
+    case DurationUnit::hours: return "hours";
+  }
+  return "working_days";
+}
 namespace {
 
 using std::chrono::minutes;

@@ -14,6 +14,8 @@ namespace petitiond::workflow {
 // at 24:00 of the last one (0 working days: the same working day); working hours count inside the working
 // slots; hours count around the clock, nights and holidays included (an emergency's 24 hours).
 enum class DurationUnit { calendar_days, working_days, working_hours, hours };
+// The unit as definitions, the database and the API spell it: "working_days", …
+const char* duration_unit_name(DurationUnit unit);
 
 struct ClockDuration {
   DurationUnit unit = DurationUnit::working_days;

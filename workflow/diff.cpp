@@ -19,16 +19,6 @@ std::string sorted_join(std::vector<std::string> words) {
   return join(words);
 }
 
-const char* unit_name(DurationUnit unit) {
-  switch (unit) {
-    case DurationUnit::calendar_days: return "calendar_days";
-    case DurationUnit::working_days: return "working_days";
-    case DurationUnit::working_hours: return "working_hours";
-    case DurationUnit::hours: return "hours";
-  }
-  return "";
-}
-
 std::string describe(const std::optional<ClockDuration>& d) { return d ? describe(*d) : std::string(); }
 
 std::string ints(const std::vector<int>& values) {
@@ -105,7 +95,7 @@ void compare_limits(Differ& differ, const ClockSpec& a, const ClockSpec& b) {
 }  // namespace
 
 std::string describe(const ClockDuration& duration) {
-  return std::to_string(duration.amount) + " " + unit_name(duration.unit);
+  return std::to_string(duration.amount) + " " + duration_unit_name(duration.unit);
 }
 
 std::vector<DefinitionChange> diff(const Definition& from, const Definition& to) {

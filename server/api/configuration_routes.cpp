@@ -179,7 +179,7 @@ awaitable<Bundle> checked_bundle(Services& services, const std::string& text) {
     const auto key = entry.first.as<std::string>();
     if (key != "petitiond_configuration" && key != "units" && key != "settings" && key != "calendar_years" &&
         key != "workflows" && key != "routing" && key != "templates")
-      c.add("unknown section", key, line_of(entry.first));
+      c.add("unknown section " + key, key, line_of(entry.first));
   }
 
   // Units first: the codes the rest may name are the active ones here and those the bundle brings.
@@ -205,7 +205,8 @@ awaitable<Bundle> checked_bundle(Services& services, const std::string& text) {
       if (std::find(extra_settings.begin(), extra_settings.end(), name) != extra_settings.end()) {
         if (name == "routing.functions" && value.is_object())
           for (const auto& [function, code] : value.as_object())
-            if (code.is_string()) unit_refs.emplace_back(std::string(code.as_string()), field + "." + std::string(function));
+            if (code.is_string())
+              unit_refs.emplace_back(std::string(code.as_string()), field + "." + std::string(function));
         b.settings.emplace_back(name, value);
         continue;
       }
@@ -261,10 +262,12 @@ awaitable<Bundle> checked_bundle(Services& services, const std::string& text) {
       if (loaded.problems.empty() && held.contains(loaded.definition.workflow, loaded.definition.version)) {
         bool same = false;
         for (const auto& row : stored)
-          same |= row.name == loaded.definition.workflow && row.version == loaded.definition.version && row.source == source;
+          same |= row.name == loaded.definition.workflow && row.version == loaded.definition.version &&
+                  row.source == source;
         if (!same)
-          c.add("version " + std::to_string(loaded.definition.version) + " is installed here already with other content",
-                field, line_of(installed[i]));
+          c.add(
+              "version " + std::to_string(loaded.definition.version) + " is installed here already with other content",
+              field, line_of(installed[i]));
         continue;
       }
       try {

@@ -2,7 +2,6 @@
 // installed and activated: checked whole, shown as a diff, tried with "where would this go?"), and which unit
 // plays each department function in this district (setting `routing.functions`, read on every routing).
 #include <boost/json/value_from.hpp>
-#include <charconv>
 
 #include "server/api/petition_views.hpp"
 #include "server/api/routes.hpp"
@@ -83,15 +82,6 @@ json::array routing_diff(const workflow::RoutingTable& from, const workflow::Rou
   return out;
 }
 
-int version_param(const RequestContext& context) {
-  const auto text = context.param("routing_version");
-  int version = -1;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-  if (ec != std::errc() || end != text.data() + text.size() || version < 0)
-    throw Error(Errc::not_found, "no such routing version");
-  return version;
-}
-
 awaitable<Response> get_routing(Services& services, RequestContext&) {
   const auto current = services.routing.current();
   const auto& table = *current;
@@ -166,7 +156,7 @@ json::object version_view(Services& services, int version, const workflow::Routi
 }
 
 awaitable<Response> get_version(Services& services, RequestContext& context) {
-  const int version = version_param(context);
+  const int version = http::path_version(context, "routing_version", 0);
   const auto table = co_await services.routing.version(version);
   co_return http::json_response(http::Status::ok, version_view(services, version, *table));
 }
@@ -190,7 +180,7 @@ awaitable<Response> upload(Services& services, RequestContext& context) {
 }
 
 awaitable<Response> activate(Services& services, RequestContext& context) {
-  const int version = version_param(context);
+  const int version = http::path_version(context, "routing_version", 0);
   http::no_body_fields(context.request);
   const int previous = services.routing.active_version();
   co_await services.routing.activate(version, actor_of(context).user_id, audit_event(context, "routing.activated"));

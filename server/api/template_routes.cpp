@@ -3,7 +3,6 @@
 // --message-templates file), each save audited and in force at once in every process; an earlier version, or
 // none (version 0), can be put back.
 #include <boost/json/array.hpp>
-#include <charconv>
 
 #include "server/logging/log.hpp"
 #include "server/store/config_versions.hpp"
@@ -146,11 +145,7 @@ awaitable<Response> list_versions(Services& services, RequestContext&) {
 }
 
 awaitable<Response> activate_version(Services& services, RequestContext& context) {
-  const auto text = context.param("templates_version");
-  int version = -1;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-  if (ec != std::errc() || end != text.data() + text.size() || version < 0)
-    throw Error(Errc::not_found, "no such templates version");
+  const int version = http::path_version(context, "templates_version", 0);
   http::no_body_fields(context.request);
   auto& versions = services.config_versions;
   if (version > 0) {

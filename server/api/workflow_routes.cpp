@@ -2,7 +2,6 @@
 // the versions installed, a new version uploaded as YAML (checked whole, shown as a diff against the one in
 // force), and a version activated, optionally moving the running petitions of another version to it.
 #include <boost/json/value_from.hpp>
-#include <charconv>
 
 #include "server/api/petition_views.hpp"
 #include "server/api/routes.hpp"
@@ -87,15 +86,6 @@ json::object version_detail(Services& services, const workflow::Definition& d) {
   return view;
 }
 
-int version_param(const RequestContext& context) {
-  const auto text = context.param("version");
-  int version = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-  if (ec != std::errc() || end != text.data() + text.size() || version <= 0)
-    throw Error(Errc::not_found, "no such workflow version");
-  return version;
-}
-
 awaitable<Response> workflow_view(Services& services, RequestContext& context) {
   const auto& set = services.workflows.set();
   if (auto version = http::query_integer(context, "version", 1, 1'000'000))
@@ -137,7 +127,8 @@ awaitable<Response> list_workflows(Services& services, RequestContext&) {
 }
 
 awaitable<Response> get_version(Services& services, RequestContext& context) {
-  const auto& d = services.workflows.set().version(std::string(context.param("name")), version_param(context));
+  const auto& d =
+      services.workflows.set().version(std::string(context.param("name")), http::path_version(context, "version", 1));
   co_return http::json_response(http::Status::ok, version_detail(services, d));
 }
 
@@ -151,7 +142,7 @@ awaitable<Response> upload(Services& services, RequestContext& context) {
 
 awaitable<Response> activate(Services& services, RequestContext& context) {
   const std::string name(context.param("name"));
-  const int version = version_param(context);
+  const int version = http::path_version(context, "version", 1);
   std::optional<store::WorkflowMigration> migration;
   if (!context.request.body().empty()) {
     auto body = http::json_object_body(context.request);

@@ -216,4 +216,10 @@ std::int64_t path_id(const RequestContext& context, std::string_view name) {
   return *value;
 }
 
+int path_version(const RequestContext& context, std::string_view name, int min) {
+  auto value = parse_integer(context.param(name));
+  if (!value || *value < min || *value > 1'000'000) throw Error(Errc::not_found, "no such version");
+  return static_cast<int>(*value);
+}
+
 }  // namespace petitiond::http

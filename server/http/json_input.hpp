@@ -58,6 +58,8 @@ std::optional<std::int64_t> query_integer(const RequestContext& context, std::st
                                           std::int64_t max);
 // A path parameter that must be a positive integer id; not_found otherwise (a malformed id names nothing).
 std::int64_t path_id(const RequestContext& context, std::string_view name);
+// A version number in the path, from `min` (0 where version 0 means the files' own); 404 otherwise.
+int path_version(const RequestContext& context, std::string_view name, int min);
 
 std::size_t utf8_length(std::string_view text);
 bool valid_utf8(std::string_view text);

@@ -12,16 +12,6 @@ using workflow::Instant;
 
 namespace {
 
-const char* unit_name(DurationUnit unit) {
-  switch (unit) {
-    case DurationUnit::calendar_days: return "calendar_days";
-    case DurationUnit::working_days: return "working_days";
-    case DurationUnit::working_hours: return "working_hours";
-    case DurationUnit::hours: return "hours";
-  }
-  return "working_days";
-}
-
 DurationUnit unit_from(std::string_view name) {
   if (name == "calendar_days") return DurationUnit::calendar_days;
   if (name == "working_hours") return DurationUnit::working_hours;
@@ -393,7 +383,7 @@ std::string clocks_json(const workflow::PetitionState& state, const workflow::De
     row["seq"] = seq++;
     row["name"] = clock.name;
     row["started"] = epoch(clock.started);
-    row["unit"] = unit_name(clock.duration.unit);
+    row["unit"] = workflow::duration_unit_name(clock.duration.unit);
     row["amount"] = clock.duration.amount;
     row["extension"] = clock.extension;
     row["pauses"] = std::move(pauses);

@@ -498,6 +498,13 @@ async function adminConfiguration(browser, base) {
   await page.click(".buttons button:has-text('预览草稿')");
   check((await (await page.waitForSelector(".preview")).textContent()).includes("催办："), "the saved text previews");
 
+  // A configuration bundle with two problems: both listed, nothing changed.
+  await page.fill("#bundle-yaml", "petitiond_configuration: 1\nsettings:\n  petitions.repeat_window_days: 0\nnonsense: 1\n");
+  await page.click("form:has(#bundle-yaml) button[type=submit]");
+  const bundleProblems = await (await page.waitForSelector("form:has(#bundle-yaml) ~ [role=alert] ul.problems")).textContent();
+  check(bundleProblems.includes("nonsense") && bundleProblems.includes("3650"), "a configuration bundle is refused with every problem");
+  check((await admin("GET", "/api/v1/settings/petitions.repeat_window_days")).value === 90, "and nothing changed");
+
   await page.setViewportSize({ width: 320, height: 800 });
   check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1),
         "at 320 CSS pixels the admin page does not scroll sideways");

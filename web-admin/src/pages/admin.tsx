@@ -8,6 +8,7 @@ import { language, t, WordKey } from "../i18n";
 import { localTime } from "../format";
 import { useSignal } from "../signal";
 import { Calendars } from "./admin_calendars";
+import { ConfigurationBundle } from "./admin_configuration";
 import { RoutingTable } from "./admin_routing";
 import { Settings } from "./admin_settings";
 import { Templates } from "./admin_templates";
@@ -17,10 +18,10 @@ import { WorkflowVersions } from "./admin_workflows";
 import { WorkflowGraph } from "./workflow_graph";
 
 const deadPage = 50;
-const sections = ["units", "users", "routing", "calendars", "dead", "workflow", "templates", "settings"] as const;
+const sections = ["units", "users", "routing", "calendars", "dead", "workflow", "templates", "settings", "bundle"] as const;
 const sectionTitle: Record<(typeof sections)[number], WordKey> = {
   units: "units", users: "users", routing: "routing", calendars: "calendars", dead: "dead_letters", workflow: "workflow", templates: "templates",
-  settings: "settings",
+  settings: "settings", bundle: "bundle",
 };
 
 interface DeadLetter {
@@ -119,6 +120,10 @@ export function Admin() {
       <section aria-labelledby="settings-title" class="card">
         <h2 id="settings-title">{t("settings")}</h2>
         <Settings units={units} />
+      </section>
+      <section aria-labelledby="bundle-title" class="card">
+        <h2 id="bundle-title">{t("bundle")}</h2>
+        <ConfigurationBundle />
       </section>
     </>
   );
