@@ -124,10 +124,8 @@ awaitable<void> ConfigVersionStore::add(ConfigVersion v, std::optional<std::int6
       "INSERT INTO config_versions (kind, name, version, source, origin, created_by) VALUES ($1, $2, $3, $4, $5, $6)",
       v.kind, v.name, v.version, v.source, v.origin, by));
   batch.add(audit_insert(audit));
-  if (activate) {
-    batch.add(activation_insert({v.kind, v.name, v.version, std::nullopt, {}, {}}, by));
-    batch.add(notify(v.kind));
-  }
+  if (activate) batch.add(activation_insert({v.kind, v.name, v.version, std::nullopt, {}, {}}, by));
+  batch.add(notify(v.kind));  // every process loads the new version, to show it or to run it
   co_await pool_.run(std::move(batch));
 }
 

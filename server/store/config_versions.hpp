@@ -57,8 +57,8 @@ class ConfigVersionStore {
   // The next free version number for (kind, name): one past the highest stored.
   boost::asio::awaitable<int> next_version(std::string kind, std::string name);
 
-  // Stores a version with its audit row (a version stored already fails with conflict); `activate`: it is
-  // also put in force, in the same transaction.
+  // Stores a version with its audit row (a version stored already fails with conflict) and tells every process;
+  // `activate`: it is also put in force, in the same transaction.
   boost::asio::awaitable<void> add(ConfigVersion version, std::optional<std::int64_t> by, AuditEvent audit,
                                    bool activate = false);
   // The same at start-up, for a file an admin placed (origin "file"): audited as by `actor_login`.

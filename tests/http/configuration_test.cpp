@@ -113,7 +113,10 @@ TEST_CASE(
   CHECK(rule_seen);
   CHECK(detail.at("diff").as_array().size() == 2);  // and nothing else
 
-  // Installed is not active: a new petition still starts under version 2.
+  // The other process knows the new version at once, to show it; installed is not active: a new petition
+  // still starts under version 2.
+  Session admin_two(two.port(), "admin", fixture_password);
+  CHECK(eventually([&] { return admin_two.get("/api/v1/workflows/petition/100").status == 200; }));
   CHECK(workflow_version(op_two, file(op_two)) == 2);
 
   auto activated = admin.send("POST", "/api/v1/workflows/petition/100/activate", "{}");

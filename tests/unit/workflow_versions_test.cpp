@@ -57,17 +57,15 @@ TEST_CASE("the difference between two versions names each change an admin must s
        },
        "role changed accept roles [admin, manager, operator -> operator];"},
       {"a transition removed",
-       [](Definition& d) {
-         std::erase_if(d.transitions, [](const Transition& t) { return t.name == "take_back"; });
-       },
+       [](Definition& d) { std::erase_if(d.transitions, [](const Transition& t) { return t.name == "take_back"; }); },
        ""},
       {"an escalation rule added",
        [](Definition& d) {
-         d.escalations.push_back({"acceptance_notice", EscalationRule::When::warning, 50, std::nullopt, {}, {{"notify", "managers"}}, 0});
+         d.escalations.push_back(
+             {"acceptance_notice", EscalationRule::When::warning, 50, std::nullopt, {}, {{"notify", "managers"}}, 0});
        },
        "escalation added acceptance_notice warning 50% [ -> notify managers];"},
-      {"a state relabelled",
-       [](Definition& d) { d.states.front().label.zh = "已登记（新）"; },
+      {"a state relabelled", [](Definition& d) { d.states.front().label.zh = "已登记（新）"; },
        "state changed registered label [已登记 / Registered -> 已登记（新） / Registered];"},
   };
   for (const auto& c : cases) {
@@ -99,18 +97,21 @@ TEST_CASE("a migration mapping is accepted only when every running state has a p
          for (auto& s : d.states)
            if (s.name == "accepted") s.name = "taken_in";
        },
-       {{"accepted", "taken_in"}}, ""},
+       {{"accepted", "taken_in"}},
+       ""},
       {"a state renamed and not mapped",
        [](Definition& d) {
          for (auto& s : d.states)
            if (s.name == "accepted") s.name = "taken_in";
        },
-       {}, "migration.states.accepted"},
+       {},
+       "migration.states.accepted"},
       {"mapped to a terminal state", [](Definition&) {}, {{"accepted", "concluded"}}, "migration.states.accepted"},
       {"an unknown old state", [](Definition&) {}, {{"nowhere", "accepted"}}, "migration.states.nowhere"},
       {"an unknown new state", [](Definition&) {}, {{"accepted", "nowhere"}}, "migration.states.accepted"},
       {"a clock dropped",
-       [](Definition& d) { std::erase_if(d.clocks, [](const ClockSpec& c) { return c.name == "callback"; }); }, {},
+       [](Definition& d) { std::erase_if(d.clocks, [](const ClockSpec& c) { return c.name == "callback"; }); },
+       {},
        "migration"},
   };
   for (const auto& c : cases) {
