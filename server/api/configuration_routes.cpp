@@ -117,6 +117,7 @@ awaitable<Response> export_bundle(Services& services, RequestContext& context) {
   out << YAML::EndMap;
   out << YAML::Key << "calendar_years" << YAML::Value << YAML::BeginSeq;
   for (const auto& year : edited) {
+    if (!calendars->contains(year.calendar)) continue;  // a year kept for a calendar no file defines any more
     const auto& calendar = calendars->all().at(year.calendar);
     out << YAML::BeginMap << YAML::Key << "calendar" << YAML::Value << year.calendar << YAML::Key << "year"
         << YAML::Value << year.year << YAML::Key << "rest_days" << YAML::Value << YAML::Flow
@@ -202,12 +203,24 @@ awaitable<Bundle> checked_bundle(Services& services, const std::string& text) {
       const auto name = entry.first.as<std::string>();
       const auto field = "settings." + name;
       const auto value = to_json(entry.second);
-      if (std::find(extra_settings.begin(), extra_settings.end(), name) != extra_settings.end()) {
-        if (name == "routing.functions" && value.is_object())
-          for (const auto& [function, code] : value.as_object())
-            if (code.is_string())
-              unit_refs.emplace_back(std::string(code.as_string()), field + "." + std::string(function));
-        b.settings.emplace_back(name, value);
+      if (name == "routing.functions") {
+        bool valid = value.is_object();
+        for (const auto& [function, code] : valid ? value.as_object() : json::object()) {
+          if (code.is_string())
+            unit_refs.emplace_back(std::string(code.as_string()), field + "." + std::string(function));
+          else valid = valid && code.is_null();
+        }
+        if (valid) b.settings.emplace_back(name, value);
+        else c.add("must map each function to a unit code or null", field, line_of(entry.second));
+        continue;
+      }
+      if (name == "units.level_names") {
+        bool valid = value.is_array() && !value.as_array().empty() && value.as_array().size() <= 10;
+        for (const auto& level : valid ? value.as_array() : json::array())
+          valid = valid && level.is_object() && level.as_object().size() == 2 && level.as_object().contains("zh") &&
+                  level.as_object().contains("en") && level.at("zh").is_string() && level.at("en").is_string();
+        if (valid) b.settings.emplace_back(name, value);
+        else c.add("must list each level's name as {zh, en}", field, line_of(entry.second));
         continue;
       }
       try {
