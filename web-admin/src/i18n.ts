@@ -331,7 +331,7 @@ const words = {
   bundle_import: ["检查并导入", "Check and import"],
   bundle_imported: ["已导入：", "Imported: "],
   problems_found: ["发现 {n} 处问题，未作任何更改：", "{n} problem(s) found; nothing was changed:"],
-  line: ["第", "Line"],
+  line: ["第 {n} 行", "Line {n}"],
   load_file: ["从文件读入", "Load from a file"],
   workflow_versions: ["流程版本", "Workflow versions"],
   version: ["版本", "Version"],

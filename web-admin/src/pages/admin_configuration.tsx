@@ -31,7 +31,7 @@ export function ConfigurationBundle() {
       <form onSubmit={submit}>
         <FileIntoText id="bundle-file" onText={setText} />
         <label for="bundle-yaml">{t("bundle_yaml")}</label>
-        <textarea id="bundle-yaml" rows={6} spellcheck={false} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        <textarea id="bundle-yaml" rows={6} spellcheck={false} wrap="off" value={text} onInput={(e) => setText(e.currentTarget.value)} />
         <button type="submit">{t("bundle_import")}</button>
       </form>
       <Problems error={error} />

@@ -116,7 +116,7 @@ export function RoutingVersions({ categories, reload }: { categories: { code: st
         <p class="hint">{t("routing_edit_hint")}</p>
         <FileIntoText id="routing-file" onText={setText} />
         <label for="routing-yaml">{t("routing_yaml")}</label>
-        <textarea id="routing-yaml" rows={12} spellcheck={false} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        <textarea id="routing-yaml" rows={12} spellcheck={false} wrap="off" value={text} onInput={(e) => setText(e.currentTarget.value)} />
         <button type="submit">{t("check_and_save_version")}</button>
       </form>
       <Problems error={error} />

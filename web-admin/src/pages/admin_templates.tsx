@@ -95,7 +95,7 @@ export function Templates() {
       <h3 id="templates-edit-title">{t("templates_edit")}</h3>
       <p class="hint">{t("templates_edit_hint")}</p>
       <label for="templates-yaml">{t("templates_yaml")}</label>
-      <textarea id="templates-yaml" rows={8} spellcheck={false} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+      <textarea id="templates-yaml" rows={8} spellcheck={false} wrap="off" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
       <div class="buttons">
         <button type="button" class="secondary" onClick={() => preview(true)}>{t("preview_draft")}</button>
         <button type="button" onClick={save}>{t("save_new_version")}</button>

@@ -1,7 +1,7 @@
 // Workflow versions for admins: what is installed and in force, a new definition checked and shown as a
 // difference from the one in force (with its graph), then activated — optionally moving the running
 // petitions of the version in force onto it, state by state.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 import { api, sendYaml } from "../api";
 import { localTime } from "../format";
@@ -50,10 +50,15 @@ export function WorkflowVersions() {
   const [mapping, setMapping] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState("");
+  const diffTitle = useRef<HTMLHeadingElement>(null);
   const load = () => api<Listing>("GET", "/api/v1/workflows").then(setListing).catch(setError);
   useEffect(() => {
     load();
   }, []);
+  // The difference is what the admin came for: the focus (and a screen reader) goes to it.
+  useEffect(() => {
+    if (detail) diffTitle.current?.focus();
+  }, [detail]);
   const petition = listing?.workflows.find((w) => w.name === "petition");
 
   const check = async (e: Event) => {
@@ -132,7 +137,7 @@ export function WorkflowVersions() {
         <p class="hint">{t("workflow_upload_hint")}</p>
         <FileIntoText id="workflow-file" onText={setText} />
         <label for="workflow-yaml">{t("definition_yaml")}</label>
-        <textarea id="workflow-yaml" rows={10} spellcheck={false} value={text}
+        <textarea id="workflow-yaml" rows={10} spellcheck={false} wrap="off" value={text}
                   onInput={(e) => setText(e.currentTarget.value)} />
         <button type="submit">{t("check_and_upload")}</button>
       </form>
@@ -140,7 +145,7 @@ export function WorkflowVersions() {
       {message && <p role="status">{message}</p>}
       {detail && (
         <div class="review" aria-labelledby="workflow-diff-title">
-          <h3 id="workflow-diff-title">{t("workflow_diff").replace("{v}", String(detail.version)).replace("{w}", String(detail.compared_with))}</h3>
+          <h3 id="workflow-diff-title" tabIndex={-1} ref={diffTitle}>{t("workflow_diff").replace("{v}", String(detail.version)).replace("{w}", String(detail.compared_with))}</h3>
           {detail.diff.length === 0 ? <p>{t("no_differences")}</p> : (
             <table>
               <thead><tr><th scope="col">{t("what_changes")}</th><th scope="col">{t("name")}</th><th scope="col">{t("before")}</th><th scope="col">{t("after")}</th></tr></thead>

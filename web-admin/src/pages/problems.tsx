@@ -12,7 +12,7 @@ export function Problems({ error }: { error: unknown }) {
       <p>{t("problems_found").replace("{n}", String(problems.length))}</p>
       <ul class="problems">
         {problems.map((p, i) => (
-          <li key={i}>{p.line ? `${t("line")} ${p.line}：` : ""}{p.field && !p.line ? `${p.field}：` : ""}{p.message}</li>
+          <li key={i}>{p.line ? `${t("line").replace("{n}", String(p.line))}：` : ""}{p.field && !p.line ? `${p.field}：` : ""}{p.message}</li>
         ))}
       </ul>
     </div>
