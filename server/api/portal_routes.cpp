@@ -19,8 +19,9 @@ using http::Response;
 
 namespace {
 
-json::value state_label(const store::PetitionStore& petitions, const std::string& state) {
-  const auto* found = petitions.active_workflow().state(state);
+// The state as the petition's own workflow version names it (a petition keeps the version it started under).
+json::value state_label(const workflow::Definition& definition, const std::string& state) {
+  const auto* found = definition.state(state);
   return found ? label_view(found->label) : json::value(nullptr);
 }
 
@@ -47,7 +48,7 @@ awaitable<Response> submit(Services& services, RequestContext& context) {
   json::object out{{"tracking_code", petition.tracking_code},
                    {"received_at", petition.received_at},
                    {"state", petition.state},
-                   {"state_label", state_label(services.petitions, petition.state)},
+                   {"state_label", state_label(services.petitions.definition_of(petition), petition.state)},
                    {"repeat", petition.repeat_of.has_value()}};
   auto response = http::json_response(created ? http::Status::created : http::Status::ok, out);
   if (!created) response.set("Idempotent-Replayed", "true");
@@ -76,17 +77,19 @@ awaitable<Response> status(Services& services, RequestContext& context) {
   auto found = co_await services.petitions.public_status(code, last_four, context.remote_address);
   if (!found) throw Error(Errc::not_found, "no petition matches this tracking code and phone number");
   auto text = [](const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); };
-  co_return http::json_response(http::Status::ok,
-                                {{"tracking_code", found->tracking_code},
-                                 {"state", found->state},
-                                 {"state_label", state_label(services.petitions, found->state)},
-                                 {"level", found->level ? json::value(*found->level) : json::value(nullptr)},
-                                 {"received_at", found->received_at},
-                                 {"accepted_at", text(found->accepted_at)},
-                                 {"dispatched_at", text(found->dispatched_at)},
-                                 {"due_at", text(found->due_at)},
-                                 {"replied_at", text(found->replied_at)},
-                                 {"closed_at", text(found->closed_at)}});
+  co_return http::json_response(
+      http::Status::ok,
+      {{"tracking_code", found->tracking_code},
+       {"state", found->state},
+       {"state_label",
+        state_label(services.workflows.set().version(found->workflow, found->workflow_version), found->state)},
+       {"level", found->level ? json::value(*found->level) : json::value(nullptr)},
+       {"received_at", found->received_at},
+       {"accepted_at", text(found->accepted_at)},
+       {"dispatched_at", text(found->dispatched_at)},
+       {"due_at", text(found->due_at)},
+       {"replied_at", text(found->replied_at)},
+       {"closed_at", text(found->closed_at)}});
 }
 
 }  // namespace

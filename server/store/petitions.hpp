@@ -190,6 +190,8 @@ struct CallerHistory {
 // What the public status look-up shows: state, level and dates, nothing else.
 struct PublicStatus {
   std::string tracking_code, state, received_at;
+  std::string workflow;  // and its version: the definition that names the state
+  int workflow_version = 0;
   std::optional<int> level;
   std::optional<std::string> accepted_at, dispatched_at, due_at, replied_at, closed_at;
 };

@@ -451,7 +451,8 @@ boost::asio::awaitable<std::optional<PublicStatus>> PetitionStore::public_status
   statements.push_back(take_rate_token("lookups", 30, "lookup:" + address));
   statements.emplace_back(
       "SELECT p.tracking_code, p.state, iso_local(p.received_at), nlevel(ru.path), iso_local(p.accepted_at),"
-      " iso_local(p.dispatched_at), iso_local(p.due_at), iso_local(p.replied_at), iso_local(p.closed_at)"
+      " iso_local(p.dispatched_at), iso_local(p.due_at), iso_local(p.replied_at), iso_local(p.closed_at),"
+      " p.workflow, p.workflow_version"
       " FROM petitions p JOIN petitioners pr ON pr.id = p.petitioner_id LEFT JOIN units ru ON ru.id = "
       "p.responsible_unit_id"
       " WHERE p.tracking_code = $1 AND (right(pr.phone_key, 4) = $2 OR right(regexp_replace(p.proxy_phone, '[^0-9]', "
@@ -470,6 +471,8 @@ boost::asio::awaitable<std::optional<PublicStatus>> PetitionStore::public_status
   status.due_at = r.optional_text(0, 6);
   status.replied_at = r.optional_text(0, 7);
   status.closed_at = r.optional_text(0, 8);
+  status.workflow = r.text(0, 9);
+  status.workflow_version = static_cast<int>(r.integer(0, 10));
   co_return status;
 }
 
