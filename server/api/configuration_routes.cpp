@@ -163,6 +163,20 @@ struct Checker {
 
 int line_of(const YAML::Node& node) { return static_cast<int>(node.Mark().line) + 1; }
 
+// A bundle is read by walking its values (settings into JSON, units back into YAML), and an alias stands for its
+// anchor's value each time it is used: a few lines of anchors can stand for billions of values. The walk is
+// bounded before anything reads the bundle; a document without aliases within the body limit always fits.
+constexpr std::size_t max_values = 2'000'000;
+
+bool within(const YAML::Node& node, std::size_t& budget) {
+  if (budget == 0) return false;
+  --budget;
+  if (node.IsSequence() || node.IsMap())
+    for (const auto& item : node)
+      if (!within(node.IsMap() ? item.second : static_cast<const YAML::Node&>(item), budget)) return false;
+  return true;
+}
+
 awaitable<Bundle> checked_bundle(Services& services, const std::string& text) {
   Checker c;
   Bundle b;
@@ -172,6 +186,10 @@ awaitable<Bundle> checked_bundle(Services& services, const std::string& text) {
   } catch (const YAML::Exception& e) {
     throw Error(Errc::invalid_field, std::vector<ErrorProblem>{{"not valid YAML: " + e.msg, "body", e.mark.line + 1}});
   }
+  if (std::size_t budget = max_values; !within(root, budget))
+    throw Error(Errc::invalid_field,
+                "holds more than " + std::to_string(max_values) + " values (an alias counts each time it is used)",
+                "body");
   if (!root.IsMap() || !root["petitiond_configuration"] ||
       root["petitiond_configuration"].as<std::string>() != std::to_string(bundle_format))
     throw Error(Errc::invalid_field, "not a petitiond configuration bundle (petitiond_configuration: 1)",

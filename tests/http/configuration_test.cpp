@@ -486,6 +486,19 @@ TEST_CASE("the configuration exports as one YAML bundle and imports into another
   CHECK(other.get("/api/v1/settings/petitions.repeat_window_days").json().at("value").to_number<int>() == 90);
   CHECK(other.get("/api/v1/workflows").json().at("workflows").at(0).at("active_version").to_number<int>() == 2);
 
+  // Anchors and aliases that stand for 10^8 values are refused before anything walks them.
+  std::string bomb = "petitiond_configuration: 1\nsettings:\n  a0: &a0 [1,1,1,1,1,1,1,1,1,1]\n";
+  for (int i = 1; i <= 8; ++i) {
+    bomb += "  a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) bomb += (j ? ",*a" : "*a") + std::to_string(i - 1);
+    bomb += "]\n";
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto exploded = other.request("POST", "/api/v1/configuration", bomb, {{"Content-Type", "application/yaml"}});
+  CHECK(exploded.status == 422);
+  CHECK(exploded.json().at("error").at("field") == "body");
+  CHECK(std::chrono::steady_clock::now() - started < 10s);
+
   auto imported = other.request("POST", "/api/v1/configuration", bundle, {{"Content-Type", "application/yaml"}});
   REQUIRE(imported.status == 200);
   CHECK(other.get("/api/v1/workflows").json().at("workflows").at(0).at("active_version").to_number<int>() == 100);
