@@ -1,19 +1,16 @@
-// The telephone system's endpoint, compatible with Zammad's Generic CTI (docs interfaces.md §1), and the
-// server-sent event stream that brings a ringing caller's history to the operators' screens.
-#include <boost/asio/this_coro.hpp>
+// The telephone system's endpoint, compatible with Zammad's Generic CTI (docs/telephony.md): the request
+// shapes of cti_request.cpp, the caller log's rules of Zammad's Cti::Log, and the screen-pop that offers a
+// ringing call to the operators it names or, naming none, to every operator not on a call.
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/params_view.hpp>
-#include <boost/url/parse_query.hpp>
 
-#include "server/api/authenticator.hpp"
+#include "server/api/cti_request.hpp"
 #include "server/api/petition_views.hpp"
 #include "server/api/routes.hpp"
 #include "server/auth/secrets.hpp"
-#include "server/http/json_input.hpp"
 #include "server/http/response.hpp"
-#include "server/logging/log.hpp"
 #include "workflow/identity.hpp"
 #include "workflow/masking.hpp"
 
@@ -27,60 +24,7 @@ namespace {
 
 // Zammad answers the telephone system with its own small bodies, not the API's error shape.
 Response cti_reply(http::Status status, const json::object& body) { return http::json_response(status, body); }
-Response cti_error(http::Status status, const char* message) { return cti_reply(status, {{"error", message}}); }
-
-using CtiFields = std::map<std::string, std::vector<std::string>>;
-// A field repeated more often than this (user[] naming the agents a call rings) keeps its first values.
-constexpr std::size_t max_cti_values = 20;
-
-// JSON, or form data where users repeat as user[]=…
-std::optional<CtiFields> cti_fields(const http::Request& request) {
-  CtiFields fields;
-  auto type = request[http::beast::http::field::content_type];
-  if (type.starts_with("application/json")) {
-    auto body = http::json_object_body(request);
-    for (const auto& [key, value] : body) {
-      auto& out = fields[std::string(key)];
-      if (value.is_string()) out.emplace_back(value.as_string());
-      else if (value.is_array())
-        for (const auto& item : value.as_array()) {
-          if (item.is_string() && out.size() < max_cti_values) out.emplace_back(item.as_string());
-        }
-      else if (value.is_number()) out.push_back(json::serialize(value));
-    }
-  } else if (type.starts_with("application/x-www-form-urlencoded")) {
-    if (!boost::urls::parse_query(request.body())) return std::nullopt;
-    boost::urls::encoding_opts form;
-    form.space_as_plus = true;
-    for (auto param : boost::urls::params_view(request.body(), form)) {
-      std::string key = param.key;
-      if (key.ends_with("[]")) key.resize(key.size() - 2);
-      if (param.has_value && fields[key].size() < max_cti_values) fields[key].push_back(param.value);
-    }
-  } else {
-    return std::nullopt;
-  }
-  // A field with a value that is not plain text (invalid UTF-8, control characters) or too long is unusable:
-  // treated as absent.
-  auto unusable = [](const std::string& value) {
-    return !http::valid_utf8(value) || value.size() > 200 ||
-           std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20; });
-  };
-  for (auto& [key, values] : fields)
-    if (std::any_of(values.begin(), values.end(), unusable)) values.clear();
-  return fields;
-}
-
-std::optional<std::string> first(const CtiFields& fields, const char* name) {
-  auto it = fields.find(name);
-  if (it == fields.end() || it->second.empty() || it->second.front().empty()) return std::nullopt;
-  return it->second.front();
-}
-
-std::vector<std::string> all(const CtiFields& fields, const char* name) {
-  auto it = fields.find(name);
-  return it == fields.end() ? std::vector<std::string>{} : it->second;
-}
+Response cti_error(http::Status status, const std::string& message) { return cti_reply(status, {{"error", message}}); }
 
 std::optional<std::string> key_of(const std::optional<std::string>& number) {
   if (!number) return std::nullopt;
@@ -89,10 +33,52 @@ std::optional<std::string> key_of(const std::optional<std::string>& number) {
   return key;
 }
 
-// Every petitiond process LISTENs on call_channel (push_call_event below), so the operators connected to
-// any of them see the call, whichever process the telephone system reached.
-awaitable<void> notify_operators(Services& services, const json::object& notice) {
-  co_await services.calls.tell_operators(json::serialize(notice));
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+// Whom answeringNumber names, in Zammad's order: the user's phone (compared normalised), login, then id.
+std::optional<std::int64_t> agent_answering(const std::vector<store::Agent>& agents,
+                                            const std::optional<std::string>& answering) {
+  if (!answering) return std::nullopt;
+  if (auto key = key_of(answering))
+    for (const auto& agent : agents)
+      if (agent.phone && normalise_phone(*agent.phone) == *key) return agent.id;
+  for (const auto& agent : agents)
+    if (agent.login == lower(*answering)) return agent.id;
+  for (const auto& agent : agents)
+    if (std::to_string(agent.id) == *answering) return agent.id;
+  return std::nullopt;
+}
+
+// The operators `user[]` names: by login (any case) or by the name shown for them.
+std::vector<std::int64_t> agents_named(const std::vector<store::Agent>& agents, const std::vector<std::string>& users) {
+  std::vector<std::int64_t> ids;
+  for (const auto& user : users)
+    for (const auto& agent : agents)
+      if ((agent.login == lower(user) || agent.display_name == user) &&
+          std::find(ids.begin(), ids.end(), agent.id) == ids.end())
+        ids.push_back(agent.id);
+  return ids;
+}
+
+// Whom a ringing inbound call is offered to: the operators it names (user[], or the dialled number being
+// an operator's own), else every operator not on a call. An outbound call goes to whoever dials it.
+std::vector<std::int64_t> offered_to(const std::vector<store::Agent>& agents, const store::CallEvent& call) {
+  auto named = agents_named(agents, call.users);
+  if (call.direction == "out") return named;
+  if (auto dialled = agent_answering(agents, call.to_key))
+    if (std::find(named.begin(), named.end(), *dialled) == named.end()) named.push_back(*dialled);
+  if (!named.empty()) return named;
+  std::vector<std::int64_t> free;
+  for (const auto& agent : agents)
+    if (!agent.on_call) free.push_back(agent.id);
+  return free;
+}
+
+bool is_voicemail(const std::vector<std::string>& users) {
+  return users.size() == 1 && lower(users.front()) == "voicemail";
 }
 
 enum class TokenCheck { off, valid, invalid };
@@ -116,138 +102,97 @@ awaitable<TokenCheck> check_cti_token(Services& services, const std::string& tok
   co_return TokenCheck::invalid;
 }
 
+// Every petitiond process LISTENs on call_channel (push_call_event below), so the operators connected to
+// any of them see the call, whichever process the telephone system reached.
+awaitable<void> notify_operators(Services& services, const json::object& notice) {
+  co_await services.calls.tell_operators(json::serialize(notice));
+}
+
 awaitable<Response> cti_event(Services& services, RequestContext& context) {
   const std::string token(context.param("token"));
   const auto check = co_await check_cti_token(services, token);
   if (check == TokenCheck::off)
-    co_return cti_error(http::Status::unprocessable_entity,
-                        "Feature is disable, please contact your admin to enable it!");
+    co_return cti_error(http::Status::unprocessable_entity, "Feature is disabled, please contact your administrator!");
   if (check == TokenCheck::invalid)
     co_return cti_error(http::Status::unauthorized, "Invalid token, please contact your admin!");
 
-  auto fields = cti_fields(context.request);
-  if (!fields) co_return cti_error(http::Status::unprocessable_entity, "Send JSON or form data!");
-  auto event = first(*fields, "event");
-  auto direction = first(*fields, "direction");
-  auto call_id = first(*fields, "callId");
+  auto request = cti_request(context);
+  if (!request.refused.empty())
+    co_return cti_error(http::Status::unprocessable_entity, "Invalid " + request.refused + "!");
+  if (!request.fields) co_return cti_error(http::Status::unprocessable_entity, "Send JSON or form data!");
+  const auto& fields = *request.fields;
+  auto event = first(fields, "event");
+  auto direction = first(fields, "direction");
+  auto call_id = first(fields, "callId");
+  if (!call_id) call_id = first(fields, "call_id");
   if (direction != "in" && direction != "out")
     co_return cti_error(http::Status::unprocessable_entity, "Invalid direction!");
+  if (event != "newCall" && event != "answer" && event != "hangup")
+    co_return cti_error(http::Status::unprocessable_entity, "Invalid event!");
   if (!call_id) co_return cti_error(http::Status::unprocessable_entity, "Invalid callId!");
-  auto from = first(*fields, "from").value_or("anonymous");
-  auto to = first(*fields, "to").value_or("");
-  // The other party: the caller on an inbound call, the callee on an outbound one.
-  const auto caller = key_of(*direction == "in" ? std::optional(from) : std::optional(to));
 
-  if (event == "newCall") {
-    bool reject = false;
-    if (*direction == "in" && caller) reject = co_await services.calls.is_blocked(*caller);
-    store::NewCall call{
-        *call_id, *direction, from, key_of(from), to, key_of(to), first(*fields, "queue"), all(*fields, "user"),
-        reject};
-    co_await services.calls.record_new(std::move(call));
-    if (reject) co_return cti_reply(http::Status::ok, {{"action", "reject"}, {"reason", "busy"}});
-    if (*direction == "in") {
-      json::object notice{{"event", "call"}, {"call_id", *call_id}, {"direction", *direction}, {"to", to}};
-      if (caller) notice["phone_key"] = *caller;
+  store::CallEvent call;
+  call.call_id = *call_id;
+  call.direction = *direction;
+  call.from_number = first(fields, "from").value_or("anonymous");
+  call.from_key = key_of(call.from_number);
+  call.to_number = first(fields, "to").value_or("");
+  call.to_key = key_of(call.to_number);
+  call.queue = first(fields, "queue");
+  call.users = all(fields, "user");
+  call.answering = first(fields, "answeringNumber");
+  call.cause = first(fields, "cause");
+  call.at = std::chrono::duration_cast<std::chrono::seconds>(services.petitions.now().time_since_epoch()).count();
+  // The other party: the caller on an inbound call, the callee on an outbound one.
+  const auto citizen = call.direction == "in" ? call.from_key : call.to_key;
+
+  if (*event == "newCall") {
+    if (call.direction == "in" && citizen) call.rejected = co_await services.calls.is_blocked(*citizen);
+    const bool rejected = call.rejected;
+    const auto agents = co_await services.calls.agents(call.at);
+    const auto offer = offered_to(agents, call);
+    const bool logged = co_await services.calls.record_new(call);
+    if (rejected) co_return cti_reply(http::Status::ok, {{"action", "reject"}, {"reason", "busy"}});
+    if (logged && !offer.empty()) {
+      json::object notice{{"event", "call"},
+                          {"call_id", call.call_id},
+                          {"direction", call.direction},
+                          {"from", call.from_number},
+                          {"to", call.to_number}};
+      if (citizen) notice["phone_key"] = *citizen;
+      json::array to;
+      for (auto id : offer) to.push_back(id);
+      notice["offered_to"] = std::move(to);
       co_await notify_operators(services, notice);
     }
-  } else if (event == "answer") {
-    co_await services.calls.record_answer(*call_id, first(*fields, "answeringNumber"), all(*fields, "user"));
-    const json::object notice{{"event", "call_answered"}, {"call_id", *call_id}};
-    co_await notify_operators(services, notice);
-  } else if (event == "hangup") {
-    auto cause = first(*fields, "cause");
-    static const std::set<std::string> causes{"normalClearing", "busy",     "cancel",   "noAnswer",
-                                              "congestion",     "notFound", "forwarded"};
-    if (cause && !causes.count(*cause)) co_return cti_error(http::Status::unprocessable_entity, "Invalid cause!");
-    co_await services.calls.record_hangup(*call_id, cause, first(*fields, "answeringNumber"));
-    json::object notice{{"event", "call_ended"}, {"call_id", *call_id}};
-    notice["cause"] = cause ? json::value(*cause) : json::value(nullptr);
-    co_await notify_operators(services, notice);
+  } else if (*event == "answer") {
+    const auto agents = co_await services.calls.agents(call.at);
+    call.agent = agent_answering(agents, call.answering);
+    if (!call.agent) {
+      auto named = agents_named(agents, call.users);
+      if (!named.empty()) call.agent = named.front();
+    }
+    call.voicemail = is_voicemail(call.users);
+    if (co_await services.calls.record_answer(call)) {
+      json::object notice{{"event", "call_answered"}, {"call_id", call.call_id}};
+      notice["answered_by"] = call.agent ? json::value(*call.agent) : json::value(nullptr);
+      co_await notify_operators(services, notice);
+    }
   } else {
-    co_return cti_error(http::Status::unprocessable_entity, "Invalid event!");
+    if (co_await services.calls.record_hangup(call)) {
+      json::object notice{{"event", "call_ended"}, {"call_id", call.call_id}};
+      notice["cause"] = call.cause ? json::value(*call.cause) : json::value(nullptr);
+      co_await notify_operators(services, notice);
+    }
   }
   co_return cti_reply(http::Status::ok, {});
 }
 
-awaitable<Response> event_stream(Services& services, RequestContext& context) {
-  auto executor = co_await boost::asio::this_coro::executor;
-  auto subscription =
-      services.events.subscribe(executor, actor_of(context), StoreAuthenticator::rechecker(services, context.request));
-  auto& hub = services.events;
-  http::EventStream stream = [&hub, subscription](http::EventSink& sink) { return hub.stream(subscription, sink); };
-  context.stream = std::move(stream);
-  auto response = http::text_response(http::Status::ok, "", "text/event-stream; charset=utf-8");
-  response.set("X-Accel-Buffering", "no");
-  co_return response;
-}
-
-// A number of the call log: masked when it is the citizen's side of the call (`citizen_direction`).
-json::value citizen_side(const store::CallRecord& call, const std::optional<std::string>& number,
-                         std::string_view citizen_direction) {
-  if (call.direction != citizen_direction) return number ? json::value(*number) : json::value(nullptr);
-  return number ? json::value(mask_phone(*number)) : json::value("anonymous");
-}
-
-json::value text_or_null(const std::optional<std::string>& text) {
-  return text ? json::value(*text) : json::value(nullptr);
-}
-
-awaitable<Response> list_calls(Services& services, RequestContext& context) {
-  auto limit = http::query_integer(context, "limit", 1, 200).value_or(50);
-  // The citizen's side of each call (the caller, or the callee of a callback) is masked; the petition a call
-  // was filed under is named only to those it does not accuse.
-  auto records = co_await services.calls.recent(static_cast<int>(limit), actor_of(context).unit_path);
-  json::array calls;
-  for (const auto& call : records)
-    calls.push_back(
-        json::object{{"call_id", call.call_id},
-                     {"direction", call.direction},
-                     {"from", citizen_side(call, call.from, "in")},
-                     {"to", citizen_side(call, call.to, "out")},
-                     {"started_at", call.started_at},
-                     {"answered_at", text_or_null(call.answered_at)},
-                     {"ended_at", text_or_null(call.ended_at)},
-                     {"cause", text_or_null(call.cause)},
-                     {"rejected", call.rejected},
-                     {"petition_id", call.petition_id ? json::value(*call.petition_id) : json::value(nullptr)},
-                     {"answered_by", text_or_null(call.answered_by)},
-                     {"missed", call.missed}});
-  co_return http::json_response(http::Status::ok, {{"calls", std::move(calls)}});
-}
-
-awaitable<Response> list_blocked(Services& services, RequestContext&) {
-  auto blocked = co_await services.calls.blocked();
-  json::array callers;
-  for (const auto& caller : blocked)
-    callers.push_back(
-        json::object{{"phone", mask_phone(caller.phone_key)},
-                     {"id", caller.phone_key},  // the key to remove it by: an admin blocked this number knowingly
-                     {"reason", caller.reason},
-                     {"created_at", caller.created_at},
-                     {"created_by", text_or_null(caller.created_by)}});
-  co_return http::json_response(http::Status::ok, {{"blocked_callers", std::move(callers)}});
-}
-
-awaitable<Response> block_caller(Services& services, RequestContext& context) {
-  auto body = http::json_object_body(context.request);
-  http::Fields fields(body);
-  auto phone = fields.text("phone", 40);
-  auto reason = fields.text("reason", 200);
-  fields.reject_unknown();
-  auto key = normalise_phone(phone);
-  if (key.empty() || !phone_problem(phone).empty()) throw Error(Errc::invalid_field, "is not a phone number", "phone");
-  auto event = audit_event(context, "cti.caller_blocked", "phone", mask_phone(key));
-  event.details["reason"] = reason;
-  co_await services.calls.block(key, reason, actor_of(context).user_id, std::move(event));
-  co_return http::json_response(http::Status::created, {{"id", key}, {"phone", mask_phone(key)}, {"reason", reason}});
-}
-
-awaitable<Response> unblock_caller(Services& services, RequestContext& context) {
-  const std::string key(context.param("phone_id"));
-  auto event = audit_event(context, "cti.caller_unblocked", "phone", mask_phone(key));
-  co_await services.calls.unblock(key, std::move(event));
-  co_return no_content();
+// What an operator's screen shows of a number: the citizen's side masked.
+json::value shown_number(const std::string& number, bool citizen) {
+  if (!citizen) return json::value(number);
+  auto key = key_of(number);
+  return key ? json::value(mask_phone(*key)) : json::value("anonymous");
 }
 
 }  // namespace
@@ -256,38 +201,34 @@ awaitable<void> push_call_event(Services& services, std::string payload) {
   auto notice = json::parse(payload).as_object();
   const std::string event(notice.at("event").as_string());
   json::object data{{"call_id", notice.at("call_id")}};
+  http::ServerEvent pushed{event, "", RoleSet{Role::operator_}, {}};
   if (event == "call") {
-    data["direction"] = notice.at("direction");
-    data["to"] = notice.at("to");
+    const std::string direction(notice.at("direction").as_string());
+    data["direction"] = direction;
+    data["from"] = shown_number(std::string(notice.at("from").as_string()), direction == "in");
+    data["to"] = shown_number(std::string(notice.at("to").as_string()), direction == "out");
     if (auto key = notice.if_contains("phone_key")) {
       std::string phone_key(key->as_string());
-      data["from"] = mask_phone(phone_key);
+      data["citizen"] = mask_phone(phone_key);
       auto history = co_await services.petitions.caller_history(phone_key, std::optional<std::string>());
       data["history"] = caller_history_view(history, *services.calendars.current(), services.petitions.now());
     } else {
-      data["from"] = "anonymous";
+      data["citizen"] = "anonymous";
     }
+    pushed.roles = RoleSet{};
+    for (const auto& id : notice.at("offered_to").as_array()) pushed.user_ids.push_back(id.to_number<std::int64_t>());
+  } else if (event == "call_answered") {
+    data["answered_by"] = notice.at("answered_by");
   } else if (event == "call_ended") {
     data["cause"] = notice.at("cause");
   }
-  services.events.publish({event, json::serialize(data), RoleSet{Role::operator_}, std::nullopt});
+  pushed.data = json::serialize(data);
+  services.events.publish(pushed);
 }
 
 void add_cti_routes(http::Router& router, Services& services) {
-  using http::Access;
-  using http::Verb;
-  router.add(Verb::post, "/api/v1/cti/{token}", Access::anyone(),
+  router.add(http::Verb::post, "/api/v1/cti/{token}", http::Access::anyone(),
              [&services](RequestContext& c) { return cti_event(services, c); });
-  router.add(Verb::get, "/api/v1/calls", Access::only({Role::operator_}),
-             [&services](RequestContext& c) { return list_calls(services, c); });
-  router.add(Verb::get, "/api/v1/blocked-callers", Access::only({Role::admin}),
-             [&services](RequestContext& c) { return list_blocked(services, c); });
-  router.add(Verb::post, "/api/v1/blocked-callers", Access::only({Role::admin}),
-             [&services](RequestContext& c) { return block_caller(services, c); });
-  router.add(Verb::delete_, "/api/v1/blocked-callers/{phone_id}", Access::only({Role::admin}),
-             [&services](RequestContext& c) { return unblock_caller(services, c); });
-  router.add(Verb::get, "/api/v1/events", Access::users(),
-             [&services](RequestContext& c) { return event_stream(services, c); });
 }
 
 }  // namespace petitiond::api

@@ -188,8 +188,10 @@ asio::ip::tcp::endpoint Application::listen() {
 // An in-app notification from any process, for the user's streams connected to this one.
 asio::awaitable<void> Application::push_user_event(std::string payload) {
   auto message = boost::json::parse(payload).as_object();
-  http::ServerEvent event{std::string(message.at("event").as_string()), boost::json::serialize(message.at("data")),
-                          RoleSet{}, message.at("user_id").to_number<std::int64_t>()};
+  http::ServerEvent event{std::string(message.at("event").as_string()),
+                          boost::json::serialize(message.at("data")),
+                          RoleSet{},
+                          {message.at("user_id").to_number<std::int64_t>()}};
   events_.publish(event);
   co_return;
 }

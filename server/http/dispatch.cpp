@@ -22,10 +22,31 @@ std::string allowed_list(const std::vector<Verb>& verbs) {
   return out;
 }
 
+// The target with each byte a URL may not hold unescaped percent-encoded ('%' stays: a broken escape is
+// still refused). Printable ASCII such as '[', ']', '|', '{', '}' and bytes beyond ASCII.
+std::string escaped_target(std::string_view target) {
+  static constexpr std::string_view allowed =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%";
+  std::string out;
+  out.reserve(target.size());
+  for (unsigned char c : target) {
+    if (allowed.find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::size_t HttpServer::body_limit_for(const Request& request) const {
-  auto target = boost::urls::parse_origin_form(request.target());
+  const std::string repaired = escaped_target(request.target());
+  auto target = boost::urls::parse_origin_form(repaired);
   if (!target) return options_.body_limit;
   std::vector<std::string> segments;
   for (auto segment : target->segments()) segments.push_back(segment);
@@ -49,7 +70,10 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, std::stri
   std::string_view route = "unmatched";
   Response response;
 
-  auto target = boost::urls::parse_origin_form(request.target());
+  // Telephone systems and form posts send query strings with unescaped brackets (`user[]=…`): those
+  // characters are escaped before the target is read, as rack and most servers accept them.
+  const std::string repaired = escaped_target(request.target());
+  auto target = boost::urls::parse_origin_form(repaired);
   if (!target) {
     response = error_response(ProtocolError(Status::bad_request, "the request target is not a valid path and query"));
   } else {

@@ -1,5 +1,6 @@
 #include "server/http/event_hub.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,7 +12,8 @@ namespace {
 constexpr std::size_t queue_limit = 100;
 
 bool addressed_to(const ServerEvent& event, const RoleSet& roles, std::int64_t user_id) {
-  return event.roles.intersects(roles) || event.user_id == user_id;
+  return event.roles.intersects(roles) ||
+         std::find(event.user_ids.begin(), event.user_ids.end(), user_id) != event.user_ids.end();
 }
 
 }  // namespace

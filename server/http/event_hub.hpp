@@ -13,16 +13,17 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/http/types.hpp"
 
 namespace petitiond::http {
 
 struct ServerEvent {
-  std::string name;                     // the SSE event name, e.g. "call"
-  std::string data;                     // JSON, one line
-  RoleSet roles;                        // delivered to users holding any of these roles …
-  std::optional<std::int64_t> user_id;  // … or to this user
+  std::string name;                    // the SSE event name, e.g. "call"
+  std::string data;                    // JSON, one line
+  RoleSet roles;                       // delivered to users holding any of these roles …
+  std::vector<std::int64_t> user_ids;  // … or to these users
 };
 
 // Who is behind the subscriber's credential now (nullopt: logged out, disabled, revoked, expired).

@@ -260,8 +260,9 @@ IntakeReads intake_reads(const NewPetition& in, const Intake& intake, const std:
       // petitioner and time): however common the category, only this person's petitions are read.
       "SELECT p.id, p.state, p.open FROM"
       " (SELECT pr.id FROM petitioners pr WHERE pr.id_number = $2 UNION"
-      "  SELECT pr.id FROM petitioners pr WHERE pr.phone_key = coalesce($3, (SELECT from_key FROM calls WHERE call_id "
-      "= $6))) person"
+      "  SELECT pr.id FROM petitioners pr WHERE pr.phone_key = coalesce($3, (SELECT CASE direction WHEN 'out' THEN "
+      "to_key "
+      "ELSE from_key END FROM calls WHERE call_id = $6))) person"
       " CROSS JOIN LATERAL (SELECT p.id, p.state, p.due_at IS NOT NULL AS open, p.received_at FROM petitions p"
       "   WHERE p.petitioner_id = person.id AND p.category = $1 AND p.parent_id IS NULL"
       "     AND (p.state = $4 OR p.received_at > to_timestamp($5) - make_interval(days => coalesce((SELECT"
@@ -272,7 +273,11 @@ IntakeReads intake_reads(const NewPetition& in, const Intake& intake, const std:
   r.ids = r.batch.add(
       "SELECT nextval(pg_get_serial_sequence('petitions', 'id')), nextval(pg_get_serial_sequence('petitioners', "
       "'id'))");
-  r.call = r.batch.add({"SELECT id, from_number, from_key FROM calls WHERE call_id = $1", in.call_id});
+  // The citizen's side of the call: the caller, or the callee of an outbound call.
+  r.call =
+      r.batch.add({"SELECT id, CASE direction WHEN 'out' THEN to_number ELSE from_number END,"
+                   " CASE direction WHEN 'out' THEN to_key ELSE from_key END FROM calls WHERE call_id = $1",
+                   in.call_id});
   return r;
 }
 

@@ -25,6 +25,12 @@ class Ringer {
         R"({"event":"newCall","direction":"in","callId":")" + id + R"(","from":"13912340077","to":"12385"})",
         {{"Content-Type", "application/json"}});
     REQUIRE(reply.status == 200);
+    // The hangup goes to every operator's screen (a ringing call only to those it is offered to): a stream
+    // whose right is gone hears nothing and ends.
+    reply = http_request(port_, "POST", "/api/v1/cti/cti-secret",
+                         R"({"event":"hangup","direction":"in","callId":")" + id + R"(","cause":"cancel"})",
+                         {{"Content-Type", "application/json"}});
+    REQUIRE(reply.status == 200);
   }
 
  private:

@@ -81,7 +81,7 @@ export function App() {
   else if (current === "/petitions") page = <Worklist />;
   else if (current === "/file" && user.roles.includes("proxy")) page = <ProxyFile />;
   else if (current.startsWith("/petitions/")) page = <PetitionPage id={current.slice("/petitions/".length)} />;
-  else if (current === "/console" || (current === "/" && user.roles.includes("operator"))) page = <Console />;
+  else if (current === "/console" || (current === "/" && user.roles.includes("operator"))) page = <Console me={user.id} />;
   else page = <Worklist mine={user.roles.includes("proxy")} />;
 
   return (

@@ -268,16 +268,23 @@ async function operatorTakesACall(browser, base) {
   await logIn(page, base, "hotline1");
   await page.waitForSelector("h2:has-text('等待来电')");  // shown once the event stream is open
   const started = Date.now();
-  const cti = await fetch(`${base}/api/v1/cti/demo-cti-token`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ event: "newCall", from: "13912340002", to: "12385", direction: "in", callId: "browser-call-1", user: [] }),
+  const ring = (body) => fetch(`${base}/api/v1/cti/demo-cti-token`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
   });
+  const cti = await ring({ event: "newCall", from: "13912340002", to: "12385", direction: "in", callId: "browser-call-1", user: [] });
   check(cti.ok, "the telephone system reports a call");
-  await page.waitForSelector("h2:has-text('来电 139****0002')");
+  await page.waitForSelector("h2:has-text('当前来电')");
+  await page.waitForSelector("strong.code:has-text('139****0002')");
   check((await page.textContent("section.card table")).includes(earlier.tracking_code), "the caller's earlier petition is on screen");
   check(await focusReaches(page, () => document.activeElement?.id === "intake-subject"), "the cursor waits in the intake form");
   check(await page.inputValue("#intake-name") === "李四", "the caller's name is filled in from the history");
   await page.keyboard.type("助听器补贴咨询");
+  // A second call while the form is being typed: it waits beside the form, which keeps every character.
+  await ring({ event: "newCall", from: "13912340003", to: "12385", direction: "in", callId: "browser-call-2" });
+  await page.waitForSelector("li:has-text('139****0003')");
+  check(await page.inputValue("#intake-subject") === "助听器补贴咨询", "a second call leaves the half-typed form alone");
+  check(await page.isDisabled("li:has-text('139****0003') button"), "the waiting call cannot replace the form being typed");
+  await page.focus("#intake-subject");
   await page.keyboard.press("Tab");
   await page.keyboard.press("ArrowDown");  // a second type
   await page.keyboard.press("Tab");
@@ -289,10 +296,34 @@ async function operatorTakesACall(browser, base) {
   const code = await page.waitForSelector(".success .code").then((e) => e.textContent());
   const seconds = (Date.now() - started) / 1000;
   check(seconds < 60, `a call becomes a registered petition in ${seconds.toFixed(1)} s, by keyboard`);
+  const filedPath = await page.getAttribute(".success a:has-text('打开')", "href");
+  const filedPetition = await operator("GET", `/api/v1${filedPath}`);
+  check(filedPetition.petitioner.phone === "139****0002", "the petition carries the first caller's number, not the second's");
   await axe(page, "the operator console");
   await shot(page, "console");
   const receipt = await page.request.get(base + (await page.getAttribute("a:has-text('打印受理回执')", "href")));
   check(receipt.ok() && (await receipt.text()).includes(code), "the acknowledgement opens for printing");
+  await page.click("button:has-text('登记下一件')");
+  await page.click("li:has-text('139****0003') button:has-text('处理此来电')");
+  await page.waitForSelector("strong.code:has-text('139****0003')");
+  check(await page.isVisible("text=新来电人"), "the second caller is shown as a new caller");
+  // Answered by a colleague: a waiting call leaves this screen.
+  await ring({ event: "newCall", from: "13912340004", to: "12385", direction: "in", callId: "browser-call-3" });
+  await page.waitForSelector("li:has-text('139****0004')");
+  await ring({ event: "answer", direction: "in", callId: "browser-call-3", answeringNumber: "reception1" });
+  await page.waitForSelector("li:has-text('139****0004')", { state: "detached" });
+  check(true, "a call a colleague answered leaves the screen");
+  // A missed call goes to the callback list, oldest first, and is marked returned.
+  await ring({ event: "newCall", from: "13912340005", to: "12385", direction: "in", callId: "browser-call-4" });
+  await ring({ event: "hangup", direction: "in", callId: "browser-call-4", cause: "cancel" });
+  await page.waitForSelector("#callback-title + div td:has-text('139****0005')");
+  check(true, "the missed call is in the callback list");
+  await page.click("tr:has-text('139****0005') button:has-text('已回拨')");
+  await page.waitForSelector("tr:has-text('139****0005')", { state: "detached" });
+  check(true, "marked called back, it leaves the list");
+  await page.setViewportSize({ width: 320, height: 800 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= 320), "the console does not scroll sideways at 320 px");
+  await axe(page, "the operator console at 320 px");
   await context.close();
 }
 

@@ -1,6 +1,7 @@
-// The hotline operator's console: when the telephone system reports a call, the caller's history opens
-// and the intake form is ready for the call; filing takes the keyboard only (Tab through, Enter files).
-// A consultation is answered and closed on the call; the acknowledgement (受理回执) prints from here.
+// The hotline operator's console: a ringing call is offered here with the caller's history; it fills the
+// intake form only when the form is empty, otherwise it waits beside it (a call never touches a form being
+// typed). Filing takes the keyboard only (Tab through, Enter files). A consultation is answered and closed
+// on the call; the acknowledgement (受理回执) prints from here. Missed calls wait in the callback list.
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import { api, errorText } from "../api";
@@ -18,11 +19,21 @@ interface Summary {
 }
 interface Call {
   call_id: string;
-  from: string;
+  direction: "in" | "out";
+  citizen: string;
   history?: {
     petitioners: { id: number; name: string | null; phone: string | null }[];
     petitions: Summary[];
   };
+  status: "ringing" | "answered" | "ended";
+}
+interface LoggedCall {
+  call_id: string;
+  from: string | null;
+  started_at: string;
+  wait_seconds: number | null;
+  cause: string | null;
+  voicemail: boolean;
 }
 interface Lists {
   categories: { code: string; label: { zh: string; en: string } }[];
@@ -30,48 +41,147 @@ interface Lists {
 }
 
 const empty = { type: "help", category: "", subject: "", content: "", name: "", phone: "", preferred_channel: "sms", reply: "" };
+type Form = typeof empty;
 
-export function Console() {
+const formFor = (call: Call | null): Form => ({ ...empty, name: call?.history?.petitioners[0]?.name ?? "" });
+
+function CallerCard({ call, onAttach }: { call: Call; onAttach: (p: Summary) => void }) {
+  const petitions = call.history?.petitions ?? [];
+  return (
+    <>
+      <p>
+        <strong class="code">{call.citizen}</strong>{" "}
+        <span class="tag">{t(`call_${call.status}` as never)}</span>{" "}
+        {call.direction === "out" && <span class="tag">{t("call_outbound")}</span>}
+      </p>
+      {petitions.length === 0 ? (
+        <p>{t("new_caller")}</p>
+      ) : (
+        <table>
+          <caption>{t("caller_history")}</caption>
+          <thead><tr><th scope="col">{t("tracking_code")}</th><th scope="col">{t("subject")}</th><th scope="col">{t("received_at")}</th><th scope="col"></th></tr></thead>
+          <tbody>
+            {petitions.map((p) => (
+              <tr key={p.id}>
+                <td>{p.tracking_code}</td><td>{p.subject}</td><td>{localTime(p.received_at)}</td>
+                <td><button type="button" onClick={() => onAttach(p)}>{t("attach_call")}</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+function CallbackList({ calls, onDone }: { calls: LoggedCall[]; onDone: (id: string) => void }) {
+  return (
+    <section aria-labelledby="callback-title" class="card">
+      <h2 id="callback-title">{t("callback_list")} ({calls.length})</h2>
+      {calls.length === 0 ? (
+        <p>{t("no_missed_calls")}</p>
+      ) : (
+        <div class="table-scroll">
+          <table>
+            <thead><tr><th scope="col">{t("phone")}</th><th scope="col">{t("missed_at")}</th><th scope="col">{t("waited")}</th><th scope="col"></th></tr></thead>
+            <tbody>
+              {calls.map((c) => (
+                <tr key={c.call_id}>
+                  <td class="code">{c.from ?? t("anonymous")}</td>
+                  <td>{localTime(c.started_at)}{c.voicemail ? ` (${t("voicemail")})` : ""}</td>
+                  <td>{c.wait_seconds ?? 0} {t("seconds")}</td>
+                  <td><button type="button" onClick={() => onDone(c.call_id)}>{t("mark_called_back")}</button></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function Console({ me }: { me: number }) {
   useSignal(language);
-  const [call, setCall] = useState<Call | null>(null);
+  const [calls, setCalls] = useState<Call[]>([]);
+  const [current, setCurrent] = useState<Call | null>(null);
   const [lists, setLists] = useState<Lists | null>(null);
-  const [form, setForm] = useState(empty);
+  const [form, setForm] = useState<Form>(empty);
+  const [initial, setInitial] = useState<Form>(empty);
   const [filed, setFiled] = useState<{ id: number; tracking_code: string } | null>(null);
   const [error, setError] = useState("");
   const [listening, setListening] = useState(false);
+  const [toReturn, setToReturn] = useState<LoggedCall[]>([]);
   const subject = useRef<HTMLInputElement>(null);
+  // What the event handlers (registered once) need to know of the page now.
+  const dirty = JSON.stringify(form) !== JSON.stringify(initial) && !filed;
+  const state = useRef({ current, dirty });
+  state.current = { current, dirty };
+
+  const take = (call: Call) => {
+    setCurrent(call);
+    setFiled(null);
+    setError("");
+    const fresh = formFor(call);
+    setForm(fresh);
+    setInitial(fresh);
+  };
+  const loadCallbacks = () =>
+    api<{ calls: LoggedCall[] }>("GET", "/api/v1/calls/to-return").then((r) => setToReturn(r.calls)).catch(() => undefined);
 
   useEffect(() => {
     api<Lists>("GET", "/api/v1/portal/categories").then(setLists);
+    loadCallbacks();
     const events = new EventSource("/api/v1/events");
     events.addEventListener("open", () => setListening(true));
     events.addEventListener("error", () => setListening(false));
     events.addEventListener("call", (e) => {
-      const data = JSON.parse((e as MessageEvent).data) as Call;
-      setCall(data);
-      setFiled(null);
-      setError("");
-      setForm({ ...empty, name: data.history?.petitioners[0]?.name ?? "" });
+      const call = { ...(JSON.parse((e as MessageEvent).data) as Call), status: "ringing" as const };
+      setCalls((all) => (all.some((c) => c.call_id === call.call_id) ? all : [...all, call]));
+      if (!state.current.current && !state.current.dirty) take(call);
+    });
+    events.addEventListener("call_answered", (e) => {
+      const { call_id, answered_by } = JSON.parse((e as MessageEvent).data) as { call_id: string; answered_by: number | null };
+      const mine = answered_by === me || (answered_by === null && state.current.current?.call_id === call_id);
+      // Answered by a colleague: it leaves this screen unless it is the call this form is for.
+      setCalls((all) =>
+        mine || state.current.current?.call_id === call_id
+          ? all.map((c) => (c.call_id === call_id ? { ...c, status: "answered" } : c))
+          : all.filter((c) => c.call_id !== call_id));
+      setCurrent((c) => (c && c.call_id === call_id ? { ...c, status: "answered" } : c));
+    });
+    events.addEventListener("call_ended", (e) => {
+      const { call_id } = JSON.parse((e as MessageEvent).data) as { call_id: string };
+      setCalls((all) => all.filter((c) => c.call_id !== call_id || state.current.current?.call_id === call_id));
+      setCurrent((c) => (c && c.call_id === call_id ? { ...c, status: "ended" } : c));
+      loadCallbacks();
     });
     return () => events.close();
-  }, []);
+  }, [me]);
   useEffect(() => {
-    if (call) subject.current?.focus();
-  }, [call]);
+    if (current) subject.current?.focus();
+  }, [current?.call_id]);
 
-  const set = (field: keyof typeof empty) => (e: Event) =>
-    setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement).value });
+  const set = (field: keyof Form) => (e: Event) => setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement).value });
   const consultation = form.type === "consultation";
+  const clear = () => {
+    setCalls((all) => all.filter((c) => c.call_id !== current?.call_id));
+    setCurrent(null);
+    setFiled(null);
+    setError("");
+    setForm(empty);
+    setInitial(empty);
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     setError("");
     try {
       const petitioner: Record<string, string> = { preferred_channel: form.preferred_channel };
       if (form.name) petitioner.name = form.name;
-      if (!call && form.phone) petitioner.phone = form.phone;
+      if (!current && form.phone) petitioner.phone = form.phone;
       const created = await api<{ id: number; tracking_code: string; version: number }>("POST", "/api/v1/petitions", {
         channel: "hotline", type: form.type, category: form.category, subject: form.subject, content: form.content,
-        petitioner, ...(call ? { call_id: call.call_id } : {}),
+        petitioner, ...(current ? { call_id: current.call_id } : {}),
       });
       if (consultation)
         await api("POST", `/api/v1/petitions/${created.id}/actions/answer_on_call`, { version: created.version, reply: form.reply });
@@ -81,79 +191,101 @@ export function Console() {
     }
   };
   const attach = async (petition: Summary) => {
-    if (!call) return;
-    await api("POST", `/api/v1/petitions/${petition.id}/calls`, { call_id: call.call_id });
+    if (!current) return;
+    await api("POST", `/api/v1/petitions/${petition.id}/calls`, { call_id: current.call_id });
     navigate(`/petitions/${petition.id}`);
   };
+  const calledBack = async (callId: string) => {
+    try {
+      await api("POST", `/api/v1/calls/${encodeURIComponent(callId)}/called-back`);
+    } catch (err) {
+      setError(errorText(err));
+    }
+    loadCallbacks();
+  };
+  const waiting = calls.filter((c) => c.call_id !== current?.call_id);
 
   return (
     <>
       <h1>{t("console")}</h1>
-      <section aria-labelledby="call-title" class="card" aria-live="polite">
-        <h2 id="call-title">{call ? `${t("incoming_call")} ${call.from}` : listening ? t("waiting_for_call") : t("connecting")}</h2>
-        {call?.history && call.history.petitions.length > 0 && (
-          <table>
-            <caption>{t("caller_history")}</caption>
-            <thead><tr><th scope="col">{t("tracking_code")}</th><th scope="col">{t("subject")}</th><th scope="col">{t("received_at")}</th><th scope="col"></th></tr></thead>
-            <tbody>
-              {call.history.petitions.map((p) => (
-                <tr key={p.id}>
-                  <td>{p.tracking_code}</td><td>{p.subject}</td><td>{localTime(p.received_at)}</td>
-                  <td><button type="button" onClick={() => attach(p)}>{t("attach_call")}</button></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-      <section aria-labelledby="intake-title" class="card">
-        <h2 id="intake-title">{t("intake")}</h2>
-        {filed ? (
-          <p role="status" class="success">
-            {t("submitted")} <strong class="code">{filed.tracking_code}</strong>{" "}
-            <a href={`/api/v1/petitions/${filed.id}/receipt`} target="_blank" rel="noopener">{t("print_receipt")}</a>{" "}
-            <a href={`/petitions/${filed.id}`} onClick={(e) => { e.preventDefault(); navigate(`/petitions/${filed.id}`); }}>{t("open")}</a>
-          </p>
-        ) : (
-          <form onSubmit={submit}>
-            <label for="intake-subject">{t("subject")} *</label>
-            <input id="intake-subject" ref={subject} required value={form.subject} onInput={set("subject")} />
-            <label for="intake-type">{t("type")} *</label>
-            <select id="intake-type" value={form.type} onChange={set("type")}>
-              {lists?.types.map((type) => <option key={type} value={type}>{t(`type_${type}` as never) || type}</option>)}
-            </select>
-            <label for="intake-category">{t("category")} *</label>
-            <select id="intake-category" required value={form.category} onChange={set("category")}>
-              <option value="">{t("choose")}</option>
-              {lists?.categories.map((c) => <option key={c.code} value={c.code}>{label(c.label)}</option>)}
-            </select>
-            <label for="intake-content">{t("content")} *</label>
-            <textarea id="intake-content" required rows={4} value={form.content} onInput={set("content")} />
-            <label for="intake-name">{t("name")}</label>
-            <input id="intake-name" value={form.name} onInput={set("name")} />
-            {!call && (
-              <>
-                <label for="intake-phone">{t("phone")}</label>
-                <input id="intake-phone" type="tel" value={form.phone} onInput={set("phone")} />
-              </>
-            )}
-            <label for="intake-channel">{t("preferred_channel")}</label>
-            <select id="intake-channel" value={form.preferred_channel} onChange={set("preferred_channel")}>
-              <option value="sms">{t("channel_sms")}</option>
-              <option value="phone">{t("channel_phone")}</option>
-              <option value="none">{t("channel_none")}</option>
-            </select>
-            {consultation && (
-              <>
-                <label for="intake-reply">{t("field_reply")} *</label>
-                <textarea id="intake-reply" required rows={3} value={form.reply} onInput={set("reply")} />
-              </>
-            )}
-            {error && <p role="alert" class="error">{error}</p>}
-            <button type="submit">{consultation ? t("answer_and_close") : t("file")}</button>
-          </form>
-        )}
-      </section>
+      <div class="console-grid">
+        <section aria-labelledby="call-title" class="card" aria-live="polite">
+          <h2 id="call-title">{current ? t("current_call") : listening ? t("waiting_for_call") : t("connecting")}</h2>
+          {current && <CallerCard call={current} onAttach={attach} />}
+          {waiting.length > 0 && (
+            <>
+              <h3>{t("calls_waiting")} ({waiting.length})</h3>
+              <ul class="plain">
+                {waiting.map((call) => (
+                  <li key={call.call_id}>
+                    <span class="code">{call.citizen}</span> <span class="tag">{t(`call_${call.status}` as never)}</span>{" "}
+                    {(call.history?.petitions.length ?? 0) > 0 ? `${t("earlier_petitions")} ${call.history?.petitions.length}` : t("new_caller")}{" "}
+                    <button type="button" disabled={dirty} aria-describedby={dirty ? "form-busy" : undefined} onClick={() => take(call)}>
+                      {t("take_call")}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+              {dirty && <p id="form-busy" class="hint">{t("finish_form_first")}</p>}
+            </>
+          )}
+        </section>
+        <section aria-labelledby="intake-title" class="card">
+          <h2 id="intake-title">{t("intake")}</h2>
+          {filed ? (
+            <>
+              <p role="status" class="success">
+                {t("submitted")} <strong class="code">{filed.tracking_code}</strong>{" "}
+                <a href={`/api/v1/petitions/${filed.id}/receipt`} target="_blank" rel="noopener">{t("print_receipt")}</a>{" "}
+                <a href={`/petitions/${filed.id}`} onClick={(e) => { e.preventDefault(); navigate(`/petitions/${filed.id}`); }}>{t("open")}</a>
+              </p>
+              <button type="button" onClick={clear}>{t("next_intake")}</button>
+            </>
+          ) : (
+            <form onSubmit={submit}>
+              <label for="intake-subject">{t("subject")} *</label>
+              <input id="intake-subject" ref={subject} required value={form.subject} onInput={set("subject")} />
+              <label for="intake-type">{t("type")} *</label>
+              <select id="intake-type" value={form.type} onChange={set("type")}>
+                {lists?.types.map((type) => <option key={type} value={type}>{t(`type_${type}` as never) || type}</option>)}
+              </select>
+              <label for="intake-category">{t("category")} *</label>
+              <select id="intake-category" required value={form.category} onChange={set("category")}>
+                <option value="">{t("choose")}</option>
+                {lists?.categories.map((c) => <option key={c.code} value={c.code}>{label(c.label)}</option>)}
+              </select>
+              <label for="intake-content">{t("content")} *</label>
+              <textarea id="intake-content" required rows={4} value={form.content} onInput={set("content")} />
+              <label for="intake-name">{t("name")}</label>
+              <input id="intake-name" value={form.name} onInput={set("name")} />
+              {!current && (
+                <>
+                  <label for="intake-phone">{t("phone")}</label>
+                  <input id="intake-phone" type="tel" value={form.phone} onInput={set("phone")} />
+                </>
+              )}
+              <label for="intake-channel">{t("preferred_channel")}</label>
+              <select id="intake-channel" value={form.preferred_channel} onChange={set("preferred_channel")}>
+                <option value="sms">{t("channel_sms")}</option>
+                <option value="phone">{t("channel_phone")}</option>
+                <option value="none">{t("channel_none")}</option>
+              </select>
+              {consultation && (
+                <>
+                  <label for="intake-reply">{t("field_reply")} *</label>
+                  <textarea id="intake-reply" required rows={3} value={form.reply} onInput={set("reply")} />
+                </>
+              )}
+              {error && <p role="alert" class="error">{error}</p>}
+              <div class="actions">
+                <button type="submit">{consultation ? t("answer_and_close") : t("file")}</button>
+                <button type="button" onClick={clear}>{t("clear_form")}</button>
+              </div>
+            </form>
+          )}
+        </section>
+      </div>
+      <CallbackList calls={toReturn} onDone={calledBack} />
     </>
   );
 }
