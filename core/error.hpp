@@ -2,6 +2,7 @@
 // The one domain error category. Every layer reports failures with these codes; exactly one place
 // (server/http/error_mapping.cpp) turns them into HTTP statuses. Failures of the HTTP exchange itself (a
 // malformed request, a method, a size or a media type) are the HTTP layer's own (http::ProtocolError).
+#include <chrono>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -51,11 +52,18 @@ class Error : public std::system_error {
   const std::string& message() const noexcept { return message_; }
   const std::string& field() const noexcept { return field_; }
   const std::vector<ErrorProblem>& problems() const noexcept { return problems_; }
+  // For a rate limit: how long until a retry can succeed (0: not known).
+  Error& retry_after(std::chrono::seconds wait) noexcept {
+    retry_after_ = wait;
+    return *this;
+  }
+  std::chrono::seconds retry_after() const noexcept { return retry_after_; }
 
  private:
   std::string message_;
   std::string field_;
   std::vector<ErrorProblem> problems_;
+  std::chrono::seconds retry_after_{0};
 };
 
 }  // namespace petitiond

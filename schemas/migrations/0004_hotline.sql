@@ -21,3 +21,6 @@ CREATE INDEX calls_in_progress ON calls (answered_by) WHERE answered_at IS NOT N
 
 -- A missed call counts as returned in time when called back within this many minutes (hotline KPI).
 INSERT INTO settings (key, value) VALUES ('hotline.callback_within_minutes', '120') ON CONFLICT (key) DO NOTHING;
+
+-- Open311: the jurisdiction_id clients may send (any other is unknown); none by default.
+INSERT INTO settings (key, value) VALUES ('open311.jurisdiction_id', 'null') ON CONFLICT (key) DO NOTHING;

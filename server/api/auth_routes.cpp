@@ -38,7 +38,8 @@ awaitable<Response> login(Services& services, RequestContext& context) {
     auto event = audit_event(context, "login.throttled");
     event.actor_login = login;
     co_await services.audit.record(event);
-    throw Error(Errc::rate_limited, "too many failed log-ins; wait a quarter of an hour and try again");
+    throw Error(Errc::rate_limited, "too many failed log-ins; wait a quarter of an hour and try again")
+        .retry_after(std::chrono::minutes(15));
   }
 
   // An unknown login costs the same hash verification as a known one, and gets the same answer.
@@ -103,7 +104,8 @@ awaitable<Response> change_password(Services& services, RequestContext& context)
   if (!co_await services.auth.reserve_password_check(actor.user_id)) {
     auto event = audit_event(context, "password_change.throttled", "user", std::to_string(actor.user_id));
     co_await services.audit.record(std::move(event));
-    throw Error(Errc::rate_limited, "too many wrong current passwords; wait a quarter of an hour and try again");
+    throw Error(Errc::rate_limited, "too many wrong current passwords; wait a quarter of an hour and try again")
+        .retry_after(std::chrono::minutes(15));
   }
   auto record = co_await services.users.login_record(actor.login);
   std::string hash = record && record->password_hash ? *record->password_hash : auth::decoy_hash();

@@ -44,8 +44,7 @@ std::optional<CtiFields> json_fields(std::string_view body) {
     };
     if (value.is_array())
       for (const auto& item : value.as_array()) add(item);
-    else
-      add(value);
+    else add(value);
   }
   return fields;
 }

@@ -13,6 +13,7 @@
 #include "server/store/config_versions.hpp"
 #include "server/store/deliveries.hpp"
 #include "server/store/petitions.hpp"
+#include "server/store/public_requests.hpp"
 #include "server/store/reports.hpp"
 #include "server/store/settings.hpp"
 #include "server/store/units.hpp"
@@ -38,6 +39,7 @@ struct Services {
   store::AuditLog& audit;
   store::SettingsStore& settings;
   store::CallStore& calls;
+  store::PublicRequestStore& public_requests;
   store::WebhookStore& webhooks;
   store::DeliveryStore& deliveries;
   http::EventHub& events;

@@ -169,6 +169,8 @@ const std::vector<SettingRule>& setting_rules() {
       {"review.department_body", false, {}},
       {"oversight.unit", false, {}},
       {"oversight.for", false, {}},
+      {"hotline.callback_within_minutes", false, {}},
+      {"open311.jurisdiction_id", false, {}},
   };
   return rules;
 }
@@ -185,7 +187,7 @@ json::value checked_setting(const SettingRule& rule, const json::value& input, c
   if (name == "cti.token") return check_cti_token(input);
   if (input.is_null()) {
     if (name == "sms.gateway" || name == "smtp" || name == "portal.intake_unit" || name == "review.department_body" ||
-        name == "oversight.unit")
+        name == "oversight.unit" || name == "open311.jurisdiction_id")
       return nullptr;  // off, or nobody
     refuse("must be given", "value");
   }
@@ -194,6 +196,8 @@ json::value checked_setting(const SettingRule& rule, const json::value& input, c
   if (name == "portal.rate_limit") return check_rate_limit(input);
   if (name == "http.trusted_proxies") return check_proxies(input);
   if (name == "petitions.repeat_window_days") return integer(input, "value", 1, 3650);
+  if (name == "hotline.callback_within_minutes") return integer(input, "value", 1, 10080);
+  if (name == "open311.jurisdiction_id") return json::string(text(input, "value", 64));
   if (name == "digest") {
     const auto& o = object_of(input, "value", {"hour"});
     const auto* hour = member(o, "hour");

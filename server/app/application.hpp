@@ -61,6 +61,7 @@ class Application {
   store::AuditLog audit_;
   store::SettingsStore settings_;
   store::CallStore calls_;
+  store::PublicRequestStore public_requests_;
   store::WebhookStore webhooks_;
   store::DeliveryStore deliveries_;
   http::EventHub events_;

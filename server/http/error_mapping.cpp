@@ -63,6 +63,10 @@ Response error_response(const Error& error) {
       error_body(status_for(error.errc()), code_name(error.errc()), error.message(), error.field(), error.problems());
   if (error.errc() == Errc::unavailable || error.errc() == Errc::timeout)
     response.set(beast::http::field::retry_after, "1");
+  // Every 429 says when to come back: the limit's own window when known, else a minute.
+  if (error.errc() == Errc::rate_limited)
+    response.set(beast::http::field::retry_after,
+                 std::to_string(error.retry_after().count() > 0 ? error.retry_after().count() : 60));
   return response;
 }
 

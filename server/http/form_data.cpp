@@ -120,7 +120,8 @@ std::optional<FormFields> urlencoded_fields(std::string_view text) {
     if (pair.empty()) continue;
     auto equals = pair.find('=');
     auto name = form_decoded(pair.substr(0, equals));
-    auto value = equals == std::string_view::npos ? std::optional<std::string>("") : form_decoded(pair.substr(equals + 1));
+    auto value =
+        equals == std::string_view::npos ? std::optional<std::string>("") : form_decoded(pair.substr(equals + 1));
     if (!name || !value) return std::nullopt;
     fields.push_back({std::move(*name), std::move(*value), std::nullopt, std::nullopt});
   }

@@ -1,5 +1,7 @@
 #include "server/pg/error.hpp"
 
+#include <cstdlib>
+
 namespace petitiond::pg {
 
 Errc errc_for_sqlstate(const std::string& state) {
@@ -28,8 +30,14 @@ QueryError query_error(const PGresult* result) {
   const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
   const char* constraint = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME);
   std::string code = state ? state : "";
-  return QueryError(errc_for_sqlstate(code), primary ? primary : "statement failed", code,
-                    constraint ? constraint : "");
+  QueryError error(errc_for_sqlstate(code), primary ? primary : "statement failed", code, constraint ? constraint : "");
+  // take_rate_token() gives the seconds until its window opens again as the hint.
+  if (const char* hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT); hint && code == sqlstate::rate_limited) {
+    char* end = nullptr;
+    const long seconds = std::strtol(hint, &end, 10);
+    if (end != hint && seconds > 0) error.retry_after(std::chrono::seconds(seconds));
+  }
+  return error;
 }
 
 }  // namespace petitiond::pg

@@ -98,6 +98,7 @@ TEST_CASE("repeated failures stop guessing from that address, without locking th
   auto locked = login(port, "v0101.handler", demo_password);
   CHECK(locked.status == 429);
   CHECK(locked.json().at("error").at("code").as_string() == "rate_limited");
+  CHECK(locked.header("retry-after") == "900");
   CHECK(login(port, "no.such.user.either", "x").status == 401);  // other accounts are unaffected
   CHECK(login(port, "t02.handler", demo_password).status == 200);
   CHECK(server.count("SELECT count(*) FROM audit_log WHERE action = 'login.throttled'") == 1);

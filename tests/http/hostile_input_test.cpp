@@ -262,7 +262,12 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
       {"delivery_id", "1"},
       {"calendar", "cn"},
       {"year", "2027"},
-      {"token", "cti-secret"}};
+      {"token", "cti-secret"},
+      {"call_id", "hostile-call"},
+      {"service_code", "subsidies.json"},
+      {"service_request_id", "20260101-AAAA-BBBB-CCCC.xml"},
+      {"resource", "anything.json"},
+      {"id", "anything.xml"}};
 
   std::ifstream file(std::string(PETITIOND_SOURCE_DIR) + "/schemas/openapi.yaml");
   const YAML::Node document =

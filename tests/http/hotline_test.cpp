@@ -77,13 +77,15 @@ struct Screen {
 TEST_CASE("every request shape Zammad accepts is accepted: form with brackets, multipart, query, call_id, any case") {
   Fixture f;
   // curl --data, as the Generic CTI documentation writes it: unescaped user[] brackets, callId.
-  auto data = f.form("event=newCall&from=493055571600&to=4930609854180&direction=in&callId=f0a1&user[]=Alice&user[]=Bob");
+  auto data =
+      f.form("event=newCall&from=493055571600&to=4930609854180&direction=in&callId=f0a1&user[]=Alice&user[]=Bob");
   CHECK(data.status == 200);
   CHECK(data.body == "{}");
   CHECK(f.call("f0a1").text(0, 3) == "{Alice,Bob}");
   // rack's own encoding (Zammad's request spec): call_id, escaped brackets, '+' for spaces.
-  auto rack = f.form("event=newCall&direction=in&from=4912347114711&to=4930600000000&call_id=4991155921769858278-1"
-                     "&user%5B%5D=user+1&user%5B%5D=user+2");
+  auto rack = f.form(
+      "event=newCall&direction=in&from=4912347114711&to=4930600000000&call_id=4991155921769858278-1"
+      "&user%5B%5D=user+1&user%5B%5D=user+2");
   CHECK(rack.status == 200);
   CHECK(f.call("4991155921769858278-1").text(0, 3) == "{\"user 1\",\"user 2\"}");
   // curl --form: multipart/form-data.
@@ -269,10 +271,12 @@ TEST_CASE("outbound calls: the citizen is the callee, filed from the call, maske
   for (const auto& call : log)
     if (text(call, "call_id") == "m-1") CHECK(text(call, "callback_call_id") == "back-1");
   // Filed from the outbound call: the petitioner's number is the callee's, not the hotline's.
-  auto filed = f.as("operator").send(
-      "POST", "/api/v1/petitions",
-      R"({"channel":"hotline","type":"help","category":"subsidies","subject":"回拨登记","content":"回拨时反映补贴问题。",)"
-      R"("call_id":"back-1","petitioner":{"name":"张三"}})");
+  auto filed =
+      f.as("operator")
+          .send(
+              "POST", "/api/v1/petitions",
+              R"({"channel":"hotline","type":"help","category":"subsidies","subject":"回拨登记","content":"回拨时反映补贴问题。",)"
+              R"("call_id":"back-1","petitioner":{"name":"张三"}})");
   INFO(filed.body);
   REQUIRE(filed.status == 201);
   CHECK(text(filed.json().at("petitioner"), "phone") == "138****5678");

@@ -504,6 +504,10 @@ TEST_CASE("the public portal takes petitions without an account and shows status
   CHECK(second.status == 201);
   auto third = http_request(port, "POST", "/api/v1/portal/petitions", body, {{"Content-Type", "application/json"}});
   CHECK(third.status == 429);
+  // Retry-After: the seconds until the hour's window opens again.
+  const auto wait = std::stoi(third.header("retry-after"));
+  CHECK(wait > 3500);
+  CHECK(wait <= 3600);
 }
 
 TEST_CASE("bad input is refused with the field named, never stored") {
