@@ -24,7 +24,7 @@ using http::Response;
 namespace {
 
 constexpr std::size_t max_description = 4000;  // the spec's limit
-constexpr int window_days = 90;                 // the spec's default and longest range
+constexpr int window_days = 90;                // the spec's default and longest range
 
 // An error in the spec's shape: 400 for anything the client sent wrong, 403 for the key, 404 for the unknown.
 struct Open311Error {
@@ -33,7 +33,7 @@ struct Open311Error {
 };
 
 const std::map<std::string, std::string, std::less<>> type_names{
-    {"consultation", "咨询"}, {"help", "求助"},       {"suggestion", "建议"},        {"complaint", "投诉"},
+    {"consultation", "咨询"}, {"help", "求助"},       {"suggestion", "建议"},       {"complaint", "投诉"},
     {"report", "举报"},       {"formal", "信访事项"}, {"legal_aid", "法律援助申请"}};
 const std::map<std::string, std::string, std::less<>> urgency_names{
     {"normal", "一般"}, {"urgent", "紧急"}, {"emergency", "特急"}};
@@ -224,9 +224,9 @@ awaitable<Response> service_definition(Services& services, RequestContext& conte
 // Our field names as an Open311 client knows them.
 std::string open311_field(const std::string& field) {
   static const std::map<std::string, std::string> names{
-      {"category", "service_code"},      {"content", "description"},      {"subject", "attribute[subject]"},
-      {"type", "attribute[type]"},       {"urgency", "attribute[urgency]"}, {"petitioner.name", "first_name"},
-      {"petitioner.phone", "phone"},     {"petitioner.email", "email"}};
+      {"category", "service_code"},  {"content", "description"},        {"subject", "attribute[subject]"},
+      {"type", "attribute[type]"},   {"urgency", "attribute[urgency]"}, {"petitioner.name", "first_name"},
+      {"petitioner.phone", "phone"}, {"petitioner.email", "email"}};
   auto it = names.find(field);
   return it == names.end() ? field : it->second;
 }
@@ -277,8 +277,8 @@ json::object petition_body(const Open311Fields& fields, const std::string& code)
       throw Open311Error{http::Status::bad_request, "media_url: must be an http(s) address"};
     content += "\n【图片】" + *media;
   }
-  json::object body{{"category", code}, {"type", field(fields, "attribute[type]").value_or("help")},
-                    {"content", content}};
+  json::object body{
+      {"category", code}, {"type", field(fields, "attribute[type]").value_or("help")}, {"content", content}};
   auto subject = field(fields, "attribute[subject]");
   body["subject"] = subject ? *subject : utf8_prefix(*description, 40);
   if (auto urgency = field(fields, "attribute[urgency]")) body["urgency"] = *urgency;
@@ -364,7 +364,8 @@ std::int64_t w3c_time(const Open311Fields& fields, const std::string& name, std:
   if (!text) return fallback;
   auto parsed = text->find('T') == std::string::npos ? std::nullopt : parse_timestamp(*text);
   if (!parsed)
-    throw Open311Error{http::Status::bad_request, name + ": must be a W3C date and time with a zone, e.g. 2026-12-01T00:00:00Z"};
+    throw Open311Error{http::Status::bad_request,
+                       name + ": must be a W3C date and time with a zone, e.g. 2026-12-01T00:00:00Z"};
   return *parsed;
 }
 
@@ -396,7 +397,8 @@ awaitable<Response> list_requests(Services& services, RequestContext& context, O
     if (query.tracking_codes.size() > 1000)
       throw Open311Error{http::Status::bad_request, "service_request_id: at most 1000 ids"};
   } else {
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(services.petitions.now().time_since_epoch()).count();
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(services.petitions.now().time_since_epoch()).count();
     constexpr std::int64_t window = std::int64_t(window_days) * 86400;
     const bool has_start = field(fields, "start_date").has_value();
     query.until = w3c_time(fields, "end_date", has_start ? w3c_time(fields, "start_date", 0) + window : now + 1);
@@ -488,20 +490,19 @@ void add_open311_routes(http::Router& router, Services& services) {
   auto& s = services;
   const std::string base = "/open311/v2/";
   for (const std::string ext : {".json", ".xml"}) {
-    add_route(router, Verb::get, base + "discovery" + ext, "discovery" + ext, false,
-              [&s](RequestContext& context, Open311Format format, std::string) { return discovery(s, context, format); });
-    add_route(router, Verb::get, base + "services" + ext, "services" + ext, false,
-              [&s](RequestContext& context, Open311Format format, std::string) {
-                return services_list(s, context, format);
-              });
+    add_route(
+        router, Verb::get, base + "discovery" + ext, "discovery" + ext, false,
+        [&s](RequestContext& context, Open311Format format, std::string) { return discovery(s, context, format); });
+    add_route(
+        router, Verb::get, base + "services" + ext, "services" + ext, false,
+        [&s](RequestContext& context, Open311Format format, std::string) { return services_list(s, context, format); });
     add_route(router, Verb::get, base + "requests" + ext, "requests" + ext, false,
               [&s](RequestContext& context, Open311Format format, std::string) {
                 return list_requests(s, context, format, std::nullopt);
               });
-    add_route(router, Verb::post, base + "requests" + ext, "requests" + ext, false,
-              [&s](RequestContext& context, Open311Format format, std::string) {
-                return post_request(s, context, format);
-              });
+    add_route(
+        router, Verb::post, base + "requests" + ext, "requests" + ext, false,
+        [&s](RequestContext& context, Open311Format format, std::string) { return post_request(s, context, format); });
   }
   add_route(router, Verb::get, base + "services/{service_code}", "service_code", true,
             [&s](RequestContext& context, Open311Format format, std::string code) {
@@ -511,10 +512,9 @@ void add_open311_routes(http::Router& router, Services& services) {
             [&s](RequestContext& context, Open311Format format, std::string id) {
               return list_requests(s, context, format, std::move(id));
             });
-  add_route(router, Verb::get, base + "tokens/{token}", "token", true,
-            [&s](RequestContext& context, Open311Format format, std::string id) {
-              return token(s, context, id, format);
-            });
+  add_route(
+      router, Verb::get, base + "tokens/{token}", "token", true,
+      [&s](RequestContext& context, Open311Format format, std::string id) { return token(s, context, id, format); });
   // Anything else under /open311/v2/ is unknown: 404 in the spec's shape.
   auto unknown = [](RequestContext& c) -> awaitable<Response> {
     auto resource = open311_resource(c.param(c.params.size() > 1 ? "id" : "resource"));

@@ -18,6 +18,7 @@ void add_call_routes(http::Router& router, Services& services);
 // Open311 GeoReport v2 under /open311/v2/.
 void add_open311_routes(http::Router& router, Services& services);
 void add_report_routes(http::Router& router, Services& services);
+void add_hotline_report_routes(http::Router& router, Services& services);
 void add_notification_routes(http::Router& router, Services& services);
 void add_template_routes(http::Router& router, Services& services);
 void add_webhook_routes(http::Router& router, Services& services);
@@ -49,6 +50,7 @@ inline void add_api_routes(http::Router& router, Services& services) {
   add_call_routes(router, services);
   add_open311_routes(router, services);
   add_report_routes(router, services);
+  add_hotline_report_routes(router, services);
   add_notification_routes(router, services);
   add_template_routes(router, services);
   add_webhook_routes(router, services);

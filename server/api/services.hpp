@@ -13,6 +13,7 @@
 #include "server/store/config_versions.hpp"
 #include "server/store/deliveries.hpp"
 #include "server/store/petitions.hpp"
+#include "server/store/hotline_report.hpp"
 #include "server/store/public_requests.hpp"
 #include "server/store/reports.hpp"
 #include "server/store/settings.hpp"
@@ -40,6 +41,7 @@ struct Services {
   store::SettingsStore& settings;
   store::CallStore& calls;
   store::PublicRequestStore& public_requests;
+  store::HotlineReportStore& hotline_report;
   store::WebhookStore& webhooks;
   store::DeliveryStore& deliveries;
   http::EventHub& events;

@@ -62,6 +62,7 @@ class Application {
   store::SettingsStore settings_;
   store::CallStore calls_;
   store::PublicRequestStore public_requests_;
+  store::HotlineReportStore hotline_report_;
   store::WebhookStore webhooks_;
   store::DeliveryStore deliveries_;
   http::EventHub events_;

@@ -291,3 +291,35 @@ TEST_CASE("outbound calls: the citizen is the callee, filed from the call, maske
   CHECK(f.as("operator").get("/api/v1/calls/to-return").json().at("calls").as_array().empty());
   CHECK(f.db.exec("SELECT count(*) FROM audit_log WHERE action = 'call.called_back'").text(0, 0) == "1");
 }
+
+TEST_CASE(
+    "hotline figures: offered, answered, answer rate, abandoned, waits and callbacks in time, by day and operator") {
+  Fixture f;
+  f.form("event=newCall&direction=in&from=13812345678&to=12385&callId=k-1");
+  f.advance(10);
+  f.form("event=answer&direction=in&callId=k-1&answeringNumber=operator");
+  f.advance(100);
+  f.form("event=hangup&direction=in&callId=k-1&cause=normalClearing");
+  f.form("event=newCall&direction=in&from=13911112222&to=12385&callId=k-2");
+  f.advance(30);
+  f.form("event=hangup&direction=in&callId=k-2&cause=cancel");
+  f.advance(600);
+  f.form("event=newCall&direction=out&from=12385&to=13911112222&callId=k-back&user=operator");
+  auto report = f.as("district.manager").get("/api/v1/reports/hotline?group_by=operator");
+  INFO(report.body);
+  REQUIRE(report.status == 200);
+  auto total = report.json().at("total");
+  CHECK(total.at("offered").as_int64() == 2);
+  CHECK(total.at("answered").as_int64() == 1);
+  CHECK(total.at("answer_rate").as_double() == 0.5);
+  CHECK(total.at("abandoned").as_int64() == 1);
+  CHECK(total.at("abandoned_wait_seconds").as_double() == 30);
+  CHECK(total.at("wait_seconds").as_double() == 10);
+  CHECK(total.at("talk_seconds").as_double() == 100);
+  CHECK(total.at("returned_in_time").as_int64() == 1);
+  auto drill = f.as("district.manager").get("/api/v1/reports/hotline/calls?measure=abandoned").json();
+  CHECK(text(drill.at("items").as_array().at(0), "from") == "139****2222");
+  auto csv = f.as("district.manager").get("/api/v1/reports/hotline?format=csv");
+  CHECK(csv.body.find("接通率") != std::string::npos);
+  CHECK(f.as("operator").get("/api/v1/reports/hotline").status == 403);
+}

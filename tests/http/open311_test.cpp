@@ -83,7 +83,8 @@ TEST_CASE("an Open311 client discovers, reads the services, files and follows a 
   CHECK(text(attributes[0], "code") == "type");
   CHECK(text(attributes[0], "datatype") == "singlevaluelist");
   bool help = false;
-  for (const auto& v : attributes[0].at("values").as_array()) help |= text(v, "key") == "help" && text(v, "name") == "求助";
+  for (const auto& v : attributes[0].at("values").as_array())
+    help |= text(v, "key") == "help" && text(v, "name") == "求助";
   CHECK(help);
   auto definition_xml = f.get("services/subsidies.xml");
   CHECK(definition_xml.body.find("<service_definition><service_code>subsidies</service_code><attributes><attribute>") !=
@@ -191,7 +192,8 @@ TEST_CASE("Open311 refusals come as the spec's error list: 403 for the key, 404 
     CHECK(text(reply.json().as_array().at(0), "description").starts_with(b.names));
   }
   // No location at all.
-  auto nowhere = f.post("requests.json", "api_key=" + f.key + "&service_code=subsidies&description=x&first_name=a&phone=13812345678");
+  auto nowhere = f.post("requests.json",
+                        "api_key=" + f.key + "&service_code=subsidies&description=x&first_name=a&phone=13812345678");
   CHECK(nowhere.status == 400);
   // A range longer than 90 days; a date without a zone.
   CHECK(f.get("requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z").status == 400);
@@ -200,9 +202,10 @@ TEST_CASE("Open311 refusals come as the spec's error list: 403 for the key, 404 
 
   // Only web petitions that accuse nobody are public: not a hotline call, not a complaint.
   Session op(f.server.port(), "operator", fixture_password);
-  auto hotline = op.send("POST", "/api/v1/petitions",
-                         R"({"channel":"hotline","type":"help","category":"subsidies","subject":"电话","content":"电话反映。",)"
-                         R"("petitioner":{"name":"李四","phone":"13900001111"}})");
+  auto hotline =
+      op.send("POST", "/api/v1/petitions",
+              R"({"channel":"hotline","type":"help","category":"subsidies","subject":"电话","content":"电话反映。",)"
+              R"("petitioner":{"name":"李四","phone":"13900001111"}})");
   REQUIRE(hotline.status == 201);
   CHECK(f.get("requests/" + std::string(hotline.json().at("tracking_code").as_string()) + ".json").status == 404);
   auto complaint = f.post("requests.json", report(f.key, "&attribute[type]=complaint"));
@@ -210,7 +213,8 @@ TEST_CASE("Open311 refusals come as the spec's error list: 403 for the key, 404 
   CHECK(f.get("requests/" + text(complaint.json().as_array().at(0), "service_request_id") + ".json").status == 404);
 
   // The portal's rate limit, with Retry-After.
-  f.db.exec(R"(UPDATE settings SET value = '{"submissions": 1, "lookups": 30, "per_minutes": 60}' WHERE key = 'portal.rate_limit')");
+  f.db.exec(
+      R"(UPDATE settings SET value = '{"submissions": 1, "lookups": 30, "per_minutes": 60}' WHERE key = 'portal.rate_limit')");
   auto limited = f.post("requests.json", report(f.key));
   CHECK(limited.status == 429);
   CHECK(code_of(limited) == 429);
