@@ -48,6 +48,12 @@ std::vector<std::string> RoutingTable::categories() const {
   return out;
 }
 
+const Label* RoutingTable::label_of(std::string_view category) const {
+  for (const auto& rule : rules)
+    if (rule.category == category) return &rule.label;
+  return nullptr;
+}
+
 RoutingLoad load_routing(std::string_view yaml, const std::string& file_name) {
   RoutingLoad result;
   result.table.file = file_name;

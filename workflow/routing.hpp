@@ -35,6 +35,8 @@ struct RoutingTable {
   std::vector<RoutingRule> rules;
   std::map<std::string, std::string> functions;  // function (civil_affairs, …) -> the unit code playing it
   std::vector<std::string> categories() const;
+  // The label of a category (its first rule's); nullptr for a category the table does not have.
+  const Label* label_of(std::string_view category) const;
 };
 
 // Reads a table; problems (unknown keys, unknown target kinds, a category without a rule for every

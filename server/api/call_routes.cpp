@@ -94,8 +94,7 @@ awaitable<Response> mark_called_back(Services& services, RequestContext& context
   http::no_body_fields(context.request);
   const std::string call_id(context.param("call_id"));
   const auto& actor = actor_of(context);
-  const auto at = std::chrono::duration_cast<std::chrono::seconds>(services.petitions.now().time_since_epoch()).count();
-  co_await services.calls.mark_called_back(call_id, actor.user_id, at,
+  co_await services.calls.mark_called_back(call_id, actor.user_id, services.petitions.now(),
                                            audit_event(context, "call.called_back", "call", call_id));
   auto call = co_await services.calls.call(call_id, actor.unit_path);
   co_return http::json_response(http::Status::ok, call_view(*call));

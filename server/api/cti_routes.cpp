@@ -142,7 +142,7 @@ awaitable<Response> cti_event(Services& services, RequestContext& context) {
   call.users = all(fields, "user");
   call.answering = first(fields, "answeringNumber");
   call.cause = first(fields, "cause");
-  call.at = std::chrono::duration_cast<std::chrono::seconds>(services.petitions.now().time_since_epoch()).count();
+  call.at = services.petitions.now();
   // The other party: the caller on an inbound call, the callee on an outbound one.
   const auto citizen = call.direction == "in" ? call.from_key : call.to_key;
 

@@ -19,15 +19,11 @@ namespace {
 
 constexpr int export_rows = 10'000;
 
-std::int64_t epoch_of(workflow::Instant instant) {
-  return std::chrono::duration_cast<std::chrono::seconds>(instant.time_since_epoch()).count();
-}
-
 awaitable<store::HotlineQuery> hotline_query(Services& services, const RequestContext& context) {
   const auto period = report_query(context, services.petitions.now());
   store::HotlineQuery query;
-  query.from = epoch_of(workflow::start_of(period.first));
-  query.until = epoch_of(workflow::start_of(period.last + std::chrono::days(1)));
+  query.from = workflow::start_of(period.first);
+  query.until = workflow::start_of(period.last + std::chrono::days(1));
   query.group_by = http::query_param(context, "group_by").value_or("day");
   auto within = co_await services.settings.get("hotline.callback_within_minutes");
   if (within && within->is_int64()) query.within_minutes = static_cast<int>(within->as_int64());
@@ -59,12 +55,12 @@ json::object figures_view(const store::HotlineFigures& f) {
 }
 
 Table figures_table(const store::HotlineReport& report, const store::HotlineQuery& query, bool en) {
-  const std::map<std::string, std::pair<const char*, const char*>> group_names{
-      {"hour", {"时段", "Hour"}}, {"day", {"日期", "Day"}}, {"month", {"月份", "Month"}}, {"operator", {"话务员", "Operator"}}};
+  const std::map<std::string, std::pair<const char*, const char*>> group_names{{"hour", {"时段", "Hour"}},
+                                                                               {"day", {"日期", "Day"}},
+                                                                               {"month", {"月份", "Month"}},
+                                                                               {"operator", {"话务员", "Operator"}}};
   const auto& group = group_names.at(query.group_by);
-  Table table{"hotline",
-              {en ? group.second : group.first},
-              {}};
+  Table table{"hotline", {en ? group.second : group.first}, {}};
   for (const auto* header :
        en ? std::vector<const char*>{"Calls offered", "Answered", "Answer rate", "Abandoned",
                                      "Waited before abandoning (s)", "Average wait (s)", "Average talk (s)",
@@ -144,7 +140,8 @@ awaitable<Response> hotline_calls(Services& services, RequestContext& context) {
   if (std::find(measures.begin(), measures.end(), *measure) == measures.end())
     throw Error(Errc::invalid_field, "is not a hotline figure", "measure");
   const auto format = export_format(context);
-  const int limit = format ? export_rows : static_cast<int>(http::query_integer(context, "limit", 1, 500).value_or(100));
+  const int limit =
+      format ? export_rows : static_cast<int>(http::query_integer(context, "limit", 1, 500).value_or(100));
   const auto key = http::query_param(context, "key");
   if (key && key->size() > 20) throw Error(Errc::invalid_field, "must be at most 20 characters", "key");
   const auto calls = co_await services.hotline_report.calls(query, *measure, key, limit);

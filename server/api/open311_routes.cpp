@@ -110,17 +110,13 @@ struct Category {
 std::vector<Category> categories(Services& services) {
   std::vector<Category> out;
   const auto table = services.petitions.routing();
-  for (const auto& rule : table->rules) {
-    bool seen = false;
-    for (const auto& c : out) seen |= c.code == rule.category;
-    if (!seen) out.push_back({rule.category, rule.label});
-  }
+  for (const auto& code : table->categories()) out.push_back({code, *table->label_of(code)});
   return out;
 }
 
 std::optional<Category> category(Services& services, const std::string& code) {
-  for (auto& c : categories(services))
-    if (c.code == code) return c;
+  const auto table = services.petitions.routing();
+  if (const auto* label = table->label_of(code)) return Category{code, *label};
   return std::nullopt;
 }
 
@@ -397,8 +393,7 @@ awaitable<Response> list_requests(Services& services, RequestContext& context, O
     if (query.tracking_codes.size() > 1000)
       throw Open311Error{http::Status::bad_request, "service_request_id: at most 1000 ids"};
   } else {
-    const auto now =
-        std::chrono::duration_cast<std::chrono::seconds>(services.petitions.now().time_since_epoch()).count();
+    const auto now = services.petitions.now().time_since_epoch().count();
     constexpr std::int64_t window = std::int64_t(window_days) * 86400;
     const bool has_start = field(fields, "start_date").has_value();
     query.until = w3c_time(fields, "end_date", has_start ? w3c_time(fields, "start_date", 0) + window : now + 1);

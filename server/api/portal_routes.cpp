@@ -28,11 +28,8 @@ json::value state_label(const workflow::Definition& definition, const std::strin
 awaitable<Response> categories(Services& services, RequestContext&) {
   json::array categories;
   const auto table = services.petitions.routing();
-  for (const auto& rule : table->rules) {
-    bool seen = false;
-    for (const auto& c : categories) seen |= c.as_object().at("code").as_string() == rule.category;
-    if (!seen) categories.push_back(json::object{{"code", rule.category}, {"label", label_view(rule.label)}});
-  }
+  for (const auto& code : table->categories())
+    categories.push_back(json::object{{"code", code}, {"label", label_view(*table->label_of(code))}});
   const auto& definition = services.petitions.active_workflow();
   co_return http::json_response(http::Status::ok, {{"categories", std::move(categories)},
                                                    {"types", json::value_from(definition.types)},

@@ -25,7 +25,6 @@ awaitable<std::string> build_xlsx(Table table, std::filesystem::path scratch) { 
 
 }  // namespace
 
-
 // The period (default: this month so far), the scope unit and a level, category or channel filter.
 store::ReportQuery report_query(const RequestContext& context, workflow::Instant now) {
   store::ReportQuery query;

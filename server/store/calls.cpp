@@ -1,5 +1,6 @@
 #include "server/store/calls.hpp"
 
+#include "server/store/petition_rows.hpp"
 #include "server/store/petitions.hpp"
 
 namespace petitiond::store {
@@ -18,7 +19,7 @@ pg::Statement insert_if_absent(const CallEvent& call) {
       " started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9, to_timestamp($10))"
       " ON CONFLICT (call_id) DO NOTHING RETURNING call_id, direction, to_key",
       call.call_id, call.direction, call.from_number, call.from_key, call.to_number, call.to_key, call.queue,
-      pg::words_literal(call.users), call.rejected, call.at);
+      pg::words_literal(call.users), call.rejected, epoch(call.at));
 }
 
 constexpr const char* record_columns =
@@ -85,7 +86,7 @@ boost::asio::awaitable<bool> CallStore::record_answer(CallEvent call) {
       "   OR cardinality($4::text[]) > 0 AND users <> $4::text[]"
       "   OR $5::bigint IS NOT NULL AND answered_by IS DISTINCT FROM $5::bigint OR $6::boolean AND NOT voicemail)"
       " RETURNING 1",
-      call.call_id, call.at, call.answering, pg::words_literal(call.users), call.agent, call.voicemail));
+      call.call_id, epoch(call.at), call.answering, pg::words_literal(call.users), call.agent, call.voicemail));
   auto results = co_await pool_.run(std::move(batch));
   co_return results[answered].rows() > 0;
 }
@@ -97,7 +98,7 @@ boost::asio::awaitable<bool> CallStore::record_hangup(CallEvent call) {
       batch.add(pg::Statement("UPDATE calls SET ended_at = greatest(started_at, to_timestamp($2)), cause = $3,"
                               " answering_number = coalesce($4::text, answering_number)"
                               " WHERE call_id = $1 AND ended_at IS NULL RETURNING 1",
-                              call.call_id, call.at, call.cause, call.answering));
+                              call.call_id, epoch(call.at), call.cause, call.answering));
   auto results = co_await pool_.run(std::move(batch));
   co_return results[ended].rows() > 0;
 }
@@ -107,13 +108,13 @@ boost::asio::awaitable<void> CallStore::tell_operators(std::string notice) {
   co_await pool_.run_one(std::move(notify));
 }
 
-boost::asio::awaitable<std::vector<Agent>> CallStore::agents(std::int64_t at) {
+boost::asio::awaitable<std::vector<Agent>> CallStore::agents(workflow::Instant at) {
   pg::Statement query(
       "SELECT u.id, u.login, u.display_name, u.phone, EXISTS (SELECT 1 FROM calls c WHERE c.answered_by = u.id"
       "   AND c.answered_at IS NOT NULL AND c.ended_at IS NULL AND c.answered_at > to_timestamp($1) - interval '4 "
       "hours')"
       " FROM users u WHERE u.active AND 'operator' = ANY (u.roles) ORDER BY u.id",
-      at);
+      epoch(at));
   auto result = co_await pool_.run_one(std::move(query));
   std::vector<Agent> agents;
   for (int row = 0; row < result.rows(); ++row)
@@ -151,12 +152,12 @@ boost::asio::awaitable<std::vector<CallRecord>> CallStore::to_return(int limit, 
       std::nullopt, std::move(viewer_path));
 }
 
-boost::asio::awaitable<void> CallStore::mark_called_back(std::string call_id, std::int64_t by, std::int64_t at,
+boost::asio::awaitable<void> CallStore::mark_called_back(std::string call_id, std::int64_t by, workflow::Instant at,
                                                          AuditEvent audit) {
   pg::Batch batch;
   batch.add(require_change({"UPDATE calls SET called_back_at = to_timestamp($3), called_back_by = $2"
                             " WHERE call_id = $1 AND missed AND called_back_at IS NULL RETURNING 1",
-                            call_id, by, at},
+                            call_id, by, epoch(at)},
                            "no missed call waiting for a callback has this id"));
   batch.add(audit_insert(audit));
   co_await pool_.run(std::move(batch));

@@ -10,6 +10,7 @@
 
 #include "server/pg/pool.hpp"
 #include "server/store/audit.hpp"
+#include "workflow/calendar.hpp"
 
 namespace petitiond::store {
 
@@ -31,7 +32,7 @@ struct CallEvent {
   std::optional<std::string> cause;      // hangup cause, stored as sent
   bool voicemail = false;                // the answer came from the voicemail
   bool rejected = false;                 // a blocked caller, told to hang up
-  std::int64_t at = 0;                   // when it was reported (epoch seconds)
+  workflow::Instant at;                  // when it was reported
 };
 
 struct CallRecord {
@@ -84,9 +85,9 @@ class CallStore {
   boost::asio::awaitable<bool> record_hangup(CallEvent call);
   // Sends `notice` (JSON) to every process's operators through call_channel.
   boost::asio::awaitable<void> tell_operators(std::string notice);
-  // Active operators, each with whether they are on a call now (`at`, epoch seconds; a call left without a
-  // hangup stops counting after four hours).
-  boost::asio::awaitable<std::vector<Agent>> agents(std::int64_t at);
+  // Active operators, each with whether they are on a call at `at` (a call left without a hangup stops
+  // counting after four hours).
+  boost::asio::awaitable<std::vector<Agent>> agents(workflow::Instant at);
   // The call, as seen from `viewer_path`; nullopt when there is none.
   boost::asio::awaitable<std::optional<CallRecord>> call(std::string call_id, std::string viewer_path);
   // The newest calls first, as seen from `viewer_path` (a unit path).
@@ -94,7 +95,7 @@ class CallStore {
   // Missed calls not yet returned, oldest first.
   boost::asio::awaitable<std::vector<CallRecord>> to_return(int limit, std::string viewer_path);
   // Records a missed call as returned by hand; not_found unless it is a missed call still waiting.
-  boost::asio::awaitable<void> mark_called_back(std::string call_id, std::int64_t by, std::int64_t at,
+  boost::asio::awaitable<void> mark_called_back(std::string call_id, std::int64_t by, workflow::Instant at,
                                                 AuditEvent audit);
 
   boost::asio::awaitable<std::vector<BlockedCaller>> blocked();

@@ -1,6 +1,7 @@
 #include "server/store/hotline_report.hpp"
 
 #include "core/error.hpp"
+#include "server/store/petition_rows.hpp"
 
 namespace petitiond::store {
 
@@ -49,9 +50,7 @@ const std::vector<std::string>& hotline_measures() {
 
 boost::asio::awaitable<HotlineReport> HotlineReportStore::figures(HotlineQuery query) {
   const auto key = group_key(query.group_by);
-  auto count = [](const std::string& measure) {
-    return "count(*) FILTER (WHERE " + measure_condition(measure) + ")";
-  };
+  auto count = [](const std::string& measure) { return "count(*) FILTER (WHERE " + measure_condition(measure) + ")"; };
   pg::Statement statement(
       "SELECT GROUPING(" + key + ") = 1, " + key + ", max(coalesce(u.display_name, '')), count(*), " +
           count("answered") + ", " + count("abandoned") +
@@ -62,7 +61,7 @@ boost::asio::awaitable<HotlineReport> HotlineReportStore::figures(HotlineQuery q
           "c.voicemail AND c.ended_at IS NOT NULL), " +
           count("returned_in_time") + ", " + count("returned_late") + ", " + count("not_returned") + offered_calls +
           " GROUP BY GROUPING SETS ((" + key + "), ()) ORDER BY 1, 2",
-      query.from, query.until, query.within_minutes);
+      epoch(query.from), epoch(query.until), query.within_minutes);
   auto result = co_await pool_.run_one(std::move(statement));
   HotlineReport report;
   for (int row = 0; row < result.rows(); ++row) {
@@ -96,9 +95,8 @@ boost::asio::awaitable<std::vector<HotlineCall>> HotlineReportStore::calls(Hotli
       " extract(epoch FROM coalesce(c.answered_at, c.ended_at) - c.started_at)::bigint,"
       " extract(epoch FROM c.ended_at - c.answered_at)::bigint, c.missed" +
           std::string(offered_calls) + " AND " + condition + " AND $3::int IS NOT NULL AND ($4::text IS NULL OR " +
-          group_key(query.group_by) +
-          " = $4) ORDER BY c.started_at, c.id LIMIT $5",
-      query.from, query.until, query.within_minutes, key, limit);
+          group_key(query.group_by) + " = $4) ORDER BY c.started_at, c.id LIMIT $5",
+      epoch(query.from), epoch(query.until), query.within_minutes, key, limit);
   auto result = co_await pool_.run_one(std::move(statement));
   std::vector<HotlineCall> calls;
   for (int row = 0; row < result.rows(); ++row) {

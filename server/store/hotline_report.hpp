@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/pg/pool.hpp"
+#include "workflow/calendar.hpp"
 
 namespace petitiond::store {
 
@@ -27,9 +28,9 @@ struct HotlineReport {
 };
 
 struct HotlineQuery {
-  std::int64_t from = 0, until = 0;  // calls that started in [from, until), epoch seconds
-  std::string group_by = "day";      // hour, day, month, operator
-  int within_minutes = 120;          // a missed call returned within this counts as in time
+  workflow::Instant from, until;  // calls that started in [from, until)
+  std::string group_by = "day";   // hour, day, month, operator
+  int within_minutes = 120;       // a missed call returned within this counts as in time
 };
 
 // A call behind a figure (drill-down), the citizen's number masked by the caller.
