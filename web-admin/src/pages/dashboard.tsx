@@ -1,18 +1,15 @@
 // The manager's reports as charts: overdue now by unit, escalations between levels, units ranked (towns,
 // villages or departments), on-time completion and satisfaction month by month — each with its figures as
-// a table (what a screen reader reads) — for a period picked by preset or by dates, with CSV / Excel export.
-import * as echarts from "echarts/core";
-import { BarChart, LineChart } from "echarts/charts";
-import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
-import { CanvasRenderer } from "echarts/renderers";
-import { useEffect, useRef, useState } from "preact/hooks";
+// a table (what a screen reader reads) — and the hotline's figures, for a period picked by preset or by dates,
+// with CSV / Excel export.
+import { useEffect, useState } from "preact/hooks";
 
 import { api } from "../api";
 import { navigate } from "../router";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
-
-echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, CanvasRenderer]);
+import { Chart, percent } from "./dashboard_chart";
+import { HotlineFigures } from "./dashboard_hotline";
 
 const escalationKeys = ["reminded", "supervised", "escalated_to_town", "escalated_to_department", "escalated_to_district", "criticised"] as const;
 
@@ -43,10 +40,6 @@ interface Point {
 
 const rankLevels = ["town", "village", "department"] as const;
 
-function percent(rate: number | null): string {
-  return rate === null ? "—" : `${(rate * 100).toFixed(1)}%`;
-}
-
 // The district's calendar day (UTC+8), whatever the browser's time zone: the reports count by it.
 const districtDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" });
 function isoDate(d: Date) {
@@ -62,21 +55,6 @@ function presetFrom(preset: string, today: string): string {
   return isoDate(new Date(Date.now() - 364 * 86_400_000));
 }
 const presets = ["month", "quarter", "year", "twelve_months"] as const;
-
-function Chart({ option, title }: { option: echarts.EChartsCoreOption; title: string }) {
-  const element = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const chart = echarts.init(element.current!);
-    chart.setOption({ aria: { enabled: true }, tooltip: {}, ...option });
-    const resize = () => chart.resize();
-    addEventListener("resize", resize);
-    return () => {
-      removeEventListener("resize", resize);
-      chart.dispose();
-    };
-  }, [option]);
-  return <div ref={element} class="chart" role="img" aria-label={title} />;
-}
 
 export function Dashboard() {
   useSignal(language);
@@ -248,6 +226,7 @@ export function Dashboard() {
               </tbody>
             </table>
           </section>
+          <HotlineFigures period={period} />
         </>
       )}
     </>
