@@ -12,6 +12,8 @@
 #include "notifications/messages.hpp"
 #include "notifications/sms.hpp"
 #include "notifications/smtp.hpp"
+#include "workflow/identity.hpp"
+#include "workflow/satisfaction_reply.hpp"
 #include "server/auth/secrets.hpp"
 #include "server/logging/log.hpp"
 
@@ -35,7 +37,8 @@ struct Outcome {
   std::int64_t id = 0;
   bool sent = false;
   std::string error;
-  int attempts = 0;  // with this one
+  int attempts = 0;        // with this one
+  bool permanent = false;  // no retry can succeed: dead at once
 };
 
 std::string idempotency_key(const Delivery& d) {
@@ -73,6 +76,7 @@ ChannelSettings settings_from(const pg::Result& result) {
 
 Outcome deliver_sms(const Delivery& d, const std::optional<SmsGateway>& gateway, std::chrono::milliseconds timeout) {
   if (!gateway) return {d.id, false, "no SMS gateway is configured (setting sms.gateway)", d.attempts};
+  if (!sms_number(d.address)) return {d.id, false, not_a_mobile_number, d.attempts, true};
   auto error = send_sms(*gateway, d.address, d.message.text, idempotency_key(d), timeout);
   return {d.id, !error, error.value_or(""), d.attempts};
 }
@@ -198,6 +202,9 @@ asio::awaitable<int> Dispatcher::pass() {
     d.secret = rows.text(row, 10);
     if (d.channel != "webhook") {
       const auto readers = d.recipient.starts_with("petitioner:") ? Readers::petitioner : Readers::staff;
+      // Only a text message can be answered by a text message (docs/telephony.md, "SMS replies").
+      if (d.channel == "sms" && readers == Readers::petitioner)
+        d.payload["rate_by_text"] = workflow::satisfaction_invitation(d.language);
       d.message = texts->render(d.topic, readers, d.payload, d.language, *templates_.labels());
     }
     if (d.channel == "in_app" && d.user_id) {
@@ -233,15 +240,17 @@ asio::awaitable<int> Dispatcher::pass() {
       delay = std::min(3600.0, static_cast<double>(options_.first_retry.count()) * std::pow(2.0, o.attempts - 1)) *
               jitter(random);
     }
-    results.push_back(json::object{{"id", o.id}, {"sent", o.sent}, {"error", o.error}, {"delay", delay}});
+    results.push_back(
+        json::object{{"id", o.id}, {"sent", o.sent}, {"error", o.error}, {"delay", delay}, {"permanent", o.permanent}});
   }
   std::vector<pg::Statement> record;
   record.emplace_back(
       "UPDATE notification_deliveries d SET"
-      " state = CASE WHEN r.sent THEN 'sent' WHEN d.attempts >= $2 THEN 'dead' ELSE 'pending' END,"
+      " state = CASE WHEN r.sent THEN 'sent' WHEN d.attempts >= $2 OR r.permanent THEN 'dead' ELSE 'pending' END,"
       " sent_at = CASE WHEN r.sent THEN now() END, last_error = nullif(r.error, ''),"
       " next_attempt_at = CASE WHEN r.sent THEN d.next_attempt_at ELSE now() + make_interval(secs => r.delay) END"
-      " FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, sent boolean, error text, delay float8) WHERE d.id = r.id",
+      " FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, sent boolean, error text, delay float8, permanent boolean)"
+      " WHERE d.id = r.id",
       json::serialize(results), options_.max_attempts);
   if (!in_app.empty())
     record.emplace_back("SELECT pg_notify('" + std::string(user_event_channel) +

@@ -74,8 +74,9 @@ std::optional<MessageTexts::Texts> over(const std::optional<MessageTexts::Texts>
 
 const std::set<std::string>& MessageTexts::placeholders() {
   static const std::set<std::string> names{
-      "tracking_code", "state", "clock",         "due_at",       "reason",          "days",          "by", "subject",
-      "petitioner",    "date",  "overdue_count", "overdue_list", "escalated_count", "escalated_list"};
+      "tracking_code", "state",        "clock",           "due_at",         "reason",
+      "days",          "by",           "subject",         "petitioner",     "date",
+      "overdue_count", "overdue_list", "escalated_count", "escalated_list", "rate_by_text"};
   return names;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "notifications/http_post.hpp"
+#include "workflow/identity.hpp"
 
 namespace petitiond::notifications {
 namespace json = boost::json;
@@ -44,8 +45,10 @@ SmsGateway sms_gateway_from(const json::value& value) {
 
 std::optional<std::string> send_sms(const SmsGateway& gateway, const std::string& phone, const std::string& text,
                                     const std::string& id, std::chrono::milliseconds timeout) {
-  auto body =
-      fill(fill(fill(gateway.body, "phone", json_escaped(phone)), "text", json_escaped(text)), "id", json_escaped(id));
+  const auto number = sms_number(phone);
+  if (!number) return std::string(not_a_mobile_number);
+  auto body = fill(fill(fill(gateway.body, "phone", json_escaped(*number)), "text", json_escaped(text)), "id",
+                   json_escaped(id));
   std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"},
                                                            {"Idempotency-Key", id}};
   if (!gateway.token.empty()) headers.emplace_back("Authorization", "Bearer " + gateway.token);

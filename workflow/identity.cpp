@@ -110,4 +110,35 @@ std::string normalise_phone(std::string_view phone) {
   return digits;
 }
 
+std::optional<std::string> sms_number(std::string_view phone) {
+  std::string lower;
+  for (char c : phone) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view marker : {"ext", "x", "#", ",", ";"})
+    if (auto at = lower.find(marker); at != std::string::npos) lower.resize(at);
+  for (char c : lower)
+    if (!std::isdigit(static_cast<unsigned char>(c)) && std::string_view(" +-()./").find(c) == std::string_view::npos)
+      return std::nullopt;
+  std::string digits;
+  for (char c : lower)
+    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+  const auto first = lower.find_first_not_of(' ');
+  bool international = first != std::string::npos && lower[first] == '+';
+  if (!international && digits.starts_with("00")) {
+    digits.erase(0, 2);
+    international = true;
+  }
+  std::string national = digits;
+  if (international) {
+    if (!digits.starts_with("86")) {
+      if (digits.size() < 8 || digits.size() > 15 || digits[0] == '0') return std::nullopt;
+      return "+" + digits;
+    }
+    national = digits.substr(2);
+  } else if (digits.size() == 13 && digits.starts_with("86") && digits[2] == '1') {
+    national = digits.substr(2);
+  }
+  if (national.size() != 11 || national[0] != '1' || national[1] < '3') return std::nullopt;
+  return "+86" + national;
+}
+
 }  // namespace petitiond

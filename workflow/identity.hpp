@@ -37,4 +37,9 @@ std::optional<Disability> certificate_disability(std::string_view certificate);
 // extension after 'x', 'ext' or '#' is dropped. Empty when fewer than 5 digits remain.
 std::string normalise_phone(std::string_view phone);
 
+// A phone number as SMS gateways take it, in E.164 ("+8613812341234"), or nothing for a number that cannot
+// receive a text message: a landline or service number, or too few or too many digits. Numbers without a
+// country code are Chinese (domestic mobiles are 11 digits, 13x–19x); "+852 9123 4567" or "00852…" keep theirs.
+std::optional<std::string> sms_number(std::string_view phone);
+
 }  // namespace petitiond

@@ -195,11 +195,19 @@ json::value shown_number(const std::string& number, bool citizen) {
   return key ? json::value(mask_phone(*key)) : json::value("anonymous");
 }
 
+http::ServerEvent sms_reply_event(std::int64_t id) {
+  return {"sms_reply", json::serialize(json::object{{"id", id}}), RoleSet{Role::operator_}, {}};
+}
+
 }  // namespace
 
 awaitable<void> push_call_event(Services& services, std::string payload) {
   auto notice = json::parse(payload).as_object();
   const std::string event(notice.at("event").as_string());
+  if (event == "sms_reply") {  // only its id: each operator's list is read through the visibility rule
+    services.events.publish(sms_reply_event(notice.at("id").to_number<std::int64_t>()));
+    co_return;
+  }
   json::object data{{"call_id", notice.at("call_id")}};
   http::ServerEvent pushed{event, "", RoleSet{Role::operator_}, {}};
   if (event == "call") {

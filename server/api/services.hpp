@@ -15,6 +15,7 @@
 #include "server/store/petitions.hpp"
 #include "server/store/hotline_report.hpp"
 #include "server/store/public_requests.hpp"
+#include "server/store/sms_replies.hpp"
 #include "server/store/reports.hpp"
 #include "server/store/settings.hpp"
 #include "server/store/units.hpp"
@@ -42,6 +43,7 @@ struct Services {
   store::CallStore& calls;
   store::PublicRequestStore& public_requests;
   store::HotlineReportStore& hotline_report;
+  store::SmsReplyStore& sms_replies;
   store::WebhookStore& webhooks;
   store::DeliveryStore& deliveries;
   http::EventHub& events;

@@ -73,13 +73,26 @@ void secret_member(json::object& out, const json::object& in, const json::value&
   out[name] = text(it->value(), field + "." + name, max);
 }
 
+// A secret that is part of an address (the telephone system's, the SMS gateway's replies').
+std::string address_token(const json::value& v, const std::string& field) {
+  auto token = text(v, field, 128);
+  if (token.size() < 20 ||
+      token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
+    refuse("must be 20 to 128 letters, digits, - or _ (it is part of an address)", field);
+  return token;
+}
+
 json::value check_sms(const json::value& v, const json::value& stored) {
-  const auto& o = object_of(v, "value", {"url", "token", "body"});
+  const auto& o = object_of(v, "value", {"url", "token", "body", "inbound_token"});
   json::object out;
   const auto* address = member(o, "url");
   if (!address) refuse("must be given", "value.url");
   out["url"] = url(*address, "value.url");
   secret_member(out, o, stored, "token", "value", 512);
+  // Replies are taken at /api/v1/sms/inbound/{inbound_token} (docs/telephony.md, "SMS replies").
+  if (const auto* inbound = member(o, "inbound_token"); inbound && !inbound->is_null())
+    address_token(*inbound, "value.inbound_token");
+  secret_member(out, o, stored, "inbound_token", "value", 128);
   if (const auto* body = member(o, "body")) {
     auto template_text = text(*body, "value.body", 4096);
     if (template_text.find("{phone}") == std::string::npos || template_text.find("{text}") == std::string::npos)
@@ -147,11 +160,7 @@ json::value check_proxies(const json::value& v) {
 
 json::value check_cti_token(const json::value& v) {
   if (v.is_null()) return nullptr;
-  auto token = text(v, "value", 128);
-  if (token.size() < 20 ||
-      token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
-    refuse("must be 20 to 128 letters, digits, - or _ (it is part of the telephone system's address)", "value");
-  return json::string(token);
+  return json::string(address_token(v, "value"));
 }
 
 }  // namespace
@@ -159,7 +168,7 @@ json::value check_cti_token(const json::value& v) {
 const std::vector<SettingRule>& setting_rules() {
   static const std::vector<SettingRule> rules{
       {"cti.token", true, {}},
-      {"sms.gateway", false, {"token"}},
+      {"sms.gateway", false, {"token", "inbound_token"}},
       {"smtp", false, {"password"}},
       {"portal.intake_unit", false, {}},
       {"portal.rate_limit", false, {}},

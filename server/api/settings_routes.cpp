@@ -13,6 +13,7 @@
 #include "server/http/json_input.hpp"
 #include "server/http/response.hpp"
 #include "workflow/calendar.hpp"
+#include "workflow/identity.hpp"
 
 namespace petitiond::api {
 namespace json = boost::json;
@@ -111,8 +112,7 @@ awaitable<Response> test_sms(Services& services, RequestContext& context) {
   http::Fields fields(body);
   const auto phone = fields.text("phone", 20);
   fields.reject_unknown();
-  if (phone.find_first_not_of("+0123456789- ") != std::string::npos)
-    throw Error(Errc::invalid_field, "must be a telephone number", "phone");
+  if (!sms_number(phone)) throw Error(Errc::invalid_field, "must be a mobile number that can receive texts", "phone");
   const auto stored = (co_await services.settings.get("sms.gateway")).value_or(nullptr);
   notifications::SmsGateway gateway;
   try {

@@ -10,6 +10,7 @@
 #include "server/api/routes.hpp"
 #include "server/http/json_input.hpp"
 #include "server/http/response.hpp"
+#include "workflow/satisfaction_reply.hpp"
 
 namespace petitiond::api {
 namespace json = boost::json;
@@ -81,6 +82,7 @@ awaitable<Response> preview(Services& services, RequestContext& context) {
   fields.known("values");
   fields.reject_unknown();
   auto values = sample_values();
+  values["rate_by_text"] = workflow::satisfaction_invitation(language);  // as a text message shows it
   if (auto it = body.find("values"); it != body.end()) {
     if (!it->value().is_object()) throw Error(Errc::invalid_field, "must be an object of placeholder values", "values");
     for (const auto& [name, value] : it->value().as_object()) {

@@ -63,6 +63,7 @@ class Application {
   store::CallStore calls_;
   store::PublicRequestStore public_requests_;
   store::HotlineReportStore hotline_report_;
+  store::SmsReplyStore sms_replies_;
   store::WebhookStore webhooks_;
   store::DeliveryStore deliveries_;
   http::EventHub events_;

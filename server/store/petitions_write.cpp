@@ -104,7 +104,9 @@ pg::Statement report_facts_insert(std::int64_t petition_id, Instant at, const st
 }
 
 Author author_of(const Actor& actor) {
-  return {actor.user_id, actor.display_name.empty() ? actor.login : actor.display_name};
+  // No user (0): the petitioner's own text message, recorded in the desk's name.
+  const auto id = actor.user_id > 0 ? std::optional(actor.user_id) : std::nullopt;
+  return {id, actor.display_name.empty() ? actor.login : actor.display_name};
 }
 
 // The petition as it is after the writes before it in the same pipeline.

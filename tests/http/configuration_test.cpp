@@ -343,6 +343,9 @@ TEST_CASE("the CTI token is generated, shown once, and the old one stops after t
   REQUIRE(tested.status == 200);
   CHECK(tested.json().at("sent").as_bool() == false);
   CHECK(!tested.json().at("error").is_null());
+  auto landline = admin.send("POST", "/api/v1/settings/sms.gateway/test", R"({"phone":"028-62000000"})");
+  CHECK(landline.status == 422);
+  CHECK(landline.json().at("error").at("field") == boost::json::value("phone"));
   CHECK(admin.send("POST", "/api/v1/settings/smtp/test", R"({"to":"ops@example.cn"})").status == 422);  // none set
 }
 

@@ -216,6 +216,13 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
   OrgFixture org;
   pg::BlockingConnection db(org.db.url());
   db.exec(R"(INSERT INTO settings (key, value) VALUES ('cti.token', '"cti-secret"'))");
+  // The same {token} opens the SMS gateway's address.
+  db.exec(R"(INSERT INTO settings (key, value) VALUES ('sms.gateway',)"
+          R"( '{"url": "http://127.0.0.1:9/sms", "inbound_token": "cti-secret"}'))");
+  const auto sms_reply = db.exec(
+                               "INSERT INTO sms_replies (from_number, text, received_at, outcome)"
+                               " VALUES ('13700000000', '什么时候有结果', now(), 'unrecognised') RETURNING id")
+                             .integer(0, 0);
   TestServer server(org, {"--notify-interval", "0"});
   const auto port = server.port();
   Session admin(port, "admin", fixture_password);
@@ -264,6 +271,7 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
       {"year", "2027"},
       {"token", "cti-secret"},
       {"call_id", "hostile-call"},
+      {"reply_id", std::to_string(sms_reply)},
       {"service_code", "subsidies.json"},
       {"service_request_id", "20260101-AAAA-BBBB-CCCC.xml"},
       {"resource", "anything.json"},

@@ -241,6 +241,7 @@ TEST_CASE(
   const auto called = filed_id(op, R"({"name":"郑二","phone":"13912345682","preferred_channel":"phone"})");
   const auto refused = filed_id(op, R"({"name":"郑三","phone":"13912345683","contact_consent":false})");
   const auto quiet = filed_id(op, R"({"name":"郑四","phone":"13912345684","preferred_channel":"none"})");
+  const auto landline = filed_id(op, R"({"name":"郑六","phone":"028-62000001"})");
   const auto mailed_without_smtp =
       filed_id(op, R"({"name":"郑五","email":"zheng5@example.cn","preferred_channel":"email"})");
   auto anonymous = op.send(
@@ -258,6 +259,15 @@ TEST_CASE(
   CHECK(deliveries_of(db, quiet).empty());
   CHECK(deliveries_of(db, nobody).empty());
   CHECK(deliveries_of(db, mailed_without_smtp).starts_with("email:"));
+  // A landline cannot take a text: the delivery is given up at once, with the reason, and never sent.
+  const auto given_up =
+      "SELECT d.state || ':' || d.attempts || ':' || d.last_error FROM notification_deliveries d"
+      " JOIN outbox o ON o.id = d.outbox_id WHERE o.petition_id = " +
+      std::to_string(landline);
+  REQUIRE(
+      eventually([&] { return db.exec(given_up).rows() == 1 && db.exec(given_up).text(0, 0).starts_with("dead"); }));
+  CHECK(std::string(db.exec(given_up).text(0, 0)) ==
+        "dead:1:the number cannot receive text messages (not a mobile number)");
   std::this_thread::sleep_for(300ms);
   CHECK(gateway.received().size() == 1);
 

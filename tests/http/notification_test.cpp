@@ -74,7 +74,7 @@ TEST_CASE("a petitioner's SMS waits out a gateway that is down and is delivered 
   auto requests = gateway.received();
   REQUIRE(requests.size() == 1);
   auto body = json::parse(std::string(requests[0].at("body").as_string())).as_object();
-  CHECK(body.at("to").as_string() == "13912345678");
+  CHECK(body.at("to").as_string() == "+8613912345678");  // E.164
   CHECK(std::string(body.at("text").as_string()).find("已登记") != std::string::npos);
   auto tracking = db.exec("SELECT tracking_code FROM petitions WHERE id = " + std::to_string(id));
   CHECK(std::string(body.at("text").as_string()).find(std::string(tracking.text(0, 0))) != std::string::npos);

@@ -30,7 +30,8 @@ const std::set<std::string> public_routes{"/healthz",
                                           "/api/v1/cti/{token}",
                                           "/api/v1/portal/categories",
                                           "/api/v1/portal/petitions",
-                                          "/api/v1/portal/status"};
+                                          "/api/v1/portal/status",
+                                          "/api/v1/sms/inbound/{token}"};
 
 // Open311 GeoReport v2: public reads, filing checked by its api_key (open311_test.cpp).
 bool open311_route(const std::string& pattern) { return pattern.starts_with("/open311/v2/"); }
@@ -44,6 +45,7 @@ struct PetitionFixture {
   std::map<std::string, std::int64_t> attachments;  // one per petition, by the same names
   std::int64_t dead_letter = 0;                     // a notification that failed too often
   std::int64_t webhook = 0;
+  std::map<std::string, std::int64_t> sms_replies;  // a text about each petition, by the same names
 };
 
 PetitionFixture add_petitions(const OrgFixture& org, const std::filesystem::path& data_dir) {
@@ -111,6 +113,14 @@ PetitionFixture add_petitions(const OrgFixture& org, const std::filesystem::path
                             "INSERT INTO webhooks (name, url, secret) VALUES ('matrix', 'https://example.cn/hook',"
                             " 'a-secret-of-sixteen-or-more') RETURNING id")
                         .integer(0, 0);
+  for (const auto& [name, petition] : fixture.petitions)
+    fixture.sms_replies[name] =
+        conn.exec(
+                "INSERT INTO sms_replies (from_number, from_key, text, received_at, outcome, petition_ids)"
+                " VALUES ('13700000000', '13700000000', '什么时候有结果', now(), 'unrecognised', ARRAY[$1::bigint])"
+                " RETURNING id",
+                {std::to_string(petition)})
+            .integer(0, 0);
   return fixture;
 }
 
@@ -226,8 +236,10 @@ class Matrix {
 
     if (segment == "{call_id}") return std::string("matrix-call");   // operators only; every operator sees all calls
     if (segment == "{phone_id}") return std::string("13700000009");  // blocked in add_petitions(); admins see all
-    if (segment == "{petition_id}" || segment == "{attachment_id}") {
-      const auto& ids = segment == "{petition_id}" ? petitions_.petitions : petitions_.attachments;
+    if (segment == "{petition_id}" || segment == "{attachment_id}" || segment == "{reply_id}") {
+      const auto& ids = segment == "{petition_id}"     ? petitions_.petitions
+                        : segment == "{attachment_id}" ? petitions_.attachments
+                                                       : petitions_.sms_replies;
       if (foreign) {
         is_foreign = true;
         return std::to_string(ids.at(foreign_petition(login)));

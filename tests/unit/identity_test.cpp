@@ -57,3 +57,35 @@ TEST_CASE("e-mail addresses are one address each, or the problem is named") {
     CHECK_FALSE(email_problem(bad).empty());
   }
 }
+
+TEST_CASE("numbers are written in E.164 for the SMS gateway, and only numbers that can take a text") {
+  const std::vector<std::pair<std::string, std::optional<std::string>>> numbers{
+      {"13812341234", "+8613812341234"},
+      {"138 1234 1234", "+8613812341234"},
+      {"138-1234-1234", "+8613812341234"},
+      {"+86 138-1234-1234", "+8613812341234"},
+      {"+86 (138) 1234 1234", "+8613812341234"},
+      {"0086 13812341234", "+8613812341234"},
+      {"8613812341234", "+8613812341234"},
+      {"19912341234", "+8619912341234"},
+      {"+852 9123 4567", "+85291234567"},
+      {"00852 9123 4567", "+85291234567"},
+      {"+1 (202) 555-0143", "+12025550143"},
+      {"13812341234 ext 12", "+8613812341234"},
+      // Landlines, service numbers and the malformed take no texts.
+      {"028-62000000", std::nullopt},
+      {"+86 28 6200 0000", std::nullopt},
+      {"12385", std::nullopt},
+      {"1381234123", std::nullopt},
+      {"138123412345", std::nullopt},
+      {"11812341234", std::nullopt},
+      {"+0 123456789", std::nullopt},
+      {"+1234567", std::nullopt},
+      {"1381234123a", std::nullopt},
+      {"", std::nullopt},
+  };
+  for (const auto& [phone, expected] : numbers) {
+    CAPTURE(phone);
+    CHECK(sms_number(phone) == expected);
+  }
+}
