@@ -93,11 +93,12 @@ std::vector<store::InboundSms> inbound_sms(const http::Request& request) {
     if (!text) throw Error(Errc::invalid_field, "is required: the message", where + "text");
     store::InboundSms sms;
     sms.from = checked(*from, where + "from", 40, false);
-    if (auto nation = fields.find("nationcode"); nation != fields.end() && !nation->second.empty() &&
-                                                 nation->second != "86" && !sms.from.starts_with("+"))
+    if (auto nation = fields.find("nationcode");
+        nation != fields.end() && !nation->second.empty() && nation->second != "86" && !sms.from.starts_with("+"))
       sms.from = "+" + checked(nation->second, where + "nationcode", 4, false) + sms.from;
     sms.text = checked(*text, where + "text", 1000, true);
-    if (auto id = first_of(fields, id_names); id && !id->empty()) sms.gateway_id = checked(*id, where + "id", 200, false);
+    if (auto id = first_of(fields, id_names); id && !id->empty())
+      sms.gateway_id = checked(*id, where + "id", 200, false);
     messages.push_back(std::move(sms));
   }
   return messages;

@@ -137,8 +137,8 @@ awaitable<Response> mark_handled(Services& services, RequestContext& context) {
   auto waiting = co_await services.sms_replies.to_read(actor_of(context), 1, id);
   if (waiting.empty()) throw Error(Errc::not_found, "no reply waiting to be read has this id");
   http::no_body_fields(context.request);
-  co_await services.sms_replies.mark_handled(actor_of(context), id,
-                                             audit_event(context, "sms.reply_handled", "sms_reply", std::to_string(id)));
+  co_await services.sms_replies.mark_handled(
+      actor_of(context), id, audit_event(context, "sms.reply_handled", "sms_reply", std::to_string(id)));
   co_return no_content();
 }
 

@@ -36,15 +36,15 @@ boost::asio::awaitable<ReceivedSms> SmsReplyStore::receive(InboundSms sms, workf
       " AND NOT EXISTS (SELECT 1 FROM added)",
       sms.gateway_id, sms.from, from_key, sms.text, epoch(at)));
   // The satisfaction message is the SMS sent to the petitioner when the petition came to await its callback.
-  const auto awaiting = batch.add(pg::Statement(
-      "SELECT p.id, p.version, p.intake_unit_id, u.path::text FROM petitions p"
-      " JOIN petitioners pe ON pe.id = p.petitioner_id JOIN units u ON u.id = p.intake_unit_id"
-      " WHERE $1::text IS NOT NULL AND pe.phone_key = $1 AND p.state = 'replied' AND EXISTS ("
-      "   SELECT 1 FROM outbox o JOIN notification_deliveries d ON d.outbox_id = o.id"
-      "   WHERE o.petition_id = p.id AND o.payload->>'state' = 'replied' AND d.channel = 'sms'"
-      "     AND d.recipient = 'petitioner:' || pe.id AND d.state <> 'dead')"
-      " ORDER BY p.id LIMIT 20",
-      from_key));
+  const auto awaiting =
+      batch.add(pg::Statement("SELECT p.id, p.version, p.intake_unit_id, u.path::text FROM petitions p"
+                              " JOIN petitioners pe ON pe.id = p.petitioner_id JOIN units u ON u.id = p.intake_unit_id"
+                              " WHERE $1::text IS NOT NULL AND pe.phone_key = $1 AND p.state = 'replied' AND EXISTS ("
+                              "   SELECT 1 FROM outbox o JOIN notification_deliveries d ON d.outbox_id = o.id"
+                              "   WHERE o.petition_id = p.id AND o.payload->>'state' = 'replied' AND d.channel = 'sms'"
+                              "     AND d.recipient = 'petitioner:' || pe.id AND d.state <> 'dead')"
+                              " ORDER BY p.id LIMIT 20",
+                              from_key));
   auto results = co_await pool_.run(std::move(batch));
   const auto& row = results[kept];
   if (row.rows() == 0) throw Error(Errc::conflict, "the reply could not be kept; send it again");
@@ -69,7 +69,7 @@ boost::asio::awaitable<void> SmsReplyStore::settle(std::int64_t id, std::string 
 }
 
 boost::asio::awaitable<std::vector<SmsReply>> SmsReplyStore::to_read(Actor viewer, int limit,
-                                                                      std::optional<std::int64_t> only) {
+                                                                     std::optional<std::int64_t> only) {
   pg::Statement query("");
   const auto visible = visible_petitions_condition(viewer, query);
   const auto limit_param = param(query, limit);
@@ -78,9 +78,9 @@ boost::asio::awaitable<std::vector<SmsReply>> SmsReplyStore::to_read(Actor viewe
       "SELECT r.id, coalesce(r.from_key, r.from_number), r.text, iso_local(r.received_at), r.outcome, r.satisfaction,"
       " (SELECT coalesce(json_agg(json_build_object('id', p.id, 'tracking_code', p.tracking_code, 'state', p.state)"
       "   ORDER BY p.id), '[]')::text FROM petitions p WHERE p.id = ANY (r.petition_ids) AND " +
-      visible +
-      ") FROM sms_replies r WHERE " + std::string(to_be_read) + " AND (" + only_param + "::bigint IS NULL OR r.id = " +
-      only_param + ") AND (cardinality(r.petition_ids) = 0 OR EXISTS (SELECT 1 FROM petitions p WHERE p.id = ANY (r.petition_ids)"
+      visible + ") FROM sms_replies r WHERE " + std::string(to_be_read) + " AND (" + only_param +
+      "::bigint IS NULL OR r.id = " + only_param +
+      ") AND (cardinality(r.petition_ids) = 0 OR EXISTS (SELECT 1 FROM petitions p WHERE p.id = ANY (r.petition_ids)"
       " AND " +
       visible + ")) ORDER BY r.received_at, r.id LIMIT " + limit_param;
   auto result = co_await pool_.run_one(std::move(query));
@@ -108,8 +108,8 @@ boost::asio::awaitable<void> SmsReplyStore::mark_handled(Actor viewer, std::int6
   pg::Statement update("UPDATE sms_replies r SET handled_at = now(), handled_by = $1", viewer.user_id);
   const auto id_param = param(update, id);
   const auto visible = visible_petitions_condition(viewer, update);
-  update.sql += " WHERE r.id = " + id_param +
-                " AND " + to_be_read + " AND (cardinality(r.petition_ids) = 0 OR"
+  update.sql += " WHERE r.id = " + id_param + " AND " + to_be_read +
+                " AND (cardinality(r.petition_ids) = 0 OR"
                 " EXISTS (SELECT 1 FROM petitions p WHERE p.id = ANY (r.petition_ids) AND " +
                 visible + ")) RETURNING 1";
   pg::Batch batch;

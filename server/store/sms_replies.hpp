@@ -16,7 +16,7 @@
 namespace petitiond::store {
 
 struct InboundSms {
-  std::string from;                       // as the gateway gives it
+  std::string from;  // as the gateway gives it
   std::string text;
   std::optional<std::string> gateway_id;  // the gateway's message id
 };

@@ -108,7 +108,7 @@ TEST_CASE("a petitioner's text reply to the answer is recorded as the callback, 
 
   // Only the configured address takes reports.
   auto stranger = http_request(server.port(), "POST", "/api/v1/sms/inbound/not-the-token-at-all-000",
-                                    R"({"from":"13912345671","text":"5"})", {{"Content-Type", "application/json"}});
+                               R"({"from":"13912345671","text":"5"})", {{"Content-Type", "application/json"}});
   CHECK(stranger.status == 401);
   CHECK(text(desk.petition(first), "state") == "replied");
 
@@ -162,7 +162,8 @@ TEST_CASE("a petitioner's text reply to the answer is recorded as the callback, 
   const auto third = desk.answered("13912345673");
   REQUIRE(eventually([&] { return answer_sms("+8613912345673").has_value(); }));
   auto unhappy = counts(report(
-      server, R"([{"extend":"","mobile":"13912345673","nationcode":"86","sign":"12385","text":"非常不满意","time":1764720000}])"));
+      server,
+      R"([{"extend":"","mobile":"13912345673","nationcode":"86","sign":"12385","text":"非常不满意","time":1764720000}])"));
   CHECK(unhappy.at("recorded").to_number<int>() == 1);
   CHECK(text(desk.petition(third), "satisfaction") == "very_dissatisfied");
   waiting = replies(desk.op);
@@ -174,8 +175,9 @@ TEST_CASE("a petitioner's text reply to the answer is recorded as the callback, 
   const auto fourth = desk.answered("13912345674");
   const auto fifth = desk.answered("13912345674");
   REQUIRE(eventually([&] {
-    return count(db, "SELECT count(*) FROM notification_deliveries WHERE channel = 'sms' AND state = 'sent'"
-                     " AND topic = 'reply'") == 5;
+    return count(db,
+                 "SELECT count(*) FROM notification_deliveries WHERE channel = 'sms' AND state = 'sent'"
+                 " AND topic = 'reply'") == 5;
   }));
   auto which = counts(report(server, R"({"from":"+86 139 1234 5674","text":"5"})"));
   CHECK(which.at("ambiguous").to_number<int>() == 1);

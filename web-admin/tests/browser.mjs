@@ -479,6 +479,16 @@ async function adminConfiguration(browser, base) {
   const admin = await apiSession(base, "admin");
   check(!JSON.stringify(await admin("GET", "/api/v1/settings")).includes(token), "the token is never shown again");
 
+  // The SMS gateway: an address for the texts petitioners send back, generated here and shown to paste.
+  await page.fill("#sms-url", "http://127.0.0.1:9/sms");
+  await page.click("button:has-text('生成接收令牌')");
+  const inbound = await page.inputValue("#sms-inbound");
+  check(/^[A-Za-z0-9_-]{32}$/.test(inbound), "an address token for incoming texts is generated");
+  check((await page.textContent("#sms-inbound-hint")).includes(`/api/v1/sms/inbound/${inbound}`), "its address is shown to give the gateway");
+  await page.click("form:has(#sms-url) button[type=submit]");
+  await page.waitForSelector("form:has(#sms-url) [role=status]");
+  smsInbound = `${base}/api/v1/sms/inbound/${inbound}`;
+
   await page.fill("#trusted-proxies", "10.0.0.0/8\n10.1.2.3/8");
   await page.click("form:has(#trusted-proxies) button[type=submit]");
   const refused = await (await page.waitForSelector("form:has(#trusted-proxies) [role=alert]")).textContent();
@@ -541,6 +551,37 @@ async function adminConfiguration(browser, base) {
         "at 320 CSS pixels the admin page does not scroll sideways");
   await axe(page, "the admin configuration at phone width");
   await shot(page, "admin-configuration-phone");
+  await context.close();
+}
+
+let smsInbound = "";  // the address adminConfiguration gave the SMS gateway
+
+// Texts petitioners send back that the server could not take as a rating wait in the operator's console.
+async function operatorReadsTexts(browser, base) {
+  console.log("text replies in the console");
+  const text = (from, body) => fetch(smsInbound, {
+    method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ From: from, Body: body, MessageSid: `SM-${from}-${body.length}` }),
+  });
+  check((await text("13700004321", "请问补贴什么时候能到？")).ok, "the gateway reports a text");
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await logIn(page, base, "hotline1");
+  await page.waitForSelector("#sms-replies-title ~ ul li:has-text('请问补贴什么时候能到？')");
+  const row = await page.textContent("li:has-text('请问补贴什么时候能到？')");
+  check(row.includes("137****4321") && !row.includes("13700004321"), "the sender is masked");
+  check(row.includes("未识别为评价"), "it says why it waits for a person");
+  await page.waitForSelector("h2:has-text('等待来电')");  // the event stream is open
+  check((await text("13700004322", "5")).ok, "a rating from a number owed no callback");
+  await page.waitForSelector("li:has-text('137****4322'):has-text('该号码没有待回访事项')");
+  check(true, "a new text appears without reloading");
+  await axe(page, "the console with text replies");
+  await page.setViewportSize({ width: 320, height: 800 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= 320), "the text list does not scroll the page sideways at 320 px");
+  await page.click("li:has-text('请问补贴什么时候能到？') button:has-text('已处理')");
+  await page.waitForSelector("li:has-text('请问补贴什么时候能到？')", { state: "detached" });
+  check(true, "a text marked handled leaves the list");
+  await shot(page, "console-texts-phone");
   await context.close();
 }
 
@@ -670,6 +711,7 @@ try {
   await adminPages(browser, base);
   await managerDashboard(browser, base);
   await adminConfiguration(browser, base);
+  await operatorReadsTexts(browser, base);
 } catch (e) {
   failures++;
   console.log(`  FAIL ${e.stack ?? e}`);

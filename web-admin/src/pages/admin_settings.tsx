@@ -73,13 +73,19 @@ function TestSend({ path, field, label }: { path: string; field: "phone" | "to";
   );
 }
 
+// 32 URL-safe characters from the browser's cryptographic generator: the address the SMS gateway posts to.
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+}
+
 export function Settings({ units }: { units: Unit[] }) {
   useSignal(language);
   const [values, setValues] = useState<Values | null>(null);
   const [token, setToken] = useState<{ token: string; previous_valid_until: string | null } | null>(null);
   const [overlap, setOverlap] = useState("60");
   const [error, setError] = useState("");
-  const [sms, setSms] = useState({ url: "", token: "", body: "" });
+  const [sms, setSms] = useState({ url: "", token: "", body: "", inbound: "" });
   const [smtp, setSmtp] = useState({ host: "", port: "587", security: "starttls", username: "", password: "", from: "", from_name: "" });
   const [intake, setIntake] = useState("");
   const [limits, setLimits] = useState({ submissions: "5", lookups: "30", per_minutes: "60" });
@@ -91,7 +97,7 @@ export function Settings({ units }: { units: Unit[] }) {
     const byName: Values = Object.fromEntries(r.settings.map((s) => [s.name, s]));
     setValues(byName);
     const v = (name: string) => byName[name]?.value;
-    setSms({ url: v("sms.gateway")?.url ?? "", token: "", body: v("sms.gateway")?.body ?? "" });
+    setSms({ url: v("sms.gateway")?.url ?? "", token: "", body: v("sms.gateway")?.body ?? "", inbound: "" });
     const m = v("smtp") ?? {};
     setSmtp({ host: m.host ?? "", port: String(m.port ?? 587), security: m.security ?? "starttls", username: m.username ?? "",
               password: "", from: m.from ?? "", from_name: m.from_name ?? "" });
@@ -139,7 +145,10 @@ export function Settings({ units }: { units: Unit[] }) {
       </section>
 
       <SettingForm name="sms.gateway" title={t("sms_gateway")} onSaved={saved}
-                   value={() => (sms.url ? { url: sms.url, ...(sms.token ? { token: sms.token } : {}), ...(sms.body ? { body: sms.body } : {}) } : null)}>
+                   value={() => (sms.url ? {
+                     url: sms.url, ...(sms.token ? { token: sms.token } : {}), ...(sms.body ? { body: sms.body } : {}),
+                     ...(sms.inbound ? { inbound_token: sms.inbound } : {}),
+                   } : null)}>
         <label for="sms-url">{t("sms_url")}</label>
         <input id="sms-url" type="url" value={sms.url} onInput={(e) => setSms({ ...sms, url: e.currentTarget.value })} />
         <label for="sms-token">{t("sms_token")}</label>
@@ -148,6 +157,14 @@ export function Settings({ units }: { units: Unit[] }) {
         <label for="sms-body">{t("sms_body")}</label>
         <input id="sms-body" value={sms.body} placeholder='{"to":"{phone}","text":"{text}","id":"{id}"}'
                onInput={(e) => setSms({ ...sms, body: e.currentTarget.value })} />
+        <label for="sms-inbound">{t("sms_inbound_token")}</label>
+        <input id="sms-inbound" autocomplete="off" aria-describedby="sms-inbound-hint" value={sms.inbound}
+               placeholder={secretHint(values["sms.gateway"]?.secrets_set?.inbound_token)}
+               onInput={(e) => setSms({ ...sms, inbound: e.currentTarget.value })} />
+        <button type="button" onClick={() => setSms({ ...sms, inbound: randomToken() })}>{t("sms_inbound_generate")}</button>
+        <p id="sms-inbound-hint" class="hint">
+          {t("sms_inbound_hint")}<code>{`${location.origin}/api/v1/sms/inbound/${sms.inbound || t("sms_inbound_placeholder")}`}</code>
+        </p>
         <TestSend path="/api/v1/settings/sms.gateway/test" field="phone" label={t("test_phone")} />
       </SettingForm>
 

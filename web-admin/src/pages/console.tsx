@@ -1,7 +1,8 @@
 // The hotline operator's console: a ringing call is offered here with the caller's history; it fills the
 // intake form only when the form is empty, otherwise it waits beside it (a call never touches a form being
 // typed). Filing takes the keyboard only (Tab through, Enter files). A consultation is answered and closed
-// on the call; the acknowledgement (受理回执) prints from here. Missed calls wait in the callback list.
+// on the call; the acknowledgement (受理回执) prints from here. Missed calls wait in the callback list, and
+// petitioners' text replies that need a person below it.
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import { api, errorText } from "../api";
@@ -9,6 +10,7 @@ import { label, language, t } from "../i18n";
 import { navigate } from "../router";
 import { localTime } from "../format";
 import { useSignal } from "../signal";
+import { SmsReply, SmsReplyList } from "./console_sms";
 
 interface Summary {
   id: number;
@@ -112,6 +114,7 @@ export function Console({ me }: { me: number }) {
   const [error, setError] = useState("");
   const [listening, setListening] = useState(false);
   const [toReturn, setToReturn] = useState<LoggedCall[]>([]);
+  const [smsReplies, setSmsReplies] = useState<SmsReply[]>([]);
   const subject = useRef<HTMLInputElement>(null);
   // What the event handlers (registered once) need to know of the page now.
   const dirty = JSON.stringify(form) !== JSON.stringify(initial) && !filed;
@@ -128,10 +131,13 @@ export function Console({ me }: { me: number }) {
   };
   const loadCallbacks = () =>
     api<{ calls: LoggedCall[] }>("GET", "/api/v1/calls/to-return").then((r) => setToReturn(r.calls)).catch(() => undefined);
+  const loadSmsReplies = () =>
+    api<{ replies: SmsReply[] }>("GET", "/api/v1/sms/replies").then((r) => setSmsReplies(r.replies)).catch(() => undefined);
 
   useEffect(() => {
     api<Lists>("GET", "/api/v1/portal/categories").then(setLists);
     loadCallbacks();
+    loadSmsReplies();
     const events = new EventSource("/api/v1/events");
     events.addEventListener("open", () => setListening(true));
     events.addEventListener("error", () => setListening(false));
@@ -156,6 +162,7 @@ export function Console({ me }: { me: number }) {
       setCurrent((c) => (c && c.call_id === call_id ? { ...c, status: "ended" } : c));
       loadCallbacks();
     });
+    events.addEventListener("sms_reply", () => loadSmsReplies());
     return () => events.close();
   }, [me]);
   useEffect(() => {
@@ -202,6 +209,14 @@ export function Console({ me }: { me: number }) {
       setError(errorText(err));
     }
     loadCallbacks();
+  };
+  const smsHandled = async (id: number) => {
+    try {
+      await api("POST", `/api/v1/sms/replies/${id}/handled`);
+    } catch (err) {
+      setError(errorText(err));
+    }
+    loadSmsReplies();
   };
   const waiting = calls.filter((c) => c.call_id !== current?.call_id);
 
@@ -286,6 +301,7 @@ export function Console({ me }: { me: number }) {
         </section>
       </div>
       <CallbackList calls={toReturn} onDone={calledBack} />
+      <SmsReplyList replies={smsReplies} onHandled={smsHandled} />
     </>
   );
 }
