@@ -12,7 +12,6 @@
 #include "notifications/messages.hpp"
 #include "notifications/sms.hpp"
 #include "notifications/smtp.hpp"
-#include "workflow/identity.hpp"
 #include "workflow/satisfaction_reply.hpp"
 #include "server/auth/secrets.hpp"
 #include "server/logging/log.hpp"
@@ -76,9 +75,8 @@ ChannelSettings settings_from(const pg::Result& result) {
 
 Outcome deliver_sms(const Delivery& d, const std::optional<SmsGateway>& gateway, std::chrono::milliseconds timeout) {
   if (!gateway) return {d.id, false, "no SMS gateway is configured (setting sms.gateway)", d.attempts};
-  if (!sms_number(d.address)) return {d.id, false, not_a_mobile_number, d.attempts, true};
   auto error = send_sms(*gateway, d.address, d.message.text, idempotency_key(d), timeout);
-  return {d.id, !error, error.value_or(""), d.attempts};
+  return {d.id, !error, error.value_or(""), d.attempts, error == not_a_mobile_number};
 }
 
 Outcome send_webhook(const Delivery& d, std::chrono::milliseconds timeout, bool allow_private) {

@@ -93,11 +93,17 @@ std::optional<Disability> certificate_disability(std::string_view certificate) {
   return Disability{certificate[18] - '0', certificate[19] - '0'};
 }
 
-std::string normalise_phone(std::string_view phone) {
+// The number in lower case, without an extension ("ext 12", "x12", "#12", ",12", ";12").
+static std::string number_part(std::string_view phone) {
   std::string lower;
   for (char c : phone) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (std::string_view marker : {"ext", "x", "#", ",", ";"})
     if (auto at = lower.find(marker); at != std::string::npos) lower.resize(at);
+  return lower;
+}
+
+std::string normalise_phone(std::string_view phone) {
+  const auto lower = number_part(phone);
   std::string digits;
   for (char c : lower)
     if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
@@ -111,10 +117,7 @@ std::string normalise_phone(std::string_view phone) {
 }
 
 std::optional<std::string> sms_number(std::string_view phone) {
-  std::string lower;
-  for (char c : phone) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (std::string_view marker : {"ext", "x", "#", ",", ";"})
-    if (auto at = lower.find(marker); at != std::string::npos) lower.resize(at);
+  const auto lower = number_part(phone);
   for (char c : lower)
     if (!std::isdigit(static_cast<unsigned char>(c)) && std::string_view(" +-()./").find(c) == std::string_view::npos)
       return std::nullopt;
