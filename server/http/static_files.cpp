@@ -2,6 +2,9 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
+#include <string_view>
+#include <utility>
 #include <sstream>
 
 #include "server/http/response.hpp"
@@ -36,6 +39,42 @@ std::optional<std::string> read_file(const std::filesystem::path& file) {
   return body.str();
 }
 
+// Whether Accept-Encoding admits `coding` (listed, or "*", with a q above 0).
+bool accepts(std::string_view header, std::string_view coding) {
+  std::optional<bool> named, any;
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    auto item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    auto semicolon = item.find(';');
+    auto name = item.substr(0, semicolon);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    bool allowed = true;
+    if (semicolon != std::string_view::npos) {
+      auto parameter = item.substr(semicolon + 1);
+      while (!parameter.empty() && parameter.front() == ' ') parameter.remove_prefix(1);
+      if (parameter.starts_with("q=") || parameter.starts_with("Q=")) {
+        auto q = parameter.substr(2);
+        allowed = q.find_first_not_of("0. ") != std::string_view::npos;  // q=0, 0.0, 0.000: refused
+      }
+    }
+    if (beast::iequals(name, coding)) named = allowed;
+    else if (name == "*") any = allowed;
+  }
+  return named.value_or(any.value_or(false));
+}
+
+// The precompressed copy the client accepts (web-admin/precompress.mjs writes them), best first.
+std::optional<std::pair<std::string, std::string>> precompressed(const std::filesystem::path& file,
+                                                                 std::string_view accept_encoding) {
+  for (const auto& [coding, suffix] : {std::pair{"br", ".br"}, std::pair{"gzip", ".gz"}}) {
+    if (!accepts(accept_encoding, coding)) continue;
+    if (auto body = read_file(file.string() + suffix)) return std::pair{std::string(coding), std::move(*body)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Handler static_files(std::filesystem::path root) {
@@ -59,7 +98,11 @@ Handler static_files(std::filesystem::path root) {
       body = read_file(file);
       if (!body) throw Error(Errc::not_found, "the web app is not built (npm run build in web-admin)");
     }
-    auto response = text_response(Status::ok, std::move(*body), content_type_of(file));
+    auto compressed = precompressed(file, context.request[beast::http::field::accept_encoding]);
+    auto response =
+        text_response(Status::ok, compressed ? std::move(compressed->second) : std::move(*body), content_type_of(file));
+    if (compressed) response.set(beast::http::field::content_encoding, compressed->first);
+    response.set(beast::http::field::vary, "Accept-Encoding");
     response.set(beast::http::field::cache_control, asset ? "public, max-age=31536000, immutable" : "no-cache");
     response.set("Content-Security-Policy",
                  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "

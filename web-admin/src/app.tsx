@@ -1,20 +1,39 @@
 // The frame every page shares: a skip link, the header (app name, pages, language, display settings),
 // and the page for the current path. Staff pages need a session; the portal does not.
-import { useEffect, useState } from "preact/hooks";
+import { lazy, Suspense } from "preact/compat";
+import { useEffect, useErrorBoundary, useState } from "preact/hooks";
 
 import { api, User } from "./api";
 import { display, setDisplay } from "./display";
 import { language, setLanguage, t } from "./i18n";
-import { Admin } from "./pages/admin";
-import { Console } from "./pages/console";
-import { Dashboard } from "./pages/dashboard";
-import { Login } from "./pages/login";
-import { PetitionPage } from "./pages/petition";
-import { ProxyFile } from "./pages/proxy_file";
-import { Portal } from "./pages/portal";
-import { Worklist } from "./pages/worklist";
 import { navigate, path } from "./router";
 import { useSignal } from "./signal";
+
+// Each page is its own chunk, fetched when first shown: the public portal never downloads the charts or
+// the admin pages.
+const Admin = lazy(() => import("./pages/admin").then((m) => m.Admin));
+const Console = lazy(() => import("./pages/console").then((m) => m.Console));
+const Dashboard = lazy(() => import("./pages/dashboard").then((m) => m.Dashboard));
+const Login = lazy(() => import("./pages/login").then((m) => m.Login));
+const PetitionPage = lazy(() => import("./pages/petition").then((m) => m.PetitionPage));
+const ProxyFile = lazy(() => import("./pages/proxy_file").then((m) => m.ProxyFile));
+const Portal = lazy(() => import("./pages/portal").then((m) => m.Portal));
+const Worklist = lazy(() => import("./pages/worklist").then((m) => m.Worklist));
+
+// A page that fails (a bug, or its chunk could not be fetched) says so and offers a reload; the header and
+// the other pages keep working.
+function PageBoundary({ children }: { children: preact.ComponentChildren }) {
+  const [error, reset] = useErrorBoundary((e) => console.error(e));
+  if (error)
+    return (
+      <div role="alert" class="card">
+        <p class="error">{t("page_failed")}</p>
+        <button type="button" onClick={() => location.reload()}>{t("reload")}</button>{" "}
+        <button type="button" class="secondary" onClick={reset}>{t("try_again")}</button>
+      </div>
+    );
+  return <Suspense fallback={<p role="status">{t("loading")}</p>}>{children}</Suspense>;
+}
 
 function Link({ to, children }: { to: string; children: preact.ComponentChildren }) {
   const current = useSignal(path) === to;
@@ -112,7 +131,7 @@ export function App() {
         <DisplaySettings />
       </header>
       <main id="main" tabIndex={-1}>
-        {page}
+        <PageBoundary key={current}>{page}</PageBoundary>
       </main>
     </>
   );

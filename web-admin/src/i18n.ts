@@ -191,6 +191,9 @@ const words = {
   sms_outcome_ambiguous: ["该号码有多件待回访事项，请人工确认", "Several petitions await a callback: decide which"],
   sms_outcome_not_recorded: ["事项已变化，未能记录", "The petition had moved on: not recorded"],
   mark_sms_handled: ["已处理", "Handled"],
+  page_failed: ["页面未能加载，可能是网络中断或系统已更新。", "The page could not be shown: the network may be down, or the app was updated."],
+  reload: ["重新加载", "Reload"],
+  try_again: ["重试", "Try again"],
   sms_inbound_token: ["上行短信接收令牌（20–128 位字母、数字、- 或 _）", "Token for incoming texts (20–128 letters, digits, - or _)"],
   sms_inbound_generate: ["生成接收令牌", "Generate a token"],
   sms_inbound_hint: [

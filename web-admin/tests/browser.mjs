@@ -103,8 +103,17 @@ async function portalByKeyboard(browser, base) {
   // bypassCSP: the app's Content-Security-Policy would rightly refuse the injected axe-core script.
   const context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
+  const fetched = [];
+  page.on("requestfinished", (request) => {
+    if (!new URL(request.url()).pathname.startsWith("/api/")) fetched.push(request);
+  });
   await page.goto(`${base}/portal`);
   await page.waitForSelector("#category option:nth-child(2)", { state: "attached" });
+  let firstLoad = 0;
+  for (const request of fetched) firstLoad += (await request.sizes()).responseBodySize;
+  const names = fetched.map((r) => new URL(r.url()).pathname.split("/").pop()).join(" ");
+  check(firstLoad <= 80 * 1024, `the portal's first load is ${(firstLoad / 1024).toFixed(1)} kB compressed (at most 80): ${names}`);
+  check(!/dashboard|admin|installCanvasRenderer/.test(names), "the portal does not download the charts or the staff pages");
   await axe(page, "the portal");
   await shot(page, "portal");
 
