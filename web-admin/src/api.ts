@@ -1,6 +1,4 @@
 // Calls to petitiond's API: JSON in and out, the session cookie, and the CSRF token on writes.
-import { t, type WordKey } from "./i18n";
-
 let csrf = "";
 
 // One of the problems the server found in an uploaded document, with its line.
@@ -15,26 +13,6 @@ export class ApiError extends Error {
               public problems: Problem[] = []) {
     super(message);
   }
-}
-
-// Failures that are not about one field are told in the reader's language by their code.
-const codeWords: Record<string, WordKey> = {
-  rate_limited: "error_rate_limited",
-  unavailable: "error_unavailable",
-  timeout: "error_unavailable",
-  insufficient_storage: "error_insufficient_storage",
-  internal: "error_internal",
-  unauthorized: "error_unauthorized",
-  forbidden: "error_forbidden",
-  payload_too_large: "error_payload_too_large",
-};
-
-// What to tell the user about a failed call: the server's message, naming the field it is about.
-export function errorText(err: unknown): string {
-  if (!(err instanceof ApiError)) return t("error");
-  const known = err.code && !err.field ? codeWords[err.code] : undefined;
-  if (known) return t(known);
-  return err.field ? `${err.field}: ${err.message}` : err.message;
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {

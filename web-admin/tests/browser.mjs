@@ -128,6 +128,31 @@ async function portalByKeyboard(browser, base) {
     }
     return false;
   };
+  // Errors: every missing field at once in a summary that takes the focus, each beside its field too, in Chinese.
+  await page.click("button[type=submit]:has-text('提交')");
+  await page.waitForSelector(".error-summary");
+  check(await focusReaches(page, () => document.activeElement?.classList.contains("error-summary")), "the error summary takes the focus");
+  const missing = await page.locator(".error-summary li").allTextContents();
+  check(missing.length === 5 && missing[0] === "请填写“姓名”。", `each missing field is listed (${missing.join(" ")})`);
+  check(await page.getAttribute("#subject", "aria-invalid") === "true" &&
+        (await page.getAttribute("#subject", "aria-describedby")).includes("subject-error"), "the field is marked and described by its message");
+  await page.click(".error-summary a:has-text('标题')");
+  check(await page.evaluate(() => document.activeElement.id === "subject"), "the summary's link moves the focus to the field");
+  await axe(page, "the portal with errors");
+  await page.fill("#name", "测试");
+  await page.fill("#phone", "12");
+  await page.selectOption("#category", { index: 1 });
+  await page.fill("#subject", "测试");
+  await page.fill("#content", "测试内容");
+  await page.click("button[type=submit]:has-text('提交')");
+  await page.waitForSelector("#phone-error");
+  const told = await page.textContent("#phone-error");
+  check(told.startsWith("手机号码：") && !/[a-z]{3}/.test(told), `the server's refusal is told in Chinese beside the field (${told})`);
+  check((await page.getAttribute("#phone", "aria-describedby")) === "phone-hint phone-error", "after the field's hint");
+  for (const id of ["name", "phone", "subject", "content"]) await page.fill(`#${id}`, "");
+  await page.selectOption("#category", "");
+  await page.focus("#main");
+
   check(await tabTo("name"), "Tab reaches the name field");
   await page.keyboard.type("盲人测试者");
   await page.keyboard.press("Tab");
@@ -350,8 +375,9 @@ async function proxyFollowsACase(browser, base) {
   await page.fill("#p-subject", "代老人反映无障碍坡道问题");
   await page.fill("#p-content", "楼栋入口台阶无坡道，轮椅无法进出。");
   await page.click("button:has-text('提交')");
-  check(await page.evaluate(() => document.querySelector("#p-consent").matches(":invalid")) &&
-        new URL(page.url()).pathname === "/file", "without the petitioner's consent the form is not sent");
+  await page.waitForSelector("#p-consent-error");
+  check((await page.textContent(".error-summary")).includes("请填写“信访人同意方式”") &&
+        new URL(page.url()).pathname === "/file", "without the petitioner's consent the form is not sent, and says so");
   await page.selectOption("#p-consent", "written");
   await page.click("button:has-text('提交')");
   await page.waitForSelector("h2:has-text('办理状态'), [role=alert]");
@@ -501,7 +527,7 @@ async function adminConfiguration(browser, base) {
   await page.fill("#trusted-proxies", "10.0.0.0/8\n10.1.2.3/8");
   await page.click("form:has(#trusted-proxies) button[type=submit]");
   const refused = await (await page.waitForSelector("form:has(#trusted-proxies) [role=alert]")).textContent();
-  check(refused.includes("value[1]") && refused.includes("10.0.0.0/8"), "a wrong proxy network is refused, naming the entry");
+  check(refused.includes("第 2 项") && !/[a-z]{4}/.test(refused), `a wrong proxy network is refused in Chinese, naming the entry (${refused})`);
   await page.fill("#trusted-proxies", "10.0.0.0/8");
   await page.click("form:has(#trusted-proxies) button[type=submit]");
   await page.waitForSelector("form:has(#trusted-proxies) [role=status]");

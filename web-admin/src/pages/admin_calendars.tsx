@@ -3,7 +3,8 @@
 // Council publishes them (or drops a file in the calendar directory); running deadlines follow at once.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, errorText } from "../api";
+import { api } from "../api";
+import { errorText } from "../errors";
 import { localTime } from "../format";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";

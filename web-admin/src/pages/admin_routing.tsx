@@ -2,7 +2,8 @@
 // function in this district, and for admins the rules' versions (admin_routing_versions.tsx).
 import { useEffect, useState } from "preact/hooks";
 
-import { api, errorText } from "../api";
+import { api } from "../api";
+import { errorText } from "../errors";
 import { label, language, t, WordKey } from "../i18n";
 import { useSignal } from "../signal";
 import { Labelled } from "../workflow";

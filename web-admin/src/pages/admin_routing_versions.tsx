@@ -3,7 +3,8 @@
 // the version put in force in every process.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, errorText, sendYaml } from "../api";
+import { api, sendYaml } from "../api";
+import { errorText } from "../errors";
 import { localTime } from "../format";
 import { language, t, WordKey } from "../i18n";
 import { useSignal } from "../signal";

@@ -3,7 +3,8 @@
 // reverse proxies, the digest hour and the repeat window. Secrets are written, never shown again.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, errorText } from "../api";
+import { api } from "../api";
+import { errorText } from "../errors";
 import { localTime } from "../format";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";

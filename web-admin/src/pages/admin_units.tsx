@@ -3,7 +3,8 @@
 // deactivating one that still has active units below it, and says so).
 import { useEffect, useState } from "preact/hooks";
 
-import { api, errorText } from "../api";
+import { api } from "../api";
+import { errorText } from "../errors";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
 

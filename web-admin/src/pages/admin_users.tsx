@@ -2,7 +2,8 @@
 // change one's name, unit, roles or to disable the account. Every change is audited by the server.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, errorText } from "../api";
+import { api } from "../api";
+import { errorText } from "../errors";
 import { language, t, WordKey } from "../i18n";
 import { useSignal } from "../signal";
 import { Unit } from "./admin_units";

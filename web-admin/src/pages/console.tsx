@@ -5,7 +5,8 @@
 // petitioners' text replies that need a person below it.
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api, errorText } from "../api";
+import { api } from "../api";
+import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
 import { label, language, t } from "../i18n";
 import { navigate } from "../router";
 import { localTime } from "../format";
@@ -46,6 +47,13 @@ const empty = { type: "help", category: "", subject: "", content: "", name: "", 
 type Form = typeof empty;
 
 const formFor = (call: Call | null): Form => ({ ...empty, name: call?.history?.petitioners[0]?.name ?? "" });
+
+// The intake form's fields by the API's names, and the ids of their inputs.
+const intakeIds: Record<string, string> = {
+  subject: "intake-subject", type: "intake-type", category: "intake-category", content: "intake-content",
+  "petitioner.name": "intake-name", "petitioner.phone": "intake-phone", "petitioner.preferred_channel": "intake-channel",
+  reply: "intake-reply",
+};
 
 function CallerCard({ call, onAttach }: { call: Call; onAttach: (p: Summary) => void }) {
   const petitions = call.history?.petitions ?? [];
@@ -112,6 +120,7 @@ export function Console({ me }: { me: number }) {
   const [initial, setInitial] = useState<Form>(empty);
   const [filed, setFiled] = useState<{ id: number; tracking_code: string } | null>(null);
   const [error, setError] = useState("");
+  const [errors, setErrors] = useState<FieldError[]>([]);
   const [listening, setListening] = useState(false);
   const [toReturn, setToReturn] = useState<LoggedCall[]>([]);
   const [smsReplies, setSmsReplies] = useState<SmsReply[]>([]);
@@ -125,6 +134,7 @@ export function Console({ me }: { me: number }) {
     setCurrent(call);
     setFiled(null);
     setError("");
+    setErrors([]);
     const fresh = formFor(call);
     setForm(fresh);
     setInitial(fresh);
@@ -176,12 +186,15 @@ export function Console({ me }: { me: number }) {
     setCurrent(null);
     setFiled(null);
     setError("");
+    setErrors([]);
     setForm(empty);
     setInitial(empty);
   };
   const submit = async (e: Event) => {
     e.preventDefault();
-    setError("");
+    const missing = missingFields({ ...form }, ["subject", "category", "content", ...(consultation ? ["reply"] : [])]);
+    setErrors(missing);
+    if (missing.length > 0) return;
     try {
       const petitioner: Record<string, string> = { preferred_channel: form.preferred_channel };
       if (form.name) petitioner.name = form.name;
@@ -194,9 +207,12 @@ export function Console({ me }: { me: number }) {
         await api("POST", `/api/v1/petitions/${created.id}/actions/answer_on_call`, { version: created.version, reply: form.reply });
       setFiled(created);
     } catch (err) {
-      setError(errorText(err));
+      setErrors([fieldError(err)]);
     }
   };
+  const field = (name: string) => inlineError(errors, name, intakeIds[name]);
+  const subjectError = field("subject"), categoryError = field("category"), contentError = field("content"),
+    nameError = field("petitioner.name"), phoneError = field("petitioner.phone"), replyError = field("reply");
   const attach = async (petition: Summary) => {
     if (!current) return;
     await api("POST", `/api/v1/petitions/${petition.id}/calls`, { call_id: current.call_id });
@@ -223,6 +239,7 @@ export function Console({ me }: { me: number }) {
   return (
     <>
       <h1>{t("console")}</h1>
+      {error && <p role="alert" class="error">{error}</p>}
       <div class="console-grid">
         <section aria-labelledby="call-title" class="card" aria-live="polite">
           <h2 id="call-title">{current ? t("current_call") : listening ? t("waiting_for_call") : t("connecting")}</h2>
@@ -257,26 +274,32 @@ export function Console({ me }: { me: number }) {
               <button type="button" onClick={clear}>{t("next_intake")}</button>
             </>
           ) : (
-            <form onSubmit={submit}>
+            <form onSubmit={submit} noValidate>
+              <ErrorSummary errors={errors} idOf={(f) => intakeIds[f]} />
               <label for="intake-subject">{t("subject")} *</label>
-              <input id="intake-subject" ref={subject} required value={form.subject} onInput={set("subject")} />
+              {subjectError.message}
+              <input id="intake-subject" ref={subject} required value={form.subject} onInput={set("subject")} {...subjectError.props} />
               <label for="intake-type">{t("type")} *</label>
               <select id="intake-type" value={form.type} onChange={set("type")}>
                 {lists?.types.map((type) => <option key={type} value={type}>{t(`type_${type}` as never) || type}</option>)}
               </select>
               <label for="intake-category">{t("category")} *</label>
-              <select id="intake-category" required value={form.category} onChange={set("category")}>
+              {categoryError.message}
+              <select id="intake-category" required value={form.category} onChange={set("category")} {...categoryError.props}>
                 <option value="">{t("choose")}</option>
                 {lists?.categories.map((c) => <option key={c.code} value={c.code}>{label(c.label)}</option>)}
               </select>
               <label for="intake-content">{t("content")} *</label>
-              <textarea id="intake-content" required rows={4} value={form.content} onInput={set("content")} />
+              {contentError.message}
+              <textarea id="intake-content" required rows={4} value={form.content} onInput={set("content")} {...contentError.props} />
               <label for="intake-name">{t("name")}</label>
-              <input id="intake-name" value={form.name} onInput={set("name")} />
+              {nameError.message}
+              <input id="intake-name" value={form.name} onInput={set("name")} {...nameError.props} />
               {!current && (
                 <>
                   <label for="intake-phone">{t("phone")}</label>
-                  <input id="intake-phone" type="tel" value={form.phone} onInput={set("phone")} />
+                  {phoneError.message}
+                  <input id="intake-phone" type="tel" value={form.phone} onInput={set("phone")} {...phoneError.props} />
                 </>
               )}
               <label for="intake-channel">{t("preferred_channel")}</label>
@@ -288,10 +311,10 @@ export function Console({ me }: { me: number }) {
               {consultation && (
                 <>
                   <label for="intake-reply">{t("field_reply")} *</label>
-                  <textarea id="intake-reply" required rows={3} value={form.reply} onInput={set("reply")} />
+                  {replyError.message}
+                  <textarea id="intake-reply" required rows={3} value={form.reply} onInput={set("reply")} {...replyError.props} />
                 </>
               )}
-              {error && <p role="alert" class="error">{error}</p>}
               <div class="actions">
                 <button type="submit">{consultation ? t("answer_and_close") : t("file")}</button>
                 <button type="button" onClick={clear}>{t("clear_form")}</button>

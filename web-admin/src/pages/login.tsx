@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 
-import { api, ApiError, errorText, User } from "../api";
+import { api, ApiError, User } from "../api";
+import { errorText } from "../errors";
 import { t } from "../i18n";
 
 export function Login({ onLoggedIn }: { onLoggedIn: (user: User) => void }) {

@@ -4,7 +4,8 @@
 // "show" asks for a reason and is audited by the server.
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api, errorText, upload } from "../api";
+import { api, upload } from "../api";
+import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
 import { TimeLeft, timeLeftText } from "../deadline";
 import { label, language, t, WordKey } from "../i18n";
 import { localTime } from "../format";
@@ -72,18 +73,25 @@ function word(key: string): string {
   return t(key as WordKey) || key;
 }
 
-function Field({ action, field, value, set, units }: {
-  action: Action; field: string; value: string; set: (v: string) => void; units: Unit[];
+// The id of a field's input (a choice's first option), which the error summary links to.
+const inputId = (action: Action, field: string) =>
+  choices[field] ? `${action.name}-${field}-${choices[field][0]}` : `${action.name}-${field}`;
+
+function Field({ action, field, value, set, units, errors }: {
+  action: Action; field: string; value: string; set: (v: string) => void; units: Unit[]; errors: FieldError[];
 }) {
   const id = `${action.name}-${field}`;
   const required = action.requires.includes(field);
+  const hinted = field === "unit" || field === "place" || unitListFields.has(field);
+  const error = inlineError(errors, field, id, hinted ? `${id}-hint` : undefined);
   if (choices[field])
     return (
-      <fieldset id={id}>
+      <fieldset id={id} aria-describedby={error.props["aria-describedby"]}>
         <legend>{word(`field_${field}`)}</legend>
+        {error.message}
         {choices[field].map((c) => (
           <label class="choice" key={c}>
-            <input type="radio" name={id} value={c} required={required} checked={value === c} onChange={() => set(c)} />
+            <input type="radio" id={`${id}-${c}`} name={id} value={c} required={required} checked={value === c} onChange={() => set(c)} />
             {word(`${field}_${c}`)}
           </label>
         ))}
@@ -92,27 +100,28 @@ function Field({ action, field, value, set, units }: {
   return (
     <div>
       <label for={id}>{word(`field_${field}`)}{!required && ` (${t("optional")})`}</label>
+      {(field === "unit" || field === "place") && <p class="hint" id={`${id}-hint`}>{t("unit_hint")}</p>}
+      {unitListFields.has(field) && <p class="hint" id={`${id}-hint`}>{t("unit_list_hint")}</p>}
+      {error.message}
       {textFields.has(field) ? (
-        <textarea id={id} required={required} rows={field === "reply" ? 5 : 3} value={value} onInput={(e) => set(e.currentTarget.value)} />
+        <textarea id={id} required={required} rows={field === "reply" ? 5 : 3} value={value} onInput={(e) => set(e.currentTarget.value)}
+                  {...error.props} />
       ) : field === "unit" || field === "place" ? (
         <>
-          <input id={id} required={required} list={`${id}-units`} autocomplete="off" value={value}
-                 onInput={(e) => set(e.currentTarget.value)} aria-describedby={`${id}-hint`} />
+          <input id={id} required={required} list={`${id}-units`} autocomplete="off" value={value} onInput={(e) => set(e.currentTarget.value)}
+                 {...error.props} />
           <datalist id={`${id}-units`}>
             {units.map((u) => <option key={u.code} value={u.code}>{u.name}</option>)}
           </datalist>
-          <p class="hint" id={`${id}-hint`}>{t("unit_hint")}</p>
         </>
       ) : numberFields.has(field) ? (
-        <input id={id} required={required} type="number" min={1} inputMode="numeric" value={value}
-               onInput={(e) => set(e.currentTarget.value)} />
+        <input id={id} required={required} type="number" min={1} inputMode="numeric" value={value} onInput={(e) => set(e.currentTarget.value)}
+               {...error.props} />
       ) : field === "date" ? (
-        <input id={id} required={required} type="date" value={value} onInput={(e) => set(e.currentTarget.value)} />
+        <input id={id} required={required} type="date" value={value} onInput={(e) => set(e.currentTarget.value)} {...error.props} />
       ) : (
-        <input id={id} required={required} type="text" value={value} onInput={(e) => set(e.currentTarget.value)}
-               aria-describedby={unitListFields.has(field) ? `${id}-hint` : undefined} />
+        <input id={id} required={required} type="text" value={value} onInput={(e) => set(e.currentTarget.value)} {...error.props} />
       )}
-      {unitListFields.has(field) && <p class="hint" id={`${id}-hint`}>{t("unit_list_hint")}</p>}
     </div>
   );
 }
@@ -121,7 +130,7 @@ function ActionForm({ petition, action, units, done }: { petition: Petition; act
   // Dispatching starts from where the routing table would send it.
   const suggested = action.requires.includes("unit") ? petition.suggested_unit?.code : undefined;
   const [values, setValues] = useState<Record<string, string>>(suggested ? { unit: suggested } : {});
-  const [error, setError] = useState("");
+  const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   const fields = [...action.requires, ...(action.accepts ?? []).filter((f) => !action.requires.includes(f)),
@@ -131,7 +140,9 @@ function ActionForm({ petition, action, units, done }: { petition: Petition; act
   }, []);
   const submit = async (e: Event) => {
     e.preventDefault();
-    setError("");
+    const missing = missingFields(values, action.requires);
+    setErrors(missing);
+    if (missing.length > 0) return;
     setBusy(true);
     const body: Record<string, unknown> = { version: petition.version };
     for (const field of fields) {
@@ -144,22 +155,22 @@ function ActionForm({ petition, action, units, done }: { petition: Petition; act
       await api("POST", `/api/v1/petitions/${petition.id}/actions/${action.name}`, body);
       done();
     } catch (err) {
-      setError(errorText(err));
+      setErrors([fieldError(err)]);
       setBusy(false);
     }
   };
   return (
-    <form class="action" ref={form} id={`form-${action.name}`} onSubmit={submit} aria-label={label(action.label)}>
+    <form class="action" ref={form} id={`form-${action.name}`} onSubmit={submit} aria-label={label(action.label)} noValidate>
+      <ErrorSummary errors={errors} idOf={(f) => (fields.includes(f) ? inputId(action, f) : undefined)} />
       {action.name === "request_extension" && petition.deadline.time_left && (
         <p class="hint">{t("now")}: {timeLeftText(petition.deadline.time_left)}</p>
       )}
       {action.name === "callback" && <p class="hint">{t("satisfaction_hint")}</p>}
       {suggested && <p class="hint">{t("suggested_unit")}: {suggested}{petition.suggested_unit!.co.length > 0 && ` + ${petition.suggested_unit!.co.join("、")}`}</p>}
       {fields.map((field) => (
-        <Field key={field} action={action} field={field} value={values[field] ?? ""} units={units}
+        <Field key={field} action={action} field={field} value={values[field] ?? ""} units={units} errors={errors}
                set={(v) => setValues({ ...values, [field]: v })} />
       ))}
-      {error && <p role="alert" class="error">{error}</p>}
       <button type="submit" disabled={busy}>{t("confirm")}{label(action.label)}</button>
     </form>
   );

@@ -3,7 +3,8 @@
 // no CAPTCHA (the server limits submissions per address instead).
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api, ApiError, errorText } from "../api";
+import { api, ApiError } from "../api";
+import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
 import { label, language, t } from "../i18n";
 import { localTime } from "../format";
 import { useSignal } from "../signal";
@@ -20,11 +21,17 @@ interface Status {
   due_at: string | null;
 }
 
+// The form's fields by the API's names, and the ids of their inputs.
+const submitIds: Record<string, string> = {
+  "petitioner.name": "name", "petitioner.phone": "phone", category: "category", subject: "subject", content: "content",
+  "petitioner.preferred_channel": "channel-sms",
+};
+
 function Submit() {
   const [categories, setCategories] = useState<Category[]>([]);
   const [form, setForm] = useState({ name: "", phone: "", category: "", subject: "", content: "", preferred_channel: "sms" });
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
+  const [errors, setErrors] = useState<FieldError[]>([]);
   const [code, setCode] = useState("");
   const done = useRef<HTMLParagraphElement>(null);
 
@@ -37,8 +44,13 @@ function Submit() {
     setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement).value });
   const submit = async (e: Event) => {
     e.preventDefault();
+    const missing = missingFields(
+      { "petitioner.name": form.name, "petitioner.phone": form.phone, category: form.category, subject: form.subject,
+        content: form.content },
+      ["petitioner.name", "petitioner.phone", "category", "subject", "content"]);
+    setErrors(missing);
+    if (missing.length > 0) return;
     setBusy(true);
-    setError(null);
     try {
       const r = await api<{ tracking_code: string }>("POST", "/api/v1/portal/petitions", {
         type: "help",
@@ -49,12 +61,14 @@ function Submit() {
       });
       setCode(r.tracking_code);
     } catch (err) {
-      setError(err instanceof ApiError && err.field ? { message: err.message, field: err.field } : { message: errorText(err) });
+      setErrors([fieldError(err)]);
     } finally {
       setBusy(false);
     }
   };
-  const invalid = (field: string) => (error?.field?.endsWith(field) ? true : undefined);
+  const field = (name: string, hint?: string) => inlineError(errors, name, submitIds[name], hint);
+  const name = field("petitioner.name"), phone = field("petitioner.phone", "phone-hint"), category = field("category"),
+    subject = field("subject"), content = field("content");
 
   if (code)
     return (
@@ -63,36 +77,41 @@ function Submit() {
       </p>
     );
   return (
-    <form onSubmit={submit} aria-describedby="submit-intro" noValidate={false}>
+    <form onSubmit={submit} aria-describedby="submit-intro" noValidate>
+      <ErrorSummary errors={errors} idOf={(f) => submitIds[f]} />
       <p id="submit-intro">{t("submit_intro")}</p>
       <label for="name">{t("name")} *</label>
-      <input id="name" autoComplete="name" required value={form.name} onInput={set("name")} aria-invalid={invalid("name")} />
+      {name.message}
+      <input id="name" autoComplete="name" required value={form.name} onInput={set("name")} {...name.props} />
       <label for="phone">{t("phone")} *</label>
-      <input id="phone" type="tel" autoComplete="tel" inputMode="tel" required value={form.phone} onInput={set("phone")}
-             aria-describedby="phone-hint" aria-invalid={invalid("phone")} />
       <p id="phone-hint" class="hint">{t("phone_hint")}</p>
+      {phone.message}
+      <input id="phone" type="tel" autoComplete="tel" inputMode="tel" required value={form.phone} onInput={set("phone")}
+             {...phone.props} />
       <label for="category">{t("category")} *</label>
-      <select id="category" required value={form.category} onChange={set("category")} aria-invalid={invalid("category")}>
+      {category.message}
+      <select id="category" required value={form.category} onChange={set("category")} {...category.props}>
         <option value="">{t("choose")}</option>
         {categories.map((c) => (
           <option key={c.code} value={c.code}>{label(c.label)}</option>
         ))}
       </select>
       <label for="subject">{t("subject")} *</label>
-      <input id="subject" required maxLength={200} value={form.subject} onInput={set("subject")} aria-invalid={invalid("subject")} />
+      {subject.message}
+      <input id="subject" required maxLength={200} value={form.subject} onInput={set("subject")} {...subject.props} />
       <label for="content">{t("content")} *</label>
-      <textarea id="content" required rows={6} value={form.content} onInput={set("content")} aria-invalid={invalid("content")} />
+      {content.message}
+      <textarea id="content" required rows={6} value={form.content} onInput={set("content")} {...content.props} />
       <fieldset>
         <legend>{t("preferred_channel")}</legend>
         {(["sms", "phone", "none"] as const).map((channel) => (
           <label key={channel} class="choice">
-            <input type="radio" name="preferred_channel" value={channel} checked={form.preferred_channel === channel}
-                   onChange={set("preferred_channel")} />
+            <input type="radio" id={`channel-${channel}`} name="preferred_channel" value={channel}
+                   checked={form.preferred_channel === channel} onChange={set("preferred_channel")} />
             {t(`channel_${channel}`)}
           </label>
         ))}
       </fieldset>
-      {error && <p role="alert" class="error">{error.message}</p>}
       <button type="submit" disabled={busy}>{busy ? t("submitting") : t("submit")}</button>
     </form>
   );

@@ -1,6 +1,7 @@
 // What went wrong with an uploaded document: every problem the server found, each with its line, read out
 // at once to screen readers.
-import { ApiError, errorText } from "../api";
+import { ApiError } from "../api";
+import { errorText } from "../errors";
 import { t } from "../i18n";
 
 export function Problems({ error }: { error: unknown }) {
