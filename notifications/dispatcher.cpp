@@ -210,6 +210,7 @@ asio::awaitable<int> Dispatcher::pass() {
       in_app.push_back(json::object{{"user_id", *d.user_id},
                                     {"event", "notification"},
                                     {"data", json::object{{"id", idempotency_key(d)},
+                                                          {"delivery_id", d.id},
                                                           {"topic", d.topic},
                                                           {"title", d.message.subject},
                                                           {"text", d.message.text},
@@ -250,11 +251,18 @@ asio::awaitable<int> Dispatcher::pass() {
       " FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, sent boolean, error text, delay float8, permanent boolean)"
       " WHERE d.id = r.id",
       json::serialize(results), options_.max_attempts);
-  if (!in_app.empty())
+  if (!in_app.empty()) {
+    const auto messages = json::serialize(in_app);
+    // Kept as shown, for the reader's list behind the bell.
+    record.emplace_back(
+        "UPDATE notification_deliveries d SET title = e->'data'->>'title', text = e->'data'->>'text'"
+        " FROM jsonb_array_elements($1::jsonb) AS e WHERE d.id = (e->'data'->>'delivery_id')::bigint",
+        messages);
     record.emplace_back("SELECT pg_notify('" + std::string(user_event_channel) +
                             "', e::text)"
                             " FROM jsonb_array_elements($1::jsonb) AS e",
-                        json::serialize(in_app));
+                        messages);
+  }
   co_await pool_.run(std::move(record));
   if (failed > 0)
     spdlog::warn("notification dispatcher: {} of {} deliveries failed; they will be retried", failed, outcomes.size());

@@ -17,6 +17,7 @@ void add_cti_routes(http::Router& router, Services& services);
 void add_call_routes(http::Router& router, Services& services);
 // SMS replies from the gateway, and those left for operators to read.
 void add_sms_routes(http::Router& router, Services& services);
+void add_inbox_routes(http::Router& router, Services& services);
 // Open311 GeoReport v2 under /open311/v2/.
 void add_open311_routes(http::Router& router, Services& services);
 void add_report_routes(http::Router& router, Services& services);
@@ -51,6 +52,7 @@ inline void add_api_routes(http::Router& router, Services& services) {
   add_cti_routes(router, services);
   add_call_routes(router, services);
   add_sms_routes(router, services);
+  add_inbox_routes(router, services);
   add_open311_routes(router, services);
   add_report_routes(router, services);
   add_hotline_report_routes(router, services);

@@ -16,6 +16,7 @@
 #include "server/store/hotline_report.hpp"
 #include "server/store/public_requests.hpp"
 #include "server/store/sms_replies.hpp"
+#include "server/store/inbox.hpp"
 #include "server/store/reports.hpp"
 #include "server/store/settings.hpp"
 #include "server/store/units.hpp"
@@ -44,6 +45,7 @@ struct Services {
   store::PublicRequestStore& public_requests;
   store::HotlineReportStore& hotline_report;
   store::SmsReplyStore& sms_replies;
+  store::InboxStore& inbox;
   store::WebhookStore& webhooks;
   store::DeliveryStore& deliveries;
   http::EventHub& events;

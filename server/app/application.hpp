@@ -64,6 +64,7 @@ class Application {
   store::PublicRequestStore public_requests_;
   store::HotlineReportStore hotline_report_;
   store::SmsReplyStore sms_replies_;
+  store::InboxStore inbox_;
   store::WebhookStore webhooks_;
   store::DeliveryStore deliveries_;
   http::EventHub events_;

@@ -14,6 +14,12 @@ std::string fmt_double(double value) {
   return std::string(buffer, end);
 }
 
+std::string ids_literal(const std::vector<std::int64_t>& ids) {
+  std::string out = "{";
+  for (auto id : ids) out += (out.size() > 1 ? "," : "") + std::to_string(id);
+  return out + "}";
+}
+
 std::string words_literal(const std::vector<std::string>& words) {
   std::string out = "{";
   for (const auto& word : words) {

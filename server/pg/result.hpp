@@ -13,6 +13,8 @@ namespace petitiond::pg {
 
 // A text[] literal for a parameter: {"a","b"}, each element quoted.
 std::string words_literal(const std::vector<std::string>& words);
+// A bigint[] literal for a parameter: {1,2,3}.
+std::string ids_literal(const std::vector<std::int64_t>& ids);
 
 class Result {
  public:

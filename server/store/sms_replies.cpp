@@ -16,12 +16,6 @@ namespace {
 constexpr const char* to_be_read =
     "r.handled_at IS NULL AND (r.outcome <> 'recorded' OR r.satisfaction IN ('dissatisfied', 'very_dissatisfied'))";
 
-std::string bigint_array(const std::vector<std::int64_t>& ids) {
-  std::string literal = "{";
-  for (auto id : ids) literal += (literal.size() > 1 ? "," : "") + std::to_string(id);
-  return literal + "}";
-}
-
 }  // namespace
 
 boost::asio::awaitable<ReceivedSms> SmsReplyStore::receive(InboundSms sms, workflow::Instant at) {
@@ -64,7 +58,7 @@ boost::asio::awaitable<void> SmsReplyStore::settle(std::int64_t id, std::string 
   pg::Statement update(
       "UPDATE sms_replies SET outcome = $2, satisfaction = $3, petition_ids = $4::bigint[], petition_id = $5"
       " WHERE id = $1",
-      id, outcome, satisfaction, bigint_array(petition_ids), recorded_on);
+      id, outcome, satisfaction, pg::ids_literal(petition_ids), recorded_on);
   co_await pool_.run_one(std::move(update));
 }
 
