@@ -25,7 +25,7 @@ namespace {
 struct Delivery {
   std::int64_t id = 0, outbox_id = 0;
   std::string recipient, channel, address, language, topic;
-  std::optional<std::int64_t> user_id;
+  std::optional<std::int64_t> user_id, petition_id;
   json::object payload;
   int attempts = 0;
   std::string secret;       // webhooks
@@ -175,7 +175,8 @@ asio::awaitable<int> Dispatcher::pass() {
       " FROM due WHERE d.id = due.id"
       " RETURNING d.id, d.outbox_id, d.recipient, d.user_id, d.channel, coalesce(d.address, ''), d.language, d.topic,"
       "   d.payload::text, d.attempts,"
-      "   coalesce((SELECT w.secret FROM webhooks w WHERE d.recipient = 'webhook:' || w.id), '')",
+      "   coalesce((SELECT w.secret FROM webhooks w WHERE d.recipient = 'webhook:' || w.id), ''),"
+      "   (SELECT o.petition_id FROM outbox o WHERE o.id = d.outbox_id)",
       options_.batch, static_cast<std::int64_t>(options_.lease.count())));
   const auto channels = claim.add("SELECT key, value::text FROM settings WHERE key IN ('sms.gateway', 'smtp')");
   auto claimed = co_await pool_.run(std::move(claim));
@@ -198,6 +199,7 @@ asio::awaitable<int> Dispatcher::pass() {
     d.payload = json::parse(std::string(rows.text(row, 8))).as_object();
     d.attempts = static_cast<int>(rows.integer(row, 9));
     d.secret = rows.text(row, 10);
+    if (!rows.is_null(row, 11)) d.petition_id = rows.integer(row, 11);
     if (d.channel != "webhook") {
       const auto readers = d.recipient.starts_with("petitioner:") ? Readers::petitioner : Readers::staff;
       // Only a text message can be answered by a text message (docs/telephony.md, "SMS replies").
@@ -207,14 +209,16 @@ asio::awaitable<int> Dispatcher::pass() {
     }
     if (d.channel == "in_app" && d.user_id) {
       // Sent by the NOTIFY written with the outcome, in the same transaction.
-      in_app.push_back(json::object{{"user_id", *d.user_id},
-                                    {"event", "notification"},
-                                    {"data", json::object{{"id", idempotency_key(d)},
-                                                          {"delivery_id", d.id},
-                                                          {"topic", d.topic},
-                                                          {"title", d.message.subject},
-                                                          {"text", d.message.text},
-                                                          {"values", d.payload}}}});
+      in_app.push_back(json::object{
+          {"user_id", *d.user_id},
+          {"event", "notification"},
+          {"data", json::object{{"id", idempotency_key(d)},
+                                {"delivery_id", d.id},
+                                {"petition_id", d.petition_id ? json::value(*d.petition_id) : json::value(nullptr)},
+                                {"topic", d.topic},
+                                {"title", d.message.subject},
+                                {"text", d.message.text},
+                                {"values", d.payload}}}});
       outcomes.push_back({d.id, true, "", d.attempts});
     } else {
       network.push_back(std::move(d));

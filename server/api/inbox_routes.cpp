@@ -1,5 +1,5 @@
 // The messages behind the bell on every page: each user's in-app messages, newest first, and marking them
-// read (docs/notifications.md, "In the app").
+// read (docs/notifications.md, "In-app").
 #include <boost/json/array.hpp>
 
 #include "server/api/routes.hpp"

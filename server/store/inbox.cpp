@@ -59,13 +59,12 @@ boost::asio::awaitable<Inbox> InboxStore::list(Actor reader, int limit, std::opt
   co_return inbox;
 }
 
-boost::asio::awaitable<std::int64_t> InboxStore::mark_read(Actor reader,
-                                                            std::optional<std::vector<std::int64_t>> ids) {
+boost::asio::awaitable<std::int64_t> InboxStore::mark_read(Actor reader, std::optional<std::vector<std::int64_t>> ids) {
   pg::Statement mark("");
   const auto mine = readers_messages(reader, mark);
   const auto ids_param = param(mark, ids ? std::optional(pg::ids_literal(*ids)) : std::nullopt);
-  mark.sql = "UPDATE notification_deliveries d SET read_at = now() FROM outbox o WHERE o.id = d.outbox_id AND " +
-             mine + " AND d.read_at IS NULL AND (" + ids_param + "::bigint[] IS NULL OR d.id = ANY (" + ids_param +
+  mark.sql = "UPDATE notification_deliveries d SET read_at = now() FROM outbox o WHERE o.id = d.outbox_id AND " + mine +
+             " AND d.read_at IS NULL AND (" + ids_param + "::bigint[] IS NULL OR d.id = ANY (" + ids_param +
              "::bigint[]))";
   pg::Batch batch;
   batch.add(std::move(mark));

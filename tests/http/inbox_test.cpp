@@ -83,19 +83,20 @@ TEST_CASE("the bell lists a user's messages as shown, about petitions they may s
   CHECK(handler.send("POST", "/api/v1/me/notifications/read", "{}").json().at("unread").to_number<std::int64_t>() == 0);
 
   // A message about a petition the reader may no longer see is not listed, nor counted.
-  db.exec("INSERT INTO notification_deliveries (outbox_id, recipient, user_id, channel, topic, payload, state, title, text)"
-          " SELECT o.id, 'user:' || $1, $1::bigint, 'in_app', 'dispatch', '{}', 'sent', '外单位', '不应看到'"
-          " FROM outbox o WHERE o.petition_id = $2 LIMIT 1",
-          {std::to_string(org.user_ids.at("v2.handler")), std::to_string(first)});
+  db.exec(
+      "INSERT INTO notification_deliveries (outbox_id, recipient, user_id, channel, topic, payload, state, title, text)"
+      " SELECT o.id, 'user:' || $1, $1::bigint, 'in_app', 'dispatch', '{}', 'sent', '外单位', '不应看到'"
+      " FROM outbox o WHERE o.petition_id = $2 LIMIT 1",
+      {std::to_string(org.user_ids.at("v2.handler")), std::to_string(first)});
   CHECK(unread(other) == 0);
   CHECK(inbox(other).at("messages").as_array().empty());
 
-  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
-           {R"({"ids":"all"})", "ids"},
-           {R"({"ids":[0]})", "ids"},
-           {R"({"ids":[1.5]})", "ids"},
-           {R"({"ids":["1"]})", "ids"},
-           {R"({"everything":true})", "everything"}}) {
+  for (const auto& [body, field] :
+       std::vector<std::pair<std::string, std::string>>{{R"({"ids":"all"})", "ids"},
+                                                        {R"({"ids":[0]})", "ids"},
+                                                        {R"({"ids":[1.5]})", "ids"},
+                                                        {R"({"ids":["1"]})", "ids"},
+                                                        {R"({"everything":true})", "everything"}}) {
     CAPTURE(body);
     auto refused = handler.send("POST", "/api/v1/me/notifications/read", body);
     CHECK(refused.status == 422);

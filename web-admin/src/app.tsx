@@ -6,6 +6,8 @@ import { useEffect, useErrorBoundary, useState } from "preact/hooks";
 import { api, User } from "./api";
 import { display, setDisplay } from "./display";
 import { language, setLanguage, t } from "./i18n";
+import { Bell } from "./bell";
+import { closeEvents } from "./events";
 import { navigate, path } from "./router";
 import { useSignal } from "./signal";
 
@@ -87,6 +89,7 @@ export function App() {
 
   const logOut = async () => {
     await api("POST", "/api/v1/auth/logout", {}).catch(() => undefined);
+    closeEvents();
     setUser(null);
     navigate("/");
   };
@@ -126,6 +129,7 @@ export function App() {
                   onClick={() => setLanguage(lang === "zh" ? "en" : "zh")}>
             {t("language")}
           </button>
+          {!portal && user && <Bell key={user.id} />}
           {!portal && user && <button type="button" onClick={logOut}>{t("log_out")} ({user.display_name})</button>}
         </div>
         <DisplaySettings />

@@ -44,7 +44,7 @@ async function startServer() {
   chmodSync(dataDir, 0o755);
   const port = await freePort();
   const child = spawn(petitiond, ["--demo", "--data-dir", dataDir, "--listen", `127.0.0.1:${port}`, "--web-root", webRoot,
-                                  "--notify-interval", "0", "--log-level", "warn"], { stdio: ["ignore", "inherit", "inherit"] });
+                                  "--notify-interval", "200", "--log-level", "warn"], { stdio: ["ignore", "inherit", "inherit"] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     try {
@@ -244,6 +244,45 @@ async function handlerWorklist(browser, base) {
   await page.waitForSelector("table tbody tr");
   await axe(page, "the worklist");
   await shot(page, "worklist");
+
+  // New work while the handler is at the page: a toast, and the bell's count; the message opens its petition.
+  await page.waitForSelector(".bell .badge:has-text('1')");
+  check(true, "the bell counts the order dispatched before logging in");
+  const second = await operator("POST", "/api/v1/petitions", {
+    channel: "hotline", type: "help", category: "subsidies", subject: "辅具申领进度", content: "申请的助行器一直没有消息。",
+    petitioner: { name: "张三", phone: "13912340001" },
+  });
+  await operator("POST", `/api/v1/petitions/${second.id}/actions/accept`, { version: 1 });
+  await operator("POST", `/api/v1/petitions/${second.id}/actions/dispatch`, { version: 2, unit: "QS-T01-V01" });
+  await page.waitForSelector(`.toast:has-text('${second.tracking_code}')`);
+  check(true, "a toast tells of the order dispatched while the handler works");
+  await page.waitForSelector(".bell .badge:has-text('2')");
+  check((await page.textContent(".bell button")).includes("2 条未读"), "the bell says how many are unread, in words too");
+  await page.click(".bell > button");
+  await page.waitForSelector("#inbox-panel li.unread");
+  check((await page.locator("#inbox-panel li").count()) === 2, "the bell lists the handler's messages");
+  await axe(page, "the worklist with the messages open");
+  await page.setViewportSize({ width: 320, height: 800 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= 320), "the messages fit a phone without sideways scrolling");
+  await shot(page, "bell-phone");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.click(`#inbox-panel a:has-text('${second.tracking_code}')`);
+  await page.waitForSelector(`h1:has-text('辅具申领进度')`);
+  await page.waitForSelector(".bell .badge:has-text('1')");
+  check(true, "opening a message shows its petition and marks it read");
+  await page.click(`.toast:has-text('${second.tracking_code}') button:has-text('关闭')`);
+  check((await page.locator(".toast").count()) === 0, "the toast is dismissed");
+  const third = await operator("POST", "/api/v1/petitions", {
+    channel: "hotline", type: "help", category: "subsidies", subject: "托养补贴咨询", content: "托养补贴标准是多少。",
+    petitioner: { name: "张三", phone: "13912340001" },
+  });
+  await operator("POST", `/api/v1/petitions/${third.id}/actions/accept`, { version: 1 });
+  await operator("POST", `/api/v1/petitions/${third.id}/actions/dispatch`, { version: 2, unit: "QS-T01-V01" });
+  await page.click(`.toast:has-text('${third.tracking_code}') button:has-text('查看事项')`);
+  await page.waitForSelector("h1:has-text('托养补贴咨询')");
+  check((await page.locator(".toast").count()) === 0, "a toast's button opens the new order and the toast goes");
+  await page.click("nav >> text=待办工单");
+  await page.waitForSelector("table tbody tr");
 
   // The order's page offers what the workflow allows now: sign for it, then reply.
   await page.click(`text=${filed.tracking_code}`);

@@ -12,6 +12,7 @@ import { navigate } from "../router";
 import { localTime } from "../format";
 import { useSignal } from "../signal";
 import { SmsReply, SmsReplyList } from "./console_sms";
+import { connected, onEvent } from "../events";
 
 interface Summary {
   id: number;
@@ -113,6 +114,7 @@ function CallbackList({ calls, onDone }: { calls: LoggedCall[]; onDone: (id: str
 
 export function Console({ me }: { me: number }) {
   useSignal(language);
+  const listening = useSignal(connected);
   const [calls, setCalls] = useState<Call[]>([]);
   const [current, setCurrent] = useState<Call | null>(null);
   const [lists, setLists] = useState<Lists | null>(null);
@@ -121,7 +123,6 @@ export function Console({ me }: { me: number }) {
   const [filed, setFiled] = useState<{ id: number; tracking_code: string } | null>(null);
   const [error, setError] = useState("");
   const [errors, setErrors] = useState<FieldError[]>([]);
-  const [listening, setListening] = useState(false);
   const [toReturn, setToReturn] = useState<LoggedCall[]>([]);
   const [smsReplies, setSmsReplies] = useState<SmsReply[]>([]);
   const subject = useRef<HTMLInputElement>(null);
@@ -148,32 +149,29 @@ export function Console({ me }: { me: number }) {
     api<Lists>("GET", "/api/v1/portal/categories").then(setLists);
     loadCallbacks();
     loadSmsReplies();
-    const events = new EventSource("/api/v1/events");
-    events.addEventListener("open", () => setListening(true));
-    events.addEventListener("error", () => setListening(false));
-    events.addEventListener("call", (e) => {
-      const call = { ...(JSON.parse((e as MessageEvent).data) as Call), status: "ringing" as const };
-      setCalls((all) => (all.some((c) => c.call_id === call.call_id) ? all : [...all, call]));
-      if (!state.current.current && !state.current.dirty) take(call);
-    });
-    events.addEventListener("call_answered", (e) => {
-      const { call_id, answered_by } = JSON.parse((e as MessageEvent).data) as { call_id: string; answered_by: number | null };
-      const mine = answered_by === me || (answered_by === null && state.current.current?.call_id === call_id);
-      // Answered by a colleague: it leaves this screen unless it is the call this form is for.
-      setCalls((all) =>
-        mine || state.current.current?.call_id === call_id
-          ? all.map((c) => (c.call_id === call_id ? { ...c, status: "answered" } : c))
-          : all.filter((c) => c.call_id !== call_id));
-      setCurrent((c) => (c && c.call_id === call_id ? { ...c, status: "answered" } : c));
-    });
-    events.addEventListener("call_ended", (e) => {
-      const { call_id } = JSON.parse((e as MessageEvent).data) as { call_id: string };
-      setCalls((all) => all.filter((c) => c.call_id !== call_id || state.current.current?.call_id === call_id));
-      setCurrent((c) => (c && c.call_id === call_id ? { ...c, status: "ended" } : c));
-      loadCallbacks();
-    });
-    events.addEventListener("sms_reply", () => loadSmsReplies());
-    return () => events.close();
+    const stops = [
+      onEvent<Call>("call", (data) => {
+        const call = { ...data, status: "ringing" as const };
+        setCalls((all) => (all.some((c) => c.call_id === call.call_id) ? all : [...all, call]));
+        if (!state.current.current && !state.current.dirty) take(call);
+      }),
+      onEvent<{ call_id: string; answered_by: number | null }>("call_answered", ({ call_id, answered_by }) => {
+        const mine = answered_by === me || (answered_by === null && state.current.current?.call_id === call_id);
+        // Answered by a colleague: it leaves this screen unless it is the call this form is for.
+        setCalls((all) =>
+          mine || state.current.current?.call_id === call_id
+            ? all.map((c) => (c.call_id === call_id ? { ...c, status: "answered" } : c))
+            : all.filter((c) => c.call_id !== call_id));
+        setCurrent((c) => (c && c.call_id === call_id ? { ...c, status: "answered" } : c));
+      }),
+      onEvent<{ call_id: string }>("call_ended", ({ call_id }) => {
+        setCalls((all) => all.filter((c) => c.call_id !== call_id || state.current.current?.call_id === call_id));
+        setCurrent((c) => (c && c.call_id === call_id ? { ...c, status: "ended" } : c));
+        loadCallbacks();
+      }),
+      onEvent("sms_reply", () => loadSmsReplies()),
+    ];
+    return () => stops.forEach((stop) => stop());
   }, [me]);
   useEffect(() => {
     if (current) subject.current?.focus();
