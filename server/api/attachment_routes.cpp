@@ -3,6 +3,7 @@
 // attachment is on disk.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <set>
 #include <boost/json/array.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <fstream>
@@ -76,6 +77,13 @@ awaitable<void> store_file(fs::path target, std::string data) {
   co_return;
 }
 
+// Types a browser shows without running anything of the file's (with nosniff, a file that only claims to be
+// one of them is not shown as anything else): these may be previewed in the page.
+bool previewable(const std::string& content_type) {
+  static const std::set<std::string> types{"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"};
+  return types.count(content_type) > 0;
+}
+
 json::value attachment_view(std::int64_t petition_id, const store::Attachment& a) {
   return json::object{
       {"id", a.id},
@@ -85,7 +93,8 @@ json::value attachment_view(std::int64_t petition_id, const store::Attachment& a
       {"sha256", a.sha256},
       {"uploaded_at", a.uploaded_at},
       {"uploaded_by", a.uploaded_by ? json::value(*a.uploaded_by) : json::value(nullptr)},
-      {"url", "/api/v1/petitions/" + std::to_string(petition_id) + "/attachments/" + std::to_string(a.id)}};
+      {"url", "/api/v1/petitions/" + std::to_string(petition_id) + "/attachments/" + std::to_string(a.id)},
+      {"previewable", previewable(a.content_type)}};
 }
 
 awaitable<Response> upload(Services& services, RequestContext& context) {
@@ -132,7 +141,11 @@ awaitable<Response> download(Services& services, RequestContext& context) {
       encoded += hex;
     }
   }
-  response.set(http::beast::http::field::content_disposition, "attachment; filename*=UTF-8''" + encoded);
+  // ?inline=1 shows a previewable file in the browser; anything else is always a download.
+  const bool shown = http::query_param(context, "inline") == "1" && previewable(attachment->content_type);
+  response.set(http::beast::http::field::content_disposition,
+               std::string(shown ? "inline" : "attachment") + "; filename*=UTF-8''" + encoded);
+  if (shown) response.set("Content-Security-Policy", "default-src 'none'; img-src 'self'; object-src 'self'; sandbox");
   co_return response;
 }
 

@@ -161,11 +161,37 @@ awaitable<Response> get_petition(Services& services, RequestContext& context) {
   co_return petition_response(http::Status::ok, petition, view);
 }
 
-awaitable<Response> petition_events(Services& services, RequestContext& context) {
-  auto events = co_await services.petitions.events(actor_of(context), http::path_id(context, "petition_id"));
+// The unit codes an event's fields name (a dispatch's unit, a reclassification's place and accused units,
+// co-handlers), so the timeline can show their names.
+std::vector<std::string> unit_codes_in(const std::vector<store::TimelineEvent>& events) {
+  std::vector<std::string> codes;
+  for (const auto& event : events) {
+    const auto fields = json::parse(event.fields_json);
+    if (!fields.is_object()) continue;
+    for (const auto* key : {"unit", "place"})
+      if (auto it = fields.as_object().find(key); it != fields.as_object().end() && it->value().is_string())
+        codes.emplace_back(it->value().as_string());
+    for (const auto* key : {"co_units", "complained_units"})
+      if (auto it = fields.as_object().find(key); it != fields.as_object().end() && it->value().is_array())
+        for (const auto& code : it->value().as_array())
+          if (code.is_string()) codes.emplace_back(code.as_string());
+  }
+  return codes;
+}
+
+json::object timeline_view(const std::vector<store::TimelineEvent>& events,
+                           const std::map<std::string, std::string>& names) {
   json::array items;
   for (const auto& event : events) items.push_back(event_view(event));
-  co_return http::json_response(http::Status::ok, {{"events", std::move(items)}});
+  json::object units;
+  for (const auto& [code, name] : names) units[code] = name;
+  return {{"events", std::move(items)}, {"units", std::move(units)}};
+}
+
+awaitable<Response> petition_events(Services& services, RequestContext& context) {
+  auto events = co_await services.petitions.events(actor_of(context), http::path_id(context, "petition_id"));
+  auto names = co_await services.units.names(unit_codes_in(events));
+  co_return http::json_response(http::Status::ok, timeline_view(events, names));
 }
 
 // The expected version: If-Match: "3" (as the ETag of GET), or "version" in the body.

@@ -74,6 +74,15 @@ boost::asio::awaitable<std::map<std::string, Unit>> UnitStore::function_units() 
   co_return units;
 }
 
+boost::asio::awaitable<std::map<std::string, std::string>> UnitStore::names(std::vector<std::string> codes) {
+  std::map<std::string, std::string> out;
+  if (codes.empty()) co_return out;
+  auto result = co_await pool_.run_one(
+      pg::Statement("SELECT code, name FROM units WHERE code = ANY ($1::text[])", pg::words_literal(codes)));
+  for (int row = 0; row < result.rows(); ++row) out[std::string(result.text(row, 0))] = result.text(row, 1);
+  co_return out;
+}
+
 boost::asio::awaitable<std::vector<std::string>> UnitStore::active_codes(std::vector<std::string> codes) {
   auto result = co_await pool_.run_one(
       pg::Statement("SELECT coalesce(array_agg(code), '{}') FROM units WHERE active AND code = ANY ($1::text[])",

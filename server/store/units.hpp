@@ -60,6 +60,8 @@ class UnitStore {
   boost::asio::awaitable<Unit> update(std::string code, UnitChange change, AuditEvent audit);
   // The unit each routing function is assigned to (the routing.functions setting), by function name.
   boost::asio::awaitable<std::map<std::string, Unit>> function_units();
+  // The names of those of `codes` that name units, by code.
+  boost::asio::awaitable<std::map<std::string, std::string>> names(std::vector<std::string> codes);
   // Those of `codes` that name active units.
   boost::asio::awaitable<std::vector<std::string>> active_codes(std::vector<std::string> codes);
   // The codes of the units that name a working calendar of their own, by calendar, in tree order.

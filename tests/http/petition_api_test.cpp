@@ -134,6 +134,11 @@ TEST_CASE("a hotline petition goes from registration to callback, each step one 
   CHECK(actions == std::vector<std::string>{"registered", "accept", "dispatch", "sign_for", "reply", "callback"});
   CHECK(text(events[4].at("fields"), "reply") == "已补发");
   CHECK(text(events[3].at("actor"), "name") == "User v1.handler");
+  // The timeline names the units its events name by code.
+  auto timeline = f.as("operator").get("/api/v1/petitions/" + std::to_string(id) + "/events").json();
+  CHECK(text(events[2].at("fields"), "unit") == "V1");
+  CHECK(timeline.at("units").as_object().size() == 1);
+  CHECK(text(timeline.at("units"), "V1") == text(f.get("operator", id).at("responsible_unit"), "name"));
 
   // One outbox row per audience each step notified, written in the step's transaction.
   pg::BlockingConnection db(f.org.db.url());
@@ -583,6 +588,22 @@ TEST_CASE("attachments are stored under their checksum, checked against their ty
   CHECK(back.status == 200);
   CHECK(back.body == pdf);
   CHECK(back.header("content-type") == "application/pdf");
+  CHECK(back.header("content-disposition").starts_with("attachment;"));
+  CHECK(stored.json().at("previewable").as_bool());
+  // Shown in the browser only when asked, and only for the types a browser shows without running them.
+  auto shown = f.as("operator").get(text(stored.json(), "url") + "?inline=1");
+  CHECK(shown.header("content-disposition").starts_with("inline;"));
+  CHECK(shown.header("content-security-policy").find("sandbox") != std::string::npos);
+  CHECK(shown.header("x-content-type-options") == "nosniff");
+  auto note =
+      f.as("operator")
+          .request("POST", base + "?name=note.txt", "<script>alert(1)</script>", {{"Content-Type", "text/plain"}});
+  REQUIRE(note.status == 201);
+  CHECK_FALSE(note.json().at("previewable").as_bool());
+  CHECK(f.as("operator")
+            .get(text(note.json(), "url") + "?inline=1")
+            .header("content-disposition")
+            .starts_with("attachment;"));
   auto fake = f.as("operator").request("POST", base + "?name=x.png", pdf, {{"Content-Type", "image/png"}});
   CHECK(fake.status == 422);
   auto exe =
@@ -591,7 +612,7 @@ TEST_CASE("attachments are stored under their checksum, checked against their ty
   CHECK(f.as("v2.handler").request("POST", base + "?name=a.pdf", pdf, {{"Content-Type", "application/pdf"}}).status ==
         404);
   auto list = f.as("operator").get(base).json();
-  CHECK(list.at("attachments").as_array().size() == 1);
+  CHECK(list.at("attachments").as_array().size() == 2);
 }
 
 TEST_CASE("an attachment over the limit is refused with 413 and nothing is stored") {

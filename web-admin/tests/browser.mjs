@@ -290,6 +290,12 @@ async function handlerWorklist(browser, base) {
   const offered = await page.locator(".action-buttons button").allTextContents();
   check(offered.includes("签收") && !offered.includes("答复"), `before signing for, the actions offered are ${offered.join("、")}`);
   check(/剩余 \d+ 个工作日/.test(await page.textContent("dl.status")), "the petition page says the working days left");
+  const facts = await page.textContent("dl.status");
+  check(facts.includes("求助") && facts.includes("热线来电") && facts.includes("一般") && !facts.includes("subsidies") &&
+        !facts.includes("hotline"), `the petition page says its type, category, channel and urgency in words (${facts.slice(0, 120)})`);
+  check(await page.isVisible("a:has-text('打印受理回执')"), "the acknowledgement prints from the petition page");
+  const dispatchedTo = await page.textContent("ol.timeline");
+  check(/[\u4e00-\u9fa5]+（QS-T01-V01）/.test(dispatchedTo), "the timeline names the unit dispatched to, not only its code");
   await axe(page, "the petition page");
   await shot(page, "petition");
   await page.click(".action-buttons button:has-text('签收')");
@@ -301,6 +307,11 @@ async function handlerWorklist(browser, base) {
   await page.click("button:has-text('上传')");
   await page.waitForSelector("a:has-text('补贴发放记录.txt')");
   check(true, "an attachment uploaded from the petition page is listed");
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+  await page.setInputFiles("#attachment-file", { name: "现场照片.png", mimeType: "image/png", buffer: png });
+  await page.click("button:has-text('上传')");
+  const preview = await page.waitForSelector("img[alt='附件预览：现场照片.png']");
+  check(await preview.evaluate((img) => img.complete && img.naturalWidth === 1), "an image attachment is previewed on the page");
 
   // Replying opens its form with the cursor in it; the outcome is a group of radio buttons.
   await page.click(".action-buttons button:has-text('答复')");

@@ -18,12 +18,25 @@ interface Action {
   requires: string[];
   accepts: string[];  // optional fields (a reclassification's corrections, co-handlers at a dispatch)
 }
+interface UnitRef {
+  code: string;
+  name: string;
+}
 interface Petition {
   id: number;
   version: number;
   tracking_code: string;
   subject: string;
   content: string;
+  channel: string;
+  type: string;
+  category: string;
+  urgency: string;
+  anonymous: boolean;
+  received_at: string;
+  intake_unit: UnitRef | null;
+  reviewing_unit: UnitRef | null;
+  complaint: { object: string | null; units: string[] } | null;
   state_label: Labelled;
   deadline: { due_at: string | null; status: string | null; time_left: TimeLeft | null; provisional: boolean };
   clocks: {
@@ -34,8 +47,11 @@ interface Petition {
     extension: number;
     provisional: boolean;
   }[];
-  petitioner: { name: string | null; phone: string | null; id_number: string | null; contact: { call_dont_text: boolean } };
-  responsible_unit: { code: string; name: string } | null;
+  petitioner: {
+    name: string | null; phone: string | null; id_number: string | null; address?: string | null;
+    unit?: UnitRef | null; contact: { call_dont_text: boolean };
+  };
+  responsible_unit: UnitRef | null;
   suggested_unit?: { code: string; co: string[] } | null;
   actions: Action[];
 }
@@ -53,6 +69,8 @@ interface Attachment {
   size: number;
   uploaded_at: string;
   url: string;
+  content_type: string;
+  previewable: boolean;
 }
 interface Unit {
   code: string;
@@ -230,7 +248,10 @@ function eventText(event: TimelineEvent, workflow: Workflow | null): string {
   return word(`event_${event.action}`);
 }
 
-function EventFields({ fields }: { fields: Record<string, unknown> }) {
+// A unit by name, with its code for those who work by codes.
+const unitName = (code: string, units: Record<string, string>) => (units[code] ? `${units[code]}（${code}）` : code);
+
+function EventFields({ fields, units }: { fields: Record<string, unknown>; units: Record<string, string> }) {
   const shown = ["outcome", "satisfaction", "days", "hours", "unit", "reason", "reply", "contribution", "type", "category",
                  "urgency", "place", "complained_units", "co_units", "body", "reference", "date", "comment",
                  "due_before", "due_at"]
@@ -239,7 +260,11 @@ function EventFields({ fields }: { fields: Record<string, unknown> }) {
   return (
     <dl class="event-fields">
       {shown.map((k) => {
-        const value = k.startsWith("due_") ? localTime(String(fields[k])) : String(fields[k]);
+        const raw = fields[k];
+        const value = k.startsWith("due_") ? localTime(String(raw))
+          : k === "unit" || k === "place" ? unitName(String(raw), units)
+          : Array.isArray(raw) ? raw.map((code) => unitName(String(code), units)).join("、")
+          : String(raw);
         return [<dt key={`${k}-t`}>{word(`field_${k}`)}</dt>, <dd key={`${k}-d`}>{choices[k] ? word(`${k}_${value}`) : value}</dd>];
       })}
     </dl>
@@ -276,7 +301,17 @@ function Attachments({ petitionId }: { petitionId: number }) {
       {items.length === 0 ? <p>{t("no_attachments")}</p> : (
         <ul>
           {items.map((a) => (
-            <li key={a.id}><a href={a.url} download={a.file_name}>{a.file_name}</a> ({Math.ceil(a.size / 1024)} KB, {localTime(a.uploaded_at)})</li>
+            <li key={a.id}>
+              <a href={a.url} download={a.file_name}>{a.file_name}</a> ({Math.ceil(a.size / 1024)} KB, {localTime(a.uploaded_at)})
+              {a.previewable && a.content_type.startsWith("image/") && (
+                <a class="preview" href={`${a.url}?inline=1`} target="_blank" rel="noopener">
+                  <img src={`${a.url}?inline=1`} alt={`${t("preview_of")}${a.file_name}`} loading="lazy" />
+                </a>
+              )}
+              {a.previewable && a.content_type === "application/pdf" && (
+                <>{" "}<a href={`${a.url}?inline=1`} target="_blank" rel="noopener">{t("open_in_browser")}<span class="visually-hidden">：{a.file_name}</span></a></>
+              )}
+            </li>
           ))}
         </ul>
       )}
@@ -294,6 +329,8 @@ export function PetitionPage({ id }: { id: string }) {
   useSignal(language);
   const [petition, setPetition] = useState<Petition | null>(null);
   const [events, setEvents] = useState<TimelineEvent[]>([]);
+  const [units, setUnits] = useState<Record<string, string>>({});
+  const [categories, setCategories] = useState<Record<string, Labelled>>({});
   const [workflow, setWorkflow] = useState<Workflow | null>(null);
   const [error, setError] = useState("");
   const [revealed, setRevealed] = useState<Record<string, string | null> | null>(null);
@@ -301,17 +338,21 @@ export function PetitionPage({ id }: { id: string }) {
   const load = () => {
     Promise.all([
       api<Petition>("GET", `/api/v1/petitions/${id}`),
-      api<{ events: TimelineEvent[] }>("GET", `/api/v1/petitions/${id}/events`),
+      api<{ events: TimelineEvent[]; units: Record<string, string> }>("GET", `/api/v1/petitions/${id}/events`),
     ])
       .then(([p, e]) => {
         setPetition(p);
         setEvents(e.events);
+        setUnits(e.units);
       })
       .catch(() => setError(t("error")));
   };
   useEffect(load, [id]);
   useEffect(() => {
     loadWorkflow().then(setWorkflow).catch(() => undefined);
+    api<{ categories: { code: string; label: Labelled }[] }>("GET", "/api/v1/portal/categories")
+      .then((r) => setCategories(Object.fromEntries(r.categories.map((c) => [c.code, c.label]))))
+      .catch(() => undefined);
   }, []);
   if (error) return <p role="alert">{error}</p>;
   if (!petition) return <p role="status">{t("loading")}</p>;
@@ -331,8 +372,19 @@ export function PetitionPage({ id }: { id: string }) {
       <h1>{petition.tracking_code} {petition.subject}</h1>
       <section aria-labelledby="facts-title" class="card">
         <h2 id="facts-title">{t("state")}: {label(petition.state_label)}</h2>
+        <p><a href={`/api/v1/petitions/${petition.id}/receipt`} target="_blank" rel="noopener">{t("print_receipt")}</a></p>
         <dl class="status">
+          <dt>{t("type")}</dt><dd>{word(`type_${petition.type}`)}</dd>
+          <dt>{t("category")}</dt><dd>{label(categories[petition.category]) || petition.category}</dd>
+          <dt>{t("field_channel")}</dt><dd>{word(`intake_channel_${petition.channel}`)}</dd>
+          <dt>{t("urgency")}</dt><dd>{word(`urgency_${petition.urgency}`)}</dd>
+          <dt>{t("received_at")}</dt><dd>{localTime(petition.received_at)}</dd>
+          <dt>{t("intake_unit")}</dt><dd>{petition.intake_unit?.name ?? "—"}</dd>
           <dt>{t("unit")}</dt><dd>{petition.responsible_unit?.name ?? "—"}</dd>
+          {petition.petitioner.unit && (<><dt>{t("place")}</dt><dd>{petition.petitioner.unit.name}</dd></>)}
+          {petition.complaint && petition.complaint.units.length > 0 && (
+            <><dt>{t("field_complained_units")}</dt><dd>{petition.complaint.units.map((c) => unitName(c, units)).join("、")}</dd></>
+          )}
           <dt>{t("due")}</dt>
           <dd>
             {deadline.status && <span class={`badge badge-${deadline.status}`}>{word(`status_${deadline.status}`)}</span>}{" "}
@@ -379,7 +431,7 @@ export function PetitionPage({ id }: { id: string }) {
           {events.map((e) => (
             <li key={e.id}>
               <time dateTime={e.at}>{localTime(e.at)}</time> {e.actor.name}: <strong>{eventText(e, workflow)}</strong>
-              <EventFields fields={e.fields} />
+              <EventFields fields={e.fields} units={units} />
             </li>
           ))}
         </ol>
