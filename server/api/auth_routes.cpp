@@ -1,4 +1,5 @@
 // Log-in, log-out, the current session, and changing one's own password.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "server/api/authenticator.hpp"
@@ -59,7 +60,8 @@ awaitable<Response> login(Services& services, RequestContext& context) {
   auto event = audit_event(context, "login.succeeded", "user", std::to_string(record->id));
   event.actor_id = record->id;
   event.actor_login = record->login;
-  co_await services.auth.open_session(record->id, token, csrf, context.remote_address, event);
+  co_await services.auth.open_session(record->id, token, csrf, context.remote_address, event,
+                                      std::string(context.request[boost::beast::http::field::user_agent]));
 
   Actor self;
   self.user_id = record->id;
@@ -124,6 +126,41 @@ awaitable<Response> change_password(Services& services, RequestContext& context)
   co_return response;
 }
 
+json::object sessions_view(const std::vector<store::SessionInfo>& sessions) {
+  json::array items;
+  for (const auto& s : sessions)
+    items.push_back(json::object{{"id", s.id},
+                                 {"created_at", s.created_at},
+                                 {"last_seen_at", s.last_seen_at},
+                                 {"expires_at", s.expires_at},
+                                 {"address", s.address ? json::value(*s.address) : json::value(nullptr)},
+                                 {"user_agent", s.user_agent ? json::value(*s.user_agent) : json::value(nullptr)},
+                                 {"current", s.current}});
+  return {{"sessions", std::move(items)}};
+}
+
+awaitable<Response> my_sessions(Services& services, RequestContext& context) {
+  auto sessions =
+      co_await services.auth.sessions(actor_of(context).user_id, cookie_value(context.request, session_cookie));
+  co_return http::json_response(http::Status::ok, sessions_view(sessions));
+}
+
+// One session by its handle, or (no handle) every session but the one asking.
+awaitable<Response> end_my_sessions(Services& services, RequestContext& context) {
+  std::optional<std::string> id;
+  if (!context.param("session_id").empty()) {
+    id = std::string(context.param("session_id"));
+    if (id->size() != 16 || id->find_first_not_of("0123456789abcdef") != std::string::npos)
+      throw Error(Errc::not_found, "no session of yours has this id");
+  }
+  const auto& actor = actor_of(context);
+  auto event =
+      audit_event(context, id ? "session.ended" : "session.ended_others", "user", std::to_string(actor.user_id));
+  co_await services.auth.end_sessions(actor.user_id, std::move(id), cookie_value(context.request, session_cookie),
+                                      std::move(event));
+  co_return no_content();
+}
+
 }  // namespace
 
 void add_auth_routes(http::Router& router, Services& services) {
@@ -135,6 +172,12 @@ void add_auth_routes(http::Router& router, Services& services) {
              [&services](RequestContext& c) { return logout(services, c); });
   router.add(Verb::get, "/api/v1/auth/session", Access::users(),
              [&services](RequestContext& c) { return current_session(services, c); });
+  router.add(Verb::get, "/api/v1/me/sessions", Access::users(),
+             [&services](RequestContext& c) { return my_sessions(services, c); });
+  router.add(Verb::delete_, "/api/v1/me/sessions", Access::users(),
+             [&services](RequestContext& c) { return end_my_sessions(services, c); });
+  router.add(Verb::delete_, "/api/v1/me/sessions/{session_id}", Access::users(),
+             [&services](RequestContext& c) { return end_my_sessions(services, c); });
   router.add(Verb::post, "/api/v1/auth/password", Access::users(),
              [&services](RequestContext& c) { return change_password(services, c); });
 }

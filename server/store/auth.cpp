@@ -91,13 +91,13 @@ boost::asio::awaitable<std::optional<Actor>> AuthStore::token_actor(std::string 
 }
 
 boost::asio::awaitable<void> AuthStore::open_session(std::int64_t user_id, std::string token, std::string csrf_token,
-                                                     std::string address, AuditEvent audit) {
+                                                     std::string address, AuditEvent audit, std::string user_agent) {
   std::vector<pg::Statement> statements;
   statements.emplace_back(
-      "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, address)"
-      " VALUES ($1::bytea, $2, $3, now() + make_interval(secs => $4), $5::inet)",
+      "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, address, user_agent)"
+      " VALUES ($1::bytea, $2, $3, now() + make_interval(secs => $4), $5::inet, nullif(left($6, 300), ''))",
       auth::token_digest(token), user_id, csrf_token, static_cast<double>(sessions_.lifetime.count()),
-      address.empty() ? std::nullopt : std::optional<std::string>(address));
+      address.empty() ? std::nullopt : std::optional<std::string>(address), user_agent);
   // The attempt reserved for this log-in was no failure: the account from this address starts afresh, the
   // address and the account's ceiling get it back, and the address becomes one of the account's own.
   statements.emplace_back("DELETE FROM login_failures WHERE key = 'pair:' || $1 || '|' || $2", audit.actor_login,
@@ -111,6 +111,51 @@ boost::asio::awaitable<void> AuthStore::open_session(std::int64_t user_id, std::
       " ON CONFLICT (login, address) DO UPDATE SET last_at = now()",
       audit.actor_login, address);
   statements.emplace_back("DELETE FROM sessions WHERE expires_at < now() - interval '1 day'");
+  statements.push_back(audit_insert(audit));
+  co_await pool_.run(std::move(statements));
+}
+
+namespace {
+
+// The public handle of a session: the first eight bytes of its token's digest, in hex.
+constexpr const char* session_handle = "encode(substr(token_hash, 1, 8), 'hex')";
+
+}  // namespace
+
+boost::asio::awaitable<std::vector<SessionInfo>> AuthStore::sessions(std::int64_t user_id, std::string current_token) {
+  auto result = co_await pool_.run_one(pg::Statement(
+      std::string("SELECT ") + session_handle +
+          ", iso_local(created_at), iso_local(last_seen_at), iso_local(expires_at), host(address), user_agent,"
+          " token_hash = $2::bytea FROM sessions WHERE user_id = $1 AND expires_at > now()"
+          " ORDER BY last_seen_at DESC LIMIT 100",
+      user_id, auth::token_digest(current_token)));
+  std::vector<SessionInfo> out;
+  for (int row = 0; row < result.rows(); ++row) {
+    SessionInfo s;
+    s.id = result.text(row, 0);
+    s.created_at = result.text(row, 1);
+    s.last_seen_at = result.text(row, 2);
+    s.expires_at = result.text(row, 3);
+    s.address = result.optional_text(row, 4);
+    s.user_agent = result.optional_text(row, 5);
+    s.current = result.boolean(row, 6);
+    out.push_back(std::move(s));
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<void> AuthStore::end_sessions(std::int64_t user_id, std::optional<std::string> id,
+                                                     std::string current_token, AuditEvent audit) {
+  std::vector<pg::Statement> statements;
+  if (id) {
+    pg::Statement one(std::string("DELETE FROM sessions WHERE user_id = $1 AND ") + session_handle +
+                          " = $2 AND expires_at > now() RETURNING 1",
+                      user_id, *id);
+    statements.push_back(require_change(std::move(one), "no session of yours has this id"));
+  } else {
+    statements.emplace_back("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2::bytea", user_id,
+                            auth::token_digest(current_token));
+  }
   statements.push_back(audit_insert(audit));
   co_await pool_.run(std::move(statements));
 }

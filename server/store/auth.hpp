@@ -40,6 +40,14 @@ struct ApiToken {
   std::optional<std::string> revoked_at;
 };
 
+// A live browser session as its owner sees it: `id` is a short public handle (the start of the token's
+// digest), never the token.
+struct SessionInfo {
+  std::string id, created_at, last_seen_at, expires_at;
+  std::optional<std::string> address, user_agent;
+  bool current = false;
+};
+
 class AuthStore {
  public:
   AuthStore(pg::Pool& pool, SessionPolicy sessions, ThrottlePolicy throttle)
@@ -55,7 +63,13 @@ class AuthStore {
 
   // Records a successful log-in: the session, the cleared account throttle, the audit row.
   boost::asio::awaitable<void> open_session(std::int64_t user_id, std::string token, std::string csrf_token,
-                                            std::string address, AuditEvent audit);
+                                            std::string address, AuditEvent audit, std::string user_agent = "");
+  // The user's live sessions, the most recently used first; `current_token` marks the one asking.
+  boost::asio::awaitable<std::vector<SessionInfo>> sessions(std::int64_t user_id, std::string current_token);
+  // Ends one of the user's sessions (not_found when it is not theirs or has ended), or all but the current
+  // one when `id` is none; audited.
+  boost::asio::awaitable<void> end_sessions(std::int64_t user_id, std::optional<std::string> id,
+                                            std::string current_token, AuditEvent audit);
   boost::asio::awaitable<void> close_session(std::string token, AuditEvent audit);
 
   // Reserves a log-in attempt before the password is checked; false (nothing reserved) when the account

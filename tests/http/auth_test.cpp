@@ -309,3 +309,49 @@ TEST_CASE("with a certificate the server speaks HTTPS and marks the cookie Secur
   std::system(("pkill -TERM -f 'listen " + listen + "'").c_str());
   CHECK(result.get().exit_code == 0);
 }
+
+TEST_CASE("a user sees their own sessions, with where and in what they were opened, and ends one or all the others") {
+  DemoServer server;
+  const auto port = server.process.port();
+  // A log-in from a browser that names itself.
+  auto browser =
+      http_request(port, "POST", "/api/v1/auth/login", R"({"login":"proxy1","password":"12385-demo"})",
+                   {{"Content-Type", "application/json"}, {"User-Agent", "Mozilla/5.0 (X11; Linux) Chrome/131"}});
+  REQUIRE(browser.status == 200);
+  const auto cookie = browser.header("set-cookie").substr(0, browser.header("set-cookie").find(';'));
+  Session first(port, "proxy1", demo_password), second(port, "proxy1", demo_password);
+  Session stranger(port, "hotline1", demo_password);
+
+  auto listed = first.get("/api/v1/me/sessions");
+  REQUIRE(listed.status == 200);
+  auto sessions = listed.json().at("sessions").as_array();
+  CHECK(sessions.size() == 3);
+  int current = 0;
+  std::string browser_id;
+  for (const auto& s : sessions) {
+    CHECK(s.at("id").as_string().size() == 16);
+    CHECK(s.at("address").as_string() == "127.0.0.1");
+    if (s.at("current").as_bool()) ++current;
+    if (s.at("user_agent").is_string() && s.at("user_agent").as_string() == "Mozilla/5.0 (X11; Linux) Chrome/131")
+      browser_id = std::string(s.at("id").as_string());
+  }
+  CHECK(current == 1);
+  REQUIRE_FALSE(browser_id.empty());
+  CHECK(listed.body.find(cookie.substr(cookie.find('=') + 1)) == std::string::npos);  // never the token
+
+  // Another user cannot end them; a malformed or unknown id is simply not found.
+  CHECK(stranger.send("DELETE", "/api/v1/me/sessions/" + browser_id, "").status == 404);
+  CHECK(first.send("DELETE", "/api/v1/me/sessions/not-a-session", "").status == 404);
+  CHECK(first.send("DELETE", "/api/v1/me/sessions/0000000000000000", "").status == 404);
+  CHECK(http_request(port, "GET", "/api/v1/auth/session", "", {{"Cookie", cookie}}).status == 200);
+
+  CHECK(first.send("DELETE", "/api/v1/me/sessions/" + browser_id, "").status == 204);
+  CHECK(http_request(port, "GET", "/api/v1/auth/session", "", {{"Cookie", cookie}}).status == 401);
+  CHECK(first.send("DELETE", "/api/v1/me/sessions/" + browser_id, "").status == 404);  // already ended
+  CHECK(first.send("DELETE", "/api/v1/me/sessions", "").status == 204);
+  CHECK(second.get("/api/v1/auth/session").status == 401);
+  CHECK(first.get("/api/v1/auth/session").status == 200);  // the one asking stays
+  CHECK(stranger.get("/api/v1/auth/session").status == 200);
+  CHECK(first.get("/api/v1/me/sessions").json().at("sessions").as_array().size() == 1);
+  CHECK(server.count("SELECT count(*) FROM audit_log WHERE action IN ('session.ended', 'session.ended_others')") == 2);
+}

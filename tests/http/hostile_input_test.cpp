@@ -272,6 +272,7 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
       {"token", "cti-secret"},
       {"call_id", "hostile-call"},
       {"reply_id", std::to_string(sms_reply)},
+      {"session_id", "0123456789abcdef"},
       {"service_code", "subsidies.json"},
       {"service_request_id", "20260101-AAAA-BBBB-CCCC.xml"},
       {"resource", "anything.json"},

@@ -202,6 +202,12 @@ class Matrix {
  private:
   static std::string fmt_phone(int i) { return "139000000" + std::string(i < 10 ? "0" : "") + std::to_string(i); }
 
+  // Whose session a probe names: one's own, or (foreign, or asked anonymously) another user's.
+  static std::string anonymous_or(const std::string& login, bool foreign) {
+    if (login == "anonymous" || foreign) return login == "admin" ? "operator" : "admin";
+    return login;
+  }
+
   std::optional<std::string> param(const std::string& segment, const std::string& login, bool foreign,
                                    bool& is_foreign) {
     auto visible = visible_to(login, org_);
@@ -234,6 +240,17 @@ class Matrix {
     if (segment == "{version}") return std::string("2");  // a workflow version; admins only: nothing foreign
     if (segment == "{routing_version}" || segment == "{templates_version}") return std::string("0");  // the files'
 
+    if (segment == "{session_id}") {  // the user's own browser session, or another user's
+      const std::string owner = anonymous_or(login, foreign);
+      if (foreign) is_foreign = true;
+      pg::BlockingConnection conn(org_.db.url());
+      auto found = conn.exec(
+          "SELECT encode(substr(s.token_hash, 1, 8), 'hex') FROM sessions s JOIN users u ON u.id = s.user_id"
+          " WHERE u.login = $1 AND s.expires_at > now() ORDER BY s.created_at DESC LIMIT 1",
+          {owner});
+      if (found.rows() == 0) return std::string("0000000000000000");
+      return std::string(found.text(0, 0));
+    }
     if (segment == "{call_id}") return std::string("matrix-call");   // operators only; every operator sees all calls
     if (segment == "{phone_id}") return std::string("13700000009");  // blocked in add_petitions(); admins see all
     if (segment == "{petition_id}" || segment == "{attachment_id}" || segment == "{reply_id}") {
