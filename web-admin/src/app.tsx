@@ -13,6 +13,7 @@ import { useSignal } from "./signal";
 
 // Each page is its own chunk, fetched when first shown: the public portal never downloads the charts or
 // the admin pages.
+const Account = lazy(() => import("./pages/account").then((m) => m.Account));
 const Admin = lazy(() => import("./pages/admin").then((m) => m.Admin));
 const Console = lazy(() => import("./pages/console").then((m) => m.Console));
 const Dashboard = lazy(() => import("./pages/dashboard").then((m) => m.Dashboard));
@@ -87,6 +88,11 @@ export function App() {
     document.title = t("app_title");
   }, [lang]);
 
+  const signedOut = () => {
+    closeEvents();
+    setUser(null);
+    navigate("/");
+  };
   const logOut = async () => {
     await api("POST", "/api/v1/auth/logout", {}).catch(() => undefined);
     closeEvents();
@@ -99,6 +105,7 @@ export function App() {
   else if (user === undefined) page = <p role="status">{t("loading")}</p>;
   else if (user === null) page = <Login onLoggedIn={setUser} />;
   else if (current === "/reports") page = <Dashboard />;
+  else if (current === "/account") page = <Account onSignedOut={signedOut} />;
   else if (current === "/admin" || (current === "/" && user.roles.includes("admin"))) page = <Admin />;
   else if (current === "/petitions") page = <Worklist />;
   else if (current === "/file" && user.roles.includes("proxy")) page = <ProxyFile />;
@@ -120,6 +127,7 @@ export function App() {
             {!portal && user?.roles.includes("proxy") && <li><Link to="/file">{t("file_on_behalf")}</Link></li>}
             {!portal && user?.roles.includes("manager") && <li><Link to="/reports">{t("dashboard")}</Link></li>}
             {!portal && user?.roles.includes("admin") && <li><Link to="/admin">{t("admin")}</Link></li>}
+            {!portal && user && <li><Link to="/account">{t("my_account")}</Link></li>}
             <li><Link to="/portal">{t("portal")}</Link></li>
             {portal && <li><Link to="/">{t("staff_login")}</Link></li>}
           </ul>

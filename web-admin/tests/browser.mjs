@@ -639,6 +639,77 @@ async function adminConfiguration(browser, base) {
   await context.close();
 }
 
+// One's own account: sessions seen and ended, message preferences, the password changed (which logs out
+// everywhere); an admin resets it and sees the new one once.
+async function accountPages(browser, base) {
+  console.log("account pages");
+  const elsewhere = await apiSession(base, "xfj.manager");
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await logIn(page, base, "xfj.manager");
+  await page.click("nav >> text=我的账户");
+  await page.waitForSelector("#sessions-title ~ ul li");
+  check((await page.locator("#sessions-title ~ ul li").count()) >= 2, "both sessions are listed");
+  check(await page.isVisible("#sessions-title ~ ul li .tag:has-text('当前会话')"), "this session is marked");
+  await axe(page, "the account page");
+  await page.click("button:has-text('退出其他所有会话')");
+  await page.waitForSelector("text=其他会话均已退出。");
+  let ended = false;
+  try { await elsewhere("GET", "/api/v1/auth/session"); } catch { ended = true; }
+  check(ended, "the other session has ended");
+
+  await page.check("#pref-channel-sms");
+  await page.check("text=在以下时段不发送非紧急的短信和邮件");
+  await page.fill("#quiet-from", "21:30");
+  await page.click("form:has(#pref-email) button[type=submit]");
+  await page.waitForSelector("form:has(#pref-email) [role=status]:has-text('已保存')");
+  await page.reload();
+  await page.waitForSelector("#quiet-from");
+  check(await page.isChecked("#pref-channel-sms") && (await page.inputValue("#quiet-from")) === "21:30", "the preferences are kept");
+
+  await page.fill("#current-password", password);
+  await page.fill("#new-password", "xfj-new-password-1");
+  await page.fill("#confirm-password", "xfj-new-password-2");
+  await page.click("button[type=submit]:has-text('修改密码')");
+  check((await (await page.waitForSelector(".error-summary")).textContent()).includes("两次输入的新密码不一致"), "differing new passwords are caught");
+  await page.fill("#current-password", "not-my-password");
+  await page.fill("#confirm-password", "xfj-new-password-1");
+  await page.click("button[type=submit]:has-text('修改密码')");
+  await page.waitForSelector("#current-password-error");
+  check((await page.textContent("#current-password-error")).includes("当前密码不正确"), "a wrong current password is told beside the field, in Chinese");
+  await page.setViewportSize({ width: 320, height: 800 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= 320), "the account page fits 320 px without sideways scrolling");
+  await axe(page, "the account page with errors, at phone width");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.fill("#current-password", password);
+  await page.click("button[type=submit]:has-text('修改密码')");
+  await page.waitForSelector("text=密码已修改");
+  await page.click("button:has-text('重新登录')");
+  await page.waitForSelector("#login");
+  await page.fill("#login", "xfj.manager");
+  await page.fill("#password", "xfj-new-password-1");
+  await page.press("#password", "Enter");
+  await page.waitForSelector("nav >> text=我的账户");
+  check(true, "the new password logs in");
+
+  // The admin resets it: the new password is shown once and works.
+  const adminContext = await browser.newContext({ bypassCSP: true });
+  const admin = await adminContext.newPage();
+  await logIn(admin, base, "admin");
+  const users = await (await apiSession(base, "admin"))("GET", "/api/v1/users?role=manager");
+  const xfj = users.users.find((u) => u.login === "xfj.manager");
+  await admin.selectOption("#edit-user", String(xfj.id));
+  await admin.click("button:has-text('重置密码')");
+  const given = (await (await admin.waitForSelector("#reset-password-value")).textContent()).trim();
+  check(given.length >= 10 && (await admin.textContent(".once")).includes("只显示这一次"), "the admin sees the new password once");
+  const check2 = await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ login: "xfj.manager", password: given }),
+  });
+  check(check2.ok, "the password the admin was given logs in");
+  await adminContext.close();
+  await context.close();
+}
+
 let smsInbound = "";  // the address adminConfiguration gave the SMS gateway
 
 // Texts petitioners send back that the server could not take as a rating wait in the operator's console.
@@ -797,6 +868,7 @@ try {
   await managerDashboard(browser, base);
   await adminConfiguration(browser, base);
   await operatorReadsTexts(browser, base);
+  await accountPages(browser, base);
 } catch (e) {
   failures++;
   console.log(`  FAIL ${e.stack ?? e}`);

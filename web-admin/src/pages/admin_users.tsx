@@ -51,11 +51,14 @@ function NewUser({ units, saved }: { units: Unit[]; saved: () => void }) {
   const empty = { login: "", display_name: "", unit: "", roles: [] as string[], password: "" };
   const [user, setUser] = useState(empty);
   const [error, setError] = useState("");
+  const [message, setMessage] = useState("");
   const submit = async (e: Event) => {
     e.preventDefault();
     setError("");
+    setMessage("");
     try {
       await api("POST", "/api/v1/users", user);
+      setMessage(t("user_added").replace("{login}", user.login));
       setUser(empty);
       saved();
     } catch (err) {
@@ -75,6 +78,7 @@ function NewUser({ units, saved }: { units: Unit[]; saved: () => void }) {
       <input id="new-user-password" type="password" required minLength={10} autocomplete="new-password" value={user.password}
              onInput={(e) => setUser({ ...user, password: e.currentTarget.value })} />
       {error && <p role="alert" class="error">{error}</p>}
+      {message && <p role="status" class="success">{message}</p>}
       <button type="submit">{t("add")}</button>
     </form>
   );
@@ -85,9 +89,11 @@ function EditUser({ users, units, saved }: { users: UserRow[]; units: Unit[]; sa
   const [draft, setDraft] = useState<{ display_name: string; unit: string; roles: string[]; active: boolean } | null>(null);
   const [error, setError] = useState("");
   const [message, setMessage] = useState("");
+  const [newPassword, setNewPassword] = useState<{ login: string; password: string } | null>(null);
   const choose = (value: number) => {
     setId(value);
     setMessage("");
+    setNewPassword(null);
     const user = users.find((u) => u.id === value);
     setDraft(user ? { display_name: user.display_name, unit: user.unit.code, roles: user.roles, active: user.active } : null);
   };
@@ -98,6 +104,15 @@ function EditUser({ users, units, saved }: { users: UserRow[]; units: Unit[]; sa
       await api("PATCH", `/api/v1/users/${id}`, draft);
       setMessage(t("saved"));
       saved();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const resetPassword = async () => {
+    setError("");
+    setMessage("");
+    try {
+      setNewPassword(await api<{ login: string; password: string }>("POST", `/api/v1/users/${id}/password`, {}));
     } catch (err) {
       setError(errorText(err));
     }
@@ -121,8 +136,15 @@ function EditUser({ users, units, saved }: { users: UserRow[]; units: Unit[]; sa
             {t("active")}
           </label>
           {error && <p role="alert" class="error">{error}</p>}
-          {message && <p role="status">{message}</p>}
-          <button type="submit">{t("save")}</button>
+          {message && <p role="status" class="success">{message}</p>}
+          <button type="submit">{t("save")}</button>{" "}
+          <button type="button" class="secondary" onClick={resetPassword}>{t("reset_password")}</button>
+          {newPassword && (
+            <div role="status" class="once">
+              <p>{t("password_reset_shown_once").replace("{login}", newPassword.login)}</p>
+              <p><code id="reset-password-value">{newPassword.password}</code></p>
+            </div>
+          )}
         </>
       )}
     </form>
