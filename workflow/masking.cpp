@@ -31,6 +31,12 @@ std::string keep_ends(std::string_view text, size_t head, size_t tail) {
 
 }  // namespace
 
+std::string mask_name(std::string_view name) {
+  const auto n = characters(name).size();
+  if (n == 0) return {};
+  return n == 1 ? std::string(name) + "*" : keep_ends(name, 1, 0);
+}
+
 std::string mask_phone(std::string_view phone) {
   auto n = characters(phone).size();
   if (n <= 4) return std::string(n, '*');

@@ -18,4 +18,8 @@ std::string mask_id_number(std::string_view id_number);
 // and the type and grade digits are masked too, since they reveal the disability.
 std::string mask_certificate(std::string_view certificate);
 
+// A name as the hotline greets a caller before it knows who is speaking: the surname's first character kept,
+// "李四" -> "李*", "欧阳小明" -> "欧***" (as the SQL mask_name() does for staff messages).
+std::string mask_name(std::string_view name);
+
 }  // namespace petitiond

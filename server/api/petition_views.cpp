@@ -252,7 +252,7 @@ json::value caller_history_view(const store::CallerHistory& history, const workf
   json::array petitioners, petitions, calls;
   for (const auto& person : history.petitioners)
     petitioners.push_back(json::object{{"id", person.id},
-                                       {"name", text_or_null(person.name)},
+                                       {"name", masked(person.name, &mask_name)},
                                        {"phone", masked(person.phone, &mask_any_phone)},
                                        {"id_number", masked(person.id_number, &mask_id_number)},
                                        {"unit", unit_ref(person.unit)}});

@@ -71,3 +71,11 @@ TEST_CASE("e-mail addresses keep the first character of the name and the domain"
   CHECK(mask_email("王丽@example.cn") == "王*@example.cn");
   CHECK(mask_email("no-at-sign") == "**********");
 }
+
+TEST_CASE("names keep their first character only, as the SQL mask_name() does") {
+  CHECK(mask_name("李四") == "李*");
+  CHECK(mask_name("欧阳小明") == "欧***");
+  CHECK(mask_name("王") == "王*");
+  CHECK(mask_name("Li Si") == "L****");
+  CHECK(mask_name("") == "");
+}

@@ -293,7 +293,8 @@ async function handlerWorklist(browser, base) {
   const facts = await page.textContent("dl.status");
   check(facts.includes("求助") && facts.includes("热线来电") && facts.includes("一般") && !facts.includes("subsidies") &&
         !facts.includes("hotline"), `the petition page says its type, category, channel and urgency in words (${facts.slice(0, 120)})`);
-  check(await page.isVisible("a:has-text('打印受理回执')"), "the acknowledgement prints from the petition page");
+  check(await page.isVisible("button:has-text('打印受理回执')") && await page.isVisible("a:has-text('查看受理回执')"),
+        "the acknowledgement prints from the petition page");
   const dispatchedTo = await page.textContent("ol.timeline");
   check(/[\u4e00-\u9fa5]+（QS-T01-V01）/.test(dispatchedTo), "the timeline names the unit dispatched to, not only its code");
   await axe(page, "the petition page");
@@ -361,7 +362,11 @@ async function operatorTakesACall(browser, base) {
   await page.waitForSelector("strong.code:has-text('139****0002')");
   check((await page.textContent("section.card table")).includes(earlier.tracking_code), "the caller's earlier petition is on screen");
   check(await focusReaches(page, () => document.activeElement?.id === "intake-subject"), "the cursor waits in the intake form");
-  check(await page.inputValue("#intake-name") === "李四", "the caller's name is filled in from the history");
+  const card = await page.textContent("#call-title ~ p, #call-title + p");
+  const history = await page.textContent("section.card table");
+  check((await page.textContent("section[aria-labelledby=call-title]")).includes("李*") &&
+        !(await page.textContent("section[aria-labelledby=call-title]")).includes("李四"), `the caller's name is shown masked (${card})`);
+  check(history.includes("已登记") && /剩余|正常/.test(history), "the caller's earlier petition shows its state and time left");
   await page.keyboard.type("助听器补贴咨询");
   // A second call while the form is being typed: it waits beside the form, which keeps every character.
   await ring({ event: "newCall", from: "13912340003", to: "12385", direction: "in", callId: "browser-call-2" });
@@ -385,7 +390,11 @@ async function operatorTakesACall(browser, base) {
   check(filedPetition.petitioner.phone === "139****0002", "the petition carries the first caller's number, not the second's");
   await axe(page, "the operator console");
   await shot(page, "console");
-  const receipt = await page.request.get(base + (await page.getAttribute("a:has-text('打印受理回执')", "href")));
+  const receipt = await page.request.get(base + (await page.getAttribute("a:has-text('查看受理回执')", "href")));
+  const [printed] = await Promise.all([page.waitForEvent("popup"), page.click("button:has-text('打印受理回执')")]);
+  await printed.waitForLoadState();
+  check((await printed.textContent("body")).includes(code), "the print button opens the acknowledgement to print");
+  await printed.close();
   check(receipt.ok() && (await receipt.text()).includes(code), "the acknowledgement opens for printing");
   await page.click("button:has-text('登记下一件')");
   await page.click("li:has-text('139****0003') button:has-text('处理此来电')");

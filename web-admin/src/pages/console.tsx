@@ -10,6 +10,8 @@ import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFi
 import { label, language, t } from "../i18n";
 import { navigate } from "../router";
 import { localTime } from "../format";
+import { TimeLeft, timeLeftText } from "../deadline";
+import { printReceipt } from "../receipt";
 import { useSignal } from "../signal";
 import { SmsReply, SmsReplyList } from "./console_sms";
 import { connected, onEvent } from "../events";
@@ -20,14 +22,25 @@ interface Summary {
   subject: string;
   state: string;
   received_at: string;
+  due_at: string | null;
+  deadline_status: string | null;
+  time_left: TimeLeft | null;
+}
+interface PastCall {
+  call_id: string;
+  direction: "in" | "out";
+  started_at: string;
+  answered_at: string | null;
+  cause: string | null;
 }
 interface Call {
   call_id: string;
   direction: "in" | "out";
   citizen: string;
   history?: {
-    petitioners: { id: number; name: string | null; phone: string | null }[];
+    petitioners: { id: number; name: string | null; phone: string | null; unit: { name: string } | null }[];
     petitions: Summary[];
+    calls: PastCall[];
   };
   status: "ringing" | "answered" | "ended";
 }
@@ -47,7 +60,8 @@ interface Lists {
 const empty = { type: "help", category: "", subject: "", content: "", name: "", phone: "", preferred_channel: "sms", reply: "" };
 type Form = typeof empty;
 
-const formFor = (call: Call | null): Form => ({ ...empty, name: call?.history?.petitioners[0]?.name ?? "" });
+// A known caller's name stays as recorded: the card shows it masked, and the form does not ask for it again.
+const formFor = (_call: Call | null): Form => ({ ...empty });
 
 // The intake form's fields by the API's names, and the ids of their inputs.
 const intakeIds: Record<string, string> = {
@@ -58,6 +72,9 @@ const intakeIds: Record<string, string> = {
 
 function CallerCard({ call, onAttach }: { call: Call; onAttach: (p: Summary) => void }) {
   const petitions = call.history?.petitions ?? [];
+  const person = call.history?.petitioners[0];
+  // This call itself is in the history too: only the earlier ones are shown.
+  const calls = (call.history?.calls ?? []).filter((c) => c.call_id !== call.call_id).slice(0, 5);
   return (
     <>
       <p>
@@ -65,21 +82,42 @@ function CallerCard({ call, onAttach }: { call: Call; onAttach: (p: Summary) => 
         <span class="tag">{t(`call_${call.status}` as never)}</span>{" "}
         {call.direction === "out" && <span class="tag">{t("call_outbound")}</span>}
       </p>
-      {petitions.length === 0 ? (
-        <p>{t("new_caller")}</p>
+      {person ? (
+        <p>{t("known_caller")}：<strong>{person.name ?? t("name_unknown")}</strong>{person.unit && `（${person.unit.name}）`}</p>
       ) : (
-        <table>
-          <caption>{t("caller_history")}</caption>
-          <thead><tr><th scope="col">{t("tracking_code")}</th><th scope="col">{t("subject")}</th><th scope="col">{t("received_at")}</th><th scope="col"></th></tr></thead>
-          <tbody>
-            {petitions.map((p) => (
-              <tr key={p.id}>
-                <td>{p.tracking_code}</td><td>{p.subject}</td><td>{localTime(p.received_at)}</td>
-                <td><button type="button" onClick={() => onAttach(p)}>{t("attach_call")}</button></td>
-              </tr>
+        <p><strong>{t("new_caller")}</strong></p>
+      )}
+      {petitions.length > 0 && (
+        <div class="table-scroll" role="region" aria-labelledby="caller-petitions" tabIndex={0}>
+          <table>
+            <caption id="caller-petitions">{t("caller_history")}</caption>
+            <thead><tr><th scope="col">{t("tracking_code")}</th><th scope="col">{t("subject")}</th><th scope="col">{t("state")}</th><th scope="col">{t("due")}</th><th scope="col"></th></tr></thead>
+            <tbody>
+              {petitions.map((p) => (
+                <tr key={p.id}>
+                  <td class="code">{p.tracking_code}</td><td>{p.subject}</td><td>{t(`state_${p.state}` as never) || p.state}</td>
+                  <td>
+                    {p.deadline_status && <span class={`badge badge-${p.deadline_status}`}>{t(`status_${p.deadline_status}` as never)}</span>}{" "}
+                    {p.time_left ? timeLeftText(p.time_left) : p.due_at ? localTime(p.due_at) : "—"}
+                  </td>
+                  <td><button type="button" onClick={() => onAttach(p)}>{t("attach_call")}<span class="visually-hidden">：{p.tracking_code}</span></button></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {calls.length > 0 && (
+        <>
+          <h3 id="caller-calls">{t("earlier_calls")}</h3>
+          <ul class="plain" aria-labelledby="caller-calls">
+            {calls.map((c) => (
+              <li key={c.call_id}>
+                {localTime(c.started_at)} {c.direction === "out" ? t("call_outbound") : c.answered_at ? t("call_answered_past") : t("not_answered")}
+              </li>
             ))}
-          </tbody>
-        </table>
+          </ul>
+        </>
       )}
     </>
   );
@@ -266,7 +304,8 @@ export function Console({ me }: { me: number }) {
             <>
               <p role="status" class="success">
                 {t("submitted")} <strong class="code">{filed.tracking_code}</strong>{" "}
-                <a href={`/api/v1/petitions/${filed.id}/receipt`} target="_blank" rel="noopener">{t("print_receipt")}</a>{" "}
+                <button type="button" onClick={() => printReceipt(filed.id)}>{t("print_receipt")}</button>{" "}
+                <a href={`/api/v1/petitions/${filed.id}/receipt`} target="_blank" rel="noopener">{t("view_receipt")}</a>{" "}
                 <a href={`/petitions/${filed.id}`} onClick={(e) => { e.preventDefault(); navigate(`/petitions/${filed.id}`); }}>{t("open")}</a>
               </p>
               <button type="button" onClick={clear}>{t("next_intake")}</button>

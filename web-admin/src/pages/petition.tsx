@@ -9,6 +9,7 @@ import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFi
 import { TimeLeft, timeLeftText } from "../deadline";
 import { label, language, t, WordKey } from "../i18n";
 import { localTime } from "../format";
+import { printReceipt } from "../receipt";
 import { useSignal } from "../signal";
 import { Labelled, loadWorkflow, Workflow } from "../workflow";
 
@@ -372,7 +373,10 @@ export function PetitionPage({ id }: { id: string }) {
       <h1>{petition.tracking_code} {petition.subject}</h1>
       <section aria-labelledby="facts-title" class="card">
         <h2 id="facts-title">{t("state")}: {label(petition.state_label)}</h2>
-        <p><a href={`/api/v1/petitions/${petition.id}/receipt`} target="_blank" rel="noopener">{t("print_receipt")}</a></p>
+        <p>
+          <button type="button" class="secondary" onClick={() => printReceipt(petition.id)}>{t("print_receipt")}</button>{" "}
+          <a href={`/api/v1/petitions/${petition.id}/receipt`} target="_blank" rel="noopener">{t("view_receipt")}</a>
+        </p>
         <dl class="status">
           <dt>{t("type")}</dt><dd>{word(`type_${petition.type}`)}</dd>
           <dt>{t("category")}</dt><dd>{label(categories[petition.category]) || petition.category}</dd>
