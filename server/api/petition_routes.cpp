@@ -112,6 +112,7 @@ std::optional<std::string> date_param(const RequestContext& context, const char*
 awaitable<Response> list_petitions(Services& services, RequestContext& context) {
   store::PetitionFilter filter;
   filter.states = list_param(context, "state");
+  filter.types = list_param(context, "type");
   filter.categories = list_param(context, "category");
   filter.channels = list_param(context, "channel");
   filter.urgencies = list_param(context, "urgency");

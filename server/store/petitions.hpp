@@ -142,7 +142,7 @@ struct ActionRequest {
 };
 
 struct PetitionFilter {
-  std::vector<std::string> states, categories, channels, urgencies;
+  std::vector<std::string> states, types, categories, channels, urgencies;
   std::optional<std::string> unit_code;                   // responsible unit within this subtree
   std::optional<std::string> deadline_status;             // ok | warning | overdue
   std::optional<std::string> received_from, received_to;  // dates, inclusive (YYYY-MM-DD, local)

@@ -4,6 +4,7 @@
 #include "server/store/cursor.hpp"
 #include "server/store/petition_rows.hpp"
 #include "core/error.hpp"
+#include "workflow/identity.hpp"
 #include "workflow/text_search.hpp"
 
 namespace petitiond::store {
@@ -49,11 +50,39 @@ class NowParam {
   std::string sql_;
 };
 
+std::string trimmed(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  return std::string(text);
+}
+
+// "20261202-K7QH-2M9X-P4TD" (any case): eight digits, a dash, then letters, digits and dashes.
+bool looks_like_tracking_code(std::string_view text) {
+  const auto code = trimmed(text);
+  if (code.size() < 10 || code.size() > 40 || code[8] != '-') return false;
+  for (std::size_t i = 0; i < code.size(); ++i) {
+    const auto c = static_cast<unsigned char>(code[i]);
+    if (i < 8 ? !std::isdigit(c) : !(std::isalnum(c) || c == '-')) return false;
+  }
+  return true;
+}
+
+// Seven or more digits, written with nothing but spaces, dashes, brackets and a leading +.
+bool looks_like_phone(std::string_view text) {
+  int digits = 0;
+  for (char c : text) {
+    if (std::isdigit(static_cast<unsigned char>(c))) ++digits;
+    else if (std::string_view(" -()+").find(c) == std::string_view::npos) return false;
+  }
+  return digits >= 7;
+}
+
 // The WHERE clause of a list, its parameters bound to `statement`.
 std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Statement& statement, NowParam& now,
                             bool with_cursor) {
   std::string sql = " WHERE " + visible_petitions_condition(actor, statement);
   sql += in_list(statement, "p.state", f.states);
+  sql += in_list(statement, "p.type", f.types);
   sql += in_list(statement, "p.category", f.categories);
   sql += in_list(statement, "p.channel", f.channels);
   sql += in_list(statement, "p.urgency", f.urgencies);
@@ -75,7 +104,13 @@ std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Sta
     auto me = param(statement, actor.user_id);
     sql += " AND (p.filed_by = " + me + " OR p.proxy_user_id = " + me + ")";
   }
-  if (f.text) {
+  // The search box takes a tracking code, a phone number, or words of the subject and content.
+  if (f.text && looks_like_tracking_code(*f.text)) {
+    sql += " AND p.tracking_code = upper(" + param(statement, trimmed(*f.text)) + ")";
+  } else if (f.text && looks_like_phone(*f.text)) {
+    sql += " AND p.petitioner_id IN (SELECT id FROM petitioners WHERE phone_key = " +
+           param(statement, normalise_phone(*f.text)) + ")";
+  } else if (f.text) {
     sql += " AND p.search_bigrams @> " + param(statement, pg::words_literal(workflow::search_bigrams(*f.text))) +
            "::text[] AND NOT EXISTS (SELECT 1 FROM unnest(" +
            param(statement, pg::words_literal(workflow::search_words(*f.text))) +

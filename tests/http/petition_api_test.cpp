@@ -408,6 +408,19 @@ TEST_CASE("lists filter, page by keyset, count, and search Chinese by two-charac
   CHECK(op.get("/api/v1/petitions?q=%E7%9B%B2").status == 422);                                 // one character
   CHECK(number(op.get("/api/v1/petitions?urgency=urgent&channel=letter").json(), "total") == 1);
   CHECK(number(op.get("/api/v1/petitions?category=subsidies&state=registered").json(), "total") == 7);
+  CHECK(number(op.get("/api/v1/petitions?type=suggestion").json(), "total") == 1);
+  CHECK(number(op.get("/api/v1/petitions?type=help,suggestion").json(), "total") == 8);
+  // The search box also takes a tracking code (any case) and a phone number (however written).
+  const auto code = text(accessible, "tracking_code");
+  std::string lower_code;
+  for (char c : code) lower_code += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto by_code = op.get("/api/v1/petitions?q=" + lower_code).json();
+  REQUIRE(by_code.at("items").as_array().size() == 1);
+  CHECK(number(by_code.at("items").as_array()[0], "id") == number(accessible, "id"));
+  auto by_phone = op.get("/api/v1/petitions?q=139-0000-1113").json();
+  REQUIRE(by_phone.at("items").as_array().size() == 1);
+  CHECK(text(by_phone.at("items").as_array()[0], "petitioner_name") == "用户3");
+  CHECK(number(op.get("/api/v1/petitions?q=%2B86%20139%200000%201113").json(), "total") == 1);
   CHECK(op.get("/api/v1/petitions?deadline=late").status == 422);
   // Dates are local (Asia/Shanghai) days, inclusive.
   const auto today = text(accessible, "received_at").substr(0, 10);

@@ -107,11 +107,11 @@ export function App() {
   else if (current === "/reports") page = <Dashboard />;
   else if (current === "/account") page = <Account onSignedOut={signedOut} />;
   else if (current === "/admin" || (current === "/" && user.roles.includes("admin"))) page = <Admin />;
-  else if (current === "/petitions") page = <Worklist />;
+  else if (current === "/petitions") page = <Worklist user={user.id} roles={user.roles} />;
   else if (current === "/file" && user.roles.includes("proxy")) page = <ProxyFile />;
   else if (current.startsWith("/petitions/")) page = <PetitionPage id={current.slice("/petitions/".length)} />;
   else if (current === "/console" || (current === "/" && user.roles.includes("operator"))) page = <Console me={user.id} />;
-  else page = <Worklist mine={user.roles.includes("proxy")} />;
+  else page = <Worklist mine={user.roles.includes("proxy")} user={user.id} roles={user.roles} />;
 
   return (
     <>
