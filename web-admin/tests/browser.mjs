@@ -193,6 +193,11 @@ async function portalByKeyboard(browser, base) {
   const sideways = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
   check(!sideways, "at 200 % zoom nothing scrolls sideways");
   await shot(page, "portal-zoom-200");
+  await page.setViewportSize({ width: 320, height: 800 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1),
+        "at 320 CSS pixels (a phone) the portal does not scroll sideways");
+  await axe(page, "the portal at phone width");
+  await shot(page, "portal-phone");
   await context.close();
   return code;
 }
@@ -355,6 +360,10 @@ async function handlerWorklist(browser, base) {
   await page.click("nav >> text=待办工单");
   await page.waitForSelector("table tbody tr");
   check(!(await sideways()), "at 200 % zoom the worklist does not scroll sideways");
+  await page.setViewportSize({ width: 320, height: 800 });
+  check(!(await sideways()), "at 320 CSS pixels the worklist does not scroll sideways (its table scrolls in its own region)");
+  await axe(page, "the worklist at phone width");
+  await shot(page, "worklist-phone");
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goBack();
   await page.waitForSelector("h2:has-text('已答复待回访')");

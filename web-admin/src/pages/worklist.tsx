@@ -85,7 +85,7 @@ function query(f: Filters, states: string[], mine: boolean, after?: string): str
 function Rows({ items }: { items: Item[] }) {
   return (
     <div class="table-scroll" role="region" aria-label={t("worklist")} tabIndex={0}>
-      <table>
+      <table class="cards-on-phone">
         <thead>
           <tr>
             <th scope="col">{t("tracking_code")}</th>
@@ -102,24 +102,26 @@ function Rows({ items }: { items: Item[] }) {
         <tbody>
           {items.map((item) => (
             <tr key={item.id}>
-              <td>
-                <a href={`/petitions/${item.id}`} onClick={(e) => { e.preventDefault(); navigate(`/petitions/${item.id}`); }}>
+              <td data-label={t("tracking_code")}>
+                <span><a href={`/petitions/${item.id}`} onClick={(e) => { e.preventDefault(); navigate(`/petitions/${item.id}`); }}>
                   {item.tracking_code}
                 </a>
-                {item.contact.call_dont_text && <span class="flag"> {t("call_dont_text")}</span>}
+                {item.contact.call_dont_text && <span class="flag"> {t("call_dont_text")}</span>}</span>
               </td>
-              <td>{item.subject}</td>
-              <td>{item.petitioner_name ?? "—"}</td>
-              <td>{word(`type_${item.type}`)}</td>
-              <td>{item.urgency === "normal" ? word("urgency_normal") : <strong>{word(`urgency_${item.urgency}`)}</strong>}</td>
-              <td>{word(`state_${item.state}`)}</td>
-              <td>{item.responsible_unit?.name ?? "—"}</td>
-              <td>{localTime(item.received_at)}</td>
-              <td>
-                {item.deadline_status && (
-                  <span class={`badge badge-${item.deadline_status}`}>{t(`status_${item.deadline_status}`)}</span>
-                )}{" "}
-                {item.time_left ? <span title={localTime(item.due_at)}>{timeLeftText(item.time_left)}</span> : "—"}
+              <td data-label={t("subject")}>{item.subject}</td>
+              <td data-label={t("petitioner")}>{item.petitioner_name ?? "—"}</td>
+              <td data-label={t("type")}>{word(`type_${item.type}`)}</td>
+              <td data-label={t("urgency")}>{item.urgency === "normal" ? word("urgency_normal") : <strong>{word(`urgency_${item.urgency}`)}</strong>}</td>
+              <td data-label={t("state")}>{word(`state_${item.state}`)}</td>
+              <td data-label={t("unit")}>{item.responsible_unit?.name ?? "—"}</td>
+              <td data-label={t("received_at")}>{localTime(item.received_at)}</td>
+              <td data-label={t("due")}>
+                <span>
+                  {item.deadline_status && (
+                    <span class={`badge badge-${item.deadline_status}`}>{t(`status_${item.deadline_status}`)}</span>
+                  )}{" "}
+                  {item.time_left ? <span title={localTime(item.due_at)}>{timeLeftText(item.time_left)}</span> : "—"}
+                </span>
               </td>
             </tr>
           ))}
