@@ -294,6 +294,7 @@ const words = {
   view_name: ["视图名称", "View name"],
   save_view: ["保存当前筛选", "Save these filters"],
   delete: ["删除", "Delete"],
+  unit_and_below: ["责任单位（含下级）", "Unit (and those below)"],
   page_failed: ["页面未能加载，可能是网络中断或系统已更新。", "The page could not be shown: the network may be down, or the app was updated."],
   reload: ["重新加载", "Reload"],
   try_again: ["重试", "Try again"],

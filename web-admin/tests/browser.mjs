@@ -269,6 +269,13 @@ async function handlerWorklist(browser, base) {
   check(true, "a saved view brings its filters back");
   await page.click("button:has-text('清除筛选')");
   await page.waitForSelector("table tbody tr");
+  await page.fill("#worklist-unit", "QS-T01-V01");
+  await page.press("#worklist-unit", "Enter");
+  await page.waitForFunction(() => location.search.includes("unit=QS-T01-V01"));
+  await page.waitForSelector(`table tbody tr:has-text('${filed.tracking_code}')`);
+  check(true, "the worklist filters by responsible unit (and those below)");
+  await page.click("button:has-text('清除筛选')");
+  await page.waitForSelector("table tbody tr");
   await axe(page, "the worklist");
   await shot(page, "worklist");
 

@@ -43,12 +43,13 @@ interface Filters {
   type: string;
   category: string;
   urgency: string;
+  unit: string;  // a unit's code: orders of that unit and those below it
   deadline: string;
   sort: "deadline" | "received";
 }
 
 const pageSize = 50;
-const blank: Filters = { q: "", state: "open", type: "", category: "", urgency: "", deadline: "", sort: "deadline" };
+const blank: Filters = { q: "", state: "open", type: "", category: "", urgency: "", unit: "", deadline: "", sort: "deadline" };
 // States in which someone must decide on another's request: these lead the list for those who may.
 const decisionStates = ["return_requested", "extension_requested", "reply_checking", "reviewing", "re_reviewing"];
 const word = (key: string) => t(key as WordKey) || key;
@@ -77,7 +78,7 @@ function query(f: Filters, states: string[], mine: boolean, after?: string): str
   const params = new URLSearchParams({ limit: String(pageSize), sort: f.sort });
   if (mine) params.set("mine", "true");
   if (states.length > 0) params.set("state", states.join(","));
-  for (const key of ["q", "type", "category", "urgency", "deadline"] as const) if (f[key].trim()) params.set(key, f[key].trim());
+  for (const key of ["q", "type", "category", "urgency", "unit", "deadline"] as const) if (f[key].trim()) params.set(key, f[key].trim());
   if (after) params.set("after", after);
   return `/api/v1/petitions?${params}`;
 }
@@ -154,6 +155,7 @@ export function Worklist({ mine = false, user = 0, roles = [] }: { mine?: boolea
   useSignal(language);
   const [workflow, setWorkflow] = useState<Workflow | null>(null);
   const [categories, setCategories] = useState<{ code: string; label: { zh: string; en: string } }[]>([]);
+  const [units, setUnits] = useState<{ code: string; name: string }[]>([]);
   const [filters, setFilters] = useState<Filters>(() => filtersFromAddress(mine));
   const [draft, setDraft] = useState<Filters>(filters);
   const [items, setItems] = useState<Item[] | null>(null);
@@ -166,6 +168,7 @@ export function Worklist({ mine = false, user = 0, roles = [] }: { mine?: boolea
   useEffect(() => {
     loadWorkflow().then(setWorkflow).catch(() => setError(t("error")));
     api<{ categories: typeof categories }>("GET", "/api/v1/portal/categories").then((r) => setCategories(r.categories)).catch(() => undefined);
+    if (!mine) api<{ units: typeof units }>("GET", "/api/v1/units").then((r) => setUnits(r.units)).catch(() => undefined);
   }, []);
   const mineToDecide = workflow
     ? decisionStates.filter((s) => workflow.transitions.some((tr) => tr.from.includes(s) && tr.roles.some((r) => roles.includes(r))))
@@ -246,6 +249,15 @@ export function Worklist({ mine = false, user = 0, roles = [] }: { mine?: boolea
               {["normal", "urgent", "emergency"].map((u) => <option key={u} value={u}>{word(`urgency_${u}`)}</option>)}
             </select>
           </div>
+          {!mine && (
+            <div>
+              <label for="worklist-unit">{t("unit_and_below")}</label>
+              <input id="worklist-unit" list="worklist-units" autocomplete="off" maxLength={32} value={draft.unit} onInput={set("unit")} />
+              <datalist id="worklist-units">
+                {units.map((u) => <option key={u.code} value={u.code}>{u.name}</option>)}
+              </datalist>
+            </div>
+          )}
           <div>
             <label for="worklist-deadline">{t("deadline")}</label>
             <select id="worklist-deadline" value={draft.deadline} onChange={set("deadline")}>
