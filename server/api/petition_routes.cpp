@@ -162,37 +162,41 @@ awaitable<Response> get_petition(Services& services, RequestContext& context) {
   co_return petition_response(http::Status::ok, petition, view);
 }
 
-// The unit codes an event's fields name (a dispatch's unit, a reclassification's place and accused units,
+json::array events_view(const std::vector<store::TimelineEvent>& events) {
+  json::array items;
+  for (const auto& event : events) items.push_back(event_view(event));
+  return items;
+}
+
+// The unit codes the events' fields name (a dispatch's unit, a reclassification's place and accused units,
 // co-handlers), so the timeline can show their names.
-std::vector<std::string> unit_codes_in(const std::vector<store::TimelineEvent>& events) {
+std::vector<std::string> unit_codes_in(const json::array& events) {
   std::vector<std::string> codes;
   for (const auto& event : events) {
-    const auto fields = json::parse(event.fields_json);
+    const auto& fields = event.at("fields");
     if (!fields.is_object()) continue;
     for (const auto* key : {"unit", "place"})
-      if (auto it = fields.as_object().find(key); it != fields.as_object().end() && it->value().is_string())
-        codes.emplace_back(it->value().as_string());
+      if (const auto* code = fields.as_object().if_contains(key); code && code->is_string())
+        codes.emplace_back(code->as_string());
     for (const auto* key : {"co_units", "complained_units"})
-      if (auto it = fields.as_object().find(key); it != fields.as_object().end() && it->value().is_array())
-        for (const auto& code : it->value().as_array())
+      if (const auto* list = fields.as_object().if_contains(key); list && list->is_array())
+        for (const auto& code : list->as_array())
           if (code.is_string()) codes.emplace_back(code.as_string());
   }
   return codes;
 }
 
-json::object timeline_view(const std::vector<store::TimelineEvent>& events,
-                           const std::map<std::string, std::string>& names) {
-  json::array items;
-  for (const auto& event : events) items.push_back(event_view(event));
+json::object timeline_view(json::array events, const std::map<std::string, std::string>& names) {
   json::object units;
   for (const auto& [code, name] : names) units[code] = name;
-  return {{"events", std::move(items)}, {"units", std::move(units)}};
+  return {{"events", std::move(events)}, {"units", std::move(units)}};
 }
 
 awaitable<Response> petition_events(Services& services, RequestContext& context) {
   auto events = co_await services.petitions.events(actor_of(context), http::path_id(context, "petition_id"));
-  auto names = co_await services.units.names(unit_codes_in(events));
-  co_return http::json_response(http::Status::ok, timeline_view(events, names));
+  auto items = events_view(events);
+  auto names = co_await services.units.names(unit_codes_in(items));
+  co_return http::json_response(http::Status::ok, timeline_view(std::move(items), names));
 }
 
 // The expected version: If-Match: "3" (as the ETag of GET), or "version" in the body.

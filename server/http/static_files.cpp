@@ -90,17 +90,19 @@ Handler static_files(std::filesystem::path root) {
       has_extension = part.find('.') != std::string::npos;
     }
     auto file = root / relative;
-    auto body = relative.empty() ? std::nullopt : read_file(file);
+    std::error_code error;
+    const bool found = !relative.empty() && std::filesystem::is_regular_file(file, error);
     const bool asset = !relative.empty() && *relative.begin() == "assets";
-    if (!body) {
+    if (!found) {
       if (has_extension || asset) throw Error(Errc::not_found, "no such file");
       file = root / "index.html";  // one of the app's own pages
-      body = read_file(file);
-      if (!body) throw Error(Errc::not_found, "the web app is not built (npm run build in web-admin)");
     }
+    // One read per request: the compressed copy the client takes, or else the file itself.
     auto compressed = precompressed(file, context.request[beast::http::field::accept_encoding]);
-    auto response =
-        text_response(Status::ok, compressed ? std::move(compressed->second) : std::move(*body), content_type_of(file));
+    auto body = compressed ? std::optional(std::move(compressed->second)) : read_file(file);
+    if (!body)
+      throw Error(Errc::not_found, found ? "no such file" : "the web app is not built (npm run build in web-admin)");
+    auto response = text_response(Status::ok, std::move(*body), content_type_of(file));
     if (compressed) response.set(beast::http::field::content_encoding, compressed->first);
     response.set(beast::http::field::vary, "Accept-Encoding");
     response.set(beast::http::field::cache_control, asset ? "public, max-age=31536000, immutable" : "no-cache");

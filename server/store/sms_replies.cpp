@@ -11,10 +11,15 @@ namespace json = boost::json;
 
 namespace {
 
-// Read by an operator: what was not recorded as the callback, and every dissatisfied answer (domain.md: a
-// dissatisfied petitioner is asked why, and the matter redone when the handling was at fault).
-constexpr const char* to_be_read =
-    "r.handled_at IS NULL AND (r.outcome <> 'recorded' OR r.satisfaction IN ('dissatisfied', 'very_dissatisfied'))";
+// The replies waiting for `viewer`, an operator: what was not recorded as the callback, and every dissatisfied
+// answer (domain.md: a dissatisfied petitioner is asked why, and the matter redone when the handling was at
+// fault); of those, the ones about no petition or about one the viewer may see.
+std::string readable_replies(const Actor& viewer, pg::Statement& statement) {
+  return "r.handled_at IS NULL AND (r.outcome <> 'recorded' OR r.satisfaction IN ('dissatisfied', "
+         "'very_dissatisfied')) AND (cardinality(r.petition_ids) = 0 OR EXISTS (SELECT 1 FROM petitions p WHERE "
+         "p.id = ANY (r.petition_ids) AND " +
+         visible_petitions_condition(viewer, statement) + "))";
+}
 
 }  // namespace
 
@@ -72,11 +77,8 @@ boost::asio::awaitable<std::vector<SmsReply>> SmsReplyStore::to_read(Actor viewe
       "SELECT r.id, coalesce(r.from_key, r.from_number), r.text, iso_local(r.received_at), r.outcome, r.satisfaction,"
       " (SELECT coalesce(json_agg(json_build_object('id', p.id, 'tracking_code', p.tracking_code, 'state', p.state)"
       "   ORDER BY p.id), '[]')::text FROM petitions p WHERE p.id = ANY (r.petition_ids) AND " +
-      visible + ") FROM sms_replies r WHERE " + std::string(to_be_read) + " AND (" + only_param +
-      "::bigint IS NULL OR r.id = " + only_param +
-      ") AND (cardinality(r.petition_ids) = 0 OR EXISTS (SELECT 1 FROM petitions p WHERE p.id = ANY (r.petition_ids)"
-      " AND " +
-      visible + ")) ORDER BY r.received_at, r.id LIMIT " + limit_param;
+      visible + ") FROM sms_replies r WHERE " + readable_replies(viewer, query) + " AND (" + only_param +
+      "::bigint IS NULL OR r.id = " + only_param + ") ORDER BY r.received_at, r.id LIMIT " + limit_param;
   auto result = co_await pool_.run_one(std::move(query));
   std::vector<SmsReply> replies;
   for (int row = 0; row < result.rows(); ++row) {
@@ -101,11 +103,7 @@ boost::asio::awaitable<std::vector<SmsReply>> SmsReplyStore::to_read(Actor viewe
 boost::asio::awaitable<void> SmsReplyStore::mark_handled(Actor viewer, std::int64_t id, AuditEvent audit) {
   pg::Statement update("UPDATE sms_replies r SET handled_at = now(), handled_by = $1", viewer.user_id);
   const auto id_param = param(update, id);
-  const auto visible = visible_petitions_condition(viewer, update);
-  update.sql += " WHERE r.id = " + id_param + " AND " + to_be_read +
-                " AND (cardinality(r.petition_ids) = 0 OR"
-                " EXISTS (SELECT 1 FROM petitions p WHERE p.id = ANY (r.petition_ids) AND " +
-                visible + ")) RETURNING 1";
+  update.sql += " WHERE r.id = " + id_param + " AND " + readable_replies(viewer, update) + " RETURNING 1";
   pg::Batch batch;
   batch.add(require_change(std::move(update), "no reply waiting to be read has this id"));
   batch.add(audit_insert(audit));

@@ -136,7 +136,7 @@ export function fieldError(err: unknown): FieldError {
     const rule = fieldRules[err.field];
     return {
       field: err.field,
-      message: known ? `${fieldName(err.field)}：${rule ? t(rule) : t("rule_check")}` : t("error_invalid_unknown_field"),
+      message: known ? `${fieldName(err.field)}：${rule ? t(rule) : t("rule_check")}` : t("error_invalid"),
     };
   }
   // In English the server's own words say more about what was not found or changed meanwhile.

@@ -60,9 +60,6 @@ interface Lists {
 const empty = { type: "help", category: "", subject: "", content: "", name: "", phone: "", preferred_channel: "sms", reply: "" };
 type Form = typeof empty;
 
-// A known caller's name stays as recorded: the card shows it masked, and the form does not ask for it again.
-const formFor = (_call: Call | null): Form => ({ ...empty });
-
 // The intake form's fields by the API's names, and the ids of their inputs.
 const intakeIds: Record<string, string> = {
   subject: "intake-subject", type: "intake-type", category: "intake-category", content: "intake-content",
@@ -174,9 +171,9 @@ export function Console({ me }: { me: number }) {
     setFiled(null);
     setError("");
     setErrors([]);
-    const fresh = formFor(call);
-    setForm(fresh);
-    setInitial(fresh);
+    // A known caller's name stays as recorded: the card shows it masked, and the form does not ask for it again.
+    setForm(empty);
+    setInitial(empty);
   };
   const loadCallbacks = () =>
     api<{ calls: LoggedCall[] }>("GET", "/api/v1/calls/to-return").then((r) => setToReturn(r.calls)).catch(() => undefined);
