@@ -114,6 +114,28 @@ awaitable<Response> upload(Services& services, RequestContext& context) {
   co_return http::json_response(created ? http::Status::created : http::Status::ok, attachment_view(id, stored));
 }
 
+// A file attached on the portal to the petition just submitted, with the token the submission answered with.
+awaitable<Response> portal_upload(Services& services, RequestContext& context) {
+  const std::string token(context.param("upload_token"));
+  if (token.size() > 100) throw Error(Errc::not_found, "this upload link has expired or its files are used up");
+  // The token first: nothing is checked or written for a link that no longer takes files.
+  if (!co_await services.petitions.upload_token_petition(token))
+    throw Error(Errc::not_found, "this upload link has expired or its files are used up");
+  const auto& body = context.request.body();
+  if (body.empty()) throw Error(Errc::invalid_field, "the request body is the file, and it is empty", "body");
+  store::Attachment attachment;
+  attachment.file_name = checked_file_name(context);
+  attachment.content_type = checked_content_type(context.request);
+  attachment.size = static_cast<std::int64_t>(body.size());
+  attachment.sha256 = auth::sha256_hex(body);
+  auto task = store_file(attachment_path(services.attachment_dir, attachment.sha256), body);
+  co_await boost::asio::co_spawn(services.workers, std::move(task), boost::asio::use_awaitable);
+  auto [stored, created] = co_await services.petitions.add_portal_attachment(token, std::move(attachment));
+  // The petitioner learns only what they sent: no address to fetch it from, no petition id.
+  co_return http::json_response(created ? http::Status::created : http::Status::ok,
+                                {{"file_name", stored.file_name}, {"size", stored.size}, {"sha256", stored.sha256}});
+}
+
 awaitable<Response> list(Services& services, RequestContext& context) {
   const auto id = http::path_id(context, "petition_id");
   auto attachments = co_await services.petitions.attachments(actor_of(context), id);
@@ -157,6 +179,9 @@ void add_attachment_routes(http::Router& router, Services& services) {
   router.add(
       Verb::post, "/api/v1/petitions/{petition_id}/attachments", Access::users(),
       [&services](RequestContext& c) { return upload(services, c); }, services.attachment_limit);
+  router.add(
+      Verb::post, "/api/v1/portal/attachments/{upload_token}", Access::anyone(),
+      [&services](RequestContext& c) { return portal_upload(services, c); }, services.attachment_limit);
   router.add(Verb::get, "/api/v1/petitions/{petition_id}/attachments", Access::users(),
              [&services](RequestContext& c) { return list(services, c); });
   router.add(Verb::get, "/api/v1/petitions/{petition_id}/attachments/{attachment_id}", Access::users(),

@@ -187,8 +187,9 @@ awaitable<Response> activate(Services& services, RequestContext& context) {
   co_return http::json_response(http::Status::ok, {{"version", version}, {"previous_version", previous}});
 }
 
-// "Where would this go?": the unit a petition of this category, urgency and place (naming these units in its
-// complaint) is sent to by the table in force, or by the version named.
+// "Where would this go?" (an admin's tester, and the suggestion beside the intake forms): the unit a petition of this
+// category, urgency and place (naming these units in its complaint) is sent to by the table in force, or by the version
+// named.
 awaitable<Response> try_route(Services& services, RequestContext& context) {
   auto body = http::json_object_body(context.request);
   http::Fields fields(body);
@@ -216,10 +217,14 @@ awaitable<Response> try_route(Services& services, RequestContext& context) {
     rule = json::object{{"category", routed.rule->category},
                         {"urgency", routed.rule->urgency ? json::value(*routed.rule->urgency) : json::value(nullptr)},
                         {"line", routed.rule->line}};
+  std::vector<std::string> codes = routed.co;
+  codes.push_back(routed.lead);
+  const auto names = co_await services.units.names(std::move(codes));
   co_return http::json_response(http::Status::ok, {{"lead", routed.lead},
                                                    {"co", json::value_from(routed.co)},
                                                    {"diverted", routed.diverted},
-                                                   {"rule", std::move(rule)}});
+                                                   {"rule", std::move(rule)},
+                                                   {"units", json::value_from(names)}});
 }
 
 }  // namespace
@@ -239,7 +244,9 @@ void add_routing_routes(http::Router& router, Services& services) {
              [&services](RequestContext& c) { return get_version(services, c); });
   router.add(http::Verb::post, "/api/v1/routing/versions/{routing_version}/activate", admins,
              [&services](RequestContext& c) { return activate(services, c); });
-  router.add(http::Verb::post, "/api/v1/routing/test", admins,
+  // The desks and proxies see where a petition would go while they register it.
+  router.add(http::Verb::post, "/api/v1/routing/test",
+             http::Access::only({Role::admin, Role::operator_, Role::proxy, Role::manager}),
              [&services](RequestContext& c) { return try_route(services, c); });
 }
 

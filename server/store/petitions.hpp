@@ -203,6 +203,8 @@ struct Attachment {
   std::optional<std::string> uploaded_by;
 };
 
+struct Author;  // who wrote a timeline event (petition_rows.hpp)
+
 class PetitionStore {
  public:
   PetitionStore(pg::Pool& pool, const workflow::WorkflowSet& workflows, CalendarBook& calendars, RoutingBook& routing,
@@ -226,6 +228,14 @@ class PetitionStore {
   // again (a retried upload) returns the attachment it already is, and false.
   boost::asio::awaitable<std::pair<Attachment, bool>> add_attachment(const Actor& actor, std::int64_t id,
                                                                      Attachment attachment);
+  // A portal petitioner attaches files to the petition just submitted with the token its answer carried, for
+  // a while and up to max_portal_files files; only the token's digest is kept.
+  static constexpr int max_portal_files = 5;
+  boost::asio::awaitable<void> issue_upload_token(std::int64_t id, std::string token, std::chrono::seconds valid);
+  // The petition a token still takes files for.
+  boost::asio::awaitable<std::optional<std::int64_t>> upload_token_petition(std::string token);
+  // Throws not_found when the token has expired or its files are used up.
+  boost::asio::awaitable<std::pair<Attachment, bool>> add_portal_attachment(std::string token, Attachment attachment);
   boost::asio::awaitable<std::vector<Attachment>> attachments(const Actor& actor, std::int64_t id);
   boost::asio::awaitable<std::optional<Attachment>> attachment(const Actor& actor, std::int64_t id,
                                                                std::int64_t attachment_id);
@@ -242,7 +252,8 @@ class PetitionStore {
   boost::asio::awaitable<int> recompute_subtree(std::string unit_code);
   // When the earliest unfired escalation point falls due, if any.
   boost::asio::awaitable<std::optional<workflow::Instant>> next_escalation_due();
-  // Forgets Idempotency-Keys older than `keep`: a client retries within minutes, not weeks.
+  // Forgets Idempotency-Keys older than `keep` (a client retries within minutes, not weeks), and expired
+  // portal upload tokens.
   boost::asio::awaitable<std::int64_t> forget_idempotency_keys(std::chrono::hours keep);
   // Where the routing table sends this petition (its category, the petitioner's place, its urgency; the
   // `routing.functions` setting names the units playing each department); empty when no rule resolves.
@@ -268,6 +279,9 @@ class PetitionStore {
   boost::asio::awaitable<std::pair<Petition, bool>> create_once(NewPetition petition, Intake intake);
   boost::asio::awaitable<void> check_corrections(const std::map<std::string, std::string>& fields);
   boost::asio::awaitable<Petition> act_once(const Actor& actor, std::int64_t id, ActionRequest action);
+  boost::asio::awaitable<std::pair<Attachment, bool>> record_attachment(std::int64_t id, Author author,
+                                                                        Attachment attachment);
+  boost::asio::awaitable<std::optional<Attachment>> stored_attachment(std::int64_t id, std::int64_t attachment_id);
   boost::asio::awaitable<Petition> write_and_read(std::vector<pg::Statement> writes, const char* field);
   // One petition's deadlines on `calendars`, if its calendar is among `changed`; true when its deadline moved.
   boost::asio::awaitable<bool> recompute_deadline(std::int64_t id, const CalendarsInForce& calendars,

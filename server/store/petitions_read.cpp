@@ -418,6 +418,12 @@ boost::asio::awaitable<std::vector<Attachment>> PetitionStore::attachments(const
 boost::asio::awaitable<std::optional<Attachment>> PetitionStore::attachment(const Actor& actor, std::int64_t id,
                                                                             std::int64_t attachment_id) {
   if (!co_await find(actor, id)) co_return std::nullopt;
+  auto found = co_await stored_attachment(id, attachment_id);
+  co_return found;
+}
+
+boost::asio::awaitable<std::optional<Attachment>> PetitionStore::stored_attachment(std::int64_t id,
+                                                                                   std::int64_t attachment_id) {
   pg::Statement statement(std::string(attachment_select) + " WHERE a.petition_id = $1 AND a.id = $2", id,
                           attachment_id);
   auto result = co_await pool_.run_one(std::move(statement));

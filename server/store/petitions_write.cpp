@@ -903,6 +903,8 @@ awaitable<std::int64_t> PetitionStore::forget_idempotency_keys(std::chrono::hour
   pg::Statement forget("DELETE FROM idempotency_keys WHERE created_at < to_timestamp($1)",
                        epoch(clock_() - std::chrono::duration_cast<std::chrono::seconds>(keep)));
   auto result = co_await pool_.run_one(std::move(forget));
+  pg::Statement expired("DELETE FROM portal_uploads WHERE expires_at < to_timestamp($1)", epoch(clock_()));
+  co_await pool_.run_one(std::move(expired));
   co_return result.affected();
 }
 
@@ -959,20 +961,67 @@ awaitable<Petition> PetitionStore::grant_proxy(const Actor& actor, std::int64_t 
 awaitable<std::pair<Attachment, bool>> PetitionStore::add_attachment(const Actor& actor, std::int64_t id,
                                                                      Attachment attachment) {
   if (!co_await find(actor, id)) throw Error(Errc::not_found, "no such petition");
+  const auto author = author_of(actor);
+  auto recorded = co_await record_attachment(id, author, std::move(attachment));
+  co_return recorded;
+}
+
+awaitable<void> PetitionStore::issue_upload_token(std::int64_t id, std::string token, std::chrono::seconds valid) {
+  pg::Statement insert(
+      "INSERT INTO portal_uploads (token_hash, petition_id, expires_at) VALUES ($1::bytea, $2, to_timestamp($3))",
+      auth::token_digest(token), id, epoch(clock_() + valid));
+  co_await pool_.run_one(std::move(insert));
+}
+
+awaitable<std::optional<std::int64_t>> PetitionStore::upload_token_petition(std::string token) {
+  pg::Statement query(
+      "SELECT petition_id FROM portal_uploads WHERE token_hash = $1::bytea AND expires_at > to_timestamp($2)"
+      " AND files < $3::int",
+      auth::token_digest(token), epoch(clock_()), max_portal_files);
+  auto found = co_await pool_.run_one(std::move(query));
+  if (found.rows() == 0) co_return std::nullopt;
+  co_return found.integer(0, 0);
+}
+
+awaitable<std::pair<Attachment, bool>> PetitionStore::add_portal_attachment(std::string token, Attachment attachment) {
+  // A retried upload of a file already attached takes no slot; a new file takes its slot before it is recorded,
+  // so parallel uploads cannot exceed the limit.
+  if (auto id = co_await upload_token_petition(token)) {
+    pg::Statement query("SELECT id FROM attachments WHERE petition_id = $1 AND sha256 = $2", *id, attachment.sha256);
+    auto found = co_await pool_.run_one(std::move(query));
+    if (found.rows() > 0) {
+      auto same = co_await stored_attachment(*id, found.integer(0, 0));
+      if (same) co_return std::make_pair(*same, false);
+    }
+  }
+  pg::Statement claim(
+      "UPDATE portal_uploads SET files = files + 1 WHERE token_hash = $1::bytea AND expires_at > to_timestamp($2)"
+      " AND files < $3::int RETURNING petition_id",
+      auth::token_digest(token), epoch(clock_()), max_portal_files);
+  auto claimed = co_await pool_.run_one(std::move(claim));
+  if (claimed.rows() == 0) throw Error(Errc::not_found, "this upload link has expired or its files are used up");
+  const auto petition_id = claimed.integer(0, 0);
+  Author portal;
+  portal.name = portal_name;
+  auto recorded = co_await record_attachment(petition_id, portal, std::move(attachment));
+  co_return recorded;
+}
+
+awaitable<std::pair<Attachment, bool>> PetitionStore::record_attachment(std::int64_t id, Author author,
+                                                                        Attachment attachment) {
   auto existing = [&]() -> awaitable<std::optional<Attachment>> {
     pg::Statement query("SELECT id FROM attachments WHERE petition_id = $1 AND sha256 = $2", id, attachment.sha256);
     auto found = co_await pool_.run_one(std::move(query));
     if (found.rows() == 0) co_return std::nullopt;
-    co_return co_await this->attachment(actor, id, found.integer(0, 0));
+    co_return co_await stored_attachment(id, found.integer(0, 0));
   };
   if (auto same = co_await existing()) co_return std::make_pair(*same, false);
   const auto now = clock_();
-  const Author author = author_of(actor);
   std::vector<pg::Statement> writes;
   writes.emplace_back(
       "INSERT INTO attachments (petition_id, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at)"
       " VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7)) RETURNING id, iso_local(uploaded_at)",
-      id, attachment.file_name, attachment.content_type, attachment.size, attachment.sha256, actor.user_id, epoch(now));
+      id, attachment.file_name, attachment.content_type, attachment.size, attachment.sha256, author.id, epoch(now));
   writes.push_back(event_insert(
       id, author, now, "attachment_added", std::nullopt, std::nullopt,
       json::serialize(json::object{
@@ -992,7 +1041,7 @@ awaitable<std::pair<Attachment, bool>> PetitionStore::add_attachment(const Actor
   }
   attachment.id = results[0].integer(0, 0);
   attachment.uploaded_at = results[0].text(0, 1);
-  attachment.uploaded_by = author.name;
+  attachment.uploaded_by = author.id ? std::optional(author.name) : std::nullopt;
   co_return std::make_pair(attachment, true);
 }
 

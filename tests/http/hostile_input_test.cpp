@@ -257,7 +257,13 @@ TEST_CASE("no hostile value in any parameter or field of any operation gets a 5x
   auto attached = op.request("POST", "/api/v1/petitions/" + std::to_string(petition) + "/attachments?name=a.txt",
                              "a note", {{"Content-Type", "text/plain"}});
   REQUIRE(attached.status == 201);
+  auto portal = op.send("POST", "/api/v1/portal/petitions",
+                        R"({"type":"help","category":"other","subject":"轮椅维修","content":"轮椅坏了。",)"
+                        R"("petitioner":{"name":"张三","phone":"13812345678"}})");
+  REQUIRE(portal.status == 201);
+  const std::string upload_url(portal.json().at("upload_url").as_string());
   const std::map<std::string, std::string> path_values{
+      {"upload_token", upload_url.substr(upload_url.rfind('/') + 1)},
       {"petition_id", std::to_string(petition)},
       {"attachment_id", std::to_string(attached.json().at("id").to_number<std::int64_t>())},
       {"unit_code", "VX"},

@@ -29,6 +29,8 @@ const std::set<std::string> public_routes{"/healthz",
                                           "/api/v1/auth/login",
                                           "/api/v1/cti/{token}",
                                           "/api/v1/portal/categories",
+                                          "/api/v1/portal/places",
+                                          "/api/v1/portal/attachments/{upload_token}",
                                           "/api/v1/portal/petitions",
                                           "/api/v1/portal/status",
                                           "/api/v1/sms/inbound/{token}"};

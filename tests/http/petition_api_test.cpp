@@ -528,6 +528,79 @@ TEST_CASE("the public portal takes petitions without an account and shows status
   CHECK(wait <= 3600);
 }
 
+TEST_CASE("the portal lists the places and takes up to five files for the petition just submitted, for an hour") {
+  Fixture f;
+  const auto port = f.server.port();
+  const std::map<std::string, std::string> json_type{{"Content-Type", "application/json"}};
+  auto places = http_request(port, "GET", "/api/v1/portal/places", "", {});
+  REQUIRE(places.status == 200);
+  std::map<std::string, std::string> parent_of;
+  const auto listed = places.json();
+  for (const auto& place : listed.at("places").as_array())
+    parent_of[text(place, "code")] = place.at("parent").is_null() ? "" : text(place, "parent");
+  // Towns without a parent, villages under their town; neither the district nor a department is a place.
+  CHECK(parent_of == std::map<std::string, std::string>{{"T1", ""}, {"T2", ""}, {"V1", "T1"}, {"V2", "T2"}});
+
+  auto submitted = http_request(port, "POST", "/api/v1/portal/petitions",
+                                R"({"type":"help","category":"other","subject":"轮椅维修","content":"轮椅坏了。",)"
+                                R"("petitioner":{"name":"赵六","phone":"13987654321","unit":"V1"}})",
+                                json_type);
+  REQUIRE(submitted.status == 201);
+  const auto answer = submitted.json();
+  CHECK(!answer.at("due_at").is_null());                               // the acceptance notice is due by then
+  CHECK(text(answer.at("handling_limit"), "unit") == "working_days");  // help: 7 working days once accepted
+  CHECK(number(answer.at("handling_limit"), "amount") == 7);
+  CHECK(number(answer, "upload_files") == 5);
+  const std::string upload(answer.at("upload_url").as_string());
+  auto attach = [&](const std::string& name, const std::string& body, const std::string& type = "application/pdf") {
+    return http_request(port, "POST", upload + "?name=" + name, body, {{"Content-Type", type}});
+  };
+  auto first = attach("scan.pdf", "%PDF-1.4 first");
+  REQUIRE(first.status == 201);
+  CHECK(first.body.find("/api/v1/petitions/") == std::string::npos);  // nothing to fetch it back with
+  CHECK(attach("scan.pdf", "%PDF-1.4 first").status == 200);          // a retry is the same file
+  CHECK(attach("fake.pdf", "MZ not a pdf").status == 422);
+  for (int i = 2; i <= 5; ++i)
+    CHECK(attach("page" + std::to_string(i) + ".pdf", "%PDF-1.4 p" + std::to_string(i)).status == 201);
+  auto sixth = attach("six.pdf", "%PDF-1.4 six");
+  CHECK(sixth.status == 404);
+  CHECK(http_request(port, "POST", "/api/v1/portal/attachments/not-a-token?name=a.pdf", "%PDF-1.4",
+                     {{"Content-Type", "application/pdf"}})
+            .status == 404);
+
+  // The files are on the petition, by the portal, for the staff who may see it.
+  auto& op = f.as("operator");
+  auto items = op.get("/api/v1/petitions?q=" + text(answer, "tracking_code")).json().at("items").as_array();
+  REQUIRE(items.size() == 1);
+  const auto id = std::to_string(items[0].at("id").to_number<std::int64_t>());
+  auto files = op.get("/api/v1/petitions/" + id + "/attachments").json().at("attachments").as_array();
+  CHECK(files.size() == 5);
+  auto petition = f.get("operator", items[0].at("id").to_number<std::int64_t>());
+  CHECK(text(petition.at("petitioner").at("unit"), "code") == "V1");
+
+  // The desk sees where it would go, by name, while registering it; a handler does not register.
+  REQUIRE(f.as("admin")
+              .send("PUT", "/api/v1/routing/functions", R"({"functions":{"civil_affairs":"D-MZ","federation":"D"}})")
+              .status == 200);
+  auto routed = op.send("POST", "/api/v1/routing/test", R"({"category":"other","place":"V1"})");
+  INFO(routed.body);
+  REQUIRE(routed.status == 200);
+  const auto lead = text(routed.json(), "lead");
+  CHECK(!text(routed.json().at("units"), lead.c_str()).empty());
+  CHECK(f.as("v1.handler").send("POST", "/api/v1/routing/test", R"({"category":"other","place":"V1"})").status == 403);
+
+  // An hour later the link takes nothing more.
+  auto later = http_request(port, "POST", "/api/v1/portal/petitions",
+                            R"({"type":"help","category":"other","subject":"助听器","content":"助听器坏了。",)"
+                            R"("petitioner":{"name":"赵六","phone":"13987654321"}})",
+                            json_type);
+  REQUIRE(later.status == 201);
+  f.server.clock().advance(std::chrono::minutes(61));
+  CHECK(http_request(port, "POST", std::string(later.json().at("upload_url").as_string()) + "?name=a.pdf", "%PDF-1.4",
+                     {{"Content-Type", "application/pdf"}})
+            .status == 404);
+}
+
 TEST_CASE("bad input is refused with the field named, never stored") {
   Fixture f;
   auto& op = f.as("operator");
