@@ -21,6 +21,7 @@ const Login = lazy(() => import("./pages/login").then((m) => m.Login));
 const PetitionPage = lazy(() => import("./pages/petition").then((m) => m.PetitionPage));
 const ProxyFile = lazy(() => import("./pages/proxy_file").then((m) => m.ProxyFile));
 const Portal = lazy(() => import("./pages/portal").then((m) => m.Portal));
+const Reception = lazy(() => import("./pages/reception").then((m) => m.Reception));
 const Worklist = lazy(() => import("./pages/worklist").then((m) => m.Worklist));
 
 // A page that fails (a bug, or its chunk could not be fetched) says so and offers a reload; the header and
@@ -109,6 +110,7 @@ export function App() {
   else if (current === "/admin" || (current === "/" && user.roles.includes("admin"))) page = <Admin />;
   else if (current === "/petitions") page = <Worklist user={user.id} roles={user.roles} />;
   else if (current === "/file" && user.roles.includes("proxy")) page = <ProxyFile />;
+  else if (current === "/reception" && user.roles.includes("operator")) page = <Reception />;
   else if (current.startsWith("/petitions/")) page = <PetitionPage id={current.slice("/petitions/".length)} />;
   else if (current === "/console" || (current === "/" && user.roles.includes("operator"))) page = <Console me={user.id} />;
   else page = <Worklist mine={user.roles.includes("proxy")} user={user.id} roles={user.roles} />;
@@ -123,6 +125,7 @@ export function App() {
         <nav aria-label={lang === "zh" ? "主导航" : "Main"}>
           <ul>
             {!portal && user?.roles.includes("operator") && <li><Link to="/console">{t("console")}</Link></li>}
+            {!portal && user?.roles.includes("operator") && <li><Link to="/reception">{t("reception")}</Link></li>}
             {!portal && user && <li><Link to={user.roles.includes("operator") ? "/petitions" : "/"}>{user.roles.includes("proxy") ? t("my_cases") : t("worklist")}</Link></li>}
             {!portal && user?.roles.includes("proxy") && <li><Link to="/file">{t("file_on_behalf")}</Link></li>}
             {!portal && user?.roles.includes("manager") && <li><Link to="/reports">{t("dashboard")}</Link></li>}

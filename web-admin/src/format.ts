@@ -11,3 +11,8 @@ export function localTime(iso: string | null | undefined): string {
   day.setUTCDate(day.getUTCDate() - 1);
   return `${day.toISOString().slice(0, 10)} 24:00`;
 }
+
+// The day a deadline falls on ("2026-12-17"; a midnight deadline is the day before, which it ends).
+export function localDate(iso: string | null | undefined): string {
+  return localTime(iso).slice(0, 10);
+}

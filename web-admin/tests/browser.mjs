@@ -98,6 +98,9 @@ async function focusedText(page) {
   });
 }
 
+// A 1×1 PNG, for attachments.
+const tinyPng = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+
 async function portalByKeyboard(browser, base) {
   console.log("public portal, keyboard only");
   // bypassCSP: the app's Content-Security-Policy would rightly refuse the injected axe-core script.
@@ -157,20 +160,37 @@ async function portalByKeyboard(browser, base) {
   await page.keyboard.type("盲人测试者");
   await page.keyboard.press("Tab");
   await page.keyboard.type("13912340000");
+  check(await tabTo("type"), "Tab reaches what the petitioner wants");
+  await page.keyboard.press("ArrowDown");  // from help to the next type
+  check(await page.evaluate(() => document.getElementById("type").value !== "help"), "the arrow keys choose the type");
   check(await tabTo("category"), "Tab reaches the category list");
   await page.keyboard.press("ArrowDown");
   check(await page.evaluate(() => document.getElementById("category").value !== ""), "the arrow keys choose a category");
+  // The place: a few characters of the village's name choose it, and its town with it.
   await page.keyboard.press("Tab");
+  check(await page.evaluate(() => document.activeElement.id === "place-search"), "Tab reaches the place search");
+  await page.keyboard.type("乐湾");
+  check(await page.evaluate(() => document.getElementById("place-village").value === "QS-T01-V01" &&
+                                  document.getElementById("place-town").value === "QS-T01"),
+        "typing part of a village's name chooses the village and its town");
+  check((await page.textContent("#place-found")).includes("找到"), "how many places match is announced");
+  check(await tabTo("subject"), "Tab reaches the subject");
   await page.keyboard.type("盲道被占用");
   await page.keyboard.press("Tab");
   await page.keyboard.type("小区门口的盲道被车辆长期占用，请协调处理。");
-  await page.keyboard.press("Tab");  // the contact choice: SMS, checked
+  await page.setInputFiles("#files", { name: "照片.png", mimeType: "image/png", buffer: tinyPng });
+  check((await page.textContent(".attachment-picker")).includes("照片.png"), "the chosen file is listed before sending");
+  check(await tabTo("channel-sms"), "Tab reaches the contact choice");
   await page.keyboard.press("ArrowDown");  // call, don't text
   check(await page.evaluate(() => document.querySelector("input[value=phone]").checked), "the arrow keys choose 'call, don't text'");
   await page.keyboard.press("Enter");  // submits the form
-  const code = await page.waitForSelector(".code").then((e) => e.textContent());
+  const code = await page.waitForSelector(".confirmation .code").then((e) => e.textContent());
   check(/^\d{8}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/.test(code), `submitting by keyboard gives a tracking code (${code})`);
-  check(await focusReaches(page, () => document.activeElement?.classList.contains("success")), "focus moves to the confirmation");
+  check(await focusReaches(page, () => document.activeElement?.classList.contains("confirmation")), "focus moves to the confirmation");
+  const next = await page.textContent(".confirmation");
+  check(/\d{4}-\d{2}-\d{2} 前决定是否受理/.test(next) && /个工作日内办结|日内办结/.test(next),
+        `the confirmation says what happens next and by when (${next.slice(0, 160)})`);
+  check(next.includes("已上传 1 个附件"), "the file went with it");
   await axe(page, "the portal after submitting");
   await shot(page, "portal-submitted");
 
@@ -342,7 +362,7 @@ async function handlerWorklist(browser, base) {
   await page.click("button:has-text('上传')");
   await page.waitForSelector("a:has-text('补贴发放记录.txt')");
   check(true, "an attachment uploaded from the petition page is listed");
-  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+  const png = tinyPng;
   await page.setInputFiles("#attachment-file", { name: "现场照片.png", mimeType: "image/png", buffer: png });
   await page.click("button:has-text('上传')");
   const preview = await page.waitForSelector("img[alt='附件预览：现场照片.png']");
@@ -416,9 +436,15 @@ async function operatorTakesACall(browser, base) {
   await page.keyboard.press("ArrowDown");  // a second type
   await page.keyboard.press("Tab");
   await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Tab");  // urgency: normal
   await page.keyboard.press("Tab");
   await page.keyboard.type("询问助听器适配补贴如何申请。");
-  for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement.type === "submit")); i++) await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  check(await page.evaluate(() => document.activeElement.id === "intake-place-search"), "Tab reaches the place search after the content");
+  await page.keyboard.type("乐湾");
+  const suggestion = await page.waitForSelector(".routing-hint strong").then((e) => e.textContent());
+  check(suggestion.length > 0, `with category and place known the routing suggestion appears (${suggestion})`);
+  for (let i = 0; i < 30 && !(await page.evaluate(() => document.activeElement.type === "submit")); i++) await page.keyboard.press("Tab");
   await page.keyboard.press("Enter");
   const code = await page.waitForSelector(".success .code").then((e) => e.textContent());
   const seconds = (Date.now() - started) / 1000;
@@ -455,6 +481,71 @@ async function operatorTakesACall(browser, base) {
   await page.setViewportSize({ width: 320, height: 800 });
   check(await page.evaluate(() => document.documentElement.scrollWidth <= 320), "the console does not scroll sideways at 320 px");
   await axe(page, "the operator console at 320 px");
+  await context.close();
+}
+
+async function receptionRegisters(browser, base) {
+  console.log("reception desk");
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await logIn(page, base, "reception1");
+  await page.click("nav >> text=接待登记");
+  await page.waitForSelector("#walkin-category option:nth-child(2)", { state: "attached" });
+  // A group visit: the head count, two of its representatives, the ID number checked as it is typed.
+  await page.fill("#walkin-subject", "集体反映康复站停办");
+  await page.selectOption("#walkin-category", { index: 1 });
+  await page.fill("#walkin-content", "村康复站停办，二十余名残疾人无处康复训练。");
+  await page.fill("#walkin-name", "赵大");
+  await page.fill("#walkin-id", "110105194912310021");
+  await page.waitForSelector("#walkin-id-error");
+  check((await page.textContent("#walkin-id-error")).includes("校验码"), "a mistyped ID number is caught as it is typed");
+  await page.fill("#walkin-id", "11010519491231002X");
+  await page.waitForSelector("#walkin-id-error", { state: "detached" });
+  await page.fill("#walkin-certificate", "11010519491231002X42");
+  check((await page.textContent("#walkin-certificate-hint")).includes("肢体残疾") , "the certificate number tells the disability's type and grade");
+  await page.check("text=集体访（5 人以上）");
+  await page.fill("#walkin-group-size", "23");
+  for (const [i, name] of [[0, "钱二"], [1, "孙三"]]) {
+    await page.click("button:has-text('添加代表')");
+    await page.fill(`#walkin-rep-${i}-name`, name);
+  }
+  await page.fill("#walkin-place-search", "乐湾");
+  await page.waitForSelector(".routing-hint strong");
+  await axe(page, "the reception desk's visit form");
+  await shot(page, "reception-walk-in");
+  await page.click("button[type=submit]:has-text('登记')");
+  const visitCode = await page.waitForSelector("[role=status] .code").then((e) => e.textContent());
+  const desk = await apiSession(base, "reception1");
+  const visits = await desk("GET", `/api/v1/petitions?q=${visitCode}`);
+  const visit = await desk("GET", `/api/v1/petitions/${visits.items[0].id}`);
+  check(visit.channel === "walk_in" && visit.group?.size === 23 && visit.group?.representatives?.length === 2,
+        `the visit is a walk-in group of 23 with two representatives (${JSON.stringify(visit.group)})`);
+  check(visit.petitioner.unit?.code === "QS-T01-V01", "the place chosen is the petitioner's place");
+
+  // A letter: its received day, from which its limits count.
+  await page.click("button:has-text('登记下一件')");
+  await page.check("input[name=reception-kind] >> nth=1");
+  await page.waitForSelector("#letter-received");
+  check(new URL(page.url()).search === "?form=letter", "the letter form is in the address");
+  const yesterday = new Date(Date.now() - 86400000).toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+  await page.fill("#letter-subject", "来信反映残疾人证换证难");
+  await page.selectOption("#letter-category", { index: 1 });
+  await page.fill("#letter-content", "信中反映换证需多次往返。");
+  await page.fill("#letter-name", "周五");
+  await page.click("button[type=submit]:has-text('登记')");
+  await page.waitForSelector(".error-summary");
+  check((await page.textContent(".error-summary")).includes("来信收到日期"), "a letter's received date is asked for");
+  await page.fill("#letter-received", yesterday);
+  await page.click("button[type=submit]:has-text('登记')");
+  const letterCode = await page.waitForSelector("[role=status] .code").then((e) => e.textContent());
+  const letters = await desk("GET", `/api/v1/petitions?q=${letterCode}`);
+  const letter = await desk("GET", `/api/v1/petitions/${letters.items[0].id}`);
+  check(letter.channel === "letter" && letter.received_at.startsWith(yesterday),
+        `the letter is registered as received ${yesterday} (${letter.received_at})`);
+  await page.click("button:has-text('登记下一件')");
+  await page.setViewportSize({ width: 320, height: 800 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= 320), "the reception desk does not scroll sideways at 320 px");
+  await axe(page, "the reception desk at 320 px");
   await context.close();
 }
 
@@ -910,6 +1001,7 @@ try {
   await handlerWorklist(browser, base);
   await townHandsDown(browser, base);
   await operatorTakesACall(browser, base);
+  await receptionRegisters(browser, base);
   await proxyFollowsACase(browser, base);
   await adminPages(browser, base);
   await managerDashboard(browser, base);

@@ -7,7 +7,11 @@ import { useEffect, useRef, useState } from "preact/hooks";
 
 import { api } from "../api";
 import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
-import { label, language, t } from "../i18n";
+import { language, t } from "../i18n";
+import { UploadReport, UploadResult } from "../intake/attachment_picker";
+import { IntakeFields, IntakeLists } from "../intake/fields";
+import { Filed, filePetition } from "../intake/file_petition";
+import { emptyIntake, identityProblems, IntakeForm, intakeBody, intakeIds, intakeProblems } from "../intake/form";
 import { navigate } from "../router";
 import { localTime } from "../format";
 import { TimeLeft, timeLeftText } from "../deadline";
@@ -52,20 +56,9 @@ interface LoggedCall {
   cause: string | null;
   voicemail: boolean;
 }
-interface Lists {
-  categories: { code: string; label: { zh: string; en: string } }[];
-  types: string[];
-}
-
-const empty = { type: "help", category: "", subject: "", content: "", name: "", phone: "", preferred_channel: "sms", reply: "" };
-type Form = typeof empty;
-
-// The intake form's fields by the API's names, and the ids of their inputs.
-const intakeIds: Record<string, string> = {
-  subject: "intake-subject", type: "intake-type", category: "intake-category", content: "intake-content",
-  "petitioner.name": "intake-name", "petitioner.phone": "intake-phone", "petitioner.preferred_channel": "intake-channel",
-  reply: "intake-reply",
-};
+// The intake form's inputs are "intake-subject", "intake-place-town", …
+const intakePrefix = "intake";
+const idOf = intakeIds(intakePrefix);
 
 function CallerCard({ call, onAttach }: { call: Call; onAttach: (p: Summary) => void }) {
   const petitions = call.history?.petitions ?? [];
@@ -152,17 +145,18 @@ export function Console({ me }: { me: number }) {
   const listening = useSignal(connected);
   const [calls, setCalls] = useState<Call[]>([]);
   const [current, setCurrent] = useState<Call | null>(null);
-  const [lists, setLists] = useState<Lists | null>(null);
-  const [form, setForm] = useState<Form>(empty);
-  const [initial, setInitial] = useState<Form>(empty);
-  const [filed, setFiled] = useState<{ id: number; tracking_code: string } | null>(null);
+  const [lists, setLists] = useState<IntakeLists | null>(null);
+  const [form, setForm] = useState<IntakeForm>(emptyIntake);
+  const [reply, setReply] = useState("");
+  const [filed, setFiled] = useState<Filed | null>(null);
+  const [uploads, setUploads] = useState<UploadResult[]>([]);
   const [error, setError] = useState("");
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [toReturn, setToReturn] = useState<LoggedCall[]>([]);
   const [smsReplies, setSmsReplies] = useState<SmsReply[]>([]);
   const subject = useRef<HTMLInputElement>(null);
   // What the event handlers (registered once) need to know of the page now.
-  const dirty = JSON.stringify(form) !== JSON.stringify(initial) && !filed;
+  const dirty = (JSON.stringify(form) !== JSON.stringify(emptyIntake) || form.files.length > 0 || reply !== "") && !filed;
   const state = useRef({ current, dirty });
   state.current = { current, dirty };
 
@@ -172,8 +166,9 @@ export function Console({ me }: { me: number }) {
     setError("");
     setErrors([]);
     // A known caller's name stays as recorded: the card shows it masked, and the form does not ask for it again.
-    setForm(empty);
-    setInitial(empty);
+    setForm(emptyIntake);
+    setReply("");
+    setUploads([]);
   };
   const loadCallbacks = () =>
     api<{ calls: LoggedCall[] }>("GET", "/api/v1/calls/to-return").then((r) => setToReturn(r.calls)).catch(() => undefined);
@@ -181,7 +176,7 @@ export function Console({ me }: { me: number }) {
     api<{ replies: SmsReply[] }>("GET", "/api/v1/sms/replies").then((r) => setSmsReplies(r.replies)).catch(() => undefined);
 
   useEffect(() => {
-    api<Lists>("GET", "/api/v1/portal/categories").then(setLists);
+    api<IntakeLists>("GET", "/api/v1/portal/categories").then(setLists);
     loadCallbacks();
     loadSmsReplies();
     const stops = [
@@ -212,7 +207,6 @@ export function Console({ me }: { me: number }) {
     if (current) subject.current?.focus();
   }, [current?.call_id]);
 
-  const set = (field: keyof Form) => (e: Event) => setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement).value });
   const consultation = form.type === "consultation";
   const clear = () => {
     setCalls((all) => all.filter((c) => c.call_id !== current?.call_id));
@@ -220,32 +214,32 @@ export function Console({ me }: { me: number }) {
     setFiled(null);
     setError("");
     setErrors([]);
-    setForm(empty);
-    setInitial(empty);
+    setForm(emptyIntake);
+    setReply("");
+    setUploads([]);
   };
   const submit = async (e: Event) => {
     e.preventDefault();
-    const missing = missingFields({ ...form }, ["subject", "category", "content", ...(consultation ? ["reply"] : [])]);
-    setErrors(missing);
-    if (missing.length > 0) return;
+    const problems = [...intakeProblems(form, "hotline"), ...(consultation ? missingFields({ reply }, ["reply"]) : [])];
+    setErrors(problems);
+    if (problems.length > 0) return;
     try {
-      const petitioner: Record<string, string> = { preferred_channel: form.preferred_channel };
-      if (form.name) petitioner.name = form.name;
-      if (!current && form.phone) petitioner.phone = form.phone;
-      const created = await api<{ id: number; tracking_code: string; version: number }>("POST", "/api/v1/petitions", {
-        channel: "hotline", type: form.type, category: form.category, subject: form.subject, content: form.content,
-        petitioner, ...(current ? { call_id: current.call_id } : {}),
-      });
+      const body = intakeBody(form, "hotline");
+      if (current) {
+        delete (body.petitioner as Record<string, unknown>).phone;  // the call's number is the phone
+        body.call_id = current.call_id;
+      }
+      const { filed: created, uploads: sent } = await filePetition(body, form.files);
       if (consultation)
-        await api("POST", `/api/v1/petitions/${created.id}/actions/answer_on_call`, { version: created.version, reply: form.reply });
+        await api("POST", `/api/v1/petitions/${created.id}/actions/answer_on_call`, { version: created.version, reply });
+      setUploads(sent);
       setFiled(created);
     } catch (err) {
       setErrors([fieldError(err)]);
     }
   };
-  const field = (name: string) => inlineError(errors, name, intakeIds[name]);
-  const subjectError = field("subject"), categoryError = field("category"), contentError = field("content"),
-    nameError = field("petitioner.name"), phoneError = field("petitioner.phone"), replyError = field("reply");
+  const live = filed ? [] : identityProblems(form).filter((p) => !errors.some((e) => e.field === p.field));
+  const replyError = inlineError(errors, "reply", idOf("reply") ?? "intake-reply");
   const attach = async (petition: Summary) => {
     if (!current) return;
     await api("POST", `/api/v1/petitions/${petition.id}/calls`, { call_id: current.call_id });
@@ -305,48 +299,19 @@ export function Console({ me }: { me: number }) {
                 <a href={`/api/v1/petitions/${filed.id}/receipt`} target="_blank" rel="noopener">{t("view_receipt")}</a>{" "}
                 <a href={`/petitions/${filed.id}`} onClick={(e) => { e.preventDefault(); navigate(`/petitions/${filed.id}`); }}>{t("open")}</a>
               </p>
+              <UploadReport results={uploads} />
               <button type="button" onClick={clear}>{t("next_intake")}</button>
             </>
           ) : (
             <form onSubmit={submit} noValidate>
-              <ErrorSummary errors={errors} idOf={(f) => intakeIds[f]} />
-              <label for="intake-subject">{t("subject")} *</label>
-              {subjectError.message}
-              <input id="intake-subject" ref={subject} required value={form.subject} onInput={set("subject")} {...subjectError.props} />
-              <label for="intake-type">{t("type")} *</label>
-              <select id="intake-type" value={form.type} onChange={set("type")}>
-                {lists?.types.map((type) => <option key={type} value={type}>{t(`type_${type}` as never) || type}</option>)}
-              </select>
-              <label for="intake-category">{t("category")} *</label>
-              {categoryError.message}
-              <select id="intake-category" required value={form.category} onChange={set("category")} {...categoryError.props}>
-                <option value="">{t("choose")}</option>
-                {lists?.categories.map((c) => <option key={c.code} value={c.code}>{label(c.label)}</option>)}
-              </select>
-              <label for="intake-content">{t("content")} *</label>
-              {contentError.message}
-              <textarea id="intake-content" required rows={4} value={form.content} onInput={set("content")} {...contentError.props} />
-              <label for="intake-name">{t("name")}</label>
-              {nameError.message}
-              <input id="intake-name" value={form.name} onInput={set("name")} {...nameError.props} />
-              {!current && (
-                <>
-                  <label for="intake-phone">{t("phone")}</label>
-                  {phoneError.message}
-                  <input id="intake-phone" type="tel" value={form.phone} onInput={set("phone")} {...phoneError.props} />
-                </>
-              )}
-              <label for="intake-channel">{t("preferred_channel")}</label>
-              <select id="intake-channel" value={form.preferred_channel} onChange={set("preferred_channel")}>
-                <option value="sms">{t("channel_sms")}</option>
-                <option value="phone">{t("channel_phone")}</option>
-                <option value="none">{t("channel_none")}</option>
-              </select>
+              <ErrorSummary errors={errors} idOf={idOf} />
+              <IntakeFields prefix={intakePrefix} form={form} setForm={setForm} errors={[...errors, ...live]} channel="hotline"
+                            lists={lists} askPhone={!current} subjectRef={subject} />
               {consultation && (
                 <>
                   <label for="intake-reply">{t("field_reply")} *</label>
                   {replyError.message}
-                  <textarea id="intake-reply" required rows={3} value={form.reply} onInput={set("reply")} {...replyError.props} />
+                  <textarea id="intake-reply" required rows={3} value={reply} onInput={(e) => setReply(e.currentTarget.value)} {...replyError.props} />
                 </>
               )}
               <div class="actions">

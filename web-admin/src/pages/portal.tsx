@@ -6,7 +6,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
 import { label, language, t } from "../i18n";
-import { localTime } from "../format";
+import { localDate, localTime } from "../format";
+import { AttachmentPicker, UploadReport, UploadResult, uploadFiles } from "../intake/attachment_picker";
+import { PlacePicker } from "../intake/place_picker";
 import { useSignal } from "../signal";
 
 interface Category {
@@ -23,22 +25,56 @@ interface Status {
 
 // The form's fields by the API's names, and the ids of their inputs.
 const submitIds: Record<string, string> = {
-  "petitioner.name": "name", "petitioner.phone": "phone", category: "category", subject: "subject", content: "content",
-  "petitioner.preferred_channel": "channel-sms",
+  "petitioner.name": "name", "petitioner.phone": "phone", type: "type", category: "category", subject: "subject",
+  content: "content", "petitioner.unit": "place-town", "petitioner.preferred_channel": "channel-sms",
 };
 
+interface Submitted {
+  tracking_code: string;
+  received_at: string;
+  due_at: string | null;
+  handling_limit: { unit: string; amount: number } | null;
+  upload_url: string;
+}
+
+function limitText(limit: { unit: string; amount: number }): string {
+  const word = t(`limit_${limit.unit}` as never) || limit.unit;
+  return word.replace("{n}", String(limit.amount));
+}
+
+// The end of a submission: the tracking code, and what happens next and by when.
+function Confirmation({ done, uploads }: { done: Submitted; uploads: UploadResult[] }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => box.current?.focus(), []);
+  return (
+    <div ref={box} tabIndex={-1} class="confirmation" aria-labelledby="confirmation-title">
+      <h3 id="confirmation-title" class="success">{t("portal_received")}</h3>
+      <p>{t("tracking_code")}：<strong class="code">{done.tracking_code}</strong></p>
+      <p>{t("keep_code")}</p>
+      <UploadReport results={uploads} />
+      <h4>{t("what_next")}</h4>
+      <ol>
+        <li>{done.due_at ? t("next_acceptance").replace("{date}", localDate(done.due_at)) : t("next_acceptance_soon")}</li>
+        <li>{done.handling_limit ? t("next_handling").replace("{limit}", limitText(done.handling_limit)) : t("next_handling_plain")}</li>
+        <li>{t("next_reply")}</li>
+        <li>{t("next_look_up")}</li>
+      </ol>
+    </div>
+  );
+}
+
 function Submit() {
-  const [categories, setCategories] = useState<Category[]>([]);
-  const [form, setForm] = useState({ name: "", phone: "", category: "", subject: "", content: "", preferred_channel: "sms" });
+  const [lists, setLists] = useState<{ categories: Category[]; types: string[] } | null>(null);
+  const [form, setForm] = useState({ name: "", phone: "", type: "help", category: "", place: "", subject: "", content: "", preferred_channel: "sms" });
+  const [files, setFiles] = useState<File[]>([]);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FieldError[]>([]);
-  const [code, setCode] = useState("");
-  const done = useRef<HTMLParagraphElement>(null);
+  const [done, setDone] = useState<Submitted | null>(null);
+  const [uploads, setUploads] = useState<UploadResult[]>([]);
 
   useEffect(() => {
-    api<{ categories: Category[] }>("GET", "/api/v1/portal/categories").then((r) => setCategories(r.categories));
+    api<{ categories: Category[]; types: string[] }>("GET", "/api/v1/portal/categories").then(setLists);
   }, []);
-  useEffect(() => done.current?.focus(), [code]);
 
   const set = (field: keyof typeof form) => (e: Event) =>
     setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement).value });
@@ -52,14 +88,16 @@ function Submit() {
     if (missing.length > 0) return;
     setBusy(true);
     try {
-      const r = await api<{ tracking_code: string }>("POST", "/api/v1/portal/petitions", {
-        type: "help",
+      const r = await api<Submitted>("POST", "/api/v1/portal/petitions", {
+        type: form.type,
         category: form.category,
         subject: form.subject,
         content: form.content,
-        petitioner: { name: form.name, phone: form.phone, preferred_channel: form.preferred_channel },
+        petitioner: { name: form.name, phone: form.phone, preferred_channel: form.preferred_channel,
+                      ...(form.place ? { unit: form.place } : {}) },
       });
-      setCode(r.tracking_code);
+      setUploads(await uploadFiles(r.upload_url, files));
+      setDone(r);
     } catch (err) {
       setErrors([fieldError(err)]);
     } finally {
@@ -68,14 +106,9 @@ function Submit() {
   };
   const field = (name: string, hint?: string) => inlineError(errors, name, submitIds[name], hint);
   const name = field("petitioner.name"), phone = field("petitioner.phone", "phone-hint"), category = field("category"),
-    subject = field("subject"), content = field("content");
+    subject = field("subject"), content = field("content"), place = field("petitioner.unit");
 
-  if (code)
-    return (
-      <p ref={done} tabIndex={-1} role="status" class="success">
-        {t("submitted")} <strong class="code">{code}</strong>。{t("keep_code")}
-      </p>
-    );
+  if (done) return <Confirmation done={done} uploads={uploads} />;
   return (
     <form onSubmit={submit} aria-describedby="submit-intro" noValidate>
       <ErrorSummary errors={errors} idOf={(f) => submitIds[f]} />
@@ -88,20 +121,28 @@ function Submit() {
       {phone.message}
       <input id="phone" type="tel" autoComplete="tel" inputMode="tel" required value={form.phone} onInput={set("phone")}
              {...phone.props} />
+      <label for="type">{t("portal_type")} *</label>
+      <select id="type" required value={form.type} onChange={set("type")}>
+        {lists?.types.map((type) => <option key={type} value={type}>{t(`type_${type}` as never) || type}</option>)}
+      </select>
       <label for="category">{t("category")} *</label>
       {category.message}
       <select id="category" required value={form.category} onChange={set("category")} {...category.props}>
         <option value="">{t("choose")}</option>
-        {categories.map((c) => (
+        {lists?.categories.map((c) => (
           <option key={c.code} value={c.code}>{label(c.label)}</option>
         ))}
       </select>
+      <PlacePicker id="place" value={form.place} onChange={(code) => setForm({ ...form, place: code })} error={place.message}
+                   errorProps={place.props} />
       <label for="subject">{t("subject")} *</label>
       {subject.message}
       <input id="subject" required maxLength={200} value={form.subject} onInput={set("subject")} {...subject.props} />
       <label for="content">{t("content")} *</label>
       {content.message}
       <textarea id="content" required rows={6} value={form.content} onInput={set("content")} {...content.props} />
+      <AttachmentPicker id="files" files={files} onChange={setFiles} />
+      <p class="hint">{t("portal_files_limit")}</p>
       <fieldset>
         <legend>{t("preferred_channel")}</legend>
         {(["sms", "phone", "none"] as const).map((channel) => (
