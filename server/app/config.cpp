@@ -47,6 +47,7 @@ po::options_description describe() {
     ("database-url", po::value<std::string>(), "postgres://… URL of an existing database; without it petitiond runs its own PostgreSQL under --data-dir")
     ("pg-bin", po::value<std::string>(), "directory of the PostgreSQL server programs (default: newest /usr/lib/postgresql/*/bin)")
     ("demo", po::value<bool>()->default_value(false)->implicit_value(true)->zero_tokens(), "load the demo data set")
+    ("demo-days", po::value<int>()->default_value(365), "with --demo, how many days of petitions to make up at the first start (0 to 730)")
     ("log-format", po::value<std::string>()->default_value("text"), "text or json (one JSON object per line)")
     ("log-level", po::value<std::string>()->default_value("info"), "trace, debug, info, warn, error, critical or off")
     ("threads", po::value<unsigned>()->default_value(1), "threads serving requests")
@@ -240,6 +241,8 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
       throw ConfigError("--web-root: no index.html in " + config.web_root->string() + " (build it: scripts/build.sh)");
   }
   config.demo = vm["demo"].as<bool>();
+  config.demo_days = vm["demo-days"].as<int>();
+  if (config.demo_days < 0 || config.demo_days > 730) throw ConfigError("--demo-days: must be 0 to 730");
   config.webhooks_allow_private = vm["webhooks-allow-private"].as<bool>();
 
   const auto format = vm["log-format"].as<std::string>();

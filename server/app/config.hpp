@@ -23,6 +23,7 @@ struct Config {
   std::string database_url;  // empty: the embedded cluster under data_dir
   std::filesystem::path pg_bin;
   bool demo = false;
+  int demo_days = 365;  // of petitions the demo makes up at its first start
   log::Format log_format = log::Format::text;
   std::string log_level = "info";
   unsigned threads = 1;

@@ -9,6 +9,7 @@
 #include "server/app/application.hpp"
 #include "server/app/calendars.hpp"
 #include "server/app/demo.hpp"
+#include "server/app/demo_history.hpp"
 #include "server/app/routing_table.hpp"
 #include "server/app/workflow_command.hpp"
 #include "server/app/workflow_files.hpp"
@@ -62,7 +63,14 @@ int run(const Config& config) {
   spdlog::info("database schema at version {}", report.version);
 
   if (config.command == "serve") {
-    if (config.demo) load_demo_data(url);
+    if (config.demo) {
+      load_demo_data(url);
+      const auto started = std::chrono::steady_clock::now();
+      if (const int made = load_demo_history(url, config.demo_days, workflows, calendars, routing))
+        spdlog::info(
+            "demo: {} days of petitions ({}) made in {} s", config.demo_days, made,
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count());
+    }
     install_workflow_files(config.data_dir / "workflows", url, workflows);
     std::optional<pg::ClusterWatch> watch;
     if (cluster && cluster->owner()) watch.emplace(*cluster, report_cluster_state);

@@ -23,7 +23,7 @@ constexpr const char* demo_password = "12385-demo";
 struct DemoServer {
   explicit DemoServer(std::vector<std::string> extra = {}) : process(args(db, std::move(extra))) {}
   static std::vector<std::string> args(const TestDatabase& db, std::vector<std::string> extra) {
-    std::vector<std::string> all{"--database-url", db.url(), "--demo"};
+    std::vector<std::string> all{"--database-url", db.url(), "--demo", "--demo-days", "0"};
     all.insert(all.end(), extra.begin(), extra.end());
     return all;
   }
@@ -285,9 +285,9 @@ TEST_CASE("with a certificate the server speaks HTTPS and marks the cookie Secur
   auto listen = "127.0.0.1:" + std::to_string(port);
   // PetitiondProcess probes plain HTTP, so this one is started by hand and probed over TLS.
   auto result = std::async(std::launch::async, [&] {
-    return run_petitiond(
-        {"--database-url", db.url(), "--demo", "--listen", listen, "--tls-cert", cert, "--tls-key", key}, {},
-        std::chrono::seconds(20));
+    return run_petitiond({"--database-url", db.url(), "--demo", "--demo-days", "0", "--listen", listen, "--tls-cert",
+                          cert, "--tls-key", key},
+                         {}, std::chrono::seconds(20));
   });
   HttpReply health;
   for (int i = 0; i < 100 && health.status != 200; ++i) {

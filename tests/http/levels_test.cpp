@@ -327,7 +327,7 @@ TEST_CASE("a reclassification is audited, on the timeline, and takes the petitio
 TEST_CASE(
     "in the demo district legal aid goes to the town's station, down to the village's contact point and back up") {
   TestDatabase db;
-  PetitiondProcess server({"--database-url", db.url(), "--demo"});
+  PetitiondProcess server({"--database-url", db.url(), "--demo", "--demo-days", "0"});
   const std::string password = "12385-demo";
   Session hotline(server.port(), "hotline1", password), station(server.port(), "fy-t01.handler", password),
       point(server.port(), "fy-t01-v01.handler", password), town(server.port(), "t01.manager", password);

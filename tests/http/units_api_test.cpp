@@ -11,7 +11,7 @@ using namespace petitiond::test;
 
 TEST_CASE("admins create, rename, move and deactivate units over the API, everyone reads the tree") {
   TestDatabase db;
-  PetitiondProcess server({"--database-url", db.url(), "--demo"});
+  PetitiondProcess server({"--database-url", db.url(), "--demo", "--demo-days", "0"});
   Session admin(server.port(), "admin", "12385-demo");
 
   auto created =
@@ -60,7 +60,7 @@ TEST_CASE("admins create, rename, move and deactivate units over the API, everyo
 
 TEST_CASE("everyone reads the routing table and the working calendars, and admins say which unit plays each function") {
   TestDatabase db;
-  PetitiondProcess server({"--database-url", db.url(), "--demo"});
+  PetitiondProcess server({"--database-url", db.url(), "--demo", "--demo-days", "0"});
   Session admin(server.port(), "admin", "12385-demo");
   Session operator_(server.port(), "hotline1", "12385-demo");
 
