@@ -37,17 +37,23 @@ struct Matter {
 
 // What the district's disabled people and their families raise, by category (fictional, typical).
 const Matter matters[] = {
-    {"minimum_living", "申请低保被告知不符合条件", "家中两口人均为残疾人，收入仅靠护理补贴，去年申请低保被村里告知不符合条件，想了解具体原因和复核办法。"},
-    {"minimum_living", "临时救助申请迟迟未批", "上月因住院花费较大，向镇里申请临时救助，材料已交齐，至今没有消息，请帮忙催办。"},
-    {"subsidies", "两项补贴本季度未到账", "本人为一级肢体残疾，困难残疾人生活补贴和重度残疾人护理补贴本季度都没有到账，银行查询无记录。"},
+    {"minimum_living", "申请低保被告知不符合条件",
+     "家中两口人均为残疾人，收入仅靠护理补贴，去年申请低保被村里告知不符合条件，想了解具体原因和复核办法。"},
+    {"minimum_living", "临时救助申请迟迟未批",
+     "上月因住院花费较大，向镇里申请临时救助，材料已交齐，至今没有消息，请帮忙催办。"},
+    {"subsidies", "两项补贴本季度未到账",
+     "本人为一级肢体残疾，困难残疾人生活补贴和重度残疾人护理补贴本季度都没有到账，银行查询无记录。"},
     {"subsidies", "护理补贴标准咨询", "母亲为二级智力残疾，想问重度残疾人护理补贴的发放标准和申请需要哪些材料。"},
-    {"medical", "康复治疗费用不能报销", "孩子在定点机构做康复训练，医保窗口说部分项目不在报销范围，请问有没有其他救助渠道。"},
+    {"medical", "康复治疗费用不能报销",
+     "孩子在定点机构做康复训练，医保窗口说部分项目不在报销范围，请问有没有其他救助渠道。"},
     {"pension", "残疾人养老保险代缴咨询", "想了解重度残疾人城乡居民养老保险政府代缴政策，本人今年是否可以享受。"},
     {"housing", "危房改造申请", "家中土坯房年久失修，下雨漏水，家里有两名残疾人，想申请农村危房改造。"},
-    {"accessibility", "小区入口台阶无坡道", "小区单元楼入口有五级台阶，没有坡道，坐轮椅无法进出，多次向物业反映未解决。"},
+    {"accessibility", "小区入口台阶无坡道",
+     "小区单元楼入口有五级台阶，没有坡道，坐轮椅无法进出，多次向物业反映未解决。"},
     {"accessibility", "盲道被车辆占用", "街道两侧盲道长期被电动车和汽车占用，视力残疾人出行困难，请有关部门整治。"},
     {"employment", "按比例就业岗位咨询", "本人听力残疾，大专学历，想了解区里按比例安排残疾人就业的岗位和报名方式。"},
-    {"labour_dispute", "单位拖欠残疾职工工资", "在一家福利企业工作，单位已拖欠三个月工资，与单位沟通无果，请求帮助维权。"},
+    {"labour_dispute", "单位拖欠残疾职工工资",
+     "在一家福利企业工作，单位已拖欠三个月工资，与单位沟通无果，请求帮助维权。"},
     {"rehabilitation", "辅助器具适配申请", "父亲为三级肢体残疾，轮椅已损坏无法使用，想申请免费适配一台新轮椅。"},
     {"rehabilitation", "助听器补贴咨询", "孩子为二级听力残疾，想了解助听器适配补贴的标准和定点机构。"},
     {"education", "残疾儿童入学困难", "孩子为轻度智力残疾，今年到入学年龄，附近小学以没有资源教室为由不接收。"},
@@ -59,8 +65,10 @@ const Matter matters[] = {
     {"other", "残疾人活动中心开放时间", "想了解区残疾人活动中心的开放时间和可以参加的文体活动。"},
 };
 
-const char* surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢";
-const char* given[] = {"秀英", "桂兰", "建国", "志强", "丽", "军", "敏", "静", "海燕", "德明", "小红", "文华", "玉梅", "伟", "芳", "国庆", "淑珍", "永福"};
+const char* surnames =
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢";
+const char* given[] = {"秀英", "桂兰", "建国", "志强", "丽", "军", "敏",   "静",   "海燕",
+                       "德明", "小红", "文华", "玉梅", "伟", "芳", "国庆", "淑珍", "永福"};
 
 // An action's fields, made outside the coroutines (GCC 12 mishandles braced temporaries in co_await expressions).
 std::map<std::string, std::string> fields() { return {}; }
@@ -70,7 +78,19 @@ std::map<std::string, std::string> fields(std::string key1, std::string value1, 
 }
 
 // The petitioner's lifecycle as far as it has got: the next thing to do with the petition.
-enum class Next { create, accept, dispatch, sign, resolve_return, extension_decision, reply, approve_reply, callback, redo_reply, review_decision };
+enum class Next {
+  create,
+  accept,
+  dispatch,
+  sign,
+  resolve_return,
+  extension_decision,
+  reply,
+  approve_reply,
+  callback,
+  redo_reply,
+  review_decision
+};
 
 struct Case {
   store::NewPetition input;
@@ -79,7 +99,7 @@ struct Case {
   std::string unit;  // the responsible unit's code
   std::string desk;  // the operator who registered it and follows it up (the hotline's for web petitions)
   Next next = Next::create;
-  bool late = false;        // this unit replies after its deadline
+  bool late = false;  // this unit replies after its deadline
   bool dissatisfied = false;
   bool redone = false;
 };
@@ -160,8 +180,9 @@ class Simulation {
   void later(std::size_t index, Instant at) { queue_.push({at, index}); }
 
   boost::asio::awaitable<void> load_places() {
-    pg::Statement query("SELECT code, nlevel(path) FROM units WHERE kind = 'area' AND active AND nlevel(path) IN (2, 3)"
-                        " AND serves_unit_id IS NULL ORDER BY code");
+    pg::Statement query(
+        "SELECT code, nlevel(path) FROM units WHERE kind = 'area' AND active AND nlevel(path) IN (2, 3)"
+        " AND serves_unit_id IS NULL ORDER BY code");
     auto places = co_await pool_.run_one(std::move(query));
     for (int row = 0; row < places.rows(); ++row)
       (places.integer(row, 1) == 2 ? towns_ : villages_).emplace_back(places.text(row, 0));

@@ -592,7 +592,12 @@ TEST_CASE("reports rank units, export as CSV and XLSX, and refuse what they cann
   const auto script =
       "import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1]).active; "
       "h=[c.value for c in ws[1]]; r=[c.value for c in ws[2]]; "
-      "print(h[0], r[0], int(r[h.index('登记数')]), int(r[h.index('派单数')]))";
+      "print(h[0], r[0], int(r[h.index('登记数')]), int(r[h.index('派单数')])); "
+      // Formatted for people: rates as percentages, the header row and first column frozen, columns as wide as
+      // their content (a Chinese name counts double), a filter on the header.
+      "rate=[i for i,x in enumerate(h) if x.endswith('率') and r[i] is not None][0]; "
+      "print(ws.cell(2, rate+1).number_format, ws.freeze_panes, ws.auto_filter.ref is not None, "
+      "ws.column_dimensions['B'].width >= 10)";
   const auto command = "/usr/bin/python3 -c \"" + std::string(script) + "\" " + file.string() + " > " +
                        (dir.path() / "out.txt").string();
   REQUIRE(std::system(command.c_str()) == 0);
@@ -600,6 +605,20 @@ TEST_CASE("reports rank units, export as CSV and XLSX, and refuse what they cann
   std::string line;
   std::getline(out, line);
   CHECK(line == "代码 education 4 4");
+  std::getline(out, line);
+  CHECK(line == "0.0% B2 True True");
+  // A trend's months are dates in the workbook, not text.
+  auto trend = manager.get("/api/v1/reports/trend?interval=month&format=xlsx");
+  REQUIRE(trend.status == 200);
+  std::ofstream(dir.path() / "trend.xlsx", std::ios::binary) << trend.body;
+  const auto trend_command =
+      "/usr/bin/python3 -c \"import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1]).active; "
+      "c=ws.cell(2,1); print(c.is_date, c.number_format)\" " +
+      (dir.path() / "trend.xlsx").string() + " > " + (dir.path() / "trend.txt").string();
+  REQUIRE(std::system(trend_command.c_str()) == 0);
+  std::ifstream trend_out(dir.path() / "trend.txt");
+  std::getline(trend_out, line);
+  CHECK(line == "True yyyy-mm-dd");
 
   auto drill_csv = manager.get("/api/v1/reports/petitions?measure=dispatched&dimension=level&value=village&format=csv");
   REQUIRE(drill_csv.status == 200);

@@ -1,11 +1,13 @@
-// The manager's reports as charts: overdue now by unit, escalations between levels, units ranked (towns,
-// villages or departments), on-time completion and satisfaction month by month — each with its figures as
-// a table (what a screen reader reads) — and the hotline's figures, for a period picked by preset or by dates,
-// with CSV / Excel export.
+// The manager's reports, leading with the answer: the period's headline figures with their change against the
+// period before; then the units that handle the orders (counted by the unit responsible, not the desk that
+// registered them) as sorted top-N bars by any figure, whose bars and numbers drill down to the petitions;
+// escalations between levels; on-time completion and satisfaction month by month; the hotline's figures. Each
+// chart has its figures as a table (what a screen reader reads) and a description in the reader's language. The
+// period, the ranking and the drill-down are kept in the address, so Back leaves a drill-down.
 import { useEffect, useState } from "preact/hooks";
 
 import { api } from "../api";
-import { navigate } from "../router";
+import { navigate, replaceQuery, search } from "../router";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
 import { Chart, percent } from "./dashboard_chart";
@@ -18,14 +20,20 @@ interface Row {
   label: string;
   rank?: number;
   received: number;
+  dispatched: number;
+  replied: number;
   overdue_now: number;
   on_time_rate: number | null;
+  satisfaction_rate: number | null;
+  timely_sign_for_rate: number | null;
+  return_rate: number | null;
   reminded: number;
   supervised: number;
   escalated_to_town: number;
   escalated_to_department: number;
   escalated_to_district: number;
   criticised: number;
+  [figure: string]: number | string | null | undefined;
 }
 interface Drilled {
   at: string;
@@ -39,6 +47,18 @@ interface Point {
 }
 
 const rankLevels = ["town", "village", "department"] as const;
+
+// The figures a unit may be ranked by, each with the petitions that stand behind it when it is drilled into.
+const rankFigures = [
+  { name: "dispatched", word: "orders_received", rate: false, drill: "dispatched", better: "none" },
+  { name: "overdue_now", word: "overdue_now", rate: false, drill: "overdue_now", better: "low" },
+  { name: "on_time_rate", word: "on_time_rate", rate: true, drill: "replied_late", better: "high" },
+  { name: "satisfaction_rate", word: "satisfaction_rate", rate: true, drill: "satisfaction", better: "high" },
+  { name: "timely_sign_for_rate", word: "timely_sign_for_rate", rate: true, drill: "signed_late", better: "high" },
+  { name: "return_rate", word: "return_rate", rate: true, drill: "returned", better: "low" },
+  { name: "replied", word: "replied_count", rate: false, drill: "replied", better: "none" },
+] as const;
+const topN = 10;
 
 // The district's calendar day (UTC+8), whatever the browser's time zone: the reports count by it.
 const districtDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" });
@@ -56,51 +76,145 @@ function presetFrom(preset: string, today: string): string {
 }
 const presets = ["month", "quarter", "year", "twelve_months"] as const;
 
+// The period of the same length just before [from, to].
+function previousPeriod(from: string, to: string): { from: string; to: string } {
+  const day = 86_400_000;
+  const start = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`);
+  const length = Math.max(0, Math.round((end - start) / day));
+  const previousTo = new Date(start - day), previousFrom = new Date(start - day * (length + 1));
+  return { from: previousFrom.toISOString().slice(0, 10), to: previousTo.toISOString().slice(0, 10) };
+}
+
+function figureText(figure: { rate: boolean }, value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return figure.rate ? percent(value) : String(value);
+}
+
+const escalationTotal = (r: Row) => escalationKeys.reduce((sum, k) => sum + (r[k] ?? 0), 0);
+
+// One headline: the figure now, and how it moved since the period before ("较上期 +12", "+2.3 个百分点").
+function Headline({ word, value, previous, rate, better, current }: {
+  word: string; value: number | null; previous: number | null; rate: boolean; better: "high" | "low"; current?: boolean;
+}) {
+  let change = "";
+  let direction: "better" | "worse" | "same" = "same";
+  if (!current && value !== null && previous !== null) {
+    const delta = rate ? (value - previous) * 100 : value - previous;
+    const shown = rate ? delta.toFixed(1) : String(delta);
+    change = rate ? t("change_points").replace("{n}", `${delta >= 0 ? "+" : ""}${shown}`) : `${delta >= 0 ? "+" : ""}${shown}`;
+    if (Math.abs(delta) >= (rate ? 0.05 : 1)) direction = (delta > 0) === (better === "high") ? "better" : "worse";
+  }
+  return (
+    <div class="headline">
+      <dt>{t(word as never)}</dt>
+      <dd>
+        <strong>{figureText({ rate }, value)}</strong>
+        <span class={`change change-${direction}`}>
+          {current ? t("as_of_now") : change ? `${t("vs_previous")} ${change}` : t("no_previous")}
+        </span>
+      </dd>
+    </div>
+  );
+}
+
+function readQuery() {
+  const q = new URLSearchParams(location.search);
+  const today = isoDate(new Date());
+  const level = rankLevels.find((l) => l === q.get("level")) ?? "town";
+  const figure = rankFigures.find((f) => f.name === q.get("by")) ?? rankFigures[1];
+  return {
+    from: q.get("from") ?? presetFrom("twelve_months", today),
+    to: q.get("to") ?? today,
+    level,
+    figure,
+    ascending: q.get("order") === "asc",
+    all: q.get("all") === "1",
+    drillUnit: q.get("unit"),
+    drillMeasure: q.get("measure"),
+    drillLabel: q.get("label") ?? "",
+  };
+}
+
 export function Dashboard() {
   useSignal(language);
-  const today = new Date();
-  const yearAgo = new Date(today.getTime() - 364 * 86_400_000);
-  const [from, setFrom] = useState(isoDate(yearAgo));
-  const [to, setTo] = useState(isoDate(today));
-  const [rows, setRows] = useState<Row[] | null>(null);
+  useSignal(search);
+  const view = readQuery();
+  const { from, to, level, figure, ascending } = view;
   const [total, setTotal] = useState<Row | null>(null);
-  const [ranking, setRanking] = useState<Row[]>([]);
-  const [rankLevel, setRankLevel] = useState<(typeof rankLevels)[number]>("town");
-  const [drill, setDrill] = useState<{ title: string; items: Drilled[] } | null>(null);
+  const [previous, setPrevious] = useState<Row | null>(null);
+  const [ranking, setRanking] = useState<Row[] | null>(null);
+  const [drilled, setDrilled] = useState<Drilled[] | null>(null);
   const [points, setPoints] = useState<Point[] | null>(null);
   const [error, setError] = useState("");
   const period = `from=${from}&to=${to}`;
+  const before = previousPeriod(from, to);
+
+  const setView = (changes: Record<string, string | null>) => {
+    const q = new URLSearchParams(location.search);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) q.delete(key);
+      else q.set(key, value);
+    }
+    replaceQuery(q);
+  };
 
   useEffect(() => {
-    setError("");
+    setTotal(null);
+    setPoints(null);
     Promise.all([
-      api<{ rows: Row[]; total: Row }>("GET", `/api/v1/reports/summary?${period}`),
+      api<{ total: Row }>("GET", `/api/v1/reports/summary?${period}`),
+      api<{ total: Row }>("GET", `/api/v1/reports/summary?from=${before.from}&to=${before.to}`),
       api<{ points: Point[] }>("GET", `/api/v1/reports/trend?${period}&interval=month`),
     ])
-      .then(([summary, trend]) => {
-        setRows(summary.rows);
-        setTotal(summary.total);
+      .then(([now, then, trend]) => {
+        setTotal(now.total);
+        setPrevious(then.total);
         setPoints(trend.points);
       })
       .catch(() => setError(t("error")));
   }, [period]);
   useEffect(() => {
-    api<{ rows: Row[] }>("GET", `/api/v1/reports/summary?${period}&group_by=unit&level=${rankLevel}&sort=on_time_rate`)
+    setRanking(null);
+    api<{ rows: Row[] }>("GET", `/api/v1/reports/summary?${period}&group_by=unit&level=${level}&sort=${figure.name}&order=${ascending ? "asc" : "desc"}`)
       .then((ranked) => setRanking(ranked.rows))
       .catch(() => setError(t("error")));
-  }, [period, rankLevel]);
+  }, [period, level, figure.name, ascending]);
+  useEffect(() => {
+    setDrilled(null);
+    if (!view.drillUnit || !view.drillMeasure) return;
+    api<{ items: Drilled[] }>("GET", `/api/v1/reports/petitions?${period}&measure=${encodeURIComponent(view.drillMeasure)}&unit=${encodeURIComponent(view.drillUnit)}&limit=50`)
+      .then((r) => {
+        setDrilled(r.items);
+        requestAnimationFrame(() => document.getElementById("drill-title")?.focus());
+      })
+      .catch(() => setError(t("error")));
+  }, [period, view.drillUnit, view.drillMeasure]);
+
   const choosePreset = (preset: string) => {
     const today = isoDate(new Date());
-    setFrom(presetFrom(preset, today));
-    setTo(today);
+    setView({ from: presetFrom(preset, today), to: today, unit: null, measure: null, label: null });
+  };
+  // A drill-down is a new entry in the history: Back closes it.
+  const drill = (row: Row, measure: string, word: string) => {
+    const q = new URLSearchParams(location.search);
+    q.set("from", from);
+    q.set("to", to);
+    q.set("unit", row.key);
+    q.set("measure", measure);
+    q.set("label", `${row.label}：${word}`);
+    navigate(`${location.pathname}?${q}`);
   };
 
   const lang = language.get();
-  // The petitions behind a figure, for one unit's subtree.
-  const showPetitions = async (row: Row, measure: string, title: string) => {
-    const r = await api<{ items: Drilled[] }>("GET", `/api/v1/reports/petitions?${period}&measure=${measure}&unit=${encodeURIComponent(row.key)}&limit=50`);
-    setDrill({ title: `${row.label}: ${title}`, items: r.items });
+  const shown = ranking ? (view.all ? ranking : ranking.slice(0, topN)) : [];
+  const rankWord = t(figure.word as never);
+  const barValue = (r: Row) => {
+    const v = r[figure.name] as number | null;
+    return v === null ? null : figure.rate ? +(v * 100).toFixed(1) : v;
   };
+  const describe = (rows: Row[]) =>
+    rows.map((r) => `${r.label} ${figureText(figure, r[figure.name] as number | null)}`).join("；");
+
   return (
     <>
       <h1>{t("dashboard")}</h1>
@@ -108,9 +222,9 @@ export function Dashboard() {
         <fieldset>
           <legend>{t("period")}</legend>
           <label for="from">{lang === "zh" ? "起" : "From"}</label>
-          <input id="from" type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} />
+          <input id="from" type="date" value={from} onChange={(e) => setView({ from: e.currentTarget.value })} />
           <label for="to">{lang === "zh" ? "止" : "To"}</label>
-          <input id="to" type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} />
+          <input id="to" type="date" value={to} onChange={(e) => setView({ to: e.currentTarget.value })} />
           <div class="presets" role="group" aria-label={t("presets")}>
             {presets.map((p) => (
               <button key={p} type="button" class="secondary" aria-pressed={from === presetFrom(p, isoDate(new Date())) && to === isoDate(new Date())}
@@ -122,113 +236,160 @@ export function Dashboard() {
         <a class="button" href={`/api/v1/reports/summary?${period}&format=xlsx&lang=${lang}`} download>{t("export_xlsx")}</a>
       </form>
       {error && <p role="alert">{error}</p>}
-      {!rows || !points ? (
-        <p role="status">{t("loading")}</p>
-      ) : (
-        <>
-          <section aria-labelledby="overdue-title" class="card">
-            <h2 id="overdue-title">{t("overdue_by_unit")}</h2>
-            <Chart title={t("overdue_by_unit")} option={{
-              xAxis: { type: "category", data: rows.map((r) => r.label), axisLabel: { rotate: 30 } },
-              yAxis: { type: "value", minInterval: 1 },
-              series: [{ type: "bar", name: t("overdue_now"), data: rows.map((r) => r.overdue_now), color: "#b42318" }],
-            }} />
-            <table>
-              <caption>{t("overdue_by_unit")}</caption>
-              <thead><tr><th scope="col">{t("unit")}</th><th scope="col">{t("received")}</th><th scope="col">{t("status_overdue")}</th><th scope="col">{t("on_time_rate")}</th></tr></thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.key}>
-                    <th scope="row">{r.label}</th>
-                    <td>
-                      {r.received > 0 ? (
-                        <button type="button" class="link" onClick={() => showPetitions(r, "received", t("received"))}>{r.received}</button>
-                      ) : r.received}
-                    </td>
-                    <td>
-                      {r.overdue_now > 0 ? (
-                        <button type="button" class="link" onClick={() => showPetitions(r, "overdue_now", t("status_overdue"))}>{r.overdue_now}</button>
-                      ) : r.overdue_now}
-                    </td>
-                    <td>{percent(r.on_time_rate)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
-          {drill && (
-            <section aria-labelledby="drill-title" class="card">
-              <h2 id="drill-title" tabIndex={-1}>{drill.title}</h2>
-              <ul>
-                {drill.items.map((d) => (
-                  <li key={d.petition.id + d.at}>
-                    <a href={`/petitions/${d.petition.id}`} onClick={(e) => { e.preventDefault(); navigate(`/petitions/${d.petition.id}`); }}>
-                      {d.petition.tracking_code}
-                    </a>{" "}{d.petition.subject} — {d.petition.responsible_unit?.name ?? ""}
-                  </li>
-                ))}
-              </ul>
-            </section>
-          )}
-          {total && (
-            <section aria-labelledby="escalations-title" class="card">
-              <h2 id="escalations-title">{t("escalations")}</h2>
-              <Chart title={t("escalations")} option={{
-                xAxis: { type: "category", data: [t("reminded"), t("supervised"), t("escalated_to_town"), t("escalated_to_department"), t("escalated_to_district"), t("criticised")] },
-                yAxis: { type: "value", minInterval: 1 },
-                series: [{ type: "bar", name: t("escalations"), color: "#93370d",
-                           data: [total.reminded, total.supervised, total.escalated_to_town, total.escalated_to_department, total.escalated_to_district, total.criticised] }],
-              }} />
-              <table>
-                <caption>{t("escalations")}</caption>
-                <thead><tr>{escalationKeys.map((k) => <th scope="col" key={k}>{t(k)}</th>)}</tr></thead>
-                <tbody><tr>{escalationKeys.map((k) => <td key={k}>{total[k]}</td>)}</tr></tbody>
-              </table>
-            </section>
-          )}
-          <section aria-labelledby="ranking-title" class="card">
-            <h2 id="ranking-title">{t("ranking")}</h2>
-            <label for="rank-level">{t("rank_level")}</label>{" "}
-            <select id="rank-level" value={rankLevel} onChange={(e) => setRankLevel(e.currentTarget.value as (typeof rankLevels)[number])}>
+      <section aria-labelledby="headline-title" class="card">
+        <h2 id="headline-title">{t("headline_title")}</h2>
+        <p class="hint">{t("compared_with").replace("{from}", before.from).replace("{to}", before.to)}</p>
+        {!total ? <p role="status">{t("loading")}</p> : (
+          <dl class="headlines">
+            <Headline word="received" value={total.received} previous={previous?.received ?? null} rate={false} better="high" />
+            <Headline word="overdue_now" value={total.overdue_now} previous={null} rate={false} better="low" current />
+            <Headline word="on_time_rate" value={total.on_time_rate} previous={previous?.on_time_rate ?? null} rate better="high" />
+            <Headline word="satisfaction_rate" value={total.satisfaction_rate} previous={previous?.satisfaction_rate ?? null} rate better="high" />
+            <Headline word="escalations_count" value={escalationTotal(total)} previous={previous ? escalationTotal(previous) : null} rate={false} better="low" />
+          </dl>
+        )}
+      </section>
+
+      <section aria-labelledby="units-title" class="card">
+        <h2 id="units-title">{t("by_responsible_unit")}</h2>
+        <p class="hint">{t("by_responsible_unit_hint")}</p>
+        <div class="period">
+          <div>
+            <label for="rank-level">{t("rank_level")}</label>
+            <select id="rank-level" value={level} onChange={(e) => setView({ level: e.currentTarget.value, all: null })}>
               {rankLevels.map((l) => <option key={l} value={l}>{t(`level_${l}`)}</option>)}
             </select>
-            <table>
-              <caption>{t("ranking_caption")}</caption>
-              <thead><tr><th scope="col">#</th><th scope="col">{t("unit")}</th><th scope="col">{t("on_time_rate")}</th><th scope="col">{t("status_overdue")}</th></tr></thead>
-              <tbody>
-                {ranking.map((r) => (
-                  <tr key={r.key}>
-                    <td>{r.rank ?? ""}</td><th scope="row">{r.label}</th>
-                    <td>{percent(r.on_time_rate)}</td><td>{r.overdue_now}</td>
+          </div>
+          <div>
+            <label for="rank-by">{t("rank_by")}</label>
+            <select id="rank-by" value={figure.name} onChange={(e) => setView({ by: e.currentTarget.value })}>
+              {rankFigures.map((f) => <option key={f.name} value={f.name}>{t(f.word as never)}</option>)}
+            </select>
+          </div>
+          <div>
+            <label for="rank-order">{t("rank_order")}</label>
+            <select id="rank-order" value={ascending ? "asc" : "desc"} onChange={(e) => setView({ order: e.currentTarget.value === "asc" ? "asc" : null })}>
+              <option value="desc">{t("order_desc")}</option>
+              <option value="asc">{t("order_asc")}</option>
+            </select>
+          </div>
+        </div>
+        {!ranking ? <p role="status">{t("loading")}</p> : (
+          <>
+            <Chart
+              title={`${t(`level_${level}`)} · ${rankWord}${view.all ? "" : ` · ${t("top_n").replace("{n}", String(topN))}`}`}
+              description={describe(shown)}
+              height={`${Math.max(8, shown.length * 2.2 + 3)}rem`}
+              onClick={(i) => shown[i] && drill(shown[i], figure.drill, rankWord)}
+              option={{
+                grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+                xAxis: { type: "value", ...(figure.rate ? { max: 100, axisLabel: { formatter: "{value}%" } } : { minInterval: 1 }) },
+                yAxis: { type: "category", inverse: true, data: shown.map((r) => r.label) },
+                series: [{ type: "bar", name: rankWord, data: shown.map(barValue), color: figure.better === "low" ? "#b42318" : "#175cd3",
+                           label: { show: true, position: "right", formatter: figure.rate ? "{c}%" : "{c}" }, cursor: "pointer" }],
+              }} />
+            <div class="table-scroll" role="region" aria-labelledby="units-caption" tabIndex={0}>
+              <table>
+                <caption id="units-caption">{t("ranked_by").replace("{figure}", rankWord)}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">#</th><th scope="col">{t("unit")}</th><th scope="col">{t("orders_received")}</th>
+                    <th scope="col">{t("replied_count")}</th><th scope="col">{t("on_time_rate")}</th>
+                    <th scope="col">{t("overdue_now")}</th><th scope="col">{t("satisfaction_rate")}</th>
+                    {!["dispatched", "replied", "on_time_rate", "overdue_now", "satisfaction_rate"].includes(figure.name) && <th scope="col">{rankWord}</th>}
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
-          <section aria-labelledby="trend-title" class="card">
-            <h2 id="trend-title">{t("on_time_trend")}</h2>
-            <Chart title={t("on_time_trend")} option={{
-              xAxis: { type: "category", data: points.map((p) => p.period.slice(0, 7)) },
-              yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
-              legend: {},
-              series: [
-                { type: "line", name: t("on_time_rate"), data: points.map((p) => (p.on_time_rate === null ? null : +(p.on_time_rate * 100).toFixed(1))), color: "#175cd3" },
-                { type: "line", name: t("satisfaction_rate"), data: points.map((p) => (p.satisfaction_rate === null ? null : +(p.satisfaction_rate * 100).toFixed(1))), color: "#067647" },
-              ],
-            }} />
-            <table>
-              <caption>{t("on_time_trend")}</caption>
-              <thead><tr><th scope="col">{t("month")}</th><th scope="col">{t("received")}</th><th scope="col">{t("on_time_rate")}</th><th scope="col">{t("satisfaction_rate")}</th></tr></thead>
-              <tbody>
-                {points.map((p) => (
-                  <tr key={p.period}><th scope="row">{p.period.slice(0, 7)}</th><td>{p.received}</td><td>{percent(p.on_time_rate)}</td><td>{percent(p.satisfaction_rate)}</td></tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
-          <HotlineFigures period={period} />
-        </>
+                </thead>
+                <tbody>
+                  {shown.map((r) => (
+                    <tr key={r.key}>
+                      <td>{r.rank ?? ""}</td>
+                      <th scope="row">{r.label}</th>
+                      <td><DrillNumber value={r.dispatched} onClick={() => drill(r, "dispatched", t("orders_received"))} /></td>
+                      <td><DrillNumber value={r.replied} onClick={() => drill(r, "replied", t("replied_count"))} /></td>
+                      <td>{percent(r.on_time_rate)}</td>
+                      <td><DrillNumber value={r.overdue_now} onClick={() => drill(r, "overdue_now", t("overdue_now"))} /></td>
+                      <td>{percent(r.satisfaction_rate)}</td>
+                      {!["dispatched", "replied", "on_time_rate", "overdue_now", "satisfaction_rate"].includes(figure.name) &&
+                        <td>{figureText(figure, r[figure.name] as number | null)}</td>}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {ranking.length > topN && (
+              <button type="button" class="secondary" onClick={() => setView({ all: view.all ? null : "1" })}>
+                {view.all ? t("show_top_n").replace("{n}", String(topN)) : t("show_all_units").replace("{n}", String(ranking.length))}
+              </button>
+            )}
+          </>
+        )}
+      </section>
+
+      {view.drillUnit && (
+        <section aria-labelledby="drill-title" class="card">
+          <h2 id="drill-title" tabIndex={-1}>{view.drillLabel}</h2>
+          {!drilled ? <p role="status">{t("loading")}</p> : drilled.length === 0 ? <p>{t("nothing_found")}</p> : (
+            <ul>
+              {drilled.map((d) => (
+                <li key={d.petition.id + d.at}>
+                  <a href={`/petitions/${d.petition.id}`} onClick={(e) => { e.preventDefault(); navigate(`/petitions/${d.petition.id}`); }}>
+                    {d.petition.tracking_code}
+                  </a>{" "}{d.petition.subject} — {d.petition.responsible_unit?.name ?? ""}
+                </li>
+              ))}
+            </ul>
+          )}
+          <button type="button" class="secondary" onClick={() => setView({ unit: null, measure: null, label: null })}>{t("close_drill")}</button>
+        </section>
       )}
+
+      {total && (
+        <section aria-labelledby="escalations-title" class="card">
+          <h2 id="escalations-title">{t("escalations")}</h2>
+          <Chart title={t("escalations")}
+                 description={escalationKeys.map((k) => `${t(k)} ${total[k]}`).join("；")}
+                 option={{
+                   xAxis: { type: "category", data: escalationKeys.map((k) => t(k)) },
+                   yAxis: { type: "value", minInterval: 1 },
+                   series: [{ type: "bar", name: t("escalations"), color: "#93370d", data: escalationKeys.map((k) => total[k]) }],
+                 }} />
+          <table>
+            <caption>{t("escalations")}</caption>
+            <thead><tr>{escalationKeys.map((k) => <th scope="col" key={k}>{t(k)}</th>)}</tr></thead>
+            <tbody><tr>{escalationKeys.map((k) => <td key={k}>{total[k]}</td>)}</tr></tbody>
+          </table>
+        </section>
+      )}
+      {points && (
+        <section aria-labelledby="trend-title" class="card">
+          <h2 id="trend-title">{t("on_time_trend")}</h2>
+          <Chart title={t("on_time_trend")}
+                 description={points.map((p) => `${p.period.slice(0, 7)} ${t("on_time_rate")} ${percent(p.on_time_rate)}，${t("satisfaction_rate")} ${percent(p.satisfaction_rate)}`).join("；")}
+                 option={{
+                   xAxis: { type: "category", data: points.map((p) => p.period.slice(0, 7)) },
+                   yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+                   legend: {},
+                   series: [
+                     { type: "line", name: t("on_time_rate"), data: points.map((p) => (p.on_time_rate === null ? null : +(p.on_time_rate * 100).toFixed(1))), color: "#175cd3" },
+                     { type: "line", name: t("satisfaction_rate"), data: points.map((p) => (p.satisfaction_rate === null ? null : +(p.satisfaction_rate * 100).toFixed(1))), color: "#067647" },
+                   ],
+                 }} />
+          <table>
+            <caption>{t("on_time_trend")}</caption>
+            <thead><tr><th scope="col">{t("month")}</th><th scope="col">{t("received")}</th><th scope="col">{t("on_time_rate")}</th><th scope="col">{t("satisfaction_rate")}</th></tr></thead>
+            <tbody>
+              {points.map((p) => (
+                <tr key={p.period}><th scope="row">{p.period.slice(0, 7)}</th><td>{p.received}</td><td>{percent(p.on_time_rate)}</td><td>{percent(p.satisfaction_rate)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      <HotlineFigures period={period} />
     </>
   );
+}
+
+function DrillNumber({ value, onClick }: { value: number; onClick: () => void }) {
+  return value > 0 ? <button type="button" class="link" onClick={onClick}>{value}</button> : <>{value}</>;
 }

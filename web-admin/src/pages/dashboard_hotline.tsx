@@ -123,7 +123,9 @@ export function HotlineFigures({ period }: { period: string }) {
             <a class="button" href={`/api/v1/reports/hotline?${query}&format=xlsx&lang=${lang}`} download>{t("export_xlsx")}</a>
           </div>
           {report.rows.length > 0 && (
-            <Chart title={t("hotline_figures")} option={{
+            <Chart title={t("hotline_figures")}
+                   description={report.rows.map((r) => `${rowLabel(r, grouping)} ${t("hotline_answered")} ${r.answered}，${t("hotline_abandoned")} ${r.abandoned}`).join("；")}
+                   option={{
               xAxis: { type: "category", data: report.rows.map((r) => rowLabel(r, grouping)) },
               yAxis: { type: "value", minInterval: 1 },
               legend: {},

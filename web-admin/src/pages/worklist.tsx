@@ -12,6 +12,7 @@ import { label, language, t, WordKey } from "../i18n";
 import { localTime } from "../format";
 import { useSignal } from "../signal";
 import { loadWorkflow, Workflow } from "../workflow";
+import { BulkBar } from "./worklist_bulk";
 
 interface Item {
   id: number;
@@ -83,12 +84,14 @@ function query(f: Filters, states: string[], mine: boolean, after?: string): str
   return `/api/v1/petitions?${params}`;
 }
 
-function Rows({ items }: { items: Item[] }) {
+// `select`: rows may be chosen for a bulk action (a checkbox first in each row).
+function Rows({ items, select }: { items: Item[]; select?: { chosen: Set<number>; toggle: (id: number) => void } }) {
   return (
     <div class="table-scroll" role="region" aria-label={t("worklist")} tabIndex={0}>
       <table class="cards-on-phone">
         <thead>
           <tr>
+            {select && <th scope="col"><span class="visually-hidden">{t("bulk_choose")}</span></th>}
             <th scope="col">{t("tracking_code")}</th>
             <th scope="col">{t("subject")}</th>
             <th scope="col">{t("petitioner")}</th>
@@ -103,6 +106,12 @@ function Rows({ items }: { items: Item[] }) {
         <tbody>
           {items.map((item) => (
             <tr key={item.id}>
+              {select && (
+                <td data-label={t("bulk_choose")}>
+                  <input type="checkbox" id={`choose-${item.id}`} checked={select.chosen.has(item.id)} onChange={() => select.toggle(item.id)}
+                         aria-label={`${t("bulk_choose")} ${item.tracking_code}`} />
+                </td>
+              )}
               <td data-label={t("tracking_code")}>
                 <span><a href={`/petitions/${item.id}`} onClick={(e) => { e.preventDefault(); navigate(`/petitions/${item.id}`); }}>
                   {item.tracking_code}
@@ -162,6 +171,7 @@ export function Worklist({ mine = false, user = 0, roles = [] }: { mine?: boolea
   const [page, setPage] = useState<Page | null>(null);
   const [decisions, setDecisions] = useState<Item[]>([]);
   const [viewName, setViewName] = useState("");
+  const [chosen, setChosen] = useState<Set<number>>(new Set());
   const [error, setError] = useState("");
   const saved = useSavedViews(user);
 
@@ -301,7 +311,20 @@ export function Worklist({ mine = false, user = 0, roles = [] }: { mine?: boolea
         {t("worklist_count").replace("{shown}", String(items.length)).replace("{total}", `${page.total}${page.total_exact ? "" : "+"}`)}
       </p>
       {error && <p role="alert" class="error">{error}</p>}
-      {items.length === 0 ? <p>{t("empty_worklist")}</p> : <Rows items={items} />}
+      {!mine && (
+        <BulkBar workflow={workflow} roles={roles} selected={items.filter((i) => chosen.has(i.id))} listed={items.length}
+                 onDone={() => { setChosen(new Set()); load(); }} />
+      )}
+      {items.length === 0 ? <p>{t("empty_worklist")}</p> : (
+        <Rows items={items} select={mine ? undefined : {
+          chosen,
+          toggle: (id) => setChosen((all) => {
+            const next = new Set(all);
+            if (!next.delete(id)) next.add(id);
+            return next;
+          }),
+        }} />
+      )}
       {page.next && <button type="button" onClick={() => load(page.next!)}>{t("load_more")}</button>}
     </section>
   );
