@@ -148,7 +148,8 @@ struct PetitionFilter {
   std::optional<std::string> received_from, received_to;  // dates, inclusive (YYYY-MM-DD, local)
   std::optional<std::int64_t> proxy_user_id;
   std::optional<std::string> text;
-  bool mine = false;  // filed by me, or my proxy cases
+  bool text_is_name = false;  // set by list(): the text is a petitioner's name
+  bool mine = false;          // filed by me, or my proxy cases
   enum class Sort { received, deadline } sort = Sort::received;
   std::optional<std::string> after;  // keyset cursor from a previous page
   int limit = 50;

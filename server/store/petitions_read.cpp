@@ -68,6 +68,28 @@ bool looks_like_tracking_code(std::string_view text) {
 }
 
 // Seven or more digits, written with nothing but spaces, dashes, brackets and a leading +.
+// A Chinese personal name as typed: two to five Han characters (a middle dot allowed, as in minority names).
+bool looks_like_name(std::string_view text) {
+  const auto name = trimmed(text);
+  int characters = 0;
+  for (std::size_t i = 0; i < name.size();) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0xE0 || c >= 0xF0 || i + 2 >= name.size()) {
+      if (name.compare(i, 2, "\xC2\xB7") == 0) {  // ·
+        i += 2;
+        continue;
+      }
+      return false;
+    }
+    const unsigned code = ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(name[i + 1]) & 0x3Fu) << 6) |
+                          (static_cast<unsigned char>(name[i + 2]) & 0x3Fu);
+    if (code < 0x4E00 || code > 0x9FFF) return false;
+    ++characters;
+    i += 3;
+  }
+  return characters >= 2 && characters <= 5;
+}
+
 bool looks_like_phone(std::string_view text) {
   int digits = 0;
   for (char c : text) {
@@ -110,6 +132,10 @@ std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Sta
   } else if (f.text && looks_like_phone(*f.text)) {
     sql += " AND p.petitioner_id IN (SELECT id FROM petitioners WHERE phone_key = " +
            param(statement, normalise_phone(*f.text)) + ")";
+  } else if (f.text && f.text_is_name) {
+    // Nobody finds an anonymous petition by its petitioner's name.
+    sql += " AND NOT p.anonymous AND p.petitioner_id IN (SELECT id FROM petitioners WHERE name = " +
+           param(statement, trimmed(*f.text)) + ")";
   } else if (f.text) {
     sql += " AND p.search_bigrams @> " + param(statement, pg::words_literal(workflow::search_bigrams(*f.text))) +
            "::text[] AND NOT EXISTS (SELECT 1 FROM unnest(" +
@@ -283,6 +309,13 @@ boost::asio::awaitable<std::vector<TimelineEvent>> PetitionStore::events(const A
 boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, PetitionFilter filter) {
   if (filter.text && workflow::searchable_characters(*filter.text) < 2)
     throw Error(Errc::invalid_field, "search needs at least two letters or digits", "q");
+  // Two to five Han characters that are someone's name search by the name; any other words, the text.
+  if (filter.text && looks_like_name(*filter.text)) {
+    pg::Statement named("SELECT EXISTS (SELECT 1 FROM petitioners WHERE name = $1)", trimmed(*filter.text));
+    filter.text_is_name = (co_await pool_.run_one(std::move(named))).text(0, 0) == "t";
+  }
+  const bool by_words =
+      filter.text && !filter.text_is_name && !looks_like_tracking_code(*filter.text) && !looks_like_phone(*filter.text);
   const auto now = epoch(clock_());
   pg::Statement page("");
   NowParam page_now(page, now);
@@ -306,7 +339,7 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
   page.prepare = false;
   count.prepare = false;
   std::vector<pg::Statement> statements;
-  if (filter.text) {
+  if (by_words) {
     pg::Statement probe("SELECT count(*) FROM (SELECT 1 FROM petitions WHERE search_bigrams @> $1::text[] LIMIT $2) m",
                         pg::words_literal(workflow::search_bigrams(*filter.text)), rare_text_matches + 1);
     probe.prepare = false;
@@ -322,7 +355,7 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
   statements.push_back(std::move(page));
   statements.push_back(std::move(count));
   auto results = co_await pool_.run(std::move(statements));
-  if (filter.text) results.erase(results.begin(), results.begin() + 2);
+  if (by_words) results.erase(results.begin(), results.begin() + 2);
   PetitionPage out;
   const auto& rows = results[0];
   for (int row = 0; row < rows.rows() && row < filter.limit; ++row) out.items.push_back(summary_from(rows, row));

@@ -439,6 +439,15 @@ TEST_CASE("lists filter, page by keyset, count, and search Chinese by two-charac
   CHECK(text(overdue.at("items").as_array()[0], "deadline_status") == "overdue");
   // A handler sees only what is routed to their unit.
   CHECK(number(f.as("v1.handler").get("/api/v1/petitions").json(), "total") == 0);
+  // And a petitioner's name (two to five Han characters that are someone's name), never an anonymous petition's.
+  const auto named = f.file(R"({"channel":"hotline","type":"help","category":"subsidies","subject":"补贴咨询",)"
+                            R"("content":"询问补贴。","petitioner":{"name":"王秀英","phone":"13700001234"}})");
+  f.file(R"({"channel":"hotline","type":"help","category":"subsidies","subject":"匿名反映","content":"匿名。",)"
+         R"("anonymous":true,"petitioner":{"name":"王秀英","phone":"13700001235"}})");
+  auto by_name = op.get("/api/v1/petitions?q=%E7%8E%8B%E7%A7%80%E8%8B%B1").json();  // 王秀英
+  REQUIRE(by_name.at("items").as_array().size() == 1);
+  CHECK(number(by_name.at("items").as_array()[0], "id") == number(named, "id"));
+  CHECK(number(op.get("/api/v1/petitions?q=%E7%8E%8B%E7%A7%80").json(), "total") == 0);  // 王秀: no one's name, no word
 }
 
 TEST_CASE("the petition and the worklist say the working time left before the deadline, then how late") {

@@ -279,7 +279,7 @@ const words = {
   awaiting_my_decision: ["待我决定", "Awaiting my decision"],
   search_and_filter: ["搜索和筛选", "Search and filter"],
   search: ["搜索", "Search"],
-  search_hint: ["可输入受理编号、电话号码，或标题和内容中的词语（至少两个字）", "A tracking code, a phone number, or words of the subject and content (two characters or more)"],
+  search_hint: ["可输入受理编号、电话号码、信访人姓名，或标题和内容中的词语（至少两个字）", "A tracking code, a phone number, a petitioner's name, or words of the subject and content (two characters or more)"],
   open_work: ["未办结", "Open"],
   closed_work: ["已办结", "Closed"],
   sort_by: ["排序", "Sort by"],
