@@ -5,6 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { api } from "../api";
+import { call, Reply } from "../client";
 import { FieldError, inlineError } from "../errors";
 import { label, t } from "../i18n";
 import { AttachmentPicker } from "./attachment_picker";
@@ -13,10 +14,11 @@ import { certificateDisability } from "./identity";
 import { PlacePicker } from "./place_picker";
 import { RoutingHint } from "./routing_hint";
 
-export interface IntakeLists {
-  categories: { code: string; label: { zh: string; en: string } }[];
-  types: string[];
-  urgencies: string[];
+export type IntakeLists = Reply<"/api/v1/portal/categories", "get">;
+
+// The lists the intake forms choose from.
+export function loadIntakeLists(): Promise<IntakeLists> {
+  return call("get", "/api/v1/portal/categories");
 }
 
 interface UnitOption {

@@ -1,16 +1,12 @@
 // The district's places (towns and streets, their villages and communities), fetched once per page load.
-import { api } from "../api";
+import { call, Schema } from "../client";
 
-export interface Place {
-  code: string;
-  name: string;
-  parent: string | null;  // a village's town; null for a town or street
-}
+export type Place = Schema<"Place">;  // parent: a village's town; null for a town or street
 
 let loaded: Promise<Place[]> | null = null;
 
 export function loadPlaces(): Promise<Place[]> {
-  loaded ??= api<{ places: Place[] }>("GET", "/api/v1/portal/places").then((r) => r.places).catch((err) => {
+  loaded ??= call("get", "/api/v1/portal/places").then((r) => r.places).catch((err) => {
     loaded = null;  // try again next time
     throw err;
   });

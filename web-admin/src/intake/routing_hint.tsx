@@ -2,15 +2,11 @@
 // unit (and co-handlers), by name, as the desk registers it. Only a suggestion: dispatch decides.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, ApiError } from "../api";
+import { ApiError } from "../api";
+import { call, Schema } from "../client";
 import { t } from "../i18n";
 
-interface Routed {
-  lead: string;
-  co: string[];
-  diverted: boolean;
-  units: Record<string, string>;
-}
+type Routed = Schema<"Routed">;
 
 export function RoutingHint({ category, urgency, place, complained }: {
   category: string; urgency: string; place: string; complained: string[];
@@ -24,7 +20,7 @@ export function RoutingHint({ category, urgency, place, complained }: {
     if (!category || !place) return;
     let current = true;
     const timer = setTimeout(() => {
-      api<Routed>("POST", "/api/v1/routing/test", { category, urgency, place, complained_units: complained })
+      call("post", "/api/v1/routing/test", { body: { category, urgency, place, complained_units: complained } })
         .then((r) => current && setRouted(r))
         .catch((err) => current && err instanceof ApiError && err.status === 422 && setNone(true));
     }, 250);

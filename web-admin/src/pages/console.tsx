@@ -9,7 +9,7 @@ import { api } from "../api";
 import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
 import { language, t } from "../i18n";
 import { UploadReport, UploadResult } from "../intake/attachment_picker";
-import { IntakeFields, IntakeLists } from "../intake/fields";
+import { IntakeFields, IntakeLists, loadIntakeLists } from "../intake/fields";
 import { Filed, filePetition } from "../intake/file_petition";
 import { emptyIntake, identityProblems, IntakeForm, intakeBody, intakeIds, intakeProblems } from "../intake/form";
 import { navigate } from "../router";
@@ -176,7 +176,7 @@ export function Console({ me }: { me: number }) {
     api<{ replies: SmsReply[] }>("GET", "/api/v1/sms/replies").then((r) => setSmsReplies(r.replies)).catch(() => undefined);
 
   useEffect(() => {
-    api<IntakeLists>("GET", "/api/v1/portal/categories").then(setLists);
+    loadIntakeLists().then(setLists);
     loadCallbacks();
     loadSmsReplies();
     const stops = [

@@ -3,7 +3,8 @@
 // no CAPTCHA (the server limits submissions per address instead).
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api, ApiError } from "../api";
+import { ApiError } from "../api";
+import { call, Reply, Schema } from "../client";
 import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
 import { label, language, t } from "../i18n";
 import { localDate, localTime } from "../format";
@@ -11,17 +12,8 @@ import { AttachmentPicker, UploadReport, UploadResult, uploadFiles } from "../in
 import { PlacePicker } from "../intake/place_picker";
 import { useSignal } from "../signal";
 
-interface Category {
-  code: string;
-  label: { zh: string; en: string };
-}
-
-interface Status {
-  tracking_code: string;
-  state_label: { zh: string; en: string };
-  received_at: string;
-  due_at: string | null;
-}
+type Lists = Reply<"/api/v1/portal/categories", "get">;
+type Status = Schema<"PublicStatus">;
 
 // The form's fields by the API's names, and the ids of their inputs.
 const submitIds: Record<string, string> = {
@@ -29,13 +21,8 @@ const submitIds: Record<string, string> = {
   content: "content", "petitioner.unit": "place-town", "petitioner.preferred_channel": "channel-sms",
 };
 
-interface Submitted {
-  tracking_code: string;
-  received_at: string;
-  due_at: string | null;
-  handling_limit: { unit: string; amount: number } | null;
-  upload_url: string;
-}
+type Submitted = Schema<"PortalSubmitted">;
+type Channel = NonNullable<Schema<"Petitioner">["preferred_channel"]>;
 
 function limitText(limit: { unit: string; amount: number }): string {
   const word = t(`limit_${limit.unit}` as never) || limit.unit;
@@ -64,8 +51,8 @@ function Confirmation({ done, uploads }: { done: Submitted; uploads: UploadResul
 }
 
 function Submit() {
-  const [lists, setLists] = useState<{ categories: Category[]; types: string[] } | null>(null);
-  const [form, setForm] = useState({ name: "", phone: "", type: "help", category: "", place: "", subject: "", content: "", preferred_channel: "sms" });
+  const [lists, setLists] = useState<Lists | null>(null);
+  const [form, setForm] = useState({ name: "", phone: "", type: "help", category: "", place: "", subject: "", content: "", preferred_channel: "sms" as Channel });
   const [files, setFiles] = useState<File[]>([]);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FieldError[]>([]);
@@ -73,7 +60,7 @@ function Submit() {
   const [uploads, setUploads] = useState<UploadResult[]>([]);
 
   useEffect(() => {
-    api<{ categories: Category[]; types: string[] }>("GET", "/api/v1/portal/categories").then(setLists);
+    call("get", "/api/v1/portal/categories").then(setLists);
   }, []);
 
   const set = (field: keyof typeof form) => (e: Event) =>
@@ -88,13 +75,15 @@ function Submit() {
     if (missing.length > 0) return;
     setBusy(true);
     try {
-      const r = await api<Submitted>("POST", "/api/v1/portal/petitions", {
-        type: form.type,
-        category: form.category,
-        subject: form.subject,
-        content: form.content,
-        petitioner: { name: form.name, phone: form.phone, preferred_channel: form.preferred_channel,
-                      ...(form.place ? { unit: form.place } : {}) },
+      const r = await call("post", "/api/v1/portal/petitions", {
+        body: {
+          type: form.type,
+          category: form.category,
+          subject: form.subject,
+          content: form.content,
+          petitioner: { name: form.name, phone: form.phone, preferred_channel: form.preferred_channel,
+                        ...(form.place ? { unit: form.place } : {}) },
+        },
       });
       setUploads(await uploadFiles(r.upload_url, files));
       setDone(r);
@@ -169,7 +158,7 @@ function CheckStatus() {
     setError("");
     setFound(null);
     try {
-      setFound(await api<Status>("POST", "/api/v1/portal/status", { tracking_code: code.trim(), phone_last4: last4.trim() }));
+      setFound(await call("post", "/api/v1/portal/status", { body: { tracking_code: code.trim(), phone_last4: last4.trim() } }));
     } catch (err) {
       setError(err instanceof ApiError && err.status === 404 ? t("not_found") : errorText(err));
     }

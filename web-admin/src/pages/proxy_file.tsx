@@ -2,10 +2,9 @@
 // petitioner's consent recorded (how it was given); the case then shows on the proxy's own list.
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
 import { ErrorSummary, FieldError, fieldError } from "../errors";
 import { language, t } from "../i18n";
-import { IntakeFields, IntakeLists } from "../intake/fields";
+import { IntakeFields, IntakeLists, loadIntakeLists } from "../intake/fields";
 import { filePetition } from "../intake/file_petition";
 import { emptyIntake, identityProblems, IntakeForm, intakeBody, intakeIds, intakeProblems } from "../intake/form";
 import { navigate } from "../router";
@@ -21,7 +20,7 @@ export function ProxyFile() {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    api<IntakeLists>("GET", "/api/v1/portal/categories").then(setLists).catch(() => undefined);
+    loadIntakeLists().then(setLists).catch(() => undefined);
   }, []);
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -3,11 +3,10 @@
 // registered from the post (channel letter, with the day it arrived, from which its time limits count).
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api } from "../api";
 import { ErrorSummary, FieldError, fieldError } from "../errors";
 import { language, t } from "../i18n";
 import { UploadReport, UploadResult } from "../intake/attachment_picker";
-import { IntakeFields, IntakeLists } from "../intake/fields";
+import { IntakeFields, IntakeLists, loadIntakeLists } from "../intake/fields";
 import { Filed, filePetition } from "../intake/file_petition";
 import { emptyIntake, identityProblems, IntakeChannel, IntakeForm, intakeBody, intakeIds, intakeProblems } from "../intake/form";
 import { printReceipt } from "../receipt";
@@ -34,7 +33,7 @@ export function Reception() {
   const idOf = intakeIds(prefix);
 
   useEffect(() => {
-    api<IntakeLists>("GET", "/api/v1/portal/categories").then(setLists).catch(() => undefined);
+    loadIntakeLists().then(setLists).catch(() => undefined);
   }, []);
   useEffect(() => {
     if (filed) done.current?.focus();
