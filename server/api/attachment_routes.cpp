@@ -97,10 +97,8 @@ json::value attachment_view(std::int64_t petition_id, const store::Attachment& a
       {"previewable", previewable(a.content_type)}};
 }
 
-awaitable<Response> upload(Services& services, RequestContext& context) {
-  const auto id = http::path_id(context, "petition_id");
-  // Jurisdiction first: nothing is checked or written for a petition the user cannot see.
-  if (!co_await services.petitions.find(actor_of(context), id)) throw Error(Errc::not_found, "no such petition");
+// The request's file, checked against its name and type and written durably under its checksum: what to record.
+awaitable<store::Attachment> written_file(Services& services, RequestContext& context) {
   const auto& body = context.request.body();
   if (body.empty()) throw Error(Errc::invalid_field, "the request body is the file, and it is empty", "body");
   store::Attachment attachment;
@@ -110,6 +108,14 @@ awaitable<Response> upload(Services& services, RequestContext& context) {
   attachment.sha256 = auth::sha256_hex(body);
   auto task = store_file(attachment_path(services.attachment_dir, attachment.sha256), body);
   co_await boost::asio::co_spawn(services.workers, std::move(task), boost::asio::use_awaitable);
+  co_return attachment;
+}
+
+awaitable<Response> upload(Services& services, RequestContext& context) {
+  const auto id = http::path_id(context, "petition_id");
+  // Jurisdiction first: nothing is checked or written for a petition the user cannot see.
+  if (!co_await services.petitions.find(actor_of(context), id)) throw Error(Errc::not_found, "no such petition");
+  auto attachment = co_await written_file(services, context);
   auto [stored, created] = co_await services.petitions.add_attachment(actor_of(context), id, std::move(attachment));
   co_return http::json_response(created ? http::Status::created : http::Status::ok, attachment_view(id, stored));
 }
@@ -121,15 +127,7 @@ awaitable<Response> portal_upload(Services& services, RequestContext& context) {
   // The token first: nothing is checked or written for a link that no longer takes files.
   if (!co_await services.petitions.upload_token_petition(token))
     throw Error(Errc::not_found, "this upload link has expired or its files are used up");
-  const auto& body = context.request.body();
-  if (body.empty()) throw Error(Errc::invalid_field, "the request body is the file, and it is empty", "body");
-  store::Attachment attachment;
-  attachment.file_name = checked_file_name(context);
-  attachment.content_type = checked_content_type(context.request);
-  attachment.size = static_cast<std::int64_t>(body.size());
-  attachment.sha256 = auth::sha256_hex(body);
-  auto task = store_file(attachment_path(services.attachment_dir, attachment.sha256), body);
-  co_await boost::asio::co_spawn(services.workers, std::move(task), boost::asio::use_awaitable);
+  auto attachment = co_await written_file(services, context);
   auto [stored, created] = co_await services.petitions.add_portal_attachment(token, std::move(attachment));
   // The petitioner learns only what they sent: no address to fetch it from, no petition id.
   co_return http::json_response(created ? http::Status::created : http::Status::ok,

@@ -8,20 +8,20 @@
 #include "server/app/demo_history.hpp"
 
 #include "server/app/demo.hpp"
+#include "server/app/offline.hpp"
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <queue>
 #include <random>
 
 #include "core/error.hpp"
 #include "server/auth/secrets.hpp"
-#include "server/pg/blocking_connection.hpp"
+#include "server/store/demo_store.hpp"
 #include "server/store/petitions.hpp"
+#include "server/store/units.hpp"
 #include "server/store/users.hpp"
 #include "workflow/calendar.hpp"
+#include "workflow/identity.hpp"
 
 namespace petitiond::app {
 namespace {
@@ -179,43 +179,33 @@ class Simulation {
   }
   void later(std::size_t index, Instant at) { queue_.push({at, index}); }
 
+  // The towns and villages petitions come from (area units that are places, as the portal lists them).
   boost::asio::awaitable<void> load_places() {
-    pg::Statement query(
-        "SELECT code, nlevel(path) FROM units WHERE kind = 'area' AND active AND nlevel(path) IN (2, 3)"
-        " AND serves_unit_id IS NULL ORDER BY code");
-    auto places = co_await pool_.run_one(std::move(query));
-    for (int row = 0; row < places.rows(); ++row)
-      (places.integer(row, 1) == 2 ? towns_ : villages_).emplace_back(places.text(row, 0));
+    store::UnitStore units(pool_);
+    const auto listed = co_await units.list(std::nullopt, false);
+    for (const auto& unit : listed) {
+      if (unit.kind != "area" || unit.serves || (unit.depth != 2 && unit.depth != 3)) continue;
+      (unit.depth == 2 ? towns_ : villages_).push_back(unit.code);
+    }
     if (towns_.empty()) throw Error(Errc::internal, "the demo district has no towns");
   }
 
   boost::asio::awaitable<void> load_actors() {
-    pg::Statement query(
-        "SELECT u.id, u.login, u.display_name, u.unit_id, un.path::text, un.code, u.roles::text[] FROM users u"
-        " JOIN units un ON un.id = u.unit_id WHERE u.active");
-    auto users = co_await pool_.run_one(std::move(query));
-    for (int row = 0; row < users.rows(); ++row) {
-      Actor actor;
-      actor.user_id = users.integer(row, 0);
-      actor.login = users.text(row, 1);
-      actor.display_name = users.text(row, 2);
-      actor.unit_id = users.integer(row, 3);
-      actor.unit_path = users.text(row, 4);
-      const std::string roles(users.text(row, 6));
-      for (auto role : all_roles)
-        if (roles.find(std::string(role_name(role))) != std::string::npos) actor.roles.insert(role);
-      actors_[actor.login] = actor;
-      if (actor.has(Role::handler) && !handlers_.count(std::string(users.text(row, 5))))
-        handlers_[std::string(users.text(row, 5))] = actor.login;
+    store::DemoStore demo(pool_);
+    const auto staff = co_await demo.staff();
+    for (const auto& member : staff) {
+      if (member.actor.has(Role::handler) && !handlers_.count(member.unit_code))
+        handlers_[member.unit_code] = member.actor.login;
+      actors_[member.actor.login] = member.actor;
     }
   }
 
   // The unit's handler, created for the demo when the unit has none yet ("qs-t05.handler", 宝场镇经办人).
   boost::asio::awaitable<Actor> handler_of(std::string unit) {
     if (auto it = handlers_.find(unit); it != handlers_.end()) co_return actors_.at(it->second);
-    pg::Statement query("SELECT name FROM units WHERE code = $1", unit);
-    auto found = co_await pool_.run_one(std::move(query));
-    if (found.rows() == 0) throw Error(Errc::not_found, "no unit " + unit);
+    store::UnitStore units(pool_);
+    const auto found = co_await units.find(unit);
+    if (!found) throw Error(Errc::not_found, "no unit " + unit);
     std::string login;
     for (char c : unit) login += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     login += ".handler";
@@ -223,7 +213,7 @@ class Simulation {
     store::AuditEvent event;
     event.action = "user.created";
     event.actor_login = "demo";
-    store::NewUser user{login, std::string(found.text(0, 0)) + "经办人", std::nullopt, unit, {Role::handler}};
+    store::NewUser user{login, found->name + "经办人", std::nullopt, unit, {Role::handler}};
     if (!password_hash_) password_hash_ = auth::hash_password(demo_password);
     co_await users.create(std::move(user), *password_hash_, event);
     co_await load_actors();
@@ -275,9 +265,8 @@ class Simulation {
     char first[18];
     std::snprintf(first, sizeof first, "510115%04d%02d%02d%03d", between(1940, 2010), between(1, 12), between(1, 28),
                   between(100, 999));
-    return std::string(first) + workflow_check_character(first);
+    return std::string(first) + id_check_character(first);
   }
-  static char workflow_check_character(const char* first_17);
 
   boost::asio::awaitable<void> act(std::size_t index, std::string login, std::string transition,
                                    std::map<std::string, std::string> fields) {
@@ -471,12 +460,22 @@ class Simulation {
   std::optional<std::string> password_hash_;
 };
 
-char Simulation::workflow_check_character(const char* first_17) {
-  static constexpr int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  static constexpr char checks[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) sum += (first_17[i] - '0') * weights[i];
-  return checks[sum % 11];
+boost::asio::awaitable<int> make_history(pg::Pool& pool, int days, const workflow::WorkflowSet& workflows,
+                                         const workflow::CalendarSet& calendars,
+                                         const workflow::RoutingTable& routing) {
+  store::DemoStore demo(pool);
+  if (co_await demo.has_petitions()) co_return 0;  // made at an earlier start
+  store::CalendarBook calendar_book(pool, calendars);
+  store::RoutingBook routing_book(pool, routing);
+  const auto today = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  Instant clock = today;
+  store::PetitionStore petitions(pool, workflows, calendar_book, routing_book, [&clock] { return clock; });
+  Simulation simulation(pool, petitions, clock, today);
+  const int made = co_await simulation.run(today - std::chrono::days(days));
+  // The year's messages went out as it happened: none waits for the dispatcher now (a year of texts and
+  // in-app messages at the first start would be noise, not a demo).
+  co_await demo.settle_outbox();
+  co_return made;
 }
 
 }  // namespace
@@ -484,30 +483,8 @@ char Simulation::workflow_check_character(const char* first_17) {
 int load_demo_history(const std::string& database_url, int days, const workflow::WorkflowSet& workflows,
                       const workflow::CalendarSet& calendars, const workflow::RoutingTable& routing) {
   if (days == 0) return 0;
-  {
-    pg::BlockingConnection db(database_url);
-    if (db.exec("SELECT EXISTS (SELECT 1 FROM petitions)").text(0, 0) == "t") return 0;  // loaded before
-  }
-  boost::asio::io_context io;
-  pg::PoolOptions options;
-  options.connect = {database_url, std::chrono::seconds(10), std::chrono::minutes(5), "petitiond-demo"};
-  options.max_size = 1;
-  options.query_timeout = std::chrono::minutes(5);
-  pg::Pool pool(options);
-  store::CalendarBook calendar_book(pool, calendars);
-  store::RoutingBook routing_book(pool, routing);
-  const auto today = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  Instant clock = today;
-  store::PetitionStore petitions(pool, workflows, calendar_book, routing_book, [&clock] { return clock; });
-  Simulation simulation(pool, petitions, clock, today);
-  auto result = boost::asio::co_spawn(io, simulation.run(today - std::chrono::days(days)), boost::asio::use_future);
-  io.run();
-  const int count = result.get();
-  // The year's messages went out as it happened: none waits for the dispatcher now (a year of texts and
-  // in-app messages at the first start would be noise, not a demo).
-  pg::BlockingConnection db(database_url);
-  db.exec("UPDATE outbox SET state = 'delivered', delivered_at = now() WHERE state = 'pending'");
-  return count;
+  const auto work = [&](pg::Pool& pool) { return make_history(pool, days, workflows, calendars, routing); };
+  return run_offline<int>(database_url, work);
 }
 
 }  // namespace petitiond::app
