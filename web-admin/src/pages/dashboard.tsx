@@ -93,8 +93,9 @@ function figureText(figure: { rate: boolean }, value: number | null | undefined)
 const escalationTotal = (r: Row) => escalationKeys.reduce((sum, k) => sum + (r[k] ?? 0), 0);
 
 // One headline: the figure now, and how it moved since the period before ("较上期 +12", "+2.3 个百分点").
+// `better`: which way is good news (none for volumes: more petitions is neither).
 function Headline({ word, value, previous, rate, better, current }: {
-  word: string; value: number | null; previous: number | null; rate: boolean; better: "high" | "low"; current?: boolean;
+  word: string; value: number | null; previous: number | null; rate: boolean; better: "high" | "low" | "none"; current?: boolean;
 }) {
   let change = "";
   let direction: "better" | "worse" | "same" = "same";
@@ -102,7 +103,8 @@ function Headline({ word, value, previous, rate, better, current }: {
     const delta = rate ? (value - previous) * 100 : value - previous;
     const shown = rate ? delta.toFixed(1) : String(delta);
     change = rate ? t("change_points").replace("{n}", `${delta >= 0 ? "+" : ""}${shown}`) : `${delta >= 0 ? "+" : ""}${shown}`;
-    if (Math.abs(delta) >= (rate ? 0.05 : 1)) direction = (delta > 0) === (better === "high") ? "better" : "worse";
+    if (better !== "none" && Math.abs(delta) >= (rate ? 0.05 : 1))
+      direction = (delta > 0) === (better === "high") ? "better" : "worse";
   }
   return (
     <div class="headline">
@@ -241,7 +243,7 @@ export function Dashboard() {
         <p class="hint">{t("compared_with").replace("{from}", before.from).replace("{to}", before.to)}</p>
         {!total ? <p role="status">{t("loading")}</p> : (
           <dl class="headlines">
-            <Headline word="received" value={total.received} previous={previous?.received ?? null} rate={false} better="high" />
+            <Headline word="received" value={total.received} previous={previous?.received ?? null} rate={false} better="none" />
             <Headline word="overdue_now" value={total.overdue_now} previous={null} rate={false} better="low" current />
             <Headline word="on_time_rate" value={total.on_time_rate} previous={previous?.on_time_rate ?? null} rate better="high" />
             <Headline word="satisfaction_rate" value={total.satisfaction_rate} previous={previous?.satisfaction_rate ?? null} rate better="high" />
