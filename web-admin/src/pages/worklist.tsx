@@ -5,7 +5,8 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { api } from "../api";
-import { TimeLeft, timeLeftText } from "../deadline";
+import { call, Schema } from "../client";
+import { timeLeftText } from "../deadline";
 import { errorText } from "../errors";
 import { navigate } from "../router";
 import { label, language, t, WordKey } from "../i18n";
@@ -14,29 +15,8 @@ import { useSignal } from "../signal";
 import { loadWorkflow, Workflow } from "../workflow";
 import { BulkBar } from "./worklist_bulk";
 
-interface Item {
-  id: number;
-  tracking_code: string;
-  subject: string;
-  type: string;
-  category: string;
-  urgency: string;
-  state: string;
-  received_at: string;
-  due_at: string | null;
-  time_left: TimeLeft | null;
-  deadline_status: "ok" | "warning" | "overdue" | null;
-  petitioner_name: string | null;
-  responsible_unit: { code: string; name: string } | null;
-  contact: { call_dont_text: boolean };
-}
-
-interface Page {
-  items: Item[];
-  total: number;
-  total_exact: boolean;
-  next: string | null;
-}
+type Item = Schema<"PetitionSummary">;
+type Page = Schema<"PetitionPage">;
 
 interface Filters {
   q: string;
@@ -75,14 +55,16 @@ function statesOf(filter: string, workflow: Workflow | null): string[] {
   return [filter];
 }
 
-function query(f: Filters, states: string[], mine: boolean, after?: string): string {
-  const params = new URLSearchParams({ limit: String(pageSize), sort: f.sort });
-  if (mine) params.set("mine", "true");
-  if (states.length > 0) params.set("state", states.join(","));
-  for (const key of ["q", "type", "category", "urgency", "unit", "deadline"] as const) if (f[key].trim()) params.set(key, f[key].trim());
-  if (after) params.set("after", after);
-  return `/api/v1/petitions?${params}`;
+function query(f: Filters, states: string[], mine: boolean, after?: string): Record<string, string> {
+  const params: Record<string, string> = { limit: String(pageSize), sort: f.sort };
+  if (mine) params.mine = "true";
+  if (states.length > 0) params.state = states.join(",");
+  for (const key of ["q", "type", "category", "urgency", "unit", "deadline"] as const) if (f[key].trim()) params[key] = f[key].trim();
+  if (after) params.after = after;
+  return params;
 }
+
+const list = (params: Record<string, string>): Promise<Page> => call("get", "/api/v1/petitions", { query: params });
 
 // `select`: rows may be chosen for a bulk action (a checkbox first in each row).
 function Rows({ items, select }: { items: Item[]; select?: { chosen: Set<number>; toggle: (id: number) => void } }) {
@@ -177,14 +159,14 @@ export function Worklist({ mine = false, user = 0, roles = [] }: { mine?: boolea
 
   useEffect(() => {
     loadWorkflow().then(setWorkflow).catch(() => setError(t("error")));
-    api<{ categories: typeof categories }>("GET", "/api/v1/portal/categories").then((r) => setCategories(r.categories)).catch(() => undefined);
+    call("get", "/api/v1/portal/categories").then((r) => setCategories(r.categories)).catch(() => undefined);
     if (!mine) api<{ units: typeof units }>("GET", "/api/v1/units").then((r) => setUnits(r.units)).catch(() => undefined);
   }, []);
   const mineToDecide = workflow
     ? decisionStates.filter((s) => workflow.transitions.some((tr) => tr.from.includes(s) && tr.roles.some((r) => roles.includes(r))))
     : [];
   const load = (after?: string) =>
-    api<Page>("GET", query(filters, statesOf(filters.state, workflow), mine, after))
+    list(query(filters, statesOf(filters.state, workflow), mine, after))
       .then((p) => {
         setError("");
         setPage(p);
@@ -195,7 +177,7 @@ export function Worklist({ mine = false, user = 0, roles = [] }: { mine?: boolea
     if (!workflow) return;
     load();
     if (!mine && mineToDecide.length > 0)
-      api<Page>("GET", query({ ...blank, sort: "deadline" }, mineToDecide, false)).then((p) => setDecisions(p.items)).catch(() => undefined);
+      list(query({ ...blank, sort: "deadline" }, mineToDecide, false)).then((p) => setDecisions(p.items)).catch(() => undefined);
   }, [workflow, filters]);
 
   const apply = (next: Filters) => {
