@@ -3,22 +3,14 @@
 // (an order dispatched or handed down, a return, an extension to decide, a reply to check).
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "./api";
+import { call, Schema } from "./client";
 import { onEvent } from "./events";
 import { localTime } from "./format";
 import { language, t } from "./i18n";
 import { navigate } from "./router";
 import { useSignal } from "./signal";
 
-interface Message {
-  id: number;
-  at: string;
-  topic: string;
-  title: string;
-  text: string;
-  petition: { id: number; tracking_code: string } | null;
-  read: boolean;
-}
+type Message = Schema<"InboxMessage">;
 interface Pushed {
   delivery_id: number;
   topic: string;
@@ -52,7 +44,7 @@ export function Bell() {
   const [expanded, setExpanded] = useState(false);
   const [toasts, setToasts] = useState<Pushed[]>([]);
   const load = () =>
-    api<{ unread: number; messages: Message[] }>("GET", "/api/v1/me/notifications?limit=20")
+    call("get", "/api/v1/me/notifications", { query: { limit: 20 } })
       .then((r) => {
         setUnread(r.unread);
         setMessages(r.messages);
@@ -67,7 +59,7 @@ export function Bell() {
   }, []);
 
   const markRead = async (ids?: number[]) => {
-    const r = await api<{ unread: number }>("POST", "/api/v1/me/notifications/read", ids ? { ids } : {}).catch(() => null);
+    const r = await call("post", "/api/v1/me/notifications/read", { body: ids ? { ids } : {} }).catch(() => null);
     if (r) setUnread(r.unread);
     setMessages((all) => all.map((m) => (!ids || ids.includes(m.id) ? { ...m, read: true } : m)));
   };

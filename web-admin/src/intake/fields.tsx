@@ -4,8 +4,7 @@
 // complaint is about, a walk-in's group and accompanying proxy, a letter's received date, and attachments.
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
-import { call, Reply } from "../client";
+import { call, Reply, Schema } from "../client";
 import { FieldError, inlineError } from "../errors";
 import { label, t } from "../i18n";
 import { AttachmentPicker } from "./attachment_picker";
@@ -21,11 +20,7 @@ export function loadIntakeLists(): Promise<IntakeLists> {
   return call("get", "/api/v1/portal/categories");
 }
 
-interface UnitOption {
-  code: string;
-  name: string;
-  depth: number;
-}
+type UnitOption = Schema<"Unit">;
 
 interface Props {
   prefix: string;
@@ -48,7 +43,7 @@ function ComplainedUnits({ id, chosen, onChange, error }: {
   const [units, setUnits] = useState<UnitOption[]>([]);
   const [pick, setPick] = useState("");
   useEffect(() => {
-    api<{ units: UnitOption[] }>("GET", "/api/v1/units").then((r) => setUnits(r.units)).catch(() => undefined);
+    call("get", "/api/v1/units").then((r) => setUnits(r.units)).catch(() => undefined);
   }, []);
   const name = (code: string) => units.find((u) => u.code === code)?.name ?? code;
   return (

@@ -4,7 +4,6 @@
 // sortable by deadline or by received time, and views saved by name in this browser.
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
 import { call, Schema } from "../client";
 import { timeLeftText } from "../deadline";
 import { errorText } from "../errors";
@@ -160,7 +159,7 @@ export function Worklist({ mine = false, user = 0, roles = [] }: { mine?: boolea
   useEffect(() => {
     loadWorkflow().then(setWorkflow).catch(() => setError(t("error")));
     call("get", "/api/v1/portal/categories").then((r) => setCategories(r.categories)).catch(() => undefined);
-    if (!mine) api<{ units: typeof units }>("GET", "/api/v1/units").then((r) => setUnits(r.units)).catch(() => undefined);
+    if (!mine) call("get", "/api/v1/units").then((r) => setUnits(r.units)).catch(() => undefined);
   }, []);
   const mineToDecide = workflow
     ? decisionStates.filter((s) => workflow.transitions.some((tr) => tr.from.includes(s) && tr.roles.some((r) => roles.includes(r))))
