@@ -43,10 +43,5 @@ async function send<T>(method: string, path: string, headers: Record<string, str
   return json as T;
 }
 
-export interface User {
-  id: number;
-  login: string;
-  display_name: string;
-  unit: { code: string; name: string };
-  roles: string[];
-}
+// The signed-in user, as GET /api/v1/auth/session answers it.
+export type { User } from "./client";

@@ -3,7 +3,8 @@
 import { lazy, Suspense } from "preact/compat";
 import { useEffect, useErrorBoundary, useState } from "preact/hooks";
 
-import { api, User } from "./api";
+import { api } from "./api";
+import { call, User } from "./client";
 import { display, setDisplay } from "./display";
 import { language, setLanguage, t } from "./i18n";
 import { Bell } from "./bell";
@@ -80,7 +81,7 @@ export function App() {
 
   useEffect(() => {
     if (portal) return;
-    api<{ user: User }>("GET", "/api/v1/auth/session")
+    call("get", "/api/v1/auth/session")
       .then((s) => setUser(s.user))
       .catch(() => setUser(null));
   }, [portal]);

@@ -12,6 +12,7 @@ type BodyOf<O> = O extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : 
 type PathOf<O> = O extends { parameters: { path?: infer P } } ? (P extends Record<string, unknown> ? P : never) : never;
 
 export type Schema<N extends keyof components["schemas"]> = components["schemas"][N];
+export type User = Schema<"User">;
 // What a call answers: Reply<"/api/v1/portal/categories", "get">.
 export type Reply<P extends keyof paths, M extends Method> = Answer<Operation<P, M>>;
 

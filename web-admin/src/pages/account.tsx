@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { api } from "../api";
+import { call, Schema } from "../client";
 import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
 import { localTime } from "../format";
 import { language, t } from "../i18n";
@@ -149,14 +150,7 @@ function NotificationPreferences() {
   );
 }
 
-interface SessionRow {
-  id: string;
-  created_at: string;
-  last_seen_at: string;
-  address: string | null;
-  user_agent: string | null;
-  current: boolean;
-}
+type SessionRow = Schema<"BrowserSession">;
 
 // "Chrome on Windows" from a user-agent string, enough to tell one's sessions apart.
 function browserName(agent: string | null): string {
@@ -172,7 +166,7 @@ function Sessions() {
   const [sessions, setSessions] = useState<SessionRow[]>([]);
   const [message, setMessage] = useState("");
   const [error, setError] = useState("");
-  const load = () => api<{ sessions: SessionRow[] }>("GET", "/api/v1/me/sessions").then((r) => setSessions(r.sessions));
+  const load = () => call("get", "/api/v1/me/sessions").then((r) => setSessions(r.sessions));
   useEffect(() => void load(), []);
   const end = async (id?: string) => {
     setError("");

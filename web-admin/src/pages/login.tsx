@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 
-import { api, ApiError, User } from "../api";
+import { ApiError } from "../api";
+import { call, User } from "../client";
 import { errorText } from "../errors";
 import { t } from "../i18n";
 
@@ -12,7 +13,7 @@ export function Login({ onLoggedIn }: { onLoggedIn: (user: User) => void }) {
     e.preventDefault();
     setError("");
     try {
-      const session = await api<{ user: User }>("POST", "/api/v1/auth/login", { login, password });
+      const session = await call("post", "/api/v1/auth/login", { body: { login, password } });
       onLoggedIn(session.user);
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? t("login_failed") : errorText(err));
