@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import { api } from "../api";
+import * as client from "../client";
 import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
 import { language, t } from "../i18n";
 import { UploadReport, UploadResult } from "../intake/attachment_picker";
@@ -48,14 +49,7 @@ interface Call {
   };
   status: "ringing" | "answered" | "ended";
 }
-interface LoggedCall {
-  call_id: string;
-  from: string | null;
-  started_at: string;
-  wait_seconds: number | null;
-  cause: string | null;
-  voicemail: boolean;
-}
+type LoggedCall = client.Schema<"Call">;
 // The intake form's inputs are "intake-subject", "intake-place-town", …
 const intakePrefix = "intake";
 const idOf = intakeIds(intakePrefix);
@@ -171,9 +165,9 @@ export function Console({ me }: { me: number }) {
     setUploads([]);
   };
   const loadCallbacks = () =>
-    api<{ calls: LoggedCall[] }>("GET", "/api/v1/calls/to-return").then((r) => setToReturn(r.calls)).catch(() => undefined);
+    client.call("get", "/api/v1/calls/to-return").then((r) => setToReturn(r.calls)).catch(() => undefined);
   const loadSmsReplies = () =>
-    api<{ replies: SmsReply[] }>("GET", "/api/v1/sms/replies").then((r) => setSmsReplies(r.replies)).catch(() => undefined);
+    client.call("get", "/api/v1/sms/replies").then((r) => setSmsReplies(r.replies)).catch(() => undefined);
 
   useEffect(() => {
     loadIntakeLists().then(setLists);

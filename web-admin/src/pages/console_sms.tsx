@@ -1,19 +1,12 @@
 // Petitioners' text replies an operator must read: what was not recognised as a rating, what names no
 // petition or several, and every dissatisfied rating (recorded, but the petitioner is to be asked why). The
 // operator opens the petition to record the callback by hand, then marks the text handled.
+import { Schema } from "../client";
 import { t } from "../i18n";
 import { localTime } from "../format";
 import { navigate } from "../router";
 
-export interface SmsReply {
-  id: number;
-  from: string;
-  text: string;
-  received_at: string;
-  outcome: "received" | "recorded" | "unrecognised" | "no_petition" | "ambiguous" | "not_recorded";
-  satisfaction: string | null;
-  petitions: { id: number; tracking_code: string; state: string }[];
-}
+export type SmsReply = Schema<"SmsReply">;
 
 function outcomeText(reply: SmsReply): string {
   if (reply.outcome === "recorded" && reply.satisfaction)
