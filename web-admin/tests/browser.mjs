@@ -47,7 +47,8 @@ async function startServer() {
   const child = spawn(petitiond, ["--demo", "--data-dir", dataDir, "--listen", `127.0.0.1:${port}`, "--web-root", webRoot,
                                   "--notify-interval", "200", "--log-level", "warn"], { stdio: ["ignore", "inherit", "inherit"] });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
+  // The first start makes up the demo's year of petitions (about 40 s, longer on a busy machine).
+  for (let i = 0; i < 3000; i++) {
     try {
       if ((await fetch(`${base}/readyz`)).ok) return { base, child, dataDir };
     } catch {}
