@@ -1034,6 +1034,9 @@ async function managerDashboard(browser, base) {
   await axe(page, "the dashboard");
   await shot(page, "dashboard");
   await page.setViewportSize({ width: 320, height: 800 });
+  // The charts redraw for the narrower box once the browser has laid it out (a resize observer's turn).
+  await page.waitForFunction(() => [...document.querySelectorAll(".chart canvas")]
+    .every((c) => c.getBoundingClientRect().right <= window.innerWidth + 1), null, { timeout: 5000 }).catch(() => undefined);
   const overflowing = await page.evaluate(() => [...document.querySelectorAll("body *")]
     .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".table-scroll"))
     .map((e) => `${e.tagName.toLowerCase()}.${e.className}`).slice(0, 5));

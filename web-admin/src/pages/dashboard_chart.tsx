@@ -22,10 +22,11 @@ export function Chart({ option, title, description, onClick, height }: {
     const chart = echarts.init(element.current!);
     chart.setOption({ aria: { enabled: true, label: { description: `${title}。${description}` } }, tooltip: {}, ...option });
     if (onClick) chart.on("click", (params) => onClick(params.dataIndex));
-    const resize = () => chart.resize();
-    addEventListener("resize", resize);
+    // The chart follows its box (a window resized, a phone turned, the large-text mode), not only the window.
+    const observer = new ResizeObserver(() => chart.resize());
+    observer.observe(element.current!);
     return () => {
-      removeEventListener("resize", resize);
+      observer.disconnect();
       chart.dispose();
     };
   }, [option, description]);
