@@ -27,7 +27,7 @@ const std::set<std::string>& known_fields() {
 }
 const std::set<std::string>& known_report_measures() {
   static const std::set<std::string> measures{"accepted", "not_accepted", "dispatched",   "signed_for", "returned",
-                                              "extended", "replied",      "satisfaction", "redone"};
+                                              "extended", "replied",      "satisfaction", "redone",     "reminded"};
   return measures;
 }
 const std::set<std::string>& known_guards() {

@@ -1,6 +1,7 @@
 // Changing petitions: intake, workflow actions, follow-up calls and proxy grants. Each change reads what
 // it needs in one round trip, decides in the pure workflow engine, then writes everything it caused in
 // one transaction (one more round trip) and reads the result back in the same pipeline.
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -573,6 +574,12 @@ bool leaves_parent(const ActionWrite& w) {
   return transition && transition->back && w.petition.parent_id;
 }
 
+// A manual chase (催办) counts on the petition like the escalation rules' reminders.
+bool counts_reminder(const Decision& d, const workflow::Definition& definition) {
+  const auto* transition = definition.transition(d.transition);
+  return transition && std::ranges::find(transition->report, "reminded") != transition->report.end();
+}
+
 pg::Statement petition_update(const ActionWrite& w) {
   const auto& d = w.decision;
   const auto obligation = workflow::next_obligation(w.state, w.definition, w.after_calendar);
@@ -595,7 +602,7 @@ pg::Statement petition_update(const ActionWrite& w) {
        " handed_down_from = CASE WHEN $25 THEN '{}'"
        "   WHEN $18 = 'down' THEN array_append(handed_down_from, responsible_unit_id)"
        "   WHEN $18 = 'up' THEN handed_down_from[1:cardinality(handed_down_from) - 1] ELSE handed_down_from END,"
-       " reviewing_unit_id = coalesce($19, reviewing_unit_id),"
+       " reviewing_unit_id = coalesce($19, reviewing_unit_id), reminders = reminders + $26::int,"
        " type = coalesce($21, type), category = coalesce($22, category), urgency = coalesce($23, urgency),"
        " complained_unit_ids = CASE WHEN $24::text[] IS NULL THEN complained_unit_ids"
        "   ELSE ARRAY(SELECT id FROM units WHERE code = ANY ($24::text[])) END,"
@@ -629,7 +636,8 @@ pg::Statement petition_update(const ActionWrite& w) {
        corrected("category"),
        corrected("urgency"),
        complained ? std::optional(pg::words_literal(workflow::split_codes(*complained))) : std::nullopt,
-       d.reclassified && d.reclassified->unassigned},
+       d.reclassified && d.reclassified->unassigned,
+       counts_reminder(d, w.definition) ? 1 : 0},
       "the petition was changed by someone else");
 }
 

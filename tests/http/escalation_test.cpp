@@ -179,3 +179,28 @@ TEST_CASE("an escalation point that cannot fire is marked with its error and hol
   CHECK(std::string(failed.text(0, 0)).find("failed: ") != std::string::npos);
   CHECK(count(db, "SELECT reminders FROM petitions WHERE id = " + std::to_string(ids[0])) == 0);
 }
+
+TEST_CASE("a manual reminder (催办) tells the unit, counts on the petition and in the reports, and moves nothing") {
+  OrgFixture org;
+  TestServer server(org);
+  pg::BlockingConnection db(org.db.url());
+  auto ids = dispatched_petitions(server.port(), 1);
+  const auto path = "/api/v1/petitions/" + std::to_string(ids[0]);
+  Session op(server.port(), "operator", fixture_password);
+  auto before = op.get(path).json();
+  CHECK(before.at("escalation").at("reminders").to_number<int>() == 0);
+  auto reminded = op.send("POST", path + "/actions/remind", R"({"version":3,"comment":"请今天签收"})");
+  REQUIRE(reminded.status == 200);
+  auto after = reminded.json();
+  CHECK(after.at("state").as_string() == "dispatched");
+  CHECK(after.at("escalation").at("reminders").to_number<int>() == 1);
+  CHECK(after.at("deadline") == before.at("deadline"));
+  CHECK(count(db, "SELECT count(*) FROM outbox WHERE topic = 'remind' AND audience = 'handlers'") == 1);
+  CHECK(count(db,
+              "SELECT count(*) FROM report_facts f JOIN units u ON u.id = f.unit_id"
+              " WHERE f.measure = 'reminded' AND u.code = 'V1'") == 1);
+  // The village's own handler cannot chase itself; a stale version is refused.
+  Session handler(server.port(), "v1.handler", fixture_password);
+  CHECK(handler.send("POST", path + "/actions/remind", R"({"version":4})").status == 403);
+  CHECK(op.send("POST", path + "/actions/remind", R"({"version":3})").status == 409);
+}

@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "tests/support/shipped.hpp"
 #include "workflow/engine.hpp"
+#include "workflow/reporting.hpp"
 
 using namespace petitiond;
 using petitiond::test::cn;
@@ -230,11 +231,11 @@ TEST_CASE("who hears of a hand-down step, and what is offered to whom") {
   CHECK(walk.last.notify == std::vector<std::string>{"handlers"});
   // The village is offered the way back up, not the dispatcher's return.
   CHECK(offered(walk.state, {"handler"}) == std::vector<std::string>{"sign_for", "return_up"});
-  CHECK(offered(walk.state, {"upper"}) == std::vector<std::string>{"take_back"});
+  CHECK(offered(walk.state, {"upper"}) == std::vector<std::string>{"take_back", "remind"});
   walk.go("sign_for", {"handler"}, t0 + hours(2));
   walk.go("reply", {"handler"}, t0 + hours(3), {{"outcome", "explain"}, {"reply", "已说明"}});
   CHECK(walk.last.notify == std::vector<std::string>{"upper"});  // not yet the petitioner
-  CHECK(offered(walk.state, {"upper"}) == std::vector<std::string>{"approve_reply", "send_back"});
+  CHECK(offered(walk.state, {"upper"}) == std::vector<std::string>{"approve_reply", "send_back", "remind"});
   walk.go("approve_reply", {"upper"}, t0 + hours(4));
   CHECK(walk.last.notify == std::vector<std::string>{"petitioner", "operators"});
   // A help petition is never offered an answer on the call.
@@ -481,6 +482,39 @@ TEST_CASE("a co-handler's part: signed for, then contributed, the petition stayi
   CHECK(walk.last.fields.at("contribution") == "已核实");
   CHECK(refusal([&] { walk.go("co_sign_for", {"handler"}, t0 + hours(3)); }) == Errc::forbidden);
   CHECK(co_handling_limit(walk.def, "normal")->amount == 5);
+}
+
+TEST_CASE("remind: (state, roles) → offered or not; a chase moves neither the petition nor its clocks") {
+  const Instant t0 = at("2026-03-02", 9);
+  const std::set<std::string> chasing{"dispatched", "handling", "awaiting_documents", "extension_requested",
+                                      "reply_checking"};
+  Walk walk("help", "normal", t0);
+  walk.to_handling("T1", t0);
+  for (const auto& s : walk.def.states) {
+    PetitionState in = walk.state;
+    in.state = s.name;
+    for (const std::set<std::string>& roles : std::vector<std::set<std::string>>{
+             {"operator"}, {"manager"}, {"upper"}, {"handler"}, {"proxy"}, {"petitioner"}, {"co_handler"}}) {
+      auto names = offered(in, roles);
+      const bool may = chasing.contains(s.name) && !roles.contains("handler") && !roles.contains("proxy") &&
+                       !roles.contains("petitioner") && !roles.contains("co_handler");
+      CAPTURE(s.name, *roles.begin());
+      CHECK((std::find(names.begin(), names.end(), "remind") != names.end()) == may);
+    }
+  }
+  const auto due = walk.deadline("handling");
+  const auto before = walk.state;
+  walk.go("remind", {"manager"}, t0 + hours(30), {{"comment", "请本周内答复"}});
+  CHECK(walk.state.state == "handling");
+  CHECK(walk.deadline("handling") == due);
+  CHECK(walk.last.notify == std::vector<std::string>{"handlers"});
+  auto facts = report_facts(before, walk.last, walk.def, cn(), t0);
+  REQUIRE(facts.size() == 1);
+  CHECK(facts[0].measure == "reminded");
+  CHECK_FALSE(facts[0].intake_unit);  // counted for the unit responsible
+  CHECK(refusal([&] { walk.go("remind", {"handler"}, t0 + hours(31)); }) == Errc::forbidden);
+  walk.go("reply", {"handler"}, t0 + hours(32), {{"outcome", "support"}, {"reply", "已解决"}});
+  CHECK(refusal([&] { walk.go("remind", {"operator"}, t0 + hours(33)); }) == Errc::conflict);
 }
 
 TEST_CASE("reclassified into a limit it never ran, a petition counts it from when it would have started") {

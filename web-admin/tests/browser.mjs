@@ -584,6 +584,15 @@ async function operatorActsOnSeveral(browser, base) {
   const dispatched = await Promise.all(filed.map((p) => operator("GET", `/api/v1/petitions/${p.id}`)));
   check(dispatched.every((p) => p.state === "dispatched" && p.responsible_unit), 
         `both dispatched by the routing table (${dispatched.map((p) => p.responsible_unit?.name).join("、")})`);
+  // The units have not signed for them: the desk chases both at once (催办); nothing moves but the count.
+  await page.goto(`${base}/petitions?q=${encodeURIComponent("批量测试")}&state=dispatched`);
+  for (const p of filed) await page.check(`#choose-${p.id}`);
+  await page.selectOption("#bulk-action", "remind");
+  await page.click(".bulk-bar button:has-text('对 2 件执行')");
+  await page.waitForSelector(".bulk-bar [role=status]:has-text('2 件中 2 件已办理')");
+  const reminded = await Promise.all(filed.map((p) => operator("GET", `/api/v1/petitions/${p.id}`)));
+  check(reminded.every((p) => p.state === "dispatched" && p.escalation.reminders === 1),
+        "both units chased at once (催办): each petition counts one reminder and stays where it was");
   await context.close();
 }
 
