@@ -3,7 +3,6 @@
 import { lazy, Suspense } from "preact/compat";
 import { useEffect, useErrorBoundary, useState } from "preact/hooks";
 
-import { api } from "./api";
 import { call, User } from "./client";
 import { display, setDisplay } from "./display";
 import { language, setLanguage, t } from "./i18n";
@@ -96,7 +95,7 @@ export function App() {
     navigate("/");
   };
   const logOut = async () => {
-    await api("POST", "/api/v1/auth/logout", {}).catch(() => undefined);
+    await call("post", "/api/v1/auth/logout").catch(() => undefined);
     closeEvents();
     setUser(null);
     navigate("/");

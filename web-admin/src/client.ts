@@ -1,7 +1,7 @@
 // The API as schemas/openapi.yaml describes it: each call names its path template and method, and TypeScript
 // knows its path parameters, its body and its answer from the types generated from that file
 // (`npm run api-types` → src/api-schema.d.ts, run by the build). Calls go through api.ts (session, CSRF, errors).
-import { api } from "./api";
+import { api, sendYaml } from "./api";
 import type { components, paths } from "./api-schema";
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -15,6 +15,8 @@ export type Schema<N extends keyof components["schemas"]> = components["schemas"
 export type User = Schema<"User">;
 // What a call answers: Reply<"/api/v1/portal/categories", "get">.
 export type Reply<P extends keyof paths, M extends Method> = Answer<Operation<P, M>>;
+// What a call sends: Body<"/api/v1/petitions/{petition_id}/actions/{transition}", "post">.
+export type Body<P extends keyof paths, M extends Method> = BodyOf<Operation<P, M>>;
 
 interface Options<O> {
   path?: PathOf<O>;
@@ -38,4 +40,11 @@ export function call<P extends keyof paths, M extends Method>(
   method: M, template: P, options: Options<Operation<P, M>> = {},
 ): Promise<Answer<Operation<P, M>>> {
   return api(method.toUpperCase(), address(template as string, options.path as Record<string, unknown>, options.query), options.body);
+}
+
+// A call whose body is a YAML document (a workflow definition, a routing table, message texts).
+export function callWithYaml<P extends keyof paths, M extends Method>(
+  method: M, template: P, yaml: string,
+): Promise<Answer<Operation<P, M>>> {
+  return sendYaml(method.toUpperCase(), template as string, yaml);
 }

@@ -1,12 +1,9 @@
 // The working time left before a deadline (or how late), as the API counts it by the deciding unit's
 // calendar: whole working days after today, or working hours when the deadline is today.
+import { Schema } from "./client";
 import { t } from "./i18n";
 
-export interface TimeLeft {
-  overdue: boolean;
-  working_days: number;
-  working_minutes: number;
-}
+export type TimeLeft = Schema<"TimeLeft">;
 
 export function timeLeftText(left: TimeLeft): string {
   let amount: string;

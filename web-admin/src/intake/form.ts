@@ -1,5 +1,6 @@
 // The intake form's state, the request body it makes for each channel, and what it must have before it is sent.
 // One model for the hotline console, the reception desk (walk-in and letter) and the proxy's filing page.
+import { Schema } from "../client";
 import { FieldError, fieldName, missingFields } from "../errors";
 import { t } from "../i18n";
 import { certificateProblem, idNumberProblem } from "./identity";
@@ -103,13 +104,19 @@ export function identityProblems(form: IntakeForm): FieldError[] {
 const trimmed = (value: string) => value.trim() || undefined;
 
 // The body of POST /api/v1/petitions for this channel.
-export function intakeBody(form: IntakeForm, channel: IntakeChannel, filerIsProxy = false): Record<string, unknown> {
-  const petitioner: Record<string, unknown> = {
+type NewPetition = Schema<"NewPetition">;
+type Petitioner = NonNullable<NewPetition["petitioner"]>;
+type ConsentMethod = NonNullable<NewPetition["consent"]>["method"];
+
+// The form as the API takes it. Choices are sent as chosen and checked by the server, which names the field
+// of any it refuses; so is a head count that is not a number (sent as typed, for its error).
+export function intakeBody(form: IntakeForm, channel: IntakeChannel, filerIsProxy = false): NewPetition {
+  const petitioner: Petitioner = {
     name: trimmed(form.name), phone: trimmed(form.phone), id_number: trimmed(form.id_number)?.toUpperCase(),
     certificate_number: trimmed(form.certificate_number)?.toUpperCase(), address: trimmed(form.address),
-    unit: form.place || undefined, preferred_channel: form.preferred_channel,
+    unit: form.place || undefined, preferred_channel: form.preferred_channel as Petitioner["preferred_channel"],
   };
-  const body: Record<string, unknown> = {
+  const body: NewPetition = {
     channel, type: form.type, category: form.category, urgency: form.urgency, subject: form.subject.trim(),
     content: form.content.trim(), anonymous: form.anonymous, petitioner,
   };
@@ -117,16 +124,17 @@ export function intakeBody(form: IntakeForm, channel: IntakeChannel, filerIsProx
   if (channel === "walk_in" && form.group) {
     const size = form.group_size.trim();
     body.group = {
-      size: /^\d+$/.test(size) ? Number(size) : size,
+      size: (/^\d+$/.test(size) ? Number(size) : size) as number,
       representatives: form.representatives.map((r) => ({
         name: r.name.trim(), phone: trimmed(r.phone), id_number: trimmed(r.id_number)?.toUpperCase(),
       })),
     };
   }
-  if (filerIsProxy) body.consent = { method: form.consent };
+  const consent = { method: form.consent as ConsentMethod };
+  if (filerIsProxy) body.consent = consent;
   else if (form.with_proxy) {
     body.proxy = { name: form.proxy_name.trim(), relation: trimmed(form.proxy_relation), phone: trimmed(form.proxy_phone) };
-    body.consent = { method: form.consent };
+    body.consent = consent;
   }
   if (channel === "letter" && form.received_date) body.received_at = form.received_date;
   return body;

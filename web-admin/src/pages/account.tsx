@@ -2,7 +2,6 @@
 // reach you (channels, e-mail, language, quiet hours), and see and end your sessions.
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
 import { call, Schema } from "../client";
 import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
 import { localTime } from "../format";
@@ -25,7 +24,7 @@ function ChangePassword({ onChanged }: { onChanged: () => void }) {
     setErrors(problems);
     if (problems.length > 0) return;
     try {
-      await api("POST", "/api/v1/auth/password", { current_password: form.current_password, new_password: form.new_password });
+      await call("post", "/api/v1/auth/password", { body: { current_password: form.current_password, new_password: form.new_password } });
       setDone(true);
     } catch (err) {
       setErrors([fieldError(err)]);
@@ -64,12 +63,8 @@ function ChangePassword({ onChanged }: { onChanged: () => void }) {
   );
 }
 
-interface Preferences {
-  email: string | null;
-  language: "zh" | "en";
-  channels: string[];
-  quiet_hours: { from: string; until: string } | null;
-}
+type Preferences = Schema<"NotificationPreferences">;
+type Channel = Preferences["channels"][number];
 
 function NotificationPreferences() {
   const [prefs, setPrefs] = useState<Preferences | null>(null);
@@ -77,23 +72,23 @@ function NotificationPreferences() {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [message, setMessage] = useState("");
   useEffect(() => {
-    api<Preferences>("GET", "/api/v1/me/notification-preferences").then((p) => {
+    call("get", "/api/v1/me/notification-preferences").then((p) => {
       setPrefs(p);
       if (p.quiet_hours) setQuiet({ on: true, ...p.quiet_hours });
     });
   }, []);
   if (!prefs) return <p role="status">{t("loading")}</p>;
-  const toggle = (channel: string, on: boolean) =>
+  const toggle = (channel: Channel, on: boolean) =>
     setPrefs({ ...prefs, channels: on ? [...prefs.channels, channel] : prefs.channels.filter((c) => c !== channel) });
   const submit = async (e: Event) => {
     e.preventDefault();
     setErrors([]);
     setMessage("");
     try {
-      const saved = await api<Preferences & { warning?: string }>("PUT", "/api/v1/me/notification-preferences", {
+      const saved = await call("put", "/api/v1/me/notification-preferences", { body: {
         email: prefs.email || null, language: prefs.language, channels: prefs.channels,
         quiet_hours: quiet.on ? { from: quiet.from, until: quiet.until } : null,
-      });
+      } });
       setPrefs(saved);
       setMessage(saved.warning ? `${t("saved")} ${t("email_missing_warning")}` : t("saved"));
     } catch (err) {
@@ -172,7 +167,8 @@ function Sessions() {
     setError("");
     setMessage("");
     try {
-      await api("DELETE", id ? `/api/v1/me/sessions/${id}` : "/api/v1/me/sessions");
+      await (id ? call("delete", "/api/v1/me/sessions/{session_id}", { path: { session_id: id } })
+                : call("delete", "/api/v1/me/sessions"));
       setMessage(id ? t("session_ended") : t("other_sessions_ended"));
     } catch (err) {
       setError(errorText(err));

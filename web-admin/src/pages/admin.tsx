@@ -3,7 +3,7 @@
 // templates (preview and edit), and the settings.
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
+import { call, Reply } from "../client";
 import { language, t, WordKey } from "../i18n";
 import { localTime } from "../format";
 import { useSignal } from "../signal";
@@ -24,29 +24,19 @@ const sectionTitle: Record<(typeof sections)[number], WordKey> = {
   settings: "settings", bundle: "bundle",
 };
 
-interface DeadLetter {
-  id: number;
-  channel: string;
-  address: string | null;
-  topic: string;
-  attempts: number;
-  last_error: string;
-  failed_at: string;
-}
+type DeadLetter = Reply<"/api/v1/notifications/dead-letters", "get">["dead_letters"][number];
 
 export function Admin() {
   useSignal(language);
   const [units, setUnits] = useState<Unit[]>([]);
   const loadUnits = () => {
-    api<{ units: Unit[] }>("GET", "/api/v1/units?include_inactive=true").then((r) => setUnits(r.units));
+    call("get", "/api/v1/units", { query: { include_inactive: true } }).then((r) => setUnits(r.units));
   };
   const [dead, setDead] = useState<DeadLetter[]>([]);
   const [pages, setPages] = useState<number[]>([]);  // the "before" cursor of each page shown so far
   const [next, setNext] = useState<number | null>(null);
   const loadDead = (before?: number) =>
-    api<{ dead_letters: DeadLetter[]; next_before?: number }>(
-      "GET", `/api/v1/notifications/dead-letters?limit=${deadPage}${before ? `&before=${before}` : ""}`,
-    ).then((r) => {
+    call("get", "/api/v1/notifications/dead-letters", { query: { limit: deadPage, before } }).then((r) => {
       setDead(r.dead_letters);
       setNext(r.next_before ?? null);
     });
@@ -59,7 +49,7 @@ export function Admin() {
     loadDead();
   }, []);
   const resend = async (id: number) => {
-    await api("POST", `/api/v1/notifications/dead-letters/${id}/resend`, {});
+    await call("post", "/api/v1/notifications/dead-letters/{delivery_id}/resend", { path: { delivery_id: id } });
     loadDead(pages[pages.length - 1]);
   };
   return (

@@ -3,31 +3,13 @@
 // Council publishes them (or drops a file in the calendar directory); running deadlines follow at once.
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
+import { call, Schema } from "../client";
 import { errorText } from "../errors";
 import { localTime } from "../format";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
 
-interface EditedYear {
-  year: number;
-  changed_at: string;
-  changed_by: string;
-  recomputed: boolean;
-  recomputed_petitions: number | null;
-}
-
-interface Calendar {
-  name: string;
-  default: boolean;
-  working_hours: string[];
-  years: number[];
-  rest_days: string[];
-  working_days: string[];
-  units: string[];
-  edited_years: EditedYear[];
-  last_published_year: number;
-}
+type Calendar = Schema<"WorkingCalendar">;
 
 // Consecutive dates as ranges: ["2026-10-01", …, "2026-10-07"] → [["2026-10-01", "2026-10-07"]].
 function runs(dates: string[]): [string, string][] {
@@ -58,9 +40,9 @@ function YearForm({ calendar, year, done }: { calendar: Calendar; year: number; 
     setError("");
     setBusy(true);
     try {
-      const r = await api<{ recomputed_petitions: number | null }>(
-        "PUT", `/api/v1/calendars/${encodeURIComponent(calendar.name)}/years/${year}`,
-        { rest_days: items(rest), working_days: items(working) });
+      const r = await call("put", "/api/v1/calendars/{calendar}/years/{year}", {
+        path: { calendar: calendar.name, year }, body: { rest_days: items(rest), working_days: items(working) },
+      });
       done(r.recomputed_petitions === null ? t("calendar_saved_recomputing")
                                            : t("calendar_saved").replace("{n}", String(r.recomputed_petitions)));
     } catch (err) {
@@ -94,7 +76,7 @@ export function Calendars({ editable = false }: { editable?: boolean }) {
   const [editing, setEditing] = useState("");
   const [message, setMessage] = useState("");
   const load = () => {
-    api<{ calendars: Calendar[]; warnings: string[] }>("GET", "/api/v1/calendars").then((r) => {
+    call("get", "/api/v1/calendars").then((r) => {
       setCalendars(r.calendars);
       setWarnings(r.warnings);
     });

@@ -3,10 +3,25 @@
 // it passes.
 import { useState } from "preact/hooks";
 
-import { sendYaml } from "../api";
-import { language, t } from "../i18n";
+import { callWithYaml, Reply } from "../client";
+import { language, t, WordKey } from "../i18n";
 import { useSignal } from "../signal";
 import { FileIntoText, Problems } from "./problems";
+
+// What an import wrote, in words: "单位 3 个（写入 3 个）、设置 2 项、…".
+function importedText(done: Reply<"/api/v1/configuration", "post">["imported"]): string {
+  const n = (key: WordKey, values: Record<string, number>) =>
+    Object.entries(values).reduce((text, [name, value]) => text.replace(`{${name}}`, String(value)), t(key));
+  const parts = [
+    done.units && n("bundle_units", { n: done.units.in_bundle, w: done.units.written }),
+    n("bundle_settings", { n: done.settings }),
+    n("bundle_calendar_years", { n: done.calendar_years }),
+    n("bundle_workflows", { n: done.workflows_installed }),
+    done.routing_version !== undefined && n("bundle_routing", { v: done.routing_version }),
+    done.templates_version !== undefined && n("bundle_templates", { v: done.templates_version }),
+  ];
+  return parts.filter(Boolean).join(language.get() === "zh" ? "、" : ", ");
+}
 
 export function ConfigurationBundle() {
   useSignal(language);
@@ -18,8 +33,8 @@ export function ConfigurationBundle() {
     setError(null);
     setDone("");
     try {
-      const r = await sendYaml<{ imported: Record<string, unknown> }>("POST", "/api/v1/configuration", text);
-      setDone(`${t("bundle_imported")}${JSON.stringify(r.imported)}`);
+      const r = await callWithYaml("post", "/api/v1/configuration", text);
+      setDone(t("bundle_imported") + importedText(r.imported));
     } catch (err) {
       setError(err);
     }

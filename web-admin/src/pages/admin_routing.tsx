@@ -2,28 +2,15 @@
 // function in this district, and for admins the rules' versions (admin_routing_versions.tsx).
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
+import { call, Schema } from "../client";
 import { errorText } from "../errors";
 import { label, language, t, WordKey } from "../i18n";
 import { useSignal } from "../signal";
-import { Labelled } from "../workflow";
 import { RoutingVersions } from "./admin_routing_versions";
 
-interface Target {
-  kind: "unit" | "function" | "town_of_petitioner" | "village_of_petitioner" | "district";
-  value: string | null;
-}
-interface Routing {
-  file: string;
-  version: number;
-  rules: { category: string; label: Labelled; urgency: string | null; lead: Target; co: Target[] }[];
-  functions: { name: string; unit: { code: string; name: string; active: boolean } | null }[];
-}
-interface Unit {
-  code: string;
-  name: string;
-  kind: string;
-}
+type Target = Schema<"RoutingTarget">;
+type Routing = Schema<"RoutingTable">;
+type Unit = Schema<"Unit">;
 
 function word(key: string): string {
   return t(key as WordKey) || key;
@@ -40,10 +27,10 @@ export function RoutingTable({ editable }: { editable: boolean }) {
     setRouting(r);
     setDraft(Object.fromEntries(r.functions.map((f) => [f.name, f.unit?.code ?? ""])));
   };
-  const load = () => api<Routing>("GET", "/api/v1/routing").then(show).catch(() => setError(t("error")));
+  const load = () => call("get", "/api/v1/routing").then(show).catch(() => setError(t("error")));
   useEffect(() => {
     load();
-    api<{ units: Unit[] }>("GET", "/api/v1/units").then((r) => setUnits(r.units.filter((u) => u.kind === "department")));
+    call("get", "/api/v1/units").then((r) => setUnits(r.units.filter((u) => u.kind === "department")));
   }, []);
   if (!routing) return error ? <p role="alert">{error}</p> : <p role="status">{t("loading")}</p>;
   const unitName = (code: string) => units.find((u) => u.code === code)?.name ?? code;
@@ -57,7 +44,7 @@ export function RoutingTable({ editable }: { editable: boolean }) {
     setMessage("");
     const functions = Object.fromEntries(Object.entries(draft).map(([name, code]) => [name, code || null]));
     try {
-      show(await api<Routing>("PUT", "/api/v1/routing/functions", { functions }));
+      show(await call("put", "/api/v1/routing/functions", { body: { functions } }));
       setMessage(t("saved"));
     } catch (err) {
       setError(errorText(err));

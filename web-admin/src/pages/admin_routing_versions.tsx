@@ -3,35 +3,15 @@
 // the version put in force in every process.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, sendYaml } from "../api";
+import { call, callWithYaml, Reply, Schema } from "../client";
 import { errorText } from "../errors";
 import { localTime } from "../format";
 import { language, t, WordKey } from "../i18n";
 import { useSignal } from "../signal";
 import { FileIntoText, Problems } from "./problems";
 
-interface Version {
-  version: number;
-  origin: string;
-  created_at: string | null;
-  created_by: string | null;
-  active: boolean;
-  categories: number;
-  rules: number;
-}
-interface Detail {
-  version: number;
-  active: boolean;
-  source: string;
-  compared_with: number;
-  diff: { rule: string; change: string; before: string | null; after: string | null }[];
-}
-interface Routed {
-  lead: string;
-  co: string[];
-  diverted: boolean;
-  rule: { category: string; urgency: string | null; line: number } | null;
-}
+type Version = Reply<"/api/v1/routing/versions", "get">["versions"][number];
+type Detail = Schema<"RoutingVersionDetail">;
 
 function word(key: string): string {
   return t(key as WordKey) || key;
@@ -47,10 +27,10 @@ export function RoutingVersions({ categories, reload }: { categories: { code: st
   const [question, setQuestion] = useState({ category: "", urgency: "normal", place: "", complained: "" });
   const [answer, setAnswer] = useState("");
   const load = async () => {
-    const r = await api<{ versions: Version[] }>("GET", "/api/v1/routing/versions");
+    const r = await call("get", "/api/v1/routing/versions");
     setVersions(r.versions);
     const active = r.versions.find((v) => v.active) ?? r.versions[0];
-    setText((await api<Detail>("GET", `/api/v1/routing/versions/${active.version}`)).source);
+    setText((await call("get", "/api/v1/routing/versions/{routing_version}", { path: { routing_version: active.version } })).source);
   };
   useEffect(() => {
     load().catch(setError);
@@ -60,8 +40,8 @@ export function RoutingVersions({ categories, reload }: { categories: { code: st
     setError(null);
     setMessage("");
     try {
-      setDetail(await sendYaml<Detail>("POST", "/api/v1/routing/versions", text));
-      setVersions((await api<{ versions: Version[] }>("GET", "/api/v1/routing/versions")).versions);
+      setDetail(await callWithYaml("post", "/api/v1/routing/versions", text));
+      setVersions((await call("get", "/api/v1/routing/versions")).versions);
     } catch (err) {
       setError(err);
     }
@@ -69,7 +49,7 @@ export function RoutingVersions({ categories, reload }: { categories: { code: st
   const activate = async (version: number) => {
     setError(null);
     try {
-      await api("POST", `/api/v1/routing/versions/${version}/activate`, {});
+      await call("post", "/api/v1/routing/versions/{routing_version}/activate", { path: { routing_version: version } });
       setMessage(t("routing_activated").replace("{v}", String(version)));
       setDetail(null);
       await load();
@@ -82,11 +62,11 @@ export function RoutingVersions({ categories, reload }: { categories: { code: st
     e.preventDefault();
     setAnswer("");
     try {
-      const r = await api<Routed>("POST", "/api/v1/routing/test", {
-        category: question.category, urgency: question.urgency, place: question.place || null,
+      const r = await call("post", "/api/v1/routing/test", { body: {
+        category: question.category, urgency: question.urgency, place: question.place || undefined,
         complained_units: question.complained ? question.complained.split(/[\s,，、]+/).filter(Boolean) : [],
         ...(detail ? { version: detail.version } : {}),
-      });
+      } });
       setAnswer(t("routed_to").replace("{u}", r.lead) + (r.co.length ? t("routed_co").replace("{c}", r.co.join("、")) : "")
         + (r.diverted ? t("routed_diverted") : "") + (r.rule ? t("routed_rule").replace("{l}", String(r.rule.line)) : ""));
     } catch (err) {

@@ -3,22 +3,15 @@
 // reverse proxies, the digest hour and the repeat window. Secrets are written, never shown again.
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
+import { call, Reply, Schema } from "../client";
 import { errorText } from "../errors";
 import { localTime } from "../format";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
 import { Unit } from "./admin_units";
 
-interface Setting {
-  name: string;
-  secret: boolean;
-  value: any;
-  set: boolean;
-  secrets_set?: Record<string, boolean>;
-  updated_at: string | null;
-  previous_valid_until?: string | null;
-}
+// Each setting's value has a shape of its own (docs/settings.md); the forms below read the members they show.
+type Setting = Omit<Schema<"Setting">, "value"> & { value: any };
 
 type Values = Record<string, Setting>;
 
@@ -33,7 +26,7 @@ function SettingForm({ name, title, children, value, onSaved }: {
     setMessage("");
     setError("");
     try {
-      onSaved(await api<Setting>("PUT", `/api/v1/settings/${name}`, { value: value() }));
+      onSaved(await call("put", "/api/v1/settings/{setting}", { path: { setting: name }, body: { value: value() } }));
       setMessage(t("saved"));
     } catch (err) {
       setError(errorText(err));
@@ -51,19 +44,21 @@ function SettingForm({ name, title, children, value, onSaved }: {
   );
 }
 
-function TestSend({ path, field, label }: { path: string; field: "phone" | "to"; label: string }) {
+// A test message by text (to a phone) or by e-mail (to an address).
+function TestSend({ by, label }: { by: "sms" | "email"; label: string }) {
   const [address, setAddress] = useState("");
   const [result, setResult] = useState("");
   const send = async () => {
     setResult("");
     try {
-      const r = await api<{ sent: boolean; error: string | null }>("POST", path, { [field]: address });
+      const r = by === "sms" ? await call("post", "/api/v1/settings/sms.gateway/test", { body: { phone: address } })
+                             : await call("post", "/api/v1/settings/smtp/test", { body: { to: address } });
       setResult(r.sent ? t("test_sent") : `${t("test_failed")}${r.error}`);
     } catch (err) {
       setResult(errorText(err));
     }
   };
-  const id = `test-${field}`;
+  const id = by === "sms" ? "test-phone" : "test-to";
   return (
     <div class="test-send">
       <label for={id}>{label}</label>
@@ -83,7 +78,7 @@ function randomToken(): string {
 export function Settings({ units }: { units: Unit[] }) {
   useSignal(language);
   const [values, setValues] = useState<Values | null>(null);
-  const [token, setToken] = useState<{ token: string; previous_valid_until: string | null } | null>(null);
+  const [token, setToken] = useState<Reply<"/api/v1/settings/cti.token/rotate", "post"> | null>(null);
   const [overlap, setOverlap] = useState("60");
   const [error, setError] = useState("");
   const [sms, setSms] = useState({ url: "", token: "", body: "", inbound: "" });
@@ -94,7 +89,7 @@ export function Settings({ units }: { units: Unit[] }) {
   const [digest, setDigest] = useState("8");
   const [repeat, setRepeat] = useState("90");
   const load = async () => {
-    const r = await api<{ settings: Setting[] }>("GET", "/api/v1/settings");
+    const r = await call("get", "/api/v1/settings");
     const byName: Values = Object.fromEntries(r.settings.map((s) => [s.name, s]));
     setValues(byName);
     const v = (name: string) => byName[name]?.value;
@@ -118,7 +113,7 @@ export function Settings({ units }: { units: Unit[] }) {
   const rotate = async () => {
     setError("");
     try {
-      setToken(await api("POST", "/api/v1/settings/cti.token/rotate", { overlap_minutes: Number(overlap) }));
+      setToken(await call("post", "/api/v1/settings/cti.token/rotate", { body: { overlap_minutes: Number(overlap) } }));
       await load();
     } catch (err) {
       setError(errorText(err));
@@ -166,7 +161,7 @@ export function Settings({ units }: { units: Unit[] }) {
         <p id="sms-inbound-hint" class="hint">
           {t("sms_inbound_hint")}<code>{`${location.origin}/api/v1/sms/inbound/${sms.inbound || t("sms_inbound_placeholder")}`}</code>
         </p>
-        <TestSend path="/api/v1/settings/sms.gateway/test" field="phone" label={t("test_phone")} />
+        <TestSend by="sms" label={t("test_phone")} />
       </SettingForm>
 
       <SettingForm name="smtp" title={t("smtp")} onSaved={saved}
@@ -192,7 +187,7 @@ export function Settings({ units }: { units: Unit[] }) {
         <input id="smtp-from" type="email" value={smtp.from} onInput={(e) => setSmtp({ ...smtp, from: e.currentTarget.value })} />
         <label for="smtp-from-name">{t("smtp_from_name")}</label>
         <input id="smtp-from-name" value={smtp.from_name} onInput={(e) => setSmtp({ ...smtp, from_name: e.currentTarget.value })} />
-        <TestSend path="/api/v1/settings/smtp/test" field="to" label={t("test_email")} />
+        <TestSend by="email" label={t("test_email")} />
       </SettingForm>
 
       <SettingForm name="portal.intake_unit" title={t("portal_intake_unit")} onSaved={saved} value={() => intake || null}>

@@ -3,23 +3,14 @@
 // can be put back.
 import { useEffect, useState } from "preact/hooks";
 
-import { api, sendYaml } from "../api";
+import { call, callWithYaml, Reply, Schema } from "../client";
 import { localTime } from "../format";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
 import { Problems } from "./problems";
 
-interface Templates {
-  topics: Record<string, unknown>;
-  version: number;
-  source: string | null;
-}
-interface Version {
-  version: number;
-  created_at: string;
-  created_by: string | null;
-  active: boolean;
-}
+type Templates = Schema<"MessageTemplates">;
+type Version = Reply<"/api/v1/notifications/templates/versions", "get">["versions"][number];
 
 const example = `# 只写要改的主题和部分，其余沿用系统自带的文本。
 reminder:
@@ -31,7 +22,7 @@ reminder:
 export function Templates() {
   useSignal(language);
   const [topic, setTopic] = useState("reminder");
-  const [readers, setReaders] = useState("staff");
+  const [readers, setReaders] = useState<"staff" | "petitioner">("staff");
   const [result, setResult] = useState<{ subject: string; text: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [templates, setTemplates] = useState<Templates | null>(null);
@@ -43,16 +34,16 @@ export function Templates() {
     setDraft(r.source ?? example);
   };
   const loadVersions = () =>
-    api<{ versions: Version[] }>("GET", "/api/v1/notifications/templates/versions").then((r) => setVersions(r.versions));
+    call("get", "/api/v1/notifications/templates/versions").then((r) => setVersions(r.versions));
   useEffect(() => {
-    api<Templates>("GET", "/api/v1/notifications/templates").then(show).catch(setError);
+    call("get", "/api/v1/notifications/templates").then(show).catch(setError);
     loadVersions().catch(setError);
   }, []);
   const preview = async (withDraft: boolean) => {
     setError(null);
     try {
-      setResult(await api("POST", "/api/v1/notifications/preview",
-        { topic, readers, language: language.get(), ...(withDraft ? { draft } : {}) }));
+      setResult(await call("post", "/api/v1/notifications/preview",
+        { body: { topic, readers, language: language.get(), ...(withDraft ? { draft } : {}) } }));
     } catch (err) {
       setError(err);
     }
@@ -61,7 +52,7 @@ export function Templates() {
     setError(null);
     setMessage("");
     try {
-      show(await sendYaml<Templates>("PUT", "/api/v1/notifications/templates", draft));
+      show(await callWithYaml("put", "/api/v1/notifications/templates", draft));
       setMessage(t("saved"));
       await loadVersions();
     } catch (err) {
@@ -71,7 +62,9 @@ export function Templates() {
   const activate = async (version: number) => {
     setError(null);
     try {
-      show(await api<Templates>("POST", `/api/v1/notifications/templates/versions/${version}/activate`, {}));
+      show(await call("post", "/api/v1/notifications/templates/versions/{templates_version}/activate", {
+        path: { templates_version: version },
+      }));
       setMessage(t("saved"));
       await loadVersions();
     } catch (err) {
@@ -86,7 +79,7 @@ export function Templates() {
           {Object.keys(templates?.topics ?? {}).map((name) => <option key={name} value={name}>{name}</option>)}
         </select>
         <label for="preview-readers">{t("readers")}</label>
-        <select id="preview-readers" value={readers} onChange={(e) => setReaders(e.currentTarget.value)}>
+        <select id="preview-readers" value={readers} onChange={(e) => setReaders(e.currentTarget.value === "petitioner" ? "petitioner" : "staff")}>
           <option value="petitioner">{t("petitioner")}</option>
           <option value="staff">{t("staff")}</option>
         </select>

@@ -3,19 +3,12 @@
 // deactivating one that still has active units below it, and says so).
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
+import { Body, call, Schema } from "../client";
 import { errorText } from "../errors";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
 
-export interface Unit {
-  code: string;
-  name: string;
-  kind: string;
-  parent: string | null;
-  calendar: string | null;
-  active: boolean;
-}
+export type Unit = Schema<"Unit">;
 
 // Folded below the first level (a district has hundreds of villages); <details> opens by keyboard too.
 function UnitTree({ units, parent, depth = 0 }: { units: Unit[]; parent: string | null; depth?: number }) {
@@ -42,13 +35,13 @@ function UnitTree({ units, parent, depth = 0 }: { units: Unit[]; parent: string 
 
 
 function NewUnit({ units, saved }: { units: Unit[]; saved: () => void }) {
-  const [unit, setUnit] = useState({ code: "", name: "", parent: "", kind: "area" });
+  const [unit, setUnit] = useState({ code: "", name: "", parent: "", kind: "area" as Unit["kind"] });
   const [error, setError] = useState("");
   const submit = async (e: Event) => {
     e.preventDefault();
     setError("");
     try {
-      await api("POST", "/api/v1/units", unit);
+      await call("post", "/api/v1/units", { body: unit });
       setUnit({ code: "", name: "", parent: "", kind: "area" });
       saved();
     } catch (err) {
@@ -69,7 +62,7 @@ function NewUnit({ units, saved }: { units: Unit[]; saved: () => void }) {
       <input id="new-unit-name" required maxLength={100} value={unit.name} onInput={(e) => setUnit({ ...unit, name: e.currentTarget.value })} />
       <fieldset>
         <legend>{t("unit_kind")}</legend>
-        {["area", "department"].map((kind) => (
+        {(["area", "department"] as const).map((kind) => (
           <label class="choice" key={kind}>
             <input type="radio" name="new-unit-kind" value={kind} checked={unit.kind === kind} onChange={() => setUnit({ ...unit, kind })} />
             {t(kind === "area" ? "kind_area" : "kind_department")}
@@ -96,14 +89,14 @@ function EditUnit({ units, calendars, saved }: { units: Unit[]; calendars: strin
     e.preventDefault();
     if (!draft) return;
     const before = units.find((u) => u.code === code)!;
-    const change: Record<string, unknown> = {};
+    const change: Body<"/api/v1/units/{unit_code}", "patch"> = {};
     if (draft.name !== before.name) change.name = draft.name;
     if (draft.parent !== before.parent && draft.parent) change.parent = draft.parent;
     if (draft.calendar !== before.calendar) change.calendar = draft.calendar || null;
     if (draft.active !== before.active) change.active = draft.active;
     setError("");
     try {
-      await api("PATCH", `/api/v1/units/${encodeURIComponent(code)}`, change);
+      await call("patch", "/api/v1/units/{unit_code}", { path: { unit_code: code }, body: change });
       setMessage(t("saved"));
       saved();
     } catch (err) {
@@ -153,7 +146,7 @@ export function Units({ units, reload }: { units: Unit[]; reload: () => void }) 
   useSignal(language);
   const [calendars, setCalendars] = useState<string[]>([]);
   useEffect(() => {
-    api<{ calendars: { name: string }[] }>("GET", "/api/v1/calendars").then((r) => setCalendars(r.calendars.map((c) => c.name)));
+    call("get", "/api/v1/calendars").then((r) => setCalendars(r.calendars.map((c) => c.name)));
   }, []);
   return (
     <>

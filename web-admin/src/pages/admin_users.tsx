@@ -2,25 +2,19 @@
 // change one's name, unit, roles or to disable the account. Every change is audited by the server.
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
+import { call, Schema } from "../client";
 import { errorText } from "../errors";
 import { language, t, WordKey } from "../i18n";
 import { useSignal } from "../signal";
 import { Unit } from "./admin_units";
 
-interface UserRow {
-  id: number;
-  login: string;
-  display_name: string;
-  unit: { code: string; name: string };
-  roles: string[];
-  active: boolean;
-}
+type UserRow = Schema<"User">;
+type Role = UserRow["roles"][number];
 
-const roleNames = ["operator", "handler", "manager", "proxy", "admin"];
+const roleNames: Role[] = ["operator", "handler", "manager", "proxy", "admin"];
 
 
-function RoleChoices({ id, roles, set }: { id: string; roles: string[]; set: (roles: string[]) => void }) {
+function RoleChoices({ id, roles, set }: { id: string; roles: Role[]; set: (roles: Role[]) => void }) {
   return (
     <fieldset>
       <legend>{t("roles")}</legend>
@@ -48,7 +42,7 @@ function UnitSelect({ id, units, value, set }: { id: string; units: Unit[]; valu
 }
 
 function NewUser({ units, saved }: { units: Unit[]; saved: () => void }) {
-  const empty = { login: "", display_name: "", unit: "", roles: [] as string[], password: "" };
+  const empty = { login: "", display_name: "", unit: "", roles: [] as Role[], password: "" };
   const [user, setUser] = useState(empty);
   const [error, setError] = useState("");
   const [message, setMessage] = useState("");
@@ -57,7 +51,7 @@ function NewUser({ units, saved }: { units: Unit[]; saved: () => void }) {
     setError("");
     setMessage("");
     try {
-      await api("POST", "/api/v1/users", user);
+      await call("post", "/api/v1/users", { body: user });
       setMessage(t("user_added").replace("{login}", user.login));
       setUser(empty);
       saved();
@@ -86,10 +80,10 @@ function NewUser({ units, saved }: { units: Unit[]; saved: () => void }) {
 
 function EditUser({ users, units, saved }: { users: UserRow[]; units: Unit[]; saved: () => void }) {
   const [id, setId] = useState(0);
-  const [draft, setDraft] = useState<{ display_name: string; unit: string; roles: string[]; active: boolean } | null>(null);
+  const [draft, setDraft] = useState<{ display_name: string; unit: string; roles: Role[]; active: boolean } | null>(null);
   const [error, setError] = useState("");
   const [message, setMessage] = useState("");
-  const [newPassword, setNewPassword] = useState<{ login: string; password: string } | null>(null);
+  const [newPassword, setNewPassword] = useState<{ login: string; password?: string } | null>(null);
   const choose = (value: number) => {
     setId(value);
     setMessage("");
@@ -101,7 +95,7 @@ function EditUser({ users, units, saved }: { users: UserRow[]; units: Unit[]; sa
     e.preventDefault();
     setError("");
     try {
-      await api("PATCH", `/api/v1/users/${id}`, draft);
+      if (draft) await call("patch", "/api/v1/users/{user_id}", { path: { user_id: id }, body: draft });
       setMessage(t("saved"));
       saved();
     } catch (err) {
@@ -112,7 +106,7 @@ function EditUser({ users, units, saved }: { users: UserRow[]; units: Unit[]; sa
     setError("");
     setMessage("");
     try {
-      setNewPassword(await api<{ login: string; password: string }>("POST", `/api/v1/users/${id}/password`, {}));
+      setNewPassword(await call("post", "/api/v1/users/{user_id}/password", { path: { user_id: id }, body: {} }));
     } catch (err) {
       setError(errorText(err));
     }
@@ -155,7 +149,7 @@ export function Users({ units }: { units: Unit[] }) {
   useSignal(language);
   const [users, setUsers] = useState<UserRow[]>([]);
   const load = () => {
-    api<{ users: UserRow[] }>("GET", "/api/v1/users").then((r) => setUsers(r.users));
+    call("get", "/api/v1/users").then((r) => setUsers(r.users));
   };
   useEffect(load, []);
   return (

@@ -3,7 +3,7 @@
 // petitions of the version in force onto it, state by state.
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api, sendYaml } from "../api";
+import { call, callWithYaml, Reply, Schema } from "../client";
 import { localTime } from "../format";
 import { language, t, WordKey } from "../i18n";
 import { useSignal } from "../signal";
@@ -11,30 +11,8 @@ import { Workflow } from "../workflow";
 import { FileIntoText, Problems } from "./problems";
 import { WorkflowGraph } from "./workflow_graph";
 
-interface Version {
-  version: number;
-  origin: string;
-  active: boolean;
-  created_at: string | null;
-  created_by: string | null;
-  states: number;
-  transitions: number;
-  clocks: number;
-  escalations: number;
-}
-interface Listing {
-  workflows: { name: string; active_version: number; versions: Version[] }[];
-  activations: { workflow: string; version: number; activated_at: string; activated_by: string | null; migration: unknown }[];
-}
-interface Change {
-  what: string;
-  change: string;
-  name: string;
-  aspect: string | null;
-  before: string | null;
-  after: string | null;
-}
-type Detail = Workflow & { active: boolean; compared_with: number; diff: Change[] };
+type Listing = Reply<"/api/v1/workflows", "get">;
+type Detail = Schema<"WorkflowVersionDetail">;
 
 function word(key: string): string {
   return t(key as WordKey) || key;
@@ -51,7 +29,7 @@ export function WorkflowVersions() {
   const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState("");
   const diffTitle = useRef<HTMLHeadingElement>(null);
-  const load = () => api<Listing>("GET", "/api/v1/workflows").then(setListing).catch(setError);
+  const load = () => call("get", "/api/v1/workflows").then(setListing).catch(setError);
   useEffect(() => {
     load();
   }, []);
@@ -67,9 +45,9 @@ export function WorkflowVersions() {
     setMessage("");
     setDetail(null);
     try {
-      const uploaded = await sendYaml<Detail>("POST", "/api/v1/workflows", text);
+      const uploaded = await callWithYaml("post", "/api/v1/workflows", text);
       setDetail(uploaded);
-      setInForce(await api<Workflow>("GET", `/api/v1/workflow?version=${uploaded.compared_with}`));
+      setInForce(await call("get", "/api/v1/workflow", { query: { version: uploaded.compared_with } }));
       setMapping({});
       load();
     } catch (err) {
@@ -80,9 +58,9 @@ export function WorkflowVersions() {
     setError(null);
     setMessage("");
     try {
-      const shown = await api<Detail>("GET", `/api/v1/workflows/petition/${version}`);
+      const shown = await call("get", "/api/v1/workflows/{name}/{version}", { path: { name: "petition", version } });
       setDetail(shown);
-      setInForce(await api<Workflow>("GET", `/api/v1/workflow?version=${shown.compared_with}`));
+      setInForce(await call("get", "/api/v1/workflow", { query: { version: shown.compared_with } }));
       setMapping({});
     } catch (err) {
       setError(err);
@@ -97,8 +75,9 @@ export function WorkflowVersions() {
     setError(null);
     try {
       const body = migrate ? { migration: { from_version: detail.compared_with, states: mapping } } : {};
-      const done = await api<{ previous_version: number; migrated_petitions: number | null }>(
-        "POST", `/api/v1/workflows/petition/${detail.version}/activate`, body);
+      const done = await call("post", "/api/v1/workflows/{name}/{version}/activate", {
+        path: { name: "petition", version: detail.version }, body,
+      });
       setMessage(t("workflow_activated").replace("{v}", String(detail.version))
         + (done.migrated_petitions !== null ? t("workflow_migrated").replace("{n}", String(done.migrated_petitions)) : ""));
       setDetail(null);

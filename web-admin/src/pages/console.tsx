@@ -5,7 +5,6 @@
 // petitioners' text replies that need a person below it.
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api } from "../api";
 import * as client from "../client";
 import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
 import { language, t } from "../i18n";
@@ -15,38 +14,20 @@ import { Filed, filePetition } from "../intake/file_petition";
 import { emptyIntake, identityProblems, IntakeForm, intakeBody, intakeIds, intakeProblems } from "../intake/form";
 import { navigate } from "../router";
 import { localTime } from "../format";
-import { TimeLeft, timeLeftText } from "../deadline";
+import { timeLeftText } from "../deadline";
 import { printReceipt } from "../receipt";
 import { useSignal } from "../signal";
 import { SmsReply, SmsReplyList } from "./console_sms";
 import { connected, onEvent } from "../events";
 
-interface Summary {
-  id: number;
-  tracking_code: string;
-  subject: string;
-  state: string;
-  received_at: string;
-  due_at: string | null;
-  deadline_status: string | null;
-  time_left: TimeLeft | null;
-}
-interface PastCall {
-  call_id: string;
-  direction: "in" | "out";
-  started_at: string;
-  answered_at: string | null;
-  cause: string | null;
-}
+type History = client.Schema<"CallerHistory">;
+type Summary = History["petitions"][number];
+// A call as the event stream pushes it, with the caller's history.
 interface Call {
   call_id: string;
   direction: "in" | "out";
   citizen: string;
-  history?: {
-    petitioners: { id: number; name: string | null; phone: string | null; unit: { name: string } | null }[];
-    petitions: Summary[];
-    calls: PastCall[];
-  };
+  history?: History;
   status: "ringing" | "answered" | "ended";
 }
 type LoggedCall = client.Schema<"Call">;
@@ -225,7 +206,9 @@ export function Console({ me }: { me: number }) {
       }
       const { filed: created, uploads: sent } = await filePetition(body, form.files);
       if (consultation)
-        await api("POST", `/api/v1/petitions/${created.id}/actions/answer_on_call`, { version: created.version, reply });
+        await client.call("post", "/api/v1/petitions/{petition_id}/actions/{transition}", {
+          path: { petition_id: created.id, transition: "answer_on_call" }, body: { version: created.version, reply },
+        });
       setUploads(sent);
       setFiled(created);
     } catch (err) {
@@ -236,12 +219,12 @@ export function Console({ me }: { me: number }) {
   const replyError = inlineError(errors, "reply", idOf("reply") ?? "intake-reply");
   const attach = async (petition: Summary) => {
     if (!current) return;
-    await api("POST", `/api/v1/petitions/${petition.id}/calls`, { call_id: current.call_id });
+    await client.call("post", "/api/v1/petitions/{petition_id}/calls", { path: { petition_id: petition.id }, body: { call_id: current.call_id } });
     navigate(`/petitions/${petition.id}`);
   };
   const calledBack = async (callId: string) => {
     try {
-      await api("POST", `/api/v1/calls/${encodeURIComponent(callId)}/called-back`);
+      await client.call("post", "/api/v1/calls/{call_id}/called-back", { path: { call_id: callId } });
     } catch (err) {
       setError(errorText(err));
     }
@@ -249,7 +232,7 @@ export function Console({ me }: { me: number }) {
   };
   const smsHandled = async (id: number) => {
     try {
-      await api("POST", `/api/v1/sms/replies/${id}/handled`);
+      await client.call("post", "/api/v1/sms/replies/{reply_id}/handled", { path: { reply_id: id } });
     } catch (err) {
       setError(errorText(err));
     }

@@ -6,7 +6,7 @@
 // period, the ranking and the drill-down are kept in the address, so Back leaves a drill-down.
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
+import { call, Reply, Schema } from "../client";
 import { navigate, replaceQuery, search } from "../router";
 import { language, t } from "../i18n";
 import { useSignal } from "../signal";
@@ -15,36 +15,10 @@ import { HotlineFigures } from "./dashboard_hotline";
 
 const escalationKeys = ["reminded", "supervised", "escalated_to_town", "escalated_to_department", "escalated_to_district", "criticised"] as const;
 
-interface Row {
-  key: string;
-  label: string;
-  rank?: number;
-  received: number;
-  dispatched: number;
-  replied: number;
-  overdue_now: number;
-  on_time_rate: number | null;
-  satisfaction_rate: number | null;
-  timely_sign_for_rate: number | null;
-  return_rate: number | null;
-  reminded: number;
-  supervised: number;
-  escalated_to_town: number;
-  escalated_to_department: number;
-  escalated_to_district: number;
-  criticised: number;
-  [figure: string]: number | string | null | undefined;
-}
-interface Drilled {
-  at: string;
-  petition: { id: number; tracking_code: string; subject: string; responsible_unit: { name: string } | null };
-}
-interface Point {
-  period: string;
-  received: number;
-  on_time_rate: number | null;
-  satisfaction_rate: number | null;
-}
+type Figures = Schema<"SummaryFigures">;
+type Row = Reply<"/api/v1/reports/summary", "get">["rows"][number];
+type Drilled = Reply<"/api/v1/reports/petitions", "get">["items"][number];
+type Point = Reply<"/api/v1/reports/trend", "get">["points"][number];
 
 const rankLevels = ["town", "village", "department"] as const;
 
@@ -90,7 +64,7 @@ function figureText(figure: { rate: boolean }, value: number | null | undefined)
   return figure.rate ? percent(value) : String(value);
 }
 
-const escalationTotal = (r: Row) => escalationKeys.reduce((sum, k) => sum + (r[k] ?? 0), 0);
+const escalationTotal = (r: Figures) => escalationKeys.reduce((sum, k) => sum + (r[k] ?? 0), 0);
 
 // One headline: the figure now, and how it moved since the period before ("较上期 +12", "+2.3 个百分点").
 // `better`: which way is good news (none for volumes: more petitions is neither).
@@ -142,8 +116,8 @@ export function Dashboard() {
   useSignal(search);
   const view = readQuery();
   const { from, to, level, figure, ascending } = view;
-  const [total, setTotal] = useState<Row | null>(null);
-  const [previous, setPrevious] = useState<Row | null>(null);
+  const [total, setTotal] = useState<Figures | null>(null);
+  const [previous, setPrevious] = useState<Figures | null>(null);
   const [ranking, setRanking] = useState<Row[] | null>(null);
   const [drilled, setDrilled] = useState<Drilled[] | null>(null);
   const [points, setPoints] = useState<Point[] | null>(null);
@@ -164,9 +138,9 @@ export function Dashboard() {
     setTotal(null);
     setPoints(null);
     Promise.all([
-      api<{ total: Row }>("GET", `/api/v1/reports/summary?${period}`),
-      api<{ total: Row }>("GET", `/api/v1/reports/summary?from=${before.from}&to=${before.to}`),
-      api<{ points: Point[] }>("GET", `/api/v1/reports/trend?${period}&interval=month`),
+      call("get", "/api/v1/reports/summary", { query: { from, to } }),
+      call("get", "/api/v1/reports/summary", { query: before }),
+      call("get", "/api/v1/reports/trend", { query: { from, to, interval: "month" } }),
     ])
       .then(([now, then, trend]) => {
         setTotal(now.total);
@@ -177,14 +151,18 @@ export function Dashboard() {
   }, [period]);
   useEffect(() => {
     setRanking(null);
-    api<{ rows: Row[] }>("GET", `/api/v1/reports/summary?${period}&group_by=unit&level=${level}&sort=${figure.name}&order=${ascending ? "asc" : "desc"}`)
+    call("get", "/api/v1/reports/summary", {
+      query: { from, to, group_by: "unit", level, sort: figure.name, order: ascending ? "asc" : "desc" },
+    })
       .then((ranked) => setRanking(ranked.rows))
       .catch(() => setError(t("error")));
   }, [period, level, figure.name, ascending]);
   useEffect(() => {
     setDrilled(null);
     if (!view.drillUnit || !view.drillMeasure) return;
-    api<{ items: Drilled[] }>("GET", `/api/v1/reports/petitions?${period}&measure=${encodeURIComponent(view.drillMeasure)}&unit=${encodeURIComponent(view.drillUnit)}&limit=50`)
+    call("get", "/api/v1/reports/petitions", {
+      query: { from, to, measure: view.drillMeasure, unit: view.drillUnit, limit: 50 },
+    })
       .then((r) => {
         setDrilled(r.items);
         requestAnimationFrame(() => document.getElementById("drill-title")?.focus());

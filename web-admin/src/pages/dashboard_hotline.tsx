@@ -3,37 +3,13 @@
 // CSV / Excel export of the table.
 import { useEffect, useState } from "preact/hooks";
 
-import { api } from "../api";
+import { address, call, Reply } from "../client";
 import { language, t } from "../i18n";
 import { Chart, percent } from "./dashboard_chart";
 
-interface Figures {
-  offered: number;
-  answered: number;
-  answer_rate: number | null;
-  abandoned: number;
-  abandoned_wait_seconds: number | null;
-  wait_seconds: number | null;
-  talk_seconds: number | null;
-  returned_in_time: number;
-  returned_late: number;
-  not_returned: number;
-  returned_in_time_rate: number | null;
-}
-interface Row extends Figures {
-  key: string;
-  label: string;
-}
-interface Call {
-  call_id: string;
-  from: string;
-  started_at: string;
-  answered_by: string | null;
-  wait_seconds: number | null;
-  talk_seconds: number | null;
-  cause: string | null;
-  called_back_at: string | null;
-}
+type Report = Reply<"/api/v1/reports/hotline", "get">;
+type Row = Report["rows"][number];
+type Call = Reply<"/api/v1/reports/hotline/calls", "get">["items"][number];
 
 const groupings = ["day", "hour", "month", "operator"] as const;
 type Grouping = (typeof groupings)[number];
@@ -63,24 +39,23 @@ function rowLabel(row: Row, grouping: Grouping): string {
 
 export function HotlineFigures({ period }: { period: string }) {
   const [grouping, setGrouping] = useState<Grouping>("day");
-  const [report, setReport] = useState<{ rows: Row[]; total: Figures; callback_within_minutes: number } | null>(null);
+  const [report, setReport] = useState<Report | null>(null);
   const [drill, setDrill] = useState<{ title: string; calls: Call[] } | null>(null);
   const [error, setError] = useState("");
   const lang = language.get();
-  const query = `${period}&group_by=${grouping}`;
+  const query = { ...Object.fromEntries(new URLSearchParams(period)), group_by: grouping };
 
   useEffect(() => {
     setError("");
     setDrill(null);
-    api<{ rows: Row[]; total: Figures; callback_within_minutes: number }>("GET", `/api/v1/reports/hotline?${query}`)
+    call("get", "/api/v1/reports/hotline", { query })
       .then(setReport)
       .catch(() => setError(t("error")));
-  }, [query]);
+  }, [period, grouping]);
 
   const showCalls = async (row: Row, measure: Measure) => {
     try {
-      const r = await api<{ items: Call[] }>(
-        "GET", `/api/v1/reports/hotline/calls?${query}&measure=${measure}&key=${encodeURIComponent(row.key)}&limit=100`);
+      const r = await call("get", "/api/v1/reports/hotline/calls", { query: { ...query, measure, key: row.key, limit: 100 } });
       setDrill({ title: `${rowLabel(row, grouping)}: ${t(`hotline_${measure}`)}`, calls: r.items });
     } catch {
       setError(t("error"));
@@ -119,8 +94,8 @@ export function HotlineFigures({ period }: { period: string }) {
             <select id="hotline-grouping" value={grouping} onChange={(e) => setGrouping(e.currentTarget.value as Grouping)}>
               {groupings.map((g) => <option key={g} value={g}>{t(`hotline_by_${g}`)}</option>)}
             </select>
-            <a class="button" href={`/api/v1/reports/hotline?${query}&format=csv&lang=${lang}`} download>{t("export_csv")}</a>
-            <a class="button" href={`/api/v1/reports/hotline?${query}&format=xlsx&lang=${lang}`} download>{t("export_xlsx")}</a>
+            <a class="button" href={address("/api/v1/reports/hotline", {}, { ...query, format: "csv", lang })} download>{t("export_csv")}</a>
+            <a class="button" href={address("/api/v1/reports/hotline", {}, { ...query, format: "xlsx", lang })} download>{t("export_xlsx")}</a>
           </div>
           {report.rows.length > 0 && (
             <Chart title={t("hotline_figures")}

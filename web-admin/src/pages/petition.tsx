@@ -4,79 +4,28 @@
 // "show" asks for a reason and is audited by the server.
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api, upload } from "../api";
+import { upload } from "../api";
+import { Body, call, Reply, Schema } from "../client";
 import { ErrorSummary, errorText, FieldError, fieldError, inlineError, missingFields } from "../errors";
-import { TimeLeft, timeLeftText } from "../deadline";
+import { timeLeftText } from "../deadline";
 import { label, language, t, WordKey } from "../i18n";
 import { localTime } from "../format";
 import { printReceipt } from "../receipt";
 import { useSignal } from "../signal";
 import { Labelled, loadWorkflow, Workflow } from "../workflow";
 
-interface Action {
-  name: string;
-  label: Labelled;
-  requires: string[];
-  accepts: string[];  // optional fields (a reclassification's corrections, co-handlers at a dispatch)
-}
-interface UnitRef {
-  code: string;
-  name: string;
-}
-interface Petition {
-  id: number;
-  version: number;
-  tracking_code: string;
-  subject: string;
-  content: string;
-  channel: string;
-  type: string;
-  category: string;
-  urgency: string;
-  anonymous: boolean;
-  received_at: string;
-  intake_unit: UnitRef | null;
-  reviewing_unit: UnitRef | null;
-  complaint: { object: string | null; units: string[] } | null;
-  state_label: Labelled;
-  deadline: { due_at: string | null; status: string | null; time_left: TimeLeft | null; provisional: boolean };
-  clocks: {
-    name: string;
-    label: Labelled | null;
-    deadline: string | null;
-    paused: boolean;
-    extension: number;
-    provisional: boolean;
-  }[];
-  petitioner: {
-    name: string | null; phone: string | null; id_number: string | null; address?: string | null;
-    unit?: UnitRef | null; contact: { call_dont_text: boolean };
-  };
-  responsible_unit: UnitRef | null;
-  suggested_unit?: { code: string; co: string[] } | null;
-  actions: Action[];
-}
-interface TimelineEvent {
-  id: number;
-  at: string;
-  actor: { name: string };
-  action: string;
-  to_state: string | null;
-  fields: Record<string, unknown>;
-}
-interface Attachment {
-  id: number;
-  file_name: string;
-  size: number;
-  uploaded_at: string;
-  url: string;
-  content_type: string;
-  previewable: boolean;
-}
-interface Unit {
-  code: string;
-  name: string;
-}
+type Action = Schema<"PetitionAction">;
+type Petition = Schema<"Petition">;
+type TimelineEvent = Schema<"TimelineEvent">;
+type Attachment = Schema<"Attachment">;
+type Unit = Pick<Schema<"Unit">, "code" | "name">;
+type ActionBody = Body<"/api/v1/petitions/{petition_id}/actions/{transition}", "post">;
+
+// An action on the petition as it was shown (its version).
+const takeAction = (petition: Petition, name: string, body: ActionBody) =>
+  call("post", "/api/v1/petitions/{petition_id}/actions/{transition}", {
+    path: { petition_id: petition.id, transition: name }, body: { ...body, version: petition.version },
+  });
 
 const choices: Record<string, string[]> = {
   outcome: ["support", "explain", "not_supported"],
@@ -163,7 +112,7 @@ function ActionForm({ petition, action, units, done }: { petition: Petition; act
     setErrors(missing);
     if (missing.length > 0) return;
     setBusy(true);
-    const body: Record<string, unknown> = { version: petition.version };
+    const body: Record<string, unknown> = {};
     for (const field of fields) {
       const value = values[field]?.trim();
       if (!value) continue;
@@ -171,7 +120,7 @@ function ActionForm({ petition, action, units, done }: { petition: Petition; act
         : unitListFields.has(field) ? value.split(/[\s,，]+/).filter(Boolean) : value;
     }
     try {
-      await api("POST", `/api/v1/petitions/${petition.id}/actions/${action.name}`, body);
+      await takeAction(petition, action.name, body as ActionBody);
       done();
     } catch (err) {
       setErrors([fieldError(err)]);
@@ -204,13 +153,13 @@ function Actions({ petition, reload }: { petition: Petition; reload: () => void 
   const [error, setError] = useState("");
   const needsUnits = petition.actions.some((a) => a.requires.includes("unit") || (a.accepts ?? []).includes("place"));
   useEffect(() => {
-    if (needsUnits) api<{ units: Unit[] }>("GET", "/api/v1/units").then((r) => setUnits(r.units)).catch(() => undefined);
+    if (needsUnits) call("get", "/api/v1/units").then((r) => setUnits(r.units)).catch(() => undefined);
   }, [needsUnits]);
   const act = async (action: Action) => {
     setError("");
     if (hasForm(action)) return setOpen(open === action.name ? null : action.name);
     try {
-      await api("POST", `/api/v1/petitions/${petition.id}/actions/${action.name}`, { version: petition.version });
+      await takeAction(petition, action.name, {});
       reload();
     } catch (err) {
       setError(errorText(err));
@@ -277,7 +226,8 @@ function Attachments({ petitionId }: { petitionId: number }) {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const load = () => {
-    api<{ attachments: Attachment[] }>("GET", `/api/v1/petitions/${petitionId}/attachments`).then((r) => setItems(r.attachments)).catch(() => undefined);
+    call("get", "/api/v1/petitions/{petition_id}/attachments", { path: { petition_id: petitionId } })
+      .then((r) => setItems(r.attachments)).catch(() => undefined);
   };
   useEffect(load, [petitionId]);
   const add = async (e: Event) => {
@@ -334,12 +284,12 @@ export function PetitionPage({ id }: { id: string }) {
   const [categories, setCategories] = useState<Record<string, Labelled>>({});
   const [workflow, setWorkflow] = useState<Workflow | null>(null);
   const [error, setError] = useState("");
-  const [revealed, setRevealed] = useState<Record<string, string | null> | null>(null);
+  const [revealed, setRevealed] = useState<Reply<"/api/v1/petitions/{petition_id}/unmask", "post">["petitioner"] | null>(null);
   const [reason, setReason] = useState("");
   const load = () => {
     Promise.all([
-      api<Petition>("GET", `/api/v1/petitions/${id}`),
-      api<{ events: TimelineEvent[]; units: Record<string, string> }>("GET", `/api/v1/petitions/${id}/events`),
+      call("get", "/api/v1/petitions/{petition_id}", { path: { petition_id: Number(id) } }),
+      call("get", "/api/v1/petitions/{petition_id}/events", { path: { petition_id: Number(id) } }),
     ])
       .then(([p, e]) => {
         setPetition(p);
@@ -351,7 +301,7 @@ export function PetitionPage({ id }: { id: string }) {
   useEffect(load, [id]);
   useEffect(() => {
     loadWorkflow().then(setWorkflow).catch(() => undefined);
-    api<{ categories: { code: string; label: Labelled }[] }>("GET", "/api/v1/portal/categories")
+    call("get", "/api/v1/portal/categories")
       .then((r) => setCategories(Object.fromEntries(r.categories.map((c) => [c.code, c.label]))))
       .catch(() => undefined);
   }, []);
@@ -360,7 +310,7 @@ export function PetitionPage({ id }: { id: string }) {
   const unmask = async (e: Event) => {
     e.preventDefault();
     try {
-      const r = await api<{ petitioner: Record<string, string | null> }>("POST", `/api/v1/petitions/${id}/unmask`, { reason });
+      const r = await call("post", "/api/v1/petitions/{petition_id}/unmask", { path: { petition_id: Number(id) }, body: { reason } });
       setRevealed(r.petitioner);
     } catch (err) {
       setError(errorText(err));

@@ -4,7 +4,7 @@
 // and a petition someone changed meanwhile is left as it is and named.
 import { useState } from "preact/hooks";
 
-import { api } from "../api";
+import { call } from "../client";
 import { errorText } from "../errors";
 import { label, t } from "../i18n";
 import { Workflow } from "../workflow";
@@ -47,8 +47,11 @@ export function BulkBar({ workflow, roles, selected, listed, onDone }: {
     const results: Outcome[] = [];
     for (const item of selected) {
       try {
-        const petition = await api<{ version: number }>("GET", `/api/v1/petitions/${item.id}`);
-        await api("POST", `/api/v1/petitions/${item.id}/actions/${chosen.name}`, { version: petition.version });
+        const path = { petition_id: item.id };
+        const petition = await call("get", "/api/v1/petitions/{petition_id}", { path });
+        await call("post", "/api/v1/petitions/{petition_id}/actions/{transition}", {
+          path: { ...path, transition: chosen.name }, body: { version: petition.version },
+        });
         results.push({ tracking_code: item.tracking_code, error: null });
       } catch (err) {
         results.push({ tracking_code: item.tracking_code, error: errorText(err) });
