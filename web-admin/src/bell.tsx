@@ -20,7 +20,7 @@ interface Pushed {
 }
 
 const newWork = new Set(["dispatch", "hand_down", "return", "return_up", "request_extension", "reply_checking",
-                         "send_back", "redo", "registered_emergency"]);
+                         "send_back", "redo", "registered_emergency", "remind", "reminder", "supervised"]);
 
 function Toasts({ toasts, close, open }: { toasts: Pushed[]; close: (id: number) => void; open: (p: Pushed) => void }) {
   return (

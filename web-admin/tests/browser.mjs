@@ -58,6 +58,9 @@ async function startServer() {
 }
 
 // A logged-in API client for setting the scene (cookie and CSRF token by hand).
+// Every answer the test receives, in the browser or by its own requests, is checked against openapi.yaml.
+const conformance = conformanceChecker(join(here, "../../schemas/openapi.yaml"));
+
 async function apiSession(base, login) {
   const response = await fetch(`${base}/api/v1/auth/login`, {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ login, password }),
@@ -70,6 +73,7 @@ async function apiSession(base, login) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = await r.json().catch(() => ({}));
+    conformance.fetched(`${base}${path}`, method, r.status, json);
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
     return json;
   };
@@ -1109,10 +1113,38 @@ async function townHandsDown(browser, base) {
   await context.close();
 }
 
+// The routes no page calls, called as their users would: each answer is checked against its schema with
+// every other answer of the run.
+async function apiTour(base) {
+  console.log("API answers outside the pages");
+  const operator = await apiSession(base, "hotline1");
+  const admin = await apiSession(base, "admin");
+  const manager = await apiSession(base, "district.manager");
+  const listed = await operator("GET", "/api/v1/petitions?limit=1");
+  const id = listed.items[0].id;
+  const history = await operator("GET", `/api/v1/caller-history?phone=${encodeURIComponent("13912349999")}`);
+  const unmasked = await operator("POST", `/api/v1/petitions/${id}/unmask`, { reason: "回访核实身份" });
+  await operator("GET", "/api/v1/calls?limit=5");
+  const me = await admin("GET", "/api/v1/auth/session");
+  await admin("GET", `/api/v1/users/${me.user.id}`);
+  await admin("GET", "/api/v1/units/QS-T01");
+  await admin("GET", "/api/v1/unit-levels");
+  const token = await admin("POST", "/api/v1/tokens", { name: "接口巡检", scopes: ["read"] });
+  await admin("GET", "/api/v1/tokens");
+  await admin("DELETE", `/api/v1/tokens/${token.id}`);
+  await admin("GET", "/api/v1/webhooks");
+  await admin("POST", "/api/v1/blocked-callers", { phone: "137 0000 0001", reason: "骚扰电话" });
+  await admin("GET", "/api/v1/blocked-callers");
+  await admin("GET", "/api/v1/audit?limit=20");
+  await admin("GET", "/api/v1/workflows/petition/2");
+  await manager("GET", "/api/v1/reports/figures");
+  check(history.petitions.length > 0 && unmasked.petitioner !== undefined && token.token,
+        "the caller's history, a petitioner unmasked, a token issued and revoked, the audit read (answers checked below)");
+}
+
 mkdirSync(screenshots, { recursive: true });
 const { base, child, dataDir } = await startServer();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
-const conformance = conformanceChecker(join(here, "../../schemas/openapi.yaml"));
 const newContext = browser.newContext.bind(browser);
 browser.newContext = async (options) => {
   const context = await newContext(options);
@@ -1133,6 +1165,7 @@ try {
   await adminConfiguration(browser, base);
   await operatorReadsTexts(browser, base);
   await accountPages(browser, base);
+  await apiTour(base);
   const { checked, problems } = await conformance.result();
   check(problems.length === 0 && checked.length >= 5,
         `every answer with a schema in openapi.yaml conforms to it (${checked.length} kinds: ${checked.join("; ")})${problems.length ? `: ${problems.slice(0, 5).join(" | ")}` : ""}`);

@@ -34,17 +34,15 @@ export function conformanceChecker(specPath) {
   const problems = [];
   const pending = [];
 
-  async function check(response) {
-    const url = new URL(response.url());
+  // One answer: its address, method, status and parsed JSON body (read only when a schema describes it).
+  async function check(url, method, status, readBody) {
     if (!url.pathname.startsWith("/api/")) return;
-    const method = response.request().method().toLowerCase();
-    const status = String(response.status());
     const found = templates.find((t) => t.pattern.test(url.pathname));
     const schema = found && spec.paths[found.template][method]?.responses?.[status]?.content?.["application/json"]?.schema;
     if (!schema) return;
     let body;
     try {
-      body = await response.json();
+      body = await readBody();
     } catch {
       return;  // a page closed before its answer was read
     }
@@ -64,7 +62,12 @@ export function conformanceChecker(specPath) {
   return {
     // Watches every page of the context.
     watch(context) {
-      context.on("response", (response) => pending.push(check(response)));
+      context.on("response", (response) => pending.push(check(
+        new URL(response.url()), response.request().method().toLowerCase(), String(response.status()), () => response.json())));
+    },
+    // An answer the test fetched itself (its body already parsed).
+    fetched(address, method, status, body) {
+      pending.push(check(new URL(address), method.toLowerCase(), String(status), async () => body));
     },
     async result() {
       await Promise.allSettled(pending);
