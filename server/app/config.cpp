@@ -25,7 +25,11 @@ constexpr const char* usage =
     "       petitiond settings get [NAME]   print the settings as JSON (secrets only as set or unset)\n"
     "       petitiond settings set NAME VALUE   change one (VALUE is JSON or a bare word; - reads standard input)\n"
     "       petitiond workflow check FILE   validate a workflow definition (no database needed)\n"
-    "       petitiond workflow graph FILE   print its state graph as Graphviz DOT\n\n"
+    "       petitiond workflow graph FILE   print its state graph as Graphviz DOT\n"
+    "       petitiond backup --to DIR       online backup of the embedded database and the attachments\n"
+    "       petitiond restore --from DIR --data-dir NEW [--wal-archive DIR] [--until TIME]\n"
+    "                                       bring a backup back into a new data directory (with the WAL\n"
+    "                                       archive: up to its end, or to TIME)\n\n"
     "Every option can also be set as an environment variable PETITIOND_<NAME> (upper case, '-' as '_'),\n"
     "or as 'name = value' in the file given by --config. Flags win over the environment, which wins\n"
     "over the file.\n\nOptions";
@@ -73,6 +77,10 @@ po::options_description describe() {
     ("web-root", po::value<std::string>(), "the web app's built files, served at / (scripts/run.sh gives web-admin/dist); none: the API only")
     ("routing", po::value<std::string>(), "routing table (YAML) to use instead of the shipped default")
     ("calendar-dir", po::value<std::string>(), "more working-calendar files (*.yaml), e.g. next year's official dates (default: DATA_DIR/calendars)")
+    ("wal-archive", po::value<std::string>(), "serve: copy every finished WAL segment of the embedded database here (for point-in-time recovery); restore: replay the WAL from here")
+    ("to", po::value<std::string>(), "backup: the directory to write (must not exist, or be empty)")
+    ("from", po::value<std::string>(), "restore: the backup directory")
+    ("until", po::value<std::string>(), "restore: recover what was committed up to this time, e.g. '2026-12-03 14:05:00+08' (needs --wal-archive)")
     ("tls-cert", po::value<std::string>(), "PEM certificate chain: with --tls-key, serve HTTPS")
     ("tls-key", po::value<std::string>(), "PEM private key for --tls-cert")
     ("name", po::value<std::string>(), "user add: display name")
@@ -105,7 +113,7 @@ void check_command(const std::string& command, const std::vector<std::string>& a
   auto expect = [&](size_t count, const char* shape) {
     if (args.size() != count) throw ConfigError("usage: petitiond " + command + " " + shape);
   };
-  if (command == "serve" || command == "migrate") {
+  if (command == "serve" || command == "migrate" || command == "backup" || command == "restore") {
     if (!args.empty()) throw ConfigError("unexpected argument '" + args.front() + "'");
   } else if (command == "user") {
     if (args.empty() || (args[0] != "add" && args[0] != "disable" && args[0] != "reset-password"))
@@ -125,7 +133,8 @@ void check_command(const std::string& command, const std::vector<std::string>& a
       throw ConfigError("usage: petitiond workflow check|graph FILE");
     expect(2, "check|graph FILE");
   } else {
-    throw ConfigError("unknown command '" + command + "' (expected serve, migrate, user, units, settings or workflow)");
+    throw ConfigError("unknown command '" + command +
+                      "' (expected serve, migrate, user, units, settings, workflow, backup or restore)");
   }
 }
 
@@ -244,6 +253,28 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
   config.demo_days = vm["demo-days"].as<int>();
   if (config.demo_days < 0 || config.demo_days > 730) throw ConfigError("--demo-days: must be 0 to 730");
   config.webhooks_allow_private = vm["webhooks-allow-private"].as<bool>();
+  if (vm.count("wal-archive")) {
+    config.wal_archive = vm["wal-archive"].as<std::string>();
+    if (config.wal_archive.empty()) throw ConfigError("--wal-archive: must not be empty");
+  }
+  if (vm.count("to")) config.backup.to = vm["to"].as<std::string>();
+  if (vm.count("from")) config.backup.from = vm["from"].as<std::string>();
+  if (vm.count("until")) config.backup.until = vm["until"].as<std::string>();
+  if (config.command == "backup" && config.backup.to.empty()) throw ConfigError("backup: say where with --to DIR");
+  if (config.command == "restore") {
+    if (config.backup.from.empty()) throw ConfigError("restore: say which backup with --from DIR");
+    if (vm["data-dir"].defaulted()) throw ConfigError("restore: say where with --data-dir NEW (a new directory)");
+    if (config.backup.until && config.wal_archive.empty())
+      throw ConfigError("--until: needs the WAL archive (--wal-archive DIR) to replay up to that time");
+  }
+  if (!config.database_url.empty() && !config.wal_archive.empty())
+    throw ConfigError(
+        "--wal-archive: archives the embedded database's WAL; with --database-url set archive_command "
+        "on that server (README, Operations)");
+  if (!config.database_url.empty() && (config.command == "backup" || config.command == "restore"))
+    throw ConfigError(config.command +
+                      ": petitiond backs up its own embedded database; with --database-url use PostgreSQL's own "
+                      "tools (pg_basebackup, pgBackRest) and copy the attachment directory (README, Operations)");
 
   const auto format = vm["log-format"].as<std::string>();
   if (format == "json") config.log_format = log::Format::json;

@@ -15,7 +15,7 @@
 namespace petitiond::app {
 
 struct Config {
-  std::string command = "serve";       // serve | migrate | user | units | settings | workflow
+  std::string command = "serve";       // serve | migrate | user | units | settings | workflow | backup | restore
   std::vector<std::string> arguments;  // after the command, e.g. {"add", "wang.fang"}
   std::string listen_host = "127.0.0.1";
   unsigned short listen_port = 8080;
@@ -46,6 +46,13 @@ struct Config {
   std::chrono::seconds notify_lease{120};                  // how long a claimed delivery is left to its process
   std::optional<std::filesystem::path> message_templates;  // the admin's templates over the shipped ones
   std::optional<std::filesystem::path> web_root;           // the web app's built files; none: API only
+  std::filesystem::path wal_archive;  // serve: archive the embedded cluster's WAL here; restore: replay it
+
+  // Options of backup and restore.
+  struct BackupOptions {
+    std::filesystem::path to, from;
+    std::optional<std::string> until;  // restore: recover up to this time (PostgreSQL's timestamptz syntax)
+  } backup;
 
   // Options of the user and units commands.
   struct CommandOptions {

@@ -7,6 +7,7 @@
 
 #include "server/app/admin_commands.hpp"
 #include "server/app/application.hpp"
+#include "server/app/backup.hpp"
 #include "server/app/calendars.hpp"
 #include "server/app/demo.hpp"
 #include "server/app/demo_history.hpp"
@@ -33,6 +34,8 @@ int run(const Config& config) {
   if (config.command == "workflow")
     return config.arguments[0] == "graph" ? graph_workflow_file(config.arguments[1])
                                           : check_workflow_file(config.arguments[1]);
+  if (config.command == "backup") return run_backup(config);
+  if (config.command == "restore") return run_restore(config);
   workflow::WorkflowSet workflows;
   for (auto& definition : load_shipped_workflows()) {
     spdlog::info("workflow {} version {}: {} states, {} transitions, {} clocks, {} escalation rules",
@@ -49,7 +52,9 @@ int run(const Config& config) {
   std::string url = config.database_url;
   if (url.empty()) {
     std::filesystem::create_directories(config.data_dir);
-    cluster.emplace(pg::ClusterOptions{config.data_dir, config.pg_bin});
+    pg::ClusterOptions options{config.data_dir, config.pg_bin};
+    options.wal_archive = config.wal_archive;
+    cluster.emplace(options);
     spdlog::info("starting the embedded PostgreSQL under {}", std::filesystem::absolute(config.data_dir).string());
     cluster->start();
     url = cluster->url();

@@ -50,6 +50,33 @@ std::string percent_encode(const std::string& value) {
 
 fs::path cluster_root(const fs::path& data_dir) { return fs::absolute(data_dir).lexically_normal() / "postgres"; }
 
+// `text` as one word for sh: single-quoted, its own single quotes closed and escaped.
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// `text` as a string in postgresql.conf: single-quoted, quotes doubled; no line breaks.
+std::string conf_quoted(const std::string& text) {
+  if (text.find_first_of("\r\n") != std::string::npos) fail("a line break in a server setting: " + text);
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string tail_of(const fs::path& file, std::size_t count = 8) {
+  std::ifstream in(file);
+  std::string line, tail;
+  std::vector<std::string> lines;
+  while (std::getline(in, line)) lines.push_back(line);
+  for (size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) tail += "\n  " + lines[i];
+  return tail;
+}
+
+// Settings a restore adds for its recovery, and takes away when the server is a primary again.
+constexpr const char* recovery_settings[] = {"restore_command", "recovery_target_time", "recovery_target_action"};
+
 }  // namespace
 
 fs::path find_postgres_bin_dir(const fs::path& preferred) {
@@ -109,13 +136,23 @@ int EmbeddedCluster::pg_ctl(const std::vector<std::string>& args) {
   return run_process(argv, {account_, root_, log_file_});
 }
 
-std::string EmbeddedCluster::log_tail() const {
-  std::ifstream in(log_file_);
-  std::string line, tail;
-  std::vector<std::string> lines;
-  while (std::getline(in, line)) lines.push_back(line);
-  for (size_t i = lines.size() > 8 ? lines.size() - 8 : 0; i < lines.size(); ++i) tail += "\n  " + lines[i];
-  return tail;
+std::string EmbeddedCluster::log_tail() const { return tail_of(log_file_); }
+
+fs::path EmbeddedCluster::write_script(const std::string& name, const std::string& body) {
+  fs::create_directories(root_);
+  const auto path = root_ / name;
+  auto scratch = path;
+  scratch += ".tmp";
+  {
+    std::ofstream out(scratch, std::ios::trunc);
+    out << "#!/bin/sh\n# Written by petitiond; rewritten at every start.\n" << body;
+    if (!out) fail("cannot write " + scratch.string());
+  }
+  fs::permissions(scratch, fs::perms::owner_all);
+  if (account_ && ::chown(scratch.c_str(), account_->uid, account_->gid) != 0)
+    fail("cannot hand " + scratch.string() + " to postgres");
+  fs::rename(scratch, path);
+  return path;
 }
 
 void EmbeddedCluster::initialise() {
@@ -190,8 +227,96 @@ void EmbeddedCluster::launch() {
                                " -c unix_socket_permissions=0700";
   if (!options_.durable) server_options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
   else server_options += memory_options();
+  if (!options_.wal_archive.empty()) {
+    // Each finished segment is copied under a temporary name, synced, renamed and its directory synced, so
+    // the archive never holds half a segment; one already there is accepted only if it is the same.
+    const auto archive = fs::absolute(options_.wal_archive).lexically_normal();
+    fs::create_directories(archive);
+    if (account_) {
+      if (::chown(archive.c_str(), account_->uid, account_->gid) != 0)
+        fail("cannot hand the WAL archive " + archive.string() + " to postgres");
+      if (!account_can_use(*account_, archive))
+        fail("the postgres account cannot write the WAL archive " + archive.string());
+    }
+    const auto script = write_script(
+        "archive-wal.sh",
+        "# archive_command: $1 is the segment's path, $2 its file name.\narchive=" + shell_quoted(archive.string()) +
+            "\nif [ -f \"$archive/$2\" ]; then exec cmp -s \"$1\" \"$archive/$2\"; fi\n"
+            "cp \"$1\" \"$archive/$2.tmp\" && sync \"$archive/$2.tmp\" && mv \"$archive/$2.tmp\" \"$archive/$2\" &&"
+            " sync \"$archive\"\n");
+    if (script.string().find_first_of("\"$`\\' ") != std::string::npos)
+      fail("--data-dir: WAL archiving needs a data directory path without spaces, quotes, '$' or '\\'");
+    // archive_timeout: a quiet hotline still has its last minute's work archived.
+    server_options += " -c archive_mode=on -c archive_timeout=60 -c \"archive_command=" + script.string() + " %p %f\"";
+  }
   if (pg_ctl({"start", "-D", pgdata_.string(), "-w", "-t", "120", "-l", log_file_.string(), "-o", server_options}) != 0)
     fail("the embedded PostgreSQL in " + pgdata_.string() + " did not start:" + log_tail());
+}
+
+void EmbeddedCluster::base_backup(const fs::path& target, const std::string& label) {
+  const auto log = root_ / "backup.log";
+  std::vector<std::string> argv{(options_.bin_dir / "pg_basebackup").string(),
+                                "-h",
+                                socket_dir_.string(),
+                                "-p",
+                                std::to_string(port),
+                                "-U",
+                                superuser,
+                                "-w",
+                                "-D",
+                                target.string(),
+                                "--format=plain",
+                                "--wal-method=stream",
+                                "--checkpoint=fast",
+                                "--manifest-checksums=SHA256",
+                                "--label=" + label};
+  if (run_process(argv, {account_, root_, log}) != 0) fail("pg_basebackup failed:" + tail_of(log));
+}
+
+void EmbeddedCluster::verify_backup(const fs::path& backup) {
+  fs::create_directories(root_);
+  const auto log = root_ / "backup.log";
+  std::vector<std::string> argv{(options_.bin_dir / "pg_verifybackup").string(), "--quiet", backup.string()};
+  if (run_process(argv, {std::nullopt, root_, log}) != 0)
+    fail("the backup in " + backup.string() + " does not match its manifest:" + tail_of(log));
+}
+
+void EmbeddedCluster::prepare_recovery(const RecoveryTarget& target) {
+  if (target.wal_archive.empty()) return;  // the backup's own WAL brings it to the backup's end
+  const auto archive = fs::absolute(target.wal_archive).lexically_normal();
+  if (!fs::is_directory(archive)) fail("--wal-archive: " + archive.string() + " is not a directory");
+  const auto script = write_script("restore-wal.sh",
+                                   "# restore_command: $1 is the segment's name, $2 where it goes.\n"
+                                   "exec cp " +
+                                       shell_quoted(archive.string()) + "/\"$1\" \"$2\"\n");
+  std::string settings = "\n# Recovery from a petitiond backup; taken away once it is done.\n";
+  settings += "restore_command = " + conf_quoted(script.string() + " %f %p") + "\n";
+  if (target.until) {
+    settings += "recovery_target_time = " + conf_quoted(*target.until) + "\n";
+    settings += "recovery_target_action = 'promote'\n";
+  }
+  std::ofstream conf(pgdata_ / "postgresql.auto.conf", std::ios::app);
+  conf << settings;
+  std::ofstream signal(pgdata_ / "recovery.signal");
+  if (!conf || !signal) fail("cannot prepare the recovery in " + pgdata_.string());
+}
+
+void EmbeddedCluster::wait_for_recovery(std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    try {
+      BlockingConnection db(url_for("postgres"));
+      if (db.exec("SELECT pg_is_in_recovery()").text(0, 0) == "f") {
+        for (const char* setting : recovery_settings) db.exec(std::string("ALTER SYSTEM RESET ") + setting);
+        db.exec("SELECT pg_reload_conf()");
+        return;
+      }
+    } catch (const Error&) {
+      if (!answering()) fail("the recovery stopped:" + log_tail());
+    }
+    if (std::chrono::steady_clock::now() > deadline) fail("the recovery did not finish in time:" + log_tail());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 bool EmbeddedCluster::answering() const {

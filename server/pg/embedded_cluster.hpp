@@ -1,6 +1,7 @@
 #pragma once
 // A private PostgreSQL cluster under petitiond's data directory: created on first run (or reused),
 // listening only on a Unix socket inside that directory, stopped on shutdown.
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,6 +15,15 @@ struct ClusterOptions {
   std::filesystem::path bin_dir;   // PostgreSQL programs; empty: the newest /usr/lib/postgresql/*/bin
   std::string database = "petitiond";
   bool durable = true;  // false (tests only): no fsync, for speed
+  // Not empty: every finished WAL segment is copied here (durably, by a script under data_dir/postgres),
+  // for point-in-time recovery from a base backup.
+  std::filesystem::path wal_archive = {};
+};
+
+// What a restored cluster recovers to: with a WAL archive, its end or `until`; without, the backup's end.
+struct RecoveryTarget {
+  std::filesystem::path wal_archive = {};
+  std::optional<std::string> until;  // PostgreSQL timestamptz text
 };
 
 class EmbeddedCluster {
@@ -43,6 +53,21 @@ class EmbeddedCluster {
   // Starts the owned server again after it died: clears what the dead one left (postmaster.pid, socket
   // files) and starts it. Throws Error with the server's log tail when it does not come up.
   void restart();
+  // An online base backup into `target` (pg_basebackup: plain files, WAL streamed, SHA-256 manifest), taken
+  // through the running server's socket; `target` is made for it and must not exist. Throws with the tool's log.
+  void base_backup(const std::filesystem::path& target, const std::string& label);
+  // Checks a base backup against its manifest (pg_verifybackup). Throws with the tool's words.
+  void verify_backup(const std::filesystem::path& backup);
+  // Before the first start of a cluster copied from a base backup: recover from the WAL archive (to its
+  // end, or to `until`), then become a primary. wait_for_recovery() after start() waits for that.
+  void prepare_recovery(const RecoveryTarget& target);
+  // Waits until a recovering server is a primary, then forgets the recovery settings. Throws with the
+  // server's log when recovery fails (a target before the backup's end, a gap in the archive).
+  void wait_for_recovery(std::chrono::seconds timeout);
+
+  const std::filesystem::path& pgdata() const { return pgdata_; }
+  const std::optional<Account>& account() const { return account_; }
+
   // libpq URL for the database over the private socket.
   std::string url() const;
   std::string url_for(const std::string& database) const;
@@ -58,6 +83,7 @@ class EmbeddedCluster {
   void launch();                        // pg_ctl start on the data directory
   static std::string memory_options();  // server settings sized to this machine
   std::string log_tail() const;
+  std::filesystem::path write_script(const std::string& name, const std::string& body);
 
   ClusterOptions options_;
   std::filesystem::path root_, pgdata_, socket_dir_, log_file_, lock_file_;

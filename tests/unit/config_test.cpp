@@ -97,9 +97,27 @@ TEST_CASE("bad configuration names the option") {
       {{}, {{"PETITIOND_THREADS", "lots"}}, "threads"},
       {{"--config", "/nonexistent/petitiond.conf"}, {}, "--config"},
       {{"frobnicate"}, {}, "frobnicate"},
+      {{"backup"}, {}, "--to"},
+      {{"restore", "--data-dir", "new"}, {}, "--from"},
+      {{"restore", "--from", "b"}, {}, "--data-dir"},
+      {{"restore", "--from", "b", "--data-dir", "new", "--until", "2026-12-03 10:00+08"}, {}, "--wal-archive"},
+      {{"backup", "--to", "b", "--database-url", "postgres://x/y"}, {}, "pg_basebackup"},
+      {{"--wal-archive", "w", "--database-url", "postgres://x/y"}, {}, "archive_command"},
   }));
   CAPTURE(args);
   CHECK_THAT(error_of(args, env), Catch::Matchers::Contains(option));
+}
+
+TEST_CASE("backup and restore take their directories, the archive and the time") {
+  auto backup = parse({"backup", "--to", "/srv/b", "--data-dir", "/var/p"});
+  CHECK(backup.command == "backup");
+  CHECK(backup.backup.to == "/srv/b");
+  auto restore = parse({"restore", "--from", "/srv/b", "--data-dir", "/var/new", "--wal-archive", "/srv/wal", "--until",
+                        "2026-12-03 14:05:00+08"});
+  CHECK(restore.backup.from == "/srv/b");
+  CHECK(restore.data_dir == "/var/new");
+  CHECK(restore.wal_archive == "/srv/wal");
+  CHECK(restore.backup.until == "2026-12-03 14:05:00+08");
 }
 
 TEST_CASE("an unknown key in the config file is an error naming it") {
