@@ -113,7 +113,9 @@ awaitable<Response> hotline_figures(Services& services, RequestContext& context)
                       workflow::format_date(period.last);
     co_return co_await file_response(services, std::move(table), *format, name);
   }
-  co_return http::json_response(http::Status::ok, report_view(report, query, period));
+  auto view = report_view(report, query, period);
+  view["source"] = data_source(services);
+  co_return http::json_response(http::Status::ok, view);
 }
 
 json::object call_view(const store::HotlineCall& call) {

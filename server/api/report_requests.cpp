@@ -77,4 +77,11 @@ awaitable<Response> file_response(Services& services, Table table, const std::st
   co_return response;
 }
 
+boost::json::object data_source(const Services& services) {
+  const auto state = services.reads.state();
+  const bool standby = state.configured && state.up;
+  return {{"database", standby ? "standby" : "primary"},
+          {"standby_lag_seconds", standby && state.lag_seconds ? boost::json::value(*state.lag_seconds) : nullptr}};
+}
+
 }  // namespace petitiond::api

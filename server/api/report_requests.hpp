@@ -18,6 +18,10 @@ bool english(const http::RequestContext& context);
 // ?format=csv or xlsx; nullopt for JSON.
 std::optional<std::string> export_format(const http::RequestContext& context);
 
+// Where a report was read: {"database": "standby" | "primary", "standby_lag_seconds": n | null}, after the
+// reads (a standby that failed them leaves them to the primary).
+boost::json::object data_source(const Services& services);
+
 // The table as a CSV or XLSX attachment named `name`.`format` (the workbook is built on a worker thread).
 boost::asio::awaitable<http::Response> file_response(Services& services, Table table, const std::string& format,
                                                      const std::string& name);

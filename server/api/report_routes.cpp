@@ -131,7 +131,8 @@ awaitable<Response> summary(Services& services, RequestContext& context) {
                                                    {"period", period_view(query)},
                                                    {"group_by", query.group_by},
                                                    {"rows", std::move(rows)},
-                                                   {"total", std::move(total)}});
+                                                   {"total", std::move(total)},
+                                                   {"source", data_source(services)}});
 }
 
 awaitable<Response> trend(Services& services, RequestContext& context) {
@@ -166,7 +167,8 @@ awaitable<Response> trend(Services& services, RequestContext& context) {
   co_return http::json_response(http::Status::ok, {{"scope", scope_view(scope)},
                                                    {"period", period_view(query)},
                                                    {"interval", interval},
-                                                   {"points", std::move(out)}});
+                                                   {"points", std::move(out)},
+                                                   {"source", data_source(services)}});
 }
 
 awaitable<Response> drill_down(Services& services, RequestContext& context) {
@@ -205,11 +207,11 @@ awaitable<Response> drill_down(Services& services, RequestContext& context) {
     view["value"] = item.value ? json::value(*item.value) : json::value(nullptr);
     items.push_back(std::move(view));
   }
-  co_return http::json_response(http::Status::ok,
-                                {{"measure", *measure},
-                                 {"period", period_view(query)},
-                                 {"items", std::move(items)},
-                                 {"next", page.next ? json::value(*page.next) : json::value(nullptr)}});
+  co_return http::json_response(http::Status::ok, {{"measure", *measure},
+                                                   {"period", period_view(query)},
+                                                   {"items", std::move(items)},
+                                                   {"next", page.next ? json::value(*page.next) : json::value(nullptr)},
+                                                   {"source", data_source(services)}});
 }
 
 awaitable<Response> figures(Services&, RequestContext&) {

@@ -48,6 +48,7 @@ struct Services {
   store::InboxStore& inbox;
   store::WebhookStore& webhooks;
   store::DeliveryStore& deliveries;
+  pg::ReadPool& reads;  // where reports read, and the standby's state their answers carry
   http::EventHub& events;
   notifications::MessageTemplates& templates;
   std::filesystem::path attachment_dir;

@@ -95,6 +95,8 @@ Application::Application(const Config& config, const std::string& database_url, 
     : config_(config),
       io_(static_cast<int>(config.threads)),
       pool_(pool_options(config, database_url)),
+      reads_(pool_, config.database_read_url.empty() ? std::nullopt
+                                                     : std::optional(pool_options(config, config.database_read_url))),
       calendars_(pool_, calendars),
       config_versions_(pool_),
       workflows_(pool_, workflows),
@@ -103,12 +105,12 @@ Application::Application(const Config& config, const std::string& database_url, 
       users_(pool_),
       auth_(pool_, {config.session_idle_timeout, config.session_lifetime}, {}),
       petitions_(pool_, workflows, calendars_, routing_, clock ? std::move(clock) : system_clock()),
-      reports_(pool_, [this] { return petitions_.now(); }),
+      reports_(pool_, reads_, [this] { return petitions_.now(); }),
       audit_(pool_),
       settings_(pool_),
       calls_(pool_),
       public_requests_(pool_),
-      hotline_report_(pool_),
+      hotline_report_(reads_),
       sms_replies_(pool_),
       inbox_(pool_),
       webhooks_(pool_),
@@ -133,6 +135,7 @@ Application::Application(const Config& config, const std::string& database_url, 
                 inbox_,
                 webhooks_,
                 deliveries_,
+                reads_,
                 events_,
                 templates_,
                 config.attachment_dir,
@@ -163,6 +166,15 @@ Application::Application(const Config& config, const std::string& database_url, 
     metrics_.add_gauge("petitiond_embedded_postgres_restarts",
                        "Times the embedded PostgreSQL was started again after it died.",
                        [cluster] { return static_cast<double>(cluster->state().restarts); });
+  }
+  if (!config.database_read_url.empty()) {
+    metrics_.add_gauge("petitiond_standby_up", "1 while the standby of --database-read-url answers and serves reports.",
+                       [this] { return reads_.state().up ? 1.0 : 0.0; });
+    metrics_.add_gauge("petitiond_standby_lag_seconds",
+                       "How far the standby's replay is behind the primary's commits (-1: unknown).",
+                       [this] { return reads_.state().lag_seconds.value_or(-1); });
+    metrics_.add_gauge("petitiond_standby_fallbacks", "Reports the primary answered because the standby failed them.",
+                       [this] { return static_cast<double>(reads_.state().fallbacks); });
   }
   // A missing next-year calendar (from 1 November): on /readyz, in /metrics and in the log (CalendarBook).
   auto calendar_warnings = [this] { return calendars_.current()->warnings(workflow::local_date(petitions_.now())); };
@@ -234,6 +246,16 @@ void Application::request_shutdown() {
   });
 }
 
+// Checks the standby every second: reports read it only while it answers.
+asio::awaitable<void> Application::watch_standby() {
+  asio::steady_timer timer(io_);
+  while (!server_->stopping()) {
+    co_await reads_.check();
+    timer.expires_after(std::chrono::seconds(1));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
 // Waits for open connections to finish (bounded by the shutdown timeout), then stops everything.
 asio::awaitable<void> Application::drain() {
   asio::steady_timer timer(io_);
@@ -244,6 +266,7 @@ asio::awaitable<void> Application::drain() {
   }
   if (auto left = server_->open_connections())
     spdlog::warn("{} connection(s) still busy after the shutdown timeout; closing them", left);
+  reads_.close();
   pool_.close();
   io_.stop();
 }
@@ -256,6 +279,7 @@ void Application::run(bool handle_signals) {
   user_event_listener_.start();
   calendar_listener_.start();
   config_listener_.start();
+  if (!config_.database_read_url.empty()) asio::co_spawn(io_, watch_standby(), asio::detached);
   if (handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);

@@ -13,6 +13,7 @@
 #include "server/app/notification_listener.hpp"
 #include "server/http/http_server.hpp"
 #include "server/pg/cluster_watch.hpp"
+#include "server/pg/read_pool.hpp"
 
 namespace petitiond::app {
 
@@ -44,11 +45,13 @@ class Application {
   boost::asio::awaitable<void> drain();
   boost::asio::awaitable<void> push_user_event(std::string payload);
   boost::asio::awaitable<void> reload_config(std::string kind);
+  boost::asio::awaitable<void> watch_standby();
 
   Config config_;
   boost::asio::io_context io_;
   boost::asio::thread_pool workers_{2};
   pg::Pool pool_;
+  pg::ReadPool reads_;  // reports: the standby of --database-read-url, else pool_
   store::CalendarBook calendars_;
   store::ConfigVersionStore config_versions_;
   store::WorkflowBook workflows_;

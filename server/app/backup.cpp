@@ -98,13 +98,14 @@ int run_backup(const Config& config) {
       {"database_done_at", database_done.local},
       {"database_done_at_ms", database_done.epoch_ms},
       {"finished_at", finished.local},
-      {"database", "postgres: pg_basebackup, plain format, WAL included; checked by pg_verifybackup against "
-                   "postgres/backup_manifest"},
-      {"attachments",
-       json::object{{"files", static_cast<std::int64_t>(attachments.files.size())}, {"bytes", attachments.bytes},
-                    {"list", attachment_list_name}}},
-      {"wal_archive", config.wal_archive.empty() ? json::value(nullptr)
-                                                 : json::value(fs::absolute(config.wal_archive).string())}};
+      {"database",
+       "postgres: pg_basebackup, plain format, WAL included; checked by pg_verifybackup against "
+       "postgres/backup_manifest"},
+      {"attachments", json::object{{"files", static_cast<std::int64_t>(attachments.files.size())},
+                                   {"bytes", attachments.bytes},
+                                   {"list", attachment_list_name}}},
+      {"wal_archive",
+       config.wal_archive.empty() ? json::value(nullptr) : json::value(fs::absolute(config.wal_archive).string())}};
   write_file_durably(partial / manifest_name, json::serialize(manifest) + "\n");
   sync_directory(partial);
   if (fs::exists(target)) fs::remove(target);  // empty, as checked
@@ -126,8 +127,8 @@ int run_restore(const Config& config) {
     throw Error(Errc::invalid_field, "this backup's format is newer than this petitiond understands", "from");
   const auto data_dir = fs::absolute(config.data_dir).lexically_normal();
   if (!empty_or_missing(data_dir))
-    throw Error(Errc::invalid_field,
-                "--data-dir: " + data_dir.string() + " is not empty; restore into a new directory", "data-dir");
+    throw Error(Errc::invalid_field, "--data-dir: " + data_dir.string() + " is not empty; restore into a new directory",
+                "data-dir");
   fs::create_directories(data_dir);
 
   pg::EmbeddedCluster cluster(pg::ClusterOptions{data_dir, config.pg_bin});

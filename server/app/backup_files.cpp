@@ -152,7 +152,8 @@ void write_file_durably(const fs::path& file, const std::string& contents) {
 
 void write_attachment_list(const fs::path& file, const AttachmentCopy& copied) {
   std::string lines;
-  for (const auto& [relative, size] : copied.files) lines += fs::path(relative).filename().string() + "  " + relative + "\n";
+  for (const auto& [relative, size] : copied.files)
+    lines += fs::path(relative).filename().string() + "  " + relative + "\n";
   write_file_durably(file, lines);
 }
 
@@ -165,7 +166,8 @@ std::int64_t restore_attachments(const fs::path& list, const fs::path& from, con
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     const auto gap = line.find("  ");
-    if (gap != 64) throw Error(Errc::invalid_field, "a line of " + list.string() + " is not '<sha256>  <path>'", "from");
+    if (gap != 64)
+      throw Error(Errc::invalid_field, "a line of " + list.string() + " is not '<sha256>  <path>'", "from");
     const auto digest = line.substr(0, 64);
     const auto relative = line.substr(gap + 2);
     if (relative.find("..") != std::string::npos || relative.starts_with("/"))

@@ -49,6 +49,7 @@ po::options_description describe() {
     ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"), "HOST:PORT to serve HTTP on (port 0 picks a free one)")
     ("data-dir", po::value<std::string>()->default_value("./var"), "directory for the embedded database and files")
     ("database-url", po::value<std::string>(), "postgres://… URL of an existing database; without it petitiond runs its own PostgreSQL under --data-dir")
+    ("database-read-url", po::value<std::string>(), "postgres://… URL of a standby (streaming replica) that serves reports, drill-downs and exports; they fall back to the primary while it is down")
     ("pg-bin", po::value<std::string>(), "directory of the PostgreSQL server programs (default: newest /usr/lib/postgresql/*/bin)")
     ("demo", po::value<bool>()->default_value(false)->implicit_value(true)->zero_tokens(), "load the demo data set")
     ("demo-days", po::value<int>()->default_value(365), "with --demo, how many days of petitions to make up at the first start (0 to 730)")
@@ -228,6 +229,11 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
     config.database_url = vm["database-url"].as<std::string>();
     if (!config.database_url.starts_with("postgres://") && !config.database_url.starts_with("postgresql://"))
       throw ConfigError("--database-url: expected a postgres:// or postgresql:// URL");
+  }
+  if (vm.count("database-read-url")) {
+    config.database_read_url = vm["database-read-url"].as<std::string>();
+    if (!config.database_read_url.starts_with("postgres://") && !config.database_read_url.starts_with("postgresql://"))
+      throw ConfigError("--database-read-url: expected a postgres:// or postgresql:// URL");
   }
   if (vm.count("pg-bin")) config.pg_bin = vm["pg-bin"].as<std::string>();
   config.calendar_dir = vm.count("calendar-dir") ? std::filesystem::path(vm["calendar-dir"].as<std::string>())

@@ -20,7 +20,8 @@ struct Config {
   std::string listen_host = "127.0.0.1";
   unsigned short listen_port = 8080;
   std::filesystem::path data_dir = "var";
-  std::string database_url;  // empty: the embedded cluster under data_dir
+  std::string database_url;       // empty: the embedded cluster under data_dir
+  std::string database_read_url;  // a standby for reports, drill-downs and exports; empty: the primary
   std::filesystem::path pg_bin;
   bool demo = false;
   int demo_days = 365;  // of petitions the demo makes up at its first start

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/pg/pool.hpp"
+#include "server/pg/read_pool.hpp"
 #include "workflow/calendar.hpp"
 
 namespace petitiond::store {
@@ -45,7 +46,8 @@ struct HotlineCall {
 
 class HotlineReportStore {
  public:
-  explicit HotlineReportStore(pg::Pool& pool) : pool_(pool) {}
+  // Reads only: through a standby, when one is configured.
+  explicit HotlineReportStore(pg::ReadPool& pool) : pool_(pool) {}
   boost::asio::awaitable<HotlineReport> figures(HotlineQuery query);
   // The calls counted in `measure` (offered, answered, abandoned, returned_in_time, returned_late,
   // not_returned), within the group `key` when given; oldest first.
@@ -53,7 +55,7 @@ class HotlineReportStore {
                                                          std::optional<std::string> key, int limit);
 
  private:
-  pg::Pool& pool_;
+  pg::ReadPool& pool_;
 };
 
 // The measures `calls` takes.

@@ -159,7 +159,8 @@ const std::vector<std::string>& drill_measures() {
   return measures;
 }
 
-ReportStore::ReportStore(pg::Pool& pool, Clock clock) : pool_(pool), clock_(std::move(clock)) {}
+ReportStore::ReportStore(pg::Pool& pool, pg::ReadPool& reads, Clock clock)
+    : pool_(pool), reads_(reads), clock_(std::move(clock)) {}
 
 awaitable<int> ReportStore::fold(int batch) {
   pg::Statement fold("SELECT fold_report_facts($1)", batch);
@@ -188,7 +189,7 @@ awaitable<ReportScope> ReportStore::scope_of(const Actor& actor, const std::opti
     statement.sql += "id = $1";
     statement.bind(actor.unit_id);
   }
-  auto result = co_await pool_.run_one(std::move(statement));
+  auto result = co_await reads_.run_one(std::move(statement));
   if (result.rows() == 0) throw Error(Errc::invalid_field, "no unit with this code in your jurisdiction", "unit");
   co_return ReportScope{result.integer(0, 0), std::string(result.text(0, 1)), std::string(result.text(0, 2)),
                         std::string(result.text(0, 3)), std::string(result.text(0, 4))};
@@ -210,7 +211,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
                     : "SELECT id, code, name, unit_level(path, kind) FROM units WHERE parent_id = $1 ORDER BY code");
     if (query.level) groups.bind(scope.path).bind(*query.level);
     else groups.bind(scope.id);
-    auto found = co_await pool_.run_one(std::move(groups));
+    auto found = co_await reads_.run_one(std::move(groups));
     std::vector<std::string> ids{std::to_string(scope.id)};
     std::map<std::int64_t, ReportRow*> by_id{{scope.id, &report.total}};
     report.rows.resize(static_cast<std::size_t>(found.rows()));
@@ -236,7 +237,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
     std::vector<pg::Statement> reads;
     reads.push_back(std::move(sums));
     reads.push_back(std::move(overdue));
-    auto results = co_await pool_.run(std::move(reads));
+    auto results = co_await reads_.run(std::move(reads));
     for (int row = 0; row < results[0].rows(); ++row)
       if (auto it = by_id.find(results[0].integer(row, 0)); it != by_id.end())
         it->second->totals = totals_from(results[0], row, 1);
@@ -259,7 +260,7 @@ awaitable<Report> ReportStore::summary(const Actor& actor, const ReportQuery& qu
   std::vector<pg::Statement> reads;
   reads.push_back(std::move(sums));
   reads.push_back(std::move(overdue));
-  auto results = co_await pool_.run(std::move(reads));
+  auto results = co_await reads_.run(std::move(reads));
   std::map<std::string, ReportRow> rows;
   for (int row = 0; row < results[0].rows(); ++row) {
     if (results[0].text(row, 0) == "all") {
@@ -295,7 +296,7 @@ awaitable<std::pair<ReportScope, std::vector<TrendPoint>>> ReportStore::trend(co
              " WHERE r.scope_unit_id = " + param(sums, scope.id) +
              " AND r.dimension = " + param(sums, query.dimension.value_or("all")) +
              " AND r.value = " + param(sums, query.value.value_or("")) + " GROUP BY 1 ORDER BY 1";
-  auto result = co_await pool_.run_one(std::move(sums));
+  auto result = co_await reads_.run_one(std::move(sums));
   std::map<std::string, ReportTotals> found;
   for (int row = 0; row < result.rows(); ++row) found[std::string(result.text(row, 0))] = totals_from(result, row, 1);
 
@@ -365,7 +366,7 @@ awaitable<DrillPage> ReportStore::drill(const Actor& actor, const ReportQuery& q
   inner += " LIMIT " + param(statement, limit + 1);
   statement.sql = summary_select(now_sql, "(" + inner + ")", extra) + order;
   statement.prepare = false;
-  auto result = co_await pool_.run_one(std::move(statement));
+  auto result = co_await reads_.run_one(std::move(statement));
   DrillPage page;
   const int shown = std::min(result.rows(), limit);
   for (int row = 0; row < shown; ++row) {

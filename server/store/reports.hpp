@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/pg/pool.hpp"
+#include "server/pg/read_pool.hpp"
 #include "server/store/petitions.hpp"
 #include "workflow/calendar.hpp"
 
@@ -78,7 +79,8 @@ const std::vector<std::string>& drill_measures();
 
 class ReportStore {
  public:
-  ReportStore(pg::Pool& pool, Clock clock);
+  // Folding writes to `pool`; the reports read through `reads` (a standby, when one is configured).
+  ReportStore(pg::Pool& pool, pg::ReadPool& reads, Clock clock);
 
   // Adds up to `batch` queued facts into the rollups; returns how many.
   boost::asio::awaitable<int> fold(int batch);
@@ -98,6 +100,7 @@ class ReportStore {
   boost::asio::awaitable<ReportScope> scope_of(const Actor& actor, const std::optional<std::string>& unit_code);
 
   pg::Pool& pool_;
+  pg::ReadPool& reads_;
   Clock clock_;
 };
 

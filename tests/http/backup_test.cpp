@@ -68,10 +68,10 @@ class IntakeLoad {
   void run() {
     for (int i = 0; running_; ++i) {
       const auto sent = epoch_ms();
-      auto reply = session_.send("POST", "/api/v1/petitions",
-                                 R"({"channel":"hotline","type":"help","category":"other","subject":"备份期间来电)" +
-                                     std::to_string(i) +
-                                     R"(","content":"轮椅需要维修。","petitioner":{"name":"张三","phone":"13812345678","unit":"QS-T01-V01"}})");
+      auto reply = session_.send(
+          "POST", "/api/v1/petitions",
+          R"({"channel":"hotline","type":"help","category":"other","subject":"备份期间来电)" + std::to_string(i) +
+              R"(","content":"轮椅需要维修。","petitioner":{"name":"张三","phone":"13812345678","unit":"QS-T01-V01"}})");
       const auto acknowledged = epoch_ms();
       if (reply.status != 201) continue;
       const auto petition = json::parse(reply.body).as_object();
@@ -150,8 +150,8 @@ std::string postgres_time(std::int64_t ms) {
 TEST_CASE("a backup taken during intake restores every acknowledged petition and attachment, to a time if asked") {
   ScratchDir dir;
   const auto data = dir.path() / "data", archive = dir.path() / "wal", backup = dir.path() / "backup";
-  PetitiondProcess server({"--data-dir", data.string(), "--wal-archive", archive.string(), "--demo", "--demo-days",
-                           "0", "--scheduler-interval", "0"});
+  PetitiondProcess server({"--data-dir", data.string(), "--wal-archive", archive.string(), "--demo", "--demo-days", "0",
+                           "--scheduler-interval", "0"});
   IntakeLoad load(server.port());
   REQUIRE(eventually([&] { return load.count() >= 20; }, 30s));
 
