@@ -53,7 +53,7 @@ po::options_description describe() {
     ("pg-bin", po::value<std::string>(), "directory of the PostgreSQL server programs (default: newest /usr/lib/postgresql/*/bin)")
     ("demo", po::value<bool>()->default_value(false)->implicit_value(true)->zero_tokens(), "load the demo data set")
     ("demo-days", po::value<int>()->default_value(365), "with --demo, how many days of petitions to make up at the first start (0 to 730)")
-    ("log-format", po::value<std::string>()->default_value("text"), "text or json (one JSON object per line)")
+    ("log-format", po::value<std::string>()->default_value("text"), "text, json (one JSON object per line) or journal (for systemd: no timestamp, each line led by its syslog priority)")
     ("log-level", po::value<std::string>()->default_value("info"), "trace, debug, info, warn, error, critical or off")
     ("threads", po::value<unsigned>()->default_value(1), "threads serving requests")
     ("body-limit", po::value<std::size_t>()->default_value(1024 * 1024), "largest request body in bytes (larger: 413)")
@@ -284,7 +284,8 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
 
   const auto format = vm["log-format"].as<std::string>();
   if (format == "json") config.log_format = log::Format::json;
-  else if (format != "text") throw ConfigError("--log-format: expected text or json, got '" + format + "'");
+  else if (format == "journal") config.log_format = log::Format::journal;
+  else if (format != "text") throw ConfigError("--log-format: expected text, json or journal, got '" + format + "'");
   config.log_level = vm["log-level"].as<std::string>();
   static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (std::find(levels.begin(), levels.end(), config.log_level) == levels.end())

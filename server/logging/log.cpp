@@ -24,6 +24,26 @@ class RequestIdFlag final : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<RequestIdFlag>(); }
 };
 
+// %# in the journal pattern: the syslog priority of the line's level, as journald reads it ("<3>").
+class PriorityFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    char priority = '6';
+    switch (msg.level) {
+      case spdlog::level::trace:
+      case spdlog::level::debug: priority = '7'; break;
+      case spdlog::level::warn: priority = '4'; break;
+      case spdlog::level::err: priority = '3'; break;
+      case spdlog::level::critical: priority = '2'; break;
+      default: break;
+    }
+    dest.push_back('<');
+    dest.push_back(priority);
+    dest.push_back('>');
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<PriorityFlag>(); }
+};
+
 void append_json_string(spdlog::memory_buf_t& dest, std::string_view value) {
   auto quoted = boost::json::serialize(boost::json::string(value));
   dest.append(quoted.data(), quoted.data() + quoted.size());
@@ -66,6 +86,10 @@ void setup(Format format, const std::string& level, spdlog::sink_ptr sink) {
       "petitiond", sink ? std::move(sink) : std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (format == Format::json) {
     logger->set_formatter(std::make_unique<JsonFormatter>());
+  } else if (format == Format::journal) {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<PriorityFlag>('#').add_flag<RequestIdFlag>('*').set_pattern("%#%l%* %v");
+    logger->set_formatter(std::move(formatter));
   } else {
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     formatter->add_flag<RequestIdFlag>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$%* %v");

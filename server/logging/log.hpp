@@ -9,7 +9,9 @@
 
 namespace petitiond::log {
 
-enum class Format { text, json };
+// journal: text without a timestamp (the journal stamps each line), each line led by its syslog priority
+// ("<6>"), which systemd-journald reads as the line's level.
+enum class Format { text, json, journal };
 
 // Replaces the default logger, writing to `sink` (default: stderr). Throws std::invalid_argument for an
 // unknown level name.

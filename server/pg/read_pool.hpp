@@ -12,8 +12,8 @@
 namespace petitiond::pg {
 
 struct StandbyState {
-  bool configured = false;  // a --database-read-url was given
-  bool up = false;          // it answered the last check and is a standby
+  bool configured = false;            // a --database-read-url was given
+  bool up = false;                    // it answered the last check and is a standby
   std::optional<double> lag_seconds;  // how far its replay is behind the primary's commits (0: caught up)
   std::uint64_t fallbacks = 0;        // reads sent to the primary because the standby failed them
 };

@@ -26,7 +26,10 @@ namespace {
 class Standby {
  public:
   Standby(const fs::path& primary_data_dir, const fs::path& dir)
-      : bin_(pg::find_postgres_bin_dir({})), data_(dir / "data"), run_(dir / "run"), log_(dir / "standby.log"),
+      : bin_(pg::find_postgres_bin_dir({})),
+        data_(dir / "data"),
+        run_(dir / "run"),
+        log_(dir / "standby.log"),
         account_(pg::postgres_account_if_root()) {
     fs::create_directories(run_);
     fs::permissions(dir, fs::perms::owner_all);
@@ -105,11 +108,12 @@ TEST_CASE("reports read the standby, carry its lag, and fall back to the primary
   REQUIRE(eventually([&] { return metric(server.port(), "petitiond_standby_up") == 1; }, 20s));
 
   const auto before = summary(manager).at("total").at("received").as_int64();
-  REQUIRE(operator_
-              .send("POST", "/api/v1/petitions",
-                    R"({"channel":"hotline","type":"help","category":"other","subject":"备库报表测试","content":"测试。",)"
-                    R"("petitioner":{"name":"张三","phone":"13812345678","unit":"QS-T01-V01"}})")
-              .status == 201);
+  REQUIRE(
+      operator_
+          .send("POST", "/api/v1/petitions",
+                R"({"channel":"hotline","type":"help","category":"other","subject":"备库报表测试","content":"测试。",)"
+                R"("petitioner":{"name":"张三","phone":"13812345678","unit":"QS-T01-V01"}})")
+          .status == 201);
   // The figure reaches the standby's report once folded on the primary and replayed there.
   REQUIRE(eventually([&] { return summary(manager).at("total").at("received").as_int64() == before + 1; }, 20s));
   auto report = summary(manager);

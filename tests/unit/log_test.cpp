@@ -39,6 +39,23 @@ TEST_CASE("JSON log lines are valid JSON and carry the request id when logged fo
   CHECK(second.at("msg").as_string() == "GET /healthz 200");
 }
 
+TEST_CASE("journal log lines lead with their syslog priority and carry no timestamp") {
+  std::ostringstream out;
+  log::setup(log::Format::journal, "debug", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  spdlog::debug("detail");
+  spdlog::info("listening");
+  log::warn("r-7", "slow: {}", 2);
+  spdlog::error("failed");
+  spdlog::critical("down");
+  auto logged = lines(out.str());
+  REQUIRE(logged.size() == 5);
+  CHECK(logged[0] == "<7>debug detail");
+  CHECK(logged[1] == "<6>info listening");
+  CHECK(logged[2] == "<4>warning [req r-7] slow: 2");
+  CHECK(logged[3] == "<3>error failed");
+  CHECK(logged[4] == "<2>critical down");
+}
+
 TEST_CASE("text log lines show the request id") {
   std::ostringstream out;
   log::setup(log::Format::text, "info", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
