@@ -6,5 +6,6 @@ scripts/setup.sh
 scripts/lint.sh
 scripts/build.sh
 cd build
-# The Debian package's check builds a Release build of its own: run it with `ctest -L package`.
-ctest --output-on-failure -j "$(nproc)" --timeout 600 -LE package "$@"
+# Outside the default run: the Debian package's check, which makes a Release build of its own (`ctest -L
+# package`), and the failover on Patroni, which needs patroni, etcd and haproxy (`ctest -L ha`; deploy/ha/).
+ctest --output-on-failure -j "$(nproc)" --timeout 600 -LE 'package|ha' "$@"

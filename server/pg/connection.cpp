@@ -77,7 +77,9 @@ awaitable<void> Connection::connect(Millis timeout) {
   Deadline deadline(*this, co_await asio::this_coro::executor, timeout);
   PostgresPollingStatusType status = PGRES_POLLING_WRITING;
   for (;;) {
-    adopt_socket();  // libpq may switch sockets while it tries addresses
+    // libpq may switch sockets while it tries hosts and addresses, and the new socket may reuse the old one's
+    // number (libpq closed it first): watch it afresh each time, or the wait sits on a dead registration.
+    adopt_socket(true);
     if (status == PGRES_POLLING_READING) co_await wait(WaitType::wait_read);
     else if (status == PGRES_POLLING_WRITING) co_await wait(WaitType::wait_write);
     status = PQconnectPoll(conn_);
@@ -88,9 +90,9 @@ awaitable<void> Connection::connect(Millis timeout) {
   if (PQenterPipelineMode(conn_) != 1) fail("cannot enter pipeline mode");
 }
 
-void Connection::adopt_socket() {
+void Connection::adopt_socket(bool afresh) {
   int fd = PQsocket(conn_);
-  if (socket_.is_open() && socket_.native_handle() == fd) return;
+  if (!afresh && socket_.is_open() && socket_.native_handle() == fd) return;
   if (socket_.is_open()) socket_.release();
   if (fd < 0) fail("the database connection has no socket");
   boost::system::error_code ec;

@@ -69,7 +69,7 @@ class Connection {
   asio::awaitable<PGresult*> next_result();
   asio::awaitable<void> wait(asio::posix::stream_descriptor::wait_type type);
   asio::awaitable<bool> wait_read_or_write();  // true when readable
-  void adopt_socket();
+  void adopt_socket(bool afresh = false);
   [[noreturn]] void fail(const std::string& what);
 
   class Deadline;

@@ -166,6 +166,26 @@ TEST_CASE("an unreachable database is reported as unavailable") {
   }
 }
 
+TEST_CASE("a multi-host URL reaches the server libpq settles on after turning others down") {
+  // prefer-standby turns down both primaries (the same server, listed twice) after talking to each, then
+  // connects again: each attempt is a new socket that often reuses the last one's number (as when a failover
+  // leaves the old primary dead and a standby first in the list).
+  test::TestDatabase db;
+  const auto url = db.url();
+  const auto host_at = url.find("host=");
+  const auto socket_dir = url.substr(host_at + 5, url.find('&', host_at) - host_at - 5);
+  const auto listed_twice = url.substr(0, host_at) + "host=" + socket_dir + "," + socket_dir +
+                            "&port=5432,5432&target_session_attrs=prefer-standby";
+  const auto started = std::chrono::steady_clock::now();
+  auto results = run_async([&]() -> asio::awaitable<std::vector<pg::Result>> {
+    auto connection = co_await open(listed_twice);
+    std::vector<pg::Statement> statements{{"SELECT 'reached'"}};
+    co_return co_await connection->run(statements, 5000ms);
+  }());
+  CHECK(results.at(0).text(0, 0) == "reached");
+  CHECK(std::chrono::steady_clock::now() - started < 2s);
+}
+
 TEST_CASE("statements are prepared once per connection, also when a pipeline fails around them") {
   test::TestDatabase db;
   run_async([&]() -> asio::awaitable<void> {
