@@ -60,7 +60,11 @@ int run(const Config& config) {
     url = cluster->url();
   }
 
-  auto report = pg::migrate(url, pg::shipped_schema());
+  auto report = pg::migrate(url, pg::shipped_schema(PETITIOND_VERSION));
+  if (!report.newer.empty())
+    spdlog::warn("the database has migrations of a newer petitiond ({}); this one runs on them until it is upgraded",
+                 fmt::join(report.newer, ", "));
+  if (report.functions_kept) spdlog::info("SQL functions of a newer petitiond left in place");
   for (const auto& name : report.applied) spdlog::info("applied migration {}", name);
   if (!report.functions_applied.empty())
     spdlog::info("applied {} SQL function files: {}", report.functions_applied.size(),

@@ -22,8 +22,10 @@ void create_bookkeeping(BlockingConnection& db) {
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
       " applied_at timestamptz NOT NULL DEFAULT now());"
+      "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS expand boolean NOT NULL DEFAULT false;"
       "CREATE TABLE IF NOT EXISTS schema_functions ("
-      " name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+      " name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());"
+      "ALTER TABLE schema_functions ADD COLUMN IF NOT EXISTS release text NOT NULL DEFAULT ''");
 }
 
 // The versions already applied, after checking each against the file this build has.
@@ -32,15 +34,20 @@ std::map<int, bool> check_applied_migrations(BlockingConnection& db, const std::
   std::map<int, const Migration*> known;
   for (const auto& migration : migrations) known[migration.version] = &migration;
   std::map<int, bool> done;
-  auto applied = db.exec("SELECT version, name, checksum FROM schema_migrations ORDER BY version");
+  auto applied = db.exec("SELECT version, name, checksum, expand FROM schema_migrations ORDER BY version");
   for (int row = 0; row < applied.rows(); ++row) {
     int version = static_cast<int>(applied.integer(row, 0));
     std::string name(applied.text(row, 1));
     std::string checksum(applied.text(row, 2));
     auto it = known.find(version);
+    if (it == known.end() && applied.boolean(row, 3)) {
+      report.newer.push_back(name);  // a newer release's expansion: this one keeps running on it
+      continue;
+    }
     if (it == known.end())
       fail("the database has migration " + name +
-           ", which this build of petitiond does not know (did a newer version run here?)");
+           ", which this build of petitiond does not know and which older releases cannot run on (upgrade this "
+           "petitiond)");
     if (it->second->checksum != checksum)
       fail("migration " + it->second->name + " was changed after it was applied (checksum " + checksum.substr(0, 12) +
            "… in the database, " + it->second->checksum.substr(0, 12) + "… in the file): add a new migration instead");
@@ -57,8 +64,8 @@ void apply_migrations(BlockingConnection& db, const std::vector<Migration>& migr
     db.exec("BEGIN");
     try {
       db.exec(std::string(migration.sql));
-      db.exec("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-              {std::to_string(migration.version), migration.name, migration.checksum});
+      db.exec("INSERT INTO schema_migrations (version, name, checksum, expand) VALUES ($1, $2, $3, $4)",
+              {std::to_string(migration.version), migration.name, migration.checksum, migration.expand ? "t" : "f"});
       db.exec("COMMIT");
     } catch (const Error& e) {
       PQclear(PQexec(db.raw(), "ROLLBACK"));
@@ -78,10 +85,18 @@ std::string text_array(const std::vector<FunctionFile>& files) {
 // The function files whose text the database does not have yet go in together: first created with bodies
 // unchecked (so that their order does not matter), then run again with bodies checked, now that everything
 // they call exists, so that a mistake in any of them stops start-up instead of the first call.
-void apply_functions(BlockingConnection& db, const std::vector<FunctionFile>& functions, MigrationReport& report) {
+void apply_functions(BlockingConnection& db, const std::vector<FunctionFile>& functions, const std::string& release,
+                     MigrationReport& report) {
   std::map<std::string, std::string> applied;
-  auto rows = db.exec("SELECT name, checksum FROM schema_functions");
-  for (int row = 0; row < rows.rows(); ++row) applied[std::string(rows.text(row, 0))] = rows.text(row, 1);
+  auto rows = db.exec("SELECT name, checksum, release FROM schema_functions");
+  for (int row = 0; row < rows.rows(); ++row) {
+    applied[std::string(rows.text(row, 0))] = rows.text(row, 1);
+    // A newer release applied them: an older one, still running during an upgrade, leaves them as they are.
+    if (compare_releases(std::string(rows.text(row, 2)), release) > 0) {
+      report.functions_kept = true;
+      return;
+    }
+  }
   std::vector<const FunctionFile*> changed;
   for (const auto& file : functions) {
     auto it = applied.find(file.name);
@@ -102,9 +117,11 @@ void apply_functions(BlockingConnection& db, const std::vector<FunctionFile>& fu
     running = nullptr;
     for (const auto* file : changed)
       db.exec(
-          "INSERT INTO schema_functions (name, checksum) VALUES ($1, $2)"
-          " ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()",
-          {file->name, file->checksum});
+          "INSERT INTO schema_functions (name, checksum, release) VALUES ($1, $2, $3)"
+          " ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, release = EXCLUDED.release,"
+          " applied_at = now()",
+          {file->name, file->checksum, release});
+    db.exec("UPDATE schema_functions SET release = $1", {release});  // the whole set is this release's now
     db.exec("DELETE FROM schema_functions WHERE name <> ALL ($1::text[])", {text_array(functions)});
     db.exec("COMMIT");
   } catch (const Error& e) {
@@ -134,7 +151,9 @@ std::vector<Migration> load_migrations(std::span<const schemas::EmbeddedFile> fi
     std::string path(file.name);
     if (!std::regex_match(path, match, pattern))
       fail("migration file " + path + " is not named NNNN_lower_case_name.sql");
-    migrations.push_back({std::stoi(match[2]), match[1], file.content, sha256_hex(file.content)});
+    const bool expand = file.content.starts_with("-- expand\n") || file.content.starts_with("-- expand ") ||
+                        file.content.starts_with("-- expand:");
+    migrations.push_back({std::stoi(match[2]), match[1], file.content, sha256_hex(file.content), expand});
   }
   std::sort(migrations.begin(), migrations.end(), [](auto& a, auto& b) { return a.version < b.version; });
   for (size_t i = 1; i < migrations.size(); ++i)
@@ -156,7 +175,30 @@ std::vector<FunctionFile> load_function_files(std::span<const schemas::EmbeddedF
   return functions;
 }
 
-Schema shipped_schema() { return {load_migrations(schemas::migrations()), load_function_files(schemas::functions())}; }
+Schema shipped_schema(std::string release) {
+  return {load_migrations(schemas::migrations()), load_function_files(schemas::functions()), std::move(release)};
+}
+
+int compare_releases(const std::string& a, const std::string& b) {
+  auto parts = [](const std::string& text) {
+    std::vector<long> out;
+    std::size_t at = 0;
+    while (at < text.size()) {
+      auto dot = text.find('.', at);
+      if (dot == std::string::npos) dot = text.size();
+      out.push_back(std::strtol(text.substr(at, dot - at).c_str(), nullptr, 10));
+      at = dot + 1;
+    }
+    return out;
+  };
+  if (a.empty() || b.empty()) return a.empty() == b.empty() ? 0 : (a.empty() ? -1 : 1);
+  const auto x = parts(a), y = parts(b);
+  for (std::size_t i = 0; i < std::max(x.size(), y.size()); ++i) {
+    const long p = i < x.size() ? x[i] : 0, q = i < y.size() ? y[i] : 0;
+    if (p != q) return p < q ? -1 : 1;
+  }
+  return 0;
+}
 
 MigrationReport migrate(const std::string& database_url, const Schema& schema) {
   BlockingConnection db(database_url);
@@ -166,7 +208,7 @@ MigrationReport migrate(const std::string& database_url, const Schema& schema) {
   try {
     create_bookkeeping(db);
     apply_migrations(db, schema.migrations, report);
-    apply_functions(db, schema.functions, report);
+    apply_functions(db, schema.functions, schema.release, report);
   } catch (...) {
     PQclear(PQexec(db.raw(), unlock.c_str()));
     throw;

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <future>
+#include <map>
 
 #include "server/pg/blocking_connection.hpp"
 #include "server/pg/migrations.hpp"
@@ -85,6 +86,52 @@ TEST_CASE("a database migrated by a newer build is refused") {
               migrations_of({{"migrations/0001_a.sql", "SELECT 1;"}, {"migrations/0002_b.sql", "SELECT 2;"}}));
   auto message = migrate_error(db.url(), migrations_of({{"migrations/0001_a.sql", "SELECT 1;"}}));
   CHECK_THAT(message, Contains("0002_b.sql"));
+}
+
+TEST_CASE("an older build keeps running on a newer build's expand migrations, not on a contract one") {
+  test::TestDatabase db;
+  const EmbeddedFile a{"migrations/0001_a.sql", "CREATE TABLE a (id int);"};
+  const EmbeddedFile expand{"migrations/0002_b.sql",
+                            "-- expand: a table the older release ignores\nCREATE TABLE b (id int);"};
+  const EmbeddedFile contract{"migrations/0003_drop_a.sql", "DROP TABLE a;"};
+  pg::migrate(db.url(), migrations_of({a, expand}));
+  auto older = pg::migrate(db.url(), migrations_of({a}));
+  CHECK(older.newer == std::vector<std::string>{"0002_b.sql"});
+  CHECK(older.applied.empty());
+  pg::migrate(db.url(), migrations_of({a, expand, contract}));
+  CHECK_THAT(migrate_error(db.url(), migrations_of({a, expand})), Contains("0003_drop_a.sql"));
+  CHECK_THAT(migrate_error(db.url(), migrations_of({a})), Contains("0003_drop_a.sql"));
+  CHECK(pg::load_migrations(std::vector<EmbeddedFile>{expand}).front().expand);
+  CHECK_FALSE(pg::load_migrations(std::vector<EmbeddedFile>{a}).front().expand);
+}
+
+TEST_CASE("function files applied by a newer release stay when an older one starts during an upgrade") {
+  test::TestDatabase db;
+  const std::vector<EmbeddedFile> migrations{{"migrations/0001_a.sql", "SELECT 1;"}};
+  // EmbeddedFile holds views: the texts live here.
+  std::map<std::string, std::string> texts;
+  auto function = [&texts](const char* body) {
+    auto& text = texts[body];
+    text = std::string("CREATE OR REPLACE FUNCTION answer() RETURNS text LANGUAGE sql AS $$ SELECT '") + body + "' $$;";
+    return std::vector<EmbeddedFile>{{"functions/answer.sql", text}};
+  };
+  auto newer = schema_of(migrations, function("new"));
+  newer.release = "0.10.0";
+  pg::migrate(db.url(), newer);
+  auto older = schema_of(migrations, function("old"));
+  older.release = "0.9.2";
+  auto report = pg::migrate(db.url(), older);
+  CHECK(report.functions_kept);
+  CHECK(report.functions_applied.empty());
+  pg::BlockingConnection conn(db.url());
+  CHECK(conn.exec("SELECT answer()").text(0, 0) == "new");
+  auto next = schema_of(migrations, function("next"));
+  next.release = "0.10.1";
+  CHECK(pg::migrate(db.url(), next).functions_applied == std::vector<std::string>{"answer"});
+  CHECK(conn.exec("SELECT answer()").text(0, 0) == "next");
+  CHECK(pg::compare_releases("0.10.0", "0.9.2") > 0);
+  CHECK(pg::compare_releases("1.0", "1.0.0") == 0);
+  CHECK(pg::compare_releases("", "0.1.0") < 0);
 }
 
 TEST_CASE("concurrent start-ups apply each migration and function file exactly once") {
