@@ -7,5 +7,6 @@ scripts/lint.sh
 scripts/build.sh
 cd build
 # Outside the default run: the Debian package's check, which makes a Release build of its own (`ctest -L
-# package`), and the failover on Patroni, which needs patroni, etcd and haproxy (`ctest -L ha`; deploy/ha/).
-ctest --output-on-failure -j "$(nproc)" --timeout 600 -LE 'package|ha' "$@"
+# package`); the failover on Patroni, which needs patroni, etcd and haproxy (`ctest -L ha`; deploy/ha/); the
+# previous release on the new schema, which builds that release (`ctest -L upgrade`).
+ctest --output-on-failure -j "$(nproc)" --timeout 600 -LE 'package|ha|upgrade' "$@"
