@@ -5,11 +5,13 @@ filed through HAProxy by several clients, then
   1. the Patroni leader killed (kill -9 of Patroni and its PostgreSQL): while the standby takes over, clients see
      only 503 with Retry-After; petitiond reconnects by itself; writes resume within 30 s;
   2. one of the two petitiond processes killed (kill -9): HAProxy sends the rest to the other;
+  3. a rolling upgrade: the killed process started again on --upgrade-to (default: the same binary), then the
+     other stopped gracefully and replaced: no request fails;
 
 and no petition acknowledged to a client (201, or 200 for a replayed Idempotency-Key) is missing afterwards.
 Prints the figures; with --record FILE writes them there (bench/results).
 
-    deploy/ha/failover_test.py --petitiond build/server/petitiond [--record FILE]
+    deploy/ha/failover_test.py --petitiond build/server/petitiond [--upgrade-to NEW] [--record FILE]
 """
 import http.cookiejar
 import json
@@ -103,6 +105,7 @@ def main():
     args = sys.argv[1:]
     petitiond = os.path.abspath(args[args.index("--petitiond") + 1])
     record = args[args.index("--record") + 1] if "--record" in args else None
+    upgrade_to = os.path.abspath(args[args.index("--upgrade-to") + 1]) if "--upgrade-to" in args else petitiond
     dir = tempfile.mkdtemp(prefix="petitiond-ha-")
     os.chmod(dir, 0o755)
     problems = []
@@ -133,6 +136,29 @@ def main():
         if app_bad:
             problems.append(f"{len(app_bad)} answers after killing a petitiond were not 503 with Retry-After: "
                             f"{app_bad[:3]}")
+
+        # A rolling upgrade: the killed process comes back on the new binary, then the other is stopped
+        # gracefully (SIGTERM) and replaced; HAProxy sends everything to whichever runs.
+        rolled_at = time.time()
+        cluster.start_app(dir, "app1", ports, upgrade_to)
+        time.sleep(3)
+        with open(os.path.join(dir, "app2.pid")) as f:
+            other = int(f.read())
+        os.kill(other, signal.SIGTERM)
+        for _ in range(300):
+            try:
+                os.kill(other, 0)
+                time.sleep(0.1)
+            except ProcessLookupError:
+                break
+        cluster.start_app(dir, "app2", ports, upgrade_to)
+        time.sleep(3)
+        _, rolled_failed, rolled_bad = summarise(results, rolled_at, float("inf"))
+        rolling_figures = {"binary": os.path.relpath(upgrade_to), "failed_requests": len(rolled_failed),
+                           "failed_without_503_retry_after": len(rolled_bad),
+                           "took_s": round(time.time() - rolled_at, 1)}
+        if rolled_failed:
+            problems.append(f"{len(rolled_failed)} requests failed during the rolling upgrade: {rolled_failed[:3]}")
         stop.set()
         for c in clients:
             c.join(timeout=40)
@@ -164,7 +190,8 @@ def main():
         if lost:
             problems.append(f"{len(lost)} acknowledged petitions are missing: {sorted(lost)[:5]}")
         figures = {"clients": CLIENTS, "requests": len(results), "acknowledged": len(acknowledged),
-                   "lost": len(lost), "leader_killed": leader_figures, "petitiond_killed": app_figures}
+                   "lost": len(lost), "leader_killed": leader_figures, "petitiond_killed": app_figures,
+                   "rolling_upgrade": rolling_figures}
         print(json.dumps(figures, indent=2, ensure_ascii=False))
         if record:
             with open(record, "w") as f:
