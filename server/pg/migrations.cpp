@@ -117,10 +117,9 @@ void apply_functions(BlockingConnection& db, const std::vector<FunctionFile>& fu
     running = nullptr;
     for (const auto* file : changed)
       db.exec(
-          "INSERT INTO schema_functions (name, checksum, release) VALUES ($1, $2, $3)"
-          " ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, release = EXCLUDED.release,"
-          " applied_at = now()",
-          {file->name, file->checksum, release});
+          "INSERT INTO schema_functions (name, checksum) VALUES ($1, $2)"
+          " ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()",
+          {file->name, file->checksum});
     db.exec("UPDATE schema_functions SET release = $1", {release});  // the whole set is this release's now
     db.exec("DELETE FROM schema_functions WHERE name <> ALL ($1::text[])", {text_array(functions)});
     db.exec("COMMIT");
