@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libpq-dev postgresql-15 postgresql-contrib
   libspdlog-dev libfmt-dev catch2 libsodium-dev libyaml-cpp-dev libssl-dev openssl
-  libxlsxwriter-dev python3-openpyxl libcurl4-openssl-dev python3-aiosmtpd
+  libxlsxwriter-dev libxapian-dev python3-openpyxl libcurl4-openssl-dev python3-aiosmtpd
   wrk curl chromium fonts-wqy-microhei
 )
 # Node.js and npm build the web app; a machine that already has them (any packaging) keeps its own.

@@ -97,6 +97,7 @@ Application::Application(const Config& config, const std::string& database_url, 
       pool_(pool_options(config, database_url)),
       reads_(pool_, config.database_read_url.empty() ? std::nullopt
                                                      : std::optional(pool_options(config, config.database_read_url))),
+      text_index_(config.search_index_dir),
       calendars_(pool_, calendars),
       config_versions_(pool_),
       workflows_(pool_, workflows),
@@ -145,6 +146,7 @@ Application::Application(const Config& config, const std::string& database_url, 
       call_listener_(io_, pool_.options().connect, store::call_channel,
                      [this](std::string payload) { return api::push_call_event(services_, std::move(payload)); }),
       scheduler_(io_, pool_.options().connect, petitions_, reports_, config.scheduler_interval),
+      index_follower_(io_, pool_, text_index_, config.search_interval),
       dispatcher_(io_, pool_, workers_, templates_, dispatcher_options(config, [this] { return petitions_.now(); })),
       user_event_listener_(io_, pool_.options().connect, notifications::user_event_channel,
                            [this](std::string payload) { return push_user_event(std::move(payload)); }),
@@ -176,6 +178,15 @@ Application::Application(const Config& config, const std::string& database_url, 
     metrics_.add_gauge("petitiond_standby_fallbacks", "Reports the primary answered because the standby failed them.",
                        [this] { return static_cast<double>(reads_.state().fallbacks); });
   }
+  petitions_.use_text_index(&text_index_, &index_follower_);
+  metrics_.add_gauge("petitiond_text_index_ready", "1 once the text search index holds every petition.",
+                     [this] { return text_index_.ready() ? 1.0 : 0.0; });
+  metrics_.add_gauge("petitiond_text_index_documents", "Petitions in this process's text search index.",
+                     [this] { return static_cast<double>(text_index_.documents()); });
+  metrics_.add_gauge(
+      "petitiond_text_index_seconds_since_pass",
+      "Since the text index last caught up with the database (-1: not yet, or another process keeps it).",
+      [this] { return index_follower_.stats().seconds_since_pass; });
   // A missing next-year calendar (from 1 November): on /readyz, in /metrics and in the log (CalendarBook).
   auto calendar_warnings = [this] { return calendars_.current()->warnings(workflow::local_date(petitions_.now())); };
   metrics_.add_gauge("petitiond_calendar_next_year_missing",
@@ -237,6 +248,7 @@ void Application::request_shutdown() {
     server_->shutdown();
     call_listener_.stop();
     scheduler_.stop();
+    index_follower_.stop();
     dispatcher_.stop();
     user_event_listener_.stop();
     calendar_listener_.stop();
@@ -275,6 +287,7 @@ void Application::run(bool handle_signals) {
   server_->start();
   call_listener_.start();
   scheduler_.start();
+  index_follower_.start();
   dispatcher_.start();
   user_event_listener_.start();
   calendar_listener_.start();

@@ -14,6 +14,8 @@
 #include "server/http/http_server.hpp"
 #include "server/pg/cluster_watch.hpp"
 #include "server/pg/read_pool.hpp"
+#include "server/search/index_follower.hpp"
+#include "server/search/text_index.hpp"
 
 namespace petitiond::app {
 
@@ -52,6 +54,7 @@ class Application {
   boost::asio::thread_pool workers_{2};
   pg::Pool pool_;
   pg::ReadPool reads_;  // reports: the standby of --database-read-url, else pool_
+  search::TextIndex text_index_;
   store::CalendarBook calendars_;
   store::ConfigVersionStore config_versions_;
   store::WorkflowBook workflows_;
@@ -80,6 +83,7 @@ class Application {
   std::unique_ptr<http::HttpServer> server_;
   NotificationListener call_listener_;
   DeadlineScheduler scheduler_;
+  search::IndexFollower index_follower_;
   notifications::Dispatcher dispatcher_;
   NotificationListener user_event_listener_;
   NotificationListener calendar_listener_;

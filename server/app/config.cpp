@@ -69,6 +69,8 @@ po::options_description describe() {
     ("session-idle-timeout", po::value<double>()->default_value(1800), "seconds of inactivity after which a log-in session ends")
     ("session-lifetime", po::value<double>()->default_value(43200), "seconds after which a log-in session ends however active")
     ("attachment-dir", po::value<std::string>(), "where attachments are stored (default: DATA_DIR/attachments)")
+    ("search-index-dir", po::value<std::string>(), "this process's text search index, rebuilt from the database when missing (default: DATA_DIR/search-index)")
+    ("search-interval", po::value<long>()->default_value(200), "ms between the text index's passes over changed petitions")
     ("attachment-limit", po::value<std::size_t>()->default_value(10 * 1024 * 1024), "largest attachment in bytes (larger: 413)")
     ("scheduler-interval", po::value<long>()->default_value(1000), "longest sleep in ms of the deadline scheduler (0: this process fires no escalations)")
     ("notify-interval", po::value<long>()->default_value(1000), "ms between passes of the notification dispatcher when idle (0: this process sends no notifications)")
@@ -243,6 +245,11 @@ ParsedConfig parse_config(const std::vector<std::string>& args, const std::map<s
   config.attachment_limit = vm["attachment-limit"].as<std::size_t>();
   if (config.attachment_limit < 1024) throw ConfigError("--attachment-limit: must be at least 1024 bytes");
   if (vm.count("routing")) config.routing_file = vm["routing"].as<std::string>();
+  config.search_index_dir = vm.count("search-index-dir")
+                                ? std::filesystem::path(vm["search-index-dir"].as<std::string>())
+                                : config.data_dir / "search-index";
+  if (vm["search-interval"].as<long>() < 10) throw ConfigError("--search-interval: must be at least 10 (ms)");
+  config.search_interval = std::chrono::milliseconds(vm["search-interval"].as<long>());
   if (vm["scheduler-interval"].as<long>() < 0) throw ConfigError("--scheduler-interval: must not be negative");
   config.scheduler_interval = std::chrono::milliseconds(vm["scheduler-interval"].as<long>());
   if (vm["notify-interval"].as<long>() < 0) throw ConfigError("--notify-interval: must not be negative");

@@ -36,9 +36,11 @@ struct Config {
   std::chrono::milliseconds db_connect_timeout{5'000};
   std::chrono::seconds session_idle_timeout{30 * 60};
   std::chrono::seconds session_lifetime{12 * 60 * 60};
-  std::filesystem::path tls_cert, tls_key;  // both set: serve HTTPS
-  std::filesystem::path calendar_dir;       // extra calendar files; default DATA_DIR/calendars
-  std::filesystem::path attachment_dir;     // default DATA_DIR/attachments
+  std::filesystem::path tls_cert, tls_key;         // both set: serve HTTPS
+  std::filesystem::path calendar_dir;              // extra calendar files; default DATA_DIR/calendars
+  std::filesystem::path attachment_dir;            // default DATA_DIR/attachments
+  std::filesystem::path search_index_dir;          // default DATA_DIR/search-index
+  std::chrono::milliseconds search_interval{200};  // between the text index's passes
   std::size_t attachment_limit = 10 * 1024 * 1024;
   bool webhooks_allow_private = false;  // webhooks may post to loopback, link-local and private addresses
   std::filesystem::path routing_file;   // empty: the shipped schemas/routing/default.yaml

@@ -6,11 +6,15 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "server/pg/pool.hpp"
+#include "server/search/index_follower.hpp"
+#include "server/search/text_index.hpp"
 #include "server/store/calendar_book.hpp"
 #include "workflow/engine.hpp"
 #include "workflow/registry.hpp"
@@ -217,6 +221,9 @@ class PetitionStore {
   boost::asio::awaitable<Petition> act(const Actor& actor, std::int64_t id, ActionRequest action);
   boost::asio::awaitable<std::vector<TimelineEvent>> events(const Actor& actor, std::int64_t id);
   boost::asio::awaitable<PetitionPage> list(const Actor& actor, PetitionFilter filter);
+  // Word searches read this index (kept by search::IndexFollower); without one they answer unavailable. A user's
+  // search first waits for `freshness` to hold what that user wrote here (read your own writes).
+  void use_text_index(const search::TextIndex* index, search::IndexFreshness* freshness);
   // Every petition of a number (a caller look-up), except accusations against the unit at `viewer_path`
   // or above it; with no viewer (a push to every operator), except every accusation.
   boost::asio::awaitable<CallerHistory> caller_history(std::string phone_key, std::optional<std::string> viewer_path);
@@ -283,6 +290,13 @@ class PetitionStore {
   boost::asio::awaitable<std::pair<Attachment, bool>> record_attachment(std::int64_t id, Author author,
                                                                         Attachment attachment);
   boost::asio::awaitable<std::optional<Attachment>> stored_attachment(std::int64_t id, std::int64_t attachment_id);
+  struct TextMatches {
+    std::vector<std::int64_t> ids;
+    bool more = false;
+  };
+  boost::asio::awaitable<std::optional<PetitionPage>> search_words(const Actor& actor, PetitionFilter filter);
+  boost::asio::awaitable<TextMatches> text_matches(const Actor& actor, const PetitionFilter& filter,
+                                                   search::TextQuery query, std::size_t wanted);
   boost::asio::awaitable<Petition> write_and_read(std::vector<pg::Statement> writes, const char* field);
   // One petition's deadlines on `calendars`, if its calendar is among `changed`; true when its deadline moved.
   boost::asio::awaitable<bool> recompute_deadline(std::int64_t id, const CalendarsInForce& calendars,
@@ -293,6 +307,14 @@ class PetitionStore {
   CalendarBook& calendars_;
   RoutingBook& routing_;
   Clock clock_;
+  // When each user last changed a petition through this process.
+  void wrote(std::int64_t user_id);
+  std::optional<std::chrono::steady_clock::time_point> last_write(std::int64_t user_id) const;
+
+  const search::TextIndex* text_index_ = nullptr;
+  search::IndexFreshness* freshness_ = nullptr;
+  mutable std::mutex writes_mutex_;
+  std::unordered_map<std::int64_t, std::chrono::steady_clock::time_point> last_writes_;
 };
 
 // The SQL condition (over petitions `p`) limiting rows to what `actor` may see, its parameters appended

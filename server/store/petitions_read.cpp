@@ -6,19 +6,24 @@
 #include "core/error.hpp"
 #include "workflow/identity.hpp"
 #include "workflow/text_search.hpp"
+#include "server/search/petition_terms.hpp"
+#include "server/search/text_index.hpp"
 
 namespace petitiond::store {
 namespace {
 
 // Totals are exact up to this many; past it a list says "1,000 or more" (managers' exact figures come
 // from the reports), so that a broad filter never counts a million rows per page view. A text search
-// counts to 200: a common word is found on every page, but counting it costs a scan.
+// counts to 200: a common word is found on every page, but counting it costs a walk.
 constexpr int count_limit = 1'000;
 constexpr int text_count_limit = 200;
-// A text search whose terms occur in at most this many petitions reads them all through the bigram
-// index and sorts them; a commoner one walks the list order until a page is found. The planner cannot
-// tell the two apart from statistics of two-character terms, so the server asks the index first.
-constexpr int rare_text_matches = 2'000;
+// A word search checks the text index's candidates against the rows (who may see them, the filters the index
+// does not hold, the words as written) in batches, and gives up counting past this many candidates.
+constexpr std::size_t first_candidates = 256;
+constexpr std::size_t max_candidates = 10'000;
+// A unit's subtree narrows a search inside the text index up to this many units; a larger one (a district)
+// is left to the rows' check.
+constexpr int max_index_units = 64;
 
 // Keyset cursors: "<sort key>|<id>", the sort key the received time or deadline in epoch microseconds
 // (empty for a petition without a deadline).
@@ -99,6 +104,24 @@ bool looks_like_phone(std::string_view text) {
   return digits >= 7;
 }
 
+// The keyset condition of a page after the cursor `f.after` (none for the first page).
+std::string cursor_condition(const PetitionFilter& f, pg::Statement& statement) {
+  if (!f.after) return "";
+  std::string sql;
+  const auto cursor = parse_cursor(*f.after, '|');
+  if (f.sort == PetitionFilter::Sort::received) {
+    auto k = timestamp_param(statement, cursor_integer(cursor));
+    sql += " AND (p.received_at, p.id) < (" + k + ", " + param(statement, cursor.id) + ")";
+  } else if (!cursor.key.empty()) {
+    auto k = timestamp_param(statement, cursor_integer(cursor));
+    auto i = param(statement, cursor.id);
+    sql += " AND (p.due_at > " + k + " OR (p.due_at = " + k + " AND p.id > " + i + ") OR p.due_at IS NULL)";
+  } else {
+    sql += " AND p.due_at IS NULL AND p.id > " + param(statement, cursor.id);
+  }
+  return sql;
+}
+
 // The WHERE clause of a list, its parameters bound to `statement`.
 std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Statement& statement, NowParam& now,
                             bool with_cursor) {
@@ -137,24 +160,12 @@ std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Sta
     sql += " AND NOT p.anonymous AND p.petitioner_id IN (SELECT id FROM petitioners WHERE name = " +
            param(statement, trimmed(*f.text)) + ")";
   } else if (f.text) {
-    sql += " AND p.search_bigrams @> " + param(statement, pg::words_literal(workflow::search_bigrams(*f.text))) +
-           "::text[] AND NOT EXISTS (SELECT 1 FROM unnest(" +
+    // The text index found petitions holding the words' bigrams; each word must also be there as written.
+    sql += " AND NOT EXISTS (SELECT 1 FROM unnest(" +
            param(statement, pg::words_literal(workflow::search_words(*f.text))) +
            "::text[]) w WHERE strpos(lower(p.subject || ' ' || p.content), lower(w)) = 0)";
   }
-  if (with_cursor && f.after) {
-    const auto cursor = parse_cursor(*f.after, '|');
-    if (f.sort == PetitionFilter::Sort::received) {
-      auto k = timestamp_param(statement, cursor_integer(cursor));
-      sql += " AND (p.received_at, p.id) < (" + k + ", " + param(statement, cursor.id) + ")";
-    } else if (!cursor.key.empty()) {
-      auto k = timestamp_param(statement, cursor_integer(cursor));
-      auto i = param(statement, cursor.id);
-      sql += " AND (p.due_at > " + k + " OR (p.due_at = " + k + " AND p.id > " + i + ") OR p.due_at IS NULL)";
-    } else {
-      sql += " AND p.due_at IS NULL AND p.id > " + param(statement, cursor.id);
-    }
-  }
+  if (with_cursor) sql += cursor_condition(f, statement);
   return sql;
 }
 
@@ -306,6 +317,57 @@ boost::asio::awaitable<std::vector<TimelineEvent>> PetitionStore::events(const A
   co_return events;
 }
 
+namespace {
+
+// The page's rows in `order`, its cursor, and the total counted to `limit`, from the results of a page query
+// (limit + 1 rows) and a count.
+PetitionPage page_from(const pg::Result& rows, std::int64_t counted, int page_size, int limit, bool by_deadline) {
+  PetitionPage out;
+  for (int row = 0; row < rows.rows() && row < page_size; ++row) out.items.push_back(summary_from(rows, row));
+  if (rows.rows() > page_size) {
+    const int last = page_size - 1;
+    out.next = std::string(rows.text(last, by_deadline ? 17 : 16)) + "|" + std::to_string(rows.integer(last, 0));
+  }
+  out.total = counted;
+  out.total_exact = out.total <= limit;
+  if (!out.total_exact) out.total = limit;
+  return out;
+}
+
+// The ids of a unit's subtree as index terms, or nothing when the subtree is too large to narrow by.
+std::optional<std::vector<std::string>> subtree_terms(const pg::Result& units, std::string (*term)(std::int64_t)) {
+  if (units.rows() > max_index_units) return std::nullopt;
+  std::vector<std::string> terms;
+  for (int row = 0; row < units.rows(); ++row) terms.push_back(term(units.integer(row, 0)));
+  return terms;
+}
+
+template <typename F>
+std::vector<std::string> terms_of(const std::vector<std::string>& values, F term) {
+  std::vector<std::string> out;
+  for (const auto& value : values) out.push_back(term(value));
+  return out;
+}
+
+}  // namespace
+
+void PetitionStore::use_text_index(const search::TextIndex* index, search::IndexFreshness* freshness) {
+  text_index_ = index;
+  freshness_ = freshness;
+}
+
+void PetitionStore::wrote(std::int64_t user_id) {
+  std::lock_guard lock(writes_mutex_);
+  last_writes_[user_id] = std::chrono::steady_clock::now();
+}
+
+std::optional<std::chrono::steady_clock::time_point> PetitionStore::last_write(std::int64_t user_id) const {
+  std::lock_guard lock(writes_mutex_);
+  auto it = last_writes_.find(user_id);
+  if (it == last_writes_.end()) return std::nullopt;
+  return it->second;
+}
+
 boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, PetitionFilter filter) {
   if (filter.text && workflow::searchable_characters(*filter.text) < 2)
     throw Error(Errc::invalid_field, "search needs at least two letters or digits", "q");
@@ -314,8 +376,11 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
     pg::Statement named("SELECT EXISTS (SELECT 1 FROM petitioners WHERE name = $1)", trimmed(*filter.text));
     filter.text_is_name = (co_await pool_.run_one(std::move(named))).text(0, 0) == "t";
   }
-  const bool by_words =
-      filter.text && !filter.text_is_name && !looks_like_tracking_code(*filter.text) && !looks_like_phone(*filter.text);
+  if (filter.text && !filter.text_is_name && !looks_like_tracking_code(*filter.text) &&
+      !looks_like_phone(*filter.text)) {
+    auto found = co_await search_words(actor, filter);
+    if (found) co_return std::move(*found);
+  }
   const auto now = epoch(clock_());
   pg::Statement page("");
   NowParam page_now(page, now);
@@ -335,37 +400,128 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
   count.sql = "SELECT count(*) FROM (SELECT 1 FROM petitions p" +
               list_conditions(actor, filter, count, count_now, false) + order + " LIMIT " + param(count, limit + 1) +
               ") matching";
-
   page.prepare = false;
   count.prepare = false;
   std::vector<pg::Statement> statements;
-  if (by_words) {
-    pg::Statement probe("SELECT count(*) FROM (SELECT 1 FROM petitions WHERE search_bigrams @> $1::text[] LIMIT $2) m",
-                        pg::words_literal(workflow::search_bigrams(*filter.text)), rare_text_matches + 1);
-    probe.prepare = false;
-    std::vector<pg::Statement> probing;
-    probing.emplace_back("SET LOCAL enable_seqscan = off");
-    probing.push_back(std::move(probe));
-    auto probed = co_await pool_.run(std::move(probing));
-    const bool rare = probed[1].integer(0, 0) <= rare_text_matches;
-    // SET LOCAL lasts for this transaction: the pipeline below is one.
-    statements.emplace_back(rare ? "SET LOCAL enable_indexscan = off" : "SET LOCAL enable_bitmapscan = off");
-    statements.emplace_back("SET LOCAL max_parallel_workers_per_gather = 0");
-  }
   statements.push_back(std::move(page));
   statements.push_back(std::move(count));
   auto results = co_await pool_.run(std::move(statements));
-  if (by_words) results.erase(results.begin(), results.begin() + 2);
-  PetitionPage out;
-  const auto& rows = results[0];
-  for (int row = 0; row < rows.rows() && row < filter.limit; ++row) out.items.push_back(summary_from(rows, row));
-  if (rows.rows() > filter.limit) {
-    const int last = filter.limit - 1;
-    out.next = std::string(rows.text(last, by_deadline ? 17 : 16)) + "|" + std::to_string(rows.integer(last, 0));
+  co_return page_from(results[0], results[1].integer(0, 0), filter.limit, limit, by_deadline);
+}
+
+// Words: the text index gives the petitions holding their bigrams, newest registered first, narrowed by the
+// actor's units and the filters it holds; the rows decide the rest (list_conditions: who may see it, the
+// other filters, the words as written), a batch of candidates at a time until the page and the count are full.
+// Sorted by deadline, every match is gathered first and the rows sort them; when there are more than
+// max_candidates (a common word over open petitions), nothing: list() walks the deadline order instead, where
+// such words are met early.
+boost::asio::awaitable<std::optional<PetitionPage>> PetitionStore::search_words(const Actor& actor,
+                                                                                PetitionFilter filter) {
+  if (!text_index_ || !text_index_->ready())
+    throw Error(Errc::unavailable, "the text search index is being built; try again in a few minutes", "q");
+  if (auto written = last_write(actor.user_id); written && freshness_) co_await freshness_->wait_past(*written);
+  const bool by_deadline = filter.sort == PetitionFilter::Sort::deadline;
+
+  // The units that narrow the search inside the index: the actor's subtree, the filter's.
+  std::vector<pg::Statement> lookups;
+  lookups.emplace_back("SELECT id FROM units WHERE path <@ $1::ltree LIMIT $2", actor.unit_path, max_index_units + 1);
+  if (filter.unit_code)
+    lookups.emplace_back("SELECT id FROM units WHERE path <@ (SELECT path FROM units WHERE code = $1) LIMIT $2",
+                         *filter.unit_code, max_index_units + 1);
+  auto units = co_await pool_.run(std::move(lookups));
+
+  search::TextQuery query;
+  query.required = workflow::search_bigrams(*filter.text);
+  // Who may see it (a superset: the rows decide).
+  std::vector<std::string> visible;
+  bool everyone = false;
+  if (actor.has(Role::operator_) || actor.has(Role::manager)) {
+    if (auto terms = subtree_terms(units[0], search::unit_term))
+      visible.insert(visible.end(), terms->begin(), terms->end());
+    else everyone = true;
   }
-  out.total = results[1].integer(0, 0);
-  out.total_exact = out.total <= limit;
-  if (!out.total_exact) out.total = limit;
+  if (actor.has(Role::handler)) visible.push_back(search::unit_term(actor.unit_id));
+  if (actor.has(Role::operator_)) visible.push_back(search::filed_by_term(actor.user_id));
+  if (actor.has(Role::proxy)) visible.push_back(search::proxy_term(actor.user_id));
+  if (!everyone) query.any_of.push_back(std::move(visible));
+  if (!filter.states.empty()) query.any_of.push_back(terms_of(filter.states, search::state_term));
+  if (!filter.types.empty()) query.any_of.push_back(terms_of(filter.types, search::type_term));
+  if (!filter.categories.empty()) query.any_of.push_back(terms_of(filter.categories, search::category_term));
+  if (!filter.channels.empty()) query.any_of.push_back(terms_of(filter.channels, search::channel_term));
+  if (!filter.urgencies.empty()) query.any_of.push_back(terms_of(filter.urgencies, search::urgency_term));
+  if (filter.unit_code)
+    if (auto terms = subtree_terms(units[1], search::responsible_term)) query.any_of.push_back(std::move(*terms));
+  if (filter.proxy_user_id) query.any_of.push_back({search::proxy_term(*filter.proxy_user_id)});
+  if (filter.mine) query.any_of.push_back({search::filed_by_term(actor.user_id), search::proxy_term(actor.user_id)});
+  for (const auto& group : query.any_of)
+    if (group.empty()) co_return PetitionPage{};  // nobody the actor may see could match
+
+  // The count from the top, the page from the cursor: one walk when there is no cursor.
+  const std::size_t counted_to = by_deadline ? max_candidates : static_cast<std::size_t>(text_count_limit) + 1;
+  auto matches = co_await text_matches(actor, filter, query, counted_to);
+  if (by_deadline && matches.more) co_return std::nullopt;
+  const auto counted = static_cast<std::int64_t>(matches.ids.size());
+  const bool counted_all = !matches.more;
+  auto passing = std::move(matches.ids);
+  if (filter.after && !by_deadline) {
+    query.below_id = parse_cursor(*filter.after, '|').id;
+    passing = (co_await text_matches(actor, filter, query, static_cast<std::size_t>(filter.limit) + 1)).ids;
+  }
+
+  // The page: the first passing rows newest first, or (by deadline) the passing rows in deadline order.
+  pg::Statement page("");
+  NowParam page_now(page, epoch(clock_()));
+  const auto now_sql = page_now();
+  std::vector<std::int64_t> page_ids = passing;
+  std::string order = " ORDER BY p.id DESC";
+  std::string cursor;
+  if (by_deadline) {
+    order = " ORDER BY p.due_at ASC NULLS LAST, p.id ASC";
+    cursor = cursor_condition(filter, page);
+  } else if (page_ids.size() > static_cast<std::size_t>(filter.limit) + 1) {
+    page_ids.resize(static_cast<std::size_t>(filter.limit) + 1);
+  }
+  const auto rows = "(SELECT * FROM petitions p WHERE p.id = ANY (" + param(page, pg::ids_literal(page_ids)) +
+                    "::bigint[])" + cursor + order + " LIMIT " + param(page, filter.limit + 1) + ")";
+  page.sql = summary_select(now_sql, rows) + order;
+  page.prepare = false;
+  auto result = co_await pool_.run_one(std::move(page));
+  auto out = page_from(result, counted, filter.limit, by_deadline ? static_cast<int>(max_candidates) : text_count_limit,
+                       by_deadline);
+  // The candidates' budget ran out before the count was full: as many as found, "or more".
+  if (!counted_all && counted <= text_count_limit) out.total_exact = false;
+  co_return out;
+}
+
+// Up to `wanted` petitions that pass the rows' check, from the index's candidates a batch at a time (at most
+// max_candidates); `more`: candidates were left unchecked.
+boost::asio::awaitable<PetitionStore::TextMatches> PetitionStore::text_matches(const Actor& actor,
+                                                                               const PetitionFilter& filter,
+                                                                               search::TextQuery query,
+                                                                               std::size_t wanted) {
+  TextMatches out;
+  const auto now = epoch(clock_());
+  std::size_t examined = 0;
+  for (std::size_t batch = first_candidates; out.ids.size() < wanted; batch *= 4) {
+    if (examined >= max_candidates) {
+      out.more = true;
+      break;
+    }
+    query.count = std::min(batch, max_candidates - examined);
+    auto found = text_index_->search(query);
+    if (found.ids.empty()) break;
+    examined += found.ids.size();
+    query.below_id = found.ids.back();
+    pg::Statement check("");
+    NowParam check_now(check, now);
+    check.sql = "SELECT p.id FROM petitions p" + list_conditions(actor, filter, check, check_now, false) +
+                " AND p.id = ANY (" + param(check, pg::ids_literal(found.ids)) + "::bigint[]) ORDER BY p.id DESC";
+    check.prepare = false;
+    auto rows = co_await pool_.run_one(std::move(check));
+    for (int row = 0; row < rows.rows(); ++row) out.ids.push_back(rows.integer(row, 0));
+    out.more = found.more;
+    if (!found.more) break;
+  }
   co_return out;
 }
 

@@ -14,7 +14,6 @@
 #include "workflow/identity.hpp"
 #include "workflow/intake.hpp"
 #include "workflow/reporting.hpp"
-#include "workflow/text_search.hpp"
 
 namespace petitiond::store {
 namespace json = boost::json;
@@ -206,7 +205,9 @@ bool is_tracking_code_conflict(const pg::QueryError& e) {
 awaitable<std::pair<Petition, bool>> PetitionStore::create(NewPetition in, Intake intake) {
   for (int attempt = 1;; ++attempt) {
     try {
-      co_return co_await create_once(in, intake);
+      auto created = co_await create_once(in, intake);
+      if (intake.actor) wrote(intake.actor->user_id);
+      co_return created;
     } catch (const pg::QueryError& e) {
       if (!calendars_changed(e) || attempt == 3) throw;
     }
@@ -415,18 +416,17 @@ pg::Statement petition_insert(const IntakeWrite& w, const std::string& code) {
       " subject, content, state, petitioner_id, anonymous, filed_by, intake_unit_id, complaint_object,"
       " complained_unit_ids, proxy_user_id, proxy_name, proxy_relation, proxy_phone, consent_method, consent_at,"
       " group_size, representatives, repeat_of, due_at, warn_at, received_at, replied_at, closed_at, updated_at,"
-      " search_bigrams, petitioner_given)"
+      " petitioner_given)"
       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::bigint[], $18, $19,"
       " $20, $21, $22, to_timestamp($23), $24, $25::jsonb, $26, to_timestamp($27), to_timestamp($28),"
-      " to_timestamp($34), to_timestamp($30), to_timestamp($31), to_timestamp($29), $32::text[], $33::jsonb)",
+      " to_timestamp($33), to_timestamp($30), to_timestamp($31), to_timestamp($29), $32::jsonb)",
       w.found.id, code, in.channel, w.definition.workflow, w.definition.version, in.type, in.category, in.urgency,
       in.subject, in.content, w.outcome.state.state, w.found.petitioner_id, in.anonymous, filed_by,
       w.found.intake_unit_id, in.complaint_object, pg::words_literal(w.found.complained_ids), proxy_user, proxy_name,
       proxy_relation, proxy_phone, consent_method, consent_at, in.group_size, json::serialize(representatives),
       w.outcome.repeat_of, optional_epoch(obligation.due), optional_epoch(obligation.warn), epoch(w.now),
       reached.replied ? std::optional(epoch(w.now)) : std::nullopt,
-      reached.closed ? std::optional(epoch(w.now)) : std::nullopt,
-      pg::words_literal(workflow::search_bigrams(in.subject + "\n" + in.content)), petitioner_given,
+      reached.closed ? std::optional(epoch(w.now)) : std::nullopt, petitioner_given,
       epoch(in.received.value_or(w.now)));
 }
 
@@ -525,7 +525,9 @@ awaitable<std::pair<Petition, bool>> PetitionStore::create_once(NewPetition in, 
 awaitable<Petition> PetitionStore::act(const Actor& actor, std::int64_t id, ActionRequest action) {
   for (int attempt = 1;; ++attempt) {
     try {
-      co_return co_await act_once(actor, id, action);
+      auto acted = co_await act_once(actor, id, action);
+      wrote(actor.user_id);
+      co_return acted;
     } catch (const pg::QueryError& e) {
       if (!calendars_changed(e) || attempt == 3) throw;
     }

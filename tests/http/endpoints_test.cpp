@@ -44,9 +44,15 @@ TEST_CASE("health, readiness and metrics answer") {
   CHECK_THAT(metrics.header("content-type"), Contains("text/plain"));
   CHECK(count_in(metrics.body) == count_in(before.body) + 1);
   CHECK_THAT(metrics.body, Contains("route=\"/readyz\",method=\"GET\",status=\"200\""));
-  CHECK_THAT(metrics.body, Contains("petitiond_db_pool_in_use 0"));
-  CHECK_THAT(metrics.body, Contains("petitiond_db_pool_waiting 0"));
-  CHECK_THAT(metrics.body, Contains("petitiond_db_pool_open 1"));
+  auto gauge = [&](const std::string& name) {
+    const auto at = metrics.body.find("\n" + name + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stoi(metrics.body.substr(at + name.size() + 2));
+  };
+  // The text index's follower takes a connection for its pass every 200 ms.
+  CHECK(gauge("petitiond_db_pool_in_use") <= 1);
+  CHECK(gauge("petitiond_db_pool_waiting") == 0);
+  CHECK((gauge("petitiond_db_pool_open") == 1 || gauge("petitiond_db_pool_open") == 2));
 }
 
 TEST_CASE("with --database-url petitiond starts no PostgreSQL of its own") {

@@ -123,6 +123,11 @@ const codeWords: Record<string, WordKey> = {
   conflict: "error_conflict",
 };
 
+// Failures of one field that say more than their code: "code:field".
+const codeFieldWords: Record<string, WordKey> = {
+  "unavailable:q": "error_search_building",
+};
+
 // A field as people read it: its name, or for an entry of a list ("value[1]", "[0].text") which entry.
 export function fieldName(field: string): string {
   const word = fieldWords[field];
@@ -152,6 +157,8 @@ export function fieldError(err: unknown): FieldError {
       message: known ? `${fieldName(err.field)}：${rule ? t(rule) : t("rule_check")}` : t("error_invalid"),
     };
   }
+  const special = err.code && err.field ? codeFieldWords[`${err.code}:${err.field}`] : undefined;
+  if (special) return { field: err.field ?? null, message: t(special) };
   // In English the server's own words say more about what was not found or changed meanwhile.
   const serverSaysMore = english && (err.code === "not_found" || err.code === "conflict");
   const word = err.code && !serverSaysMore ? codeWords[err.code] : undefined;

@@ -51,6 +51,8 @@ const words = {
   required: ["必填", "required"],
   error: ["出错了", "Something went wrong"],
   error_rate_limited: ["尝试次数过多，请一刻钟后再试。", "Too many attempts; please try again in a quarter of an hour."],
+  error_search_building: ["全文检索的索引正在建立，几分钟后即可按文字搜索；按受理编号、电话或姓名查找不受影响。",
+    "The text search index is being built; searching by words works again in a few minutes. Tracking codes, phone numbers and names can be searched now."],
   error_unavailable: ["服务暂时不可用，请稍后再试。", "The service is unavailable for the moment; please try again shortly."],
   error_insufficient_storage: ["服务器存储空间已满，请联系管理员。", "The server has no room left; please tell the administrator."],
   error_internal: ["系统出错，请稍后再试或联系管理员。", "Something went wrong; try again or tell the administrator."],

@@ -1,0 +1,249 @@
+#include "server/search/index_follower.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/error.hpp"
+#include "server/search/petition_terms.hpp"
+
+namespace petitiond::search {
+namespace asio = boost::asio;
+namespace {
+
+constexpr int batch_rows = 2'000;
+// Xapian merges its buffered postings into the tables at a commit: a large catch-up or build commits every this
+// many petitions, not every batch.
+constexpr std::uint64_t commit_rows = 50'000;
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+
+constexpr const char* petition_columns =
+    "SELECT p.id, p.subject, p.content, p.state, p.type, p.category, p.channel, p.urgency, p.intake_unit_id,"
+    " p.responsible_unit_id, p.reviewing_unit_id, p.co_unit_ids, p.handed_down_from, p.filed_by, p.proxy_user_id,"
+    " p.search_xid::text FROM petitions p";
+
+std::optional<std::int64_t> optional_integer(const pg::Result& r, int row, int column) {
+  if (r.is_null(row, column)) return std::nullopt;
+  return r.integer(row, column);
+}
+
+std::vector<std::int64_t> integers(const pg::Result& r, int row, int column) {
+  std::vector<std::int64_t> out;
+  for (const auto& word : r.words(row, column)) out.push_back(std::stoll(word));
+  return out;
+}
+
+std::vector<PetitionText> petitions_from(const pg::Result& r) {
+  std::vector<PetitionText> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int row = 0; row < r.rows(); ++row) {
+    PetitionText p;
+    p.id = r.integer(row, 0);
+    p.subject = r.text(row, 1);
+    p.content = r.text(row, 2);
+    p.state = r.text(row, 3);
+    p.type = r.text(row, 4);
+    p.category = r.text(row, 5);
+    p.channel = r.text(row, 6);
+    p.urgency = r.text(row, 7);
+    p.intake_unit = r.integer(row, 8);
+    p.responsible_unit = optional_integer(r, row, 9);
+    p.reviewing_unit = optional_integer(r, row, 10);
+    p.co_units = integers(r, row, 11);
+    p.handed_down_from = integers(r, row, 12);
+    p.filed_by = optional_integer(r, row, 13);
+    p.proxy_user = optional_integer(r, row, 14);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// "xmin:xmax:xip,xip" (pg_snapshot's text form): the transactions it saw as not yet committed are those
+// from xmax on and those listed.
+struct Snapshot {
+  std::string xmax;
+  std::string in_progress;  // an xid8[] literal
+};
+
+Snapshot parse_snapshot(const std::string& text) {
+  const auto first = text.find(':');
+  const auto second = text.find(':', first + 1);
+  if (first == std::string::npos || second == std::string::npos)
+    throw Error(Errc::internal, "unreadable snapshot position in the text index: " + text);
+  return {text.substr(first + 1, second - first - 1), "{" + text.substr(second + 1) + "}"};
+}
+
+}  // namespace
+
+IndexFollower::IndexFollower(asio::io_context& io, pg::Pool& pool, TextIndex& index,
+                             std::chrono::milliseconds interval)
+    : io_(io), pool_(pool), index_(index), interval_(interval), timer_(io) {}
+
+IndexFollower::~IndexFollower() { writer_.join(); }
+
+void IndexFollower::start() {
+  if (!index_.writable()) return;
+  asio::co_spawn(io_, run(), asio::detached);
+}
+
+void IndexFollower::stop() {
+  stopping_ = true;
+  timer_.cancel();
+}
+
+FollowerStats IndexFollower::stats() const {
+  FollowerStats s;
+  s.built = built_ || index_.metadata("built") == "1";
+  s.documents = index_.documents();
+  s.indexed = indexed_;
+  if (auto at = last_pass_ns_.load())
+    s.seconds_since_pass =
+        std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch() - std::chrono::nanoseconds(at))
+            .count();
+  return s;
+}
+
+asio::awaitable<void> IndexFollower::wait_past(std::chrono::steady_clock::time_point since) {
+  const auto wanted = since.time_since_epoch().count();
+  if (caught_up_ns_ >= wanted || !index_.writable()) co_return;
+  poked_ = true;
+  asio::post(io_, [this] { timer_.cancel(); });
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (caught_up_ns_ < wanted && std::chrono::steady_clock::now() < give_up) {
+    timer.expires_after(std::chrono::milliseconds(2));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
+asio::awaitable<void> IndexFollower::write(std::vector<IndexedPetition> petitions,
+                                           std::vector<std::pair<std::string, std::string>> metadata) {
+  uncommitted_ += petitions.size();
+  const bool commit = !metadata.empty() || uncommitted_ >= commit_rows;
+  if (commit) uncommitted_ = 0;
+  auto task = [](TextIndex& index, std::vector<IndexedPetition> batch, Metadata values,
+                 bool commit_now) -> asio::awaitable<void> {
+    index.replace(batch);
+    if (commit_now) index.commit(values);
+    co_return;
+  };
+  co_await asio::co_spawn(writer_, task(index_, std::move(petitions), std::move(metadata), commit),
+                          asio::use_awaitable);
+}
+
+asio::awaitable<void> IndexFollower::run() {
+  try {
+    position_ = index_.metadata("position");
+    built_ = index_.metadata("built") == "1";
+    if (position_.empty()) {
+      // A new index: changes from now on come from passes, everything before from the build.
+      position_ = std::string((co_await pool_.run_one("SELECT pg_current_snapshot()::text")).text(0, 0));
+      build_below_ = TextIndex::max_id + 1;
+      Metadata start;
+      start.emplace_back("position", position_);
+      start.emplace_back("build_below", std::to_string(build_below_));
+      start.emplace_back("built", "0");
+      co_await write({}, std::move(start));
+      spdlog::info("text index {}: building from every petition, newest first", index_.directory().string());
+    } else if (!built_) {
+      build_below_ = std::stoll(index_.metadata("build_below"));
+      spdlog::info("text index {}: going on with the build below petition {}", index_.directory().string(),
+                   build_below_);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("text index {}: cannot start: {}", index_.directory().string(), e.what());
+    co_return;
+  }
+  while (!stopping_) {
+    auto wait = interval_;
+    try {
+      poked_ = false;
+      const auto began = std::chrono::steady_clock::now().time_since_epoch().count();
+      co_await pass();
+      caught_up_ns_ = began;
+      if (!built_ && !(co_await build_step())) wait = std::chrono::milliseconds(0);
+    } catch (const std::exception& e) {
+      spdlog::warn("text index: {}", e.what());
+      wait = std::max(interval_, std::chrono::milliseconds(1000));
+    }
+    if (stopping_) break;
+    if (poked_) wait = std::chrono::milliseconds(0);
+    timer_.expires_after(wait);
+    boost::system::error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+asio::awaitable<void> IndexFollower::pass() {
+  const auto since = parse_snapshot(position_);
+  std::string next_position;
+  std::string after_xid = "0";
+  std::int64_t after_id = 0;
+  bool wrote = false;
+  for (bool first = true;; first = false) {
+    const std::string sql = std::string(petition_columns) +
+                            " WHERE (p.search_xid >= $1::xid8 OR p.search_xid = ANY ($2::xid8[]))"
+                            " AND (p.search_xid, p.id) > ($3::xid8, $4::bigint)"
+                            " ORDER BY p.search_xid, p.id LIMIT " +
+                            std::to_string(batch_rows);
+    std::vector<pg::Statement> statements;
+    if (first) {
+      // The snapshot and the first rows under one snapshot: what it saw committed is read now.
+      statements.emplace_back("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      statements.emplace_back("SELECT pg_current_snapshot()::text");
+    }
+    statements.emplace_back(sql, since.xmax, since.in_progress, after_xid, after_id);
+    if (first) statements.emplace_back("COMMIT");
+    auto results = co_await pool_.run(std::move(statements));
+    if (first) next_position = results[1].text(0, 0);
+    const auto& rows = results[first ? 2 : 0];
+    const bool last = rows.rows() < batch_rows;
+    if (rows.rows() == 0 && !wrote) break;  // nothing changed: the position moves in memory only
+    std::vector<IndexedPetition> found;
+    for (const auto& petition : petitions_from(rows)) found.push_back({petition.id, petition_terms(petition)});
+    // Each batch is committed as it is read; the position is stored with the last, so a pass cut short is
+    // read again from where it began.
+    Metadata metadata;
+    if (last) metadata.emplace_back("position", next_position);
+    co_await write(std::move(found), std::move(metadata));
+    indexed_ += static_cast<std::uint64_t>(rows.rows());
+    wrote = true;
+    if (last) break;
+    after_xid = rows.text(rows.rows() - 1, 15);
+    after_id = rows.integer(rows.rows() - 1, 0);
+  }
+  position_ = next_position;
+  last_pass_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
+// One batch of the build; true once every petition is in.
+asio::awaitable<bool> IndexFollower::build_step() {
+  const std::string sql =
+      std::string(petition_columns) + " WHERE p.id < $1 ORDER BY p.id DESC LIMIT " + std::to_string(batch_rows);
+  auto rows = co_await pool_.run_one(pg::Statement(sql, build_below_));
+  std::vector<IndexedPetition> found;
+  for (const auto& petition : petitions_from(rows)) found.push_back({petition.id, petition_terms(petition)});
+  const bool done = rows.rows() < batch_rows;
+  if (!found.empty()) build_below_ = found.back().id;
+  const auto count = found.size();
+  // The build's progress is stored with a commit (each commit_rows petitions, and at the end).
+  Metadata progress;
+  if (done || uncommitted_ + found.size() >= commit_rows) {
+    progress.emplace_back("position", position_);
+    progress.emplace_back("build_below", std::to_string(build_below_));
+    progress.emplace_back("built", done ? "1" : "0");
+  }
+  co_await write(std::move(found), std::move(progress));
+  indexed_ += count;
+  if (done) {
+    built_ = true;
+    spdlog::info("text index {}: built, {} petitions", index_.directory().string(), index_.documents());
+  }
+  co_return done;
+}
+
+}  // namespace petitiond::search

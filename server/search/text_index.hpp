@@ -1,0 +1,75 @@
+#pragma once
+// The text search index: each petition's character bigrams and filter terms in a Xapian database on this
+// machine's disk, kept by this process from PostgreSQL (IndexFollower) and read by searches.
+//
+// A petition's document number counts down from the top of Xapian's range as petition ids count up, so
+// Xapian's own document order is "newest registered first": a search walks the posting lists in that order
+// and stops once it has the page and the count it was asked for, however common the words are.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace Xapian {
+class Database;
+class WritableDatabase;
+}  // namespace Xapian
+
+namespace petitiond::search {
+
+struct IndexedPetition {
+  std::int64_t id = 0;
+  std::vector<std::string> terms;  // petition_terms()
+};
+
+struct TextQuery {
+  std::vector<std::string> required;              // every one of these terms (the words' bigrams)
+  std::vector<std::vector<std::string>> any_of;   // for each group, at least one of its terms
+  std::optional<std::int64_t> below_id;           // only petitions with a smaller id
+  std::size_t count = 0;                          // at most this many ids
+};
+
+struct TextMatches {
+  std::vector<std::int64_t> ids;  // newest registered first
+  bool more = false;              // further petitions match beyond `ids`
+};
+
+class TextIndex {
+ public:
+  // Opens or creates the index in `directory`. Only one process can write an index: a second one on the
+  // same directory reads it (writable() is false) and leaves the keeping to the first.
+  explicit TextIndex(std::filesystem::path directory);
+  ~TextIndex();
+  TextIndex(const TextIndex&) = delete;
+  TextIndex& operator=(const TextIndex&) = delete;
+
+  bool writable() const { return writer_ != nullptr; }
+  const std::filesystem::path& directory() const { return directory_; }
+
+  // The writer's side, from one thread at a time. replace() takes effect at the next commit(), which also
+  // stores `metadata` (the follower's position) with the documents, atomically.
+  void replace(const std::vector<IndexedPetition>& petitions);
+  void commit(const std::vector<std::pair<std::string, std::string>>& metadata);
+  // A value commit() stored, as last committed ("" if none).
+  std::string metadata(const std::string& key) const;
+  std::uint64_t documents() const;
+  // True once every petition is in (the follower's build finished): searches wait for it.
+  bool ready() const { return metadata("built") == "1"; }
+
+  // Searches the last committed state; any thread.
+  TextMatches search(const TextQuery& query) const;
+
+  // The largest petition id an index can hold.
+  static constexpr std::int64_t max_id = 4'000'000'000;
+
+ private:
+  class Readers;
+  std::filesystem::path directory_;
+  std::unique_ptr<Xapian::WritableDatabase> writer_;
+  std::unique_ptr<Readers> readers_;
+};
+
+}  // namespace petitiond::search
