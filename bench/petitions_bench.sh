@@ -27,7 +27,7 @@ cleanup() { [ -n "$pid" ] && { kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/nul
 trap cleanup EXIT
 
 start_server() {
-  build/server/petitiond --demo --data-dir "$data_dir" --listen 127.0.0.1:$port --threads "$threads" \
+  build/server/petitiond --demo --demo-days 0 --data-dir "$data_dir" --listen 127.0.0.1:$port --threads "$threads" \
     --log-level "${LOG_LEVEL:-warn}" >>"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.1; done

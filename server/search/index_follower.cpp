@@ -79,8 +79,7 @@ Snapshot parse_snapshot(const std::string& text) {
 
 }  // namespace
 
-IndexFollower::IndexFollower(asio::io_context& io, pg::Pool& pool, TextIndex& index,
-                             std::chrono::milliseconds interval)
+IndexFollower::IndexFollower(asio::io_context& io, pg::Pool& pool, TextIndex& index, std::chrono::milliseconds interval)
     : io_(io), pool_(pool), index_(index), interval_(interval), timer_(io) {}
 
 IndexFollower::~IndexFollower() { writer_.join(); }
@@ -101,9 +100,9 @@ FollowerStats IndexFollower::stats() const {
   s.documents = index_.documents();
   s.indexed = indexed_;
   if (auto at = last_pass_ns_.load())
-    s.seconds_since_pass =
-        std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch() - std::chrono::nanoseconds(at))
-            .count();
+    s.seconds_since_pass = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch() -
+                                                         std::chrono::nanoseconds(at))
+                               .count();
   return s;
 }
 
@@ -180,43 +179,54 @@ asio::awaitable<void> IndexFollower::run() {
 
 asio::awaitable<void> IndexFollower::pass() {
   const auto since = parse_snapshot(position_);
+  // Two ranges, each walked in (search_xid, id) order through petitions_search_xid: the transactions the last
+  // snapshot saw in progress, then those from its xmax on.
+  const std::string in_progress = " p.search_xid = ANY ($1::xid8[])";
+  const std::string from_xmax = " p.search_xid >= $1::xid8";
   std::string next_position;
-  std::string after_xid = "0";
-  std::int64_t after_id = 0;
   bool wrote = false;
-  for (bool first = true;; first = false) {
-    const std::string sql = std::string(petition_columns) +
-                            " WHERE (p.search_xid >= $1::xid8 OR p.search_xid = ANY ($2::xid8[]))"
-                            " AND (p.search_xid, p.id) > ($3::xid8, $4::bigint)"
-                            " ORDER BY p.search_xid, p.id LIMIT " +
-                            std::to_string(batch_rows);
-    std::vector<pg::Statement> statements;
-    if (first) {
-      // The snapshot and the first rows under one snapshot: what it saw committed is read now.
-      statements.emplace_back("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      statements.emplace_back("SELECT pg_current_snapshot()::text");
+  for (const auto* range : {&in_progress, &from_xmax}) {
+    const auto& bound = range == &in_progress ? since.in_progress : since.xmax;
+    if (bound == "{}") continue;
+    std::string after_xid = "0";
+    std::int64_t after_id = 0;
+    for (;;) {
+      const bool first = next_position.empty();
+      const std::string sql = std::string(petition_columns) + " WHERE" + *range +
+                              " AND (p.search_xid, p.id) > ($2::xid8, $3::bigint) ORDER BY p.search_xid, p.id LIMIT " +
+                              std::to_string(batch_rows);
+      std::vector<pg::Statement> statements;
+      if (first) {
+        // The snapshot and the first rows under one snapshot: what it saw committed is read now.
+        statements.emplace_back("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        statements.emplace_back("SELECT pg_current_snapshot()::text");
+      }
+      statements.emplace_back(sql, bound, after_xid, after_id);
+      if (first) statements.emplace_back("COMMIT");
+      auto results = co_await pool_.run(std::move(statements));
+      if (first) next_position = results[1].text(0, 0);
+      const auto& rows = results[first ? 2 : 0];
+      const bool last = rows.rows() < batch_rows;
+      if (rows.rows() > 0) {
+        std::vector<IndexedPetition> found;
+        for (const auto& petition : petitions_from(rows)) found.push_back({petition.id, petition_terms(petition)});
+        co_await write(std::move(found), {});
+        indexed_ += static_cast<std::uint64_t>(rows.rows());
+        wrote = true;
+      }
+      if (last) break;
+      after_xid = rows.text(rows.rows() - 1, 15);
+      after_id = rows.integer(rows.rows() - 1, 0);
     }
-    statements.emplace_back(sql, since.xmax, since.in_progress, after_xid, after_id);
-    if (first) statements.emplace_back("COMMIT");
-    auto results = co_await pool_.run(std::move(statements));
-    if (first) next_position = results[1].text(0, 0);
-    const auto& rows = results[first ? 2 : 0];
-    const bool last = rows.rows() < batch_rows;
-    if (rows.rows() == 0 && !wrote) break;  // nothing changed: the position moves in memory only
-    std::vector<IndexedPetition> found;
-    for (const auto& petition : petitions_from(rows)) found.push_back({petition.id, petition_terms(petition)});
-    // Each batch is committed as it is read; the position is stored with the last, so a pass cut short is
-    // read again from where it began.
-    Metadata metadata;
-    if (last) metadata.emplace_back("position", next_position);
-    co_await write(std::move(found), std::move(metadata));
-    indexed_ += static_cast<std::uint64_t>(rows.rows());
-    wrote = true;
-    if (last) break;
-    after_xid = rows.text(rows.rows() - 1, 15);
-    after_id = rows.integer(rows.rows() - 1, 0);
   }
-  position_ = next_position;
+  // The position is stored with a commit after everything it covers, so a pass cut short is read again from
+  // where it began; a pass that found nothing moves it in memory only.
+  if (wrote) {
+    Metadata metadata;
+    metadata.emplace_back("position", next_position);
+    co_await write({}, std::move(metadata));
+  }
+  if (!next_position.empty()) position_ = next_position;
   last_pass_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
 }
 

@@ -34,7 +34,7 @@ class IndexFreshness {
 struct FollowerStats {
   bool built = false;
   std::uint64_t documents = 0;
-  std::uint64_t indexed = 0;  // documents written since this process started
+  std::uint64_t indexed = 0;       // documents written since this process started
   double seconds_since_pass = -1;  // since the last pass that reached the present; -1: none yet
 };
 
@@ -64,12 +64,12 @@ class IndexFollower : public IndexFreshness {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> built_{false};
   std::atomic<std::uint64_t> indexed_{0};
-  std::atomic<std::int64_t> last_pass_ns_{0};     // when the last pass ended
-  std::atomic<std::int64_t> caught_up_ns_{0};     // when the last completed pass began
-  std::atomic<bool> poked_{false};                // someone waits: no sleep before the next pass
-  std::string position_;        // the snapshot of the last pass (pg_snapshot text)
-  std::int64_t build_below_ = 0;  // the build has indexed every petition from this id on
-  std::uint64_t uncommitted_ = 0;  // petitions written since the last commit
+  std::atomic<std::int64_t> last_pass_ns_{0};  // when the last pass ended
+  std::atomic<std::int64_t> caught_up_ns_{0};  // when the last completed pass began
+  std::atomic<bool> poked_{false};             // someone waits: no sleep before the next pass
+  std::string position_;                       // the snapshot of the last pass (pg_snapshot text)
+  std::int64_t build_below_ = 0;               // the build has indexed every petition from this id on
+  std::uint64_t uncommitted_ = 0;              // petitions written since the last commit
 };
 
 }  // namespace petitiond::search

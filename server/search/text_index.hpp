@@ -26,10 +26,10 @@ struct IndexedPetition {
 };
 
 struct TextQuery {
-  std::vector<std::string> required;              // every one of these terms (the words' bigrams)
-  std::vector<std::vector<std::string>> any_of;   // for each group, at least one of its terms
-  std::optional<std::int64_t> below_id;           // only petitions with a smaller id
-  std::size_t count = 0;                          // at most this many ids
+  std::vector<std::string> required;             // every one of these terms (the words' bigrams)
+  std::vector<std::vector<std::string>> any_of;  // for each group, at least one of its terms
+  std::optional<std::int64_t> below_id;          // only petitions with a smaller id
+  std::size_t count = 0;                         // at most this many ids
 };
 
 struct TextMatches {

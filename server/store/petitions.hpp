@@ -294,6 +294,7 @@ class PetitionStore {
     std::vector<std::int64_t> ids;
     bool more = false;
   };
+  boost::asio::awaitable<pg::Result> by_primary_key(pg::Statement statement);
   boost::asio::awaitable<std::optional<PetitionPage>> search_words(const Actor& actor, PetitionFilter filter);
   boost::asio::awaitable<TextMatches> text_matches(const Actor& actor, const PetitionFilter& filter,
                                                    search::TextQuery query, std::size_t wanted);

@@ -60,10 +60,10 @@ bool finds(const Session& who, const std::string& words, std::int64_t id, const 
 }
 
 std::int64_t registered(const Session& op, const std::string& subject, const std::string& content) {
-  auto reply = op.send("POST", "/api/v1/petitions",
-                       R"({"channel":"hotline","type":"help","category":"other","subject":")" + subject +
-                           R"(","content":")" + content +
-                           R"(","petitioner":{"name":"孙八","phone":"13955556666","unit":"QS-T01-V01"}})");
+  auto reply =
+      op.send("POST", "/api/v1/petitions",
+              R"({"channel":"hotline","type":"help","category":"other","subject":")" + subject + R"(","content":")" +
+                  content + R"(","petitioner":{"name":"孙八","phone":"13955556666","unit":"QS-T01-V01"}})");
   REQUIRE(reply.status == 201);
   return reply.json().at("id").to_number<std::int64_t>();
 }
@@ -145,14 +145,15 @@ TEST_CASE("the text index survives kill -9, is rebuilt when lost, and each proce
   {
     PetitiondProcess server({"--data-dir", data.string(), "--demo", "--demo-days", "0"});
     Session op(server.port(), "hotline1", "12385-demo");
-    for (int i = 0; i < 20; ++i) ids.push_back(registered(op, "康复器材借用", "借用康复器材第" + std::to_string(i) + "件。"));
+    for (int i = 0; i < 20; ++i)
+      ids.push_back(registered(op, "康复器材借用", "借用康复器材第" + std::to_string(i) + "件。"));
     CHECK(search(op, "康复器材借用").total == 20);
     server.stop(SIGKILL);
   }
   auto all_found = [&](const Session& who) {
     auto found = search(who, "康复器材借用");
-    return found.total == 20 && std::set<std::int64_t>(found.ids.begin(), found.ids.end()) ==
-                                    std::set<std::int64_t>(ids.begin(), ids.end());
+    return found.total == 20 &&
+           std::set<std::int64_t>(found.ids.begin(), found.ids.end()) == std::set<std::int64_t>(ids.begin(), ids.end());
   };
   {
     // After kill -9: what was committed is there, the rest follows from the database.
