@@ -146,7 +146,8 @@ asio::awaitable<void> IndexFollower::run() {
       start.emplace_back("position", position_);
       start.emplace_back("build_below", std::to_string(build_below_));
       start.emplace_back("built", "0");
-      co_await write({}, std::move(start));
+      std::vector<IndexedPetition> none;
+      co_await write(std::move(none), std::move(start));
       spdlog::info("text index {}: building from every petition, newest first", index_.directory().string());
     } else if (!built_) {
       build_below_ = std::stoll(index_.metadata("build_below"));
@@ -210,7 +211,8 @@ asio::awaitable<void> IndexFollower::pass() {
       if (rows.rows() > 0) {
         std::vector<IndexedPetition> found;
         for (const auto& petition : petitions_from(rows)) found.push_back({petition.id, petition_terms(petition)});
-        co_await write(std::move(found), {});
+        Metadata no_metadata;
+        co_await write(std::move(found), std::move(no_metadata));
         indexed_ += static_cast<std::uint64_t>(rows.rows());
         wrote = true;
       }
@@ -224,7 +226,8 @@ asio::awaitable<void> IndexFollower::pass() {
   if (wrote) {
     Metadata metadata;
     metadata.emplace_back("position", next_position);
-    co_await write({}, std::move(metadata));
+    std::vector<IndexedPetition> none;
+    co_await write(std::move(none), std::move(metadata));
   }
   if (!next_position.empty()) position_ = next_position;
   last_pass_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
