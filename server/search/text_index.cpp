@@ -46,6 +46,20 @@ class DocidsFrom : public Xapian::PostingSource {
   Xapian::docid current_ = 0;
 };
 
+// Whether the document `docid` exists with exactly these (sorted, distinct) terms.
+bool holds_exactly(Xapian::WritableDatabase& db, Xapian::docid docid, const std::vector<std::string>& terms) {
+  try {
+    auto document = db.get_document(docid);
+    if (document.termlist_count() != terms.size()) return false;
+    auto term = terms.begin();
+    for (auto it = document.termlist_begin(); it != document.termlist_end(); ++it, ++term)
+      if (*it != *term) return false;
+    return true;
+  } catch (const Xapian::DocNotFoundError&) {
+    return false;
+  }
+}
+
 Xapian::Query any_of(const std::vector<std::string>& terms) {
   return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
@@ -122,9 +136,16 @@ void TextIndex::replace(const std::vector<IndexedPetition>& petitions) {
       spdlog::error("text index: petition {} lies outside the index's range and is not searchable", petition.id);
       continue;
     }
+    const auto docid = docid_of(petition.id);
+    // A petition read again unchanged (a pass overlapping the last, a restart) is left as it is: Xapian's
+    // replace_document() would take every posting out and put it back.
+    auto terms = petition.terms;
+    std::sort(terms.begin(), terms.end());
+    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+    if (holds_exactly(*writer_, docid, terms)) continue;
     Xapian::Document document;
-    for (const auto& term : petition.terms) document.add_boolean_term(term);
-    writer_->replace_document(docid_of(petition.id), document);
+    for (const auto& term : terms) document.add_boolean_term(term);
+    writer_->replace_document(docid, document);
   }
 }
 
