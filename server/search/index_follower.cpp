@@ -17,8 +17,8 @@ namespace {
 
 constexpr int batch_rows = 2'000;
 // Xapian merges its buffered postings into the tables at a commit: a large catch-up or build commits every this
-// many petitions, not every batch.
-constexpr std::uint64_t commit_rows = 50'000;
+// many petitions, not every batch (TextIndex raises Xapian's own flush threshold to match).
+constexpr std::uint64_t commit_rows = TextIndex::flush_documents;
 using Metadata = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* petition_columns =

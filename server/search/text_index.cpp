@@ -3,6 +3,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
@@ -118,6 +119,8 @@ class TextIndex::Readers {
 
 TextIndex::TextIndex(std::filesystem::path directory) : directory_(std::move(directory)) {
   std::filesystem::create_directories(directory_);
+  // Read by Xapian when a writable database opens; an operator's own setting wins.
+  ::setenv("XAPIAN_FLUSH_THRESHOLD", std::to_string(flush_documents).c_str(), 0);
   try {
     writer_ = std::make_unique<Xapian::WritableDatabase>(directory_.string(), Xapian::DB_CREATE_OR_OPEN);
   } catch (const Xapian::DatabaseLockError&) {

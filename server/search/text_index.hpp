@@ -62,6 +62,10 @@ class TextIndex {
   // Searches the last committed state; any thread.
   TextMatches search(const TextQuery& query) const;
 
+  // Documents Xapian buffers before it merges them into its tables: fewer, larger merges make a build several
+  // times faster, for about 2 GB of memory while one runs.
+  static constexpr std::uint64_t flush_documents = 100'000;
+
   // The largest petition id an index can hold.
   static constexpr std::int64_t max_id = 4'000'000'000;
 
