@@ -186,7 +186,7 @@ Application::Application(const Config& config, const std::string& database_url, 
   metrics_.add_gauge(
       "petitiond_text_index_seconds_since_pass",
       "Since the text index last caught up with the database (-1: not yet, or another process keeps it).",
-      [this] { return index_follower_.stats().seconds_since_pass; });
+      [this] { return index_follower_.seconds_since_pass(); });
   // A missing next-year calendar (from 1 November): on /readyz, in /metrics and in the log (CalendarBook).
   auto calendar_warnings = [this] { return calendars_.current()->warnings(workflow::local_date(petitions_.now())); };
   metrics_.add_gauge("petitiond_calendar_next_year_missing",

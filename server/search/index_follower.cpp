@@ -94,16 +94,12 @@ void IndexFollower::stop() {
   timer_.cancel();
 }
 
-FollowerStats IndexFollower::stats() const {
-  FollowerStats s;
-  s.built = built_ || index_.metadata("built") == "1";
-  s.documents = index_.documents();
-  s.indexed = indexed_;
-  if (auto at = last_pass_ns_.load())
-    s.seconds_since_pass = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch() -
-                                                         std::chrono::nanoseconds(at))
-                               .count();
-  return s;
+double IndexFollower::seconds_since_pass() const {
+  const auto at = last_pass_ns_.load();
+  if (at == 0) return -1;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch() -
+                                       std::chrono::nanoseconds(at))
+      .count();
 }
 
 asio::awaitable<void> IndexFollower::wait_past(std::chrono::steady_clock::time_point since) {
@@ -213,7 +209,6 @@ asio::awaitable<void> IndexFollower::pass() {
         for (const auto& petition : petitions_from(rows)) found.push_back({petition.id, petition_terms(petition)});
         Metadata no_metadata;
         co_await write(std::move(found), std::move(no_metadata));
-        indexed_ += static_cast<std::uint64_t>(rows.rows());
         wrote = true;
       }
       if (last) break;
@@ -242,7 +237,6 @@ asio::awaitable<bool> IndexFollower::build_step() {
   for (const auto& petition : petitions_from(rows)) found.push_back({petition.id, petition_terms(petition)});
   const bool done = rows.rows() < batch_rows;
   if (!found.empty()) build_below_ = found.back().id;
-  const auto count = found.size();
   // The build's progress is stored with a commit (each commit_rows petitions, and at the end).
   Metadata progress;
   if (done || uncommitted_ + found.size() >= commit_rows) {
@@ -251,7 +245,6 @@ asio::awaitable<bool> IndexFollower::build_step() {
     progress.emplace_back("built", done ? "1" : "0");
   }
   co_await write(std::move(found), std::move(progress));
-  indexed_ += count;
   if (done) {
     built_ = true;
     spdlog::info("text index {}: built, {} petitions", index_.directory().string(), index_.documents());

@@ -31,13 +31,6 @@ class IndexFreshness {
   virtual boost::asio::awaitable<void> wait_past(std::chrono::steady_clock::time_point since) = 0;
 };
 
-struct FollowerStats {
-  bool built = false;
-  std::uint64_t documents = 0;
-  std::uint64_t indexed = 0;       // documents written since this process started
-  double seconds_since_pass = -1;  // since the last pass that reached the present; -1: none yet
-};
-
 class IndexFollower : public IndexFreshness {
  public:
   IndexFollower(boost::asio::io_context& io, pg::Pool& pool, TextIndex& index, std::chrono::milliseconds interval);
@@ -45,7 +38,8 @@ class IndexFollower : public IndexFreshness {
 
   void start();
   void stop();
-  FollowerStats stats() const;
+  // Since the last pass that reached the present; -1: none yet (or another process keeps the index).
+  double seconds_since_pass() const;
   boost::asio::awaitable<void> wait_past(std::chrono::steady_clock::time_point since) override;
 
  private:
@@ -63,7 +57,6 @@ class IndexFollower : public IndexFreshness {
   boost::asio::steady_timer timer_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> built_{false};
-  std::atomic<std::uint64_t> indexed_{0};
   std::atomic<std::int64_t> last_pass_ns_{0};  // when the last pass ended
   std::atomic<std::int64_t> caught_up_ns_{0};  // when the last completed pass began
   std::atomic<bool> poked_{false};             // someone waits: no sleep before the next pass

@@ -80,13 +80,6 @@ std::string database_of(const json::object& report) {
   return std::string(report.at("source").at("database").as_string());
 }
 
-double metric(unsigned short port, const std::string& name) {
-  const auto text = http_request(port, "GET", "/metrics").body;
-  const auto at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return -100;
-  return std::stod(text.substr(at + name.size() + 2));
-}
-
 }  // namespace
 
 TEST_CASE("reports read the standby, carry its lag, and fall back to the primary while it is down") {

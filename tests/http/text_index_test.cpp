@@ -74,13 +74,6 @@ int act(const Session& who, std::int64_t id, const std::string& action, const st
   return who.send("POST", "/api/v1/petitions/" + std::to_string(id) + "/actions/" + action, body).status;
 }
 
-double metric(unsigned short port, const std::string& name) {
-  const auto text = http_request(port, "GET", "/metrics").body;
-  const auto at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return -100;
-  return std::stod(text.substr(at + name.size() + 2));
-}
-
 }  // namespace
 
 TEST_CASE("a petition is findable by its registrar at once and by anyone within a second, and changes are followed") {

@@ -175,4 +175,11 @@ bool RawConnection::closed_within(std::chrono::milliseconds timeout) {
   return closed_;
 }
 
+double metric(unsigned short port, const std::string& name) {
+  const auto text = http_request(port, "GET", "/metrics").body;
+  const auto at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return -100;
+  return std::stod(text.substr(at + name.size() + 2));
+}
+
 }  // namespace petitiond::test

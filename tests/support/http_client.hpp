@@ -45,6 +45,9 @@ class Session {
   std::int64_t user_id_ = 0;
 };
 
+// A gauge or counter from GET /metrics; -100 when the metric is not there.
+double metric(unsigned short port, const std::string& name);
+
 // POST /api/v1/auth/login; the raw reply.
 HttpReply login(unsigned short port, const std::string& login, const std::string& password);
 
