@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -16,6 +17,8 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr int batch_rows = 2'000;
+// Petitions per shard of a build, each written in one flush.
+constexpr std::int64_t shard_rows = static_cast<std::int64_t>(TextIndex::flush_documents);
 // Xapian merges its buffered postings into the tables at a commit: a large catch-up or build commits every this
 // many petitions, not every batch (TextIndex raises Xapian's own flush threshold to match).
 constexpr std::uint64_t commit_rows = TextIndex::flush_documents;
@@ -131,28 +134,20 @@ asio::awaitable<void> IndexFollower::write(std::vector<IndexedPetition> petition
 }
 
 asio::awaitable<void> IndexFollower::run() {
-  try {
-    position_ = index_.metadata("position");
-    built_ = index_.metadata("built") == "1";
-    if (position_.empty()) {
-      // A new index: changes from now on come from passes, everything before from the build.
-      position_ = std::string((co_await pool_.run_one("SELECT pg_current_snapshot()::text")).text(0, 0));
-      build_below_ = TextIndex::max_id + 1;
-      Metadata start;
-      start.emplace_back("position", position_);
-      start.emplace_back("build_below", std::to_string(build_below_));
-      start.emplace_back("built", "0");
-      std::vector<IndexedPetition> none;
-      co_await write(std::move(none), std::move(start));
-      spdlog::info("text index {}: building from every petition, newest first", index_.directory().string());
-    } else if (!built_) {
-      build_below_ = std::stoll(index_.metadata("build_below"));
-      spdlog::info("text index {}: going on with the build below petition {}", index_.directory().string(),
-                   build_below_);
+  while (!stopping_) {
+    try {
+      position_ = index_.metadata("position");
+      built_ = index_.ready();
+      if (!built_) co_await build();
+      else IndexBuild(build_directory()).remove();  // what a build stopped just after its install left
+      break;
+    } catch (const std::exception& e) {
+      spdlog::error("text index {}: the build stopped: {}; trying again in a minute", index_.directory().string(),
+                    e.what());
     }
-  } catch (const std::exception& e) {
-    spdlog::error("text index {}: cannot start: {}", index_.directory().string(), e.what());
-    co_return;
+    timer_.expires_after(std::chrono::minutes(1));
+    boost::system::error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
   while (!stopping_) {
     auto wait = interval_;
@@ -161,7 +156,6 @@ asio::awaitable<void> IndexFollower::run() {
       const auto began = std::chrono::steady_clock::now().time_since_epoch().count();
       co_await pass();
       caught_up_ns_ = began;
-      if (!built_ && !(co_await build_step())) wait = std::chrono::milliseconds(0);
     } catch (const std::exception& e) {
       spdlog::warn("text index: {}", e.what());
       wait = std::max(interval_, std::chrono::milliseconds(1000));
@@ -171,6 +165,98 @@ asio::awaitable<void> IndexFollower::run() {
     timer_.expires_after(wait);
     boost::system::error_code ec;
     co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+std::filesystem::path IndexFollower::build_directory() const {
+  auto path = index_.directory();
+  path += ".build";
+  return path;
+}
+
+asio::awaitable<void> IndexFollower::build() {
+  const auto started = std::chrono::steady_clock::now();
+  IndexBuild build(build_directory());
+  if (!build.planned()) {
+    // The snapshot first: every change it does not show committed is read again by the passes after the build,
+    // and every petition it shows is in some range read after it.
+    const auto position = std::string((co_await pool_.run_one("SELECT pg_current_snapshot()::text")).text(0, 0));
+    std::vector<IdRange> ranges;
+    std::int64_t high = TextIndex::max_id + 1;
+    for (;;) {
+      const auto bound = co_await pool_.run_one(pg::Statement(
+          "SELECT id FROM petitions WHERE id < $1 ORDER BY id DESC OFFSET $2 LIMIT 1", high, shard_rows - 1));
+      if (bound.rows() == 0) break;
+      ranges.push_back({bound.integer(0, 0), high});
+      high = ranges.back().low;
+    }
+    ranges.push_back({0, high});
+    build.plan(position, ranges);
+    spdlog::info("text index {}: building from every petition in {} ranges of up to {}", index_.directory().string(),
+                 ranges.size(), shard_rows);
+  } else {
+    spdlog::info("text index {}: going on with the build, {} of {} ranges left", index_.directory().string(),
+                 build.unfinished().size(), build.range_count());
+  }
+  // Each thread takes every build_threads-th range left, newest first.
+  const auto left = build.unfinished();
+  std::vector<std::vector<IdRange>> shares(build_threads);
+  for (std::size_t i = 0; i < left.size(); ++i) shares[i % build_threads].push_back(left[i]);
+  using namespace asio::experimental::awaitable_operators;
+  static_assert(build_threads == 2);
+  co_await (build_shards(build, std::move(shares[0])) && build_shards(build, std::move(shares[1])));
+  if (stopping_) co_return;
+  Metadata metadata;
+  metadata.emplace_back("position", build.position());
+  metadata.emplace_back("built", "1");
+  auto shards = build.shards();
+  auto merge = [](TextIndex& index, std::vector<std::filesystem::path> parts,
+                  Metadata values) -> asio::awaitable<void> {
+    index.install(parts, values);
+    co_return;
+  };
+  co_await asio::co_spawn(writer_, merge(index_, std::move(shards), std::move(metadata)), asio::use_awaitable);
+  build.remove();
+  position_ = build.position();
+  built_ = true;
+  spdlog::info("text index {}: built, {} petitions in {:.0f} s", index_.directory().string(), index_.documents(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
+// Writes the shards of `ranges`, one after another, each read newest first in batches.
+asio::awaitable<void> IndexFollower::build_shards(const IndexBuild& build, std::vector<IdRange> ranges) {
+  const std::string sql = std::string(petition_columns) + " WHERE p.id >= $1 AND p.id < $2 ORDER BY p.id DESC LIMIT " +
+                          std::to_string(batch_rows);
+  for (const auto& range : ranges) {
+    if (stopping_) co_return;
+    const auto began = std::chrono::steady_clock::now();
+    auto shard = std::make_shared<IndexShard>(build.start(range));
+    std::int64_t below = range.high;
+    std::size_t petitions = 0;
+    for (;;) {
+      auto rows = co_await pool_.run_one(pg::Statement(sql, range.low, below));
+      if (rows.rows() == 0) break;
+      below = rows.integer(rows.rows() - 1, 0);
+      petitions += static_cast<std::size_t>(rows.rows());
+      const bool last = rows.rows() < batch_rows;
+      auto add = [](std::shared_ptr<IndexShard> to, pg::Result from) -> asio::awaitable<void> {
+        std::vector<IndexedPetition> found;
+        for (const auto& petition : petitions_from(from)) found.push_back(petition_terms(petition));
+        to->add(found);
+        co_return;
+      };
+      co_await asio::co_spawn(builders_, add(shard, std::move(rows)), asio::use_awaitable);
+      if (last || stopping_) break;
+    }
+    if (stopping_) co_return;
+    auto finish = [](std::shared_ptr<IndexShard> done) -> asio::awaitable<void> {
+      done->finish();
+      co_return;
+    };
+    co_await asio::co_spawn(builders_, finish(shard), asio::use_awaitable);
+    build.finish(range);
+    spdlog::info("text index: petitions {}-{} indexed ({} in {:.1f} s)", range.low, range.high - 1, petitions,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
   }
 }
 
@@ -206,7 +292,7 @@ asio::awaitable<void> IndexFollower::pass() {
       const bool last = rows.rows() < batch_rows;
       if (rows.rows() > 0) {
         std::vector<IndexedPetition> found;
-        for (const auto& petition : petitions_from(rows)) found.push_back({petition.id, petition_terms(petition)});
+        for (const auto& petition : petitions_from(rows)) found.push_back(petition_terms(petition));
         Metadata no_metadata;
         co_await write(std::move(found), std::move(no_metadata));
         wrote = true;
@@ -226,30 +312,6 @@ asio::awaitable<void> IndexFollower::pass() {
   }
   if (!next_position.empty()) position_ = next_position;
   last_pass_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
-}
-
-// One batch of the build; true once every petition is in.
-asio::awaitable<bool> IndexFollower::build_step() {
-  const std::string sql =
-      std::string(petition_columns) + " WHERE p.id < $1 ORDER BY p.id DESC LIMIT " + std::to_string(batch_rows);
-  auto rows = co_await pool_.run_one(pg::Statement(sql, build_below_));
-  std::vector<IndexedPetition> found;
-  for (const auto& petition : petitions_from(rows)) found.push_back({petition.id, petition_terms(petition)});
-  const bool done = rows.rows() < batch_rows;
-  if (!found.empty()) build_below_ = found.back().id;
-  // The build's progress is stored with a commit (each commit_rows petitions, and at the end).
-  Metadata progress;
-  if (done || uncommitted_ + found.size() >= commit_rows) {
-    progress.emplace_back("position", position_);
-    progress.emplace_back("build_below", std::to_string(build_below_));
-    progress.emplace_back("built", done ? "1" : "0");
-  }
-  co_await write(std::move(found), std::move(progress));
-  if (done) {
-    built_ = true;
-    spdlog::info("text index {}: built, {} petitions", index_.directory().string(), index_.documents());
-  }
-  co_return done;
 }
 
 }  // namespace petitiond::search

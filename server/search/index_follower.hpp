@@ -9,8 +9,8 @@
 // (even after kill -9) goes on from the last commit. Passes run every `interval`, so a petition is findable
 // within about that long after its registration is acknowledged.
 //
-// A new index is first built from every petition, newest first, passes running in between; searches wait
-// for the build (search_ready()).
+// A new index is first built from every petition in shards written in parallel and merged (IndexBuild); passes
+// begin from the snapshot the build started with. Searches wait for the build (TextIndex::ready()).
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,6 +19,7 @@
 #include <chrono>
 
 #include "server/pg/pool.hpp"
+#include "server/search/index_build.hpp"
 #include "server/search/text_index.hpp"
 
 namespace petitiond::search {
@@ -33,6 +34,8 @@ class IndexFreshness {
 
 class IndexFollower : public IndexFreshness {
  public:
+  static constexpr int build_threads = 2;
+
   IndexFollower(boost::asio::io_context& io, pg::Pool& pool, TextIndex& index, std::chrono::milliseconds interval);
   ~IndexFollower();
 
@@ -45,7 +48,9 @@ class IndexFollower : public IndexFreshness {
  private:
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> pass();
-  boost::asio::awaitable<bool> build_step();
+  std::filesystem::path build_directory() const;
+  boost::asio::awaitable<void> build();
+  boost::asio::awaitable<void> build_shards(const IndexBuild& build, std::vector<IdRange> ranges);
   boost::asio::awaitable<void> write(std::vector<IndexedPetition> petitions,
                                      std::vector<std::pair<std::string, std::string>> metadata);
 
@@ -54,6 +59,7 @@ class IndexFollower : public IndexFreshness {
   TextIndex& index_;
   std::chrono::milliseconds interval_;
   boost::asio::thread_pool writer_{1};  // Xapian writes block; one thread keeps them in order
+  boost::asio::thread_pool builders_{build_threads};
   boost::asio::steady_timer timer_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> built_{false};
@@ -61,7 +67,6 @@ class IndexFollower : public IndexFreshness {
   std::atomic<std::int64_t> caught_up_ns_{0};  // when the last completed pass began
   std::atomic<bool> poked_{false};             // someone waits: no sleep before the next pass
   std::string position_;                       // the snapshot of the last pass (pg_snapshot text)
-  std::int64_t build_below_ = 0;               // the build has indexed every petition from this id on
   std::uint64_t uncommitted_ = 0;              // petitions written since the last commit
 };
 

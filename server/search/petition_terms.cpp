@@ -14,8 +14,9 @@ std::string category_term(const std::string& category) { return "K" + category; 
 std::string channel_term(const std::string& channel) { return "N" + channel; }
 std::string urgency_term(const std::string& urgency) { return "G" + urgency; }
 
-std::vector<std::string> petition_terms(const PetitionText& p) {
-  auto terms = workflow::search_bigrams(p.subject + "\n" + p.content);
+IndexedPetition petition_terms(const PetitionText& p) {
+  IndexedPetition out{p.id, workflow::search_bigrams(p.subject + "\n" + p.content), {}};
+  auto& terms = out.filters;
   terms.push_back(state_term(p.state));
   terms.push_back(type_term(p.type));
   terms.push_back(category_term(p.category));
@@ -31,7 +32,7 @@ std::vector<std::string> petition_terms(const PetitionText& p) {
   for (auto unit : p.handed_down_from) terms.push_back(unit_term(unit));
   if (p.filed_by) terms.push_back(filed_by_term(*p.filed_by));
   if (p.proxy_user) terms.push_back(proxy_term(*p.proxy_user));
-  return terms;
+  return out;
 }
 
 }  // namespace petitiond::search

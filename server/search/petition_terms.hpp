@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "server/search/text_index.hpp"
+
 namespace petitiond::search {
 
 struct PetitionText {
@@ -31,7 +33,7 @@ struct PetitionText {
   std::optional<std::int64_t> proxy_user;
 };
 
-std::vector<std::string> petition_terms(const PetitionText& petition);
+IndexedPetition petition_terms(const PetitionText& petition);
 
 // Terms for filters. A unit term matches a petition that unit is involved in by any of the roles above;
 // a responsible term only the unit that handles it.

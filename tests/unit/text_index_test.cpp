@@ -1,5 +1,5 @@
 // The text index on its own (server/search/text_index.hpp): newest first, pages below an id, filter groups,
-// "more", replaced documents, and what a reader sees before and after a commit.
+// "more", changed filters, what a reader sees before and after a commit, and a build from shards.
 #include <catch2/catch.hpp>
 
 #include "server/search/petition_terms.hpp"
@@ -44,7 +44,7 @@ TEST_CASE("the text index finds petitions newest first, by pages, within filters
   // Petition i speaks of 轮椅 when i is even, of 助听器 when i is a multiple of 3; in town 10 + i % 2.
   for (std::int64_t id = 1; id <= 300; ++id) {
     std::string content = std::string(id % 2 == 0 ? "需要轮椅。" : "") + (id % 3 == 0 ? "需要助听器。" : "") + "谢谢";
-    batch.push_back({id, petition_terms(petition(id, content, id % 5 == 0 ? "closed" : "handling", 10 + id % 2))});
+    batch.push_back(petition_terms(petition(id, content, id % 5 == 0 ? "closed" : "handling", 10 + id % 2)));
   }
   index.replace(batch);
   CHECK(index.search(words("轮椅", 10)).ids.empty());  // nothing before the commit
@@ -75,15 +75,54 @@ TEST_CASE("the text index finds petitions newest first, by pages, within filters
   town11.any_of.push_back({responsible_term(11)});
   CHECK(index.search(town11).ids.empty());  // odd ids never speak of 轮椅
 
-  // A petition changed: its old words no longer find it.
-  index.replace({{298, petition_terms(petition(298, "盲杖丢失", "handling", 10))}});
+  // A petition moved (closed, handed to town 11): found through its new filters only, by the same words.
+  index.replace({petition_terms(petition(298, "需要轮椅。谢谢", "closed", 11))});
   index.commit({});
-  CHECK(index.search(words("轮椅", 2)).ids == std::vector<std::int64_t>{300, 296});
-  CHECK(index.search(words("盲杖", 5)).ids == std::vector<std::int64_t>{298});
+  auto handling = words("轮椅", 2);
+  handling.any_of.push_back({state_term("handling")});
+  CHECK(index.search(handling).ids == std::vector<std::int64_t>{296, 294});  // 300 and 298 closed
+  CHECK(index.search(town11).ids == std::vector<std::int64_t>{298});
   CHECK(index.metadata("built") == "1");
 
   // A second opener of the same directory reads it but leaves the writing to the first.
   TextIndex reader(dir.path() / "index");
   CHECK_FALSE(reader.writable());
-  CHECK(reader.search(words("盲杖", 5)).ids == std::vector<std::int64_t>{298});
+  CHECK(reader.search(town11).ids == std::vector<std::int64_t>{298});
+}
+
+TEST_CASE("a text index built from shards replaces the index it was built for") {
+  test::ScratchDir dir;
+  TextIndex index(dir.path() / "index");
+  index.replace({petition_terms(petition(1, "旧的索引", "handling", 10))});
+  index.commit({{"position", "old"}});
+  TextIndex reader(dir.path() / "index");  // another process's view, opened before the build
+  REQUIRE(reader.search(words("旧的", 5)).ids == std::vector<std::int64_t>{1});
+
+  // Two ranges, each a shard written newest first: [101, 201) and [1, 101).
+  std::vector<std::filesystem::path> shards;
+  for (std::int64_t high : {200, 100}) {
+    shards.push_back(dir.path() / ("shard-" + std::to_string(high)));
+    IndexShard shard(shards.back());
+    std::vector<IndexedPetition> batch;
+    for (std::int64_t id = high; id > high - 100; --id)
+      batch.push_back(petition_terms(petition(id, id % 10 == 0 ? "轮椅坏了" : "谢谢", "handling", 10 + id % 2)));
+    shard.add(batch);
+    shard.finish();
+  }
+  index.install(shards, {{"position", "new"}, {"built", "1"}});
+  CHECK(index.ready());
+  CHECK(index.metadata("position") == "new");
+  CHECK(index.documents() == 200);
+  auto q = words("轮椅", 3);
+  CHECK(index.search(q).ids == std::vector<std::int64_t>{200, 190, 180});
+  q.below_id = 120;
+  CHECK(index.search(q).ids == std::vector<std::int64_t>{110, 100, 90});
+  CHECK(index.search(words("旧的", 5)).ids.empty());  // what the old index held is gone
+  CHECK(reader.search(words("轮椅", 1)).ids == std::vector<std::int64_t>{200});
+
+  // Kept as usual afterwards.
+  index.replace({petition_terms(petition(201, "轮椅", "handling", 10))});
+  index.commit({{"position", "newer"}});
+  CHECK(index.search(words("轮椅", 2)).ids == std::vector<std::int64_t>{201, 200});
+  CHECK(reader.metadata("position") == "newer");
 }
