@@ -13,9 +13,7 @@ namespace {
 // Losing it (a crash before the file system wrote it) only starts the build again.
 constexpr const char* plan_file = "plan";
 
-std::string range_name(const IdRange& range) {
-  return std::to_string(range.low) + "-" + std::to_string(range.high);
-}
+std::string range_name(const IdRange& range) { return std::to_string(range.low) + "-" + std::to_string(range.high); }
 
 }  // namespace
 

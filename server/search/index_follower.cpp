@@ -181,14 +181,14 @@ asio::awaitable<void> IndexFollower::build() {
     // The snapshot first: every change it does not show committed is read again by the passes after the build,
     // and every petition it shows is in some range read after it.
     const auto position = std::string((co_await pool_.run_one("SELECT pg_current_snapshot()::text")).text(0, 0));
+    // Ranges of shard_rows ids (ids are nearly dense), from the newest: the ends of the primary key are all read.
+    const auto ends = co_await pool_.run_one("SELECT coalesce(min(id), 1), coalesce(max(id), 0) FROM petitions");
+    const auto oldest = ends.integer(0, 0);
     std::vector<IdRange> ranges;
     std::int64_t high = TextIndex::max_id + 1;
-    for (;;) {
-      const auto bound = co_await pool_.run_one(pg::Statement(
-          "SELECT id FROM petitions WHERE id < $1 ORDER BY id DESC OFFSET $2 LIMIT 1", high, shard_rows - 1));
-      if (bound.rows() == 0) break;
-      ranges.push_back({bound.integer(0, 0), high});
-      high = ranges.back().low;
+    for (auto low = ends.integer(0, 1) + 1 - shard_rows; low > oldest; low -= shard_rows) {
+      ranges.push_back({low, high});
+      high = low;
     }
     ranges.push_back({0, high});
     build.plan(position, ranges);

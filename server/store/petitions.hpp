@@ -318,8 +318,18 @@ class PetitionStore {
   std::unordered_map<std::int64_t, std::chrono::steady_clock::time_point> last_writes_;
 };
 
+// Who may see a petition, over petitions `p`: not accused of anything by it, and any of the branches of the
+// actor's roles. `narrow` when each branch has an index of its own (a handler's unit, co-handled and
+// handed-down orders; a proxy's petitions), so that a list can read them one at a time, each stopping at the page.
+struct Visibility {
+  std::string not_accused;
+  std::vector<std::string> any_of;
+  bool narrow = false;
+  std::string condition() const;
+};
+Visibility petition_visibility(const Actor& actor, pg::Statement& statement);
 // The SQL condition (over petitions `p`) limiting rows to what `actor` may see, its parameters appended
-// to `statement`.
+// to `statement`: petition_visibility(...).condition().
 std::string visible_petitions_condition(const Actor& actor, pg::Statement& statement);
 // SQL true when the petition aliased `petition` may reach a viewer at `viewer_path` (an ltree expression,
 // NULL for "any listener"): it accuses neither that unit nor one above it.

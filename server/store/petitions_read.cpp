@@ -122,11 +122,10 @@ std::string cursor_condition(const PetitionFilter& f, pg::Statement& statement) 
   return sql;
 }
 
-// The WHERE clause of a list, its parameters bound to `statement`.
-std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Statement& statement, NowParam& now,
-                            bool with_cursor) {
-  std::string sql = " WHERE " + visible_petitions_condition(actor, statement);
-  sql += in_list(statement, "p.state", f.states);
+// A list's conditions past who may see it (" AND ..."), their parameters bound to `statement`.
+std::string filter_conditions(const Actor& actor, const PetitionFilter& f, pg::Statement& statement, NowParam& now,
+                              bool with_cursor) {
+  std::string sql = in_list(statement, "p.state", f.states);
   sql += in_list(statement, "p.type", f.types);
   sql += in_list(statement, "p.category", f.categories);
   sql += in_list(statement, "p.channel", f.channels);
@@ -166,6 +165,40 @@ std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Sta
            "::text[]) w WHERE strpos(lower(p.subject || ' ' || p.content), lower(w)) = 0)";
   }
   if (with_cursor) sql += cursor_condition(f, statement);
+  return sql;
+}
+
+// The WHERE clause of a list, its parameters bound to `statement`.
+std::string list_conditions(const Actor& actor, const PetitionFilter& f, pg::Statement& statement, NowParam& now,
+                            bool with_cursor) {
+  const auto visible = visible_petitions_condition(actor, statement);
+  return " WHERE " + visible + filter_conditions(actor, f, statement, now, with_cursor);
+}
+
+// The WHERE clauses whose rows together are a list: one, or, when the actor's visibility is narrow, one per
+// branch (each leaving out the rows of the branches before it), so that each is read in the list's order through
+// its own index and stops at the page — an OR of them reads every row of the unit, in any state, and sorts.
+std::vector<std::string> list_parts(const Actor& actor, const PetitionFilter& f, pg::Statement& statement,
+                                    NowParam& now, bool with_cursor) {
+  const auto visibility = petition_visibility(actor, statement);
+  const auto filters = filter_conditions(actor, f, statement, now, with_cursor);
+  if (!visibility.narrow || visibility.any_of.size() < 2) return {" WHERE " + visibility.condition() + filters};
+  std::vector<std::string> parts;
+  std::string earlier;
+  for (const auto& branch : visibility.any_of) {
+    parts.push_back(" WHERE " + visibility.not_accused + " AND (" + branch + ")" + earlier + filters);
+    earlier += " AND (" + branch + ") IS NOT TRUE";
+  }
+  return parts;
+}
+
+// `SELECT what FROM petitions p` for each part, ordered and limited, as one row source.
+std::string union_of(const std::vector<std::string>& parts, const std::string& what, const std::string& order,
+                     const std::string& limit) {
+  std::string sql;
+  for (const auto& part : parts)
+    sql += (sql.empty() ? "(" : " UNION ALL (") + ("SELECT " + what + " FROM petitions p") + part + order + " LIMIT " +
+           limit + ")";
   return sql;
 }
 
@@ -228,30 +261,47 @@ std::string not_accused(const std::string& petition, const std::string& viewer_p
          viewer_path + "))";
 }
 
-std::string visible_petitions_condition(const Actor& actor, pg::Statement& statement) {
+Visibility petition_visibility(const Actor& actor, pg::Statement& statement) {
   // Only the branches of the actor's roles are written out, so the planner sees a condition it can use.
+  Visibility out;
   auto path = param(statement, actor.unit_path);
-  std::vector<std::string> branches;
+  out.not_accused = not_accused("p", path + "::ltree");
   // Subtrees as sets of unit ids, so that the (unit, deadline) indexes serve them.
   const auto subtree = "(SELECT id FROM units WHERE path <@ " + path + "::ltree)";
+  bool wide = false;
   if (actor.has(Role::operator_)) {
     auto user = param(statement, actor.user_id);
-    branches.push_back("p.filed_by = " + user + " OR p.intake_unit_id IN " + subtree);
+    out.any_of.push_back("p.filed_by = " + user);
+    out.any_of.push_back("p.intake_unit_id IN " + subtree);
+    wide = true;
   }
   if (actor.has(Role::handler)) {
     auto unit = param(statement, actor.unit_id);
     // The units that handed an order down keep it in sight: they stay answerable for it.
     // Array containment (not = ANY) so that the GIN indexes on both arrays serve it.
-    branches.push_back("p.responsible_unit_id = " + unit + " OR p.co_unit_ids @> ARRAY[" + unit +
-                       "]::bigint[] OR p.handed_down_from @> ARRAY[" + unit + "]::bigint[]");
+    out.any_of.push_back("p.responsible_unit_id = " + unit);
+    out.any_of.push_back("p.co_unit_ids @> ARRAY[" + unit + "]::bigint[]");
+    out.any_of.push_back("p.handed_down_from @> ARRAY[" + unit + "]::bigint[]");
   }
-  if (actor.has(Role::manager))
-    branches.push_back("p.responsible_unit_id IN " + subtree + " OR p.intake_unit_id IN " + subtree +
-                       " OR p.reviewing_unit_id IN " + subtree);
-  if (actor.has(Role::proxy)) branches.push_back("p.proxy_user_id = " + param(statement, actor.user_id));
-  std::string any = branches.empty() ? "false" : "";
-  for (const auto& branch : branches) any += (any.empty() ? "(" : " OR (") + branch + ")";
-  return "(" + not_accused("p", path + "::ltree") + " AND (" + any + "))";
+  if (actor.has(Role::manager)) {
+    out.any_of.push_back("p.responsible_unit_id IN " + subtree);
+    out.any_of.push_back("p.intake_unit_id IN " + subtree);
+    out.any_of.push_back("p.reviewing_unit_id IN " + subtree);
+    wide = true;
+  }
+  if (actor.has(Role::proxy)) out.any_of.push_back("p.proxy_user_id = " + param(statement, actor.user_id));
+  out.narrow = !wide;
+  return out;
+}
+
+std::string Visibility::condition() const {
+  std::string any = any_of.empty() ? "false" : "";
+  for (const auto& branch : any_of) any += (any.empty() ? "(" : " OR (") + branch + ")";
+  return "(" + not_accused + " AND (" + any + "))";
+}
+
+std::string visible_petitions_condition(const Actor& actor, pg::Statement& statement) {
+  return petition_visibility(actor, statement).condition();
 }
 
 const workflow::Definition& PetitionStore::definition_of(const Petition& petition) const {
@@ -389,18 +439,20 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
   const std::string order =
       by_deadline ? " ORDER BY p.due_at ASC NULLS LAST, p.id ASC" : " ORDER BY p.received_at DESC, p.id DESC";
   const auto now_sql = page_now();
-  auto conditions = list_conditions(actor, filter, page, page_now, true);
-  const auto page_rows =
-      "(SELECT * FROM petitions p" + conditions + order + " LIMIT " + param(page, filter.limit + 1) + ")";
+  const auto page_parts = list_parts(actor, filter, page, page_now, true);
+  const auto page_size = param(page, filter.limit + 1);
+  const auto page_rows = page_parts.size() == 1
+                             ? "(SELECT * FROM petitions p" + page_parts[0] + order + " LIMIT " + page_size + ")"
+                             : "(SELECT * FROM (" + union_of(page_parts, "*", order, page_size) + ") p" + order +
+                                   " LIMIT " + page_size + ")";
   page.sql = summary_select(now_sql, page_rows) + order;
 
-  // The count walks the same index in the same order as the page, and stops past the limit.
+  // The count walks the same indexes in the same order as the page, and stops past the limit.
   const int limit = filter.text ? text_count_limit : count_limit;
   pg::Statement count("");
   NowParam count_now(count, now);
-  count.sql = "SELECT count(*) FROM (SELECT 1 FROM petitions p" +
-              list_conditions(actor, filter, count, count_now, false) + order + " LIMIT " + param(count, limit + 1) +
-              ") matching";
+  const auto count_parts = list_parts(actor, filter, count, count_now, false);
+  count.sql = "SELECT count(*) FROM (" + union_of(count_parts, "1", order, param(count, limit + 1)) + ") matching";
   page.prepare = false;
   count.prepare = false;
   std::vector<pg::Statement> statements;

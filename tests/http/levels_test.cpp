@@ -3,6 +3,7 @@
 // the body above the unit that replied; an emergency reaches the district at registration.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <set>
 
 #include "server/pg/blocking_connection.hpp"
 #include "tests/support/db_helpers.hpp"
@@ -464,4 +465,47 @@ TEST_CASE("from 1 November a missing next-year calendar is a warning on /readyz 
 
   server.clock().set(workflow::start_of(std::chrono::sys_days{std::chrono::year{last} / std::chrono::October / 30}));
   CHECK(http_request(server.port(), "GET", "/readyz").json().at("warnings").as_array().empty());
+}
+
+TEST_CASE("a handler's worklist holds the unit's orders, those it co-handles and those it handed down, once each") {
+  OrgFixture org;
+  TestServer server(org);
+  Session op(server.port(), "operator", fixture_password), t1(server.port(), "t1.handler", fixture_password),
+      t1_manager(server.port(), "t1.manager", fixture_password), mz(server.port(), "mz.handler", fixture_password);
+  auto file = [&](const std::string& dispatch) {
+    const auto id = op.send("POST", "/api/v1/petitions", help_petition).json().at("id").to_number<std::int64_t>();
+    REQUIRE(act(op, id, "accept") == 200);
+    REQUIRE(act(op, id, "dispatch", dispatch) == 200);
+    return id;
+  };
+  const auto own = file(R"("unit":"T1")");
+  const auto handed = file(R"("unit":"T1")");
+  REQUIRE(act(t1, handed, "sign_for") == 200);
+  REQUIRE(act(t1_manager, handed, "hand_down", R"("unit":"V1")") == 200);
+  const auto mz_own = file(R"("unit":"D-MZ")");
+  const auto co = file(R"("unit":"T1","co_units":["D-MZ"])");
+  file(R"("unit":"T2")");  // neither's
+
+  auto ids = [](const boost::json::object& page) {
+    std::set<std::int64_t> out;
+    for (const auto& item : page.at("items").as_array()) out.insert(item.at("id").to_number<std::int64_t>());
+    return out;
+  };
+  const std::string worklist = "/api/v1/petitions?sort=deadline&limit=50";
+  auto town = t1.get(worklist).json().as_object();
+  CHECK(ids(town) == std::set<std::int64_t>{own, handed, co});
+  CHECK(town.at("items").as_array().size() == 3);  // each once
+  CHECK(town.at("total").to_number<int>() == 3);
+
+  // One a page: the co-handled order after the unit's own, by the same cursor.
+  auto first = mz.get("/api/v1/petitions?sort=deadline&limit=1").json().as_object();
+  CHECK(first.at("total").to_number<int>() == 2);
+  REQUIRE(first.at("next").is_string());
+  auto second = mz.get("/api/v1/petitions?sort=deadline&limit=1&after=" + std::string(first.at("next").as_string()))
+                    .json()
+                    .as_object();
+  CHECK(second.at("next").is_null());
+  std::set<std::int64_t> both = ids(first);
+  both.merge(ids(second));
+  CHECK(both == std::set<std::int64_t>{mz_own, co});
 }
