@@ -441,10 +441,23 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
   const auto now_sql = page_now();
   const auto page_parts = list_parts(actor, filter, page, page_now, true);
   const auto page_size = param(page, filter.limit + 1);
-  const auto page_rows = page_parts.size() == 1
-                             ? "(SELECT * FROM petitions p" + page_parts[0] + order + " LIMIT " + page_size + ")"
-                             : "(SELECT * FROM (" + union_of(page_parts, "*", order, page_size) + ") p" + order +
-                                   " LIMIT " + page_size + ")";
+  // One unit's subtree by deadline: each unit's first rows through its (responsible_unit_id, due_at) index, then
+  // merged — not every matching row of the subtree read and sorted.
+  const bool per_unit = by_deadline && filter.unit_code && page_parts.size() == 1;
+  auto subtree_units = [&filter](pg::Statement& statement) {
+    return "(SELECT id FROM units WHERE path <@ (SELECT path FROM units WHERE code = " +
+           param(statement, *filter.unit_code) + ")) un";
+  };
+  std::string page_rows;
+  if (per_unit)
+    page_rows = "(SELECT p.* FROM " + subtree_units(page) + " CROSS JOIN LATERAL (SELECT * FROM petitions p" +
+                page_parts[0] + " AND p.responsible_unit_id = un.id" + order + " LIMIT " + page_size + ") p" + order +
+                " LIMIT " + page_size + ")";
+  else if (page_parts.size() == 1)
+    page_rows = "(SELECT * FROM petitions p" + page_parts[0] + order + " LIMIT " + page_size + ")";
+  else
+    page_rows =
+        "(SELECT * FROM (" + union_of(page_parts, "*", order, page_size) + ") p" + order + " LIMIT " + page_size + ")";
   page.sql = summary_select(now_sql, page_rows) + order;
 
   // The count walks the same indexes in the same order as the page, and stops past the limit.
@@ -452,7 +465,13 @@ boost::asio::awaitable<PetitionPage> PetitionStore::list(const Actor& actor, Pet
   pg::Statement count("");
   NowParam count_now(count, now);
   const auto count_parts = list_parts(actor, filter, count, count_now, false);
-  count.sql = "SELECT count(*) FROM (" + union_of(count_parts, "1", order, param(count, limit + 1)) + ") matching";
+  const auto count_limit_sql = param(count, limit + 1);
+  if (per_unit)
+    count.sql = "SELECT count(*) FROM (SELECT 1 FROM " + subtree_units(count) +
+                " CROSS JOIN LATERAL (SELECT 1 FROM petitions p" + count_parts[0] +
+                " AND p.responsible_unit_id = un.id LIMIT " + count_limit_sql + ") p LIMIT " + count_limit_sql +
+                ") matching";
+  else count.sql = "SELECT count(*) FROM (" + union_of(count_parts, "1", order, count_limit_sql) + ") matching";
   page.prepare = false;
   count.prepare = false;
   std::vector<pg::Statement> statements;

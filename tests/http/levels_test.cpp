@@ -471,7 +471,8 @@ TEST_CASE("a handler's worklist holds the unit's orders, those it co-handles and
   OrgFixture org;
   TestServer server(org);
   Session op(server.port(), "operator", fixture_password), t1(server.port(), "t1.handler", fixture_password),
-      t1_manager(server.port(), "t1.manager", fixture_password), mz(server.port(), "mz.handler", fixture_password);
+      t1_manager(server.port(), "t1.manager", fixture_password), mz(server.port(), "mz.handler", fixture_password),
+      district(server.port(), "district.manager", fixture_password);
   auto file = [&](const std::string& dispatch) {
     const auto id = op.send("POST", "/api/v1/petitions", help_petition).json().at("id").to_number<std::int64_t>();
     REQUIRE(act(op, id, "accept") == 200);
@@ -508,4 +509,25 @@ TEST_CASE("a handler's worklist holds the unit's orders, those it co-handles and
   std::set<std::int64_t> both = ids(first);
   both.merge(ids(second));
   CHECK(both == std::set<std::int64_t>{mz_own, co});
+
+  // A town's subtree by deadline (the town's and its villages' orders), one a page: every one once, in order.
+  std::vector<std::int64_t> seen;
+  std::vector<std::string> deadlines;
+  std::string after;
+  for (int page = 0; page < 5; ++page) {
+    auto reply =
+        district.get("/api/v1/petitions?unit=T1&sort=deadline&limit=1" + (after.empty() ? "" : "&after=" + after))
+            .json()
+            .as_object();
+    CHECK(reply.at("total").to_number<int>() == 3);
+    for (const auto& item : reply.at("items").as_array()) {
+      seen.push_back(item.at("id").to_number<std::int64_t>());
+      deadlines.emplace_back(item.at("due_at").as_string().c_str());
+    }
+    if (reply.at("next").is_null()) break;
+    after = std::string(reply.at("next").as_string());
+  }
+  CHECK(std::set<std::int64_t>(seen.begin(), seen.end()) == std::set<std::int64_t>{own, handed, co});
+  CHECK(seen.size() == 3);
+  CHECK(std::is_sorted(deadlines.begin(), deadlines.end()));
 }
