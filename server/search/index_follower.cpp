@@ -17,11 +17,10 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr int batch_rows = 2'000;
-// Petitions per shard of a build, each written in one flush.
-constexpr std::int64_t shard_rows = static_cast<std::int64_t>(TextIndex::flush_documents);
-// Xapian merges its buffered postings into the tables at a commit: a large catch-up or build commits every this
-// many petitions, not every batch (TextIndex raises Xapian's own flush threshold to match).
-constexpr std::uint64_t commit_rows = TextIndex::flush_documents;
+// Petitions per shard of a build (a range of ids).
+constexpr std::int64_t shard_rows = 100'000;
+// A large catch-up commits (stores its position durably) every this many petitions, not every batch.
+constexpr std::uint64_t commit_rows = 100'000;
 using Metadata = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* petition_columns =

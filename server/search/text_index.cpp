@@ -341,7 +341,7 @@ TextMatches TextIndex::search(const TextQuery& query) const {
   });
 }
 
-IndexShard::IndexShard(const std::filesystem::path& directory) {
+IndexShard::IndexShard(const std::filesystem::path& directory) : directory_(directory) {
   std::filesystem::create_directories(directory);
   try {
     words_ = std::make_unique<Xapian::WritableDatabase>((directory / words_name).string(),
@@ -367,6 +367,16 @@ void IndexShard::finish() {
   filters_->commit();
   words_.reset();
   filters_.reset();
+  // Written in many flushes, a shard's tables are half empty: compacted, the shards waiting for the merge take
+  // about a third of the room (and the merge reads less).
+  for (const auto* name : {words_name, filters_name}) {
+    const auto path = directory_ / name;
+    const auto compacted = beside(path, ".compact");
+    std::filesystem::remove_all(compacted);
+    Xapian::Database(path.string()).compact(compacted.string(), Xapian::DBCOMPACT_NO_RENUMBER);
+    std::filesystem::remove_all(path);
+    std::filesystem::rename(compacted, path);
+  }
 }
 
 }  // namespace petitiond::search

@@ -77,9 +77,10 @@ class TextIndex {
   void install(const std::vector<std::filesystem::path>& shards,
                const std::vector<std::pair<std::string, std::string>>& metadata);
 
-  // Documents Xapian buffers before it merges them into its tables: fewer, larger merges make a build several
-  // times faster, for about 2 GB of memory while one runs.
-  static constexpr std::uint64_t flush_documents = 100'000;
+  // Documents Xapian buffers before it merges them into its tables. Its buffer is a tree of every term it holds,
+  // and with hundreds of distinct bigrams a petition, adding to a large one costs more than the merges saved:
+  // 2,000 a flush build twice as fast as 100,000 did (bench/results/search-build-2026-12-03.md).
+  static constexpr std::uint64_t flush_documents = 2'000;
 
   // The largest petition id an index can hold.
   static constexpr std::int64_t max_id = 4'000'000'000;
@@ -108,6 +109,7 @@ class IndexShard {
   void finish();
 
  private:
+  std::filesystem::path directory_;
   std::unique_ptr<Xapian::WritableDatabase> words_;
   std::unique_ptr<Xapian::WritableDatabase> filters_;
 };
