@@ -2,6 +2,7 @@
 // "more", changed filters, what a reader sees before and after a commit, and a build from shards.
 #include <catch2/catch.hpp>
 
+#include "server/search/index_build.hpp"
 #include "server/search/petition_terms.hpp"
 #include "server/search/text_index.hpp"
 #include "tests/support/scratch_dir.hpp"
@@ -125,4 +126,25 @@ TEST_CASE("a text index built from shards replaces the index it was built for") 
   index.commit({{"position", "newer"}});
   CHECK(index.search(words("轮椅", 2)).ids == std::vector<std::int64_t>{201, 200});
   CHECK(reader.metadata("position") == "newer");
+}
+
+TEST_CASE("a build plan is kept on disk, and a build read again goes on with the ranges it has not finished") {
+  test::ScratchDir dir;
+  const auto where = dir.path() / "index.build";
+  {
+    IndexBuild build(where);
+    CHECK_FALSE(build.planned());
+    build.plan("10:12:11", {{201, 4'000'000'001}, {101, 201}, {0, 101}});
+    IndexShard(build.start({101, 201})).finish();
+    build.finish({101, 201});
+    std::filesystem::create_directories(build.start({201, 4'000'000'001}));  // cut short: no finished shard
+  }
+  IndexBuild again(where);
+  REQUIRE(again.planned());
+  CHECK(again.position() == "10:12:11");
+  CHECK(again.range_count() == 3);
+  CHECK(again.unfinished() == std::vector<IdRange>{{201, 4'000'000'001}, {0, 101}});
+  CHECK(again.shards().size() == 1);
+  again.remove();
+  CHECK_FALSE(IndexBuild(where).planned());
 }
